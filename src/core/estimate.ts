@@ -1,0 +1,125 @@
+/**
+ * Whole-scenario estimates: the components of serving or training one model, and their total.
+ *
+ *   inference: weights + kv_cache + activations + overhead
+ *   training:  weights + gradients + optimizer_states + activations + overhead
+ * total = the exact sum of the components. Each component module documents its formula.
+ */
+import type { ModelArchitecture } from './architecture.js';
+import type { AttentionImplementation } from './attention.js';
+import { type Component, sumBytes } from './component.js';
+import type { Dtype } from './dtype.js';
+import { inferenceActivationsComponent, activationElementBytes } from './inferenceActivations.js';
+import { kvCacheComponent } from './kvCache.js';
+import {
+  type Optimizer,
+  type Precision,
+  gradientsComponent,
+  optimizerStatesComponent,
+  weightBytesPerParameter,
+} from './optimizer.js';
+import { type OverheadSpec, overheadComponent } from './overhead.js';
+import { countParameters } from './parameters.js';
+import { type GradientCheckpointing, trainingActivationsComponent } from './trainingActivations.js';
+import { weightsComponent } from './weights.js';
+
+export interface InferenceScenario {
+  arch: ModelArchitecture;
+  weightDtype: Dtype;
+  kvDtype: Dtype;
+  /** Tokens per sequence (context length). */
+  contextTokens: number;
+  /** Concurrent sequences sharing the GPU(s). */
+  userCount: number;
+  attention: AttentionImplementation;
+  overhead: OverheadSpec;
+}
+
+export interface TrainingScenario {
+  arch: ModelArchitecture;
+  precision: Precision;
+  optimizer: Optimizer;
+  checkpointing: GradientCheckpointing;
+  attention: AttentionImplementation;
+  /** Tokens per sequence. */
+  contextTokens: number;
+  /** Micro-batch size per GPU. */
+  batchSize: number;
+  overhead: OverheadSpec;
+}
+
+export interface Estimate {
+  mode: 'inference' | 'training';
+  parameterCount: number;
+  /** Parameters one token passes through (differs from parameterCount for MoE). */
+  activeParameterCount: number;
+  trainableParameterCount: number;
+  components: Component[];
+  totalBytes: number;
+}
+
+function withOverhead(components: Component[], spec: OverheadSpec, activationBytes: number): Component[] {
+  const overhead = overheadComponent(spec, { activationBytes, otherBytes: sumBytes(components) });
+  return [...components, overhead];
+}
+
+function finish(mode: Estimate['mode'], arch: ModelArchitecture, trainableParameterCount: number, components: Component[]): Estimate {
+  const counts = countParameters(arch);
+  return {
+    mode,
+    parameterCount: counts.totalCount,
+    activeParameterCount: counts.activeCount,
+    trainableParameterCount,
+    components,
+    totalBytes: sumBytes(components),
+  };
+}
+
+/** The components of serving `userCount` sequences of `contextTokens` tokens. */
+export function estimateInference(scenario: InferenceScenario): Estimate {
+  const { arch } = scenario;
+  const parameterCount = countParameters(arch).totalCount;
+  const activations = inferenceActivationsComponent(
+    arch,
+    activationElementBytes(scenario.weightDtype),
+    scenario.contextTokens,
+    scenario.attention,
+    scenario.userCount,
+  );
+  const components = withOverhead(
+    [
+      weightsComponent(parameterCount, scenario.weightDtype),
+      kvCacheComponent(arch, scenario.kvDtype, scenario.contextTokens, scenario.userCount),
+      activations,
+    ],
+    scenario.overhead,
+    activations.bytes,
+  );
+  return finish('inference', arch, 0, components);
+}
+
+/** The components of one training step on one GPU without sharding (plain data parallelism). */
+export function estimateTraining(scenario: TrainingScenario): Estimate {
+  const { arch } = scenario;
+  const parameterCount = countParameters(arch).totalCount;
+  const weightDtype: Dtype = scenario.precision === 'fp32' ? 'fp32' : 'bf16';
+  const activations = trainingActivationsComponent({
+    arch,
+    elementBytes: weightBytesPerParameter(scenario.precision),
+    sequenceTokens: scenario.contextTokens,
+    batchSize: scenario.batchSize,
+    attention: scenario.attention,
+    checkpointing: scenario.checkpointing,
+  });
+  const components = withOverhead(
+    [
+      weightsComponent(parameterCount, weightDtype),
+      gradientsComponent(parameterCount, scenario.precision),
+      optimizerStatesComponent(parameterCount, scenario.optimizer, scenario.precision),
+      activations,
+    ],
+    scenario.overhead,
+    activations.bytes,
+  );
+  return finish('training', arch, parameterCount, components);
+}

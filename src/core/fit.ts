@@ -1,0 +1,111 @@
+/**
+ * Fit on a number of GPUs of one type.
+ *
+ * Inference: weights and KV cache are split evenly over the GPUs (rounded up); each GPU also holds
+ * the full transient activation peak (conservative: tensor parallelism would split the MLP part)
+ * and its own overhead:
+ *   required per GPU = ceil((weights + kv_cache) / N) + activations + overhead(per GPU)
+ * Training: plain data parallelism, every GPU holds the whole model state and its micro-batch, so
+ * the per-GPU requirement does not change with N (sharding is not modelled here).
+ * usable per GPU = the memory the driver reports. fits = required ≤ usable.
+ * maxUsers: the most concurrent sequences at this context that fit on N GPUs (doubling, then
+ * binary search, on a requirement that grows with users). minGpuCount: the fewest GPUs that fit (requirement never
+ * grows with N), up to MAX_GPU_COUNT; null when none does.
+ */
+import type { Estimate, InferenceScenario, TrainingScenario } from './estimate.js';
+import { estimateTraining } from './estimate.js';
+import { countParameters } from './parameters.js';
+import { dtypeBytes } from './dtype.js';
+import { kvCacheBytes } from './kvCache.js';
+import { activationElementBytes, inferenceActivationParts } from './inferenceActivations.js';
+import { overheadBytes } from './overhead.js';
+import { ExactnessError, ceilDiv, exact } from './units.js';
+
+/** Largest GPU count the solver considers. */
+export const MAX_GPU_COUNT = 4096;
+/** Largest user count the solver reports. */
+export const MAX_USER_COUNT = 1_000_000_000;
+
+export interface GpuSpec {
+  id: string;
+  name: string;
+  /** Total memory the driver reports, bytes. */
+  memoryBytes: number;
+}
+
+export interface Fit {
+  gpu: string;
+  gpuCount: number;
+  usableBytesPerGpu: number;
+  requiredBytesPerGpu: number;
+  fits: boolean;
+  /** usable − required; negative when it does not fit. */
+  headroomBytes: number;
+  /** Inference: most concurrent sequences at this context on gpuCount GPUs; null for training. */
+  maxUsers: number | null;
+  /** Fewest GPUs of this type that fit; null when no count up to MAX_GPU_COUNT does. */
+  minGpuCount: number | null;
+}
+
+/** Per-GPU bytes of an inference scenario with `userCount` sequences on `gpuCount` GPUs. */
+export function inferenceRequiredBytesPerGpu(scenario: InferenceScenario, userCount: number, gpuCount: number): number {
+  const { arch } = scenario;
+  const weights = dtypeBytes(countParameters(arch).totalCount, scenario.weightDtype);
+  const kv = kvCacheBytes(arch, scenario.kvDtype, exact(scenario.contextTokens * userCount, 'cached tokens'));
+  const activations = inferenceActivationParts(
+    arch,
+    activationElementBytes(scenario.weightDtype),
+    scenario.contextTokens,
+    scenario.attention,
+    userCount,
+  ).totalBytes;
+  const sharded = ceilDiv(weights + kv, gpuCount);
+  return sharded + activations + overheadBytes(scenario.overhead, { activationBytes: activations, otherBytes: sharded + activations });
+}
+
+/** Smallest n in [lo, hi] with ok(n), for ok monotone false→true; null if ok(hi) is false. */
+function smallestSatisfying(lo: number, hi: number, ok: (n: number) => boolean): number | null {
+  if (!ok(hi)) return null;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (ok(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+function verdict(gpu: GpuSpec, gpuCount: number, required: number): Pick<Fit, 'gpu' | 'gpuCount' | 'usableBytesPerGpu' | 'requiredBytesPerGpu' | 'fits' | 'headroomBytes'> {
+  return {
+    gpu: gpu.id,
+    gpuCount,
+    usableBytesPerGpu: gpu.memoryBytes,
+    requiredBytesPerGpu: required,
+    fits: required <= gpu.memoryBytes,
+    headroomBytes: gpu.memoryBytes - required,
+  };
+}
+
+export function fitInference(scenario: InferenceScenario, gpu: GpuSpec, gpuCount: number): Fit {
+  const usable = gpu.memoryBytes;
+  const fitsWith = (users: number, gpus: number) => {
+    try {
+      return inferenceRequiredBytesPerGpu(scenario, users, gpus) <= usable;
+    } catch (error) {
+      if (error instanceof ExactnessError) return false;
+      throw error;
+    }
+  };
+  const required = inferenceRequiredBytesPerGpu(scenario, scenario.userCount, gpuCount);
+  let bound = 1;
+  while (bound < MAX_USER_COUNT && fitsWith(bound, gpuCount)) bound = Math.min(MAX_USER_COUNT, bound * 2);
+  const tooMany = smallestSatisfying(0, bound, (users) => !fitsWith(users, gpuCount));
+  const maxUsers = tooMany === null ? MAX_USER_COUNT : Math.max(0, tooMany - 1);
+  const minGpuCount = smallestSatisfying(1, MAX_GPU_COUNT, (gpus) => fitsWith(scenario.userCount, gpus));
+  return { ...verdict(gpu, gpuCount, required), maxUsers, minGpuCount };
+}
+
+export function fitTraining(scenario: TrainingScenario, gpu: GpuSpec, gpuCount: number, estimate: Estimate = estimateTraining(scenario)): Fit {
+  const required = estimate.totalBytes;
+  const fit = verdict(gpu, gpuCount, required);
+  return { ...fit, maxUsers: null, minGpuCount: fit.fits ? 1 : null };
+}

@@ -1,0 +1,35 @@
+/**
+ * Closest-name suggestion for typos: Levenshtein distance, accepted when it is small relative to
+ * the name (at most max(2, a third of its length)), or when one name is a prefix of the other.
+ */
+
+export function editDistance(a: string, b: string): number {
+  const previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = previous[0]!;
+    previous[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = previous[j]!;
+      previous[j] = Math.min(above + 1, previous[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return previous[b.length]!;
+}
+
+/** The candidate closest to `input` (case-insensitive), or null when none is close enough. */
+export function closestName(input: string, candidates: readonly string[]): string | null {
+  const needle = input.toLowerCase();
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const hay = candidate.toLowerCase();
+    const distance = hay.startsWith(needle) || needle.startsWith(hay) ? Math.abs(hay.length - needle.length) * 0.5 : editDistance(needle, hay);
+    if (distance < bestDistance) {
+      bestDistance = distance;
+      best = candidate;
+    }
+  }
+  const limit = Math.max(2, Math.floor(needle.length / 3));
+  return best !== null && bestDistance <= limit ? best : null;
+}

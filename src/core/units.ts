@@ -1,0 +1,40 @@
+/**
+ * Byte units and exact integer helpers.
+ *
+ * Binary units (GiB = 2^30 B) and decimal units (GB = 10^9 B) are kept apart: the core works in
+ * exact integer bytes only, and a renderer chooses the unit. Every byte count the core returns is
+ * checked to be a safe integer (< 2^53), so no figure is silently rounded by floating point.
+ */
+
+export const KIB = 1024;
+export const MIB = 1024 ** 2;
+export const GIB = 1024 ** 3;
+export const TIB = 1024 ** 4;
+export const KB = 1e3;
+export const MB = 1e6;
+export const GB = 1e9;
+export const TB = 1e12;
+
+/** Raised when an exact integer result would exceed Number.MAX_SAFE_INTEGER. */
+export class ExactnessError extends Error {
+  constructor(what: string) {
+    super(`${what} exceeds 2^53 bytes and cannot be computed exactly; reduce the inputs`);
+    this.name = 'ExactnessError';
+  }
+}
+
+/** Returns `value` after checking it is a non-negative safe integer. */
+export function exact(value: number, what: string): number {
+  if (!Number.isSafeInteger(value) || value < 0) throw new ExactnessError(what);
+  return value;
+}
+
+/** Integer division rounded up, for non-negative integers. */
+export function ceilDiv(numerator: number, denominator: number): number {
+  return Math.floor((numerator + denominator - 1) / denominator);
+}
+
+/** Thousands-separated integer, e.g. 327680 -> "327,680" (used in substituted formulas). */
+export function formatInt(value: number): string {
+  return Math.round(value).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}

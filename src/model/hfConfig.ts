@@ -1,0 +1,196 @@
+/**
+ * Reads a Hugging Face `config.json` into the normalized ModelArchitecture.
+ *
+ * Supported model_type values: llama, mistral, mixtral, qwen2 (LLaMA-style decoders) and bert.
+ * Field names and defaults follow transformers' configuration classes (LlamaConfig, MistralConfig,
+ * MixtralConfig, Qwen2Config, BertConfig). The zod schemas below are the documentation of what is
+ * read; every other field is ignored.
+ */
+import { z } from 'zod';
+import type { ModelArchitecture } from '../core/architecture.js';
+import { dtypeFromTorch } from '../core/dtype.js';
+import { UserError } from './errors.js';
+
+export const SUPPORTED_MODEL_TYPES = ['llama', 'mistral', 'mixtral', 'qwen2', 'bert'] as const;
+export type SupportedModelType = (typeof SUPPORTED_MODEL_TYPES)[number];
+
+const count = z.number().int().positive();
+const probability = z.number().min(0).max(1);
+
+/** Fields every supported config must carry. */
+const REQUIRED_FIELDS = ['hidden_size', 'num_hidden_layers', 'num_attention_heads', 'intermediate_size', 'vocab_size', 'max_position_embeddings'] as const;
+
+const commonSchema = z.object({
+  /** Width of the residual stream (h). */
+  hidden_size: count,
+  /** Transformer layers (L). */
+  num_hidden_layers: count,
+  /** Query heads (a). */
+  num_attention_heads: count,
+  /** MLP inner width (f); per expert for MoE. */
+  intermediate_size: count,
+  /** Vocabulary size (V). */
+  vocab_size: count,
+  /** Trained maximum context. */
+  max_position_embeddings: count,
+  /** Checkpoint dtype (older configs). */
+  torch_dtype: z.string().nullish(),
+  /** Checkpoint dtype (transformers ≥ 4.56 writes `dtype`). */
+  dtype: z.string().nullish(),
+});
+
+const decoderSchema = commonSchema.extend({
+  /** K/V heads (GQA); defaults to num_attention_heads (MHA). */
+  num_key_value_heads: count.nullish(),
+  /** Per-head width; defaults to hidden_size / num_attention_heads. */
+  head_dim: count.nullish(),
+  tie_word_embeddings: z.boolean().nullish(),
+  /** LLaMA: biases on q/k/v/o projections. */
+  attention_bias: z.boolean().nullish(),
+  /** LLaMA: biases on the MLP projections. */
+  mlp_bias: z.boolean().nullish(),
+  attention_dropout: probability.nullish(),
+  /** Mistral/Mixtral/Qwen2 sliding attention window (tokens). */
+  sliding_window: count.nullish(),
+  /** Qwen2: the window applies only when this is true. */
+  use_sliding_window: z.boolean().nullish(),
+  /** Mixtral: routed experts per layer. */
+  num_local_experts: count.nullish(),
+  /** Mixtral: experts per token. */
+  num_experts_per_tok: count.nullish(),
+});
+
+const bertSchema = commonSchema.extend({
+  /** Segment embeddings (2). */
+  type_vocab_size: z.number().int().min(0).nullish(),
+  hidden_dropout_prob: probability.nullish(),
+  attention_probs_dropout_prob: probability.nullish(),
+});
+
+function describe(value: unknown): string {
+  return value === undefined ? 'nothing' : JSON.stringify(value);
+}
+
+function parseWith<T>(schema: z.ZodType<T>, raw: Record<string, unknown>, source: string, modelType: string): T {
+  const missing = REQUIRED_FIELDS.filter((field) => raw[field] === undefined || raw[field] === null);
+  if (missing.length > 0) {
+    throw new UserError(`${source}: missing required field${missing.length > 1 ? 's' : ''} ${missing.join(', ')} for model_type "${modelType}"`);
+  }
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = issue.path.join('.');
+  const expected = issue.code === 'too_big' || issue.code === 'too_small' ? issue.message.replace(/^Too (big|small): expected number to be /, 'a number ') : issue.message.replace(/^Invalid input: /, '');
+  throw new UserError(`${source}: ${field}: got ${describe(raw[field as keyof typeof raw])}, expected ${expected.toLowerCase()}`);
+}
+
+function checkHeads(source: string, heads: number, kvHeads: number): void {
+  if (heads % kvHeads !== 0) {
+    throw new UserError(`${source}: num_key_value_heads: got ${kvHeads}, expected a divisor of num_attention_heads (${heads})`);
+  }
+}
+
+function readDecoder(raw: Record<string, unknown>, source: string, modelType: 'llama' | 'mistral' | 'mixtral' | 'qwen2'): ModelArchitecture {
+  const c = parseWith(decoderSchema, raw, source, modelType);
+  const kvHeadCount = c.num_key_value_heads ?? c.num_attention_heads;
+  checkHeads(source, c.num_attention_heads, kvHeadCount);
+  if (c.head_dim == null && c.hidden_size % c.num_attention_heads !== 0) {
+    throw new UserError(`${source}: hidden_size ${c.hidden_size} is not divisible by num_attention_heads ${c.num_attention_heads}; give head_dim`);
+  }
+  let experts: ModelArchitecture['experts'] = null;
+  if (modelType === 'mixtral') {
+    if (c.num_local_experts == null || c.num_experts_per_tok == null) {
+      throw new UserError(`${source}: missing required field ${c.num_local_experts == null ? 'num_local_experts' : 'num_experts_per_tok'} for model_type "mixtral"`);
+    }
+    if (c.num_experts_per_tok > c.num_local_experts) {
+      throw new UserError(`${source}: num_experts_per_tok: got ${c.num_experts_per_tok}, expected at most num_local_experts (${c.num_local_experts})`);
+    }
+    experts = { expertCount: c.num_local_experts, activeExpertCount: c.num_experts_per_tok };
+  }
+  const windowActive = modelType === 'qwen2' ? c.use_sliding_window === true : true;
+  return {
+    modelType,
+    layout: 'decoder',
+    hiddenSize: c.hidden_size,
+    layerCount: c.num_hidden_layers,
+    attentionHeadCount: c.num_attention_heads,
+    kvHeadCount,
+    headDim: c.head_dim ?? c.hidden_size / c.num_attention_heads,
+    intermediateSize: c.intermediate_size,
+    vocabSize: c.vocab_size,
+    maxPositionCount: c.max_position_embeddings,
+    mlp: 'gated',
+    norm: 'rmsnorm',
+    attentionBias: modelType === 'qwen2' ? 'qkv' : c.attention_bias ? 'all' : 'none',
+    mlpBias: modelType === 'llama' && c.mlp_bias === true,
+    tiedEmbeddings: c.tie_word_embeddings ?? false,
+    learnedPositionCount: 0,
+    tokenTypeCount: 0,
+    pooler: false,
+    experts,
+    attentionDropout: c.attention_dropout ?? 0,
+    hiddenDropout: 0,
+    slidingWindow: windowActive ? (c.sliding_window ?? null) : null,
+    defaultDtype: dtypeFromTorch(c.torch_dtype ?? c.dtype),
+  };
+}
+
+function readBert(raw: Record<string, unknown>, source: string): ModelArchitecture {
+  const c = parseWith(bertSchema, raw, source, 'bert');
+  if (c.hidden_size % c.num_attention_heads !== 0) {
+    throw new UserError(`${source}: hidden_size ${c.hidden_size} is not divisible by num_attention_heads ${c.num_attention_heads}`);
+  }
+  return {
+    modelType: 'bert',
+    layout: 'encoder',
+    hiddenSize: c.hidden_size,
+    layerCount: c.num_hidden_layers,
+    attentionHeadCount: c.num_attention_heads,
+    kvHeadCount: c.num_attention_heads,
+    headDim: c.hidden_size / c.num_attention_heads,
+    intermediateSize: c.intermediate_size,
+    vocabSize: c.vocab_size,
+    maxPositionCount: c.max_position_embeddings,
+    mlp: 'plain',
+    norm: 'layernorm',
+    attentionBias: 'all',
+    mlpBias: true,
+    tiedEmbeddings: true,
+    learnedPositionCount: c.max_position_embeddings,
+    tokenTypeCount: c.type_vocab_size ?? 2,
+    pooler: true,
+    experts: null,
+    attentionDropout: c.attention_probs_dropout_prob ?? 0.1,
+    hiddenDropout: c.hidden_dropout_prob ?? 0.1,
+    slidingWindow: null,
+    defaultDtype: dtypeFromTorch(c.torch_dtype ?? c.dtype),
+  };
+}
+
+/** Turns a parsed config.json object into an architecture; `source` names the file in errors. */
+export function readHfConfig(raw: unknown, source: string): ModelArchitecture {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new UserError(`${source}: expected a JSON object (a Hugging Face config.json), got ${Array.isArray(raw) ? 'an array' : describe(raw)}`);
+  }
+  const config = raw as Record<string, unknown>;
+  const modelType = config.model_type;
+  if (typeof modelType !== 'string') {
+    throw new UserError(`${source}: missing required field model_type (supported: ${SUPPORTED_MODEL_TYPES.join(', ')})`);
+  }
+  switch (modelType) {
+    case 'llama':
+    case 'mistral':
+    case 'mixtral':
+    case 'qwen2':
+      return readDecoder(config, source, modelType);
+    case 'bert':
+      return readBert(config, source);
+    default:
+      throw new UserError(`${source}: model_type "${modelType}" is not supported yet (supported: ${SUPPORTED_MODEL_TYPES.join(', ')})`);
+  }
+}
+
+/** Config field names the readers understand (for `--set` typo suggestions). */
+export const KNOWN_CONFIG_FIELDS: readonly string[] = [
+  ...new Set([...Object.keys(decoderSchema.shape), ...Object.keys(bertSchema.shape), 'model_type']),
+];

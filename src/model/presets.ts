@@ -1,0 +1,43 @@
+/**
+ * Model presets: a real Hugging Face config.json with its source URL and the published parameter
+ * count. The schema below is the preset file format (presets/models/*.json).
+ */
+import { z } from 'zod';
+import { closestName } from '../core/suggest.js';
+import { UserError } from './errors.js';
+import { PRESET_FILES } from './presetFiles.js';
+
+export const presetSchema = z.strictObject({
+  /** Lower-case id used with --model, e.g. "llama-2-7b". */
+  id: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/),
+  /** Other names accepted by --model. */
+  aliases: z.array(z.string().regex(/^[a-z0-9][a-z0-9.-]*$/)),
+  /** Display name. */
+  name: z.string().min(1),
+  /** Family shown by `vram models` (the config's model_type). */
+  family: z.string().min(1),
+  /** Where the config was published. */
+  source: z.url(),
+  /** The parameter count the model's publishers or a reference tool report. */
+  publishedParameterCount: z.number().int().positive().nullable(),
+  /** Where publishedParameterCount comes from. */
+  publishedParameterCountSource: z.string().nullable(),
+  /** The Hugging Face config.json, verbatim. */
+  config: z.record(z.string(), z.unknown()),
+});
+export type Preset = z.infer<typeof presetSchema>;
+
+/** Presets as shipped; validated by test/presets.test.ts rather than at every start-up. */
+export const PRESETS = PRESET_FILES as readonly Preset[];
+
+/** Finds a preset by id or alias, case-insensitively; a user error with a suggestion otherwise. */
+export function findPreset(name: string, flag = '--model'): Preset {
+  const needle = name.toLowerCase();
+  const preset = PRESETS.find((p) => p.id === needle || p.aliases.includes(needle));
+  if (preset) return preset;
+  const names = PRESETS.flatMap((p) => [p.id, ...p.aliases]);
+  const suggestion = closestName(needle, names);
+  throw new UserError(
+    `${flag}: unknown model "${name}"${suggestion ? ` (did you mean ${suggestion}?)` : ''}; run \`vram models\` for the list, or pass --config <config.json>`,
+  );
+}
