@@ -38,6 +38,8 @@ export interface InferenceScenario {
 export interface TrainingScenario {
   arch: ModelArchitecture;
   precision: Precision;
+  /** The 16-bit type of weights and gradients under mixed or bf16 precision (a label: both are 2 B). */
+  halfDtype: 'fp16' | 'bf16';
   optimizer: Optimizer;
   checkpointing: GradientCheckpointing;
   attention: AttentionImplementation;
@@ -102,7 +104,7 @@ export function estimateInference(scenario: InferenceScenario): Estimate {
 export function estimateTraining(scenario: TrainingScenario): Estimate {
   const { arch } = scenario;
   const parameterCount = countParameters(arch).totalCount;
-  const weightDtype: Dtype = scenario.precision === 'fp32' ? 'fp32' : 'bf16';
+  const weightDtype: Dtype = scenario.precision === 'fp32' ? 'fp32' : scenario.halfDtype;
   const activations = trainingActivationsComponent({
     arch,
     elementBytes: weightBytesPerParameter(scenario.precision),

@@ -1,7 +1,7 @@
 /**
  * The GPU catalog (presets/gpus.json): memory as the driver reports it, with a source per GPU.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { GpuSpec } from '../core/fit.js';
 import { closestName } from '../core/suggest.js';
 import { MIB } from '../core/units.js';
@@ -10,17 +10,17 @@ import { UserError } from './errors.js';
 
 export const gpuEntrySchema = z.strictObject({
   /** Lower-case id used with --gpu. */
-  id: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/),
+  id: z.string().check(z.regex(/^[a-z0-9][a-z0-9.-]*$/)),
   aliases: z.array(z.string()),
-  name: z.string().min(1),
+  name: z.string().check(z.minLength(1)),
   /** Size as marketed, e.g. "80 GB" (decimal, loosely). */
-  marketedSize: z.string().min(1),
+  marketedSize: z.string().check(z.minLength(1)),
   /** Total memory as nvidia-smi / rocm-smi reports it, MiB. */
-  reportedMiB: z.number().int().positive(),
+  reportedMiB: z.int().check(z.positive()),
   /** True when no reported figure was found and reportedMiB is the marketed size. */
   memoryIsMarketed: z.boolean(),
   /** Where reportedMiB was seen (quoted). */
-  source: z.string().min(1),
+  source: z.string().check(z.minLength(1)),
   note: z.string(),
 });
 export const gpuCatalogSchema = z.strictObject({ $comment: z.string(), gpus: z.array(gpuEntrySchema) });

@@ -6,7 +6,7 @@
  * MixtralConfig, Qwen2Config, BertConfig). The zod schemas below are the documentation of what is
  * read; every other field is ignored.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { ModelArchitecture } from '../core/architecture.js';
 import { dtypeFromTorch } from '../core/dtype.js';
 import { UserError } from './errors.js';
@@ -14,8 +14,9 @@ import { UserError } from './errors.js';
 export const SUPPORTED_MODEL_TYPES = ['llama', 'mistral', 'mixtral', 'qwen2', 'bert'] as const;
 export type SupportedModelType = (typeof SUPPORTED_MODEL_TYPES)[number];
 
-const count = z.number().int().positive();
-const probability = z.number().min(0).max(1);
+const count = z.int().check(z.positive());
+const probability = z.number().check(z.minimum(0), z.maximum(1));
+const optionalCount = z.nullish(count);
 
 /** Fields every supported config must carry. */
 const REQUIRED_FIELDS = ['hidden_size', 'num_hidden_layers', 'num_attention_heads', 'intermediate_size', 'vocab_size', 'max_position_embeddings'] as const;
@@ -34,44 +35,58 @@ const commonSchema = z.object({
   /** Trained maximum context. */
   max_position_embeddings: count,
   /** Checkpoint dtype (older configs). */
-  torch_dtype: z.string().nullish(),
+  torch_dtype: z.nullish(z.string()),
   /** Checkpoint dtype (transformers ≥ 4.56 writes `dtype`). */
-  dtype: z.string().nullish(),
+  dtype: z.nullish(z.string()),
 });
 
-const decoderSchema = commonSchema.extend({
+const decoderSchema = z.extend(commonSchema, {
   /** K/V heads (GQA); defaults to num_attention_heads (MHA). */
-  num_key_value_heads: count.nullish(),
+  num_key_value_heads: optionalCount,
   /** Per-head width; defaults to hidden_size / num_attention_heads. */
-  head_dim: count.nullish(),
-  tie_word_embeddings: z.boolean().nullish(),
+  head_dim: optionalCount,
+  tie_word_embeddings: z.nullish(z.boolean()),
   /** LLaMA: biases on q/k/v/o projections. */
-  attention_bias: z.boolean().nullish(),
+  attention_bias: z.nullish(z.boolean()),
   /** LLaMA: biases on the MLP projections. */
-  mlp_bias: z.boolean().nullish(),
-  attention_dropout: probability.nullish(),
+  mlp_bias: z.nullish(z.boolean()),
+  attention_dropout: z.nullish(probability),
   /** Mistral/Mixtral/Qwen2 sliding attention window (tokens). */
-  sliding_window: count.nullish(),
+  sliding_window: optionalCount,
   /** Qwen2: the window applies only when this is true. */
-  use_sliding_window: z.boolean().nullish(),
+  use_sliding_window: z.nullish(z.boolean()),
   /** Mixtral: routed experts per layer. */
-  num_local_experts: count.nullish(),
+  num_local_experts: optionalCount,
   /** Mixtral: experts per token. */
-  num_experts_per_tok: count.nullish(),
+  num_experts_per_tok: optionalCount,
 });
 
-const bertSchema = commonSchema.extend({
+const bertSchema = z.extend(commonSchema, {
   /** Segment embeddings (2). */
-  type_vocab_size: z.number().int().min(0).nullish(),
-  hidden_dropout_prob: probability.nullish(),
-  attention_probs_dropout_prob: probability.nullish(),
+  type_vocab_size: z.nullish(z.int().check(z.minimum(0))),
+  hidden_dropout_prob: z.nullish(probability),
+  attention_probs_dropout_prob: z.nullish(probability),
 });
+
+/** What a failed check wanted, in words (zod/mini ships no messages). */
+function expectation(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`;
+    case 'too_small':
+      return issue.inclusive ? `a number ≥ ${issue.minimum}` : `a number > ${issue.minimum}`;
+    case 'too_big':
+      return issue.inclusive ? `a number ≤ ${issue.maximum}` : `a number < ${issue.maximum}`;
+    default:
+      return 'a valid value';
+  }
+}
 
 function describe(value: unknown): string {
   return value === undefined ? 'nothing' : JSON.stringify(value);
 }
 
-function parseWith<T>(schema: z.ZodType<T>, raw: Record<string, unknown>, source: string, modelType: string): T {
+function parseWith<T>(schema: z.ZodMiniType<T>, raw: Record<string, unknown>, source: string, modelType: string): T {
   const missing = REQUIRED_FIELDS.filter((field) => raw[field] === undefined || raw[field] === null);
   if (missing.length > 0) {
     throw new UserError(`${source}: missing required field${missing.length > 1 ? 's' : ''} ${missing.join(', ')} for model_type "${modelType}"`);
@@ -80,8 +95,7 @@ function parseWith<T>(schema: z.ZodType<T>, raw: Record<string, unknown>, source
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const field = issue.path.join('.');
-  const expected = issue.code === 'too_big' || issue.code === 'too_small' ? issue.message.replace(/^Too (big|small): expected number to be /, 'a number ') : issue.message.replace(/^Invalid input: /, '');
-  throw new UserError(`${source}: ${field}: got ${describe(raw[field as keyof typeof raw])}, expected ${expected.toLowerCase()}`);
+  throw new UserError(`${source}: ${field}: got ${describe(raw[field as keyof typeof raw])}, expected ${expectation(issue)}`);
 }
 
 function checkHeads(source: string, heads: number, kvHeads: number): void {

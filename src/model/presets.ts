@@ -2,26 +2,29 @@
  * Model presets: a real Hugging Face config.json with its source URL and the published parameter
  * count. The schema below is the preset file format (presets/models/*.json).
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { closestName } from '../core/suggest.js';
 import { UserError } from './errors.js';
 import { PRESET_FILES } from './presetFiles.js';
 
+const presetId = z.string().check(z.regex(/^[a-z0-9][a-z0-9.-]*$/));
+const nonEmpty = z.string().check(z.minLength(1));
+
 export const presetSchema = z.strictObject({
   /** Lower-case id used with --model, e.g. "llama-2-7b". */
-  id: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/),
+  id: presetId,
   /** Other names accepted by --model. */
-  aliases: z.array(z.string().regex(/^[a-z0-9][a-z0-9.-]*$/)),
+  aliases: z.array(presetId),
   /** Display name. */
-  name: z.string().min(1),
+  name: nonEmpty,
   /** Family shown by `vram models` (the config's model_type). */
-  family: z.string().min(1),
+  family: nonEmpty,
   /** Where the config was published. */
   source: z.url(),
   /** The parameter count the model's publishers or a reference tool report. */
-  publishedParameterCount: z.number().int().positive().nullable(),
+  publishedParameterCount: z.nullable(z.int().check(z.positive())),
   /** Where publishedParameterCount comes from. */
-  publishedParameterCountSource: z.string().nullable(),
+  publishedParameterCountSource: z.nullable(z.string()),
   /** The Hugging Face config.json, verbatim. */
   config: z.record(z.string(), z.unknown()),
 });

@@ -1,0 +1,135 @@
+/**
+ * The `vram estimate` options: commander hands over raw strings, this zod schema validates them
+ * and fills every default that does not depend on the model (those are filled in
+ * resolveScenario once the model is known). Errors name the flag, the value and what is allowed.
+ */
+import * as z from 'zod/mini';
+import { ATTENTION_IMPLEMENTATIONS } from '../core/attention.js';
+import { DTYPES } from '../core/dtype.js';
+import { MAX_GPU_COUNT } from '../core/fit.js';
+import { OPTIMIZERS, PRECISIONS } from '../core/optimizer.js';
+import { closestName } from '../core/suggest.js';
+import { GRADIENT_CHECKPOINTING } from '../core/trainingActivations.js';
+import type { OverheadSpec } from '../core/overhead.js';
+import { UserError } from '../model/errors.js';
+import { FORMATS, MODES, UNIT_SYSTEMS } from './choices.js';
+import { MAX_CONTEXT_TOKENS, ValueError, parseCount, parseOverhead, parseSetPair, parseTokenCount } from './values.js';
+
+/** Most concurrent sequences accepted by --users. */
+export const MAX_USERS = 1_000_000;
+/** Largest micro-batch accepted by --batch. */
+export const MAX_BATCH = 65_536;
+
+/** A string parsed by `parse`; a ValueError becomes a zod issue carrying its message. */
+function parsed<T>(parse: (raw: string) => T) {
+  return z.pipe(
+    z.string(),
+    z.transform((raw: string, ctx): T => {
+      try {
+        return parse(raw);
+      } catch (error) {
+        if (!(error instanceof ValueError)) throw error;
+        ctx.issues.push({ code: 'custom', message: error.message, input: raw });
+        return z.NEVER;
+      }
+    }),
+  );
+}
+
+/** One of `list`, case-insensitive, with the closest name suggested on a typo. */
+function choice<const T extends readonly string[]>(list: T) {
+  return parsed((raw): T[number] => {
+    const value = raw.toLowerCase();
+    if ((list as readonly string[]).includes(value)) return value as T[number];
+    const suggestion = closestName(value, list);
+    throw new ValueError(`"${raw}" is not one of ${list.join(', ')}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`);
+  });
+}
+
+const formatOption = z._default(choice(FORMATS), 'table');
+const unitsOption = z._default(choice(UNIT_SYSTEMS), 'gib');
+
+/** --format and --units, shared by every command. */
+export const outputOptionsSchema = z.object({ format: formatOption, units: unitsOption });
+
+export const estimateOptionsSchema = z.object({
+  /** Preset id or alias. */
+  model: z.optional(z.string()),
+  /** Path to a Hugging Face config.json, or "-" for stdin. */
+  config: z.optional(z.string()),
+  mode: z.optional(choice(MODES)),
+  /** Short form of --mode training. */
+  train: z._default(z.boolean(), false),
+  /** Tokens per sequence; default min(4096, the model's trained maximum). */
+  ctx: z.optional(parsed(parseTokenCount)),
+  /** Concurrent sequences (inference); default 1. */
+  users: z.optional(parsed((raw) => parseCount(raw, MAX_USERS))),
+  /** Micro-batch per GPU (training); default 1. */
+  batch: z.optional(parsed((raw) => parseCount(raw, MAX_BATCH))),
+  /** Weight storage dtype; default the config's torch_dtype, else bf16. */
+  dtype: z.optional(choice(DTYPES)),
+  /** KV-cache dtype; default 16-bit (the weights' 16-bit type). */
+  kvDtype: z.optional(choice(DTYPES)),
+  optimizer: z.optional(choice(OPTIMIZERS)),
+  precision: z.optional(choice(PRECISIONS)),
+  gradCheckpointing: z.optional(choice(GRADIENT_CHECKPOINTING)),
+  attention: z._default(choice(ATTENTION_IMPLEMENTATIONS), 'flash'),
+  /** Overhead override: "10%" or a size; default the CUDA-context + allocator model. */
+  overhead: z._default(parsed(parseOverhead), { kind: 'model' } as OverheadSpec),
+  /** Config overrides, field=value. */
+  set: z._default(z.array(parsed(parseSetPair)), []),
+  gpu: z.optional(z.string()),
+  gpus: z.optional(parsed((raw) => parseCount(raw, MAX_GPU_COUNT))),
+  assertFits: z._default(z.boolean(), false),
+  format: formatOption,
+  units: unitsOption,
+  explain: z._default(z.boolean(), false),
+});
+export type EstimateOptions = z.output<typeof estimateOptionsSchema>;
+
+/** Options that only make sense in one mode. */
+const TRAINING_ONLY = ['batch', 'optimizer', 'precision', 'gradCheckpointing'] as const;
+const INFERENCE_ONLY = ['users', 'kvDtype'] as const;
+
+export function flagName(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** Parses with `schema`; the first issue becomes a UserError naming its flag. */
+function parseFlags<T>(schema: z.ZodMiniType<T>, raw: Record<string, unknown>): T {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  throw new UserError(`${flagName(String(issue.path[0]))}: ${issue.message}`);
+}
+
+/** Validates --format and --units of the listing commands. */
+export function parseOutputOptions(raw: Record<string, unknown>): z.output<typeof outputOptionsSchema> {
+  return parseFlags(outputOptionsSchema, { format: raw.format, units: raw.units });
+}
+
+/** Validates raw commander options; throws a UserError naming the first bad flag. */
+export function parseEstimateOptions(raw: Record<string, unknown>): EstimateOptions & { mode: 'inference' | 'training' } {
+  const options = parseFlags(estimateOptionsSchema, raw);
+  if (options.train && options.mode === 'inference') throw new UserError('--train conflicts with --mode inference; give one of them');
+  const mode = options.train ? 'training' : (options.mode ?? 'inference');
+  if (options.model === undefined && options.config === undefined) {
+    throw new UserError('--model: no model given; pass --model <preset> (see `vram models`) or --config <config.json>');
+  }
+  if (options.model !== undefined && options.config !== undefined) {
+    throw new UserError(`--config: cannot be combined with --model "${options.model}"; give one of them`);
+  }
+  const misplaced = (mode === 'training' ? INFERENCE_ONLY : TRAINING_ONLY).find((key) => options[key] !== undefined);
+  if (misplaced) {
+    const other = mode === 'training' ? 'inference' : 'training';
+    const hint = misplaced === 'users' ? ' (training uses --batch)' : misplaced === 'batch' ? ' (inference uses --users)' : '';
+    throw new UserError(`${flagName(misplaced)}: applies to --mode ${other}, not ${mode}${hint}`);
+  }
+  if (options.gpu === undefined) {
+    if (options.assertFits) throw new UserError('--assert-fits: needs --gpu <id> to check against (see `vram gpus`)');
+    if (options.gpus !== undefined) throw new UserError('--gpus: needs --gpu <id> (see `vram gpus`)');
+  }
+  return { ...options, mode };
+}
+
+export { MAX_CONTEXT_TOKENS };

@@ -1,0 +1,149 @@
+/**
+ * `vram estimate`: resolves the model-dependent defaults, runs the core and collects warnings.
+ * Returns a report the renderers print; does no output itself.
+ */
+import type { Dtype } from '../core/dtype.js';
+import { type Estimate, type InferenceScenario, type TrainingScenario, estimateInference, estimateTraining } from '../core/estimate.js';
+import { type Fit, fitInference, fitTraining } from '../core/fit.js';
+import { countParameters } from '../core/parameters.js';
+import { formatInt } from '../core/units.js';
+import { UserError } from '../model/errors.js';
+import { type GpuEntry, findGpu, gpuSpec } from '../model/gpus.js';
+import { readHfConfig } from '../model/hfConfig.js';
+import { PRESETS } from '../model/presets.js';
+import type { EstimateOptions } from './estimateOptions.js';
+import type { Io } from './io.js';
+import { type LoadedModel, loadModel } from './modelSource.js';
+
+/** Context used when --ctx is not given (capped at the model's trained maximum). */
+export const DEFAULT_CONTEXT_TOKENS = 4096;
+
+export interface EstimateReport {
+  mode: 'inference' | 'training';
+  model: LoadedModel & { parameterCount: number; activeParameterCount: number };
+  /** Every resolved option, defaults included (the JSON `inputs`). */
+  inputs: Record<string, unknown>;
+  estimate: Estimate;
+  gpu: GpuEntry | null;
+  fit: Fit | null;
+  warnings: string[];
+}
+
+/** A preset whose trained context reaches `tokens`, closest in size to `parameterCount`. */
+function presetForContext(tokens: number, parameterCount: number, excludeId: string): string | null {
+  let best: { id: string; distance: number } | null = null;
+  for (const preset of PRESETS) {
+    const declared = preset.config.max_position_embeddings;
+    if (preset.id === excludeId || typeof declared !== 'number' || declared < tokens) continue;
+    const arch = readHfConfig(preset.config, preset.id);
+    const distance = Math.abs(Math.log(countParameters(arch).totalCount / parameterCount));
+    if (best === null || distance < best.distance) best = { id: preset.id, distance };
+  }
+  return best?.id ?? null;
+}
+
+function contextWarning(model: LoadedModel, contextTokens: number, parameterCount: number): string | null {
+  const max = model.arch.maxPositionCount;
+  if (contextTokens <= max) return null;
+  const alternative = presetForContext(contextTokens, parameterCount, model.id);
+  return `--ctx ${formatInt(contextTokens)} is longer than ${model.id}'s trained maximum of ${formatInt(max)} tokens (max_position_embeddings); the estimate goes on, but quality past it is not guaranteed${alternative ? `; ${alternative} supports ${formatInt(contextTokens)} tokens` : ''}`;
+}
+
+function halfDtypeOf(dtype: Dtype | null): 'fp16' | 'bf16' {
+  return dtype === 'fp16' ? 'fp16' : 'bf16';
+}
+
+function trainingHalfDtype(options: EstimateOptions, model: LoadedModel): 'fp16' | 'bf16' {
+  const precision = options.precision ?? 'mixed';
+  const dtype = options.dtype;
+  if (dtype === undefined) return halfDtypeOf(model.arch.defaultDtype);
+  const wanted = precision === 'fp32' ? ['fp32'] : ['fp16', 'bf16'];
+  if (!wanted.includes(dtype)) {
+    throw new UserError(`--dtype: "${dtype}" does not match --precision ${precision}, which trains ${precision === 'fp32' ? 'fp32' : '16-bit (fp16 or bf16)'} weights; quantized bases (QLoRA) are not modelled yet`);
+  }
+  return dtype === 'fp16' ? 'fp16' : 'bf16';
+}
+
+export async function buildEstimateReport(options: EstimateOptions & { mode: 'inference' | 'training' }, io: Io): Promise<EstimateReport> {
+  const model = await loadModel(options, io);
+  const { arch } = model;
+  const counts = countParameters(arch);
+  const gpu = options.gpu === undefined ? null : findGpu(options.gpu);
+  const gpuCount = options.gpus ?? 1;
+  const contextTokens = options.ctx ?? Math.min(DEFAULT_CONTEXT_TOKENS, arch.maxPositionCount);
+  const warnings: string[] = [];
+  const tooLong = contextWarning(model, contextTokens, counts.totalCount);
+  if (tooLong) warnings.push(tooLong);
+  const common = {
+    model: model.sourceKind === 'preset' ? model.id : null,
+    config: model.sourceKind === 'config' ? model.source : null,
+    mode: options.mode,
+    ctx: contextTokens,
+    attention: options.attention,
+    overhead: options.overhead,
+    set: Object.fromEntries(options.set),
+    gpu: gpu?.id ?? null,
+    gpus: gpuCount,
+    assertFits: options.assertFits,
+    format: options.format,
+    units: options.units,
+    explain: options.explain,
+  };
+
+  let estimate: Estimate;
+  let fit: Fit | null = null;
+  let inputs: Record<string, unknown>;
+  if (options.mode === 'inference') {
+    const weightDtype = options.dtype ?? arch.defaultDtype ?? 'bf16';
+    const scenario: InferenceScenario = {
+      arch,
+      weightDtype,
+      kvDtype: options.kvDtype ?? halfDtypeOf(arch.defaultDtype),
+      contextTokens,
+      userCount: options.users ?? 1,
+      attention: options.attention,
+      overhead: options.overhead,
+    };
+    estimate = estimateInference(scenario);
+    if (gpu) fit = fitInference(scenario, gpuSpec(gpu), gpuCount);
+    inputs = { ...common, users: scenario.userCount, dtype: weightDtype, kvDtype: scenario.kvDtype };
+  } else {
+    const scenario: TrainingScenario = {
+      arch,
+      precision: options.precision ?? 'mixed',
+      halfDtype: trainingHalfDtype(options, model),
+      optimizer: options.optimizer ?? 'adamw',
+      checkpointing: options.gradCheckpointing ?? 'none',
+      attention: options.attention,
+      contextTokens,
+      batchSize: options.batch ?? 1,
+      overhead: options.overhead,
+    };
+    estimate = estimateTraining(scenario);
+    if (gpu) {
+      fit = fitTraining(scenario, gpuSpec(gpu), gpuCount, estimate);
+      if (gpuCount > 1) warnings.push(`training on ${gpuCount} GPUs is taken as plain data parallelism: every GPU holds the whole model state (ZeRO/FSDP sharding is not modelled yet)`);
+    }
+    inputs = {
+      ...common,
+      batch: scenario.batchSize,
+      dtype: scenario.precision === 'fp32' ? 'fp32' : scenario.halfDtype,
+      precision: scenario.precision,
+      optimizer: scenario.optimizer,
+      gradCheckpointing: scenario.checkpointing,
+    };
+  }
+  if (arch.slidingWindow !== null && arch.slidingWindow < contextTokens) {
+    warnings.push(`${model.id} uses a ${formatInt(arch.slidingWindow)}-token sliding window; the KV cache and attention are counted over the full ${formatInt(contextTokens)}-token context (an upper bound)`);
+  }
+  if (gpu?.memoryIsMarketed) warnings.push(`${gpu.id}: no driver-reported memory size was found; the marketed size is used`);
+  return {
+    mode: options.mode,
+    model: { ...model, parameterCount: counts.totalCount, activeParameterCount: counts.activeCount },
+    inputs,
+    estimate,
+    gpu,
+    fit,
+    warnings,
+  };
+}

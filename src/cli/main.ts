@@ -1,0 +1,154 @@
+/**
+ * The command-line shell: `main(argv, io)` parses argv with commander, runs a command and returns
+ * the exit code. 0 success; 1 unexpected internal error; 2 bad input; 3 does not fit under
+ * --assert-fits. It never calls process.exit and never prints a stack trace for user errors.
+ */
+import { Command, CommanderError } from 'commander';
+import { ATTENTION_IMPLEMENTATIONS } from '../core/attention.js';
+import { DTYPES } from '../core/dtype.js';
+import { OPTIMIZERS, PRECISIONS } from '../core/optimizer.js';
+import { GRADIENT_CHECKPOINTING } from '../core/trainingActivations.js';
+import { ExactnessError } from '../core/units.js';
+import { UserError } from '../model/errors.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { FORMATS, MODES, UNIT_SYSTEMS } from './choices.js';
+import { parseEstimateOptions, parseOutputOptions } from './estimateOptions.js';
+import { buildEstimateReport } from './estimateReport.js';
+import { type Io, useColor } from './io.js';
+import { ValueError } from './values.js';
+
+export const EXIT_OK = 0;
+export const EXIT_INTERNAL = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_DOES_NOT_FIT = 3;
+
+const ISSUES_URL = 'https://github.com/vram-dev/vram/issues';
+
+const list = (values: readonly string[]) => values.join('|');
+
+const ESTIMATE_EXAMPLES = `
+Examples:
+  $ vram estimate --model llama-70b --ctx 32k --users 10
+  $ vram estimate --model llama-70b --ctx 32k --users 10 --explain
+  $ vram estimate --model llama-70b --ctx 32k --users 10 --gpu h100-80gb --gpus 4 --assert-fits --format json
+  $ vram estimate --model llama-7b --train --batch 4 --ctx 4k --grad-checkpointing full
+  $ vram estimate --config ./config.json --dtype int4 --kv-dtype fp8 --ctx 128k
+  $ vram estimate --model llama-70b --set num_key_value_heads=64 --ctx 32000 --users 10 --overhead 10%
+
+Units: --ctx 32k means 32,768 tokens; sizes print in GiB (2^30 B) or, with --units gb, GB (10^9 B).
+Exit codes: 0 ok, 1 internal error, 2 bad input, 3 does not fit (with --assert-fits).`;
+
+function outputOptions(command: Command): Command {
+  return command
+    .option('--format <format>', `output format (${list(FORMATS)})`, 'table')
+    .option('--units <units>', `byte units: gib = 2^30 B, gb = 10^9 B (${list(UNIT_SYSTEMS)})`, 'gib');
+}
+
+function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const color = useColor(io);
+  const program = new Command()
+    .name(TOOL_NAME)
+    .description('How much GPU memory a transformer needs to serve or train, and what that means in GPUs and users.')
+    .version(TOOL_VERSION, '-V, --version')
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: () => {},
+    })
+    .addHelpText('after', '\nRun `vram <command> --help` for the options and examples of each command.');
+
+  const estimate = program
+    .command('estimate')
+    .description('memory breakdown of serving (inference) or training one model, and whether it fits on GPUs')
+    .option('-m, --model <id>', 'preset id or alias (see `vram models`), case-insensitive')
+    .option('-c, --config <file>', 'a Hugging Face config.json (llama, mistral, mixtral, qwen2, bert); - reads stdin')
+    .option('--mode <mode>', `${list(MODES)} (default: inference)`)
+    .option('--train', 'short for --mode training')
+    .option('--ctx <tokens>', 'tokens per sequence; k = ×1024 (32k = 32,768) (default: 4096, capped at the model maximum)')
+    .option('--users <n>', 'inference: concurrent sequences (default: 1)')
+    .option('--batch <n>', 'training: micro-batch size per GPU (default: 1)')
+    .option('--dtype <dtype>', `weight storage (${list(DTYPES)}) (default: the config's torch_dtype, else bf16)`)
+    .option('--kv-dtype <dtype>', `inference: KV-cache dtype (${list(DTYPES)}) (default: 16-bit)`)
+    .option('--optimizer <name>', `training: ${list(OPTIMIZERS)} (default: adamw)`)
+    .option('--precision <p>', `training: ${list(PRECISIONS)}; mixed = 16-bit weights and grads, fp32 master and states (default: mixed)`)
+    .option('--grad-checkpointing <kind>', `training: ${list(GRADIENT_CHECKPOINTING)} (default: none)`)
+    .option('--attention <impl>', `${list(ATTENTION_IMPLEMENTATIONS)}; eager stores the s×s scores (default: flash)`)
+    .option('--overhead <amount>', 'override the overhead model: a share of the other components (10%) or a size per GPU (1.5GiB)')
+    .option('--set <field=value>', 'override a config field for what-if questions (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--gpu <id>', 'check the fit on this GPU type (see `vram gpus`)')
+    .option('--gpus <n>', 'number of GPUs; weights and KV cache are split evenly (default: 1)')
+    .option('--assert-fits', 'with --gpu: exit 3 when it does not fit (for CI gates)')
+    .option('--explain', 'show each formula with the numbers substituted, and the assumptions');
+  outputOptions(estimate)
+    .addHelpText('after', ESTIMATE_EXAMPLES)
+    .action(async (raw: Record<string, unknown>) => {
+      const options = parseEstimateOptions(raw);
+      const report = await buildEstimateReport(options, io);
+      for (const warning of report.warnings) io.stderr.write(`warning: ${warning}\n`);
+      if (options.format === 'json') {
+        const { estimateJson } = await import('../render/estimateJson.js');
+        io.stdout.write(`${JSON.stringify(estimateJson(report), null, 2)}\n`);
+      } else if (options.format === 'markdown') {
+        const { renderEstimateMarkdown } = await import('../render/estimateMarkdown.js');
+        io.stdout.write(renderEstimateMarkdown(report, options.units, options.explain));
+      } else {
+        const { renderEstimateText } = await import('../render/estimateText.js');
+        io.stdout.write(renderEstimateText(report, { units: options.units, color, explain: options.explain }));
+      }
+      if (options.assertFits && report.fit && !report.fit.fits) setExit(EXIT_DOES_NOT_FIT);
+    });
+
+  outputOptions(program.command('models').description('list the model presets: size, shape, trained context and KV bytes per token'))
+    .addHelpText('after', '\nExamples:\n  $ vram models\n  $ vram models --format json')
+    .action(async (raw: Record<string, unknown>) => {
+      const { format, units } = parseOutputOptions(raw);
+      const { renderModels } = await import('../render/catalogs.js');
+      io.stdout.write(renderModels(format, units, color));
+    });
+
+  outputOptions(program.command('gpus').description('list the GPU catalog: memory as the driver reports it, with sources'))
+    .addHelpText('after', '\nExamples:\n  $ vram gpus\n  $ vram gpus --format json --units gb')
+    .action(async (raw: Record<string, unknown>) => {
+      const { format, units } = parseOutputOptions(raw);
+      const { renderGpus } = await import('../render/catalogs.js');
+      io.stdout.write(renderGpus(format, units, color));
+    });
+
+  for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
+  return program;
+}
+
+function oneLine(message: string): string {
+  return message.replace(/^error:\s*/i, '').replace(/\s*\n\s*/g, ' ').trim();
+}
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  let exitCode = EXIT_OK;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  if (argv.length === 0) {
+    io.stderr.write(program.helpInformation());
+    return EXIT_USAGE;
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT_OK;
+      io.stderr.write(`error: ${oneLine(error.message)}\n`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof UserError || error instanceof ValueError || error instanceof ExactnessError) {
+      io.stderr.write(`error: ${oneLine(error.message)}\n`);
+      return EXIT_USAGE;
+    }
+    const detail = io.env.VRAM_DEBUG ? `\n${(error as Error).stack ?? String(error)}` : ' (set VRAM_DEBUG=1 for details)';
+    io.stderr.write(`error: internal error: ${oneLine(String((error as Error)?.message ?? error))}; please report it at ${ISSUES_URL}${detail}\n`);
+    return EXIT_INTERNAL;
+  }
+}
+

@@ -1,0 +1,90 @@
+/**
+ * Parsers for option values: token counts, sizes, percentages, `--set` pairs.
+ * Each returns the parsed value or throws a ValueError whose message the caller prefixes with the
+ * flag name.
+ */
+import { GB, GIB, KB, KIB, MB, MIB, TB, TIB } from '../core/units.js';
+import type { OverheadSpec } from '../core/overhead.js';
+
+export class ValueError extends Error {}
+
+/** Largest context accepted: 16,777,216 tokens (16384k). */
+export const MAX_CONTEXT_TOKENS = 2 ** 24;
+
+/** `32k` = 32,768 (k = 1024), `4096` as given, `1m` = 1,048,576. */
+export function parseTokenCount(raw: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([kKmM]?)\s*$/.exec(raw);
+  if (!match) throw new ValueError(`"${raw}" is not a token count (use an integer like 4096, or 32k for 32,768)`);
+  const scale = match[2] === '' ? 1 : match[2]!.toLowerCase() === 'k' ? 1024 : 1024 * 1024;
+  const value = Number(match[1]) * scale;
+  if (!Number.isInteger(value)) throw new ValueError(`"${raw}" is not a whole number of tokens`);
+  if (value < 1) throw new ValueError(`"${raw}" must be at least 1 token`);
+  if (value > MAX_CONTEXT_TOKENS) throw new ValueError(`"${raw}" is more than the ${MAX_CONTEXT_TOKENS.toLocaleString('en-US')} tokens vram accepts`);
+  return value;
+}
+
+/** A positive integer no larger than `max`. */
+export function parseCount(raw: string, max: number): number {
+  if (!/^\s*\d+\s*$/.test(raw)) throw new ValueError(`"${raw}" is not a positive integer`);
+  const value = Number(raw);
+  if (value < 1) throw new ValueError(`"${raw}" must be at least 1`);
+  if (value > max) throw new ValueError(`"${raw}" is more than the ${max.toLocaleString('en-US')} allowed`);
+  return value;
+}
+
+const SIZE_UNITS: Readonly<Record<string, number>> = {
+  b: 1,
+  kib: KIB,
+  mib: MIB,
+  gib: GIB,
+  tib: TIB,
+  kb: KB,
+  mb: MB,
+  gb: GB,
+  tb: TB,
+};
+
+/** `1.5GiB`, `512 MiB`, `2GB`, `1000000` (bytes) -> exact bytes (rounded up to a whole byte). */
+export function parseSize(raw: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(raw);
+  const unit = match ? (match[2] === '' ? 'b' : match[2]!.toLowerCase()) : '';
+  const scale = SIZE_UNITS[unit];
+  if (!match || scale === undefined) {
+    throw new ValueError(`"${raw}" is not a size (use a number with B, KiB, MiB, GiB, TiB, KB, MB, GB or TB, e.g. 1.5GiB)`);
+  }
+  const value = Math.ceil(Number(match[1]) * scale);
+  if (!Number.isSafeInteger(value)) throw new ValueError(`"${raw}" is too large`);
+  return value;
+}
+
+/** `10%` (a share of all other components, at most two decimals) or a size. */
+export function parseOverhead(raw: string): OverheadSpec {
+  const percent = /^\s*(\d+(?:\.\d{1,2})?)\s*%\s*$/.exec(raw);
+  if (percent) {
+    const basisPoints = Math.round(Number(percent[1]) * 100);
+    if (basisPoints > 100_000) throw new ValueError(`"${raw}" is more than 1000%`);
+    return { kind: 'percent', basisPoints };
+  }
+  if (raw.includes('%')) throw new ValueError(`"${raw}" is not a percentage (use e.g. 10% or 12.5%)`);
+  try {
+    return { kind: 'fixed', bytes: parseSize(raw) };
+  } catch {
+    throw new ValueError(`"${raw}" is not a percentage or a size (use e.g. 10% or 1.5GiB)`);
+  }
+}
+
+/** `field=value`: the value is read as JSON when it parses (numbers, true, null), else as a string. */
+export function parseSetPair(raw: string): [string, unknown] {
+  const index = raw.indexOf('=');
+  const field = index < 0 ? '' : raw.slice(0, index).trim();
+  if (index < 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(field)) {
+    throw new ValueError(`"${raw}" is not field=value (e.g. num_key_value_heads=64)`);
+  }
+  const text = raw.slice(index + 1).trim();
+  if (text === '') throw new ValueError(`"${raw}" has no value after "="`);
+  try {
+    return [field, JSON.parse(text)];
+  } catch {
+    return [field, text];
+  }
+}

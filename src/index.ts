@@ -1,0 +1,25 @@
+/**
+ * vram as a library: the pure estimation core plus the preset and config readers.
+ *
+ *   import { estimateInference, readHfConfig, findPreset } from 'vram';
+ *   const arch = readHfConfig(findPreset('llama-70b').config, 'llama-70b');
+ *   const estimate = estimateInference({ arch, weightDtype: 'bf16', kvDtype: 'bf16',
+ *     contextTokens: 32768, userCount: 10, attention: 'flash', overhead: { kind: 'model' } });
+ */
+export type { ModelArchitecture, MixtureOfExperts } from './core/architecture.js';
+export type { Component, ComponentId, Basis, ByteRange } from './core/component.js';
+export { COMPONENT_IDS, sumBytes } from './core/component.js';
+export { DTYPES, DTYPE_BITS, dtypeBytes, type Dtype } from './core/dtype.js';
+export { estimateInference, estimateTraining, type Estimate, type InferenceScenario, type TrainingScenario } from './core/estimate.js';
+export { fitInference, fitTraining, inferenceRequiredBytesPerGpu, type Fit, type GpuSpec } from './core/fit.js';
+export { countParameters, type ParameterBreakdown } from './core/parameters.js';
+export { kvCacheBytes, kvElementsPerToken } from './core/kvCache.js';
+export { OPTIMIZERS, PRECISIONS, type Optimizer, type Precision } from './core/optimizer.js';
+export { CUDA_CONTEXT_BYTES, ALLOCATOR_FRAGMENTATION_PERCENT, type OverheadSpec } from './core/overhead.js';
+export { GRADIENT_CHECKPOINTING, type GradientCheckpointing } from './core/trainingActivations.js';
+export { ATTENTION_IMPLEMENTATIONS, type AttentionImplementation } from './core/attention.js';
+export { GIB, GB, MIB } from './core/units.js';
+export { readHfConfig, SUPPORTED_MODEL_TYPES } from './model/hfConfig.js';
+export { PRESETS, findPreset, type Preset } from './model/presets.js';
+export { GPUS, findGpu, gpuSpec, type GpuEntry } from './model/gpus.js';
+export { UserError } from './model/errors.js';

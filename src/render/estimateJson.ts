@@ -1,0 +1,54 @@
+/**
+ * The `--format json` document (schemaVersion 1). Scripts depend on it: fields may be added, but
+ * renaming or removing one needs a new schemaVersion. All byte counts are exact integers.
+ */
+import type { EstimateReport } from '../cli/estimateReport.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+
+export const SCHEMA_VERSION = 1;
+
+export function estimateJson(report: EstimateReport): Record<string, unknown> {
+  const { model, estimate, fit } = report;
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    mode: report.mode,
+    model: {
+      id: model.id,
+      name: model.name,
+      source: model.source,
+      modelType: model.arch.modelType,
+      parameterCount: model.parameterCount,
+      activeParameterCount: model.activeParameterCount,
+      trainableParameterCount: estimate.trainableParameterCount,
+      publishedParameterCount: model.publishedParameterCount,
+    },
+    inputs: report.inputs,
+    components: estimate.components.map((c) => ({
+      id: c.id,
+      label: c.label,
+      bytes: c.bytes,
+      formula: c.formula,
+      expression: c.expression,
+      basis: c.basis,
+      range: c.range,
+      notes: c.notes,
+    })),
+    totalBytes: estimate.totalBytes,
+    fit:
+      fit === null
+        ? null
+        : {
+            gpu: fit.gpu,
+            gpuName: report.gpu?.name ?? fit.gpu,
+            gpuCount: fit.gpuCount,
+            usableBytesPerGpu: fit.usableBytesPerGpu,
+            requiredBytesPerGpu: fit.requiredBytesPerGpu,
+            fits: fit.fits,
+            headroomBytes: fit.headroomBytes,
+            maxUsers: fit.maxUsers,
+            minGpuCount: fit.minGpuCount,
+          },
+    warnings: report.warnings,
+  };
+}

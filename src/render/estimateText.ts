@@ -1,0 +1,92 @@
+/**
+ * The default table for people: component, size, share and formula, a total row, a bar of the
+ * shares, then the fit verdict (with --gpu) and the working (with --explain).
+ */
+import { Chalk, type ChalkInstance } from 'chalk';
+import Table from 'cli-table3';
+import type { UnitSystem } from '../cli/choices.js';
+import type { EstimateReport } from '../cli/estimateReport.js';
+import type { ComponentId } from '../core/component.js';
+import { formatBytes, formatShare } from './bytes.js';
+import { assumptionLines, basisLabel, fitRows, headingLine } from './summaryLines.js';
+
+export interface TextOptions {
+  units: UnitSystem;
+  color: boolean;
+  explain: boolean;
+}
+
+/** Width of the share bar in characters. */
+const BAR_WIDTH = 60;
+
+const BAR_STYLE: Readonly<Record<ComponentId, { mark: string; color: 'blue' | 'magenta' | 'yellow' | 'cyan' | 'green' | 'gray' }>> = {
+  weights: { mark: 'W', color: 'blue' },
+  kv_cache: { mark: 'K', color: 'magenta' },
+  activations: { mark: 'A', color: 'yellow' },
+  gradients: { mark: 'G', color: 'cyan' },
+  optimizer_states: { mark: 'O', color: 'green' },
+  overhead: { mark: '+', color: 'gray' },
+};
+
+/** Splits BAR_WIDTH cells over the components by largest remainder, so the bar always sums up. */
+function barCells(bytes: readonly number[], total: number): number[] {
+  if (total === 0) return bytes.map(() => 0);
+  const exact = bytes.map((b) => (b * BAR_WIDTH) / total);
+  const cells = exact.map(Math.floor);
+  let left = BAR_WIDTH - cells.reduce((a, b) => a + b, 0);
+  const order = exact.map((value, index) => ({ index, remainder: value - Math.floor(value) })).sort((a, b) => b.remainder - a.remainder);
+  for (const { index } of order) {
+    if (left === 0) break;
+    cells[index]! += 1;
+    left -= 1;
+  }
+  return cells;
+}
+
+function shareBar(report: EstimateReport, chalk: ChalkInstance, color: boolean): string {
+  const { components, totalBytes } = report.estimate;
+  const cells = barCells(components.map((c) => c.bytes), totalBytes);
+  const bar = components
+    .map((c, i) => {
+      const style = BAR_STYLE[c.id];
+      return color ? chalk[style.color]('█'.repeat(cells[i]!)) : style.mark.repeat(cells[i]!);
+    })
+    .join('');
+  const legend = components
+    .filter((c) => c.bytes > 0)
+    .map((c) => `${color ? chalk[BAR_STYLE[c.id].color]('█') : BAR_STYLE[c.id].mark} ${c.label.toLowerCase()}`)
+    .join('  ');
+  return `[${bar}]\n ${legend}`;
+}
+
+export function renderEstimateText(report: EstimateReport, options: TextOptions): string {
+  const chalk = new Chalk({ level: options.color ? 1 : 0 });
+  const { components, totalBytes } = report.estimate;
+  const table = new Table({
+    head: ['Component', 'Size', 'Share', options.explain ? 'Basis' : 'Formula'],
+    colAligns: ['left', 'right', 'right', 'left'],
+    style: { head: options.color ? ['cyan'] : [], border: options.color ? ['gray'] : [] },
+  });
+  for (const c of components) {
+    table.push([c.label, formatBytes(c.bytes, options.units), formatShare(c.bytes, totalBytes), options.explain ? basisLabel(c, options.units) : c.expression]);
+  }
+  table.push([chalk.bold('Total'), chalk.bold(formatBytes(totalBytes, options.units)), '100.0%', '']);
+
+  const out = [chalk.bold(headingLine(report)), table.toString(), shareBar(report, chalk, options.color)];
+  const fit = fitRows(report, options.units);
+  if (fit.length > 0) {
+    const width = Math.max(...fit.map(([label]) => label.length));
+    const verdict = report.fit!.fits ? chalk.green('fits') : chalk.red('does not fit');
+    out.push('', chalk.bold(`Fit: ${verdict}`), ...fit.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`));
+  }
+  if (options.explain) {
+    out.push('', chalk.bold('Working'));
+    for (const c of components) {
+      out.push(`  ${chalk.bold(c.label)}: ${formatBytes(c.bytes, options.units)} = ${c.bytes.toLocaleString('en-US')} B [${basisLabel(c, options.units)}]`);
+      out.push(`    = ${c.formula}`);
+      for (const note of c.notes) out.push(`    · ${note}`);
+    }
+    out.push('', chalk.bold('Assumptions'), ...assumptionLines(report).map((line) => `  · ${line}`));
+  }
+  return `${out.join('\n')}\n`;
+}

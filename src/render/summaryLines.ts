@@ -1,0 +1,60 @@
+/**
+ * The prose parts of an estimate shared by the table and markdown renderers: the heading, the
+ * fit verdict and the explain section, as plain label/value data.
+ */
+import type { UnitSystem } from '../cli/choices.js';
+import type { EstimateReport } from '../cli/estimateReport.js';
+import type { Component } from '../core/component.js';
+import { formatInt } from '../core/units.js';
+import { formatBytes, formatCount } from './bytes.js';
+
+export function headingLine(report: EstimateReport): string {
+  const { model, inputs } = report;
+  const active = model.activeParameterCount !== model.parameterCount ? `, ${formatCount(model.activeParameterCount)} active` : '';
+  const scenario =
+    report.mode === 'inference'
+      ? `inference, ${formatInt(inputs.ctx as number)} tokens × ${formatInt(inputs.users as number)} ${inputs.users === 1 ? 'user' : 'users'}, weights ${inputs.dtype}, KV ${inputs.kvDtype}`
+      : `training, ${formatInt(inputs.ctx as number)} tokens × batch ${formatInt(inputs.batch as number)}, ${inputs.precision} precision, ${inputs.optimizer}, checkpointing ${inputs.gradCheckpointing}`;
+  return `${model.id} (${formatCount(model.parameterCount)} params${active}): ${scenario}, ${inputs.attention} attention`;
+}
+
+/** Fit verdict rows; empty without --gpu. */
+export function fitRows(report: EstimateReport, units: UnitSystem): [string, string][] {
+  const { fit, gpu } = report;
+  if (fit === null || gpu === null) return [];
+  const split = report.mode === 'inference' ? (fit.gpuCount > 1 ? `weights + KV cache ÷ ${fit.gpuCount}, plus activations and overhead on each` : 'all components') : 'whole model state and micro-batch on each GPU (data parallel)';
+  const rows: [string, string][] = [
+    ['GPUs', `${fit.gpuCount} × ${gpu.name} (${formatBytes(fit.usableBytesPerGpu, units)} each, as the driver reports it)`],
+    ['required per GPU', `${formatBytes(fit.requiredBytesPerGpu, units)} (${split})`],
+    ['headroom per GPU', formatBytes(fit.headroomBytes, units)],
+    ['fits', fit.fits ? 'yes' : 'no'],
+  ];
+  if (fit.maxUsers !== null) rows.push([`max users at ${formatInt(report.inputs.ctx as number)} tokens`, `${formatInt(fit.maxUsers)} on ${fit.gpuCount} GPU${fit.gpuCount > 1 ? 's' : ''}`]);
+  rows.push([
+    'fewest GPUs that fit',
+    fit.minGpuCount === null
+      ? report.mode === 'inference'
+        ? 'none: activations and overhead alone exceed one GPU'
+        : 'none without sharding (one GPU must hold the whole training state)'
+      : `${fit.minGpuCount} × ${gpu.id}`,
+  ]);
+  return rows;
+}
+
+export function basisLabel(component: Component, units: UnitSystem): string {
+  if (component.range) return `${component.basis}, range ${formatBytes(component.range.lowBytes, units)} – ${formatBytes(component.range.highBytes, units)}`;
+  return component.basis;
+}
+
+/** The assumptions `--explain` lists after the components. */
+export function assumptionLines(report: EstimateReport): string[] {
+  const { arch } = report.model;
+  const lines = [
+    `model: ${report.model.id} from ${report.model.source}; ${arch.layerCount} layers, hidden ${formatInt(arch.hiddenSize)}, ${arch.attentionHeadCount} heads (${arch.kvHeadCount} KV, head dim ${arch.headDim}), ${arch.mlp} MLP ${formatInt(arch.intermediateSize)}${arch.experts ? ` × ${arch.experts.expertCount} experts (${arch.experts.activeExpertCount} per token)` : ''}, vocab ${formatInt(arch.vocabSize)}`,
+    `parameters: ${formatInt(report.model.parameterCount)} counted from the architecture${report.model.publishedParameterCount === null ? '' : ` (published: ${formatInt(report.model.publishedParameterCount)})`}`,
+    'byte counts are exact integers; GiB = 2^30 B, GB = 10^9 B',
+    'exact = follows from the architecture and dtypes; model = per-tensor accounting of the stated implementation; heuristic = a cited constant with a low–high range',
+  ];
+  if (report.mode === 'training') lines.push('all components are summed at the end of the forward pass (the usual peak): an upper bound');
+  return lines;
+}
