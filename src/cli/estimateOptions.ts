@@ -15,6 +15,9 @@ import { UserError } from '../model/errors.js';
 import { FORMATS, MODES, UNIT_SYSTEMS } from './choices.js';
 import { MAX_CONTEXT_TOKENS, ValueError, parseCount, parseOverhead, parseSetPair, parseTokenCount } from './values.js';
 
+/** PyTorch / Hugging Face dtype names accepted for --dtype and --kv-dtype. */
+const DTYPE_SYNONYMS = { float32: 'fp32', float16: 'fp16', half: 'fp16', bfloat16: 'bf16', float8: 'fp8' } as const;
+
 /** Most concurrent sequences accepted by --users. */
 export const MAX_USERS = 1_000_000;
 /** Largest micro-batch accepted by --batch. */
@@ -36,11 +39,13 @@ function parsed<T>(parse: (raw: string) => T) {
   );
 }
 
-/** One of `list`, case-insensitive, with the closest name suggested on a typo. */
-function choice<const T extends readonly string[]>(list: T) {
+/** One of `list`, case-insensitive (or a synonym), with the closest name suggested on a typo. */
+function choice<const T extends readonly string[]>(list: T, synonyms: Readonly<Record<string, T[number]>> = {}) {
   return parsed((raw): T[number] => {
     const value = raw.toLowerCase();
     if ((list as readonly string[]).includes(value)) return value as T[number];
+    const synonym = synonyms[value];
+    if (synonym !== undefined) return synonym;
     const suggestion = closestName(value, list);
     throw new ValueError(`"${raw}" is not one of ${list.join(', ')}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`);
   });
@@ -67,9 +72,9 @@ export const estimateOptionsSchema = z.object({
   /** Micro-batch per GPU (training); default 1. */
   batch: z.optional(parsed((raw) => parseCount(raw, MAX_BATCH))),
   /** Weight storage dtype; default the config's torch_dtype, else bf16. */
-  dtype: z.optional(choice(DTYPES)),
+  dtype: z.optional(choice(DTYPES, DTYPE_SYNONYMS)),
   /** KV-cache dtype; default 16-bit (the weights' 16-bit type). */
-  kvDtype: z.optional(choice(DTYPES)),
+  kvDtype: z.optional(choice(DTYPES, DTYPE_SYNONYMS)),
   optimizer: z.optional(choice(OPTIMIZERS)),
   precision: z.optional(choice(PRECISIONS)),
   gradCheckpointing: z.optional(choice(GRADIENT_CHECKPOINTING)),

@@ -2,6 +2,7 @@
  * Loads the model named by --model (a preset) or --config (a config.json file or stdin), applies
  * --set overrides to the raw config, and reads the architecture.
  */
+import { readFileSync } from 'node:fs';
 import type { ModelArchitecture } from '../core/architecture.js';
 import { closestName } from '../core/suggest.js';
 import { UserError } from '../model/errors.js';
@@ -20,15 +21,22 @@ export interface LoadedModel {
   arch: ModelArchitecture;
 }
 
+const READ_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EISDIR: 'it is a directory',
+  EACCES: 'permission denied',
+  ENOTDIR: 'a parent is not a directory',
+};
+
 async function readConfigText(path: string, io: Io): Promise<string> {
   if (path === '-') return io.readStdin();
   try {
-    const { readFile } = await import('node:fs/promises');
-    return await readFile(path, 'utf8');
+    // Synchronous on purpose: node:fs is loaded at bootstrap, node:fs/promises would add start-up time.
+    return readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
-    throw new UserError(`--config: cannot read "${path}": ${reason}`);
+    if (code === undefined) throw error;
+    throw new UserError(`--config: cannot read "${path}": ${READ_ERRORS[code] ?? code}`);
   }
 }
 

@@ -102,7 +102,7 @@ export function inferenceActivationsComponent(
   ];
   return {
     id: 'activations',
-    label: 'Activations (prefill peak)',
+    label: arch.layout === 'encoder' ? 'Activations (forward peak)' : 'Activations (prefill peak)',
     bytes: p.totalBytes,
     expression: '2·e·s·h + max(attention, MLP) + logits',
     formula: `${batchText}2 × ${e} × ${s} tokens × ${formatInt(arch.hiddenSize)} + ${peakText}${batchClose}${logitsText}`,

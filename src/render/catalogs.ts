@@ -11,6 +11,7 @@ import { GPUS } from '../model/gpus.js';
 import { readHfConfig } from '../model/hfConfig.js';
 import { PRESETS } from '../model/presets.js';
 import { formatBytes, formatCount } from './bytes.js';
+import { COMPACT_ROWS } from './estimateText.js';
 
 export function modelRows(): Record<string, unknown>[] {
   return PRESETS.map((preset) => {
@@ -43,7 +44,7 @@ function renderRows(head: string[], rows: string[][], format: Format, color: boo
     const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
     return `${[line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n')}\n`;
   }
-  const table = new Table({ head, style: { head: color ? ['cyan'] : [], border: color ? ['gray'] : [] } });
+  const table = new Table({ head, chars: COMPACT_ROWS, style: { head: color ? ['cyan'] : [], border: color ? ['gray'] : [] } });
   table.push(...rows);
   return `${table.toString()}\n`;
 }

@@ -16,6 +16,9 @@ export interface TextOptions {
   explain: boolean;
 }
 
+/** Table borders without a rule between body rows. */
+export const COMPACT_ROWS = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
+
 /** Width of the share bar in characters. */
 const BAR_WIDTH = 60;
 
@@ -65,6 +68,7 @@ export function renderEstimateText(report: EstimateReport, options: TextOptions)
   const table = new Table({
     head: ['Component', 'Size', 'Share', options.explain ? 'Basis' : 'Formula'],
     colAligns: ['left', 'right', 'right', 'left'],
+    chars: COMPACT_ROWS,
     style: { head: options.color ? ['cyan'] : [], border: options.color ? ['gray'] : [] },
   });
   for (const c of components) {

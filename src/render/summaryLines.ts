@@ -22,12 +22,16 @@ export function headingLine(report: EstimateReport): string {
 export function fitRows(report: EstimateReport, units: UnitSystem): [string, string][] {
   const { fit, gpu } = report;
   if (fit === null || gpu === null) return [];
-  const split = report.mode === 'inference' ? (fit.gpuCount > 1 ? `weights + KV cache ÷ ${fit.gpuCount}, plus activations and overhead on each` : 'all components') : 'whole model state and micro-batch on each GPU (data parallel)';
+  const split =
+    report.mode === 'inference'
+      ? fit.gpuCount > 1
+        ? `weights + KV cache ÷ ${fit.gpuCount}, plus activations and overhead on each`
+        : 'all components'
+      : 'each GPU holds the whole model state and its micro-batch: data parallel';
   const rows: [string, string][] = [
     ['GPUs', `${fit.gpuCount} × ${gpu.name} (${formatBytes(fit.usableBytesPerGpu, units)} each, as the driver reports it)`],
     ['required per GPU', `${formatBytes(fit.requiredBytesPerGpu, units)} (${split})`],
     ['headroom per GPU', formatBytes(fit.headroomBytes, units)],
-    ['fits', fit.fits ? 'yes' : 'no'],
   ];
   if (fit.maxUsers !== null) rows.push([`max users at ${formatInt(report.inputs.ctx as number)} tokens`, `${formatInt(fit.maxUsers)} on ${fit.gpuCount} GPU${fit.gpuCount > 1 ? 's' : ''}`]);
   rows.push([

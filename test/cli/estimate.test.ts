@@ -1,0 +1,206 @@
+import { describe, expect, it } from 'vitest';
+import { componentBytes, run, runJson } from '../helpers.js';
+
+const DESIGN_CARD = ['estimate', '--model', 'llama-70b', '--ctx', '32k', '--users', '10'];
+
+describe('vram estimate: the design-card scenario', () => {
+  it('weights 137,953,296,384 B and KV cache 107,374,182,400 B (8 KV heads)', async () => {
+    const { code, json } = await runJson(DESIGN_CARD);
+    expect(code).toBe(0);
+    expect(componentBytes(json, 'weights')).toBe(137_953_296_384);
+    expect(componentBytes(json, 'kv_cache')).toBe(107_374_182_400);
+    expect(json.components.map((c: { id: string }) => c.id)).toEqual(['weights', 'kv_cache', 'activations', 'overhead']);
+  });
+
+  it('JSON follows the schemaVersion 1 contract', async () => {
+    const { json } = await runJson([...DESIGN_CARD, '--gpu', 'h100-80gb', '--gpus', '4']);
+    expect(Object.keys(json)).toEqual(['schemaVersion', 'tool', 'mode', 'model', 'inputs', 'components', 'totalBytes', 'fit', 'warnings']);
+    expect(json.schemaVersion).toBe(1);
+    expect(json.tool).toEqual({ name: 'vram', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+    expect(json.mode).toBe('inference');
+    expect(json.model).toMatchObject({ id: 'llama-2-70b', parameterCount: 68_976_648_192 });
+    expect(json.inputs).toMatchObject({ model: 'llama-2-70b', mode: 'inference', ctx: 32_768, users: 10, dtype: 'fp16', kvDtype: 'fp16', attention: 'flash', gpu: 'h100-80gb', gpus: 4, format: 'json', units: 'gib', explain: false, assertFits: false });
+    for (const component of json.components) {
+      expect(Object.keys(component)).toEqual(expect.arrayContaining(['id', 'label', 'bytes', 'formula']));
+      expect(Number.isSafeInteger(component.bytes)).toBe(true);
+      expect(component.formula).toMatch(/\d/);
+    }
+    expect(json.totalBytes).toBe(json.components.reduce((sum: number, c: { bytes: number }) => sum + c.bytes, 0));
+    expect(Object.keys(json.fit)).toEqual(expect.arrayContaining(['gpu', 'gpuCount', 'usableBytesPerGpu', 'requiredBytesPerGpu', 'fits', 'headroomBytes', 'maxUsers', 'minGpuCount']));
+    expect(json.fit).toMatchObject({ gpu: 'h100-80gb', gpuCount: 4, usableBytesPerGpu: 81_559 * 2 ** 20, fits: true, minGpuCount: 4 });
+    expect(json.warnings).toEqual([expect.stringMatching(/trained maximum of 4,096/)]);
+  });
+
+  it('without --gpu the fit is null', async () => {
+    expect((await runJson(DESIGN_CARD)).json.fit).toBeNull();
+  });
+
+  it('--assert-fits exits 3 on 2 × H100 and 0 on 4, with the JSON still printed', async () => {
+    const two = await runJson([...DESIGN_CARD, '--gpu', 'h100-80gb', '--gpus', '2', '--assert-fits']);
+    expect(two.code).toBe(3);
+    expect(two.json.fit.fits).toBe(false);
+    const four = await runJson([...DESIGN_CARD, '--gpu', 'h100-80gb', '--gpus', '4', '--assert-fits']);
+    expect(four.code).toBe(0);
+    expect(four.json.fit.fits).toBe(true);
+  });
+
+  it('a context past the trained maximum is a warning on stderr and in JSON, with a preset that supports it', async () => {
+    const { code, json, stderr } = await runJson(DESIGN_CARD);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/^warning: --ctx 32,768 is longer than llama-2-70b's trained maximum of 4,096 tokens.*mixtral-8x7b supports 32,768 tokens\n$/);
+    expect(json.warnings[0]).toBe(stderr.replace(/^warning: /, '').trim());
+    expect((await runJson(['estimate', '--model', 'llama-70b', '--ctx', '4k'])).json.warnings).toEqual([]);
+  });
+
+  it('defaults: 4096-token context capped at the model maximum, 1 user, the config dtype', async () => {
+    expect((await runJson(['estimate', '--model', 'llama-7b'])).json.inputs).toMatchObject({ ctx: 4096, users: 1, dtype: 'fp16', kvDtype: 'fp16' });
+    expect((await runJson(['estimate', '--model', 'bert-base'])).json.inputs).toMatchObject({ ctx: 512, dtype: 'bf16' });
+  });
+
+  it('model names are case-insensitive and aliases resolve', async () => {
+    expect((await runJson(['estimate', '--model', 'LLaMA-7B'])).json.model.id).toBe('llama-2-7b');
+  });
+
+  it('reads a config from stdin with --config -', async () => {
+    const config = JSON.stringify({ model_type: 'llama', hidden_size: 4096, num_hidden_layers: 32, num_attention_heads: 32, intermediate_size: 11008, vocab_size: 32000, max_position_embeddings: 4096 });
+    const { code, json } = await runJson(['estimate', '--config', '-'], { stdin: config });
+    expect(code).toBe(0);
+    expect(json.model.parameterCount).toBe(6_738_415_616);
+    expect(json.inputs.config).toBe('stdin');
+  });
+
+  it('--dtype int4 and --kv-dtype fp8 change only what they name', async () => {
+    const { json } = await runJson([...DESIGN_CARD, '--dtype', 'int4', '--kv-dtype', 'fp8']);
+    expect(componentBytes(json, 'weights')).toBe(68_976_648_192 / 2);
+    expect(componentBytes(json, 'kv_cache')).toBe(107_374_182_400 / 2);
+  });
+
+  it('--overhead 1.5GiB is a fixed size, 10% a share of the others', async () => {
+    expect(componentBytes((await runJson([...DESIGN_CARD, '--overhead', '1.5GiB'])).json, 'overhead')).toBe(1.5 * 2 ** 30);
+    const { json } = await runJson([...DESIGN_CARD, '--overhead', '10%']);
+    const others = json.totalBytes - componentBytes(json, 'overhead');
+    expect(componentBytes(json, 'overhead')).toBe(Math.ceil(others / 10));
+  });
+
+  it('eager attention adds the score matrices to the prefill peak', async () => {
+    const flash = componentBytes((await runJson(['estimate', '--model', 'llama-7b', '--ctx', '4k'])).json, 'activations');
+    const eager = componentBytes((await runJson(['estimate', '--model', 'llama-7b', '--ctx', '4k', '--attention', 'eager'])).json, 'activations');
+    expect(eager).toBeGreaterThan(flash);
+  });
+
+  it('the default overhead is a heuristic with a range; exact components have none', async () => {
+    const { json } = await runJson(DESIGN_CARD);
+    const overhead = json.components.find((c: { id: string }) => c.id === 'overhead');
+    expect(overhead.basis).toBe('heuristic');
+    expect(overhead.range.lowBytes).toBeLessThan(overhead.bytes);
+    expect(overhead.range.highBytes).toBeGreaterThan(overhead.bytes);
+    expect(json.components.find((c: { id: string }) => c.id === 'weights').range).toBeNull();
+  });
+});
+
+describe('vram estimate --mode training', () => {
+  it('llama-7b: weights + gradients + optimizer states = 16 × 6,738,415,616 B', async () => {
+    const { code, json } = await runJson(['estimate', '--mode', 'training', '--model', 'llama-7b']);
+    expect(code).toBe(0);
+    const states = componentBytes(json, 'weights') + componentBytes(json, 'gradients') + componentBytes(json, 'optimizer_states');
+    expect(states).toBe(16 * 6_738_415_616);
+    expect(json.model.trainableParameterCount).toBe(6_738_415_616);
+    expect(json.inputs).toMatchObject({ mode: 'training', batch: 1, precision: 'mixed', optimizer: 'adamw', gradCheckpointing: 'none' });
+  });
+
+  it('--train is the short form', async () => {
+    expect((await runJson(['estimate', '--train', '--model', 'llama-7b'])).json.mode).toBe('training');
+  });
+
+  it('multi-GPU training warns that sharding is not modelled', async () => {
+    const { json } = await runJson(['estimate', '--train', '--model', 'llama-7b', '--gpu', 'h100', '--gpus', '8']);
+    expect(json.warnings.join(' ')).toMatch(/data parallelism/);
+    expect(json.fit.maxUsers).toBeNull();
+  });
+});
+
+describe('bad input: one line on stderr, nothing on stdout, exit 2', () => {
+  it.each([
+    [['estimate', '--model', 'llama-70'], /--model: unknown model "llama-70" \(did you mean llama-70b\?\)/],
+    [['estimate', '--model', 'llama-70b', '--ctx', '-5'], /--ctx: "-5" is not a token count/],
+    [['estimate', '--model', 'llama-70b', '--ctx', '0'], /--ctx: "0" must be at least 1/],
+    [['estimate', '--model', 'llama-70b', '--ctx', 'abc'], /--ctx: "abc"/],
+    [['estimate', '--model', 'llama-70b', '--ctx', '12q'], /--ctx: "12q" is not a token count/],
+    [['estimate', '--model', 'llama-70b', '--ctx', '999999999'], /--ctx: .* more than the 16,777,216 tokens/],
+    [['estimate', '--model', 'llama-70b', '--users', '0'], /--users: "0" must be at least 1/],
+    [['estimate', '--model', 'llama-70b', '--users', '-3'], /--users: "-3" is not a positive integer/],
+    [['estimate', '--model', 'llama-70b', '--users', '10000000'], /--users: .* more than the 1,000,000 allowed/],
+    [['estimate', '--model', 'llama-70b', '--dtype', 'fp7'], /--dtype: "fp7" is not one of fp32, fp16, bf16, fp8, int8, int4 \(did you mean fp8\?\)/],
+    [['estimate', '--model', 'llama-70b', '--kv-dtype', 'int3'], /--kv-dtype: "int3" is not one of/],
+    [['estimate', '--model', 'llama-70b', '--optimizer', 'adamw'], /--optimizer: applies to --mode training/],
+    [['estimate', '--train', '--model', 'llama-7b', '--optimizer', 'adamx'], /--optimizer: "adamx" is not one of .*did you mean adamw?\?/],
+    [['estimate', '--model', 'llama-70b', '--mode', 'trainin'], /--mode: "trainin" .*did you mean training\?/],
+    [['estimate', '--config', '/nonexistent/config.json'], /--config: cannot read "\/nonexistent\/config.json": no such file/],
+    [['estimate', '--model', 'llama-70b', '--config', 'x.json'], /--config: cannot be combined with --model/],
+    [['estimate'], /--model: no model given/],
+    [['estimate', '--model', 'llama-70b', '--set', 'num_key_value_head=64'], /--set: "num_key_value_head" is not a config field \(did you mean num_key_value_heads\?\)/],
+    [['estimate', '--model', 'llama-70b', '--set', 'oops'], /--set: "oops" is not field=value/],
+    [['estimate', '--model', 'llama-70b', '--set', 'num_key_value_heads=7'], /num_key_value_heads: got 7, expected a divisor of num_attention_heads \(64\)/],
+    [['estimate', '--model', 'llama-70b', '--set', 'hidden_size=-1'], /hidden_size: got -1, expected a number > 0/],
+    [['estimate', '--model', 'llama-70b', '--overhead', '10x'], /--overhead: "10x"/],
+    [['estimate', '--model', 'llama-70b', '--gpu', 'h1000'], /--gpu: unknown GPU "h1000" \(did you mean h100\?\)/],
+    [['estimate', '--model', 'llama-70b', '--gpu', 'h100', '--gpus', '0'], /--gpus: "0" must be at least 1/],
+    [['estimate', '--model', 'llama-70b', '--assert-fits'], /--assert-fits: needs --gpu/],
+    [['estimate', '--model', 'llama-70b', '--format', 'yaml'], /--format: "yaml" is not one of table, json, markdown/],
+    [['estimate', '--model', 'llama-70b', '--batch', '4'], /--batch: applies to --mode training/],
+    [['estimate', '--train', '--model', 'llama-70b', '--users', '4'], /--users: applies to --mode inference/],
+    [['estimate', '--train', '--model', 'llama-70b', '--dtype', 'int4'], /--dtype: "int4" does not match --precision mixed/],
+    [['estimate', '--model', 'llama-70b', '--bogus'], /unknown option '--bogus'/],
+    [['estimat'], /unknown command 'estimat'/],
+    [['estimate', '--model', 'llama-70b', '--ctx'], /option '--ctx <tokens>' argument missing/],
+    [['models', '--format', 'xml'], /--format: "xml" is not one of/],
+  ])('%j', async (argv, message) => {
+    const { code, stdout, stderr } = await run(argv);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^error: /);
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('config files: malformed JSON, missing fields (named), unsupported model_type, not an object', async () => {
+    const cases: [string, RegExp][] = [
+      ['{bad', /stdin: not valid JSON/],
+      ['[1, 2]', /stdin: expected a JSON object/],
+      ['{"model_type": "llama", "hidden_size": 4096}', /stdin: missing required fields num_hidden_layers, num_attention_heads, intermediate_size, vocab_size, max_position_embeddings for model_type "llama"/],
+      ['{"model_type": "gpt2"}', /stdin: model_type "gpt2" is not supported yet \(supported: llama, mistral, mixtral, qwen2, bert\)/],
+      ['{"hidden_size": 4096}', /stdin: missing required field model_type/],
+      ['{"model_type": "mixtral", "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 100, "max_position_embeddings": 512}', /missing required field num_local_experts/],
+    ];
+    for (const [stdin, message] of cases) {
+      const { code, stdout, stderr } = await run(['estimate', '--config', '-'], { stdin });
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(stderr).toMatch(message);
+    }
+  });
+});
+
+describe('help and version', () => {
+  it('--help prints examples to stdout and exits 0', async () => {
+    const { code, stdout } = await run(['estimate', '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/Examples:/);
+    expect(stdout).toMatch(/--assert-fits/);
+  });
+
+  it('--version prints the version', async () => {
+    const { code, stdout } = await run(['--version']);
+    expect(code).toBe(0);
+    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('no command prints the help on stderr and exits 2', async () => {
+    const { code, stdout, stderr } = await run([]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/Usage: vram/);
+  });
+});

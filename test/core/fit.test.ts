@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { sumBytes } from '../../src/core/component.js';
+import { type InferenceScenario, estimateInference } from '../../src/core/estimate.js';
+import { type GpuSpec, fitInference, inferenceRequiredBytesPerGpu } from '../../src/core/fit.js';
+import { MIB } from '../../src/core/units.js';
+import { presetArch } from '../helpers.js';
+
+const H100: GpuSpec = { id: 'h100-80gb', name: 'NVIDIA H100 80GB', memoryBytes: 81_559 * MIB };
+
+function scenario(overrides: Partial<InferenceScenario> = {}): InferenceScenario {
+  return {
+    arch: presetArch('llama-70b'),
+    weightDtype: 'fp16',
+    kvDtype: 'fp16',
+    contextTokens: 32_768,
+    userCount: 10,
+    attention: 'flash',
+    overhead: { kind: 'model' },
+    ...overrides,
+  };
+}
+
+const MODELS = ['llama-7b', 'llama-70b', 'mixtral-8x7b', 'bert-base'];
+const CONTEXTS = [128, 2048, 32_768];
+const USERS = [1, 4, 64];
+
+describe('inference invariants over a grid', () => {
+  it('total equals the sum of the components, and equals the 1-GPU requirement', () => {
+    for (const model of MODELS)
+      for (const contextTokens of CONTEXTS)
+        for (const userCount of USERS) {
+          const s = scenario({ arch: presetArch(model), contextTokens, userCount });
+          const estimate = estimateInference(s);
+          expect(estimate.totalBytes).toBe(sumBytes(estimate.components));
+          expect(inferenceRequiredBytesPerGpu(s, userCount, 1)).toBe(estimate.totalBytes);
+        }
+  });
+
+  it('memory is monotonic in users and in context', () => {
+    for (const model of MODELS) {
+      const arch = presetArch(model);
+      for (const contextTokens of CONTEXTS) {
+        const byUsers = USERS.map((userCount) => estimateInference(scenario({ arch, contextTokens, userCount })).totalBytes);
+        expect([...byUsers].sort((a, b) => a - b)).toEqual(byUsers);
+      }
+      for (const userCount of USERS) {
+        const byContext = CONTEXTS.map((contextTokens) => estimateInference(scenario({ arch, contextTokens, userCount })).totalBytes);
+        expect([...byContext].sort((a, b) => a - b)).toEqual(byContext);
+      }
+    }
+  });
+
+  it('sharding never increases per-GPU memory', () => {
+    for (const model of MODELS) {
+      const s = scenario({ arch: presetArch(model) });
+      let previous = Infinity;
+      for (const gpus of [1, 2, 3, 4, 8, 16]) {
+        const required = inferenceRequiredBytesPerGpu(s, s.userCount, gpus);
+        expect(required).toBeLessThanOrEqual(previous);
+        previous = required;
+      }
+    }
+  });
+});
+
+describe('fit verdict', () => {
+  it('design card: llama-70b 32k × 10 users does not fit on 2 × H100 and fits on 4', () => {
+    expect(fitInference(scenario(), H100, 2).fits).toBe(false);
+    const four = fitInference(scenario(), H100, 4);
+    expect(four.fits).toBe(true);
+    expect(four.minGpuCount).toBe(4);
+    expect(four.headroomBytes).toBe(four.usableBytesPerGpu - four.requiredBytesPerGpu);
+  });
+
+  it('maxUsers is the largest count that fits and minGpuCount the smallest', () => {
+    for (const gpus of [1, 2, 4, 8]) {
+      const s = scenario();
+      const fit = fitInference(s, H100, gpus);
+      const fits = (users: number, n: number) => inferenceRequiredBytesPerGpu(s, users, n) <= H100.memoryBytes;
+      if (fit.maxUsers! > 0) expect(fits(fit.maxUsers!, gpus)).toBe(true);
+      expect(fits(fit.maxUsers! + 1, gpus)).toBe(false);
+      expect(fits(s.userCount, fit.minGpuCount!)).toBe(true);
+      if (fit.minGpuCount! > 1) expect(fits(s.userCount, fit.minGpuCount! - 1)).toBe(false);
+    }
+  });
+
+  it('maxUsers is 0 when the weights alone do not fit', () => {
+    const fit = fitInference(scenario(), H100, 1);
+    expect(fit.fits).toBe(false);
+    expect(fit.maxUsers).toBe(0);
+  });
+
+  it('minGpuCount is null when activations and overhead alone exceed one GPU', () => {
+    const tiny: GpuSpec = { id: 'tiny', name: 'tiny', memoryBytes: 256 * MIB };
+    expect(fitInference(scenario(), tiny, 1).minGpuCount).toBeNull();
+  });
+});

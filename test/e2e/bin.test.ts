@@ -1,0 +1,64 @@
+/**
+ * Runs the built binary (bin/vram.js over dist/, made by `npm run build`, which `npm test` runs
+ * first) as a user's shell script would, with NO_COLOR set.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(__dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'vram.js');
+
+function vram(args: string[], input?: string) {
+  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('the built vram binary', () => {
+  it('is built, with its code cache', () => {
+    expect(existsSync(join(ROOT, 'dist', 'cli.cjs'))).toBe(true);
+    expect(existsSync(join(ROOT, 'dist', 'cli.cjs.cache'))).toBe(true);
+  });
+
+  it('prints one JSON document for the CI gate and exits 3 when it does not fit', () => {
+    const base = ['estimate', '--model', 'llama-70b', '--ctx', '32k', '--users', '10', '--gpu', 'h100-80gb', '--assert-fits', '--format', 'json'];
+    const two = vram([...base, '--gpus', '2']);
+    expect(two.code).toBe(3);
+    const json = JSON.parse(two.stdout);
+    expect(json.fit).toMatchObject({ fits: false, gpuCount: 2, minGpuCount: 4 });
+    expect(json.components.find((c: { id: string }) => c.id === 'kv_cache').bytes).toBe(107_374_182_400);
+    expect(two.stderr).toMatch(/^warning: --ctx 32,768 is longer/);
+
+    const four = vram([...base, '--gpus', '4']);
+    expect(four.code).toBe(0);
+    expect(JSON.parse(four.stdout).fit.fits).toBe(true);
+  });
+
+  it('exits 2 with one line and an empty stdout on bad input', () => {
+    const { code, stdout, stderr } = vram(['estimate', '--model', 'llama-70', '--ctx', '32k']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe('error: --model: unknown model "llama-70" (did you mean llama-70b?); run `vram models` for the list, or pass --config <config.json>\n');
+  });
+
+  it('reads a config from stdin', () => {
+    const config = JSON.stringify({ model_type: 'bert', hidden_size: 768, num_hidden_layers: 12, num_attention_heads: 12, intermediate_size: 3072, vocab_size: 30522, max_position_embeddings: 512 });
+    const { code, stdout } = vram(['estimate', '--config', '-', '--format', 'json'], config);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).model.parameterCount).toBe(109_482_240);
+  });
+
+  it('training mode: 16 bytes of model state per parameter', () => {
+    const json = JSON.parse(vram(['estimate', '--mode', 'training', '--model', 'llama-7b', '--format', 'json']).stdout);
+    const state = json.components.filter((c: { id: string }) => ['weights', 'gradients', 'optimizer_states'].includes(c.id)).reduce((sum: number, c: { bytes: number }) => sum + c.bytes, 0);
+    expect(state).toBe(16 * 6_738_415_616);
+  });
+
+  it('--version and --help exit 0', () => {
+    expect(vram(['--version']).code).toBe(0);
+    const help = vram(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/estimate/);
+  });
+});
