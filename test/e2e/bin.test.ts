@@ -62,3 +62,14 @@ describe('the built vram binary', () => {
     expect(help.stdout).toMatch(/estimate/);
   });
 });
+
+describe('the built library entry', () => {
+  it('exports the core and the presets (import from "vram")', async () => {
+    const lib = await import(join(ROOT, 'dist', 'index.mjs'));
+    const arch = lib.readHfConfig(lib.findPreset('llama-70b').config, 'llama-70b');
+    const estimate = lib.estimateInference({ arch, weightDtype: 'bf16', kvDtype: 'bf16', contextTokens: 32_768, userCount: 10, attention: 'flash', overhead: { kind: 'model' } });
+    expect(estimate.components.find((c: { id: string }) => c.id === 'kv_cache').bytes).toBe(107_374_182_400);
+    expect(estimate.totalBytes).toBe(lib.sumBytes(estimate.components));
+    expect(existsSync(join(ROOT, 'dist', 'types', 'index.d.ts'))).toBe(true);
+  });
+});

@@ -1,0 +1,41 @@
+/** The README's examples stay true: each `console` block is re-run and compared with real output. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { run } from './helpers.js';
+
+const README = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+
+/** [argv, expected stderr + stdout] for every ```console block starting with `$ npx vram …`. */
+function consoleExamples(): [string[], string][] {
+  const blocks = [...README.matchAll(/```console\n\$ npx vram (.+)\n([\s\S]*?)```/g)];
+  return blocks.map((match) => [match[1]!.split(/\s+/), match[2]!]);
+}
+
+describe('README', () => {
+  it('starts with the two fresh-machine commands', () => {
+    const firstBlock = /```sh\n([\s\S]*?)```/.exec(README)![1]!;
+    expect(firstBlock).toMatch(/^npm ci && npx vram estimate --model llama-70b --ctx 32k --users 10/m);
+    expect(firstBlock).toMatch(/^npm ci && npm test/m);
+  });
+
+  it('has console examples to check', () => {
+    expect(consoleExamples().length).toBeGreaterThanOrEqual(2);
+  });
+
+  it.each(consoleExamples())('`vram %s` prints what the README shows', async (argv, expected) => {
+    const { code, stdout, stderr } = await run(argv);
+    expect(code).toBe(0);
+    const shown = expected.trimEnd().split('\n');
+    const actual = `${stderr}${stdout}`.trimEnd().split('\n');
+    expect(actual.slice(0, shown.length)).toEqual(shown);
+  });
+
+  it('the JSON contract example carries the real figures of its scenario', async () => {
+    const { stdout } = await run(['estimate', '--model', 'llama-70b', '--ctx', '32k', '--users', '10', '--gpu', 'h100-80gb', '--gpus', '4', '--format', 'json']);
+    const json = JSON.parse(stdout);
+    for (const value of [json.totalBytes, json.fit.requiredBytesPerGpu, json.fit.headroomBytes, json.fit.usableBytesPerGpu]) {
+      expect(README).toContain(String(value));
+    }
+  });
+});
