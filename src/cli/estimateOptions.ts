@@ -13,7 +13,7 @@ import { GRADIENT_CHECKPOINTING } from '../core/trainingActivations.js';
 import type { OverheadSpec } from '../core/overhead.js';
 import { UserError } from '../model/errors.js';
 import { FORMATS, MODES, UNIT_SYSTEMS } from './choices.js';
-import { MAX_CONTEXT_TOKENS, ValueError, parseCount, parseOverhead, parseSetPair, parseTokenCount } from './values.js';
+import { ValueError, parseCount, parseOverhead, parseSetPair, parseTokenCount } from './values.js';
 
 /** PyTorch / Hugging Face dtype names accepted for --dtype and --kv-dtype. */
 const DTYPE_SYNONYMS = { float32: 'fp32', float16: 'fp16', half: 'fp16', bfloat16: 'bf16', float8: 'fp8' } as const;
@@ -137,4 +137,3 @@ export function parseEstimateOptions(raw: Record<string, unknown>): EstimateOpti
   return { ...options, mode };
 }
 
-export { MAX_CONTEXT_TOKENS };

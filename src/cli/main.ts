@@ -100,21 +100,16 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       if (options.assertFits && report.fit && !report.fit.fits) setExit(EXIT_DOES_NOT_FIT);
     });
 
-  outputOptions(program.command('models').description('list the model presets: size, shape, trained context and KV bytes per token'))
-    .addHelpText('after', '\nExamples:\n  $ vram models\n  $ vram models --format json')
-    .action(async (raw: Record<string, unknown>) => {
-      const { format, units } = parseOutputOptions(raw);
-      const { renderModels } = await import('../render/catalogs.js');
-      io.stdout.write(renderModels(format, units, color));
-    });
-
-  outputOptions(program.command('gpus').description('list the GPU catalog: memory as the driver reports it, with sources'))
-    .addHelpText('after', '\nExamples:\n  $ vram gpus\n  $ vram gpus --format json --units gb')
-    .action(async (raw: Record<string, unknown>) => {
-      const { format, units } = parseOutputOptions(raw);
-      const { renderGpus } = await import('../render/catalogs.js');
-      io.stdout.write(renderGpus(format, units, color));
-    });
+  const listing = (name: 'models' | 'gpus', description: string, example: string) =>
+    outputOptions(program.command(name).description(description))
+      .addHelpText('after', `\nExamples:\n  $ vram ${name}\n  $ vram ${name} ${example}`)
+      .action(async (raw: Record<string, unknown>) => {
+        const { format, units } = parseOutputOptions(raw);
+        const catalogs = await import('../render/catalogs.js');
+        io.stdout.write((name === 'models' ? catalogs.renderModels : catalogs.renderGpus)(format, units, color));
+      });
+  listing('models', 'list the model presets: size, shape, trained context and KV bytes per token', '--format json');
+  listing('gpus', 'list the GPU catalog: memory as the driver reports it, with sources', '--format json --units gb');
 
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
   return program;

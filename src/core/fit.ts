@@ -17,7 +17,7 @@ import { estimateTraining } from './estimate.js';
 import { countParameters } from './parameters.js';
 import { dtypeBytes } from './dtype.js';
 import { kvCacheBytes } from './kvCache.js';
-import { activationElementBytes, inferenceActivationParts } from './inferenceActivations.js';
+import { activationElementBytes, batchedSequenceCount, inferenceActivationParts } from './inferenceActivations.js';
 import { overheadBytes } from './overhead.js';
 import { ExactnessError, ceilDiv, exact } from './units.js';
 
@@ -47,20 +47,27 @@ export interface Fit {
   minGpuCount: number | null;
 }
 
-/** Per-GPU bytes of an inference scenario with `userCount` sequences on `gpuCount` GPUs. */
-export function inferenceRequiredBytesPerGpu(scenario: InferenceScenario, userCount: number, gpuCount: number): number {
+/**
+ * The per-GPU requirement of an inference scenario as a function of users and GPU count. The
+ * parts that do not depend on them (weights, KV bytes per sequence, one sequence's activation
+ * peak) are computed once, so the solvers below can call it many times.
+ */
+export function inferenceRequirement(scenario: InferenceScenario): (userCount: number, gpuCount: number) => number {
   const { arch } = scenario;
   const weights = dtypeBytes(countParameters(arch).totalCount, scenario.weightDtype);
-  const kv = kvCacheBytes(arch, scenario.kvDtype, exact(scenario.contextTokens * userCount, 'cached tokens'));
-  const activations = inferenceActivationParts(
-    arch,
-    activationElementBytes(scenario.weightDtype),
-    scenario.contextTokens,
-    scenario.attention,
-    userCount,
-  ).totalBytes;
-  const sharded = ceilDiv(weights + kv, gpuCount);
-  return sharded + activations + overheadBytes(scenario.overhead, { activationBytes: activations, otherBytes: sharded + activations });
+  const kvPerSequence = kvCacheBytes(arch, scenario.kvDtype, scenario.contextTokens);
+  const oneSequencePeak = inferenceActivationParts(arch, activationElementBytes(scenario.weightDtype), scenario.contextTokens, scenario.attention, 1).totalBytes;
+  return (userCount, gpuCount) => {
+    const kv = exact(kvPerSequence * userCount, 'KV cache');
+    const activations = exact(batchedSequenceCount(arch, userCount) * oneSequencePeak, 'activations');
+    const sharded = ceilDiv(weights + kv, gpuCount);
+    return sharded + activations + overheadBytes(scenario.overhead, { activationBytes: activations, otherBytes: sharded + activations });
+  };
+}
+
+/** Per-GPU bytes of an inference scenario with `userCount` sequences on `gpuCount` GPUs. */
+export function inferenceRequiredBytesPerGpu(scenario: InferenceScenario, userCount: number, gpuCount: number): number {
+  return inferenceRequirement(scenario)(userCount, gpuCount);
 }
 
 /** Smallest n in [lo, hi] with ok(n), for ok monotone false→true; null if ok(hi) is false. */
@@ -87,15 +94,16 @@ function verdict(gpu: GpuSpec, gpuCount: number, required: number): Pick<Fit, 'g
 
 export function fitInference(scenario: InferenceScenario, gpu: GpuSpec, gpuCount: number): Fit {
   const usable = gpu.memoryBytes;
+  const requirement = inferenceRequirement(scenario);
   const fitsWith = (users: number, gpus: number) => {
     try {
-      return inferenceRequiredBytesPerGpu(scenario, users, gpus) <= usable;
+      return requirement(users, gpus) <= usable;
     } catch (error) {
       if (error instanceof ExactnessError) return false;
       throw error;
     }
   };
-  const required = inferenceRequiredBytesPerGpu(scenario, scenario.userCount, gpuCount);
+  const required = requirement(scenario.userCount, gpuCount);
   let bound = 1;
   while (bound < MAX_USER_COUNT && fitsWith(bound, gpuCount)) bound = Math.min(MAX_USER_COUNT, bound * 2);
   const tooMany = smallestSatisfying(0, bound, (users) => !fitsWith(users, gpuCount));
