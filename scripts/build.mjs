@@ -2,6 +2,7 @@
 // - dist/cli.cjs: the CLI as one bundle, so start-up reads a single file;
 // - dist/cli.cjs.cache: V8's code cache for it, produced after warm-up runs (see bin/load-cli.js);
 // - dist/index.mjs and dist/types: the library entry and its declarations.
+// VRAM_PROFILE=1 npm run build leaves the CLI bundle unminified, for `node --cpu-prof`.
 import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,9 +15,14 @@ await build({
   entryPoints: ['src/cli/main.ts'],
   outfile: 'dist/cli.cjs',
   format: 'cjs',
-  minify: true,
-  // string-width's emoji pattern is 10 KB of regex compiled at every start; see the stand-in.
-  alias: { 'emoji-regex': './src/bundle/emojiRegex.cjs' },
+  minify: process.env.VRAM_PROFILE !== '1',
+  // Start-up stand-ins, each explained in its file: string-width's 10 KB emoji pattern, and the
+  // child_process module commander loads for executable subcommands vram does not have.
+  alias: {
+    'emoji-regex': './src/bundle/emojiRegex.cjs',
+    'node:child_process': './src/bundle/lazyChildProcess.cjs',
+    child_process: './src/bundle/lazyChildProcess.cjs',
+  },
 });
 await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.mjs', format: 'esm', packages: 'external' });
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
