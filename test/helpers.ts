@@ -1,5 +1,6 @@
 import { main } from '../src/cli/main.js';
 import type { ModelArchitecture } from '../src/core/architecture.js';
+import { type UniformShape, uniformArchitecture } from '../src/core/uniformArchitecture.js';
 import { readHfConfig } from '../src/model/hfConfig.js';
 import { findPreset } from '../src/model/presets.js';
 
@@ -34,32 +35,26 @@ export function presetArch(name: string): ModelArchitecture {
   return readHfConfig(preset.config, preset.id);
 }
 
-/** A small LLaMA-style decoder whose numbers are easy to check by hand. */
-export const TINY_LLAMA: ModelArchitecture = {
+/** The shape of a small LLaMA-style decoder whose numbers are easy to check by hand. */
+export const TINY_SHAPE: UniformShape = {
   modelType: 'llama',
-  layout: 'decoder',
   hiddenSize: 8,
   layerCount: 2,
-  attentionHeadCount: 4,
+  headCount: 4,
   kvHeadCount: 2,
   headDim: 2,
   intermediateSize: 16,
   vocabSize: 10,
   maxPositionCount: 64,
-  mlp: 'gated',
-  norm: 'rmsnorm',
-  attentionBias: 'none',
-  mlpBias: false,
-  tiedEmbeddings: false,
-  learnedPositionCount: 0,
-  tokenTypeCount: 0,
-  pooler: false,
-  experts: null,
-  attentionDropout: 0,
-  hiddenDropout: 0,
-  slidingWindow: null,
   defaultDtype: 'bf16',
 };
+
+export const TINY_LLAMA: ModelArchitecture = uniformArchitecture(TINY_SHAPE);
+
+/** TINY_SHAPE with some fields changed. */
+export function tiny(overrides: Partial<UniformShape>): ModelArchitecture {
+  return uniformArchitecture({ ...TINY_SHAPE, ...overrides });
+}
 
 export function componentBytes(json: { components: { id: string; bytes: number }[] }, id: string): number {
   const component = json.components.find((c) => c.id === id);

@@ -7,7 +7,7 @@ import { dtypeBytes } from '../src/core/dtype.js';
 import { inferenceActivationParts } from '../src/core/inferenceActivations.js';
 import { kvCacheBytes } from '../src/core/kvCache.js';
 import { GB, GIB, MIB } from '../src/core/units.js';
-import { TINY_LLAMA, componentBytes, run, runJson } from './helpers.js';
+import { componentBytes, run, runJson, tiny } from './helpers.js';
 
 /** A LLaMA-style config with the given shape, as JSON for --config -. */
 function config(shape: { layers: number; hidden: number; heads: number; kvHeads?: number }): string {
@@ -37,8 +37,8 @@ describe('seed 000: study notes (KV cache, concurrency)', () => {
   });
 
   it('KV table: BERT-base "24 MB" is a slip (the formula gives 18 MiB), and BERT keeps no cache at all', async () => {
-    const bertShapedDecoder = { ...TINY_LLAMA, layerCount: 12, hiddenSize: 768, attentionHeadCount: 12, kvHeadCount: 12, headDim: 64 };
-    expect(kvCacheBytes(bertShapedDecoder, 'fp16', 512)).toBe(18 * MIB);
+    const bertShapedDecoder = tiny({ layerCount: 12, hiddenSize: 768, headCount: 12, kvHeadCount: 12, headDim: 64 });
+    expect(kvCacheBytes(bertShapedDecoder, 'fp16', 512, 1)).toBe(18 * MIB);
     expect(componentBytes((await runJson(['estimate', '--model', 'bert-base', '--ctx', '512'])).json, 'kv_cache')).toBe(0);
   });
 
@@ -75,7 +75,7 @@ describe('seed 001: weights with a quantization factor, KV, activations', () => 
   it('activations: the seed keeps every layer (h·s·b·L·2 = 4,718,592,000 B); a forward pass frees each layer, so the peak is one layer', () => {
     const seedBytes = 4096 * 12_000 * 1 * 48 * 2;
     expect(seedBytes).toBe(4_718_592_000);
-    const arch = { ...TINY_LLAMA, layerCount: 48, hiddenSize: 4096, attentionHeadCount: 32, kvHeadCount: 32, headDim: 128, intermediateSize: 4 * 4096, vocabSize: 32_000 };
+    const arch = tiny({ layerCount: 48, hiddenSize: 4096, headCount: 32, kvHeadCount: 32, headDim: 128, intermediateSize: 4 * 4096, vocabSize: 32_000 });
     const peak = inferenceActivationParts(arch, 2, 12_000, 'flash', 1).totalBytes;
     // resident 2·2·12,000·4,096 + MLP 3·2·12,000·16,384 + logits 32,000·6
     expect(peak).toBe(196_608_000 + 1_179_648_000 + 192_000);

@@ -6,6 +6,7 @@
 import * as z from 'zod/mini';
 import { ATTENTION_IMPLEMENTATIONS } from '../core/attention.js';
 import { DTYPES } from '../core/dtype.js';
+import { SLIDING_WINDOW_POLICIES } from '../core/kvCache.js';
 import { MAX_GPU_COUNT } from '../core/fit.js';
 import { OPTIMIZERS, PRECISIONS } from '../core/optimizer.js';
 import { closestName } from '../core/suggest.js';
@@ -79,6 +80,8 @@ export const estimateOptionsSchema = z.object({
   precision: z.optional(choice(PRECISIONS)),
   gradCheckpointing: z.optional(choice(GRADIENT_CHECKPOINTING)),
   attention: z._default(choice(ATTENTION_IMPLEMENTATIONS), 'flash'),
+  /** Inference: sliding-window layers cache at most their window (cap) or every token (full). */
+  slidingWindow: z.optional(choice(SLIDING_WINDOW_POLICIES)),
   /** Overhead override: "10%" or a size; default the CUDA-context + allocator model. */
   overhead: z._default(parsed(parseOverhead), { kind: 'model' } as OverheadSpec),
   /** Config overrides, field=value. */
@@ -94,7 +97,7 @@ export type EstimateOptions = z.output<typeof estimateOptionsSchema>;
 
 /** Options that only make sense in one mode. */
 const TRAINING_ONLY = ['batch', 'optimizer', 'precision', 'gradCheckpointing'] as const;
-const INFERENCE_ONLY = ['users', 'kvDtype'] as const;
+const INFERENCE_ONLY = ['users', 'kvDtype', 'slidingWindow'] as const;
 
 export function flagName(key: string): string {
   return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;

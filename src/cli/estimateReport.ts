@@ -102,11 +102,12 @@ export async function buildEstimateReport(options: EstimateOptions & { mode: 'in
       contextTokens,
       userCount: options.users ?? 1,
       attention: options.attention,
+      slidingWindow: options.slidingWindow ?? 'cap',
       overhead: options.overhead,
     };
     estimate = estimateInference(scenario);
     if (gpu) fit = fitInference(scenario, gpuSpec(gpu), gpuCount);
-    inputs = { ...common, users: scenario.userCount, dtype: weightDtype, kvDtype: scenario.kvDtype };
+    inputs = { ...common, users: scenario.userCount, dtype: weightDtype, kvDtype: scenario.kvDtype, slidingWindow: scenario.slidingWindow };
   } else {
     const scenario: TrainingScenario = {
       arch,
@@ -132,9 +133,6 @@ export async function buildEstimateReport(options: EstimateOptions & { mode: 'in
       optimizer: scenario.optimizer,
       gradCheckpointing: scenario.checkpointing,
     };
-  }
-  if (arch.slidingWindow !== null && arch.slidingWindow < contextTokens) {
-    warnings.push(`${model.id} uses a ${formatInt(arch.slidingWindow)}-token sliding window; the KV cache and attention are counted over the full ${formatInt(contextTokens)}-token context (an upper bound)`);
   }
   if (gpu?.memoryIsMarketed) warnings.push(`${gpu.id}: no driver-reported memory size was found; the marketed size is used`);
   return {

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { ATTENTION_IMPLEMENTATIONS } from '../core/attention.js';
 import { DTYPES } from '../core/dtype.js';
+import { SLIDING_WINDOW_POLICIES } from '../core/kvCache.js';
 import { OPTIMIZERS, PRECISIONS } from '../core/optimizer.js';
 import { GRADIENT_CHECKPOINTING } from '../core/trainingActivations.js';
 import { ExactnessError } from '../core/units.js';
@@ -75,6 +76,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--precision <p>', `training: ${list(PRECISIONS)}; mixed = 16-bit weights and grads, fp32 master and states (default: mixed)`)
     .option('--grad-checkpointing <kind>', `training: ${list(GRADIENT_CHECKPOINTING)} (default: none)`)
     .option('--attention <impl>', `${list(ATTENTION_IMPLEMENTATIONS)}; eager stores the s×s scores (default: flash)`)
+    .option('--sliding-window <policy>', `inference: ${list(SLIDING_WINDOW_POLICIES)}; cap = window layers cache at most their window (vLLM, llama.cpp), full = every token (default: cap)`)
     .option('--overhead <amount>', 'override the overhead model: a share of the other components (10%) or a size per GPU (1.5GiB)')
     .option('--set <field=value>', 'override a config field for what-if questions (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--gpu <id>', 'check the fit on this GPU type (see `vram gpus`)')

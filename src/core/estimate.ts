@@ -10,7 +10,7 @@ import type { AttentionImplementation } from './attention.js';
 import { type Component, sumBytes } from './component.js';
 import type { Dtype } from './dtype.js';
 import { inferenceActivationsComponent, activationElementBytes } from './inferenceActivations.js';
-import { kvCacheComponent } from './kvCache.js';
+import { type SlidingWindowPolicy, kvCacheComponent } from './kvCache.js';
 import {
   type Optimizer,
   type Precision,
@@ -32,6 +32,8 @@ export interface InferenceScenario {
   /** Concurrent sequences sharing the GPU(s). */
   userCount: number;
   attention: AttentionImplementation;
+  /** Whether sliding-window layers cache at most their window (cap) or every token (full). */
+  slidingWindow: SlidingWindowPolicy;
   overhead: OverheadSpec;
 }
 
@@ -91,7 +93,7 @@ export function estimateInference(scenario: InferenceScenario): Estimate {
   const components = withOverhead(
     [
       weightsComponent(parameterCount, scenario.weightDtype),
-      kvCacheComponent(arch, scenario.kvDtype, scenario.contextTokens, scenario.userCount),
+      kvCacheComponent(arch, scenario.kvDtype, scenario.contextTokens, scenario.userCount, scenario.slidingWindow),
       activations,
     ],
     scenario.overhead,

@@ -55,7 +55,7 @@ export interface Fit {
 export function inferenceRequirement(scenario: InferenceScenario): (userCount: number, gpuCount: number) => number {
   const { arch } = scenario;
   const weights = dtypeBytes(countParameters(arch).totalCount, scenario.weightDtype);
-  const kvPerSequence = kvCacheBytes(arch, scenario.kvDtype, scenario.contextTokens);
+  const kvPerSequence = kvCacheBytes(arch, scenario.kvDtype, scenario.contextTokens, 1, scenario.slidingWindow);
   const oneSequencePeak = inferenceActivationParts(arch, activationElementBytes(scenario.weightDtype), scenario.contextTokens, scenario.attention, 1).totalBytes;
   return (userCount, gpuCount) => {
     const kv = exact(kvPerSequence * userCount, 'KV cache');

@@ -3,13 +3,15 @@
  * tokens, inside the layer where it is largest. Nothing is kept between layers except the residual
  * stream, so the peak does not grow with the layer count.
  *
- *   peak = resident + max(attention phase, MLP phase) + last-token logits
+ *   peak = resident + max over layers of max(attention phase, cross-attention phase, MLP phase) + logits
  *   resident        = 2 × e × s × h          residual stream + normalised layer input
  *   attention phase = e × s × (2·a·d + 2·n_kv·d)   q, k, v and the attention output
+ *                     latent (MLA): e × s × (2·a·d_qk + a·(d_nope + d_v) + a·d_v + r_kv + d_rope)
  *                     + eager only: a × s² × (e + 4 + e)  scores, fp32 softmax, its 16-bit copy
- *   MLP phase       = gated: k × 3 × e × s × f   (act(gate), up, and their product alive at once)
- *                     plain: k × 2 × e × s × f   (the up projection and its GELU)
- *                     k = experts per token for MoE (fused-MoE kernels expand every token k times), else 1
+ *   MLP phase       = gated: 3 × e × s × f   (act(gate), up, and their product alive at once)
+ *                     plain: 2 × e × s × f   (the up projection and its activation)
+ *                     MoE: k × (that, per expert width) + the shared expert's; fused-MoE kernels
+ *                     expand every token k times (vLLM fused_moe intermediate caches)
  *   logits          = V × (e + 4)            last position only, upcast to fp32 for sampling
  * Decoders prefill one sequence at a time (others decode one token each); encoders run all
  * sequences in one batched forward, so their peak is multiplied by the number of sequences.
@@ -17,7 +19,7 @@
  * This follows transformers' LlamaMLP (`down_proj(act_fn(gate_proj(x)) * up_proj(x))`) and
  * vLLM's last-token logits; engines that chunk prefill (vLLM max_num_batched_tokens) need less.
  */
-import type { ModelArchitecture } from './architecture.js';
+import { type AttentionSpec, type LayerGroup, type MlpSpec, type ModelArchitecture, allLayerGroups } from './architecture.js';
 import { type AttentionImplementation, EAGER_SOFTMAX_BYTES } from './attention.js';
 import type { Component } from './component.js';
 import type { Dtype } from './dtype.js';
@@ -41,6 +43,37 @@ export interface InferenceActivationParts {
   totalBytes: number;
 }
 
+/** Elements of q, k, v and the attention output per token. */
+export function attentionElementsPerToken(attention: AttentionSpec): number {
+  if (attention.kind === 'latent') {
+    const a = attention.headCount;
+    const qk = attention.qkNopeHeadDim + attention.qkRopeHeadDim;
+    return 2 * a * qk + a * (attention.qkNopeHeadDim + attention.vHeadDim) + a * attention.vHeadDim + attention.kvLoraRank + attention.qkRopeHeadDim;
+  }
+  return 2 * attention.headCount * attention.headDim + 2 * attention.kvHeadCount * attention.headDim;
+}
+
+function attentionPhase(attention: AttentionSpec, e: number, s: number, implementation: AttentionImplementation): number {
+  const scores = implementation === 'eager' ? attention.headCount * s * s * (2 * e + EAGER_SOFTMAX_BYTES) : 0;
+  return e * s * attentionElementsPerToken(attention) + scores;
+}
+
+/** Widths a token passes through in one MLP: [routed width × k, shared width]. */
+function mlpWidths(mlp: MlpSpec): { routed: number; shared: number } {
+  const k = mlp.experts?.activeExpertCount ?? 1;
+  return { routed: k * mlp.intermediateSize, shared: mlp.experts?.sharedIntermediateSize ?? 0 };
+}
+
+function mlpPhase(mlp: MlpSpec, e: number, s: number): number {
+  const { routed, shared } = mlpWidths(mlp);
+  return (mlp.gated ? 3 : 2) * e * s * (routed + shared);
+}
+
+function layerPhases(group: LayerGroup, e: number, s: number, implementation: AttentionImplementation) {
+  const attention = Math.max(attentionPhase(group.attention, e, s, implementation), group.crossAttention ? attentionPhase(group.crossAttention, e, s, implementation) : 0);
+  return { attention, mlp: mlpPhase(group.mlp, e, s) };
+}
+
 export function inferenceActivationParts(
   arch: ModelArchitecture,
   elementBytes: number,
@@ -51,22 +84,26 @@ export function inferenceActivationParts(
   const e = elementBytes;
   const s = sequenceTokens;
   const batch = batchedSequenceCount(arch, sequenceCount);
-  const { hiddenSize: h, attentionHeadCount: a, kvHeadCount: kv, headDim: d } = arch;
-  const f = arch.intermediateSize;
-  const k = arch.experts?.activeExpertCount ?? 1;
-  const residentBytes = batch * 2 * e * s * h;
-  const scoreBytes = attention === 'eager' ? batch * a * s * s * (2 * e + EAGER_SOFTMAX_BYTES) : 0;
-  const attentionPhaseBytes = batch * e * s * (2 * a * d + 2 * kv * d) + scoreBytes;
-  const mlpPhaseBytes = batch * k * (arch.mlp === 'gated' ? 3 : 2) * e * s * f;
-  const logitsBytes = arch.layout === 'decoder' ? arch.vocabSize * (e + 4) : 0;
+  let peak = { attention: 0, mlp: 0 };
+  for (const group of allLayerGroups(arch)) {
+    const phases = layerPhases(group, e, s, attention);
+    if (Math.max(phases.attention, phases.mlp) > Math.max(peak.attention, peak.mlp)) peak = phases;
+  }
+  const residentBytes = batch * 2 * e * s * arch.hiddenSize;
+  const attentionPhaseBytes = batch * peak.attention;
+  const mlpPhaseBytes = batch * peak.mlp;
+  const logitsBytes = arch.layout === 'encoder' ? 0 : arch.vocabSize * (e + 4);
   const totalBytes = residentBytes + Math.max(attentionPhaseBytes, mlpPhaseBytes) + logitsBytes;
-  return {
-    residentBytes,
-    attentionPhaseBytes,
-    mlpPhaseBytes,
-    logitsBytes,
-    totalBytes: exact(totalBytes, 'inference activations'),
-  };
+  return { residentBytes, attentionPhaseBytes, mlpPhaseBytes, logitsBytes, totalBytes: exact(totalBytes, 'inference activations') };
+}
+
+/** The layer group whose peak sets the total (for the formula text). */
+function peakGroup(arch: ModelArchitecture, e: number, s: number, implementation: AttentionImplementation): LayerGroup {
+  return allLayerGroups(arch).reduce((best, group) => {
+    const a = layerPhases(group, e, s, implementation);
+    const b = layerPhases(best, e, s, implementation);
+    return Math.max(a.attention, a.mlp) > Math.max(b.attention, b.mlp) ? group : best;
+  });
 }
 
 export function inferenceActivationsComponent(
@@ -82,23 +119,26 @@ export function inferenceActivationsComponent(
   const batchClose = batch > 1 ? ')' : '';
   const s = formatInt(sequenceTokens);
   const e = `${elementBytes} B`;
-  const k = arch.experts?.activeExpertCount ?? 1;
-  const kText = k > 1 ? `${k} experts × ` : '';
-  const mlpFactor = arch.mlp === 'gated' ? 3 : 2;
-  const mlpWins = p.mlpPhaseBytes >= p.attentionPhaseBytes;
-  const peakText = mlpWins
-    ? `${kText}${mlpFactor} × ${e} × ${s} × ${formatInt(arch.intermediateSize)} (MLP)`
-    : `${e} × ${s} × (2×${arch.attentionHeadCount}×${arch.headDim} + 2×${arch.kvHeadCount}×${arch.headDim})${attention === 'eager' ? ` + ${arch.attentionHeadCount} × ${s}² × ${2 * elementBytes + EAGER_SOFTMAX_BYTES} B` : ''} (attention)`;
+  const group = peakGroup(arch, elementBytes, sequenceTokens, attention);
+  let peakText: string;
+  if (p.mlpPhaseBytes >= p.attentionPhaseBytes) {
+    const { routed, shared } = mlpWidths(group.mlp);
+    const k = group.mlp.experts?.activeExpertCount ?? 1;
+    const width = k > 1 || shared > 0 ? `(${k > 1 ? `${k} × ` : ''}${formatInt(group.mlp.intermediateSize)}${shared > 0 ? ` + ${formatInt(shared)} shared` : ''})` : formatInt(routed);
+    peakText = `${group.mlp.gated ? 3 : 2} × ${e} × ${s} × ${width} (MLP)`;
+  } else {
+    const lead = group.attention;
+    const elements = lead.kind === 'standard' ? `(2×${lead.headCount}×${lead.headDim} + 2×${lead.kvHeadCount}×${lead.headDim})` : formatInt(attentionElementsPerToken(lead));
+    peakText = `${e} × ${s} × ${elements}${attention === 'eager' ? ` + ${lead.headCount} × ${s}² × ${2 * elementBytes + EAGER_SOFTMAX_BYTES} B` : ''} (attention)`;
+  }
   const logitsText = p.logitsBytes > 0 ? ` + ${formatInt(arch.vocabSize)} vocab × ${elementBytes + 4} B (logits)` : '';
   const notes = [
     arch.layout === 'encoder'
       ? `peak inside one layer of one batched forward over ${formatInt(batch)} ${s}-token sequence${batch > 1 ? 's' : ''}`
       : `peak inside one layer during the prefill of one ${s}-token sequence; other sequences decode one token at a time and need far less`,
     `resident ${formatInt(p.residentBytes)} B; attention phase ${formatInt(p.attentionPhaseBytes)} B; MLP phase ${formatInt(p.mlpPhaseBytes)} B; logits ${formatInt(p.logitsBytes)} B`,
-    attention === 'flash'
-      ? 'flash attention: the s × s score matrix is never stored'
-      : 'eager attention: the s × s scores, their fp32 softmax and its 16-bit copy are alive at once',
-    ...(arch.layout === 'decoder' ? ['engines that chunk the prefill (vLLM --max-num-batched-tokens) peak lower'] : []),
+    attention === 'flash' ? 'flash attention: the s × s score matrix is never stored' : 'eager attention: the s × s scores, their fp32 softmax and its 16-bit copy are alive at once',
+    ...(arch.layout === 'encoder' ? [] : ['engines that chunk the prefill (vLLM --max-num-batched-tokens) peak lower']),
   ];
   return {
     id: 'activations',

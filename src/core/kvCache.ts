@@ -1,24 +1,80 @@
 /**
- * KV cache: keys and values of every layer for every cached token.
- *   bytes = 2 × L × n_kv × d × bytes/element × tokens,  tokens = context × sequences
- * GQA-aware (n_kv < a), MQA (n_kv = 1). REFERENCES.md "KV cache"; vLLM and llama.cpp allocate the
- * same per-token size (llama.cpp: LLaMA-7B f16 at n_ctx 8192 -> "kv self size = 4096.00 MB").
- * Encoders (BERT) keep no cache.
+ * KV cache: what each layer caches per token, for every cached token.
+ *   standard attention: 2 × n_kv × d elements per token per layer (GQA-aware; MQA n_kv = 1)
+ *   latent attention (MLA): r_kv + d_rope elements per token per layer (the compressed latent
+ *     and the shared rotary key; DeepSeek-V2, arXiv:2405.04434 §2.1; REFERENCES.md)
+ *   sliding-window layers: at most `window` tokens under the `cap` policy (vLLM's hybrid KV
+ *     allocator, llama.cpp's SWA cache, transformers' HybridCache); every token under `full`
+ *     (engines that keep full-size pages for window layers, llama.cpp --swa-full)
+ *   encoder-decoder: decoder self-attention over the generated tokens plus cross-attention
+ *     K/V over the encoder tokens; encoders keep no cache
+ *   bytes = Σ_layers elements × tokens × bytes/element, × sequences
+ * REFERENCES.md "KV cache"; llama.cpp: LLaMA-7B f16 at n_ctx 8192 -> "kv self size = 4096.00 MB".
  */
-import type { ModelArchitecture } from './architecture.js';
+import { type LayerGroup, type ModelArchitecture, layerCount } from './architecture.js';
 import type { Component } from './component.js';
 import { type Dtype, bytesPerElementLabel, dtypeBytes } from './dtype.js';
 import { exact, formatInt } from './units.js';
 
-/** K and V elements cached per token across all layers: 2 × L × n_kv × d (0 for encoders). */
-export function kvElementsPerToken(arch: ModelArchitecture): number {
-  if (arch.layout === 'encoder') return 0;
-  return 2 * arch.layerCount * arch.kvHeadCount * arch.headDim;
+export const SLIDING_WINDOW_POLICIES = ['cap', 'full'] as const;
+export type SlidingWindowPolicy = (typeof SLIDING_WINDOW_POLICIES)[number];
+
+/** One group's share of the cache: layers × elements per token × cached tokens. */
+interface KvTerm {
+  layers: number;
+  elementsPerToken: number;
+  tokens: number;
+  /** e.g. "2 × 80 layers × 8 kv-heads × 128 head-dim". */
+  text: string;
 }
 
-/** Exact KV-cache bytes for `tokenCount` cached tokens. */
-export function kvCacheBytes(arch: ModelArchitecture, kvDtype: Dtype, tokenCount: number): number {
-  return dtypeBytes(exact(kvElementsPerToken(arch) * tokenCount, 'KV-cache elements'), kvDtype);
+function selfTerm(group: LayerGroup, contextTokens: number, policy: SlidingWindowPolicy): KvTerm {
+  const attention = group.attention;
+  const window = attention.window !== null && policy === 'cap' ? attention.window : null;
+  const tokens = window === null ? contextTokens : Math.min(contextTokens, window);
+  if (attention.kind === 'latent') {
+    return {
+      layers: group.count,
+      elementsPerToken: attention.kvLoraRank + attention.qkRopeHeadDim,
+      tokens,
+      text: `${group.count} layers × (${attention.kvLoraRank} latent + ${attention.qkRopeHeadDim} rope)`,
+    };
+  }
+  return {
+    layers: group.count,
+    elementsPerToken: 2 * attention.kvHeadCount * attention.headDim,
+    tokens,
+    text: `2 × ${group.count} layers × ${attention.kvHeadCount} kv-heads × ${attention.headDim} head-dim`,
+  };
+}
+
+/** The cache terms of one sequence of `contextTokens` (encoder input and decoder output alike). */
+function kvTerms(arch: ModelArchitecture, contextTokens: number, policy: SlidingWindowPolicy): KvTerm[] {
+  if (arch.layout === 'encoder') return [];
+  const terms = arch.layers.map((group) => selfTerm(group, contextTokens, policy));
+  for (const group of arch.layers) {
+    const cross = group.crossAttention;
+    if (cross) {
+      terms.push({
+        layers: group.count,
+        elementsPerToken: 2 * cross.kvHeadCount * cross.headDim,
+        tokens: contextTokens,
+        text: `2 × ${group.count} cross-attention layers × ${cross.kvHeadCount} kv-heads × ${cross.headDim} head-dim`,
+      });
+    }
+  }
+  return terms;
+}
+
+/** K/V elements cached per token across all layers at full context (0 for encoders). */
+export function kvElementsPerToken(arch: ModelArchitecture): number {
+  return kvTerms(arch, 1, 'full').reduce((total, term) => total + term.layers * term.elementsPerToken, 0);
+}
+
+/** Exact KV-cache bytes for `sequenceCount` sequences of `contextTokens` tokens. */
+export function kvCacheBytes(arch: ModelArchitecture, kvDtype: Dtype, contextTokens: number, sequenceCount: number, policy: SlidingWindowPolicy = 'cap'): number {
+  const elements = kvTerms(arch, contextTokens, policy).reduce((total, term) => total + term.layers * term.elementsPerToken * term.tokens, 0);
+  return dtypeBytes(exact(elements * sequenceCount, 'KV-cache elements'), kvDtype);
 }
 
 export function kvCacheComponent(
@@ -26,6 +82,7 @@ export function kvCacheComponent(
   kvDtype: Dtype,
   contextTokens: number,
   sequenceCount: number,
+  policy: SlidingWindowPolicy = 'cap',
 ): Component {
   const label = 'KV cache';
   if (arch.layout === 'encoder') {
@@ -40,24 +97,37 @@ export function kvCacheComponent(
       notes: ['encoders attend over the whole input in one pass; nothing is cached between steps'],
     };
   }
-  const tokens = contextTokens * sequenceCount;
+  const terms = kvTerms(arch, contextTokens, policy);
+  const sequences = `${formatInt(sequenceCount)} ${sequenceCount === 1 ? 'sequence' : 'sequences'}`;
+  const bytesText = `${bytesPerElementLabel(kvDtype)} (${kvDtype})`;
+  const sameTokens = terms.every((term) => term.tokens === contextTokens);
+  const formula = sameTokens
+    ? `${terms.map((term) => term.text).join(' + ')} × ${bytesText} × ${formatInt(contextTokens)} tokens × ${sequences}`
+    : `(${terms.map((term) => `${term.text} × ${formatInt(term.tokens)} tokens`).join(' + ')}) × ${bytesText} × ${sequences}`;
   const notes: string[] = [];
-  if (arch.kvHeadCount < arch.attentionHeadCount) {
+  const lead = arch.layers[0]!.attention;
+  if (lead.kind === 'standard' && lead.kvHeadCount < lead.headCount) {
+    notes.push(`grouped-query attention: ${lead.kvHeadCount} KV heads for ${lead.headCount} query heads caches ${lead.headCount / lead.kvHeadCount}× less than full multi-head K/V`);
+  }
+  if (lead.kind === 'latent') {
+    notes.push(`multi-head latent attention caches ${lead.kvLoraRank} + ${lead.qkRopeHeadDim} elements per token per layer instead of full K and V for ${lead.headCount} heads`);
+  }
+  const windowed = arch.layers.filter((group) => group.attention.window !== null);
+  if (windowed.length > 0) {
+    const window = formatInt(windowed[0]!.attention.window!);
     notes.push(
-      `grouped-query attention: ${arch.kvHeadCount} KV heads for ${arch.attentionHeadCount} query heads caches ${arch.attentionHeadCount / arch.kvHeadCount}× less than full multi-head K/V`,
+      policy === 'cap'
+        ? `${layerCount(windowed)} of ${layerCount(arch.layers)} layers use a ${window}-token sliding window and cache at most that many tokens (--sliding-window cap: vLLM's hybrid allocator, llama.cpp's SWA cache)`
+        : `${layerCount(windowed)} of ${layerCount(arch.layers)} layers use a ${window}-token sliding window but cache the full context (--sliding-window full)`,
     );
   }
-  if (arch.slidingWindow !== null && arch.slidingWindow < contextTokens) {
-    notes.push(
-      `the config sets a ${formatInt(arch.slidingWindow)}-token sliding window; the full context is counted (an upper bound; engines that evict outside the window need less)`,
-    );
-  }
+  if (arch.layout === 'encoder-decoder') notes.push(`--ctx counts both the encoder input and the generated tokens: ${formatInt(contextTokens)} each`);
   return {
     id: 'kv_cache',
     label,
-    bytes: kvCacheBytes(arch, kvDtype, tokens),
-    expression: '2 × L × n_kv × d × bytes × ctx × users',
-    formula: `2 × ${arch.layerCount} layers × ${arch.kvHeadCount} kv-heads × ${arch.headDim} head-dim × ${bytesPerElementLabel(kvDtype)} (${kvDtype}) × ${formatInt(contextTokens)} tokens × ${formatInt(sequenceCount)} ${sequenceCount === 1 ? 'sequence' : 'sequences'}`,
+    bytes: kvCacheBytes(arch, kvDtype, contextTokens, sequenceCount, policy),
+    expression: windowed.length > 0 ? 'Σ layers × per-token K/V × min(ctx, window) × bytes × users' : lead.kind === 'latent' ? 'L × (r_kv + d_rope) × bytes × ctx × users' : '2 × L × n_kv × d × bytes × ctx × users',
+    formula,
     basis: 'exact',
     range: null,
     notes,

@@ -1,80 +1,103 @@
 /**
  * Exact parameter count from the architecture, by part.
  *
- * Decoder layer (LLaMA family; REFERENCES.md "Parameter counts"):
- *   attention = h·a·d (q) + 2·h·n_kv·d (k, v) + a·d·h (o)  [+ a·d + 2·n_kv·d q/k/v biases (Qwen2)]
- *   gated MLP = 3·h·f, plain MLP = 2·h·f                    [+ biases where the family has them]
- *   MoE MLP   = E experts × MLP + router h·E
- *   norms     = 2 per layer (RMSNorm h, LayerNorm 2h) + a final norm
- * Embeddings V·h (+ learned positions P·h, token types T·h and an embedding LayerNorm for BERT);
- * lm_head V·h unless tied; BERT's pooler h·h + h.
- * Checked against published counts: Llama-2-7b 6,738,415,616; bert-base-uncased 109,482,240.
+ * Per layer (REFERENCES.md "Parameter counts"):
+ *   standard attention = h·a·d (q) + 2·h·n_kv·d (k, v) + a·d·h (o)
+ *                        [+ a·d + 2·n_kv·d q/k/v biases, + h o bias, + 2·d q/k norms, + a sinks]
+ *   latent attention   = q: h·q_r + q_r + q_r·a·(d_nope + d_rope)  (or h·a·(d_nope + d_rope) without q_r)
+ *                        + kv: h·(r_kv + d_rope) + r_kv + r_kv·a·(d_nope + d_v) + o: a·d_v·h
+ *                        (DeepSeek-V2, arXiv:2405.04434 §2.1; transformers DeepseekV3Attention)
+ *   gated MLP = 3·h·f, plain MLP = 2·h·f                 [+ 2f + h or f + h biases]
+ *   MoE MLP   = E routed experts + shared expert MLP + router h·E [+ E router bias, + E score bias,
+ *               + h shared-expert gate]
+ *   norms     = normCount × (h for RMSNorm, 2h for LayerNorm); + cross-attention for T5 decoders
+ * Outside the layers: embeddings V·h (+ learned positions, token types, an embedding norm, named
+ * extras such as T5's relative-position buckets), final norms, lm_head V·h unless tied, BERT's
+ * pooler h·h + h.
+ * Checked against published counts (test/core/parameters.test.ts).
  */
-import type { ModelArchitecture } from './architecture.js';
+import { type AttentionSpec, type LayerGroup, type MlpSpec, type ModelArchitecture, allLayerGroups } from './architecture.js';
 import { exact } from './units.js';
 
 export interface ParameterBreakdown {
+  /** Token, position and type embeddings, an embedding norm, and named extras (T5 relative buckets). */
   embeddingCount: number;
   attentionCount: number;
-  /** All MLP weights; for MoE every expert plus the routers. */
+  /** All MLP weights; for MoE every expert plus routers and shared experts. */
   mlpCount: number;
   normCount: number;
-  /** lm_head (0 when tied) or BERT's pooler. */
+  /** lm_head (0 when tied) and BERT's pooler. */
   headCount: number;
   totalCount: number;
-  /** Parameters one token passes through: MoE counts only its active experts. */
+  /** Parameters one token passes through: MoE counts only its routed experts. */
   activeCount: number;
-  /** Parameters of one decoder/encoder layer (all experts). */
-  perLayerCount: number;
 }
 
-function normParameterCount(arch: ModelArchitecture): number {
+function normSize(arch: ModelArchitecture): number {
   return arch.norm === 'layernorm' ? 2 * arch.hiddenSize : arch.hiddenSize;
 }
 
-/** Parameters of one layer's attention block: projections plus biases. */
-export function attentionParameterCount(arch: ModelArchitecture): number {
-  const { hiddenSize: h, attentionHeadCount: a, kvHeadCount: kv, headDim: d } = arch;
+/** Parameters of one attention block. */
+export function attentionParameterCount(h: number, attention: AttentionSpec): number {
+  if (attention.kind === 'latent') {
+    const a = attention.headCount;
+    const qkHead = attention.qkNopeHeadDim + attention.qkRopeHeadDim;
+    const r = attention.kvLoraRank;
+    const q = attention.qLoraRank === null ? h * a * qkHead : h * attention.qLoraRank + attention.qLoraRank + attention.qLoraRank * a * qkHead;
+    const kv = h * (r + attention.qkRopeHeadDim) + r + r * a * (attention.qkNopeHeadDim + attention.vHeadDim);
+    return q + kv + a * attention.vHeadDim * h;
+  }
+  const { headCount: a, kvHeadCount: kv, headDim: d } = attention;
   const projections = h * a * d + 2 * h * kv * d + a * d * h;
-  const qkvBias = arch.attentionBias === 'none' ? 0 : a * d + 2 * kv * d;
-  const outBias = arch.attentionBias === 'all' ? h : 0;
-  return projections + qkvBias + outBias;
+  const qkvBias = attention.bias === 'none' ? 0 : a * d + 2 * kv * d;
+  const outBias = attention.bias === 'all' ? h : 0;
+  const qkNorm = attention.qkNorm ? 2 * d : 0;
+  const sinks = attention.sinks ? a : 0;
+  return projections + qkvBias + outBias + qkNorm + sinks;
 }
 
-/** Parameters of one dense MLP (one expert for MoE). */
-export function mlpParameterCount(arch: ModelArchitecture): number {
-  const { hiddenSize: h, intermediateSize: f } = arch;
-  if (arch.mlp === 'gated') return 3 * h * f + (arch.mlpBias ? 2 * f + h : 0);
-  return 2 * h * f + (arch.mlpBias ? f + h : 0);
+/** Parameters of one dense MLP of width f. */
+export function denseMlpParameterCount(h: number, f: number, gated: boolean, bias: boolean): number {
+  if (gated) return 3 * h * f + (bias ? 2 * f + h : 0);
+  return 2 * h * f + (bias ? f + h : 0);
+}
+
+/** [all, active] parameters of one layer's MLP. */
+export function mlpParameterCounts(h: number, mlp: MlpSpec): [number, number] {
+  const expert = denseMlpParameterCount(h, mlp.intermediateSize, mlp.gated, mlp.bias);
+  const moe = mlp.experts;
+  if (moe === null) return [expert, expert];
+  const shared = moe.sharedIntermediateSize > 0 ? denseMlpParameterCount(h, moe.sharedIntermediateSize, mlp.gated, false) + (moe.sharedExpertGate ? h : 0) : 0;
+  const router = h * moe.expertCount + (moe.routerBias ? moe.expertCount : 0) + (moe.scoreCorrectionBias ? moe.expertCount : 0);
+  return [moe.expertCount * expert + shared + router, moe.activeExpertCount * expert + shared + router];
+}
+
+function groupCounts(arch: ModelArchitecture, group: LayerGroup) {
+  const h = arch.hiddenSize;
+  const attention = attentionParameterCount(h, group.attention) + (group.crossAttention ? attentionParameterCount(h, group.crossAttention) : 0);
+  const [mlp, activeMlp] = mlpParameterCounts(h, group.mlp);
+  return { attention: group.count * attention, mlp: group.count * mlp, activeMlp: group.count * activeMlp, norms: group.count * group.normCount * normSize(arch) };
 }
 
 export function countParameters(arch: ModelArchitecture): ParameterBreakdown {
   const h = arch.hiddenSize;
-  const L = arch.layerCount;
-  const norm = normParameterCount(arch);
-  const embeddingCount =
-    arch.vocabSize * h +
-    arch.learnedPositionCount * h +
-    arch.tokenTypeCount * h +
-    (arch.layout === 'encoder' ? norm : 0);
-
-  const attention = attentionParameterCount(arch);
-  const expert = mlpParameterCount(arch);
-  const experts = arch.experts;
-  const mlp = experts ? experts.expertCount * expert + h * experts.expertCount : expert;
-  const activeMlp = experts ? experts.activeExpertCount * expert + h * experts.expertCount : expert;
-  const layerNorms = 2 * norm;
-  const finalNorm = arch.layout === 'decoder' ? norm : 0;
-
-  const lmHead = arch.layout === 'decoder' && !arch.tiedEmbeddings ? arch.vocabSize * h : 0;
+  const extras = arch.extraParameters.reduce((total, extra) => total + extra.count, 0);
+  const embeddingCount = arch.vocabSize * h + arch.learnedPositionCount * h + arch.tokenTypeCount * h + (arch.embeddingNorm ? normSize(arch) : 0) + extras;
+  let attentionCount = 0;
+  let mlpCount = 0;
+  let activeMlpCount = 0;
+  let normCount = arch.finalNormCount * normSize(arch);
+  for (const group of allLayerGroups(arch)) {
+    const counts = groupCounts(arch, group);
+    attentionCount += counts.attention;
+    mlpCount += counts.mlp;
+    activeMlpCount += counts.activeMlp;
+    normCount += counts.norms;
+  }
+  const lmHead = arch.layout !== 'encoder' && !arch.tiedEmbeddings ? arch.vocabSize * h : 0;
   const pooler = arch.pooler ? h * h + h : 0;
   const headCount = lmHead + pooler;
-
-  const attentionCount = L * attention;
-  const mlpCount = L * mlp;
-  const normCount = L * layerNorms + finalNorm;
   const totalCount = embeddingCount + attentionCount + mlpCount + normCount + headCount;
-  const activeCount = totalCount - L * (mlp - activeMlp);
   return {
     embeddingCount,
     attentionCount,
@@ -82,7 +105,6 @@ export function countParameters(arch: ModelArchitecture): ParameterBreakdown {
     normCount,
     headCount,
     totalCount: exact(totalCount, 'parameter count'),
-    activeCount,
-    perLayerCount: attention + mlp + layerNorms,
+    activeCount: totalCount - mlpCount + activeMlpCount,
   };
 }

@@ -3,9 +3,9 @@
  * at their peak (end of forward), per Korthikanti et al. 2022 (arXiv:2205.05198, §4) redone for
  * the model's real blocks. Per layer, with e bytes per 16-bit (or fp32) element, 1-byte dropout
  * masks, micro-batch b, sequence s, and T = s·b tokens:
- *   norm inputs          2 × e·T·h
+ *   norm inputs          normCount × e·T·h         (2 for pre-norm decoders, 4 for Gemma 2/3)
  *   attention input      e·T·h                     (the normalised input q/k/v read)
- *   q, k, v              e·T·(a·d + 2·n_kv·d)
+ *   q, k, v              e·T·(a·d + 2·n_kv·d)      (MLA: q latent, q, kv latent + rope key, k/v)
  *   attention output     e·T·a·d                   (o_proj input; flash keeps the same tensor)
  *   flash only           4·T·a                     (fp32 log-sum-exp)
  *   eager only           a·s²·b·(4 + e [+ 1])      (fp32 softmax, its 16-bit copy for P·V,
@@ -13,7 +13,9 @@
  *   hidden dropout       2 × T·h masks             (when hidden dropout > 0)
  *   gated MLP            e·T·h + 4·e·T·f           (input; gate, up, act(gate), product)
  *   plain MLP            e·T·h + 2·e·T·f           (input; GELU input and output)
- *   MoE                  MLP terms × experts per token
+ *   MoE                  per-expert terms × experts per token, the shared expert's, and the
+ *                        fp32 router probabilities 4·T·E
+ *   cross-attention      (T5 decoders) the attention terms again, over the encoder output
  * For the paper's GPT (a·d = h, f = 4h, GELU, dropout everywhere) this gives
  * s·b·h·(34 + 7·a·s/h): the paper's 34 + 5·a·s/h plus 2 B per score element, because Megatron's
  * fused softmax keeps 16-bit scores while transformers upcasts softmax to fp32.
@@ -21,10 +23,11 @@
  * T·V logits: 16-bit logits e + their fp32 upcast 4 (none when e = 4) + fp32 log-softmax 4.
  * Encoders (BERT masked LM): embedding norm input e·T·h (+ dropout mask), MLM head 4 × e·T·h, and
  * the same loss over T·V logits.
+ * Layers of different shapes (dense and MoE, encoder and decoder) are summed group by group.
  * Recomputation: selective drops the score terms (Korthikanti §5); full keeps each layer's input
- * e·T·h and rebuilds one layer at a time during backward.
+ * e·T·h and rebuilds one layer (the largest) at a time during backward.
  */
-import type { ModelArchitecture } from './architecture.js';
+import { type AttentionSpec, type LayerGroup, type MlpSpec, type ModelArchitecture, allLayerGroups, layerCount } from './architecture.js';
 import { type AttentionImplementation, EAGER_SOFTMAX_BYTES, FLASH_LSE_BYTES } from './attention.js';
 import type { Component } from './component.js';
 import { exact, formatInt } from './units.js';
@@ -56,48 +59,61 @@ export interface LayerActivationParts {
   totalBytes: number;
 }
 
-/** Bytes one layer keeps for backward without recomputation. */
-export function layerActivationParts(input: TrainingActivationInput): LayerActivationParts {
-  const { arch, elementBytes: e, sequenceTokens: s, batchSize: b, attention } = input;
-  const { hiddenSize: h, attentionHeadCount: a, kvHeadCount: kv, headDim: d } = arch;
+/** What one attention block keeps: its input, q/k/v (or MLA's latents), output, and scores or LSE. */
+function attentionKept(attention: AttentionSpec, input: TrainingActivationInput) {
+  const { arch, elementBytes: e, sequenceTokens: s, batchSize: b } = input;
   const T = s * b;
-  const k = arch.experts?.activeExpertCount ?? 1;
-  const normInputsBytes = 2 * e * T * h;
-  const attentionInputBytes = e * T * h;
-  const qkvBytes = e * T * (a * d + 2 * kv * d);
-  const attentionOutputBytes = e * T * a * d;
-  const logSumExpBytes = attention === 'flash' ? FLASH_LSE_BYTES * T * a : 0;
+  const a = attention.headCount;
+  const qkvElements =
+    attention.kind === 'latent'
+      ? (attention.qLoraRank ?? 0) + a * (attention.qkNopeHeadDim + attention.qkRopeHeadDim) + attention.kvLoraRank + attention.qkRopeHeadDim + a * (attention.qkNopeHeadDim + attention.vHeadDim)
+      : a * attention.headDim + 2 * attention.kvHeadCount * attention.headDim;
+  const outputElements = attention.kind === 'latent' ? a * attention.vHeadDim : a * attention.headDim;
   const scoreElementBytes = EAGER_SOFTMAX_BYTES + e + (arch.attentionDropout > 0 ? 1 : 0);
-  const scoresBytes = attention === 'eager' ? a * s * s * b * scoreElementBytes : 0;
-  const dropoutMaskBytes = arch.hiddenDropout > 0 ? 2 * T * h : 0;
-  const mlpBytes = e * T * h + k * (arch.mlp === 'gated' ? 4 : 2) * e * T * arch.intermediateSize;
-  const totalBytes =
-    normInputsBytes +
-    attentionInputBytes +
-    qkvBytes +
-    attentionOutputBytes +
-    logSumExpBytes +
-    scoresBytes +
-    dropoutMaskBytes +
-    mlpBytes;
   return {
-    normInputsBytes,
-    attentionInputBytes,
-    qkvBytes,
-    attentionOutputBytes,
-    logSumExpBytes,
-    scoresBytes,
-    dropoutMaskBytes,
-    mlpBytes,
-    totalBytes: exact(totalBytes, 'layer activations'),
+    input: e * T * arch.hiddenSize,
+    qkv: e * T * qkvElements,
+    output: e * T * outputElements,
+    logSumExp: input.attention === 'flash' ? FLASH_LSE_BYTES * T * a : 0,
+    scores: input.attention === 'eager' ? a * s * s * b * scoreElementBytes : 0,
   };
 }
 
+/** What one MLP keeps: its input, plus per token and expert pass gate/up/act/product (gated) or act in/out (plain), and fp32 router probabilities. */
+function mlpKept(mlp: MlpSpec, input: TrainingActivationInput): number {
+  const { arch, elementBytes: e, sequenceTokens: s, batchSize: b } = input;
+  const T = s * b;
+  const k = mlp.experts?.activeExpertCount ?? 1;
+  const width = k * mlp.intermediateSize + (mlp.experts?.sharedIntermediateSize ?? 0);
+  const router = mlp.experts ? 4 * T * mlp.experts.expertCount : 0;
+  return e * T * arch.hiddenSize + (mlp.gated ? 4 : 2) * e * T * width + router;
+}
+
+/** Bytes one layer of `group` keeps for backward without recomputation. */
+export function layerActivationParts(input: TrainingActivationInput, group: LayerGroup = input.arch.layers[0]!): LayerActivationParts {
+  const { arch, elementBytes: e, sequenceTokens: s, batchSize: b } = input;
+  const T = s * b;
+  const h = arch.hiddenSize;
+  const blocks = [attentionKept(group.attention, input), ...(group.crossAttention ? [attentionKept(group.crossAttention, input)] : [])];
+  const sum = (pick: (block: (typeof blocks)[number]) => number) => blocks.reduce((total, block) => total + pick(block), 0);
+  const normInputsBytes = group.normCount * e * T * h;
+  const attentionInputBytes = sum((block) => block.input);
+  const qkvBytes = sum((block) => block.qkv);
+  const attentionOutputBytes = sum((block) => block.output);
+  const logSumExpBytes = sum((block) => block.logSumExp);
+  const scoresBytes = sum((block) => block.scores);
+  const dropoutMaskBytes = arch.hiddenDropout > 0 ? (1 + blocks.length) * T * h : 0;
+  const mlpBytes = mlpKept(group.mlp, input);
+  const totalBytes = normInputsBytes + attentionInputBytes + qkvBytes + attentionOutputBytes + logSumExpBytes + scoresBytes + dropoutMaskBytes + mlpBytes;
+  return { normInputsBytes, attentionInputBytes, qkvBytes, attentionOutputBytes, logSumExpBytes, scoresBytes, dropoutMaskBytes, mlpBytes, totalBytes: exact(totalBytes, 'layer activations') };
+}
+
 export interface TrainingActivationParts {
+  /** The layer group that keeps the most (shown in the breakdown). */
   layer: LayerActivationParts;
-  /** What each layer keeps under the chosen recomputation. */
-  keptPerLayerBytes: number;
-  /** One layer rebuilt during backward (full recomputation only). */
+  /** Σ over layers of what each keeps under the chosen recomputation. */
+  keptLayersBytes: number;
+  /** One layer rebuilt during backward (full recomputation only): the largest. */
   recomputeBufferBytes: number;
   /** Final norm / head inputs (decoder) or embedding norm and MLM head (encoder). */
   outsideLayersBytes: number;
@@ -111,43 +127,34 @@ export function trainingActivationParts(input: TrainingActivationInput): Trainin
   const { arch, elementBytes: e, sequenceTokens: s, batchSize: b, checkpointing } = input;
   const T = s * b;
   const h = arch.hiddenSize;
-  const layer = layerActivationParts(input);
-  const keptPerLayerBytes =
-    checkpointing === 'full'
-      ? e * T * h
-      : checkpointing === 'selective'
-        ? layer.totalBytes - layer.scoresBytes
-        : layer.totalBytes;
+  let keptLayersBytes = 0;
+  let largest: LayerActivationParts | null = null;
+  for (const group of allLayerGroups(arch)) {
+    const layer = layerActivationParts(input, group);
+    const kept = checkpointing === 'full' ? e * T * h : checkpointing === 'selective' ? layer.totalBytes - layer.scoresBytes : layer.totalBytes;
+    keptLayersBytes += group.count * kept;
+    if (largest === null || layer.totalBytes > largest.totalBytes) largest = layer;
+  }
+  const layer = largest!;
   const recomputeBufferBytes = checkpointing === 'full' ? layer.totalBytes : 0;
-  const outsideLayersBytes =
-    arch.layout === 'decoder'
-      ? 2 * e * T * h
-      : e * T * h + (arch.hiddenDropout > 0 ? T * h : 0) + 4 * e * T * h;
+  const outsideLayersBytes = arch.layout === 'encoder' ? e * T * h + (arch.hiddenDropout > 0 ? T * h : 0) + 4 * e * T * h : 2 * e * T * h;
   const lossBytesPerLogit = e + (e < FP32_BYTES ? FP32_BYTES : 0) + FP32_BYTES;
   const lossBytes = T * arch.vocabSize * lossBytesPerLogit;
-  const totalBytes =
-    arch.layerCount * keptPerLayerBytes + recomputeBufferBytes + outsideLayersBytes + lossBytes;
-  return {
-    layer,
-    keptPerLayerBytes,
-    recomputeBufferBytes,
-    outsideLayersBytes,
-    lossBytes,
-    lossBytesPerLogit,
-    totalBytes: exact(totalBytes, 'training activations'),
-  };
+  const totalBytes = keptLayersBytes + recomputeBufferBytes + outsideLayersBytes + lossBytes;
+  return { layer, keptLayersBytes, recomputeBufferBytes, outsideLayersBytes, lossBytes, lossBytesPerLogit, totalBytes: exact(totalBytes, 'training activations') };
 }
 
 export function trainingActivationsComponent(input: TrainingActivationInput): Component {
   const p = trainingActivationParts(input);
   const { arch, checkpointing } = input;
   const T = formatInt(input.sequenceTokens * input.batchSize);
-  const kept = checkpointing === 'full' ? 'layer input' : 'per layer';
+  const layers = layerCount(allLayerGroups(arch));
+  const keptText = checkpointing === 'full' ? `${layers} layers × ${formatInt(input.elementBytes * input.sequenceTokens * input.batchSize * arch.hiddenSize)} B (layer inputs)` : arch.layers.length === 1 && arch.encoderLayers.length === 0 ? `${layers} layers × ${formatInt(p.keptLayersBytes / layers)} B (per layer)` : `${formatInt(p.keptLayersBytes)} B (${layers} layers)`;
   const recompute = p.recomputeBufferBytes > 0 ? ` + ${formatInt(p.recomputeBufferBytes)} B (one layer recomputed)` : '';
   const l = p.layer;
   const notes = [
     `tokens per micro-batch T = ${formatInt(input.sequenceTokens)} × ${input.batchSize} = ${T}`,
-    `one layer without recomputation: norm inputs ${formatInt(l.normInputsBytes)} B, attention input ${formatInt(l.attentionInputBytes)} B, q/k/v ${formatInt(l.qkvBytes)} B, attention output ${formatInt(l.attentionOutputBytes)} B, log-sum-exp ${formatInt(l.logSumExpBytes)} B, scores ${formatInt(l.scoresBytes)} B, dropout masks ${formatInt(l.dropoutMaskBytes)} B, MLP ${formatInt(l.mlpBytes)} B`,
+    `${arch.layers.length + arch.encoderLayers.length > 1 ? 'the largest layer' : 'one layer'} without recomputation: norm inputs ${formatInt(l.normInputsBytes)} B, attention input ${formatInt(l.attentionInputBytes)} B, q/k/v ${formatInt(l.qkvBytes)} B, attention output ${formatInt(l.attentionOutputBytes)} B, log-sum-exp ${formatInt(l.logSumExpBytes)} B, scores ${formatInt(l.scoresBytes)} B, dropout masks ${formatInt(l.dropoutMaskBytes)} B, MLP ${formatInt(l.mlpBytes)} B`,
     checkpointing === 'none'
       ? 'no recomputation: every layer keeps all of the above'
       : checkpointing === 'selective'
@@ -163,7 +170,7 @@ export function trainingActivationsComponent(input: TrainingActivationInput): Co
     label: 'Activations',
     bytes: p.totalBytes,
     expression: 'L × kept per layer + outside layers + logits × loss bytes',
-    formula: `${arch.layerCount} layers × ${formatInt(p.keptPerLayerBytes)} B (${kept})${recompute} + ${formatInt(p.outsideLayersBytes)} B (outside layers) + ${T} tokens × ${formatInt(arch.vocabSize)} vocab × ${p.lossBytesPerLogit} B (logits, loss)`,
+    formula: `${keptText}${recompute} + ${formatInt(p.outsideLayersBytes)} B (outside layers) + ${T} tokens × ${formatInt(arch.vocabSize)} vocab × ${p.lossBytesPerLogit} B (logits, loss)`,
     basis: 'model',
     range: null,
     notes,

@@ -7,7 +7,8 @@
  * read; every other field is ignored.
  */
 import * as z from 'zod/mini';
-import type { ModelArchitecture } from '../core/architecture.js';
+import type { MixtureOfExperts, ModelArchitecture } from '../core/architecture.js';
+import { uniformArchitecture } from '../core/uniformArchitecture.js';
 import { dtypeFromTorch } from '../core/dtype.js';
 import { UserError } from './errors.js';
 
@@ -111,7 +112,7 @@ function readDecoder(raw: Record<string, unknown>, source: string, modelType: 'l
   if (c.head_dim == null && c.hidden_size % c.num_attention_heads !== 0) {
     throw new UserError(`${source}: hidden_size ${c.hidden_size} is not divisible by num_attention_heads ${c.num_attention_heads}; give head_dim`);
   }
-  let experts: ModelArchitecture['experts'] = null;
+  let experts: MixtureOfExperts | null = null;
   if (modelType === 'mixtral') {
     if (c.num_local_experts == null || c.num_experts_per_tok == null) {
       throw new UserError(`${source}: missing required field ${c.num_local_experts == null ? 'num_local_experts' : 'num_experts_per_tok'} for model_type "mixtral"`);
@@ -119,34 +120,27 @@ function readDecoder(raw: Record<string, unknown>, source: string, modelType: 'l
     if (c.num_experts_per_tok > c.num_local_experts) {
       throw new UserError(`${source}: num_experts_per_tok: got ${c.num_experts_per_tok}, expected at most num_local_experts (${c.num_local_experts})`);
     }
-    experts = { expertCount: c.num_local_experts, activeExpertCount: c.num_experts_per_tok };
+    experts = { expertCount: c.num_local_experts, activeExpertCount: c.num_experts_per_tok, sharedIntermediateSize: 0, sharedExpertGate: false, routerBias: false, scoreCorrectionBias: false };
   }
   const windowActive = modelType === 'qwen2' ? c.use_sliding_window === true : true;
-  return {
+  return uniformArchitecture({
     modelType,
-    layout: 'decoder',
     hiddenSize: c.hidden_size,
     layerCount: c.num_hidden_layers,
-    attentionHeadCount: c.num_attention_heads,
+    headCount: c.num_attention_heads,
     kvHeadCount,
     headDim: c.head_dim ?? c.hidden_size / c.num_attention_heads,
     intermediateSize: c.intermediate_size,
     vocabSize: c.vocab_size,
     maxPositionCount: c.max_position_embeddings,
-    mlp: 'gated',
-    norm: 'rmsnorm',
     attentionBias: modelType === 'qwen2' ? 'qkv' : c.attention_bias ? 'all' : 'none',
     mlpBias: modelType === 'llama' && c.mlp_bias === true,
     tiedEmbeddings: c.tie_word_embeddings ?? false,
-    learnedPositionCount: 0,
-    tokenTypeCount: 0,
-    pooler: false,
     experts,
     attentionDropout: c.attention_dropout ?? 0,
-    hiddenDropout: 0,
-    slidingWindow: windowActive ? (c.sliding_window ?? null) : null,
+    window: windowActive ? (c.sliding_window ?? null) : null,
     defaultDtype: dtypeFromTorch(c.torch_dtype ?? c.dtype),
-  };
+  });
 }
 
 function readBert(raw: Record<string, unknown>, source: string): ModelArchitecture {
@@ -154,31 +148,28 @@ function readBert(raw: Record<string, unknown>, source: string): ModelArchitectu
   if (c.hidden_size % c.num_attention_heads !== 0) {
     throw new UserError(`${source}: hidden_size ${c.hidden_size} is not divisible by num_attention_heads ${c.num_attention_heads}`);
   }
-  return {
+  return uniformArchitecture({
     modelType: 'bert',
     layout: 'encoder',
     hiddenSize: c.hidden_size,
     layerCount: c.num_hidden_layers,
-    attentionHeadCount: c.num_attention_heads,
-    kvHeadCount: c.num_attention_heads,
-    headDim: c.hidden_size / c.num_attention_heads,
+    headCount: c.num_attention_heads,
     intermediateSize: c.intermediate_size,
     vocabSize: c.vocab_size,
     maxPositionCount: c.max_position_embeddings,
-    mlp: 'plain',
+    gated: false,
     norm: 'layernorm',
     attentionBias: 'all',
     mlpBias: true,
     tiedEmbeddings: true,
     learnedPositionCount: c.max_position_embeddings,
     tokenTypeCount: c.type_vocab_size ?? 2,
+    embeddingNorm: true,
     pooler: true,
-    experts: null,
     attentionDropout: c.attention_probs_dropout_prob ?? 0.1,
     hiddenDropout: c.hidden_dropout_prob ?? 0.1,
-    slidingWindow: null,
     defaultDtype: dtypeFromTorch(c.torch_dtype ?? c.dtype),
-  };
+  });
 }
 
 /** Turns a parsed config.json object into an architecture; `source` names the file in errors. */

@@ -3,6 +3,7 @@
  */
 import Table from 'cli-table3';
 import type { Format, UnitSystem } from '../cli/choices.js';
+import { type AttentionSpec, allLayerGroups, layerCount, leadAttention } from '../core/architecture.js';
 import { dtypeBytes } from '../core/dtype.js';
 import { kvElementsPerToken } from '../core/kvCache.js';
 import { countParameters } from '../core/parameters.js';
@@ -12,6 +13,11 @@ import { readHfConfig } from '../model/hfConfig.js';
 import { PRESETS } from '../model/presets.js';
 import { formatBytes, formatCount } from './bytes.js';
 import { COMPACT_ROWS } from './estimateText.js';
+
+/** KV heads of standard attention; MLA caches one shared latent, shown as 1. */
+function kvHeads(attention: AttentionSpec): number {
+  return attention.kind === 'standard' ? attention.kvHeadCount : 1;
+}
 
 export function modelRows(): Record<string, unknown>[] {
   return PRESETS.map((preset) => {
@@ -24,10 +30,10 @@ export function modelRows(): Record<string, unknown>[] {
       family: preset.family,
       parameterCount: counts.totalCount,
       activeParameterCount: counts.activeCount,
-      layerCount: arch.layerCount,
+      layerCount: layerCount(allLayerGroups(arch)),
       hiddenSize: arch.hiddenSize,
-      attentionHeadCount: arch.attentionHeadCount,
-      kvHeadCount: arch.kvHeadCount,
+      attentionHeadCount: leadAttention(arch).headCount,
+      kvHeadCount: kvHeads(leadAttention(arch)),
       maxContextTokens: arch.maxPositionCount,
       kvCacheBytesPerToken: dtypeBytes(kvElementsPerToken(arch), 'bf16'),
       source: preset.source,

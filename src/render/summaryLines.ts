@@ -6,6 +6,7 @@ import type { UnitSystem } from '../cli/choices.js';
 import type { EstimateReport } from '../cli/estimateReport.js';
 import type { Component } from '../core/component.js';
 import { formatInt } from '../core/units.js';
+import { architectureSummary } from './architectureSummary.js';
 import { formatBytes, formatCount } from './bytes.js';
 
 export function headingLine(report: EstimateReport): string {
@@ -54,7 +55,7 @@ export function basisLabel(component: Component, units: UnitSystem): string {
 export function assumptionLines(report: EstimateReport): string[] {
   const { arch } = report.model;
   const lines = [
-    `model: ${report.model.id} from ${report.model.source}; ${arch.layerCount} layers, hidden ${formatInt(arch.hiddenSize)}, ${arch.attentionHeadCount} heads (${arch.kvHeadCount} KV, head dim ${arch.headDim}), ${arch.mlp} MLP ${formatInt(arch.intermediateSize)}${arch.experts ? ` × ${arch.experts.expertCount} experts (${arch.experts.activeExpertCount} per token)` : ''}, vocab ${formatInt(arch.vocabSize)}`,
+    `model: ${report.model.id} from ${report.model.source}; ${architectureSummary(arch)}`,
     `parameters: ${formatInt(report.model.parameterCount)} counted from the architecture${report.model.publishedParameterCount === null ? '' : ` (published: ${formatInt(report.model.publishedParameterCount)})`}`,
     'byte counts are exact integers; GiB = 2^30 B, GB = 10^9 B',
     'exact = follows from the architecture and dtypes; model = per-tensor accounting of the stated implementation; heuristic = a cited constant with a low–high range',

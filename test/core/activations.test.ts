@@ -3,22 +3,22 @@ import type { ModelArchitecture } from '../../src/core/architecture.js';
 import { inferenceActivationParts } from '../../src/core/inferenceActivations.js';
 import { layerActivationParts, trainingActivationParts } from '../../src/core/trainingActivations.js';
 import { GIB } from '../../src/core/units.js';
-import { TINY_LLAMA, presetArch } from '../helpers.js';
+import { TINY_LLAMA, presetArch, tiny } from '../helpers.js';
 
 /** The GPT block Korthikanti et al. (arXiv:2205.05198, §4.1) assume: MHA, 4h GELU MLP, LayerNorm, dropout. */
-function korthikantiGpt(h: number, a: number): ModelArchitecture {
-  return {
-    ...TINY_LLAMA,
+function korthikantiGpt(h: number, a: number, layerCount = 2): ModelArchitecture {
+  return tiny({
     hiddenSize: h,
-    attentionHeadCount: a,
+    layerCount,
+    headCount: a,
     kvHeadCount: a,
     headDim: h / a,
     intermediateSize: 4 * h,
-    mlp: 'plain',
+    gated: false,
     norm: 'layernorm',
     attentionDropout: 0.1,
     hiddenDropout: 0.1,
-  };
+  });
 }
 
 describe('inference activations (prefill peak), hand-checked', () => {
@@ -55,7 +55,7 @@ describe('training activations, Korthikanti et al. per-tensor accounting', () =>
 
   it('selective recomputation keeps exactly 34·s·b·h per layer, as the paper (§5, Eq. 2)', () => {
     const parts = trainingActivationParts({ ...input, checkpointing: 'selective' });
-    expect(parts.keptPerLayerBytes).toBe(34 * sbh);
+    expect(parts.keptLayersBytes).toBe(2 * 34 * sbh);
   });
 
   it('no recomputation: the paper has s·b·h·(34 + 5·a·s/h); transformers keeps fp32 softmax, so 7·a·s/h', () => {
@@ -74,9 +74,8 @@ describe('training activations, Korthikanti et al. per-tensor accounting', () =>
 
   it('full recomputation keeps each layer input (seed 004: b 8, s 2048, h 4096, 32 layers, 2 B = 4 GiB)', () => {
     // Seed 004 prints "~16.8 GB" for s·b·h·L·2; the expression evaluates to exactly 4 GiB.
-    const arch = { ...presetArch('llama-7b') };
-    const parts = trainingActivationParts({ arch, elementBytes: 2, sequenceTokens: 2048, batchSize: 8, attention: 'flash', checkpointing: 'full' });
-    expect(arch.layerCount * parts.keptPerLayerBytes).toBe(4 * GIB);
+    const parts = trainingActivationParts({ arch: presetArch('llama-7b'), elementBytes: 2, sequenceTokens: 2048, batchSize: 8, attention: 'flash', checkpointing: 'full' });
+    expect(parts.keptLayersBytes).toBe(4 * GIB);
   });
 
   it('tiny LLaMA by hand: per layer 1,024 B; whole model 2,576 B (none) and 1,680 B (full)', () => {
@@ -104,7 +103,7 @@ describe('training activations, Korthikanti et al. per-tensor accounting', () =>
   it('recomputation never increases memory at real depth: none ≥ selective ≥ full (32 layers)', () => {
     // Full recomputation rebuilds one whole layer (eager scores included) during backward, so on a
     // 1–2 layer toy model it can exceed selective; at 32 layers the kept layer inputs dominate.
-    const deep = { ...input, arch: { ...gpt, layerCount: 32 } };
+    const deep = { ...input, arch: korthikantiGpt(h, a, 32) };
     for (const attention of ['flash', 'eager'] as const) {
       const total = (checkpointing: 'none' | 'selective' | 'full') => trainingActivationParts({ ...deep, attention, checkpointing }).totalBytes;
       expect(total('none')).toBeGreaterThanOrEqual(total('selective'));

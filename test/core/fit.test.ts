@@ -15,6 +15,7 @@ function scenario(overrides: Partial<InferenceScenario> = {}): InferenceScenario
     contextTokens: 32_768,
     userCount: 10,
     attention: 'flash',
+    slidingWindow: 'cap',
     overhead: { kind: 'model' },
     ...overrides,
   };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { countParameters } from '../../src/core/parameters.js';
 import { readHfConfig } from '../../src/model/hfConfig.js';
 import { PRESETS } from '../../src/model/presets.js';
-import { TINY_LLAMA, presetArch } from '../helpers.js';
+import { TINY_LLAMA, presetArch, tiny } from '../helpers.js';
 
 describe('parameter count: published figures, exactly', () => {
   // Sources (also in each preset's publishedParameterCountSource):
@@ -43,24 +43,23 @@ describe('parameter count: by part, hand-checked', () => {
       mlpCount: 2 * 384,
       normCount: 2 * 16 + 8,
       headCount: 80,
-      perLayerCount: 192 + 384 + 16,
     });
     expect(counts.totalCount).toBe(80 + 384 + 768 + 40 + 80);
   });
 
   it('tied embeddings drop the lm_head', () => {
-    const tied = countParameters({ ...TINY_LLAMA, tiedEmbeddings: true });
+    const tied = countParameters(tiny({ tiedEmbeddings: true }));
     expect(tied.headCount).toBe(0);
     expect(tied.totalCount).toBe(countParameters(TINY_LLAMA).totalCount - 80);
   });
 
   it('Qwen2-style q/k/v biases add a·d + 2·n_kv·d per layer', () => {
-    const biased = countParameters({ ...TINY_LLAMA, attentionBias: 'qkv' });
+    const biased = countParameters(tiny({ attentionBias: 'qkv' }));
     expect(biased.totalCount - countParameters(TINY_LLAMA).totalCount).toBe(2 * (4 * 2 + 2 * 2 * 2));
   });
 
   it('MoE counts every expert and a router, active counts only routed experts', () => {
-    const moe = countParameters({ ...TINY_LLAMA, experts: { expertCount: 4, activeExpertCount: 1 } });
+    const moe = countParameters(tiny({ experts: { expertCount: 4, activeExpertCount: 1, sharedIntermediateSize: 0, sharedExpertGate: false, routerBias: false, scoreCorrectionBias: false } }));
     // per layer: 4 experts × 384 + router 8·4 = 1,568
     expect(moe.mlpCount).toBe(2 * (4 * 384 + 32));
     expect(moe.totalCount - moe.activeCount).toBe(2 * 3 * 384);

@@ -1,0 +1,77 @@
+/**
+ * Builds the architecture of a model whose layers are all alike (LLaMA, Mistral, Qwen2, BERT…)
+ * from its flat shape, with the defaults of a pre-norm decoder.
+ */
+import type { MixtureOfExperts, ModelArchitecture, StandardAttention } from './architecture.js';
+import type { Dtype } from './dtype.js';
+
+export interface UniformShape {
+  modelType: string;
+  layout?: ModelArchitecture['layout'];
+  hiddenSize: number;
+  layerCount: number;
+  headCount: number;
+  kvHeadCount?: number;
+  headDim?: number;
+  intermediateSize: number;
+  vocabSize: number;
+  maxPositionCount: number;
+  gated?: boolean;
+  norm?: ModelArchitecture['norm'];
+  attentionBias?: StandardAttention['bias'];
+  mlpBias?: boolean;
+  qkNorm?: boolean;
+  window?: number | null;
+  tiedEmbeddings?: boolean;
+  learnedPositionCount?: number;
+  tokenTypeCount?: number;
+  embeddingNorm?: boolean;
+  normCount?: number;
+  finalNormCount?: number;
+  pooler?: boolean;
+  experts?: MixtureOfExperts | null;
+  attentionDropout?: number;
+  hiddenDropout?: number;
+  defaultDtype?: Dtype | null;
+}
+
+export function uniformArchitecture(shape: UniformShape): ModelArchitecture {
+  const layout = shape.layout ?? 'decoder';
+  return {
+    modelType: shape.modelType,
+    layout,
+    hiddenSize: shape.hiddenSize,
+    vocabSize: shape.vocabSize,
+    maxPositionCount: shape.maxPositionCount,
+    norm: shape.norm ?? 'rmsnorm',
+    layers: [
+      {
+        count: shape.layerCount,
+        attention: {
+          kind: 'standard',
+          headCount: shape.headCount,
+          kvHeadCount: shape.kvHeadCount ?? shape.headCount,
+          headDim: shape.headDim ?? shape.hiddenSize / shape.headCount,
+          bias: shape.attentionBias ?? 'none',
+          qkNorm: shape.qkNorm ?? false,
+          sinks: false,
+          window: shape.window ?? null,
+        },
+        crossAttention: null,
+        mlp: { intermediateSize: shape.intermediateSize, gated: shape.gated ?? true, bias: shape.mlpBias ?? false, experts: shape.experts ?? null },
+        normCount: shape.normCount ?? 2,
+      },
+    ],
+    encoderLayers: [],
+    learnedPositionCount: shape.learnedPositionCount ?? 0,
+    tokenTypeCount: shape.tokenTypeCount ?? 0,
+    embeddingNorm: shape.embeddingNorm ?? false,
+    finalNormCount: shape.finalNormCount ?? (layout === 'encoder' ? 0 : 1),
+    tiedEmbeddings: shape.tiedEmbeddings ?? false,
+    pooler: shape.pooler ?? false,
+    extraParameters: [],
+    attentionDropout: shape.attentionDropout ?? 0,
+    hiddenDropout: shape.hiddenDropout ?? 0,
+    defaultDtype: shape.defaultDtype ?? null,
+  };
+}
