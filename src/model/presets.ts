@@ -21,6 +21,8 @@ export const presetSchema = z.strictObject({
   family: nonEmpty,
   /** Where the config was published. */
   source: z.url(),
+  /** Where the config text was read, and whether it is a verbatim copy or rebuilt from its published values. */
+  configNote: z.optional(z.string()),
   /** The parameter count the model's publishers or a reference tool report. */
   publishedParameterCount: z.nullable(z.int().check(z.positive())),
   /** Where publishedParameterCount comes from. */

@@ -47,7 +47,7 @@ describe('vram estimate: the design-card scenario', () => {
   it('a context past the trained maximum is a warning on stderr and in JSON, with a preset that supports it', async () => {
     const { code, json, stderr } = await runJson(DESIGN_CARD);
     expect(code).toBe(0);
-    expect(stderr).toMatch(/^warning: --ctx 32,768 is longer than llama-2-70b's trained maximum of 4,096 tokens.*mixtral-8x7b supports 32,768 tokens\n$/);
+    expect(stderr).toMatch(/^warning: --ctx 32,768 is longer than llama-2-70b's trained maximum of 4,096 tokens.*llama-3.1-70b supports 32,768 tokens\n$/);
     expect(json.warnings[0]).toBe(stderr.replace(/^warning: /, '').trim());
     expect((await runJson(['estimate', '--model', 'llama-70b', '--ctx', '4k'])).json.warnings).toEqual([]);
   });
@@ -141,7 +141,7 @@ describe('bad input: one line on stderr, nothing on stdout, exit 2', () => {
     [['estimate', '--model', 'llama-70b', '--set', 'num_key_value_head=64'], /--set: "num_key_value_head" is not a config field \(did you mean num_key_value_heads\?\)/],
     [['estimate', '--model', 'llama-70b', '--set', 'oops'], /--set: "oops" is not field=value/],
     [['estimate', '--model', 'llama-70b', '--set', 'num_key_value_heads=7'], /num_key_value_heads: got 7, expected a divisor of num_attention_heads \(64\)/],
-    [['estimate', '--model', 'llama-70b', '--set', 'hidden_size=-1'], /hidden_size: got -1, expected a number > 0/],
+    [['estimate', '--model', 'llama-70b', '--set', 'hidden_size=-1'], /hidden_size: got -1, expected a positive integer/],
     [['estimate', '--model', 'llama-70b', '--overhead', '10x'], /--overhead: "10x"/],
     [['estimate', '--model', 'llama-70b', '--gpu', 'h1000'], /--gpu: unknown GPU "h1000" \(did you mean h100\?\)/],
     [['estimate', '--model', 'llama-70b', '--gpu', 'h100', '--gpus', '0'], /--gpus: "0" must be at least 1/],
@@ -168,8 +168,9 @@ describe('bad input: one line on stderr, nothing on stdout, exit 2', () => {
     const cases: [string, RegExp][] = [
       ['{bad', /stdin: not valid JSON/],
       ['[1, 2]', /stdin: expected a JSON object/],
-      ['{"model_type": "llama", "hidden_size": 4096}', /stdin: missing required fields num_hidden_layers, num_attention_heads, intermediate_size, vocab_size, max_position_embeddings for model_type "llama"/],
-      ['{"model_type": "gpt2"}', /stdin: model_type "gpt2" is not supported yet \(supported: llama, mistral, mixtral, qwen2, bert\)/],
+      ['{"model_type": "llama", "hidden_size": 4096}', /stdin: missing required fields num_hidden_layers, num_attention_heads, vocab_size, max_position_embeddings, intermediate_size for model_type "llama"/],
+      ['{"model_type": "gpt2"}', /stdin: missing required fields hidden_size, num_hidden_layers, num_attention_heads, vocab_size, n_positions for model_type "gpt2"/],
+      ['{"model_type": "mamba"}', /stdin: missing required fields hidden_size, .* for model_type "mamba"/],
       ['{"hidden_size": 4096}', /stdin: missing required field model_type/],
       ['{"model_type": "mixtral", "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 100, "max_position_embeddings": 512}', /missing required field num_local_experts/],
     ];

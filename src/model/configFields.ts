@@ -1,0 +1,93 @@
+/**
+ * Typed, validated access to the fields of a Hugging Face config.json. Each getter validates with
+ * zod at this edge; names may have aliases (GPT-2's n_embd, BLOOM's n_embed, T5's d_model for
+ * hidden_size). Missing required fields are collected so one error names them all.
+ */
+import * as z from 'zod/mini';
+import { UserError } from './errors.js';
+
+const positiveInt = z.int().check(z.positive());
+const nonNegativeInt = z.int().check(z.minimum(0));
+const probability = z.number().check(z.minimum(0), z.maximum(1));
+
+function describe(value: unknown): string {
+  return value === undefined ? 'nothing' : JSON.stringify(value);
+}
+
+export class ConfigFields {
+  private readonly missing: string[] = [];
+
+  constructor(
+    readonly raw: Record<string, unknown>,
+    readonly source: string,
+    readonly modelType: string,
+  ) {}
+
+  private present(names: readonly string[]): [string, unknown] | null {
+    for (const name of names) {
+      const value = this.raw[name];
+      if (value !== undefined && value !== null) return [name, value];
+    }
+    return null;
+  }
+
+  private check<T>(name: string, value: unknown, schema: z.ZodMiniType<T>, expected: string): T {
+    const result = schema.safeParse(value);
+    if (!result.success) throw new UserError(`${this.source}: ${name}: got ${describe(value)}, expected ${expected}`);
+    return result.data;
+  }
+
+  /** A required positive integer; 1 as a placeholder while collecting missing fields. */
+  count(...names: string[]): number {
+    const found = this.present(names);
+    if (found === null) {
+      this.missing.push(names[0]!);
+      return 1;
+    }
+    return this.check(found[0], found[1], positiveInt, 'a positive integer');
+  }
+
+  /** An optional positive integer. */
+  optionalCount(...names: string[]): number | null {
+    const found = this.present(names);
+    return found === null ? null : this.check(found[0], found[1], positiveInt, 'a positive integer');
+  }
+
+  /** An optional integer ≥ 0. */
+  optionalNonNegative(...names: string[]): number | null {
+    const found = this.present(names);
+    return found === null ? null : this.check(found[0], found[1], nonNegativeInt, 'an integer ≥ 0');
+  }
+
+  flag(name: string, fallback: boolean): boolean {
+    const found = this.present([name]);
+    return found === null ? fallback : this.check(name, found[1], z.boolean(), 'true or false');
+  }
+
+  probability(fallback: number, ...names: string[]): number {
+    const found = this.present(names);
+    return found === null ? fallback : this.check(found[0], found[1], probability, 'a number from 0 to 1');
+  }
+
+  string(name: string): string | null {
+    const found = this.present([name]);
+    return found === null ? null : this.check(name, found[1], z.string(), 'a string');
+  }
+
+  stringList(name: string): string[] | null {
+    const found = this.present([name]);
+    return found === null ? null : this.check(name, found[1], z.array(z.string()), 'a list of strings');
+  }
+
+  /** Throws one error naming every missing required field. */
+  done(): void {
+    if (this.missing.length === 0) return;
+    const many = this.missing.length > 1;
+    throw new UserError(`${this.source}: missing required field${many ? 's' : ''} ${this.missing.join(', ')} for model_type "${this.modelType}"`);
+  }
+
+  /** A rule between fields, e.g. heads divisible by KV heads. */
+  require(ok: boolean, message: string): void {
+    if (!ok) throw new UserError(`${this.source}: ${message}`);
+  }
+}

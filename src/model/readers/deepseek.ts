@@ -1,0 +1,70 @@
+/**
+ * DeepSeek-V2 / V3 (model_type deepseek_v2, deepseek_v3): multi-head latent attention in every
+ * layer; the first `first_k_dense_replace` layers have a dense MLP of intermediate_size, the rest
+ * (every moe_layer_freq-th) route to n_routed_experts of moe_intermediate_size with
+ * n_shared_experts × moe_intermediate_size of shared experts (DeepSeek-V2, arXiv:2405.04434;
+ * transformers modeling_deepseek_v3.py). V3 adds a per-expert score-correction bias
+ * (topk_method noaux_tc). The multi-token-prediction module (num_nextn_predict_layers) is not part
+ * of the transformers model and is not counted.
+ */
+import { type ModelArchitecture, groupLayers } from '../../core/architecture.js';
+import { dtypeFromTorch } from '../../core/dtype.js';
+import type { ConfigFields } from '../configFields.js';
+import { type LayerShape, denseMlp, moe } from './build.js';
+
+export function readDeepSeek(f: ConfigFields, type: 'deepseek_v2' | 'deepseek_v3', warnings: string[]): ModelArchitecture {
+  const h = f.count('hidden_size');
+  const layerCount = f.count('num_hidden_layers');
+  const headCount = f.count('num_attention_heads');
+  const vocabSize = f.count('vocab_size');
+  const maxPositionCount = f.count('max_position_embeddings');
+  const denseWidth = f.count('intermediate_size');
+  const kvLoraRank = f.count('kv_lora_rank');
+  const qkNopeHeadDim = f.count('qk_nope_head_dim');
+  const qkRopeHeadDim = f.count('qk_rope_head_dim');
+  const vHeadDim = f.count('v_head_dim');
+  const expertCount = f.count('n_routed_experts');
+  const expertWidth = f.count('moe_intermediate_size');
+  const activeExperts = f.count('num_experts_per_tok');
+  f.done();
+  const firstDense = f.optionalNonNegative('first_k_dense_replace') ?? 0;
+  const frequency = f.optionalCount('moe_layer_freq') ?? 1;
+  const sharedExperts = f.optionalNonNegative('n_shared_experts') ?? 0;
+  const attention = { kind: 'latent' as const, headCount, qLoraRank: f.optionalCount('q_lora_rank'), kvLoraRank, qkNopeHeadDim, qkRopeHeadDim, vHeadDim, window: null };
+  const layers: LayerShape[] = Array.from({ length: layerCount }, (_, i) => ({
+    attention,
+    crossAttention: null,
+    mlp:
+      i >= firstDense && i % frequency === 0
+        ? {
+            intermediateSize: expertWidth,
+            gated: true,
+            bias: false,
+            experts: moe({ expertCount, activeExpertCount: activeExperts, sharedIntermediateSize: sharedExperts * expertWidth, scoreCorrectionBias: f.string('topk_method') === 'noaux_tc' }),
+          }
+        : denseMlp(denseWidth, true),
+    normCount: 2,
+  }));
+  const mtp = f.optionalNonNegative('num_nextn_predict_layers') ?? 0;
+  if (mtp > 0) warnings.push(`${type}: the ${mtp} multi-token-prediction layer${mtp > 1 ? 's are' : ' is'} stored in the checkpoint but not part of the transformers model, and not counted`);
+  return {
+    modelType: type,
+    layout: 'decoder',
+    hiddenSize: h,
+    vocabSize,
+    maxPositionCount,
+    norm: 'rmsnorm',
+    layers: groupLayers(layers),
+    encoderLayers: [],
+    learnedPositionCount: 0,
+    tokenTypeCount: 0,
+    embeddingNorm: false,
+    finalNormCount: 1,
+    tiedEmbeddings: f.flag('tie_word_embeddings', false),
+    pooler: false,
+    extraParameters: [],
+    attentionDropout: f.probability(0, 'attention_dropout'),
+    hiddenDropout: 0,
+    defaultDtype: dtypeFromTorch(f.raw.torch_dtype ?? f.raw.dtype),
+  };
+}

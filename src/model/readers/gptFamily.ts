@@ -1,0 +1,69 @@
+/**
+ * GPT-lineage decoders with LayerNorm and biases: gpt2, gpt_neox (Pythia), opt, bloom, falcon.
+ * - gpt2: Conv1D projections (same counts as Linear), learned positions n_positions, MLP n_inner
+ *   (default 4h), tied head (transformers GPT2Config / modeling_gpt2.py).
+ * - gpt_neox: separate embed_in/embed_out unless tied, biased q/k/v/o and MLP.
+ * - opt: learned positions with an offset of 2 (OPTLearnedPositionalEmbedding), optional
+ *   project_in/project_out when word_embed_proj_dim differs, final norm when
+ *   do_layer_norm_before, tied head.
+ * - bloom: ALiBi (no position table), a LayerNorm after the embeddings, tied head; older configs
+ *   name fields n_embed / n_layer / seq_length.
+ * - falcon: multi_query (1 KV head) or num_kv_heads with new_decoder_architecture; parallel
+ *   attention with one norm per layer (two in the new architecture); tied head.
+ */
+import { type ModelArchitecture, groupLayers } from '../../core/architecture.js';
+import { dtypeFromTorch } from '../../core/dtype.js';
+import type { ConfigFields } from '../configFields.js';
+import { type LayerShape, denseMlp, standardAttention } from './build.js';
+
+export const GPT_FAMILY = ['gpt2', 'gpt_neox', 'opt', 'bloom', 'falcon'] as const;
+type GptFamily = (typeof GPT_FAMILY)[number];
+
+/** transformers' FalconConfig / BloomConfig default context when a config leaves it out. */
+const DEFAULT_CONTEXT_TOKENS = 2048;
+
+export function readGptFamily(f: ConfigFields, type: GptFamily): ModelArchitecture {
+  const h = f.count('hidden_size', 'n_embd', 'n_embed');
+  const layerCount = f.count('num_hidden_layers', 'n_layer');
+  const headCount = f.count('num_attention_heads', 'n_head');
+  const vocabSize = f.count('vocab_size');
+  const maxPositionCount = type === 'gpt2' ? f.count('n_positions', 'max_position_embeddings') : type === 'bloom' ? (f.optionalCount('seq_length', 'max_position_embeddings') ?? DEFAULT_CONTEXT_TOKENS) : type === 'falcon' ? (f.optionalCount('max_position_embeddings') ?? DEFAULT_CONTEXT_TOKENS) : f.count('max_position_embeddings');
+  const intermediate = type === 'opt' ? f.count('ffn_dim') : type === 'gpt_neox' ? f.count('intermediate_size') : (f.optionalCount('n_inner', 'ffn_hidden_size') ?? 4 * h);
+  f.done();
+  f.require(h % headCount === 0, `hidden_size ${h} is not divisible by the ${headCount} attention heads`);
+  const headDim = h / headCount;
+
+  const newFalcon = type === 'falcon' && f.flag('new_decoder_architecture', false);
+  const kvHeadCount = type !== 'falcon' ? headCount : newFalcon ? (f.optionalCount('num_kv_heads') ?? headCount) : f.flag('multi_query', true) ? 1 : headCount;
+  const biased = type !== 'falcon' || f.flag('bias', false);
+  const layer: LayerShape = {
+    attention: standardAttention({ headCount, kvHeadCount, headDim, bias: biased ? 'all' : 'none' }),
+    crossAttention: null,
+    mlp: denseMlp(intermediate, false, biased),
+    normCount: type === 'falcon' && f.flag('parallel_attn', true) && !newFalcon ? 1 : 2,
+  };
+  const wordProjection = type === 'opt' ? (f.optionalCount('word_embed_proj_dim') ?? h) : h;
+  const extraParameters = wordProjection !== h ? [{ name: 'project_in/project_out', count: 2 * wordProjection * h }] : [];
+  const finalNormCount = type === 'opt' && !f.flag('do_layer_norm_before', true) ? 0 : 1;
+  return {
+    modelType: type,
+    layout: 'decoder',
+    hiddenSize: h,
+    vocabSize,
+    maxPositionCount,
+    norm: 'layernorm',
+    layers: groupLayers(Array.from({ length: layerCount }, () => layer)),
+    encoderLayers: [],
+    learnedPositionCount: type === 'gpt2' ? maxPositionCount : type === 'opt' ? maxPositionCount + 2 : 0,
+    tokenTypeCount: 0,
+    embeddingNorm: type === 'bloom',
+    finalNormCount,
+    tiedEmbeddings: f.flag('tie_word_embeddings', type !== 'gpt_neox'),
+    pooler: false,
+    // OPT's token embedding has word_embed_proj_dim columns: correct the V·h the core counts.
+    extraParameters: wordProjection !== h ? [...extraParameters, { name: 'embed_tokens width correction', count: vocabSize * (wordProjection - h) }] : extraParameters,
+    attentionDropout: f.probability(0, 'attn_pdrop', 'attention_dropout'),
+    hiddenDropout: f.probability(0, 'resid_pdrop', 'hidden_dropout', 'dropout'),
+    defaultDtype: dtypeFromTorch(f.raw.torch_dtype ?? f.raw.dtype),
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * LLaMA-style decoders: RMSNorm, rotary positions, gated MLP, optional GQA.
+ * model_type: llama (also Yi, DeepSeek-LLM), mistral, mixtral, qwen2, qwen3, qwen2_moe, phi3,
+ * gemma, gemma2, gemma3_text, gpt_oss. Field names and defaults follow transformers'
+ * configuration classes; layer patterns follow the modeling code:
+ * - Gemma 2: even layers slide (`is_sliding = not bool(layer_idx % 2)`), 4 norms per layer.
+ * - Gemma 3: `layer_types`, else every sliding_window_pattern-th layer is global; q/k norms.
+ * - Qwen2-MoE: MoE on layers where (i + 1) % decoder_sparse_step == 0 and i ∉ mlp_only_layers,
+ *   a shared expert with a sigmoid gate; q/k/v biases.
+ * - gpt-oss: `layer_types` sliding/full, attention sinks, biased experts and router.
+ * Phi-3 fuses qkv and gate_up; the parameter count is the same as separate projections.
+ */
+import { type ModelArchitecture, groupLayers } from '../../core/architecture.js';
+import { dtypeFromTorch } from '../../core/dtype.js';
+import type { ConfigFields } from '../configFields.js';
+import { type LayerShape, denseMlp, moe, standardAttention } from './build.js';
+
+export const LLAMA_FAMILY = ['llama', 'mistral', 'mixtral', 'qwen2', 'qwen3', 'qwen2_moe', 'phi3', 'gemma', 'gemma2', 'gemma3_text', 'gpt_oss'] as const;
+type LlamaFamily = (typeof LLAMA_FAMILY)[number];
+
+function isSliding(type: LlamaFamily, index: number, f: ConfigFields): boolean {
+  const layerTypes = f.stringList('layer_types');
+  if (layerTypes !== null && layerTypes[index] !== undefined) return layerTypes[index] === 'sliding_attention';
+  if (type === 'gemma2') return index % 2 === 0;
+  if (type === 'gemma3_text') return (index + 1) % (f.optionalCount('sliding_window_pattern') ?? 6) !== 0;
+  if (type === 'qwen2' || type === 'qwen3' || type === 'qwen2_moe') return f.flag('use_sliding_window', false) && index >= (f.optionalNonNegative('max_window_layers') ?? 0);
+  return true;
+}
+
+export function readLlamaFamily(f: ConfigFields, type: LlamaFamily, warnings: string[]): ModelArchitecture {
+  const h = f.count('hidden_size');
+  const layerCount = f.count('num_hidden_layers');
+  const headCount = f.count('num_attention_heads');
+  const vocabSize = f.count('vocab_size');
+  const maxPositionCount = f.count('max_position_embeddings');
+  const expertCount = type === 'qwen2_moe' ? f.count('num_experts') : type === 'mixtral' || type === 'gpt_oss' ? f.count('num_local_experts') : null;
+  const intermediate = type === 'qwen2_moe' ? f.count('moe_intermediate_size') : f.count('intermediate_size');
+  f.done();
+  const kvHeadCount = f.optionalCount('num_key_value_heads') ?? headCount;
+  f.require(headCount % kvHeadCount === 0, `num_key_value_heads: got ${kvHeadCount}, expected a divisor of num_attention_heads (${headCount})`);
+  const givenHeadDim = f.optionalCount('head_dim');
+  f.require(givenHeadDim !== null || h % headCount === 0, `hidden_size ${h} is not divisible by num_attention_heads ${headCount}; give head_dim`);
+  const headDim = givenHeadDim ?? h / headCount;
+  const gemma = type === 'gemma' || type === 'gemma2' || type === 'gemma3_text';
+  const window = type === 'gemma' ? null : f.optionalCount('sliding_window', 'sliding_window_size');
+
+  const bias = type === 'qwen2' || type === 'qwen2_moe' ? 'qkv' : f.flag('attention_bias', false) ? 'all' : 'none';
+  const activeExperts = f.optionalCount('num_experts_per_tok', 'experts_per_token') ?? 1;
+  f.require(expertCount === null || activeExperts <= expertCount, `num_experts_per_tok: got ${activeExperts}, expected at most ${expertCount} experts`);
+  const sparseStep = f.optionalCount('decoder_sparse_step') ?? 1;
+  const mlpOnly = new Set((f.raw.mlp_only_layers as number[] | undefined) ?? []);
+  const layers: LayerShape[] = [];
+  for (let i = 0; i < layerCount; i++) {
+    const routed = expertCount !== null && (type !== 'qwen2_moe' || ((i + 1) % sparseStep === 0 && !mlpOnly.has(i)));
+    const experts = !routed
+      ? null
+      : type === 'qwen2_moe'
+        ? moe({ expertCount: expertCount!, activeExpertCount: activeExperts, sharedIntermediateSize: f.optionalCount('shared_expert_intermediate_size') ?? 0, sharedExpertGate: true })
+        : moe({ expertCount: expertCount!, activeExpertCount: activeExperts, routerBias: type === 'gpt_oss' });
+    const denseWidth = type === 'qwen2_moe' ? (f.optionalCount('intermediate_size') ?? intermediate) : intermediate;
+    layers.push({
+      attention: standardAttention({
+        headCount,
+        kvHeadCount,
+        headDim,
+        bias,
+        qkNorm: type === 'qwen3' || type === 'gemma3_text',
+        sinks: type === 'gpt_oss',
+        window: window !== null && isSliding(type, i, f) ? window : null,
+      }),
+      crossAttention: null,
+      mlp: experts ? { intermediateSize: intermediate, gated: true, bias: type === 'gpt_oss', experts } : denseMlp(denseWidth, true, type === 'llama' && f.flag('mlp_bias', false)),
+      normCount: type === 'gemma2' || type === 'gemma3_text' ? 4 : 2,
+    });
+  }
+  if (type === 'phi3' && window !== null) warnings.push(`phi3 config sets sliding_window ${window}; engines differ on whether Phi-3 uses it (see --sliding-window)`);
+  return {
+    modelType: type,
+    layout: 'decoder',
+    hiddenSize: h,
+    vocabSize,
+    maxPositionCount,
+    norm: 'rmsnorm',
+    layers: groupLayers(layers),
+    encoderLayers: [],
+    learnedPositionCount: 0,
+    tokenTypeCount: 0,
+    embeddingNorm: false,
+    finalNormCount: 1,
+    tiedEmbeddings: f.flag('tie_word_embeddings', gemma),
+    pooler: false,
+    extraParameters: [],
+    attentionDropout: f.probability(0, 'attention_dropout'),
+    hiddenDropout: 0,
+    defaultDtype: dtypeFromTorch(f.raw.torch_dtype ?? f.raw.dtype),
+  };
+}
