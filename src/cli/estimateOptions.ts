@@ -7,7 +7,7 @@ import * as z from 'zod/mini';
 import { ATTENTION_IMPLEMENTATIONS } from '../core/attention.js';
 import { DTYPES } from '../core/dtype.js';
 import { SLIDING_WINDOW_POLICIES } from '../core/kvCache.js';
-import { MAX_GPU_COUNT } from '../core/fit.js';
+import { MAX_GPU_COUNT, MAX_USER_COUNT } from '../core/fit.js';
 import { OPTIMIZERS, PRECISIONS } from '../core/optimizer.js';
 import { closestName } from '../core/suggest.js';
 import { GRADIENT_CHECKPOINTING } from '../core/trainingActivations.js';
@@ -19,8 +19,8 @@ import { ValueError, parseCount, parseOverhead, parseSetPair, parseTokenCount } 
 /** PyTorch / Hugging Face dtype names accepted for --dtype and --kv-dtype. */
 const DTYPE_SYNONYMS = { float32: 'fp32', float16: 'fp16', half: 'fp16', bfloat16: 'bf16', float8: 'fp8' } as const;
 
-/** Most concurrent sequences accepted by --users. */
-export const MAX_USERS = 1_000_000;
+/** Most concurrent sequences accepted by --users (the fit solver's limit too). */
+export const MAX_USERS = MAX_USER_COUNT;
 /** Largest micro-batch accepted by --batch. */
 export const MAX_BATCH = 65_536;
 

@@ -5,6 +5,7 @@
 import type { Dtype } from '../core/dtype.js';
 import { type Estimate, type InferenceScenario, type TrainingScenario, estimateInference, estimateTraining } from '../core/estimate.js';
 import { type Fit, fitInference, fitTraining } from '../core/fit.js';
+import { leadAttention } from '../core/architecture.js';
 import { countParameters } from '../core/parameters.js';
 import { formatInt } from '../core/units.js';
 import { UserError } from '../model/errors.js';
@@ -107,6 +108,10 @@ export async function buildEstimateReport(options: EstimateOptions & { mode: 'in
     };
     estimate = estimateInference(scenario);
     if (gpu) fit = fitInference(scenario, gpuSpec(gpu), gpuCount);
+    const heads = leadAttention(arch).headCount;
+    if (gpu && gpuCount > 1 && heads % gpuCount !== 0) {
+      warnings.push(`--gpus ${gpuCount} does not divide the ${heads} attention heads: tensor-parallel engines need a divisor, so ${gpuCount} GPUs would run pipeline parallelism (layers split), which this estimate treats the same`);
+    }
     inputs = { ...common, users: scenario.userCount, dtype: weightDtype, kvDtype: scenario.kvDtype, slidingWindow: scenario.slidingWindow };
   } else {
     const scenario: TrainingScenario = {

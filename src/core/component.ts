@@ -6,6 +6,7 @@
  * from the architecture and dtypes), `model` (per-tensor accounting of a stated implementation),
  * `heuristic` (a named constant from a cited measurement, with a low/high range).
  */
+import { exact } from './units.js';
 
 export const COMPONENT_IDS = [
   'weights',
@@ -39,7 +40,7 @@ export interface Component {
   notes: string[];
 }
 
-/** Sum of component bytes. */
+/** Exact sum of component bytes. */
 export function sumBytes(components: readonly Pick<Component, 'bytes'>[]): number {
-  return components.reduce((total, component) => total + component.bytes, 0);
+  return exact(components.reduce((total, component) => total + component.bytes, 0), 'total memory');
 }

@@ -26,7 +26,9 @@ export function bytesPerElementLabel(dtype: Dtype): string {
 
 /** Exact bytes to store `elementCount` elements of `dtype` (sub-byte types rounded up once). */
 export function dtypeBytes(elementCount: number, dtype: Dtype): number {
-  return exact(ceilDiv(elementCount * DTYPE_BITS[dtype], 8), `${dtype} storage`);
+  const bits = DTYPE_BITS[dtype];
+  if (bits % 8 === 0) return exact(elementCount * (bits / 8), `${dtype} storage`);
+  return ceilDiv(exact(elementCount * bits, `${dtype} storage`), 8);
 }
 
 /** Maps a Hugging Face `torch_dtype` string to a dtype, or null when unknown/absent. */

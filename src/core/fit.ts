@@ -1,10 +1,11 @@
 /**
  * Fit on a number of GPUs of one type.
  *
- * Inference: weights and KV cache are split evenly over the GPUs (rounded up); each GPU also holds
- * the full transient activation peak (conservative: tensor parallelism would split the MLP part)
- * and its own overhead:
- *   required per GPU = ceil((weights + kv_cache) / N) + activations + overhead(per GPU)
+ * Inference: weights are split evenly over the GPUs (rounded up); the KV cache is split by K/V
+ * head, so each GPU holds ceil(n_kv / N) heads (heads are replicated once N exceeds them, and
+ * MLA's latent is replicated on every GPU); each GPU also holds the full transient activation
+ * peak (conservative: tensor parallelism would split the MLP part) and its own overhead:
+ *   required per GPU = ceil(weights / N) + kv_cache per GPU + activations + overhead(per GPU)
  * Training: plain data parallelism, every GPU holds the whole model state and its micro-batch, so
  * the per-GPU requirement does not change with N (sharding is not modelled here).
  * usable per GPU = the memory the driver reports. fits = required ≤ usable.
@@ -16,15 +17,15 @@ import type { Estimate, InferenceScenario, TrainingScenario } from './estimate.j
 import { estimateTraining } from './estimate.js';
 import { countParameters } from './parameters.js';
 import { dtypeBytes } from './dtype.js';
-import { kvCacheBytes } from './kvCache.js';
+import { kvCacheBytesPerGpu } from './kvCache.js';
 import { activationElementBytes, batchedSequenceCount, inferenceActivationParts } from './inferenceActivations.js';
 import { overheadBytes } from './overhead.js';
-import { ExactnessError, ceilDiv, exact } from './units.js';
+import { ExactnessError, ceilDiv, exact, positiveCount } from './units.js';
 
 /** Largest GPU count the solver considers. */
 export const MAX_GPU_COUNT = 4096;
-/** Largest user count the solver reports. */
-export const MAX_USER_COUNT = 1_000_000_000;
+/** Largest user count the solver reports (and --users accepts). */
+export const MAX_USER_COUNT = 1_000_000;
 
 export interface GpuSpec {
   id: string;
@@ -45,6 +46,8 @@ export interface Fit {
   maxUsers: number | null;
   /** Fewest GPUs of this type that fit; null when no count up to MAX_GPU_COUNT does. */
   minGpuCount: number | null;
+  /** What each GPU needs however many share the model (activations, overhead, replicated parts). */
+  perGpuFloorBytes: number;
 }
 
 /**
@@ -55,13 +58,19 @@ export interface Fit {
 export function inferenceRequirement(scenario: InferenceScenario): (userCount: number, gpuCount: number) => number {
   const { arch } = scenario;
   const weights = dtypeBytes(countParameters(arch).totalCount, scenario.weightDtype);
-  const kvPerSequence = kvCacheBytes(arch, scenario.kvDtype, scenario.contextTokens, 1, scenario.slidingWindow);
+  const perGpu = perGpuBytes(scenario);
+  return (userCount, gpuCount) => perGpu(userCount, positiveCount(gpuCount, 'gpuCount'), ceilDiv(weights, gpuCount));
+}
+
+/** Per-GPU bytes given that GPU's share of the weights; the rest follows from users and GPUs. */
+function perGpuBytes(scenario: InferenceScenario): (userCount: number, gpuCount: number, weightShare: number) => number {
+  const { arch } = scenario;
   const oneSequencePeak = inferenceActivationParts(arch, activationElementBytes(scenario.weightDtype), scenario.contextTokens, scenario.attention, 1).totalBytes;
-  return (userCount, gpuCount) => {
-    const kv = exact(kvPerSequence * userCount, 'KV cache');
+  return (userCount, gpuCount, weightShare) => {
+    const kv = kvCacheBytesPerGpu(arch, scenario.kvDtype, scenario.contextTokens, userCount, scenario.slidingWindow, gpuCount);
     const activations = exact(batchedSequenceCount(arch, userCount) * oneSequencePeak, 'activations');
-    const sharded = ceilDiv(weights + kv, gpuCount);
-    return sharded + activations + overheadBytes(scenario.overhead, { activationBytes: activations, otherBytes: sharded + activations });
+    const held = exact(weightShare + kv + activations, 'memory per GPU');
+    return exact(held + overheadBytes(scenario.overhead, { activationBytes: activations, otherBytes: held }), 'memory per GPU');
   };
 }
 
@@ -109,11 +118,13 @@ export function fitInference(scenario: InferenceScenario, gpu: GpuSpec, gpuCount
   const tooMany = smallestSatisfying(0, bound, (users) => !fitsWith(users, gpuCount));
   const maxUsers = tooMany === null ? MAX_USER_COUNT : Math.max(0, tooMany - 1);
   const minGpuCount = smallestSatisfying(1, MAX_GPU_COUNT, (gpus) => fitsWith(scenario.userCount, gpus));
-  return { ...verdict(gpu, gpuCount, required), maxUsers, minGpuCount };
+  // However many GPUs: no weights, one K/V head each (or the replicated latent), all activations.
+  const perGpuFloorBytes = perGpuBytes(scenario)(scenario.userCount, Number.MAX_SAFE_INTEGER, 0);
+  return { ...verdict(gpu, gpuCount, required), maxUsers, minGpuCount, perGpuFloorBytes };
 }
 
 export function fitTraining(scenario: TrainingScenario, gpu: GpuSpec, gpuCount: number, estimate: Estimate = estimateTraining(scenario)): Fit {
   const required = estimate.totalBytes;
   const fit = verdict(gpu, gpuCount, required);
-  return { ...fit, maxUsers: null, minGpuCount: fit.fits ? 1 : null };
+  return { ...fit, maxUsers: null, minGpuCount: fit.fits ? 1 : null, perGpuFloorBytes: required };
 }

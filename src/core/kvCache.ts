@@ -24,6 +24,8 @@ interface KvTerm {
   layers: number;
   elementsPerToken: number;
   tokens: number;
+  /** K/V heads the elements split over under tensor parallelism; 1 for MLA's shared latent. */
+  heads: number;
   /** e.g. "2 × 80 layers × 8 kv-heads × 128 head-dim". */
   text: string;
 }
@@ -37,6 +39,7 @@ function selfTerm(group: LayerGroup, contextTokens: number, policy: SlidingWindo
       layers: group.count,
       elementsPerToken: attention.kvLoraRank + attention.qkRopeHeadDim,
       tokens,
+      heads: 1,
       text: `${group.count} layers × (${attention.kvLoraRank} latent + ${attention.qkRopeHeadDim} rope)`,
     };
   }
@@ -44,6 +47,7 @@ function selfTerm(group: LayerGroup, contextTokens: number, policy: SlidingWindo
     layers: group.count,
     elementsPerToken: 2 * attention.kvHeadCount * attention.headDim,
     tokens,
+    heads: attention.kvHeadCount,
     text: `2 × ${group.count} layers × ${attention.kvHeadCount} kv-heads × ${attention.headDim} head-dim`,
   };
 }
@@ -59,6 +63,7 @@ function kvTerms(arch: ModelArchitecture, contextTokens: number, policy: Sliding
         layers: group.count,
         elementsPerToken: 2 * cross.kvHeadCount * cross.headDim,
         tokens: contextTokens,
+        heads: cross.kvHeadCount,
         text: `2 × ${group.count} cross-attention layers × ${cross.kvHeadCount} kv-heads × ${cross.headDim} head-dim`,
       });
     }
@@ -74,6 +79,19 @@ export function kvElementsPerToken(arch: ModelArchitecture): number {
 /** Exact KV-cache bytes for `sequenceCount` sequences of `contextTokens` tokens. */
 export function kvCacheBytes(arch: ModelArchitecture, kvDtype: Dtype, contextTokens: number, sequenceCount: number, policy: SlidingWindowPolicy = 'cap'): number {
   const elements = kvTerms(arch, contextTokens, policy).reduce((total, term) => total + term.layers * term.elementsPerToken * term.tokens, 0);
+  return dtypeBytes(exact(elements * sequenceCount, 'KV-cache elements'), kvDtype);
+}
+
+/**
+ * KV-cache bytes on each of `gpuCount` tensor-parallel GPUs: every GPU holds ceil(n_kv / N) of the
+ * K/V heads, so heads are replicated once N exceeds them (vLLM, TensorRT-LLM), and MLA's shared
+ * latent is replicated on every GPU.
+ */
+export function kvCacheBytesPerGpu(arch: ModelArchitecture, kvDtype: Dtype, contextTokens: number, sequenceCount: number, policy: SlidingWindowPolicy, gpuCount: number): number {
+  const elements = kvTerms(arch, contextTokens, policy).reduce(
+    (total, term) => total + term.layers * (term.elementsPerToken / term.heads) * Math.ceil(term.heads / gpuCount) * term.tokens,
+    0,
+  );
   return dtypeBytes(exact(elements * sequenceCount, 'KV-cache elements'), kvDtype);
 }
 

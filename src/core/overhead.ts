@@ -14,7 +14,7 @@
  * Overrides: `--overhead 10%` (a share of all other components, the seeds' style) or a fixed size.
  */
 import type { Component } from './component.js';
-import { MIB, ceilDiv, formatInt } from './units.js';
+import { MIB, ceilShare, exact, formatInt } from './units.js';
 
 export interface LowExpectedHigh {
   low: number;
@@ -42,7 +42,7 @@ export interface OverheadInput {
 }
 
 function modelBytes(level: keyof LowExpectedHigh, activationBytes: number): number {
-  return CUDA_CONTEXT_BYTES[level] + ceilDiv(activationBytes * ALLOCATOR_FRAGMENTATION_PERCENT[level], 100);
+  return exact(CUDA_CONTEXT_BYTES[level] + ceilShare(activationBytes, ALLOCATOR_FRAGMENTATION_PERCENT[level], 100, 'overhead'), 'overhead');
 }
 
 /** Expected overhead bytes on one GPU. */
@@ -51,7 +51,7 @@ export function overheadBytes(spec: OverheadSpec, input: OverheadInput): number 
     case 'model':
       return modelBytes('expected', input.activationBytes);
     case 'percent':
-      return ceilDiv(input.otherBytes * spec.basisPoints, 10_000);
+      return ceilShare(input.otherBytes, spec.basisPoints, 10_000, 'overhead');
     case 'fixed':
       return spec.bytes;
   }

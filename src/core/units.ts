@@ -18,7 +18,7 @@ export const TB = 1e12;
 /** Raised when an exact integer result would exceed Number.MAX_SAFE_INTEGER. */
 export class ExactnessError extends Error {
   constructor(what: string) {
-    super(`${what} exceeds 2^53 bytes and cannot be computed exactly; reduce the inputs`);
+    super(`${what} would exceed 2^53 and cannot be computed exactly; reduce --ctx, --users, --batch or the model's size fields`);
     this.name = 'ExactnessError';
   }
 }
@@ -29,9 +29,23 @@ export function exact(value: number, what: string): number {
   return value;
 }
 
-/** Integer division rounded up, for non-negative integers. */
+/** Integer division rounded up, for non-negative safe integers. */
 export function ceilDiv(numerator: number, denominator: number): number {
-  return Math.floor((numerator + denominator - 1) / denominator);
+  const quotient = Math.floor(numerator / denominator);
+  return numerator - quotient * denominator > 0 ? quotient + 1 : quotient;
+}
+
+/** ceil(value × numerator / denominator) computed exactly (BigInt), for shares like 15 % or 12.5 %. */
+export function ceilShare(value: number, numerator: number, denominator: number, what: string): number {
+  const product = BigInt(value) * BigInt(numerator);
+  const result = (product + BigInt(denominator) - 1n) / BigInt(denominator);
+  return exact(Number(result), what);
+}
+
+/** Checks that a count is a positive safe integer (library callers skip the CLI's validation). */
+export function positiveCount(value: number, what: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${what} must be a positive integer, got ${value}`);
+  return value;
 }
 
 /** Thousands-separated integer, e.g. 327680 -> "327,680" (used in substituted formulas). */

@@ -48,6 +48,7 @@ export function estimateJson(report: EstimateReport): Record<string, unknown> {
             headroomBytes: fit.headroomBytes,
             maxUsers: fit.maxUsers,
             minGpuCount: fit.minGpuCount,
+            perGpuFloorBytes: fit.perGpuFloorBytes,
           },
     warnings: report.warnings,
   };

@@ -5,6 +5,7 @@
 import type { UnitSystem } from '../cli/choices.js';
 import type { EstimateReport } from '../cli/estimateReport.js';
 import type { Component } from '../core/component.js';
+import { MAX_GPU_COUNT } from '../core/fit.js';
 import { formatInt } from '../core/units.js';
 import { architectureSummary } from './architectureSummary.js';
 import { formatBytes, formatCount } from './bytes.js';
@@ -26,7 +27,7 @@ export function fitRows(report: EstimateReport, units: UnitSystem): [string, str
   const split =
     report.mode === 'inference'
       ? fit.gpuCount > 1
-        ? `weights + KV cache ÷ ${fit.gpuCount}, plus activations and overhead on each`
+        ? `weights ÷ ${formatInt(fit.gpuCount)}, KV cache by head, plus activations and overhead on each`
         : 'all components'
       : 'each GPU holds the whole model state and its micro-batch: data parallel';
   const rows: [string, string][] = [
@@ -34,13 +35,15 @@ export function fitRows(report: EstimateReport, units: UnitSystem): [string, str
     ['required per GPU', `${formatBytes(fit.requiredBytesPerGpu, units)} (${split})`],
     ['headroom per GPU', formatBytes(fit.headroomBytes, units)],
   ];
-  if (fit.maxUsers !== null) rows.push([`max users at ${formatInt(report.inputs.ctx as number)} tokens`, `${formatInt(fit.maxUsers)} on ${fit.gpuCount} GPU${fit.gpuCount > 1 ? 's' : ''}`]);
+  if (fit.maxUsers !== null) rows.push([`max users at ${formatInt(report.inputs.ctx as number)} tokens`, `${formatInt(fit.maxUsers)} on ${formatInt(fit.gpuCount)} GPU${fit.gpuCount > 1 ? 's' : ''}`]);
   rows.push([
     'fewest GPUs that fit',
     fit.minGpuCount === null
-      ? report.mode === 'inference'
-        ? 'none: activations and overhead alone exceed one GPU'
-        : 'none without sharding (one GPU must hold the whole training state)'
+      ? report.mode === 'training'
+        ? 'none without sharding (one GPU must hold the whole training state)'
+        : fit.perGpuFloorBytes > fit.usableBytesPerGpu
+          ? `none: each GPU needs ${formatBytes(fit.perGpuFloorBytes, units)} however many share the model (activations, overhead, one K/V head)`
+          : `more than ${formatInt(MAX_GPU_COUNT)}`
       : `${fit.minGpuCount} × ${gpu.id}`,
   ]);
   return rows;

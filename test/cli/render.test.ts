@@ -40,7 +40,7 @@ describe('rendered output (colour off)', () => {
 
       Fit: does not fit
         GPUs                        2 × NVIDIA H100 80GB (79.65 GiB each, as the driver reports it)
-        required per GPU            121.93 GiB (weights + KV cache ÷ 2, plus activations and overhead on each)
+        required per GPU            121.93 GiB (weights ÷ 2, KV cache by head, plus activations and overhead on each)
         headroom per GPU            -42.28 GiB
         max users at 32,768 tokens  1 on 2 GPUs
         fewest GPUs that fit        4 × h100-80gb

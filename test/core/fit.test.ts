@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { sumBytes } from '../../src/core/component.js';
 import { type InferenceScenario, estimateInference } from '../../src/core/estimate.js';
 import { type GpuSpec, fitInference, inferenceRequiredBytesPerGpu } from '../../src/core/fit.js';
-import { MIB } from '../../src/core/units.js';
+import { MIB, ceilShare } from '../../src/core/units.js';
+import { dtypeBytes } from '../../src/core/dtype.js';
+import { kvCacheBytes, kvCacheBytesPerGpu } from '../../src/core/kvCache.js';
 import { presetArch } from '../helpers.js';
 
 const H100: GpuSpec = { id: 'h100-80gb', name: 'NVIDIA H100 80GB', memoryBytes: 81_559 * MIB };
@@ -94,5 +96,36 @@ describe('fit verdict', () => {
   it('minGpuCount is null when activations and overhead alone exceed one GPU', () => {
     const tiny: GpuSpec = { id: 'tiny', name: 'tiny', memoryBytes: 256 * MIB };
     expect(fitInference(scenario(), tiny, 1).minGpuCount).toBeNull();
+  });
+});
+
+describe('tensor-parallel KV and exactness', () => {
+  it('K/V heads are replicated once the GPUs outnumber them (llama-70b has 8)', () => {
+    const s = scenario({ weightDtype: 'fp16', userCount: 1 });
+    const kv = kvCacheBytes(s.arch, 'fp16', 32_768, 1);
+    expect(kvCacheBytesPerGpu(s.arch, 'fp16', 32_768, 1, 'cap', 8)).toBe(kv / 8);
+    expect(kvCacheBytesPerGpu(s.arch, 'fp16', 32_768, 1, 'cap', 16)).toBe(kv / 8);
+    expect(kvCacheBytesPerGpu(s.arch, 'fp16', 32_768, 1, 'cap', 3)).toBe((kv / 8) * 3);
+  });
+
+  it("MLA's latent cache is replicated on every GPU", () => {
+    const deepseek = presetArch('deepseek-v3');
+    expect(kvCacheBytesPerGpu(deepseek, 'bf16', 4096, 1, 'cap', 8)).toBe(kvCacheBytes(deepseek, 'bf16', 4096, 1));
+  });
+
+  it('perGpuFloorBytes is what no GPU count can shard away', () => {
+    const fit = fitInference(scenario({ userCount: 1_000_000 }), H100, 4096);
+    expect(fit.minGpuCount).toBeNull();
+    expect(fit.perGpuFloorBytes).toBeLessThan(fit.usableBytesPerGpu * 100);
+  });
+
+  it('the library rejects a GPU count below 1', () => {
+    expect(() => fitInference(scenario(), H100, 0)).toThrow(RangeError);
+  });
+
+  it('byte counts stay exact past 2^52 and overflow is an error, not a rounded number', () => {
+    expect(dtypeBytes(329_853_488_332_800, 'fp32')).toBe(1_319_413_953_331_200);
+    expect(() => dtypeBytes(2 ** 52, 'fp32')).toThrow(/2\^53/);
+    expect(ceilShare(2 ** 52, 1000, 10_000, 'x')).toBe(2 ** 52 / 10);
   });
 });
