@@ -113,10 +113,14 @@ describe('tensor-parallel KV and exactness', () => {
     expect(kvCacheBytesPerGpu(deepseek, 'bf16', 4096, 1, 'cap', 8)).toBe(kvCacheBytes(deepseek, 'bf16', 4096, 1));
   });
 
-  it('perGpuFloorBytes is what no GPU count can shard away', () => {
-    const fit = fitInference(scenario({ userCount: 1_000_000 }), H100, 4096);
+  it('perGpuFloorBytes is what no GPU count can shard away: one K/V head of every sequence, activations, overhead', () => {
+    const s = scenario({ userCount: 1_000_000 });
+    const fit = fitInference(s, H100, 4096);
+    const oneHead = kvCacheBytes(s.arch, 'fp16', 32_768, 1_000_000) / 8;
     expect(fit.minGpuCount).toBeNull();
-    expect(fit.perGpuFloorBytes).toBeLessThan(fit.usableBytesPerGpu * 100);
+    expect(fit.perGpuFloorBytes).toBeGreaterThan(oneHead);
+    expect(fit.perGpuFloorBytes).toBeGreaterThan(fit.usableBytesPerGpu);
+    expect(fitInference(scenario(), H100, 4).perGpuFloorBytes).toBeLessThan(H100.memoryBytes);
   });
 
   it('the library rejects a GPU count below 1', () => {
@@ -126,6 +130,6 @@ describe('tensor-parallel KV and exactness', () => {
   it('byte counts stay exact past 2^52 and overflow is an error, not a rounded number', () => {
     expect(dtypeBytes(329_853_488_332_800, 'fp32')).toBe(1_319_413_953_331_200);
     expect(() => dtypeBytes(2 ** 52, 'fp32')).toThrow(/2\^53/);
-    expect(ceilShare(2 ** 52, 1000, 10_000, 'x')).toBe(2 ** 52 / 10);
+    expect(ceilShare(2 ** 52, 1000, 10_000, 'x')).toBe(450_359_962_737_050); // ceil(4,503,599,627,370,496 / 10)
   });
 });
