@@ -116,7 +116,7 @@ describe('tensor-parallel KV and exactness', () => {
   it('perGpuFloorBytes is what no GPU count can shard away: one K/V head of every sequence, activations, overhead', () => {
     const s = scenario({ userCount: 1_000_000 });
     const fit = fitInference(s, H100, 4096);
-    const oneHead = kvCacheBytes(s.arch, 'fp16', 32_768, 1_000_000) / 8;
+    const oneHead = kvCacheBytesPerGpu(s.arch, 'fp16', 32_768, 1_000_000, 'cap', 8);
     expect(fit.minGpuCount).toBeNull();
     expect(fit.perGpuFloorBytes).toBeGreaterThan(oneHead);
     expect(fit.perGpuFloorBytes).toBeGreaterThan(fit.usableBytesPerGpu);
