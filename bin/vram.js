@@ -8,10 +8,15 @@ const io = {
   stderr: process.stderr,
   env: process.env,
   stdoutIsTty: process.stdout.isTTY === true,
-  readStdin: async () => {
+  readStdin: async (maxBytes) => {
     const chunks = [];
-    for await (const chunk of process.stdin) chunks.push(chunk);
-    return Buffer.concat(chunks).toString('utf8');
+    let length = 0;
+    for await (const chunk of process.stdin) {
+      chunks.push(chunk);
+      length += chunk.length;
+      if (length >= maxBytes) break;
+    }
+    return Buffer.concat(chunks);
   },
 };
 

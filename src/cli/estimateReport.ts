@@ -30,13 +30,13 @@ export interface EstimateReport {
   warnings: string[];
 }
 
-/** A preset whose trained context reaches `tokens`, closest in size to `parameterCount`. */
-function presetForContext(tokens: number, parameterCount: number, excludeId: string): string | null {
+/** A preset of the same layout whose trained context reaches `tokens`, closest in size to `parameterCount`. */
+function presetForContext(tokens: number, parameterCount: number, excludeId: string, layout: string): string | null {
   let best: { id: string; distance: number } | null = null;
   for (const preset of PRESETS) {
-    const declared = preset.config.max_position_embeddings;
-    if (preset.id === excludeId || typeof declared !== 'number' || declared < tokens) continue;
+    if (preset.id === excludeId) continue;
     const arch = readHfConfig(preset.config, preset.id);
+    if (arch.layout !== layout || arch.maxPositionCount < tokens) continue;
     const distance = Math.abs(Math.log(countParameters(arch).totalCount / parameterCount));
     if (best === null || distance < best.distance) best = { id: preset.id, distance };
   }
@@ -46,8 +46,17 @@ function presetForContext(tokens: number, parameterCount: number, excludeId: str
 function contextWarning(model: LoadedModel, contextTokens: number, parameterCount: number): string | null {
   const max = model.arch.maxPositionCount;
   if (contextTokens <= max) return null;
-  const alternative = presetForContext(contextTokens, parameterCount, model.id);
-  return `--ctx ${formatInt(contextTokens)} is longer than ${model.id}'s trained maximum of ${formatInt(max)} tokens (max_position_embeddings); the estimate goes on, but quality past it is not guaranteed${alternative ? `; ${alternative} supports ${formatInt(contextTokens)} tokens` : ''}`;
+  const alternative = presetForContext(contextTokens, parameterCount, model.id, model.arch.layout);
+  const suggestion = alternative ? `; ${alternative} supports ${formatInt(contextTokens)} tokens` : '';
+  if (model.arch.learnedPositionCount > 0) {
+    return `--ctx ${formatInt(contextTokens)} is longer than ${model.id}'s ${formatInt(max)} learned positions: the model cannot run inputs that long, so this estimate is hypothetical${suggestion}`;
+  }
+  return `--ctx ${formatInt(contextTokens)} is longer than ${model.id}'s trained maximum of ${formatInt(max)} tokens (max_position_embeddings); the estimate goes on, but quality past it is not guaranteed${suggestion}`;
+}
+
+/** KV cache in the weights' float type (vLLM kv_cache_dtype "auto"); quantized weights compute in 16-bit. */
+function defaultKvDtype(weightDtype: Dtype, configDtype: Dtype | null): Dtype {
+  return weightDtype === 'fp32' || weightDtype === 'fp16' || weightDtype === 'bf16' ? weightDtype : halfDtypeOf(configDtype);
 }
 
 function halfDtypeOf(dtype: Dtype | null): 'fp16' | 'bf16' {
@@ -72,7 +81,7 @@ export async function buildEstimateReport(options: EstimateOptions & { mode: 'in
   const gpu = options.gpu === undefined ? null : findGpu(options.gpu);
   const gpuCount = options.gpus ?? 1;
   const contextTokens = options.ctx ?? Math.min(DEFAULT_CONTEXT_TOKENS, arch.maxPositionCount);
-  const warnings: string[] = [];
+  const warnings: string[] = [...model.warnings];
   const tooLong = contextWarning(model, contextTokens, counts.totalCount);
   if (tooLong) warnings.push(tooLong);
   const common = {
@@ -99,7 +108,7 @@ export async function buildEstimateReport(options: EstimateOptions & { mode: 'in
     const scenario: InferenceScenario = {
       arch,
       weightDtype,
-      kvDtype: options.kvDtype ?? halfDtypeOf(arch.defaultDtype),
+      kvDtype: options.kvDtype ?? defaultKvDtype(weightDtype, arch.defaultDtype),
       contextTokens,
       userCount: options.users ?? 1,
       attention: options.attention,

@@ -5,8 +5,8 @@ export interface Io {
   env: Readonly<Record<string, string | undefined>>;
   /** Whether stdout is a terminal (colour is used only then, and never with NO_COLOR). */
   stdoutIsTty: boolean;
-  /** Reads all of standard input (for `--config -`). */
-  readStdin(): Promise<string>;
+  /** Reads standard input (for `--config -`), stopping after `maxBytes`. */
+  readStdin(maxBytes: number): Promise<string | Uint8Array>;
 }
 
 /** Colour only on a TTY, never with NO_COLOR (https://no-color.org), always with FORCE_COLOR. */

@@ -16,6 +16,7 @@ import { FORMATS, MODES, UNIT_SYSTEMS } from './choices.js';
 import { parseEstimateOptions, parseOutputOptions } from './estimateOptions.js';
 import { buildEstimateReport } from './estimateReport.js';
 import { type Io, useColor } from './io.js';
+import { printable } from './printable.js';
 import { ValueError } from './values.js';
 
 export const EXIT_OK = 0;
@@ -88,7 +89,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(async (raw: Record<string, unknown>) => {
       const options = parseEstimateOptions(raw);
       const report = await buildEstimateReport(options, io);
-      for (const warning of report.warnings) io.stderr.write(`warning: ${warning}\n`);
+      for (const warning of report.warnings) io.stderr.write(`warning: ${oneLine(warning)}\n`);
       if (options.format === 'json') {
         const { estimateJson } = await import('../render/estimateJson.js');
         io.stdout.write(`${JSON.stringify(estimateJson(report), null, 2)}\n`);
@@ -118,7 +119,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
 }
 
 function oneLine(message: string): string {
-  return message.replace(/^error:\s*/i, '').replace(/\s*\n\s*/g, ' ').trim();
+  return printable(message.replace(/^error:\s*/i, '').replace(/\s*\n\s*/g, ' ').trim());
 }
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
@@ -127,7 +128,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     exitCode = code;
   });
   if (argv.length === 0) {
-    io.stderr.write(program.helpInformation());
+    io.stderr.write('error: no command given; run `vram --help` (commands: estimate, models, gpus)\n');
     return EXIT_USAGE;
   }
   try {

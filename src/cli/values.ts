@@ -82,9 +82,12 @@ export function parseSetPair(raw: string): [string, unknown] {
   }
   const text = raw.slice(index + 1).trim();
   if (text === '') throw new ValueError(`"${raw}" has no value after "="`);
+  let value: unknown;
   try {
-    return [field, JSON.parse(text)];
+    value = JSON.parse(text);
   } catch {
     return [field, text];
   }
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new ValueError(`"${raw}" is not a finite number`);
+  return [field, value];
 }

@@ -20,6 +20,7 @@ export function editDistance(a: string, b: string): number {
 /** The candidate closest to `input` (case-insensitive), or null when none is close enough. */
 export function closestName(input: string, candidates: readonly string[]): string | null {
   const needle = input.toLowerCase();
+  if (needle.length < 2) return null;
   let best: string | null = null;
   let bestDistance = Infinity;
   for (const candidate of candidates) {

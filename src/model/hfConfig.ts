@@ -33,6 +33,9 @@ export function readModelConfig(raw: unknown, source: string): ReadConfig {
   }
   const config = raw as Record<string, unknown>;
   const modelType = config.model_type;
+  if (modelType !== undefined && modelType !== null && typeof modelType !== 'string') {
+    throw new UserError(`${source}: model_type: got ${JSON.stringify(modelType)}, expected a string (one of ${SUPPORTED_MODEL_TYPES.join(', ')})`);
+  }
   if (typeof modelType !== 'string' || modelType === '') {
     throw new UserError(`${source}: missing required field model_type (supported: ${SUPPORTED_MODEL_TYPES.join(', ')})`);
   }

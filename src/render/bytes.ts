@@ -26,7 +26,9 @@ export function formatBytes(bytes: number, units: UnitSystem): string {
   const sign = bytes < 0 ? '-' : '';
   const magnitude = Math.abs(bytes);
   for (const [label, size] of units === 'gib' ? BINARY : DECIMAL) {
-    if (magnitude >= size) return `${sign}${groupThousands((magnitude / size).toFixed(2))} ${label}`;
+    // Round first, so 2^30 − 1 B reads "1.00 GiB" rather than "1,024.00 MiB"; below 1 KiB stay exact.
+    const text = (magnitude / size).toFixed(2);
+    if (Number(text) >= 1 && (size > 1024 || magnitude >= size)) return `${sign}${groupThousands(text)} ${label}`;
   }
   return `${sign}${magnitude} B`;
 }

@@ -65,7 +65,7 @@ export function renderModels(format: Format, units: UnitSystem, color: boolean):
     String(r.family),
     r.activeParameterCount === r.parameterCount ? formatCount(r.parameterCount as number) : `${formatCount(r.parameterCount as number)} (${formatCount(r.activeParameterCount as number)} active)`,
     String(r.layerCount),
-    String(r.hiddenSize),
+    (r.hiddenSize as number).toLocaleString('en-US'),
     `${r.attentionHeadCount} / ${r.kvHeadCount}`,
     (r.maxContextTokens as number).toLocaleString('en-US'),
     r.kvCacheBytesPerToken === 0 ? '0 (encoder)' : formatBytes(r.kvCacheBytesPerToken as number, units),

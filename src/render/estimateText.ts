@@ -56,7 +56,7 @@ function shareBar(report: EstimateReport, chalk: ChalkInstance, color: boolean):
     })
     .join('');
   const legend = components
-    .filter((c) => c.bytes > 0)
+    .filter((_c, i) => cells[i]! > 0)
     .map((c) => `${color ? chalk[BAR_STYLE[c.id].color]('█') : BAR_STYLE[c.id].mark} ${c.label.toLowerCase()}`)
     .join('  ');
   return `[${bar}]\n ${legend}`;

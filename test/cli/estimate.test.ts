@@ -154,6 +154,13 @@ describe('bad input: one line on stderr, nothing on stdout, exit 2', () => {
     [['estimat'], /unknown command 'estimat'/],
     [['estimate', '--model', 'llama-70b', '--ctx'], /option '--ctx <tokens>' argument missing/],
     [['models', '--format', 'xml'], /--format: "xml" is not one of/],
+    [['estimate', '--config', '/dev/zero'], /--config: "\/dev\/zero" is larger than 16 MiB/],
+    [['estimate', '--model', 'llama-7b', '--set', '__proto__={"head_dim":64}'], /--set: "__proto__" is not a config field/],
+    [['estimate', '--model', 'llama-7b', '--set', 'constructor=1'], /--set: "constructor" is not a config field/],
+    [['estimate', '--model', 'llama-70b', '--set', 'model_type=bert'], /--set: model_type cannot be changed/],
+    [['estimate', '--model', 'llama-7b', '--set', 'hidden_size=1e400'], /--set: "hidden_size=1e400" is not a finite number/],
+    [['estimate', '--model', 'llama-7b', '--gpu', ''], /^error: --gpu: unknown GPU ""; run/],
+    [['estimate', '--model', 'llama-7b', '--gpu', 'h100\u001b[31m'], /unknown GPU "h100\\u001b\[31m"/],
   ])('%j', async (argv, message) => {
     const { code, stdout, stderr } = await run(argv);
     expect(code).toBe(2);
@@ -184,6 +191,40 @@ describe('bad input: one line on stderr, nothing on stdout, exit 2', () => {
   });
 });
 
+describe('warnings from the model source', () => {
+  it('a --set field the reader ignores is reported, not silently accepted', async () => {
+    const { code, json } = await runJson(['estimate', '--model', 'llama-7b', '--set', 'sliding_window=4096']);
+    expect(code).toBe(0);
+    expect(json.warnings).toEqual([expect.stringMatching(/--set sliding_window=4096 changed nothing: the llama reader does not use that field/)]);
+  });
+
+  it('an unknown model_type is read as a LLaMA-style decoder, with a warning', async () => {
+    const config = JSON.stringify({ model_type: 'mamba', hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 128, vocab_size: 100, max_position_embeddings: 64 });
+    const { code, json } = await runJson(['estimate', '--config', '-'], { stdin: config });
+    expect(code).toBe(0);
+    expect(json.warnings[0]).toMatch(/model_type "mamba" is not one vram knows.*read as a LLaMA-style decoder/);
+  });
+
+  it('control characters in a config are escaped, never echoed raw', async () => {
+    const config = JSON.stringify({ _name_or_path: 'x\n\u001b[31mred', model_type: 'llama', hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 128, vocab_size: 100, max_position_embeddings: 8 });
+    const { stdout, stderr } = await run(['estimate', '--config', '-', '--ctx', '16'], { stdin: config });
+    expect(stderr).not.toMatch(/\u001b/);
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(stdout).not.toMatch(/\u001b/);
+  });
+
+  it('an encoder past its learned positions cannot run that long, and only encoders are suggested', async () => {
+    const { json } = await runJson(['estimate', '--model', 'bert-base', '--ctx', '1k']);
+    expect(json.warnings[0]).toMatch(/512 learned positions: the model cannot run inputs that long/);
+    expect(json.warnings[0]).not.toMatch(/llama|mistral|qwen/);
+  });
+
+  it('the KV cache follows --dtype when it is a float type', async () => {
+    expect((await runJson(['estimate', '--model', 'qwen2.5-7b', '--dtype', 'fp16'])).json.inputs.kvDtype).toBe('fp16');
+    expect((await runJson(['estimate', '--model', 'qwen2.5-7b', '--dtype', 'int4'])).json.inputs.kvDtype).toBe('bf16');
+  });
+});
+
 describe('help and version', () => {
   it('--help prints examples to stdout and exits 0', async () => {
     const { code, stdout } = await run(['estimate', '--help']);
@@ -198,10 +239,10 @@ describe('help and version', () => {
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
-  it('no command prints the help on stderr and exits 2', async () => {
+  it('no command is one error line and exit 2', async () => {
     const { code, stdout, stderr } = await run([]);
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(/Usage: vram/);
+    expect(stderr).toBe('error: no command given; run `vram --help` (commands: estimate, models, gpus)\n');
   });
 });

@@ -36,7 +36,7 @@ describe('rendered output (colour off)', () => {
       │ Total                      │ 236.17 GiB │ 100.0% │                                              │
       └────────────────────────────┴────────────┴────────┴──────────────────────────────────────────────┘
       [WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWKKKKKKKKKKKKKKKKKKKKKKKKKAA]
-       W weights  K kv cache  A activations (prefill peak)  + overhead
+       W weights  K kv cache  A activations (prefill peak)
 
       Fit: does not fit
         GPUs                        2 × NVIDIA H100 80GB (79.65 GiB each, as the driver reports it)
@@ -107,4 +107,13 @@ describe('vram models and vram gpus', () => {
     expect(h100.source).toMatch(/nvidia-smi|MiB/);
     expect((await run(['gpus'])).stdout).toMatch(/h100-80gb .* 81,559 .* 79\.65 GiB/);
   });
+});
+
+describe('rounding picks the unit after rounding', () => {
+  it.each([
+    [2 ** 30 - 1, '1.00 GiB'],
+    [2 ** 20 - 1, '1.00 MiB'],
+    [1023, '1023 B'],
+    [1024, '1.00 KiB'],
+  ])('%d B -> %s', (bytes, text) => expect(formatBytes(bytes, 'gib')).toBe(text));
 });

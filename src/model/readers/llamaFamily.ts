@@ -18,6 +18,11 @@ import { type LayerShape, denseMlp, moe, standardAttention } from './build.js';
 export const LLAMA_FAMILY = ['llama', 'mistral', 'mixtral', 'qwen2', 'qwen3', 'qwen2_moe', 'phi3', 'gemma', 'gemma2', 'gemma3_text', 'gpt_oss'] as const;
 type LlamaFamily = (typeof LLAMA_FAMILY)[number];
 
+/** Families whose modeling code applies `sliding_window` (LLaMA and Gemma 1 ignore it). */
+const WINDOWED: ReadonlySet<LlamaFamily> = new Set(['mistral', 'mixtral', 'qwen2', 'qwen3', 'qwen2_moe', 'phi3', 'gemma2', 'gemma3_text', 'gpt_oss']);
+/** Families whose attention reads `attention_bias` (Mistral and Phi-3 hard-code no bias). */
+const BIAS_CONFIGURABLE: ReadonlySet<LlamaFamily> = new Set(['llama', 'qwen3', 'gemma', 'gemma2', 'gemma3_text', 'gpt_oss']);
+
 function isSliding(type: LlamaFamily, index: number, f: ConfigFields): boolean {
   const layerTypes = f.stringList('layer_types');
   if (layerTypes !== null && layerTypes[index] !== undefined) return layerTypes[index] === 'sliding_attention';
@@ -42,9 +47,8 @@ export function readLlamaFamily(f: ConfigFields, type: LlamaFamily, warnings: st
   f.require(givenHeadDim !== null || h % headCount === 0, `hidden_size ${h} is not divisible by num_attention_heads ${headCount}; give head_dim`);
   const headDim = givenHeadDim ?? h / headCount;
   const gemma = type === 'gemma' || type === 'gemma2' || type === 'gemma3_text';
-  const window = type === 'gemma' ? null : f.optionalCount('sliding_window', 'sliding_window_size');
-
-  const bias = type === 'qwen2' || type === 'qwen2_moe' ? 'qkv' : f.flag('attention_bias', false) ? 'all' : 'none';
+  const window = WINDOWED.has(type) ? f.optionalCount('sliding_window', 'sliding_window_size') : null;
+  const bias = type === 'qwen2' || type === 'qwen2_moe' ? 'qkv' : BIAS_CONFIGURABLE.has(type) && f.flag('attention_bias', false) ? 'all' : 'none';
   const activeExperts = f.optionalCount('num_experts_per_tok', 'experts_per_token') ?? 1;
   f.require(expertCount === null || activeExperts <= expertCount, `num_experts_per_tok: got ${activeExperts}, expected at most ${expertCount} experts`);
   const sparseStep = f.optionalCount('decoder_sparse_step') ?? 1;
