@@ -34,7 +34,7 @@ describe('README', () => {
   it('the JSON contract example carries the real figures of its scenario', async () => {
     const { stdout } = await run(['estimate', '--model', 'llama-70b', '--ctx', '32k', '--users', '10', '--gpu', 'h100-80gb', '--gpus', '4', '--format', 'json']);
     const json = JSON.parse(stdout);
-    for (const value of [json.totalBytes, json.fit.requiredBytesPerGpu, json.fit.headroomBytes, json.fit.usableBytesPerGpu]) {
+    for (const value of [json.totalBytes, json.fit.requiredBytesPerGpu, json.fit.headroomBytes, json.fit.usableBytesPerGpu, json.fit.perGpuFloorBytes]) {
       expect(README).toContain(String(value));
     }
   });

@@ -72,6 +72,11 @@ describe('seed 001: weights with a quantization factor, KV, activations', () => 
     expect(componentBytes(json, 'kv_cache')).toBe(9_437_184_000);
   });
 
+  it('overhead "α × weights": 0.15 × 72 GB = 10.8 GB, given as a fixed --overhead', async () => {
+    const { json } = await runJson(['estimate', '--config', '-', '--ctx', '12000', '--dtype', 'fp16', '--overhead', '10.8GB'], { stdin: config({ layers: 48, hidden: 4096, heads: 32 }) });
+    expect(componentBytes(json, 'overhead')).toBe(10_800_000_000);
+  });
+
   it('activations: the seed keeps every layer (h·s·b·L·2 = 4,718,592,000 B); a forward pass frees each layer, so the peak is one layer', () => {
     const seedBytes = 4096 * 12_000 * 1 * 48 * 2;
     expect(seedBytes).toBe(4_718_592_000);

@@ -19,7 +19,7 @@ import {
   weightBytesPerParameter,
 } from './optimizer.js';
 import { type OverheadSpec, overheadComponent } from './overhead.js';
-import { countParameters } from './parameters.js';
+import { countParameters, trainingParameterCount } from './parameters.js';
 import { type GradientCheckpointing, trainingActivationsComponent } from './trainingActivations.js';
 import { weightsComponent } from './weights.js';
 
@@ -105,7 +105,7 @@ export function estimateInference(scenario: InferenceScenario): Estimate {
 /** The components of one training step on one GPU without sharding (plain data parallelism). */
 export function estimateTraining(scenario: TrainingScenario): Estimate {
   const { arch } = scenario;
-  const parameterCount = countParameters(arch).totalCount;
+  const parameterCount = trainingParameterCount(arch);
   const weightDtype: Dtype = scenario.precision === 'fp32' ? 'fp32' : scenario.halfDtype;
   const activations = trainingActivationsComponent({
     arch,
@@ -125,5 +125,8 @@ export function estimateTraining(scenario: TrainingScenario): Estimate {
     scenario.overhead,
     activations.bytes,
   );
+  if (arch.layout === 'encoder') {
+    components[0]!.notes.push('trained as a masked LM (BertForMaskedLM): the MLM head replaces the pooler');
+  }
   return finish('training', arch, parameterCount, components);
 }

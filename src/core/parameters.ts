@@ -108,3 +108,16 @@ export function countParameters(arch: ModelArchitecture): ParameterBreakdown {
     activeCount: totalCount - mlpCount + activeMlpCount,
   };
 }
+
+/**
+ * Parameters trained: the whole model, except that encoders train as masked LMs (BertForMaskedLM,
+ * RobertaForMaskedLM): the pooler (h·h + h) gives way to the MLM head, a transform h·h + h, a norm
+ * and an output bias V (its weight is tied to the embeddings). bert-base-uncased: 109,514,298.
+ */
+export function trainingParameterCount(arch: ModelArchitecture): number {
+  const counts = countParameters(arch);
+  if (arch.layout !== 'encoder') return counts.totalCount;
+  const h = arch.hiddenSize;
+  const pooler = arch.pooler ? h * h + h : 0;
+  return counts.totalCount - pooler + (h * h + h) + normSize(arch) + arch.vocabSize;
+}

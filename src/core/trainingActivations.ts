@@ -3,7 +3,10 @@
  * at their peak (end of forward), per Korthikanti et al. 2022 (arXiv:2205.05198, §4) redone for
  * the model's real blocks. Per layer, with e bytes per 16-bit (or fp32) element, 1-byte dropout
  * masks, micro-batch b, sequence s, and T = s·b tokens:
- *   norm inputs          normCount × e·T·h         (2 for pre-norm decoders, 4 for Gemma 2/3)
+ *   norm inputs          normCount × n·T·h         (2 for pre-norm decoders, 4 for Gemma 2/3); n = 4 B
+ *                                                  for RMSNorm, which transformers computes on an
+ *                                                  fp32 copy it keeps for backward (LlamaRMSNorm:
+ *                                                  `hidden_states.to(torch.float32)`), e for LayerNorm
  *   attention input      e·T·h                     (the normalised input q/k/v read)
  *   q, k, v              e·T·(a·d + 2·n_kv·d)      (MLA: q latent, q, kv latent + rope key, k/v)
  *   attention output     e·T·a·d                   (o_proj input; flash keeps the same tensor)
@@ -19,7 +22,7 @@
  * For the paper's GPT (a·d = h, f = 4h, GELU, dropout everywhere) this gives
  * s·b·h·(34 + 7·a·s/h): the paper's 34 + 5·a·s/h plus 2 B per score element, because Megatron's
  * fused softmax keeps 16-bit scores while transformers upcasts softmax to fp32.
- * Outside the layers: decoder final-norm and lm_head inputs 2 × e·T·h, and the loss over
+ * Outside the layers: decoder final-norm input n·T·h and lm_head input e·T·h, and the loss over
  * T·V logits: 16-bit logits e + their fp32 upcast 4 (none when e = 4) + fp32 log-softmax 4.
  * Encoders (BERT masked LM): embedding norm input e·T·h (+ dropout mask), MLM head 4 × e·T·h, and
  * the same loss over T·V logits.
@@ -35,8 +38,13 @@ import { exact, formatInt } from './units.js';
 export const GRADIENT_CHECKPOINTING = ['none', 'selective', 'full'] as const;
 export type GradientCheckpointing = (typeof GRADIENT_CHECKPOINTING)[number];
 
-/** Bytes of one fp32 element (loss upcast, log-softmax). */
+/** Bytes of one fp32 element (loss upcast, log-softmax, RMSNorm's saved input). */
 const FP32_BYTES = 4;
+
+/** Bytes a norm keeps per input element: RMSNorm's fp32 copy, or LayerNorm's input as it came. */
+function normInputBytes(arch: ModelArchitecture, elementBytes: number): number {
+  return arch.norm === 'rmsnorm' ? FP32_BYTES : elementBytes;
+}
 
 export interface TrainingActivationInput {
   arch: ModelArchitecture;
@@ -96,7 +104,7 @@ export function layerActivationParts(input: TrainingActivationInput, group: Laye
   const h = arch.hiddenSize;
   const blocks = [attentionKept(group.attention, input), ...(group.crossAttention ? [attentionKept(group.crossAttention, input)] : [])];
   const sum = (pick: (block: (typeof blocks)[number]) => number) => blocks.reduce((total, block) => total + pick(block), 0);
-  const normInputsBytes = group.normCount * e * T * h;
+  const normInputsBytes = group.normCount * normInputBytes(arch, e) * T * h;
   const attentionInputBytes = sum((block) => block.input);
   const qkvBytes = sum((block) => block.qkv);
   const attentionOutputBytes = sum((block) => block.output);
@@ -137,7 +145,8 @@ export function trainingActivationParts(input: TrainingActivationInput): Trainin
   }
   const layer = largest!;
   const recomputeBufferBytes = checkpointing === 'full' ? layer.totalBytes : 0;
-  const outsideLayersBytes = arch.layout === 'encoder' ? e * T * h + (arch.hiddenDropout > 0 ? T * h : 0) + 4 * e * T * h : 2 * e * T * h;
+  const outsideLayersBytes =
+    arch.layout === 'encoder' ? normInputBytes(arch, e) * T * h + (arch.hiddenDropout > 0 ? T * h : 0) + 4 * e * T * h : normInputBytes(arch, e) * T * h + e * T * h;
   const lossBytesPerLogit = e + (e < FP32_BYTES ? FP32_BYTES : 0) + FP32_BYTES;
   const lossBytes = T * arch.vocabSize * lossBytesPerLogit;
   const totalBytes = keptLayersBytes + recomputeBufferBytes + outsideLayersBytes + lossBytes;

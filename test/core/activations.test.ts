@@ -78,14 +78,20 @@ describe('training activations, Korthikanti et al. per-tensor accounting', () =>
     expect(parts.keptLayersBytes).toBe(4 * GIB);
   });
 
-  it('tiny LLaMA by hand: per layer 1,024 B; whole model 2,576 B (none) and 1,680 B (full)', () => {
-    // e 2, T 4: norm inputs 2·2·4·8 = 128, attention input 64, q/k/v 2·4·(8 + 2·4) = 128, output 64,
-    // log-sum-exp 4·4·4 = 64, MLP 2·4·8 + 4·2·4·16 = 576 -> 1,024. Outside layers 2·2·4·8 = 128;
-    // loss 4 tokens × 10 vocab × (2 + 4 + 4) B = 400.
+  it('tiny LLaMA by hand: per layer 1,152 B; whole model 2,896 B (none) and 1,872 B (full)', () => {
+    // e 2, T 4: RMSNorm inputs kept in fp32 2·4·4·8 = 256, attention input 64, q/k/v 2·4·(8 + 2·4) = 128,
+    // output 64, log-sum-exp 4·4·4 = 64, MLP 2·4·8 + 4·2·4·16 = 576 -> 1,152. Outside layers: final
+    // norm input 4·4·8 = 128 + lm_head input 2·4·8 = 64; loss 4 tokens × 10 vocab × (2 + 4 + 4) B = 400.
     const tiny = { arch: TINY_LLAMA, elementBytes: 2, sequenceTokens: 4, batchSize: 1, attention: 'flash' as const, checkpointing: 'none' as const };
-    expect(layerActivationParts(tiny).totalBytes).toBe(1024);
-    expect(trainingActivationParts(tiny).totalBytes).toBe(2 * 1024 + 128 + 400);
-    expect(trainingActivationParts({ ...tiny, checkpointing: 'full' }).totalBytes).toBe(2 * 64 + 1024 + 128 + 400);
+    expect(layerActivationParts(tiny).totalBytes).toBe(1152);
+    expect(trainingActivationParts(tiny).totalBytes).toBe(2 * 1152 + 192 + 400);
+    expect(trainingActivationParts({ ...tiny, checkpointing: 'full' }).totalBytes).toBe(2 * 64 + 1152 + 192 + 400);
+  });
+
+  it('RMSNorm keeps its fp32 input copy (4 B), LayerNorm its input as is (e)', () => {
+    const input = { elementBytes: 2, sequenceTokens: 4, batchSize: 1, attention: 'flash' as const, checkpointing: 'none' as const };
+    expect(layerActivationParts({ ...input, arch: TINY_LLAMA }).normInputsBytes).toBe(2 * 4 * 4 * 8);
+    expect(layerActivationParts({ ...input, arch: tiny({ norm: 'layernorm' }) }).normInputsBytes).toBe(2 * 2 * 4 * 8);
   });
 
   it('gated MLP keeps gate, up, act(gate) and their product: e·T·h + 4·e·T·f', () => {

@@ -74,6 +74,15 @@ describe('model states per parameter (ZeRO, arXiv:1910.02054, §3)', () => {
   });
 });
 
+describe('encoders train as masked LMs', () => {
+  it('bert-base-uncased trains 109,514,298 parameters (BertForMaskedLM: MLM head instead of pooler)', () => {
+    // transformers: BertForMaskedLM.from_pretrained("bert-base-uncased").num_parameters() = 109,514,298.
+    const estimate = estimateTraining(scenario({ arch: presetArch('bert-base'), contextTokens: 512 }));
+    expect(estimate.trainableParameterCount).toBe(109_514_298);
+    expect(estimate.components.find((c) => c.id === 'weights')!.bytes).toBe(2 * 109_514_298);
+  });
+});
+
 describe('measured training peak (calibration)', () => {
   it('bert-large-uncased fp32 AdamW, batch 4, seq 512: measured 14,949 MiB lies in the estimate range, expected within 10 %', () => {
     // Source: transformers docs, "Model training anatomy" (model_memory_anatomy.md): V100-16GB,
