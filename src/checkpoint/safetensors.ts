@@ -99,3 +99,14 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, label: string): 
   }
   return { tensors, metadata, dataBytes };
 }
+
+/** Reads the length prefix and the JSON header of a safetensors file (two small reads). */
+export async function readSafetensorsHeaderBytes(source: import('./byteSource.js').ByteSource): Promise<Uint8Array> {
+  const length = safetensorsHeaderLength(await source.read(0, 8), source.label);
+  if (source.size !== null && 8 + length > source.size) {
+    throw new UserError(`${source.label}: truncated safetensors file (the header says ${length} bytes; the file has ${Math.max(0, source.size - 8)} after the length)`);
+  }
+  const bytes = await source.read(8, length);
+  if (bytes.length < length) throw new UserError(`${source.label}: truncated safetensors header (${bytes.length} of ${length} bytes)`);
+  return bytes;
+}

@@ -59,7 +59,7 @@ const unitsOption = z._default(choice(UNIT_SYSTEMS), 'gib');
 export const outputOptionsSchema = z.object({ format: formatOption, units: unitsOption });
 
 export const estimateOptionsSchema = z.object({
-  /** Preset id or alias. */
+  /** Preset id or alias, a model directory, hf:<org>/<name>[@rev], or a .gguf file or URL. */
   model: z.optional(z.string()),
   /** Path to a Hugging Face config.json, or "-" for stdin. */
   config: z.optional(z.string()),
@@ -86,6 +86,8 @@ export const estimateOptionsSchema = z.object({
   overhead: z._default(parsed(parseOverhead), { kind: 'model' } as OverheadSpec),
   /** Config overrides, field=value. */
   set: z._default(z.array(parsed(parseSetPair)), []),
+  /** Use only the Hub cache; never fetch. */
+  offline: z._default(z.boolean(), false),
   gpu: z.optional(z.string()),
   gpus: z.optional(parsed((raw) => parseCount(raw, MAX_GPU_COUNT))),
   assertFits: z._default(z.boolean(), false),

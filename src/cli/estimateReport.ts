@@ -85,13 +85,14 @@ export async function buildEstimateReport(options: EstimateOptions & { mode: 'in
   const tooLong = contextWarning(model, contextTokens, counts.totalCount);
   if (tooLong) warnings.push(tooLong);
   const common = {
-    model: model.sourceKind === 'preset' ? model.id : null,
+    model: model.sourceKind === 'config' ? null : model.id,
     config: model.sourceKind === 'config' ? model.source : null,
     mode: options.mode,
     ctx: contextTokens,
     attention: options.attention,
     overhead: options.overhead,
     set: Object.fromEntries(options.set),
+    offline: options.offline,
     gpu: gpu?.id ?? null,
     gpus: gpuCount,
     assertFits: options.assertFits,
@@ -103,6 +104,7 @@ export async function buildEstimateReport(options: EstimateOptions & { mode: 'in
   let estimate: Estimate;
   let fit: Fit | null = null;
   let inputs: Record<string, unknown>;
+  const stored = options.dtype === undefined ? model.checkpoint : null;
   if (options.mode === 'inference') {
     const weightDtype = options.dtype ?? arch.defaultDtype ?? 'bf16';
     const scenario: InferenceScenario = {
@@ -114,6 +116,7 @@ export async function buildEstimateReport(options: EstimateOptions & { mode: 'in
       attention: options.attention,
       slidingWindow: options.slidingWindow ?? 'cap',
       overhead: options.overhead,
+      storedWeights: stored,
     };
     estimate = estimateInference(scenario);
     if (gpu) fit = fitInference(scenario, gpuSpec(gpu), gpuCount);
@@ -121,7 +124,7 @@ export async function buildEstimateReport(options: EstimateOptions & { mode: 'in
     if (gpu && gpuCount > 1 && heads % gpuCount !== 0) {
       warnings.push(`--gpus ${gpuCount} does not divide the ${heads} attention heads: tensor-parallel engines need a divisor, so ${gpuCount} GPUs would run pipeline parallelism (layers split), which this estimate treats the same`);
     }
-    inputs = { ...common, users: scenario.userCount, dtype: weightDtype, kvDtype: scenario.kvDtype, slidingWindow: scenario.slidingWindow };
+    inputs = { ...common, users: scenario.userCount, dtype: stored ? null : weightDtype, weights: stored ? 'checkpoint' : 'dtype', kvDtype: scenario.kvDtype, slidingWindow: scenario.slidingWindow };
   } else {
     const scenario: TrainingScenario = {
       arch,

@@ -35,6 +35,9 @@ Examples:
   $ vram estimate --model llama-70b --ctx 32k --users 10 --gpu h100-80gb --gpus 4 --assert-fits --format json
   $ vram estimate --model llama-7b --train --batch 4 --ctx 4k --grad-checkpointing full
   $ vram estimate --config ./config.json --dtype int4 --kv-dtype fp8 --ctx 128k
+  $ vram estimate --model hf:Qwen/Qwen2.5-7B-Instruct --ctx 32k --users 8 --gpu l40s
+  $ vram estimate --model ./Llama-3.1-8B-Instruct-GPTQ --ctx 8k
+  $ vram estimate --model ./llama-3.1-8b.Q4_K_M.gguf --ctx 16k
   $ vram estimate --model llama-70b --set num_key_value_heads=64 --ctx 32000 --users 10 --overhead 10%
 
 Units: --ctx 32k means 32,768 tokens; sizes print in GiB (2^30 B) or, with --units gb, GB (10^9 B).
@@ -64,7 +67,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const estimate = program
     .command('estimate')
     .description('memory breakdown of serving (inference) or training one model, and whether it fits on GPUs')
-    .option('-m, --model <id>', 'preset id or alias (see `vram models`), case-insensitive')
+    .option('-m, --model <model>', 'a preset id or alias (see `vram models`), a model directory (config.json + *.safetensors), hf:<org>/<name>[@revision], or a .gguf file or URL')
     .option('-c, --config <file>', 'a Hugging Face config.json (llama, mistral, mixtral, qwen2, bert); - reads stdin')
     .option('--mode <mode>', `${list(MODES)} (default: inference)`)
     .option('--train', 'short for --mode training')
@@ -83,6 +86,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--gpu <id>', 'check the fit on this GPU type (see `vram gpus`)')
     .option('--gpus <n>', 'number of GPUs; weights and KV cache are split evenly (default: 1)')
     .option('--assert-fits', 'with --gpu: exit 3 when it does not fit (for CI gates)')
+    .option('--offline', 'use only the Hub cache ($XDG_CACHE_HOME/vram/hub); never fetch')
     .option('--explain', 'show each formula with the numbers substituted, and the assumptions');
   outputOptions(estimate)
     .addHelpText('after', ESTIMATE_EXAMPLES)

@@ -1,6 +1,7 @@
 /**
- * Loads the model named by --model (a preset) or --config (a config.json file or stdin), applies
- * --set overrides to the raw config, and reads the architecture.
+ * Loads the model named by --model (a preset, a local model directory, hf:<org>/<name>[@rev], or
+ * a GGUF file or URL) or --config (a config.json file or stdin), applies --set overrides to the
+ * raw config, and reads the architecture and, where there is one, the checkpoint's stored bytes.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { ModelArchitecture } from '../core/architecture.js';
@@ -8,6 +9,14 @@ import { closestName } from '../core/suggest.js';
 import { UserError } from '../model/errors.js';
 import { KNOWN_CONFIG_FIELDS, readModelConfig } from '../model/hfConfig.js';
 import { printable } from './printable.js';
+import { fileSource } from '../checkpoint/fileSource.js';
+import { readGgufHeader } from '../checkpoint/gguf.js';
+import { ggufToConfig } from '../checkpoint/ggufConfig.js';
+import { httpSource } from '../checkpoint/httpSource.js';
+import { DEFAULT_HUB_ENDPOINT, HUB_TIMEOUT_MS, hubCacheDir, hubRepository, parseHubSpec } from '../checkpoint/hubRepository.js';
+import { isDirectory, localRepository } from '../checkpoint/localRepository.js';
+import { readRepository } from '../checkpoint/repository.js';
+import { type CheckpointSummary, summarizeGguf } from '../checkpoint/summary.js';
 import { findPreset } from '../model/presets.js';
 import type { Io } from './io.js';
 
@@ -16,12 +25,14 @@ export function quoted(text: string): string {
 }
 
 export interface LoadedModel {
-  /** Preset id, or the config's _name_or_path / file name. */
+  /** Preset id, hf:org/name, a directory or file path, or the config's _name_or_path. */
   id: string;
   name: string;
-  /** Where the config came from: the preset's URL, a file path or "stdin". */
+  /** Where the config came from: the preset's URL, a file path, "stdin", a directory, hf:…, a GGUF file. */
   source: string;
-  sourceKind: 'preset' | 'config';
+  sourceKind: 'preset' | 'config' | 'directory' | 'hub' | 'gguf';
+  /** Stored bytes from safetensors or GGUF headers, when the source has a checkpoint. */
+  checkpoint: CheckpointSummary | null;
   publishedParameterCount: number | null;
   arch: ModelArchitecture;
   /** From the config reader (an unknown model_type read as LLaMA-style…) and from --set. */
@@ -118,11 +129,57 @@ function fileName(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
 }
 
-export async function loadModel(
-  options: { model?: string | undefined; config?: string | undefined; set: readonly [string, unknown][] },
-  io: Io,
-): Promise<LoadedModel> {
+type ModelOptions = { model?: string | undefined; config?: string | undefined; set: readonly [string, unknown][]; offline?: boolean };
+
+/** A model read from a repository (directory or Hub) or a GGUF file. */
+function fromCheckpoint(id: string, sourceKind: LoadedModel['sourceKind'], config: unknown, checkpoint: CheckpointSummary | null, sets: readonly [string, unknown][]): LoadedModel {
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new UserError(`${id}: config.json is not a JSON object`);
+  const { arch, warnings } = readWithSets(config as Record<string, unknown>, sets, id);
+  return { id, name: id, source: id, sourceKind, checkpoint, publishedParameterCount: null, arch, warnings };
+}
+
+async function loadCheckpointModel(spec: string, options: ModelOptions, io: Io): Promise<LoadedModel | null> {
+  const env = io.env;
+  const token = env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN || null;
+  const hub = parseHubSpec(spec);
+  if (hub) {
+    const repo = hubRepository({
+      ...hub,
+      endpoint: env.HF_ENDPOINT || DEFAULT_HUB_ENDPOINT,
+      token,
+      cacheDir: hubCacheDir(env),
+      offline: options.offline === true,
+      timeoutMs: Number(env.VRAM_HUB_TIMEOUT_MS) > 0 ? Number(env.VRAM_HUB_TIMEOUT_MS) : HUB_TIMEOUT_MS,
+      progress: (line) => io.stderr.write(`${printable(line)}\n`),
+    });
+    const { config, checkpoint } = await readRepository(repo);
+    return fromCheckpoint(repo.label, 'hub', config, checkpoint, options.set);
+  }
+  if (/\.gguf$/i.test(spec)) {
+    const remote = /^https?:\/\//i.test(spec);
+    if (remote && options.offline) throw new UserError(`--model: ${printable(spec)} is a URL and --offline forbids fetching; download the file and pass its path`);
+    const source = remote ? httpSource(spec, token) : fileSource(spec);
+    try {
+      const header = await readGgufHeader(source);
+      return fromCheckpoint(printable(spec), 'gguf', ggufToConfig(header), summarizeGguf(printable(spec), header), options.set);
+    } finally {
+      if ('close' in source) (source as { close(): void }).close();
+    }
+  }
+  if (isDirectory(spec)) {
+    const { config, checkpoint } = await readRepository(localRepository(spec));
+    return fromCheckpoint(printable(spec), 'directory', config, checkpoint, options.set);
+  }
+  if (/[\\/]/.test(spec) || spec.startsWith('.')) {
+    throw new UserError(`--model: ${quoted(spec)} is not a directory, a .gguf file, hf:<org>/<name> or a preset`);
+  }
+  return null;
+}
+
+export async function loadModel(options: ModelOptions, io: Io): Promise<LoadedModel> {
   if (options.model !== undefined) {
+    const fromFiles = await loadCheckpointModel(options.model, options, io);
+    if (fromFiles) return fromFiles;
     const preset = findPreset(options.model);
     const label = options.set.length > 0 ? `preset ${preset.id} (with --set)` : `preset ${preset.id}`;
     const { arch, warnings } = readWithSets(preset.config, options.set, label);
@@ -131,6 +188,7 @@ export async function loadModel(
       name: preset.name,
       source: preset.source,
       sourceKind: 'preset',
+      checkpoint: null,
       publishedParameterCount: options.set.length > 0 ? null : preset.publishedParameterCount,
       arch,
       warnings,
@@ -139,9 +197,9 @@ export async function loadModel(
   const path = options.config!;
   const label = path === '-' ? 'stdin' : printable(path);
   const raw = parseJson(await readConfigText(path, io), label);
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ...readModelConfig(raw, label), id: label, name: label, source: label, sourceKind: 'config', publishedParameterCount: null };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ...readModelConfig(raw, label), id: label, name: label, source: label, sourceKind: 'config', checkpoint: null, publishedParameterCount: null };
   const { arch, warnings } = readWithSets(raw as Record<string, unknown>, options.set, label);
   const named = (raw as Record<string, unknown>)._name_or_path;
   const id = printable(typeof named === 'string' && named !== '' ? named : path === '-' ? 'stdin' : fileName(path));
-  return { id, name: id, source: label, sourceKind: 'config', publishedParameterCount: null, arch, warnings };
+  return { id, name: id, source: label, sourceKind: 'config', checkpoint: null, publishedParameterCount: null, arch, warnings };
 }

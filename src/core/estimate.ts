@@ -21,7 +21,7 @@ import {
 import { type OverheadSpec, overheadComponent } from './overhead.js';
 import { countParameters, trainingParameterCount } from './parameters.js';
 import { type GradientCheckpointing, trainingActivationsComponent } from './trainingActivations.js';
-import { weightsComponent } from './weights.js';
+import { type StoredWeights, weightsComponent, weightsFromCheckpoint } from './weights.js';
 
 export interface InferenceScenario {
   arch: ModelArchitecture;
@@ -35,6 +35,8 @@ export interface InferenceScenario {
   /** Whether sliding-window layers cache at most their window (cap) or every token (full). */
   slidingWindow: SlidingWindowPolicy;
   overhead: OverheadSpec;
+  /** The checkpoint's stored bytes; when given they replace parameters × weightDtype. */
+  storedWeights?: StoredWeights | null;
 }
 
 export interface TrainingScenario {
@@ -92,7 +94,7 @@ export function estimateInference(scenario: InferenceScenario): Estimate {
   );
   const components = withOverhead(
     [
-      weightsComponent(parameterCount, scenario.weightDtype),
+      scenario.storedWeights ? weightsFromCheckpoint(scenario.storedWeights) : weightsComponent(parameterCount, scenario.weightDtype),
       kvCacheComponent(arch, scenario.kvDtype, scenario.contextTokens, scenario.userCount, scenario.slidingWindow),
       activations,
     ],

@@ -20,6 +20,7 @@ import { dtypeBytes } from './dtype.js';
 import { kvCacheBytesPerGpu } from './kvCache.js';
 import { activationElementBytes, batchedSequenceCount, inferenceActivationParts } from './inferenceActivations.js';
 import { overheadBytes } from './overhead.js';
+import { weightsFromCheckpoint } from './weights.js';
 import { ExactnessError, ceilDiv, exact, positiveCount } from './units.js';
 
 /** Largest GPU count the solver considers. */
@@ -57,7 +58,7 @@ export interface Fit {
  */
 export function inferenceRequirement(scenario: InferenceScenario): (userCount: number, gpuCount: number) => number {
   const { arch } = scenario;
-  const weights = dtypeBytes(countParameters(arch).totalCount, scenario.weightDtype);
+  const weights = scenario.storedWeights ? weightsFromCheckpoint(scenario.storedWeights).bytes : dtypeBytes(countParameters(arch).totalCount, scenario.weightDtype);
   const perGpu = perGpuBytes(scenario);
   return (userCount, gpuCount) => perGpu(userCount, positiveCount(gpuCount, 'gpuCount'), ceilDiv(weights, gpuCount));
 }

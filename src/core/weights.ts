@@ -1,12 +1,13 @@
 /**
  * Weights: every stored parameter at the storage dtype.
  *   bytes = parameters × bits / 8
- * Exact for plain dtypes. Quantized formats' block scales and unquantized embeddings are not
- * modelled by the nominal int8/int4/fp8 dtypes (the checkpoint readers of a later issue count them).
+ * Exact for plain dtypes. The nominal int8/int4/fp8 dtypes leave out quantization scales and
+ * layers kept in 16-bit; a checkpoint's headers (safetensors, GGUF) give the bytes it really
+ * stores, which weightsFromCheckpoint reports instead.
  */
 import type { Component } from './component.js';
 import { type Dtype, bytesPerElementLabel, dtypeBytes } from './dtype.js';
-import { formatInt } from './units.js';
+import { exact, formatInt } from './units.js';
 
 export function weightsComponent(parameterCount: number, dtype: Dtype): Component {
   const notes =
@@ -22,5 +23,28 @@ export function weightsComponent(parameterCount: number, dtype: Dtype): Componen
     basis: 'exact',
     range: null,
     notes,
+  };
+}
+
+/** Bytes a checkpoint stores, by storage type (safetensors dtype or GGUF type), and where from. */
+export interface StoredWeights {
+  format: 'safetensors' | 'gguf';
+  files: string[];
+  bytesByType: Record<string, number>;
+}
+
+/** The weights as stored: the exact sum of the checkpoint's tensor bytes. */
+export function weightsFromCheckpoint(stored: StoredWeights): Component {
+  const entries = Object.entries(stored.bytesByType).sort((a, b) => b[1] - a[1]);
+  const bytes = exact(entries.reduce((total, [, b]) => total + b, 0), 'stored weights');
+  return {
+    id: 'weights',
+    label: 'Weights',
+    bytes,
+    expression: 'Σ stored tensor bytes',
+    formula: `${entries.map(([type, b]) => `${formatInt(b)} B (${type})`).join(' + ')} stored in ${stored.files.length} ${stored.format} file${stored.files.length === 1 ? '' : 's'}`,
+    basis: 'exact',
+    range: null,
+    notes: [`read from the ${stored.format} header${stored.files.length === 1 ? '' : 's'} of ${stored.files.join(', ')}; quantized tensors count as stored, scales included`],
   };
 }

@@ -15,7 +15,7 @@ export function headingLine(report: EstimateReport): string {
   const active = model.activeParameterCount !== model.parameterCount ? `, ${formatCount(model.activeParameterCount)} active` : '';
   const scenario =
     report.mode === 'inference'
-      ? `inference, ${formatInt(inputs.ctx as number)} tokens × ${formatInt(inputs.users as number)} ${inputs.users === 1 ? 'user' : 'users'}, weights ${inputs.dtype}${model.arch.layout === 'encoder' ? '' : `, KV ${inputs.kvDtype}`}`
+      ? `inference, ${formatInt(inputs.ctx as number)} tokens × ${formatInt(inputs.users as number)} ${inputs.users === 1 ? 'user' : 'users'}, weights ${inputs.dtype ?? 'as stored'}${model.arch.layout === 'encoder' ? '' : `, KV ${inputs.kvDtype}`}`
       : `training, ${formatInt(inputs.ctx as number)} tokens × batch ${formatInt(inputs.batch as number)}, ${inputs.precision} precision, ${inputs.optimizer}, checkpointing ${inputs.gradCheckpointing}`;
   return `${model.id} (${formatCount(model.parameterCount)} params${active}): ${scenario}, ${inputs.attention} attention`;
 }

@@ -1,0 +1,61 @@
+/**
+ * A model repository: a local directory or a Hugging Face Hub repo. Either gives config.json and
+ * the safetensors headers of the weights (model.safetensors.index.json lists the shards), never
+ * the weights themselves.
+ */
+import { UserError } from '../model/errors.js';
+import { type SafetensorsHeader, parseSafetensorsHeader } from './safetensors.js';
+import { type CheckpointSummary, summarizeSafetensors } from './summary.js';
+
+export interface ModelRepository {
+  /** e.g. "./models/llama" or "hf:meta-llama/Llama-3.1-8B@main". */
+  label: string;
+  /** A small text file, or null when the repository has no such file. */
+  readText(file: string): Promise<string | null>;
+  /** The JSON header bytes of a safetensors file, or null when the repository has no such file. */
+  safetensorsHeader(file: string): Promise<Uint8Array | null>;
+  /** Safetensors files when there is no index (a directory listing); null when unknown. */
+  listSafetensors(): Promise<string[] | null>;
+}
+
+function parseJson(text: string, label: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UserError(`${label}: not valid JSON`);
+  }
+}
+
+/** The shard files named by model.safetensors.index.json's weight_map. */
+function shardFiles(indexText: string, label: string): string[] {
+  const index = parseJson(indexText, label) as { weight_map?: Record<string, unknown> };
+  const map = index?.weight_map;
+  if (typeof map !== 'object' || map === null) throw new UserError(`${label}: missing weight_map`);
+  const files = [...new Set(Object.values(map).map(String))];
+  for (const file of files) if (file.includes('..') || file.startsWith('/')) throw new UserError(`${label}: weight_map names "${file}", outside the repository`);
+  return files.sort();
+}
+
+export interface RepositoryModel {
+  config: unknown;
+  checkpoint: CheckpointSummary | null;
+}
+
+export async function readRepository(repo: ModelRepository): Promise<RepositoryModel> {
+  const configText = await repo.readText('config.json');
+  if (configText === null) throw new UserError(`${repo.label}: no config.json`);
+  const config = parseJson(configText, `${repo.label}/config.json`);
+  const indexText = await repo.readText('model.safetensors.index.json');
+  const files = indexText !== null ? shardFiles(indexText, `${repo.label}/model.safetensors.index.json`) : ((await repo.listSafetensors()) ?? ['model.safetensors']);
+  if (files.length === 0) return { config, checkpoint: null };
+  const shards: { file: string; header: SafetensorsHeader }[] = [];
+  for (const file of files) {
+    const bytes = await repo.safetensorsHeader(file);
+    if (bytes === null) {
+      if (indexText !== null) throw new UserError(`${repo.label}: model.safetensors.index.json names ${file}, which is missing`);
+      return { config, checkpoint: null };
+    }
+    shards.push({ file, header: parseSafetensorsHeader(bytes, `${repo.label}/${file}`) });
+  }
+  return { config, checkpoint: summarizeSafetensors(shards) };
+}

@@ -1,0 +1,206 @@
+/**
+ * Model sources end to end: a model directory, the Hugging Face Hub (a real HTTP server on
+ * 127.0.0.1 serving fixture files with Range support; HF_ENDPOINT points at it), and GGUF files
+ * the tests write.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ggufFile, safetensorsFile } from './fixtures/writers.js';
+import { componentBytes, run, runJson } from './helpers.js';
+
+const CONFIG = { model_type: 'llama', hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, intermediate_size: 128, vocab_size: 100, max_position_embeddings: 256, torch_dtype: 'bfloat16' };
+// A GPTQ-style layer (int32 packs + fp16 scales) next to bf16 embeddings: counted as stored.
+const SHARD_1 = safetensorsFile([
+  { name: 'model.embed_tokens.weight', dtype: 'BF16', shape: [100, 64] },
+  { name: 'model.layers.0.mlp.down_proj.qweight', dtype: 'I32', shape: [16, 64] },
+  { name: 'model.layers.0.mlp.down_proj.scales', dtype: 'F16', shape: [1, 64] },
+]);
+const SHARD_2 = safetensorsFile([{ name: 'lm_head.weight', dtype: 'BF16', shape: [100, 64] }]);
+const STORED_BYTES = 100 * 64 * 2 + 16 * 64 * 4 + 64 * 2 + 100 * 64 * 2;
+const INDEX = { metadata: {}, weight_map: { 'model.embed_tokens.weight': 'model-00001-of-00002.safetensors', 'model.layers.0.mlp.down_proj.qweight': 'model-00001-of-00002.safetensors', 'lm_head.weight': 'model-00002-of-00002.safetensors' } };
+
+const root = mkdtempSync(join(tmpdir(), 'vram-sources-'));
+
+describe('a model directory', () => {
+  it('reads config.json and the headers of every shard: weights = the stored bytes', async () => {
+    const dir = join(root, 'sharded');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(CONFIG));
+    writeFileSync(join(dir, 'model.safetensors.index.json'), JSON.stringify(INDEX));
+    writeFileSync(join(dir, 'model-00001-of-00002.safetensors'), SHARD_1);
+    writeFileSync(join(dir, 'model-00002-of-00002.safetensors'), SHARD_2);
+    const { code, json } = await runJson(['estimate', '--model', dir, '--ctx', '128']);
+    expect(code).toBe(0);
+    expect(componentBytes(json, 'weights')).toBe(STORED_BYTES);
+    expect(json.components[0].formula).toMatch(/\(BF16\) .* \(I32\) .* \(F16\) stored in 2 safetensors files/);
+    expect(json.inputs).toMatchObject({ weights: 'checkpoint', dtype: null });
+    // --dtype asks for the nominal size instead of the stored one.
+    const nominal = await runJson(['estimate', '--model', dir, '--ctx', '128', '--dtype', 'int4']);
+    expect(nominal.json.inputs.weights).toBe('dtype');
+  });
+
+  it('without an index it reads every *.safetensors file', async () => {
+    const dir = join(root, 'single');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(CONFIG));
+    writeFileSync(join(dir, 'model.safetensors'), SHARD_2);
+    expect(componentBytes((await runJson(['estimate', '--model', dir])).json, 'weights')).toBe(100 * 64 * 2);
+  });
+
+  it('bad files exit 2 with one line: truncated, absurd header length, non-JSON header', async () => {
+    const cases: [string, Uint8Array, RegExp][] = [
+      ['truncated', SHARD_1.subarray(0, 40), /truncated safetensors/],
+      ['absurd', (() => { const b = new Uint8Array(16); new DataView(b.buffer).setBigUint64(0, 2n ** 60n, true); return b; })(), /header length .* outside/],
+      ['notjson', (() => { const b = new Uint8Array(8 + 4); new DataView(b.buffer).setBigUint64(0, 4n, true); b.set(new TextEncoder().encode('nope'), 8); return b; })(), /not UTF-8 JSON/],
+    ];
+    for (const [name, bytes, message] of cases) {
+      const dir = join(root, name);
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'config.json'), JSON.stringify(CONFIG));
+      writeFileSync(join(dir, 'model.safetensors'), bytes);
+      const { code, stdout, stderr } = await run(['estimate', '--model', dir]);
+      expect(code, name).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(stderr).toMatch(message);
+    }
+  });
+
+  it('a path that is neither a directory nor a .gguf file is a one-line error', async () => {
+    const { code, stderr } = await run(['estimate', '--model', './no/such/dir']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--model: "\.\/no\/such\/dir" is not a directory, a \.gguf file, hf:<org>\/<name> or a preset/);
+  });
+});
+
+describe('the Hugging Face Hub over HTTP (local server)', () => {
+  let server: Server;
+  let endpoint: string;
+  const requests: { url: string; range: string | undefined }[] = [];
+  const files = new Map<string, Uint8Array>([
+    ['/org/model/resolve/main/config.json', new TextEncoder().encode(JSON.stringify(CONFIG))],
+    ['/org/model/resolve/main/model.safetensors.index.json', new TextEncoder().encode(JSON.stringify(INDEX))],
+    ['/org/model/resolve/main/model-00001-of-00002.safetensors', SHARD_1],
+    ['/org/model/resolve/main/model-00002-of-00002.safetensors', SHARD_2],
+    ['/org/gated/resolve/main/config.json', new TextEncoder().encode(JSON.stringify(CONFIG))],
+    ['/org/gated/resolve/main/model.safetensors', SHARD_2],
+    ['/org/truncated/resolve/main/config.json', new TextEncoder().encode(JSON.stringify(CONFIG))],
+    ['/org/truncated/resolve/main/model.safetensors', SHARD_1.subarray(0, 30)],
+    ['/files/model.gguf', ggufFile([['general.architecture', 'string', 'llama'], ['llama.block_count', 'u32', 2], ['llama.embedding_length', 'u32', 64], ['llama.feed_forward_length', 'u32', 128], ['llama.attention.head_count', 'u32', 4], ['llama.attention.head_count_kv', 'u32', 2], ['llama.context_length', 'u32', 256], ['tokenizer.ggml.tokens', 'string[]', Array.from({ length: 100 }, (_, i) => `t${i}`)]], [{ name: 'token_embd.weight', shape: [64, 100], type: 8 }, { name: 'output.weight', shape: [64, 100], type: 8 }])],
+  ]);
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      const url = request.url ?? '';
+      requests.push({ url, range: request.headers.range });
+      if (url.startsWith('/org/slow/')) return; // never answers
+      if (url.startsWith('/org/gated/') && request.headers.authorization !== 'Bearer secret') {
+        response.writeHead(401).end('unauthorized');
+        return;
+      }
+      const body = files.get(url);
+      if (!body) {
+        response.writeHead(404).end('not found');
+        return;
+      }
+      const match = /^bytes=(\d+)-(\d+)$/.exec(request.headers.range ?? '');
+      if (match) {
+        const start = Number(match[1]);
+        const end = Math.min(Number(match[2]), body.length - 1);
+        response.writeHead(206, { 'content-range': `bytes ${start}-${end}/${body.length}`, 'content-length': end - start + 1 });
+        response.end(Buffer.from(body.subarray(start, end + 1)));
+      } else {
+        response.writeHead(200, { 'content-length': body.length }).end(Buffer.from(body));
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const env = (extra: Record<string, string> = {}) => ({ NO_COLOR: '1', HF_ENDPOINT: endpoint, XDG_CACHE_HOME: join(root, 'cache'), ...extra });
+
+  it('reads config.json, the index and each shard header with Range requests, never the weights', async () => {
+    requests.length = 0;
+    const { code, json } = await runJson(['estimate', '--model', 'hf:org/model', '--ctx', '128'], { env: env() });
+    expect(code).toBe(0);
+    expect(json.model.id).toBe('hf:org/model');
+    expect(componentBytes(json, 'weights')).toBe(STORED_BYTES);
+    const shardRequests = requests.filter((r) => r.url.endsWith('.safetensors'));
+    expect(shardRequests.length).toBe(4);
+    expect(shardRequests.every((r) => r.range !== undefined)).toBe(true);
+  });
+
+  it('--offline answers from the cache, and a cache miss is a one-line error', async () => {
+    requests.length = 0;
+    const cached = await runJson(['estimate', '--model', 'hf:org/model', '--ctx', '128', '--offline'], { env: env() });
+    expect(cached.code).toBe(0);
+    expect(componentBytes(cached.json, 'weights')).toBe(STORED_BYTES);
+    expect(requests).toEqual([]);
+    const miss = await run(['estimate', '--model', 'hf:org/other', '--offline'], { env: env() });
+    expect(miss.code).toBe(2);
+    expect(miss.stderr).toMatch(/hf:org\/other: config\.json is not in the cache .* --offline forbids fetching/);
+  });
+
+  it('a gated model: 401 without a token says how to set one; HF_TOKEN is sent and works', async () => {
+    const denied = await run(['estimate', '--model', 'hf:org/gated'], { env: env({ XDG_CACHE_HOME: join(root, 'cache-gated') }) });
+    expect(denied.code).toBe(2);
+    expect(denied.stderr).toMatch(/access denied \(HTTP 401\) to config\.json: the model is gated or private; set HF_TOKEN/);
+    const allowed = await runJson(['estimate', '--model', 'hf:org/gated'], { env: env({ HF_TOKEN: 'secret', XDG_CACHE_HOME: join(root, 'cache-gated') }) });
+    expect(allowed.code).toBe(0);
+    expect(componentBytes(allowed.json, 'weights')).toBe(100 * 64 * 2);
+  });
+
+  it('404, a truncated header and a timeout are one-line errors', async () => {
+    const notFound = await run(['estimate', '--model', 'hf:org/missing'], { env: env() });
+    expect(notFound.code).toBe(2);
+    expect(notFound.stderr).toMatch(/hf:org\/missing: no config\.json/);
+    const truncated = await run(['estimate', '--model', 'hf:org/truncated'], { env: env() });
+    expect(truncated.code).toBe(2);
+    expect(truncated.stderr).toMatch(/truncated safetensors header/);
+    const slow = await run(['estimate', '--model', 'hf:org/slow'], { env: env({ VRAM_HUB_TIMEOUT_MS: '300' }) });
+    expect(slow.code).toBe(2);
+    expect(slow.stderr).toMatch(/config\.json timed out after 0\.3 s/);
+  });
+
+  it('a GGUF URL is read with Range requests: weights = the tensor table bytes', async () => {
+    const { code, json } = await runJson(['estimate', '--model', `${endpoint}/files/model.gguf`, '--ctx', '128'], { env: env() });
+    expect(code).toBe(0);
+    expect(componentBytes(json, 'weights')).toBe((6400 / 32) * 34 + (6400 / 32) * 34);
+  });
+});
+
+describe('GGUF files', () => {
+  it('architecture from the metadata, weights from the tensor table (Q4_K, Q6_K, F32), tied head when output.weight is absent', async () => {
+    const path = join(root, 'tiny.gguf');
+    writeFileSync(
+      path,
+      ggufFile(
+        [['general.architecture', 'string', 'llama'], ['llama.block_count', 'u32', 2], ['llama.embedding_length', 'u32', 256], ['llama.feed_forward_length', 'u32', 512], ['llama.attention.head_count', 'u32', 4], ['llama.attention.head_count_kv', 'u32', 2], ['llama.context_length', 'u32', 4096], ['llama.vocab_size', 'u32', 1000]],
+        [
+          { name: 'token_embd.weight', shape: [256, 1000], type: 12 },
+          { name: 'blk.0.ffn_down.weight', shape: [512, 256], type: 14 },
+          { name: 'blk.0.attn_norm.weight', shape: [256], type: 0 },
+        ],
+      ),
+    );
+    const { code, json } = await runJson(['estimate', '--model', path, '--ctx', '1024']);
+    expect(code).toBe(0);
+    expect(componentBytes(json, 'weights')).toBe((256_000 / 256) * 144 + (131_072 / 256) * 210 + 256 * 4);
+    expect(json.model.modelType).toBe('llama');
+    expect(json.components[0].formula).toMatch(/\(Q4_K\).*\(Q6_K\).*\(F32\) stored in 1 gguf file/);
+  });
+
+  it('a file that is not GGUF exits 2 with one line', async () => {
+    const path = join(root, 'fake.gguf');
+    writeFileSync(path, new TextEncoder().encode('this is not a gguf file at all, sorry'));
+    const { code, stderr } = await run(['estimate', '--model', path]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/not a GGUF file \(wrong magic/);
+  });
+});
