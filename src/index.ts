@@ -9,7 +9,9 @@
 export type { ModelArchitecture, MixtureOfExperts } from './core/architecture.js';
 export type { Component, ComponentId, Basis, ByteRange } from './core/component.js';
 export { COMPONENT_IDS, sumBytes } from './core/component.js';
-export { DTYPES, DTYPE_BITS, dtypeBytes, type Dtype } from './core/dtype.js';
+export { DTYPES, DTYPE_BLOCKS, dtypeBits, dtypeBytes, type Dtype } from './core/dtype.js';
+export { GGUF_FILE_TYPES, quantizedWeightsComponent, type WeightFormat } from './core/quantization.js';
+export { weightMatrices, type WeightMatrix } from './core/weightMatrices.js';
 export { estimateInference, estimateTraining, type Estimate, type InferenceScenario, type TrainingScenario } from './core/estimate.js';
 export { fitInference, fitTraining, inferenceRequiredBytesPerGpu, type Fit, type GpuSpec } from './core/fit.js';
 export { countParameters, type ParameterBreakdown } from './core/parameters.js';

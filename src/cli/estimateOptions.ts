@@ -5,7 +5,8 @@
  */
 import * as z from 'zod/mini';
 import { ATTENTION_IMPLEMENTATIONS } from '../core/attention.js';
-import { DTYPES } from '../core/dtype.js';
+import { DTYPES, type Dtype } from '../core/dtype.js';
+import { GGUF_FILE_TYPES } from '../core/quantization.js';
 import { SLIDING_WINDOW_POLICIES } from '../core/kvCache.js';
 import { MAX_GPU_COUNT, MAX_USER_COUNT } from '../core/fit.js';
 import { OPTIMIZERS, PRECISIONS } from '../core/optimizer.js';
@@ -15,6 +16,10 @@ import type { OverheadSpec } from '../core/overhead.js';
 import { UserError } from '../model/errors.js';
 import { FORMATS, MODES, UNIT_SYSTEMS } from './choices.js';
 import { ValueError, parseCount, parseOverhead, parseSetPair, parseTokenCount } from './values.js';
+
+/** --dtype: plain dtypes and llama.cpp's GGUF file types (q4_k_m…), which follow llama.cpp's mixing rules. */
+export const WEIGHT_DTYPES = [...DTYPES.filter((d) => !(d in GGUF_FILE_TYPES)), ...Object.keys(GGUF_FILE_TYPES)] as readonly string[] as readonly [Dtype | GgufFileType, ...(Dtype | GgufFileType)[]];
+type GgufFileType = keyof typeof GGUF_FILE_TYPES;
 
 /** PyTorch / Hugging Face dtype names accepted for --dtype and --kv-dtype. */
 const DTYPE_SYNONYMS = { float32: 'fp32', float16: 'fp16', half: 'fp16', bfloat16: 'bf16', float8: 'fp8' } as const;
@@ -72,9 +77,9 @@ export const estimateOptionsSchema = z.object({
   users: z.optional(parsed((raw) => parseCount(raw, MAX_USERS))),
   /** Micro-batch per GPU (training); default 1. */
   batch: z.optional(parsed((raw) => parseCount(raw, MAX_BATCH))),
-  /** Weight storage dtype; default the config's torch_dtype, else bf16. */
-  dtype: z.optional(choice(DTYPES, DTYPE_SYNONYMS)),
-  /** KV-cache dtype; default 16-bit (the weights' 16-bit type). */
+  /** Weight storage: a plain dtype or a GGUF file type; default the checkpoint, quantization_config or torch_dtype. */
+  dtype: z.optional(choice(WEIGHT_DTYPES, DTYPE_SYNONYMS)),
+  /** KV-cache dtype; default the weights' float type. */
   kvDtype: z.optional(choice(DTYPES, DTYPE_SYNONYMS)),
   optimizer: z.optional(choice(OPTIMIZERS)),
   precision: z.optional(choice(PRECISIONS)),

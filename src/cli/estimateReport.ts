@@ -7,6 +7,7 @@ import { type Estimate, type InferenceScenario, type TrainingScenario, estimateI
 import { type Fit, fitInference, fitTraining } from '../core/fit.js';
 import { leadAttention } from '../core/architecture.js';
 import { countParameters } from '../core/parameters.js';
+import { GGUF_FILE_TYPES, type WeightFormat } from '../core/quantization.js';
 import { formatInt } from '../core/units.js';
 import { UserError } from '../model/errors.js';
 import { type GpuEntry, findGpu, gpuSpec } from '../model/gpus.js';
@@ -63,10 +64,13 @@ function halfDtypeOf(dtype: Dtype | null): 'fp16' | 'bf16' {
   return dtype === 'fp16' ? 'fp16' : 'bf16';
 }
 
-function trainingHalfDtype(options: EstimateOptions, model: LoadedModel): 'fp16' | 'bf16' {
+function trainingHalfDtype(options: EstimateOptions, model: LoadedModel, warnings: string[]): 'fp16' | 'bf16' {
   const precision = options.precision ?? 'mixed';
   const dtype = options.dtype;
-  if (dtype === undefined) return halfDtypeOf(model.arch.defaultDtype);
+  if (dtype === undefined) {
+    if (model.quantization || model.checkpoint) warnings.push('training counts the weights at --precision; the quantized or stored checkpoint format does not apply (QLoRA is not modelled yet)');
+    return halfDtypeOf(model.arch.defaultDtype);
+  }
   const wanted = precision === 'fp32' ? ['fp32'] : ['fp16', 'bf16'];
   if (!wanted.includes(dtype)) {
     throw new UserError(`--dtype: "${dtype}" does not match --precision ${precision}, which trains ${precision === 'fp32' ? 'fp32' : '16-bit (fp16 or bf16)'} weights; quantized bases (QLoRA) are not modelled yet`);
@@ -104,9 +108,12 @@ export async function buildEstimateReport(options: EstimateOptions & { mode: 'in
   let estimate: Estimate;
   let fit: Fit | null = null;
   let inputs: Record<string, unknown>;
-  const stored = options.dtype === undefined ? model.checkpoint : null;
   if (options.mode === 'inference') {
-    const weightDtype = options.dtype ?? arch.defaultDtype ?? 'bf16';
+    const ggufType = options.dtype !== undefined && options.dtype in GGUF_FILE_TYPES ? options.dtype : null;
+    const stored = options.dtype === undefined ? model.checkpoint : null;
+    const weightFormat: WeightFormat | null = ggufType ? { kind: 'gguf', fileType: ggufType } : options.dtype === undefined && !stored ? model.quantization : null;
+    const weightDtype: Dtype = ggufType || weightFormat ? halfDtypeOf(arch.defaultDtype) : ((options.dtype as Dtype | undefined) ?? arch.defaultDtype ?? 'bf16');
+    const weightsFrom = stored ? 'checkpoint' : ggufType ? 'gguf' : weightFormat ? 'quantization_config' : 'dtype';
     const scenario: InferenceScenario = {
       arch,
       weightDtype,
@@ -117,6 +124,7 @@ export async function buildEstimateReport(options: EstimateOptions & { mode: 'in
       slidingWindow: options.slidingWindow ?? 'cap',
       overhead: options.overhead,
       storedWeights: stored,
+      weightFormat,
     };
     estimate = estimateInference(scenario);
     if (gpu) fit = fitInference(scenario, gpuSpec(gpu), gpuCount);
@@ -124,12 +132,12 @@ export async function buildEstimateReport(options: EstimateOptions & { mode: 'in
     if (gpu && gpuCount > 1 && heads % gpuCount !== 0) {
       warnings.push(`--gpus ${gpuCount} does not divide the ${heads} attention heads: tensor-parallel engines need a divisor, so ${gpuCount} GPUs would run pipeline parallelism (layers split), which this estimate treats the same`);
     }
-    inputs = { ...common, users: scenario.userCount, dtype: stored ? null : weightDtype, weights: stored ? 'checkpoint' : 'dtype', kvDtype: scenario.kvDtype, slidingWindow: scenario.slidingWindow };
+    inputs = { ...common, users: scenario.userCount, dtype: stored || weightFormat ? (ggufType ?? null) : weightDtype, weights: weightsFrom, kvDtype: scenario.kvDtype, slidingWindow: scenario.slidingWindow };
   } else {
     const scenario: TrainingScenario = {
       arch,
       precision: options.precision ?? 'mixed',
-      halfDtype: trainingHalfDtype(options, model),
+      halfDtype: trainingHalfDtype(options, model, warnings),
       optimizer: options.optimizer ?? 'adamw',
       checkpointing: options.gradCheckpointing ?? 'none',
       attention: options.attention,

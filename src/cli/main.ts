@@ -13,7 +13,7 @@ import { ExactnessError } from '../core/units.js';
 import { UserError } from '../model/errors.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { FORMATS, MODES, UNIT_SYSTEMS } from './choices.js';
-import { parseEstimateOptions, parseOutputOptions } from './estimateOptions.js';
+import { WEIGHT_DTYPES, parseEstimateOptions, parseOutputOptions } from './estimateOptions.js';
 import { buildEstimateReport } from './estimateReport.js';
 import { type Io, useColor } from './io.js';
 import { printable } from './printable.js';
@@ -74,7 +74,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--ctx <tokens>', 'tokens per sequence; k = ×1024 (32k = 32,768) (default: 4096, capped at the model maximum)')
     .option('--users <n>', 'inference: concurrent sequences (default: 1)')
     .option('--batch <n>', 'training: micro-batch size per GPU (default: 1)')
-    .option('--dtype <dtype>', `weight storage (${list(DTYPES)}) (default: the config's torch_dtype, else bf16)`)
+    .option('--dtype <dtype>', `weight storage: ${list(WEIGHT_DTYPES)} (GGUF types follow llama.cpp's rules) (default: the checkpoint as stored, else quantization_config, else torch_dtype, else bf16)`)
     .option('--kv-dtype <dtype>', `inference: KV-cache dtype (${list(DTYPES)}) (default: 16-bit)`)
     .option('--optimizer <name>', `training: ${list(OPTIMIZERS)} (default: adamw)`)
     .option('--precision <p>', `training: ${list(PRECISIONS)}; mixed = 16-bit weights and grads, fp32 master and states (default: mixed)`)

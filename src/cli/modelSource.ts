@@ -7,7 +7,8 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import type { ModelArchitecture } from '../core/architecture.js';
 import { closestName } from '../core/suggest.js';
 import { UserError } from '../model/errors.js';
-import { KNOWN_CONFIG_FIELDS, readModelConfig } from '../model/hfConfig.js';
+import type { WeightFormat } from '../core/quantization.js';
+import { KNOWN_CONFIG_FIELDS, type ReadConfig, readModelConfig } from '../model/hfConfig.js';
 import { printable } from './printable.js';
 import { fileSource } from '../checkpoint/fileSource.js';
 import { readGgufHeader } from '../checkpoint/gguf.js';
@@ -33,6 +34,8 @@ export interface LoadedModel {
   sourceKind: 'preset' | 'config' | 'directory' | 'hub' | 'gguf';
   /** Stored bytes from safetensors or GGUF headers, when the source has a checkpoint. */
   checkpoint: CheckpointSummary | null;
+  /** The weight format of the config's quantization_config, when it has one. */
+  quantization: WeightFormat | null;
   publishedParameterCount: number | null;
   arch: ModelArchitecture;
   /** From the config reader (an unknown model_type read as LLaMA-style…) and from --set. */
@@ -40,7 +43,7 @@ export interface LoadedModel {
 }
 
 /** Reads the config with its --set overrides, and warns about each override that changed nothing. */
-function readWithSets(config: Record<string, unknown>, sets: readonly [string, unknown][], label: string): { arch: ModelArchitecture; warnings: string[] } {
+function readWithSets(config: Record<string, unknown>, sets: readonly [string, unknown][], label: string): ReadConfig {
   const read = readModelConfig(applySets(config, sets), label);
   if (sets.length === 0) return read;
   const base = JSON.stringify(readModelConfig(config, label).arch);
@@ -49,7 +52,7 @@ function readWithSets(config: Record<string, unknown>, sets: readonly [string, u
     const alone = readModelConfig(applySets(config, [[field, value]]), label).arch;
     if (JSON.stringify(alone) === base) warnings.push(`--set ${field}=${JSON.stringify(value)} changed nothing: the ${String(config.model_type)} reader does not use that field (or it already had that value)`);
   }
-  return { arch: read.arch, warnings };
+  return { ...read, warnings };
 }
 
 const READ_ERRORS: Readonly<Record<string, string>> = {
@@ -134,8 +137,7 @@ type ModelOptions = { model?: string | undefined; config?: string | undefined; s
 /** A model read from a repository (directory or Hub) or a GGUF file. */
 function fromCheckpoint(id: string, sourceKind: LoadedModel['sourceKind'], config: unknown, checkpoint: CheckpointSummary | null, sets: readonly [string, unknown][]): LoadedModel {
   if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new UserError(`${id}: config.json is not a JSON object`);
-  const { arch, warnings } = readWithSets(config as Record<string, unknown>, sets, id);
-  return { id, name: id, source: id, sourceKind, checkpoint, publishedParameterCount: null, arch, warnings };
+  return { ...readWithSets(config as Record<string, unknown>, sets, id), id, name: id, source: id, sourceKind, checkpoint, publishedParameterCount: null };
 }
 
 async function loadCheckpointModel(spec: string, options: ModelOptions, io: Io): Promise<LoadedModel | null> {
@@ -182,24 +184,22 @@ export async function loadModel(options: ModelOptions, io: Io): Promise<LoadedMo
     if (fromFiles) return fromFiles;
     const preset = findPreset(options.model);
     const label = options.set.length > 0 ? `preset ${preset.id} (with --set)` : `preset ${preset.id}`;
-    const { arch, warnings } = readWithSets(preset.config, options.set, label);
     return {
+      ...readWithSets(preset.config, options.set, label),
       id: preset.id,
       name: preset.name,
       source: preset.source,
       sourceKind: 'preset',
       checkpoint: null,
       publishedParameterCount: options.set.length > 0 ? null : preset.publishedParameterCount,
-      arch,
-      warnings,
     };
   }
   const path = options.config!;
   const label = path === '-' ? 'stdin' : printable(path);
   const raw = parseJson(await readConfigText(path, io), label);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ...readModelConfig(raw, label), id: label, name: label, source: label, sourceKind: 'config', checkpoint: null, publishedParameterCount: null };
-  const { arch, warnings } = readWithSets(raw as Record<string, unknown>, options.set, label);
+  const read = readWithSets(raw as Record<string, unknown>, options.set, label);
   const named = (raw as Record<string, unknown>)._name_or_path;
   const id = printable(typeof named === 'string' && named !== '' ? named : path === '-' ? 'stdin' : fileName(path));
-  return { id, name: id, source: label, sourceKind: 'config', checkpoint: null, publishedParameterCount: null, arch, warnings };
+  return { ...read, id, name: id, source: label, sourceKind: 'config', checkpoint: null, publishedParameterCount: null };
 }

@@ -20,6 +20,7 @@ import {
 } from './optimizer.js';
 import { type OverheadSpec, overheadComponent } from './overhead.js';
 import { countParameters, trainingParameterCount } from './parameters.js';
+import { type WeightFormat, quantizedWeightsComponent } from './quantization.js';
 import { type GradientCheckpointing, trainingActivationsComponent } from './trainingActivations.js';
 import { type StoredWeights, weightsComponent, weightsFromCheckpoint } from './weights.js';
 
@@ -37,6 +38,15 @@ export interface InferenceScenario {
   overhead: OverheadSpec;
   /** The checkpoint's stored bytes; when given they replace parameters × weightDtype. */
   storedWeights?: StoredWeights | null;
+  /** A quantized weight format (GPTQ, AWQ, bitsandbytes, FP8, GGUF); weightDtype is then the compute dtype. */
+  weightFormat?: WeightFormat | null;
+}
+
+/** The weights of an inference scenario: as stored, in a quantized format, or parameters × dtype. */
+export function inferenceWeightsComponent(scenario: InferenceScenario): Component {
+  if (scenario.storedWeights) return weightsFromCheckpoint(scenario.storedWeights);
+  if (scenario.weightFormat) return quantizedWeightsComponent(scenario.arch, scenario.weightFormat);
+  return weightsComponent(countParameters(scenario.arch).totalCount, scenario.weightDtype);
 }
 
 export interface TrainingScenario {
@@ -84,7 +94,6 @@ function finish(mode: Estimate['mode'], arch: ModelArchitecture, trainableParame
 /** The components of serving `userCount` sequences of `contextTokens` tokens. */
 export function estimateInference(scenario: InferenceScenario): Estimate {
   const { arch } = scenario;
-  const parameterCount = countParameters(arch).totalCount;
   const activations = inferenceActivationsComponent(
     arch,
     activationElementBytes(scenario.weightDtype),
@@ -94,7 +103,7 @@ export function estimateInference(scenario: InferenceScenario): Estimate {
   );
   const components = withOverhead(
     [
-      scenario.storedWeights ? weightsFromCheckpoint(scenario.storedWeights) : weightsComponent(parameterCount, scenario.weightDtype),
+      inferenceWeightsComponent(scenario),
       kvCacheComponent(arch, scenario.kvDtype, scenario.contextTokens, scenario.userCount, scenario.slidingWindow),
       activations,
     ],

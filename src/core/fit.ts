@@ -14,13 +14,10 @@
  * grows with N), up to MAX_GPU_COUNT; null when none does.
  */
 import type { Estimate, InferenceScenario, TrainingScenario } from './estimate.js';
-import { estimateTraining } from './estimate.js';
-import { countParameters } from './parameters.js';
-import { dtypeBytes } from './dtype.js';
+import { estimateTraining, inferenceWeightsComponent } from './estimate.js';
 import { kvCacheBytesPerGpu } from './kvCache.js';
 import { activationElementBytes, batchedSequenceCount, inferenceActivationParts } from './inferenceActivations.js';
 import { overheadBytes } from './overhead.js';
-import { weightsFromCheckpoint } from './weights.js';
 import { ExactnessError, ceilDiv, exact, positiveCount } from './units.js';
 
 /** Largest GPU count the solver considers. */
@@ -57,8 +54,7 @@ export interface Fit {
  * peak) are computed once, so the solvers below can call it many times.
  */
 export function inferenceRequirement(scenario: InferenceScenario): (userCount: number, gpuCount: number) => number {
-  const { arch } = scenario;
-  const weights = scenario.storedWeights ? weightsFromCheckpoint(scenario.storedWeights).bytes : dtypeBytes(countParameters(arch).totalCount, scenario.weightDtype);
+  const weights = inferenceWeightsComponent(scenario).bytes;
   const perGpu = perGpuBytes(scenario);
   return (userCount, gpuCount) => perGpu(userCount, positiveCount(gpuCount, 'gpuCount'), ceilDiv(weights, gpuCount));
 }

@@ -4,7 +4,9 @@
  * the usual LLaMA-style fields is read as a LLaMA-style decoder, with a warning.
  */
 import type { ModelArchitecture } from '../core/architecture.js';
+import type { WeightFormat } from '../core/quantization.js';
 import { ConfigFields } from './configFields.js';
+import { readQuantizationConfig } from './quantizationConfig.js';
 import { UserError } from './errors.js';
 import { readDeepSeek } from './readers/deepseek.js';
 import { ENCODER_FAMILY, readEncoder } from './readers/encoders.js';
@@ -20,6 +22,8 @@ const LLAMA_ALIASES: Readonly<Record<string, (typeof LLAMA_FAMILY)[number]>> = {
 export interface ReadConfig {
   arch: ModelArchitecture;
   warnings: string[];
+  /** From quantization_config, when the config has one. */
+  quantization: WeightFormat | null;
 }
 
 function isOneOf<T extends string>(list: readonly T[], value: string): value is T {
@@ -54,7 +58,7 @@ export function readModelConfig(raw: unknown, source: string): ReadConfig {
       warnings.push(`model_type "${modelType}" is not one vram knows (${SUPPORTED_MODEL_TYPES.join(', ')}); it was read as a LLaMA-style decoder (gated MLP, RMSNorm, GQA from num_key_value_heads), so check the parameter count`);
     }
   }
-  return { arch, warnings };
+  return { arch, warnings, quantization: readQuantizationConfig(config.quantization_config, source, warnings) };
 }
 
 /** The architecture alone (presets and library use, where warnings are not shown). */

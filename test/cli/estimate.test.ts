@@ -130,7 +130,7 @@ describe('bad input: one line on stderr, nothing on stdout, exit 2', () => {
     [['estimate', '--model', 'llama-70b', '--users', '0'], /--users: "0" must be at least 1/],
     [['estimate', '--model', 'llama-70b', '--users', '-3'], /--users: "-3" is not a positive integer/],
     [['estimate', '--model', 'llama-70b', '--users', '10000000'], /--users: .* more than the 1,000,000 allowed/],
-    [['estimate', '--model', 'llama-70b', '--dtype', 'fp7'], /--dtype: "fp7" is not one of fp32, fp16, bf16, fp8, int8, int4 \(did you mean fp8\?\)/],
+    [['estimate', '--model', 'llama-70b', '--dtype', 'fp7'], /--dtype: "fp7" is not one of fp32, fp16, bf16, fp8, int8, int4, q4_0, .*q4_k_m.* \(did you mean fp8\?\)/],
     [['estimate', '--model', 'llama-70b', '--kv-dtype', 'int3'], /--kv-dtype: "int3" is not one of/],
     [['estimate', '--model', 'llama-70b', '--optimizer', 'adamw'], /--optimizer: applies to --mode training/],
     [['estimate', '--train', '--model', 'llama-7b', '--optimizer', 'adamx'], /--optimizer: "adamx" is not one of .*did you mean adamw?\?/],
