@@ -123,6 +123,23 @@ export function parseOutputOptions(raw: Record<string, unknown>): z.output<typeo
   return parseFlags(outputOptionsSchema, { format: raw.format, units: raw.units });
 }
 
+const inspectOptionsSchema = z.object({
+  model: z.optional(z.string()),
+  config: z.optional(z.string()),
+  set: z._default(z.array(parsed(parseSetPair)), []),
+  offline: z._default(z.boolean(), false),
+  format: formatOption,
+  units: unitsOption,
+});
+
+/** Validates `vram inspect` options: exactly one of <model> and --config. */
+export function parseInspectOptions(raw: Record<string, unknown>): z.output<typeof inspectOptionsSchema> {
+  const options = parseFlags(inspectOptionsSchema, raw);
+  if (options.model === undefined && options.config === undefined) throw new UserError('inspect: no model given; pass a preset, a directory, hf:<org>/<name>, a .gguf file, or --config <config.json>');
+  if (options.model !== undefined && options.config !== undefined) throw new UserError(`--config: cannot be combined with the model "${options.model}"; give one of them`);
+  return options;
+}
+
 /** Validates raw commander options; throws a UserError naming the first bad flag. */
 export function parseEstimateOptions(raw: Record<string, unknown>): EstimateOptions & { mode: 'inference' | 'training' } {
   const options = parseFlags(estimateOptionsSchema, raw);

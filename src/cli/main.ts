@@ -13,7 +13,7 @@ import { ExactnessError } from '../core/units.js';
 import { UserError } from '../model/errors.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { FORMATS, MODES, UNIT_SYSTEMS } from './choices.js';
-import { WEIGHT_DTYPES, parseEstimateOptions, parseOutputOptions } from './estimateOptions.js';
+import { WEIGHT_DTYPES, parseEstimateOptions, parseInspectOptions, parseOutputOptions } from './estimateOptions.js';
 import { buildEstimateReport } from './estimateReport.js';
 import { type Io, useColor } from './io.js';
 import { printable } from './printable.js';
@@ -107,6 +107,25 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       if (options.assertFits && report.fit && !report.fit.fits) setExit(EXIT_DOES_NOT_FIT);
     });
 
+  outputOptions(
+    program
+      .command('inspect')
+      .description('where a model comes from, its architecture, parameters by part and KV bytes per token')
+      .argument('[model]', 'a preset, a model directory, hf:<org>/<name>[@revision], or a .gguf file or URL')
+      .option('-c, --config <file>', 'a Hugging Face config.json instead of <model>; - reads stdin')
+      .option('--set <field=value>', 'override a config field (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+      .option('--offline', 'use only the Hub cache; never fetch'),
+  )
+    .addHelpText('after', '\nExamples:\n  $ vram inspect deepseek-v3\n  $ vram inspect hf:Qwen/Qwen2.5-7B-Instruct --format json\n  $ vram inspect ./model.Q4_K_M.gguf')
+    .action(async (model: string | undefined, raw: Record<string, unknown>) => {
+      const options = parseInspectOptions({ ...raw, model });
+      const { loadModel } = await import('./modelSource.js');
+      const loaded = await loadModel(options, io);
+      for (const warning of loaded.warnings) io.stderr.write(`warning: ${oneLine(warning)}\n`);
+      const { renderInspect } = await import('../render/inspect.js');
+      io.stdout.write(renderInspect(loaded, options.format, options.units, color));
+    });
+
   const listing = (name: 'models' | 'gpus', description: string, example: string) =>
     outputOptions(program.command(name).description(description))
       .addHelpText('after', `\nExamples:\n  $ vram ${name}\n  $ vram ${name} ${example}`)
@@ -132,7 +151,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     exitCode = code;
   });
   if (argv.length === 0) {
-    io.stderr.write('error: no command given; run `vram --help` (commands: estimate, models, gpus)\n');
+    io.stderr.write('error: no command given; run `vram --help` (commands: estimate, inspect, models, gpus)\n');
     return EXIT_USAGE;
   }
   try {

@@ -1,0 +1,71 @@
+/** `vram inspect`: where a model came from, its shape, its parameters by part and its KV bytes per token. */
+import Table from 'cli-table3';
+import type { Format, UnitSystem } from '../cli/choices.js';
+import type { LoadedModel } from '../cli/modelSource.js';
+import { allLayerGroups, layerCount } from '../core/architecture.js';
+import { dtypeBytes } from '../core/dtype.js';
+import { kvElementsPerToken } from '../core/kvCache.js';
+import { countParameters } from '../core/parameters.js';
+import { formatLabel } from '../core/quantization.js';
+import { formatInt } from '../core/units.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { architectureSummary } from './architectureSummary.js';
+import { formatBytes, formatShare } from './bytes.js';
+import { COMPACT_ROWS } from './estimateText.js';
+
+export function inspectJson(model: LoadedModel): Record<string, unknown> {
+  const counts = countParameters(model.arch);
+  const kvElements = kvElementsPerToken(model.arch);
+  return {
+    schemaVersion: 1,
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    model: { id: model.id, name: model.name, source: model.source, sourceKind: model.sourceKind, modelType: model.arch.modelType, layout: model.arch.layout },
+    architecture: { summary: architectureSummary(model.arch), layerCount: layerCount(allLayerGroups(model.arch)), hiddenSize: model.arch.hiddenSize, vocabSize: model.arch.vocabSize, maxContextTokens: model.arch.maxPositionCount, layers: model.arch.layers, encoderLayers: model.arch.encoderLayers },
+    parameters: {
+      embeddingCount: counts.embeddingCount,
+      attentionCount: counts.attentionCount,
+      mlpCount: counts.mlpCount,
+      normCount: counts.normCount,
+      headCount: counts.headCount,
+      totalCount: counts.totalCount,
+      activeCount: counts.activeCount,
+      publishedCount: model.publishedParameterCount,
+    },
+    kvCache: { elementsPerToken: kvElements, bytesPerToken16Bit: dtypeBytes(kvElements, 'bf16') },
+    quantization: model.quantization,
+    checkpoint: model.checkpoint,
+    warnings: model.warnings,
+  };
+}
+
+export function renderInspect(model: LoadedModel, format: Format, units: UnitSystem, color: boolean): string {
+  if (format === 'json') return `${JSON.stringify(inspectJson(model), null, 2)}\n`;
+  const counts = countParameters(model.arch);
+  const parts: [string, number][] = [
+    ['embeddings', counts.embeddingCount],
+    ['attention', counts.attentionCount],
+    [model.arch.layers.some((g) => g.mlp.experts) ? 'MLP (all experts)' : 'MLP', counts.mlpCount],
+    ['norms', counts.normCount],
+    ['head', counts.headCount],
+  ];
+  const kvPerToken = dtypeBytes(kvElementsPerToken(model.arch), 'bf16');
+  const lines: [string, string][] = [
+    ['source', `${model.source} (${model.sourceKind})`],
+    ['architecture', `${model.arch.modelType}, ${model.arch.layout}: ${architectureSummary(model.arch)}`],
+    ['trained context', `${formatInt(model.arch.maxPositionCount)} tokens`],
+    ['KV cache per token', model.arch.layout === 'encoder' ? '0 (encoder)' : `${formatBytes(kvPerToken, units)} at 16-bit (${formatInt(kvPerToken)} B)`],
+  ];
+  if (model.quantization) lines.push(['quantization', formatLabel(model.quantization)]);
+  if (model.checkpoint) {
+    const stored = Object.entries(model.checkpoint.bytesByType).sort((a, b) => b[1] - a[1]);
+    const total = stored.reduce((sum, [, b]) => sum + b, 0);
+    lines.push(['checkpoint', `${model.checkpoint.tensorCount} tensors in ${model.checkpoint.files.length} ${model.checkpoint.format} file(s): ${formatBytes(total, units)} = ${stored.map(([type, b]) => `${formatBytes(b, units)} ${type}`).join(' + ')}`]);
+  }
+  const width = Math.max(...lines.map(([label]) => label.length));
+  const table = new Table({ head: ['part', 'parameters', 'share'], colAligns: ['left', 'right', 'right'], chars: COMPACT_ROWS, style: { head: color ? ['cyan'] : [], border: color ? ['gray'] : [] } });
+  for (const [label, count] of parts) table.push([label, formatInt(count), formatShare(count, counts.totalCount)]);
+  table.push(['total', formatInt(counts.totalCount), '100.0%']);
+  if (counts.activeCount !== counts.totalCount) table.push(['active per token', formatInt(counts.activeCount), formatShare(counts.activeCount, counts.totalCount)]);
+  if (model.publishedParameterCount !== null) table.push(['published', formatInt(model.publishedParameterCount), model.publishedParameterCount === counts.totalCount ? 'matches' : 'differs']);
+  return `${lines.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n')}\n${table.toString()}\n`;
+}
