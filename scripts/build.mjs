@@ -16,9 +16,11 @@ await build({
   outfile: 'dist/cli.cjs',
   format: 'cjs',
   minify: process.env.VRAM_PROFILE !== '1',
-  // Start-up stand-ins, each explained in its file: string-width's 10 KB emoji pattern, and the
-  // child_process module commander loads for executable subcommands vram does not have.
+  // Start-up stand-ins, each explained in its file: string-width's 10 KB emoji pattern, the
+  // child_process module commander loads for executable subcommands vram does not have, and
+  // chalk's terminal probe (vram sets the colour level itself).
   alias: {
+    '#supports-color': './src/bundle/supportsColor.cjs',
     'emoji-regex': './src/bundle/emojiRegex.cjs',
     'node:child_process': './src/bundle/lazyChildProcess.cjs',
     child_process: './src/bundle/lazyChildProcess.cjs',

@@ -31,17 +31,22 @@ export interface EstimateReport {
   warnings: string[];
 }
 
-/** A preset of the same layout whose trained context reaches `tokens`, closest in size to `parameterCount`. */
+/**
+ * A preset of the same layout whose trained context reaches `tokens`, closest in size to
+ * `parameterCount`. Presets are visited nearest published size first and read only until one
+ * qualifies, so the warning costs a config read or two, not all of them.
+ */
 function presetForContext(tokens: number, parameterCount: number, excludeId: string, layout: string): string | null {
-  let best: { id: string; distance: number } | null = null;
-  for (const preset of PRESETS) {
-    if (preset.id === excludeId) continue;
+  const bySize = PRESETS.filter((preset) => preset.id !== excludeId).map((preset) => ({
+    preset,
+    distance: preset.publishedParameterCount === null ? Infinity : Math.abs(Math.log(preset.publishedParameterCount / parameterCount)),
+  }));
+  bySize.sort((a, b) => a.distance - b.distance);
+  for (const { preset } of bySize) {
     const arch = readHfConfig(preset.config, preset.id);
-    if (arch.layout !== layout || arch.maxPositionCount < tokens) continue;
-    const distance = Math.abs(Math.log(countParameters(arch).totalCount / parameterCount));
-    if (best === null || distance < best.distance) best = { id: preset.id, distance };
+    if (arch.layout === layout && arch.maxPositionCount >= tokens) return preset.id;
   }
-  return best?.id ?? null;
+  return null;
 }
 
 function contextWarning(model: LoadedModel, contextTokens: number, parameterCount: number): string | null {
