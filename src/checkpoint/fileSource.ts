@@ -1,4 +1,4 @@
-/** A ByteSource over a local file (positioned reads; the file is never read whole). */
+/** Local files: a ByteSource with positioned reads (never the whole file), and capped small reads. */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { UserError } from '../model/errors.js';
 import type { ByteSource } from './byteSource.js';
@@ -31,4 +31,21 @@ export function fileSource(path: string): ByteSource & { close(): void } {
     },
     close: () => closeSync(fd),
   };
+}
+
+/** Reads at most `maxBytes + 1` bytes of a file, in chunks (character devices report size 0). */
+export function readFileCapped(path: string, maxBytes: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(maxBytes + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const got = readSync(fd, buffer, length, buffer.length - length, null);
+      if (got === 0) break;
+      length += got;
+    }
+    return buffer.subarray(0, length);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -1,8 +1,8 @@
 /** A model directory on disk: config.json and the headers of its *.safetensors files. */
-import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../model/errors.js';
-import { fileSource } from './fileSource.js';
+import { fileSource, readFileCapped } from './fileSource.js';
 import type { ModelRepository } from './repository.js';
 import { readSafetensorsHeaderBytes } from './safetensors.js';
 
@@ -10,20 +10,9 @@ import { readSafetensorsHeaderBytes } from './safetensors.js';
 export const MAX_JSON_BYTES = 16 * 1024 * 1024;
 
 function readSmallFile(path: string, label: string): string {
-  const fd = openSync(path, 'r');
-  try {
-    const buffer = Buffer.alloc(MAX_JSON_BYTES + 1);
-    let length = 0;
-    while (length < buffer.length) {
-      const got = readSync(fd, buffer, length, buffer.length - length, null);
-      if (got === 0) break;
-      length += got;
-    }
-    if (length > MAX_JSON_BYTES) throw new UserError(`${label}: larger than 16 MiB`);
-    return buffer.subarray(0, length).toString('utf8');
-  } finally {
-    closeSync(fd);
-  }
+  const bytes = readFileCapped(path, MAX_JSON_BYTES);
+  if (bytes.length > MAX_JSON_BYTES) throw new UserError(`${label}: larger than 16 MiB`);
+  return bytes.toString('utf8');
 }
 
 function exists(path: string): boolean {

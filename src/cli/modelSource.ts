@@ -3,14 +3,13 @@
  * a GGUF file or URL) or --config (a config.json file or stdin), applies --set overrides to the
  * raw config, and reads the architecture and, where there is one, the checkpoint's stored bytes.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
 import type { ModelArchitecture } from '../core/architecture.js';
 import { closestName } from '../core/suggest.js';
 import { UserError } from '../model/errors.js';
 import type { WeightFormat } from '../core/quantization.js';
 import { KNOWN_CONFIG_FIELDS, type ReadConfig, readModelConfig } from '../model/hfConfig.js';
 import { printable } from './printable.js';
-import { fileSource } from '../checkpoint/fileSource.js';
+import { fileSource, readFileCapped } from '../checkpoint/fileSource.js';
 import { readGgufHeader } from '../checkpoint/gguf.js';
 import { ggufToConfig } from '../checkpoint/ggufConfig.js';
 import { httpSource } from '../checkpoint/httpSource.js';
@@ -65,30 +64,12 @@ const READ_ERRORS: Readonly<Record<string, string>> = {
 /** Largest config.json accepted (real ones are a few KiB; this stops /dev/zero or a weights file). */
 export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 
-/** Reads at most MAX_CONFIG_BYTES + 1 bytes, in chunks (character devices report size 0). */
-function readCapped(path: string): Buffer {
-  // Synchronous on purpose: node:fs is loaded at bootstrap, node:fs/promises would add start-up time.
-  const fd = openSync(path, 'r');
-  try {
-    const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
-    let length = 0;
-    while (length < buffer.length) {
-      const got = readSync(fd, buffer, length, buffer.length - length, null);
-      if (got === 0) break;
-      length += got;
-    }
-    return buffer.subarray(0, length);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 async function readConfigText(path: string, io: Io): Promise<string> {
   let bytes: Uint8Array | string;
   if (path === '-') bytes = await io.readStdin(MAX_CONFIG_BYTES + 1);
   else {
     try {
-      bytes = readCapped(path);
+      bytes = readFileCapped(path, MAX_CONFIG_BYTES);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === undefined) throw error;

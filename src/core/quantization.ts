@@ -17,17 +17,18 @@
  */
 import type { ModelArchitecture } from './architecture.js';
 import type { Component } from './component.js';
+import { DTYPE_BLOCKS } from './dtype.js';
 import { countParameters } from './parameters.js';
 import { ceilDiv, exact, formatInt } from './units.js';
 import { type WeightMatrix, matrixParameterCount, weightMatrices } from './weightMatrices.js';
 
 /** Block layout of the GGUF types vram estimates with (a subset of ggml's, by name). */
 export const GGUF_BLOCKS: Readonly<Record<string, { elements: number; bytes: number }>> = {
-  q4_0: { elements: 32, bytes: 18 },
-  q4_1: { elements: 32, bytes: 20 },
-  q5_0: { elements: 32, bytes: 22 },
-  q5_1: { elements: 32, bytes: 24 },
-  q8_0: { elements: 32, bytes: 34 },
+  q4_0: DTYPE_BLOCKS.q4_0,
+  q4_1: DTYPE_BLOCKS.q4_1,
+  q5_0: DTYPE_BLOCKS.q5_0,
+  q5_1: DTYPE_BLOCKS.q5_1,
+  q8_0: DTYPE_BLOCKS.q8_0,
   q2_k: { elements: 256, bytes: 84 },
   q3_k: { elements: 256, bytes: 110 },
   q4_k: { elements: 256, bytes: 144 },

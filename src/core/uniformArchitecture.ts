@@ -1,8 +1,32 @@
 /**
- * Builds the architecture of a model whose layers are all alike (LLaMA, Mistral, Qwen2, BERT…)
- * from its flat shape, with the defaults of a pre-norm decoder.
+ * Builders for architectures: `architecture` fills the defaults of a pre-norm decoder around the
+ * fields a reader knows; `uniformArchitecture` builds a model whose layers are all alike (LLaMA,
+ * Mistral, Qwen2, BERT…) from its flat shape.
  */
-import type { MixtureOfExperts, ModelArchitecture, StandardAttention } from './architecture.js';
+import type { LayerGroup, MixtureOfExperts, ModelArchitecture, StandardAttention } from './architecture.js';
+
+type Required = 'modelType' | 'hiddenSize' | 'vocabSize' | 'maxPositionCount' | 'layers';
+
+/** An architecture with a pre-norm decoder's defaults for every field not given. */
+export function architecture(fields: Pick<ModelArchitecture, Required> & Partial<Omit<ModelArchitecture, Required>>): ModelArchitecture {
+  const layout = fields.layout ?? 'decoder';
+  return {
+    layout,
+    norm: 'rmsnorm',
+    encoderLayers: [],
+    learnedPositionCount: 0,
+    tokenTypeCount: 0,
+    embeddingNorm: false,
+    finalNormCount: layout === 'encoder' ? 0 : 1,
+    tiedEmbeddings: false,
+    pooler: false,
+    extraParameters: [],
+    attentionDropout: 0,
+    hiddenDropout: 0,
+    defaultDtype: null,
+    ...fields,
+  };
+}
 import type { Dtype } from './dtype.js';
 
 export interface UniformShape {
@@ -37,41 +61,38 @@ export interface UniformShape {
 
 export function uniformArchitecture(shape: UniformShape): ModelArchitecture {
   const layout = shape.layout ?? 'decoder';
-  return {
+  const layer: LayerGroup = {
+    count: shape.layerCount,
+    attention: {
+      kind: 'standard',
+      headCount: shape.headCount,
+      kvHeadCount: shape.kvHeadCount ?? shape.headCount,
+      headDim: shape.headDim ?? shape.hiddenSize / shape.headCount,
+      bias: shape.attentionBias ?? 'none',
+      qkNorm: shape.qkNorm ?? false,
+      sinks: false,
+      window: shape.window ?? null,
+    },
+    crossAttention: null,
+    mlp: { intermediateSize: shape.intermediateSize, gated: shape.gated ?? true, bias: shape.mlpBias ?? false, experts: shape.experts ?? null },
+    normCount: shape.normCount ?? 2,
+  };
+  return architecture({
     modelType: shape.modelType,
     layout,
     hiddenSize: shape.hiddenSize,
     vocabSize: shape.vocabSize,
     maxPositionCount: shape.maxPositionCount,
     norm: shape.norm ?? 'rmsnorm',
-    layers: [
-      {
-        count: shape.layerCount,
-        attention: {
-          kind: 'standard',
-          headCount: shape.headCount,
-          kvHeadCount: shape.kvHeadCount ?? shape.headCount,
-          headDim: shape.headDim ?? shape.hiddenSize / shape.headCount,
-          bias: shape.attentionBias ?? 'none',
-          qkNorm: shape.qkNorm ?? false,
-          sinks: false,
-          window: shape.window ?? null,
-        },
-        crossAttention: null,
-        mlp: { intermediateSize: shape.intermediateSize, gated: shape.gated ?? true, bias: shape.mlpBias ?? false, experts: shape.experts ?? null },
-        normCount: shape.normCount ?? 2,
-      },
-    ],
-    encoderLayers: [],
+    layers: [layer],
     learnedPositionCount: shape.learnedPositionCount ?? 0,
     tokenTypeCount: shape.tokenTypeCount ?? 0,
     embeddingNorm: shape.embeddingNorm ?? false,
     finalNormCount: shape.finalNormCount ?? (layout === 'encoder' ? 0 : 1),
     tiedEmbeddings: shape.tiedEmbeddings ?? false,
     pooler: shape.pooler ?? false,
-    extraParameters: [],
     attentionDropout: shape.attentionDropout ?? 0,
     hiddenDropout: shape.hiddenDropout ?? 0,
     defaultDtype: shape.defaultDtype ?? null,
-  };
+  });
 }

@@ -9,6 +9,7 @@
  */
 import { type ModelArchitecture, groupLayers } from '../../core/architecture.js';
 import { dtypeFromTorch } from '../../core/dtype.js';
+import { architecture } from '../../core/uniformArchitecture.js';
 import type { ConfigFields } from '../configFields.js';
 import { type LayerShape, denseMlp, moe } from './build.js';
 
@@ -47,24 +48,14 @@ export function readDeepSeek(f: ConfigFields, type: 'deepseek_v2' | 'deepseek_v3
   }));
   const mtp = f.optionalNonNegative('num_nextn_predict_layers') ?? 0;
   if (mtp > 0) warnings.push(`${type}: the ${mtp} multi-token-prediction layer${mtp > 1 ? 's are' : ' is'} stored in the checkpoint but not part of the transformers model, and not counted`);
-  return {
+  return architecture({
     modelType: type,
-    layout: 'decoder',
     hiddenSize: h,
     vocabSize,
     maxPositionCount,
-    norm: 'rmsnorm',
     layers: groupLayers(layers),
-    encoderLayers: [],
-    learnedPositionCount: 0,
-    tokenTypeCount: 0,
-    embeddingNorm: false,
-    finalNormCount: 1,
     tiedEmbeddings: f.flag('tie_word_embeddings', false),
-    pooler: false,
-    extraParameters: [],
     attentionDropout: f.probability(0, 'attention_dropout'),
-    hiddenDropout: 0,
     defaultDtype: dtypeFromTorch(f.raw.torch_dtype ?? f.raw.dtype),
-  };
+  });
 }

@@ -13,6 +13,7 @@
  */
 import { type ModelArchitecture, groupLayers } from '../../core/architecture.js';
 import { dtypeFromTorch } from '../../core/dtype.js';
+import { architecture } from '../../core/uniformArchitecture.js';
 import type { ConfigFields } from '../configFields.js';
 import { type LayerShape, denseMlp, standardAttention } from './build.js';
 
@@ -45,25 +46,21 @@ export function readGptFamily(f: ConfigFields, type: GptFamily): ModelArchitectu
   const wordProjection = type === 'opt' ? (f.optionalCount('word_embed_proj_dim') ?? h) : h;
   const extraParameters = wordProjection !== h ? [{ name: 'project_in/project_out', count: 2 * wordProjection * h }] : [];
   const finalNormCount = type === 'opt' && !f.flag('do_layer_norm_before', true) ? 0 : 1;
-  return {
+  return architecture({
     modelType: type,
-    layout: 'decoder',
     hiddenSize: h,
     vocabSize,
     maxPositionCount,
     norm: 'layernorm',
     layers: groupLayers(Array.from({ length: layerCount }, () => layer)),
-    encoderLayers: [],
     learnedPositionCount: type === 'gpt2' ? maxPositionCount : type === 'opt' ? maxPositionCount + 2 : 0,
-    tokenTypeCount: 0,
     embeddingNorm: type === 'bloom',
     finalNormCount,
     tiedEmbeddings: f.flag('tie_word_embeddings', type !== 'gpt_neox'),
-    pooler: false,
     // OPT's token embedding has word_embed_proj_dim columns: correct the V·h the core counts.
     extraParameters: wordProjection !== h ? [...extraParameters, { name: 'embed_tokens width correction', count: vocabSize * (wordProjection - h) }] : extraParameters,
     attentionDropout: f.probability(0, 'attn_pdrop', 'attention_dropout'),
     hiddenDropout: f.probability(0, 'resid_pdrop', 'hidden_dropout', 'dropout'),
     defaultDtype: dtypeFromTorch(f.raw.torch_dtype ?? f.raw.dtype),
-  };
+  });
 }

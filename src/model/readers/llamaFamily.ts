@@ -12,6 +12,7 @@
  */
 import { type ModelArchitecture, groupLayers } from '../../core/architecture.js';
 import { dtypeFromTorch } from '../../core/dtype.js';
+import { architecture } from '../../core/uniformArchitecture.js';
 import type { ConfigFields } from '../configFields.js';
 import { type LayerShape, denseMlp, moe, standardAttention } from './build.js';
 
@@ -78,24 +79,14 @@ export function readLlamaFamily(f: ConfigFields, type: LlamaFamily, warnings: st
     });
   }
   if (type === 'phi3' && window !== null) warnings.push(`phi3 config sets sliding_window ${window}; engines differ on whether Phi-3 uses it (see --sliding-window)`);
-  return {
+  return architecture({
     modelType: type,
-    layout: 'decoder',
     hiddenSize: h,
     vocabSize,
     maxPositionCount,
-    norm: 'rmsnorm',
     layers: groupLayers(layers),
-    encoderLayers: [],
-    learnedPositionCount: 0,
-    tokenTypeCount: 0,
-    embeddingNorm: false,
-    finalNormCount: 1,
     tiedEmbeddings: f.flag('tie_word_embeddings', gemma),
-    pooler: false,
-    extraParameters: [],
     attentionDropout: f.probability(0, 'attention_dropout'),
-    hiddenDropout: 0,
     defaultDtype: dtypeFromTorch(f.raw.torch_dtype ?? f.raw.dtype),
-  };
+  });
 }

@@ -8,6 +8,7 @@
  */
 import { type ModelArchitecture, groupLayers } from '../../core/architecture.js';
 import { dtypeFromTorch } from '../../core/dtype.js';
+import { architecture } from '../../core/uniformArchitecture.js';
 import type { ConfigFields } from '../configFields.js';
 import { denseMlp, standardAttention } from './build.js';
 
@@ -27,24 +28,19 @@ export function readT5(f: ConfigFields): ModelArchitecture {
   const buckets = f.optionalCount('relative_attention_num_buckets') ?? 32;
   const attention = standardAttention({ headCount, kvHeadCount: headCount, headDim });
   const mlp = denseMlp(width, gated);
-  return {
+  return architecture({
     modelType: 't5',
     layout: 'encoder-decoder',
     hiddenSize: h,
     vocabSize,
     maxPositionCount: f.optionalCount('n_positions') ?? T5_DEFAULT_POSITIONS,
-    norm: 'rmsnorm',
     layers: groupLayers(Array.from({ length: decoderLayers }, () => ({ attention, crossAttention: attention, mlp, normCount: 3 }))),
     encoderLayers: groupLayers(Array.from({ length: encoderLayers }, () => ({ attention, crossAttention: null, mlp, normCount: 2 }))),
-    learnedPositionCount: 0,
-    tokenTypeCount: 0,
-    embeddingNorm: false,
     finalNormCount: 2,
     tiedEmbeddings: f.flag('tie_word_embeddings', true),
-    pooler: false,
     extraParameters: [{ name: 'relative_attention_bias (encoder and decoder)', count: 2 * buckets * headCount }],
     attentionDropout: f.probability(0.1, 'dropout_rate'),
     hiddenDropout: f.probability(0.1, 'dropout_rate'),
     defaultDtype: dtypeFromTorch(f.raw.torch_dtype ?? f.raw.dtype),
-  };
+  });
 }
