@@ -80,6 +80,8 @@ export function inferenceActivationParts(
   sequenceTokens: number,
   attention: AttentionImplementation,
   sequenceCount: number,
+  /** Hidden-size tensors alive beside the peak phase (2 in transformers; vLLM keeps 3, see serving/vllm.ts). */
+  residentHiddenCopies = 2,
 ): InferenceActivationParts {
   const e = elementBytes;
   const s = sequenceTokens;
@@ -89,7 +91,7 @@ export function inferenceActivationParts(
     const phases = layerPhases(group, e, s, attention);
     if (Math.max(phases.attention, phases.mlp) > Math.max(peak.attention, peak.mlp)) peak = phases;
   }
-  const residentBytes = batch * 2 * e * s * arch.hiddenSize;
+  const residentBytes = batch * residentHiddenCopies * e * s * arch.hiddenSize;
   const attentionPhaseBytes = batch * peak.attention;
   const mlpPhaseBytes = batch * peak.mlp;
   const logitsBytes = arch.layout === 'encoder' ? 0 : arch.vocabSize * (e + 4);

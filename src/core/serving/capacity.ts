@@ -1,0 +1,149 @@
+/**
+ * Capacity of a deployment: from an engine's per-GPU budget to what the KV pool holds.
+ *   tokens          = floor(pool / (block × KV bytes per token per GPU)) × block
+ *   max concurrency = tokens / request tokens   (sequences of max_model_len / --ctx; fractional,
+ *                     as vLLM prints it); with sliding windows, pool / KV bytes of one request
+ *   max context     = the longest --ctx that --users sequences fit in (searched, so windows and
+ *                     engines whose reserves grow with the workload stay exact)
+ * Each figure is given at the expected heuristic terms and at both ends of their ranges: worst
+ * (high terms, smallest pool) and best (low terms). fits: the workload (users × ctx) fits even at
+ * the worst end ("yes"), only at the expected values ("expected-only"), or not ("no").
+ */
+import type { InferenceScenario } from '../estimate.js';
+import { MAX_GPU_COUNT } from '../fit.js';
+import { formatInt } from '../units.js';
+import { genericBudget } from './generic.js';
+import { kvBytesPerGpu, kvIsPerToken } from './engineMath.js';
+import { llamaCppBudget } from './llamaCpp.js';
+import { sglangBudget } from './sglang.js';
+import { tensorParallelDegrees } from './shard.js';
+import { tensorrtLlmBudget } from './tensorrtLlm.js';
+import { transformersBudget } from './transformers.js';
+import type { EngineBudget, Level, ServingScenario } from './types.js';
+import { vllmBudget } from './vllm.js';
+
+/** Longest context the search tries (16,777,216 tokens, as --ctx accepts). */
+export const MAX_CONTEXT_SEARCH = 2 ** 24;
+/** Most sequences the search tries. */
+export const MAX_SEQUENCE_SEARCH = 10_000_000;
+
+export interface Outcome {
+  /** With every heuristic term at the high end of its range (the smallest pool). */
+  worst: number;
+  expected: number;
+  /** With every heuristic term at the low end (the largest pool). */
+  best: number;
+}
+
+export type Verdict = 'yes' | 'expected-only' | 'no';
+
+export interface Capacity {
+  budget: EngineBudget;
+  /** KV bytes one token takes on one GPU (full attention; 0 for encoders). */
+  kvBytesPerTokenPerGpu: number;
+  /** The whole KV pool: per-GPU pool × GPUs. */
+  kvCacheBytes: Outcome;
+  kvCacheTokens: Outcome;
+  maxConcurrency: Outcome;
+  maxContextTokens: Outcome;
+  fits: Verdict;
+  /** vLLM's refusal to start, when one request of max_model_len does not fit. */
+  refusal: string | null;
+}
+
+/** Engines whose reserves grow with the workload (their pool is recomputed per users and ctx). */
+const WORKLOAD_DEPENDENT = new Set(['generic', 'llama.cpp', 'transformers']);
+
+export function engineBudget(scenario: ServingScenario, gpuName = ''): EngineBudget {
+  switch (scenario.engine) {
+    case 'generic':
+      return genericBudget(scenario);
+    case 'vllm':
+      return vllmBudget(scenario, gpuName);
+    case 'sglang':
+      return sglangBudget(scenario);
+    case 'tensorrt-llm':
+      return tensorrtLlmBudget(scenario);
+    case 'llama.cpp':
+      return llamaCppBudget(scenario);
+    case 'transformers':
+      return transformersBudget(scenario);
+  }
+}
+
+const LEVEL_OF: Record<keyof Outcome, Level> = { worst: 'high', expected: 'expected', best: 'low' };
+
+function outcome(value: (level: Level) => number): Outcome {
+  return { worst: value('high'), expected: value('expected'), best: value('low') };
+}
+
+function withWorkload(scenario: ServingScenario, users: number, ctx: number): ServingScenario {
+  return { ...scenario, inference: { ...scenario.inference, userCount: users, contextTokens: ctx } };
+}
+
+/** KV bytes one GPU needs for `users` sequences of `ctx` tokens, in whole blocks. */
+function need(inference: InferenceScenario, gpuCount: number, users: number, ctx: number, block: number): number {
+  return kvBytesPerGpu(inference, gpuCount, Math.ceil(ctx / block) * block, users);
+}
+
+/** Largest n in [lo, hi] with ok(n), for ok true→false; lo − 1 when even ok(lo) fails. */
+function largest(lo: number, hi: number, ok: (n: number) => boolean): number {
+  if (!ok(lo)) return lo - 1;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi + 1) / 2);
+    if (ok(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+export function capacity(scenario: ServingScenario, gpuName = ''): Capacity {
+  const { inference, gpuCount } = scenario;
+  const budget = engineBudget(scenario, gpuName);
+  const block = budget.blockTokens;
+  const perToken = kvBytesPerGpu(inference, gpuCount, 1, 1);
+  const dependent = WORKLOAD_DEPENDENT.has(scenario.engine);
+  const poolAt = (users: number, ctx: number, level: Level): number =>
+    (dependent ? engineBudget(withWorkload(scenario, users, ctx), gpuName) : budget).kvPoolBytesPerGpu[level];
+  const fitsAt = (users: number, ctx: number, level: Level) => need(inference, gpuCount, users, ctx, block) <= poolAt(users, ctx, level);
+
+  const tokens = outcome((level) => {
+    const pool = Math.max(0, budget.kvPoolBytesPerGpu[level]);
+    return perToken === 0 ? 0 : Math.floor(pool / (block * perToken)) * block;
+  });
+  const concurrency = outcome((level) => {
+    if (dependent) return Math.max(0, largest(1, MAX_SEQUENCE_SEARCH, (u) => fitsAt(u, budget.requestTokens, level)));
+    const pool = Math.max(0, budget.kvPoolBytesPerGpu[level]);
+    if (kvIsPerToken(inference)) return tokens[keyOf(level)] / budget.requestTokens;
+    return pool / need(inference, gpuCount, 1, budget.requestTokens, block);
+  });
+  const users = inference.userCount;
+  const maxContext = outcome((level) => Math.max(0, largest(1, MAX_CONTEXT_SEARCH, (ctx) => fitsAt(users, ctx, level))));
+  const fits: Verdict = fitsAt(users, inference.contextTokens, 'high') ? 'yes' : fitsAt(users, inference.contextTokens, 'expected') ? 'expected-only' : 'no';
+  const refusal =
+    scenario.engine === 'vllm' && tokens.expected < budget.requestTokens
+      ? `vLLM would refuse to start: max seq len (${formatInt(budget.requestTokens)}) is larger than the maximum number of tokens that can be stored in KV cache (${formatInt(tokens.expected)}); lower --max-model-len to ${formatInt(tokens.expected)} or add GPUs`
+      : null;
+  return {
+    budget,
+    kvBytesPerTokenPerGpu: perToken,
+    kvCacheBytes: outcome((level) => Math.max(0, budget.kvPoolBytesPerGpu[level]) * gpuCount),
+    kvCacheTokens: tokens,
+    maxConcurrency: concurrency,
+    maxContextTokens: maxContext,
+    fits,
+    refusal,
+  };
+}
+
+function keyOf(level: Level): keyof Outcome {
+  return (Object.keys(LEVEL_OF) as (keyof Outcome)[]).find((key) => LEVEL_OF[key] === level)!;
+}
+
+/** The smallest valid tensor-parallel degree whose expected capacity holds the workload; null if none. */
+export function minTensorParallel(scenario: ServingScenario, gpuName = '', max = MAX_GPU_COUNT): number | null {
+  for (const degree of tensorParallelDegrees(scenario.inference.arch, max)) {
+    if (capacity({ ...scenario, gpuCount: degree }, gpuName).fits !== 'no') return degree;
+  }
+  return null;
+}

@@ -1,0 +1,47 @@
+/**
+ * llama.cpp (llama-server). n_ctx is shared by the --parallel slots, so serving `users` sequences
+ * of --ctx tokens needs n_ctx = users × ctx, allocated up front (sliding-window layers keep an SWA
+ * cache of their window unless --swa-full). On top: a compute buffer sized for one micro-batch
+ * (--ubatch-size, 512) and an fp32 logits buffer of n_vocab per output sequence
+ * (src/llama-context.cpp: output buffer n_vocab × n_outputs × 4 B). With flash attention (on by
+ * default on CUDA) no n_ubatch × n_ctx score matrix is kept; without it one per head is (f32).
+ * The compute buffer is a heuristic: the graph allocator reuses memory, so it ranges 0.75–1.5× the
+ * forward peak vram computes.
+ */
+import { CUDA_CONTEXT_BYTES } from '../overhead.js';
+import type { LowExpectedHigh } from '../overhead.js';
+import { formatInt } from '../units.js';
+import { forwardPeakBytes, weightsPerGpu } from './engineMath.js';
+import { atLevels, minus, same } from './levels.js';
+import type { EngineBudget, ServingScenario } from './types.js';
+
+export const LLAMA_CPP_DEFAULT_UBATCH = 512;
+/** Compute buffer relative to vram's forward peak over one micro-batch. */
+export const LLAMA_CPP_COMPUTE_BUFFER_FACTOR: LowExpectedHigh = { low: 0.75, expected: 1, high: 1.5 };
+
+export function llamaCppBudget(scenario: ServingScenario): EngineBudget {
+  const { inference, gpuCount } = scenario;
+  const ubatch = scenario.settings.microBatchTokens ?? LLAMA_CPP_DEFAULT_UBATCH;
+  const nCtx = inference.contextTokens * inference.userCount;
+  const lead = inference.arch.layers[0]!.attention;
+  const forward = forwardPeakBytes({ ...inference, attention: 'flash' }, gpuCount, ubatch);
+  const scores = inference.attention === 'eager' ? Math.ceil(lead.headCount / gpuCount) * ubatch * nCtx * 4 : 0;
+  const logits = inference.arch.vocabSize * inference.userCount * 4;
+  const compute = atLevels((level) => Math.ceil((forward + scores) * LLAMA_CPP_COMPUTE_BUFFER_FACTOR[level]) + logits);
+  const weights = same(weightsPerGpu(inference, gpuCount));
+  const overhead = atLevels((level) => CUDA_CONTEXT_BYTES[level]);
+  const kvPool = minus(same(scenario.gpuMemoryBytes), weights, compute, overhead);
+  return {
+    rows: [
+      { id: 'weights', label: 'Weights shard', bytes: weights, formula: `weights ÷ ${gpuCount}`, basis: 'exact' },
+      { id: 'activations', label: 'Compute + output buffers', bytes: compute, formula: `graph for --ubatch-size ${ubatch}${scores > 0 ? ` + f32 scores over n_ctx ${formatInt(nCtx)}` : ''} + ${formatInt(inference.arch.vocabSize)} × ${inference.userCount} × 4 B logits`, basis: 'heuristic' },
+      { id: 'overhead', label: 'CUDA context', bytes: overhead, formula: 'CUDA context and library workspaces', basis: 'heuristic' },
+      { id: 'kv_pool', label: 'Room for the KV cache', bytes: kvPool, formula: 'GPU memory − the rows above', basis: 'derived' },
+    ],
+    kvPoolBytesPerGpu: kvPool,
+    blockTokens: 1,
+    requestTokens: inference.contextTokens,
+    notes: [`llama.cpp: n_ctx ${formatInt(nCtx)} = --ctx × ${inference.userCount} slot${inference.userCount > 1 ? 's' : ''} (--parallel), allocated at start; --ubatch-size ${ubatch}`],
+    settings: { nCtx, ubatchSize: ubatch, parallel: inference.userCount },
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * SGLang. A static share of the GPU holds the weights and the token-level KV pool:
+ *   KV pool = total × mem_fraction_static − weights
+ * activations and CUDA graphs live in the remaining (1 − mem_fraction_static). The default
+ * mem_fraction_static falls with the tensor-parallel size: 0.88 (1 GPU), 0.87 (2), 0.85 (4),
+ * 0.81 (8), 0.79 (16) (sglang/srt/server_args.py, __post_init__; newer versions derive it from a
+ * per-GPU-class reserve, pass --mem-fraction-static to match).
+ */
+import { formatInt } from '../units.js';
+import { weightsPerGpu } from './engineMath.js';
+import { minus, same } from './levels.js';
+import type { EngineBudget, ServingScenario } from './types.js';
+
+export function sglangDefaultMemFraction(gpuCount: number): number {
+  if (gpuCount >= 16) return 0.79;
+  if (gpuCount >= 8) return 0.81;
+  if (gpuCount >= 4) return 0.85;
+  if (gpuCount >= 2) return 0.87;
+  return 0.88;
+}
+
+export function sglangBudget(scenario: ServingScenario): EngineBudget {
+  const { inference, gpuCount } = scenario;
+  const fraction = scenario.settings.memFractionStatic ?? sglangDefaultMemFraction(gpuCount);
+  const staticBytes = same(Math.floor(scenario.gpuMemoryBytes * fraction));
+  const weights = same(weightsPerGpu(inference, gpuCount));
+  const kvPool = minus(staticBytes, weights);
+  return {
+    rows: [
+      { id: 'weights', label: 'Weights shard', bytes: weights, formula: `weights ÷ ${gpuCount}`, basis: 'exact' },
+      { id: 'kv_pool', label: 'KV pool', bytes: kvPool, formula: `${fraction} × GPU memory − weights`, basis: 'derived' },
+      { id: 'free', label: 'Activations, CUDA graphs', bytes: same(scenario.gpuMemoryBytes - staticBytes.expected), formula: `(1 − ${fraction}) × GPU memory`, basis: 'exact' },
+    ],
+    kvPoolBytesPerGpu: kvPool,
+    blockTokens: 1,
+    requestTokens: inference.contextTokens,
+    notes: [`SGLang mem_fraction_static ${fraction} at ${formatInt(gpuCount)} GPU${gpuCount > 1 ? 's' : ''}; the pool is token-level (page size 1)`],
+    settings: { memFractionStatic: fraction },
+  };
+}

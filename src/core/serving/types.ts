@@ -1,0 +1,72 @@
+/**
+ * Serving capacity: what one engine leaves for the KV cache on each GPU, and what that pool holds.
+ * Every engine profile (one file each) turns a scenario into a per-GPU budget at the low, expected
+ * and high ends of its heuristic terms; capacity.ts turns budgets into tokens, concurrency and a
+ * verdict.
+ */
+import type { InferenceScenario } from '../estimate.js';
+import type { LowExpectedHigh } from '../overhead.js';
+
+export const ENGINES = ['generic', 'vllm', 'sglang', 'tensorrt-llm', 'llama.cpp', 'transformers'] as const;
+export type Engine = (typeof ENGINES)[number];
+
+/** Engine settings; each engine reads the ones it has (undefined means the engine's default). */
+export interface EngineSettings {
+  /** vLLM --gpu-memory-utilization. */
+  gpuMemoryUtilization?: number;
+  /** vLLM --max-model-len (default --ctx). */
+  maxModelLen?: number;
+  /** vLLM --max-num-batched-tokens. */
+  maxNumBatchedTokens?: number;
+  /** vLLM --max-num-seqs. */
+  maxNumSeqs?: number;
+  /** vLLM --block-size. */
+  blockSize?: number;
+  /** SGLang --mem-fraction-static. */
+  memFractionStatic?: number;
+  /** TensorRT-LLM free_gpu_memory_fraction. */
+  freeGpuMemoryFraction?: number;
+  /** llama.cpp --ubatch-size. */
+  microBatchTokens?: number;
+  /** vLLM: a measured activation peak (the log's "PyTorch activation peak memory") instead of the model. */
+  profiledActivationBytes?: number;
+  /** vLLM: a measured non-torch memory instead of the heuristic range. */
+  nonTorchBytes?: number;
+}
+
+export interface ServingScenario {
+  /** Model, weights, KV dtype, context (tokens per sequence) and users. */
+  inference: InferenceScenario;
+  engine: Engine;
+  settings: EngineSettings;
+  /** Memory of one GPU, bytes (the driver's total, or --gpu-memory). */
+  gpuMemoryBytes: number;
+  /** Tensor-parallel degree (GPUs sharing the model). */
+  gpuCount: number;
+}
+
+export type Level = keyof LowExpectedHigh;
+export const LEVELS: readonly Level[] = ['low', 'expected', 'high'];
+
+/** One row of the per-GPU table, at the three levels of its heuristic terms. */
+export interface BudgetRow {
+  id: 'weights' | 'activations' | 'overhead' | 'kv_pool' | 'free';
+  label: string;
+  bytes: LowExpectedHigh;
+  formula: string;
+  basis: 'exact' | 'model' | 'heuristic' | 'derived';
+}
+
+/** What an engine reserves on each GPU before the KV cache, and the pool it gives the cache. */
+export interface EngineBudget {
+  rows: BudgetRow[];
+  /** KV pool per GPU at each level: at `high` the heuristic terms are largest, the pool smallest. */
+  kvPoolBytesPerGpu: LowExpectedHigh;
+  /** Tokens are allocated in blocks of this many (vLLM 16; 1 for token-level pools). */
+  blockTokens: number;
+  /** The context one request may use (vLLM max_model_len); concurrency is counted per this. */
+  requestTokens: number;
+  notes: string[];
+  /** Settings resolved to their values (defaults included), for the JSON. */
+  settings: Record<string, number | string>;
+}

@@ -1,0 +1,79 @@
+/**
+ * vLLM (V1 engine, 0.8–0.10 defaults). At start-up vLLM profiles one forward of
+ * max_num_batched_tokens tokens and gives the KV cache what is left of its share of the GPU:
+ *   KV pool = total × gpu_memory_utilization − weights − peak activations − non-torch memory
+ *   blocks  = floor(KV pool / (block_size × KV bytes per token));  tokens = blocks × block_size
+ *   "Maximum concurrency for N tokens per request" = tokens / max_model_len
+ * and refuses to start when one request of max_model_len does not fit (vllm/v1/core/kv_cache_utils.py,
+ * check_enough_kv_cache_memory). Defaults (vllm/engine/arg_utils.py, get_batch_defaults, `vllm
+ * serve`): gpu_memory_utilization 0.9, block_size 16, max_num_batched_tokens 8192 and max_num_seqs
+ * 1024 on GPUs of ≥ 70 GiB other than A100, else 2048 and 256; max_model_len = --ctx.
+ * The profiled peak is max(forward peak, sampler peak): the forward keeps three hidden-size
+ * tensors beside its largest phase (VLLM_RESIDENT_HIDDEN_COPIES, fitted to vllm#10517's two
+ * profiling results); the sampler holds fp32 logits for max_num_seqs sequences.
+ */
+import type { LowExpectedHigh } from '../overhead.js';
+import { GIB, formatInt } from '../units.js';
+import { forwardPeakBytes, weightsPerGpu } from './engineMath.js';
+import { atLevels, minus, same } from './levels.js';
+import type { EngineBudget, ServingScenario } from './types.js';
+
+export const VLLM_DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
+export const VLLM_DEFAULT_BLOCK_SIZE = 16;
+/** Hidden-size tensors alive beside the peak phase of vLLM's profiling forward (vllm#10517 fit). */
+export const VLLM_RESIDENT_HIDDEN_COPIES = 3;
+/**
+ * fp32 copies of max_num_seqs × vocabulary logits the profiling sampler holds at once (logits,
+ * probabilities, log-probabilities, and in versions that profile top-p/top-k the sort's values and
+ * int64 indices). The short-context profiles in test/validation/vllmLogs.test.ts, where the sampler
+ * sets the peak, logged 1.8–9.6 copies across vLLM versions: low 2, expected 5, high 10.
+ */
+export const VLLM_SAMPLER_LOGIT_COPIES: LowExpectedHigh = { low: 2, expected: 5, high: 10 };
+/**
+ * Memory outside PyTorch's allocator on each GPU (CUDA context, NCCL, custom all-reduce). One GPU:
+ * 0.01–0.73 GiB, median 0.14, over the 11 single-GPU logs in test/validation/vllmLogs.ts (two
+ * identical runs logged 0.15 and 0.43). Tensor parallel: 1.39 GiB per rank at TP4 (the same
+ * table), 2.53 GiB at TP8 × PP2 (vllm#13074).
+ */
+export const VLLM_NON_TORCH_BYTES: LowExpectedHigh = { low: Math.round(0.01 * GIB), expected: Math.round(0.15 * GIB), high: Math.round(0.75 * GIB) };
+export const VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL: LowExpectedHigh = { low: Math.round(0.75 * GIB), expected: Math.round(1.39 * GIB), high: Math.round(2.53 * GIB) };
+
+/** vLLM's default max_num_batched_tokens and max_num_seqs for `vllm serve` on a GPU of this size. */
+export function vllmBatchDefaults(gpuMemoryBytes: number, gpuName: string): { batchedTokens: number; seqs: number } {
+  const large = gpuMemoryBytes >= 70 * GIB && !/a100/i.test(gpuName);
+  return large ? { batchedTokens: 8192, seqs: 1024 } : { batchedTokens: 2048, seqs: 256 };
+}
+
+export function vllmBudget(scenario: ServingScenario, gpuName = ''): EngineBudget {
+  const { inference, gpuCount, settings } = scenario;
+  const utilization = settings.gpuMemoryUtilization ?? VLLM_DEFAULT_GPU_MEMORY_UTILIZATION;
+  const blockSize = settings.blockSize ?? VLLM_DEFAULT_BLOCK_SIZE;
+  const maxModelLen = settings.maxModelLen ?? inference.contextTokens;
+  const defaults = vllmBatchDefaults(scenario.gpuMemoryBytes, gpuName);
+  const batchedTokens = settings.maxNumBatchedTokens ?? defaults.batchedTokens;
+  const seqs = settings.maxNumSeqs ?? defaults.seqs;
+  const usable = same(Math.floor(scenario.gpuMemoryBytes * utilization));
+  const weights = same(weightsPerGpu(inference, gpuCount));
+  const forward = forwardPeakBytes(inference, gpuCount, batchedTokens, 1, VLLM_RESIDENT_HIDDEN_COPIES);
+  const activations =
+    settings.profiledActivationBytes !== undefined
+      ? same(settings.profiledActivationBytes)
+      : atLevels((level) => Math.max(forward, seqs * inference.arch.vocabSize * 4 * VLLM_SAMPLER_LOGIT_COPIES[level]));
+  const nonTorchRange = gpuCount > 1 ? VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL : VLLM_NON_TORCH_BYTES;
+  const nonTorch = settings.nonTorchBytes !== undefined ? same(settings.nonTorchBytes) : atLevels((level) => nonTorchRange[level]);
+  const kvPool = minus(usable, weights, activations, nonTorch);
+  return {
+    rows: [
+      { id: 'weights', label: 'Weights shard', bytes: weights, formula: `weights ÷ ${gpuCount}`, basis: 'exact' },
+      { id: 'activations', label: 'Profiled activation peak', bytes: activations, formula: `max(forward of ${formatInt(batchedTokens)} tokens, sampler over ${formatInt(seqs)} sequences)`, basis: 'model' },
+      { id: 'overhead', label: 'Non-torch memory', bytes: nonTorch, formula: 'CUDA context, NCCL buffers', basis: 'heuristic' },
+      { id: 'kv_pool', label: 'KV pool', bytes: kvPool, formula: `${utilization} × GPU memory − the rows above`, basis: 'derived' },
+      { id: 'free', label: 'Left by gpu_memory_utilization', bytes: same(scenario.gpuMemoryBytes - usable.expected), formula: `(1 − ${utilization}) × GPU memory (CUDA graphs use part of it)`, basis: 'exact' },
+    ],
+    kvPoolBytesPerGpu: kvPool,
+    blockTokens: blockSize,
+    requestTokens: maxModelLen,
+    notes: [`vLLM V1 defaults for this GPU: max_num_batched_tokens ${formatInt(batchedTokens)}, max_num_seqs ${formatInt(seqs)}; gpu_memory_utilization ${utilization} (0.9 through vLLM 0.10; some newer versions use 0.92)`],
+    settings: { gpuMemoryUtilization: utilization, blockSize, maxModelLen, maxNumBatchedTokens: batchedTokens, maxNumSeqs: seqs },
+  };
+}
