@@ -2,12 +2,10 @@
  * `vram estimate`: resolves the model-dependent defaults, runs the core and collects warnings.
  * Returns a report the renderers print; does no output itself.
  */
-import type { Dtype } from '../core/dtype.js';
-import { type Estimate, type InferenceScenario, type TrainingScenario, estimateInference, estimateTraining } from '../core/estimate.js';
+import { type Estimate, type TrainingScenario, estimateInference, estimateTraining } from '../core/estimate.js';
 import { type Fit, fitInference, fitTraining } from '../core/fit.js';
 import { leadAttention } from '../core/architecture.js';
 import { countParameters } from '../core/parameters.js';
-import { GGUF_FILE_TYPES, type WeightFormat } from '../core/quantization.js';
 import { formatInt } from '../core/units.js';
 import { UserError } from '../model/errors.js';
 import { type GpuEntry, findGpu, gpuSpec } from '../model/gpus.js';
@@ -15,6 +13,7 @@ import { readHfConfig } from '../model/hfConfig.js';
 import { PRESETS } from '../model/presets.js';
 import type { EstimateOptions } from './estimateOptions.js';
 import type { Io } from './io.js';
+import { halfDtypeOf, resolveInference } from './inferenceScenario.js';
 import { type LoadedModel, loadModel } from './modelSource.js';
 
 /** Context used when --ctx is not given (capped at the model's trained maximum). */
@@ -58,15 +57,6 @@ function contextWarning(model: LoadedModel, contextTokens: number, parameterCoun
     return `--ctx ${formatInt(contextTokens)} is longer than ${model.id}'s ${formatInt(max)} learned positions: the model cannot run inputs that long, so this estimate is hypothetical${suggestion}`;
   }
   return `--ctx ${formatInt(contextTokens)} is longer than ${model.id}'s trained maximum of ${formatInt(max)} tokens (max_position_embeddings); the estimate goes on, but quality past it is not guaranteed${suggestion}`;
-}
-
-/** KV cache in the weights' float type (vLLM kv_cache_dtype "auto"); quantized weights compute in 16-bit. */
-function defaultKvDtype(weightDtype: Dtype, configDtype: Dtype | null): Dtype {
-  return weightDtype === 'fp32' || weightDtype === 'fp16' || weightDtype === 'bf16' ? weightDtype : halfDtypeOf(configDtype);
-}
-
-function halfDtypeOf(dtype: Dtype | null): 'fp16' | 'bf16' {
-  return dtype === 'fp16' ? 'fp16' : 'bf16';
 }
 
 function trainingHalfDtype(options: EstimateOptions, model: LoadedModel, warnings: string[]): 'fp16' | 'bf16' {
@@ -114,30 +104,15 @@ export async function buildEstimateReport(options: EstimateOptions & { mode: 'in
   let fit: Fit | null = null;
   let inputs: Record<string, unknown>;
   if (options.mode === 'inference') {
-    const ggufType = options.dtype !== undefined && options.dtype in GGUF_FILE_TYPES ? options.dtype : null;
-    const stored = options.dtype === undefined ? model.checkpoint : null;
-    const weightFormat: WeightFormat | null = ggufType ? { kind: 'gguf', fileType: ggufType } : options.dtype === undefined && !stored ? model.quantization : null;
-    const weightDtype: Dtype = ggufType || weightFormat ? halfDtypeOf(arch.defaultDtype) : ((options.dtype as Dtype | undefined) ?? arch.defaultDtype ?? 'bf16');
-    const weightsFrom = stored ? 'checkpoint' : ggufType ? 'gguf' : weightFormat ? 'quantization_config' : 'dtype';
-    const scenario: InferenceScenario = {
-      arch,
-      weightDtype,
-      kvDtype: options.kvDtype ?? defaultKvDtype(weightDtype, arch.defaultDtype),
-      contextTokens,
-      userCount: options.users ?? 1,
-      attention: options.attention,
-      slidingWindow: options.slidingWindow ?? 'cap',
-      overhead: options.overhead,
-      storedWeights: stored,
-      weightFormat,
-    };
+    const resolved = resolveInference(options, model, contextTokens, options.users ?? 1);
+    const scenario = resolved.scenario;
     estimate = estimateInference(scenario);
     if (gpu) fit = fitInference(scenario, gpuSpec(gpu), gpuCount);
     const heads = leadAttention(arch).headCount;
     if (gpu && gpuCount > 1 && heads % gpuCount !== 0) {
       warnings.push(`--gpus ${gpuCount} does not divide the ${heads} attention heads: tensor-parallel engines need a divisor, so ${gpuCount} GPUs would run pipeline parallelism (layers split), which this estimate treats the same`);
     }
-    inputs = { ...common, users: scenario.userCount, dtype: stored || weightFormat ? (ggufType ?? null) : weightDtype, weights: weightsFrom, kvDtype: scenario.kvDtype, slidingWindow: scenario.slidingWindow };
+    inputs = { ...common, users: scenario.userCount, ...resolved.inputs };
   } else {
     const scenario: TrainingScenario = {
       arch,
