@@ -22,7 +22,7 @@ export const WEIGHT_DTYPES = [...DTYPES.filter((d) => !(d in GGUF_FILE_TYPES)), 
 type GgufFileType = keyof typeof GGUF_FILE_TYPES;
 
 /** PyTorch / Hugging Face dtype names accepted for --dtype and --kv-dtype. */
-const DTYPE_SYNONYMS = { float32: 'fp32', float16: 'fp16', half: 'fp16', bfloat16: 'bf16', float8: 'fp8' } as const;
+export const DTYPE_SYNONYMS = { float32: 'fp32', float16: 'fp16', half: 'fp16', bfloat16: 'bf16', float8: 'fp8' } as const;
 
 /** Most concurrent sequences accepted by --users (the fit solver's limit too). */
 export const MAX_USERS = MAX_USER_COUNT;
@@ -30,7 +30,7 @@ export const MAX_USERS = MAX_USER_COUNT;
 export const MAX_BATCH = 65_536;
 
 /** A string parsed by `parse`; a ValueError becomes a zod issue carrying its message. */
-function parsed<T>(parse: (raw: string) => T) {
+export function parsed<T>(parse: (raw: string) => T) {
   return z.pipe(
     z.string(),
     z.transform((raw: string, ctx): T => {
@@ -46,7 +46,7 @@ function parsed<T>(parse: (raw: string) => T) {
 }
 
 /** One of `list`, case-insensitive (or a synonym), with the closest name suggested on a typo. */
-function choice<const T extends readonly string[]>(list: T, synonyms: Readonly<Record<string, T[number]>> = {}) {
+export function choice<const T extends readonly string[]>(list: T, synonyms: Readonly<Record<string, T[number]>> = {}) {
   return parsed((raw): T[number] => {
     const value = raw.toLowerCase();
     if ((list as readonly string[]).includes(value)) return value as T[number];

@@ -48,7 +48,7 @@ function presetForContext(tokens: number, parameterCount: number, excludeId: str
   return null;
 }
 
-function contextWarning(model: LoadedModel, contextTokens: number, parameterCount: number): string | null {
+export function contextWarning(model: LoadedModel, contextTokens: number, parameterCount: number): string | null {
   const max = model.arch.maxPositionCount;
   if (contextTokens <= max) return null;
   const alternative = presetForContext(contextTokens, parameterCount, model.id, model.arch.layout);

@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { ATTENTION_IMPLEMENTATIONS } from '../core/attention.js';
 import { DTYPES } from '../core/dtype.js';
 import { SLIDING_WINDOW_POLICIES } from '../core/kvCache.js';
+import { ENGINES } from '../core/serving/types.js';
 import { OPTIMIZERS, PRECISIONS } from '../core/optimizer.js';
 import { GRADIENT_CHECKPOINTING } from '../core/trainingActivations.js';
 import { ExactnessError } from '../core/units.js';
@@ -27,6 +28,16 @@ export const EXIT_DOES_NOT_FIT = 3;
 const ISSUES_URL = 'https://github.com/vram-dev/vram/issues';
 
 const list = (values: readonly string[]) => values.join('|');
+
+const CAPACITY_EXAMPLES = `
+Examples:
+  $ vram capacity --model llama-70b --gpu h100-80gb --gpus 4 --engine vllm --ctx 32k
+  $ vram capacity --model llama-70b --ctx 32k --users 10
+  $ vram capacity --model llama-3.1-8b --gpu l40s --engine vllm --sweep-ctx 4k,8k,32k,128k
+  $ vram capacity --model qwen2.5-7b --gpu-memory 94GiB --engine sglang --users 64 --ctx 8k --assert-fits --format json
+
+Ranges: heuristic terms carry low/expected/high values; capacities are shown as expected (worst – best).
+Exit codes: 0 ok, 1 internal error, 2 bad input, 3 does not fit (with --assert-fits).`;
 
 const ESTIMATE_EXAMPLES = `
 Examples:
@@ -107,6 +118,52 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       if (options.assertFits && report.fit && !report.fit.fits) setExit(EXIT_DOES_NOT_FIT);
     });
 
+  const capacityCommand = program
+    .command('capacity')
+    .description('serving capacity on GPUs under an engine profile: KV pool, max concurrent users, max context, GPUs needed')
+    .option('-m, --model <model>', 'a preset, a model directory, hf:<org>/<name>[@revision], or a .gguf file or URL')
+    .option('-c, --config <file>', 'a Hugging Face config.json; - reads stdin')
+    .option('--set <field=value>', 'override a config field (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--offline', 'use only the Hub cache; never fetch')
+    .option('--engine <engine>', `${list(ENGINES)} (default: generic)`)
+    .option('--gpu <id>', 'a catalog GPU (see `vram gpus`), or all for the GPUs each catalog type needs (the default without --gpu)')
+    .option('--gpus <n>', 'tensor-parallel GPUs of that type (default: 1)')
+    .option('--gpu-memory <size>', 'memory of a GPU not in the catalog, e.g. 94GiB')
+    .option('--ctx <tokens>', 'tokens per request (vLLM max_model_len); k = ×1024 (default: the model maximum)')
+    .option('--users <n>', 'concurrent requests (default: 1)')
+    .option('--dtype <dtype>', `weight storage: ${list(WEIGHT_DTYPES)} (default: as stored / quantization_config / torch_dtype)`)
+    .option('--kv-dtype <dtype>', `KV-cache dtype (${list(DTYPES)}) (default: the weights' float type)`)
+    .option('--attention <impl>', `${list(ATTENTION_IMPLEMENTATIONS)} (default: flash)`)
+    .option('--sliding-window <policy>', `${list(SLIDING_WINDOW_POLICIES)} (default: cap)`)
+    .option('--gpu-memory-utilization <f>', 'vllm: share of GPU memory vLLM may use, in (0, 1] (default: 0.9)')
+    .option('--max-model-len <tokens>', 'vllm: max_model_len (default: --ctx)')
+    .option('--max-num-batched-tokens <n>', 'vllm, tensorrt-llm: tokens in the profiled forward (default: vLLM 8192 on ≥70 GiB GPUs other than A100, else 2048; TensorRT-LLM 8192)')
+    .option('--max-num-seqs <n>', 'vllm: sequences in the profiled sampler (default: 1024 or 256, as above)')
+    .option('--block-size <n>', 'vllm: tokens per KV block (default: 16)')
+    .option('--mem-fraction-static <f>', 'sglang: share of GPU memory for weights + KV pool (default: 0.88 at 1 GPU … 0.79 at 16)')
+    .option('--free-gpu-memory-fraction <f>', 'tensorrt-llm: share of the memory still free given to the KV pool (default: 0.9)')
+    .option('--ubatch-size <n>', 'llama.cpp: micro-batch of the compute buffer (default: 512)')
+    .option('--sweep-ctx <list>', 'max concurrency at each context, e.g. 4k,8k,32k,128k')
+    .option('--sweep-users <list>', 'max context for each user count, e.g. 1,8,32')
+    .option('--assert-fits', 'exit 3 when the workload does not fit (needs --gpu <id> or --gpu-memory)');
+  outputOptions(capacityCommand)
+    .addHelpText('after', CAPACITY_EXAMPLES)
+    .action(async (raw: Record<string, unknown>) => {
+      const { parseCapacityOptions } = await import('./capacityOptions.js');
+      const options = parseCapacityOptions(raw);
+      const { buildCapacityReport } = await import('./capacityReport.js');
+      const report = await buildCapacityReport(options, io);
+      for (const warning of report.warnings) io.stderr.write(`warning: ${oneLine(warning)}\n`);
+      if (options.format === 'json') {
+        const { capacityJson } = await import('../render/capacityJson.js');
+        io.stdout.write(`${JSON.stringify(capacityJson(report), null, 2)}\n`);
+      } else {
+        const { renderCapacity } = await import('../render/capacityText.js');
+        io.stdout.write(renderCapacity(report, options.format, options.units, color));
+      }
+      if (options.assertFits && report.capacity?.fits === 'no') setExit(EXIT_DOES_NOT_FIT);
+    });
+
   outputOptions(
     program
       .command('inspect')
@@ -151,7 +208,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     exitCode = code;
   });
   if (argv.length === 0) {
-    io.stderr.write('error: no command given; run `vram --help` (commands: estimate, inspect, models, gpus)\n');
+    io.stderr.write('error: no command given; run `vram --help` (commands: estimate, capacity, inspect, models, gpus)\n');
     return EXIT_USAGE;
   }
   try {

@@ -91,3 +91,19 @@ export function parseSetPair(raw: string): [string, unknown] {
   if (typeof value === 'number' && !Number.isFinite(value)) throw new ValueError(`"${raw}" is not a finite number`);
   return [field, value];
 }
+
+/** A fraction in (0, 1], e.g. 0.9 (for --gpu-memory-utilization and the engines' memory fractions). */
+export function parseFraction(raw: string): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value)) throw new ValueError(`"${raw}" is not a number`);
+  if (value <= 0 || value > 1) throw new ValueError(`"${raw}" must be greater than 0 and at most 1`);
+  return value;
+}
+
+/** A comma-separated list, each item parsed by `parse`, e.g. "4k,8k,32k". */
+export function parseList<T>(raw: string, parse: (item: string) => T): T[] {
+  const items = raw.split(',').map((item) => item.trim());
+  if (items.length === 0 || items.some((item) => item === '')) throw new ValueError(`"${raw}" is not a comma-separated list (e.g. 4k,8k,32k)`);
+  if (items.length > 64) throw new ValueError(`"${raw}" has more than 64 items`);
+  return items.map(parse);
+}

@@ -243,6 +243,6 @@ describe('help and version', () => {
     const { code, stdout, stderr } = await run([]);
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toBe('error: no command given; run `vram --help` (commands: estimate, inspect, models, gpus)\n');
+    expect(stderr).toBe('error: no command given; run `vram --help` (commands: estimate, capacity, inspect, models, gpus)\n');
   });
 });

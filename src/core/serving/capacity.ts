@@ -11,7 +11,7 @@
  */
 import type { InferenceScenario } from '../estimate.js';
 import { MAX_GPU_COUNT } from '../fit.js';
-import { formatInt } from '../units.js';
+import { ExactnessError, formatInt } from '../units.js';
 import { genericBudget } from './generic.js';
 import { kvBytesPerGpu, kvIsPerToken } from './engineMath.js';
 import { llamaCppBudget } from './llamaCpp.js';
@@ -86,6 +86,23 @@ function need(inference: InferenceScenario, gpuCount: number, users: number, ctx
   return kvBytesPerGpu(inference, gpuCount, Math.ceil(ctx / block) * block, users);
 }
 
+/** A probe whose figures would pass 2^53 does not fit (searches probe huge contexts and counts). */
+function fitsWith(probe: () => boolean): boolean {
+  try {
+    return probe();
+  } catch (error) {
+    if (error instanceof ExactnessError) return false;
+    throw error;
+  }
+}
+
+/** Whether `users` sequences of `ctx` tokens fit at `level`. */
+function workloadFits(scenario: ServingScenario, gpuName: string, level: Level): boolean {
+  const budget = engineBudget(scenario, gpuName);
+  const { inference } = scenario;
+  return fitsWith(() => need(inference, scenario.gpuCount, inference.userCount, inference.contextTokens, budget.blockTokens) <= budget.kvPoolBytesPerGpu[level]);
+}
+
 /** Largest n in [lo, hi] with ok(n), for ok true→false; lo − 1 when even ok(lo) fails. */
 function largest(lo: number, hi: number, ok: (n: number) => boolean): number {
   if (!ok(lo)) return lo - 1;
@@ -105,7 +122,7 @@ export function capacity(scenario: ServingScenario, gpuName = ''): Capacity {
   const dependent = WORKLOAD_DEPENDENT.has(scenario.engine);
   const poolAt = (users: number, ctx: number, level: Level): number =>
     (dependent ? engineBudget(withWorkload(scenario, users, ctx), gpuName) : budget).kvPoolBytesPerGpu[level];
-  const fitsAt = (users: number, ctx: number, level: Level) => need(inference, gpuCount, users, ctx, block) <= poolAt(users, ctx, level);
+  const fitsAt = (users: number, ctx: number, level: Level) => fitsWith(() => need(inference, gpuCount, users, ctx, block) <= poolAt(users, ctx, level));
 
   const tokens = outcome((level) => {
     const pool = Math.max(0, budget.kvPoolBytesPerGpu[level]);
@@ -143,7 +160,7 @@ function keyOf(level: Level): keyof Outcome {
 /** The smallest valid tensor-parallel degree whose expected capacity holds the workload; null if none. */
 export function minTensorParallel(scenario: ServingScenario, gpuName = '', max = MAX_GPU_COUNT): number | null {
   for (const degree of tensorParallelDegrees(scenario.inference.arch, max)) {
-    if (capacity({ ...scenario, gpuCount: degree }, gpuName).fits !== 'no') return degree;
+    if (workloadFits({ ...scenario, gpuCount: degree }, gpuName, 'expected')) return degree;
   }
   return null;
 }

@@ -1,0 +1,118 @@
+/**
+ * `vram capacity`: serving capacity of a model on a GPU type under an engine profile, or the GPU
+ * count each catalog GPU needs. Builds a report for the renderers; does no output itself.
+ */
+import { leadAttention } from '../core/architecture.js';
+import { countParameters } from '../core/parameters.js';
+import { type Capacity, type Outcome, capacity, minTensorParallel } from '../core/serving/capacity.js';
+import { tensorParallelDegrees } from '../core/serving/shard.js';
+import type { Engine, EngineSettings, ServingScenario } from '../core/serving/types.js';
+import { MAX_GPU_COUNT } from '../core/fit.js';
+import { UserError } from '../model/errors.js';
+import { GPUS, findGpu } from '../model/gpus.js';
+import { MIB } from '../core/units.js';
+import type { CapacityOptions } from './capacityOptions.js';
+import { contextWarning } from './estimateReport.js';
+import { resolveInference } from './inferenceScenario.js';
+import type { Io } from './io.js';
+import { type LoadedModel, loadModel } from './modelSource.js';
+
+export interface CapacityTarget {
+  gpu: string;
+  gpuName: string;
+  gpuCount: number;
+  gpuMemoryBytes: number;
+}
+
+export interface CapacityReport {
+  model: LoadedModel & { parameterCount: number };
+  engine: Engine;
+  inputs: Record<string, unknown>;
+  target: CapacityTarget | null;
+  capacity: Capacity | null;
+  minGpuCount: number | null;
+  sweeps: { ctx: { ctx: number; maxConcurrency: Outcome }[]; users: { users: number; maxContextTokens: Outcome }[] };
+  gpus: { gpu: string; name: string; memoryBytes: number; minGpuCount: number | null }[] | null;
+  warnings: string[];
+}
+
+/** Engines that need a tensor-parallel degree dividing the attention heads. */
+const STRICT_TENSOR_PARALLEL: readonly Engine[] = ['vllm', 'sglang', 'tensorrt-llm'];
+
+function engineSettings(options: CapacityOptions): EngineSettings {
+  return {
+    gpuMemoryUtilization: options.gpuMemoryUtilization,
+    maxModelLen: options.maxModelLen,
+    maxNumBatchedTokens: options.maxNumBatchedTokens,
+    maxNumSeqs: options.maxNumSeqs,
+    blockSize: options.blockSize,
+    memFractionStatic: options.memFractionStatic,
+    freeGpuMemoryFraction: options.freeGpuMemoryFraction,
+    microBatchTokens: options.ubatchSize,
+  };
+}
+
+export async function buildCapacityReport(options: CapacityOptions, io: Io): Promise<CapacityReport> {
+  const model = await loadModel(options, io);
+  const { arch } = model;
+  if (arch.layout === 'encoder') throw new UserError(`${model.id} is an encoder and keeps no KV cache; capacity plans decoder serving: use vram estimate`);
+  const ctx = options.ctx ?? arch.maxPositionCount;
+  const users = options.users ?? 1;
+  const warnings = [...model.warnings];
+  const parameterCount = countParameters(arch).totalCount;
+  const tooLong = contextWarning(model, ctx, parameterCount);
+  if (tooLong) warnings.push(tooLong);
+  const { scenario: inference, inputs: weightInputs } = resolveInference({ ...options, overhead: { kind: 'model' } }, model, ctx, users);
+  const settings = engineSettings(options);
+  const serving = (gpuMemoryBytes: number, gpuCount: number): ServingScenario => ({ inference, engine: options.engine, settings, gpuMemoryBytes, gpuCount });
+
+  let target: CapacityTarget | null = null;
+  if (options.gpuMemory !== undefined) target = { gpu: 'custom', gpuName: 'custom GPU', gpuCount: options.gpus ?? 1, gpuMemoryBytes: options.gpuMemory };
+  else if (options.gpu !== undefined && options.gpu !== 'all') {
+    const entry = findGpu(options.gpu);
+    target = { gpu: entry.id, gpuName: entry.name, gpuCount: options.gpus ?? 1, gpuMemoryBytes: entry.reportedMiB * MIB };
+  }
+  if (target === null && (options.sweepCtx || options.sweepUsers)) throw new UserError(`${options.sweepCtx ? '--sweep-ctx' : '--sweep-users'}: needs --gpu <id> or --gpu-memory <size>`);
+
+  const heads = leadAttention(arch).headCount;
+  if (target && STRICT_TENSOR_PARALLEL.includes(options.engine) && heads % target.gpuCount !== 0) {
+    throw new UserError(`--gpus: ${options.engine} needs a tensor-parallel size that divides the ${heads} attention heads (${tensorParallelDegrees(arch, MAX_GPU_COUNT).join(', ')}), not ${target.gpuCount}`);
+  }
+  if (target && target.gpuCount > 1 && heads % target.gpuCount !== 0) warnings.push(`--gpus ${target.gpuCount} does not divide the ${heads} attention heads; engines would need pipeline parallelism`);
+
+  const result = target ? capacity(serving(target.gpuMemoryBytes, target.gpuCount), target.gpuName) : null;
+  if (result?.refusal) warnings.push(result.refusal);
+  const minGpuCount = target ? minTensorParallel(serving(target.gpuMemoryBytes, 1), target.gpuName) : null;
+  const sweepAt = (sweepCtx: number, sweepUsers: number) =>
+    capacity({ ...serving(target!.gpuMemoryBytes, target!.gpuCount), inference: { ...inference, contextTokens: sweepCtx, userCount: sweepUsers }, settings: { ...settings, maxModelLen: settings.maxModelLen === undefined ? undefined : sweepCtx } }, target!.gpuName);
+  const sweeps = {
+    ctx: (options.sweepCtx ?? []).map((sweepCtx) => ({ ctx: sweepCtx, maxConcurrency: sweepAt(sweepCtx, users).maxConcurrency })),
+    users: (options.sweepUsers ?? []).map((sweepUsers) => ({ users: sweepUsers, maxContextTokens: sweepAt(ctx, sweepUsers).maxContextTokens })),
+  };
+  const gpus =
+    target === null
+      ? GPUS.map((entry) => ({ gpu: entry.id, name: entry.name, memoryBytes: entry.reportedMiB * MIB, minGpuCount: minTensorParallel(serving(entry.reportedMiB * MIB, 1), entry.name) }))
+      : null;
+
+  const inputs = {
+    model: model.sourceKind === 'config' ? null : model.id,
+    config: model.sourceKind === 'config' ? model.source : null,
+    engine: options.engine,
+    ctx,
+    users,
+    attention: options.attention,
+    set: Object.fromEntries(options.set),
+    offline: options.offline,
+    gpu: target?.gpu ?? (options.gpu === 'all' ? 'all' : null),
+    gpus: target?.gpuCount ?? null,
+    gpuMemoryBytes: target?.gpuMemoryBytes ?? null,
+    engineSettings: result?.budget.settings ?? null,
+    sweepCtx: options.sweepCtx ?? [],
+    sweepUsers: options.sweepUsers ?? [],
+    assertFits: options.assertFits,
+    format: options.format,
+    units: options.units,
+    ...weightInputs,
+  };
+  return { model: { ...model, parameterCount }, engine: options.engine, inputs, target, capacity: result, minGpuCount, sweeps, gpus, warnings };
+}

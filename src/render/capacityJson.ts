@@ -1,0 +1,50 @@
+/**
+ * `vram capacity --format json` (schemaVersion 1): per-GPU rows in bytes, the KV pool in bytes and
+ * tokens, maximum concurrency and context, the GPU count needed, the verdict and every heuristic
+ * term's low/expected/high. Fields may be added; renaming or removing one needs a new schemaVersion.
+ */
+import type { CapacityReport } from '../cli/capacityReport.js';
+import type { Verdict } from '../core/serving/capacity.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+
+const VERDICT_TEXT: Record<Verdict, string> = { yes: 'fits at the high end of every range', 'expected-only': 'fits only at the expected values', no: 'does not fit' };
+
+export function capacityJson(report: CapacityReport): Record<string, unknown> {
+  const c = report.capacity;
+  return {
+    schemaVersion: 1,
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    engine: report.engine,
+    model: { id: report.model.id, source: report.model.source, modelType: report.model.arch.modelType, parameterCount: report.model.parameterCount },
+    inputs: report.inputs,
+    gpu: report.target?.gpu ?? null,
+    gpuName: report.target?.gpuName ?? null,
+    gpuCount: report.target?.gpuCount ?? null,
+    gpuMemoryBytes: report.target?.gpuMemoryBytes ?? null,
+    perGpu: c?.budget.rows.map((row) => ({ id: row.id, label: row.label, bytes: row.bytes.expected, range: { lowBytes: row.bytes.low, highBytes: row.bytes.high }, formula: row.formula, basis: row.basis })) ?? null,
+    kvBytesPerTokenPerGpu: c?.kvBytesPerTokenPerGpu ?? null,
+    kvCacheBytes: c?.kvCacheBytes.expected ?? null,
+    kvCacheTokens: c?.kvCacheTokens.expected ?? null,
+    maxConcurrency: c?.maxConcurrency.expected ?? null,
+    maxContextTokens: c?.maxContextTokens.expected ?? null,
+    minGpuCount: report.minGpuCount,
+    fits: c === null ? null : c.fits !== 'no',
+    fitsVerdict: c?.fits ?? null,
+    fitsText: c === null ? null : VERDICT_TEXT[c.fits],
+    refusal: c?.refusal ?? null,
+    ranges:
+      c === null
+        ? null
+        : {
+            kvCacheBytes: c.kvCacheBytes,
+            kvCacheTokens: c.kvCacheTokens,
+            maxConcurrency: c.maxConcurrency,
+            maxContextTokens: c.maxContextTokens,
+            terms: Object.fromEntries(c.budget.rows.filter((row) => row.basis !== 'exact').map((row) => [row.id, row.bytes])),
+          },
+    sweeps: report.sweeps,
+    ...(report.gpus ? { gpus: report.gpus.map((g) => ({ gpu: g.gpu, name: g.name, memoryBytes: g.memoryBytes, minGpuCount: g.minGpuCount })) } : {}),
+    notes: c?.budget.notes ?? [],
+    warnings: report.warnings,
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * `vram capacity` for people: the per-GPU budget with ranges, what the KV pool holds, the verdict,
+ * sweeps as tables with a bar chart, and the catalog table.
+ */
+import { Chalk } from 'chalk';
+import Table from 'cli-table3';
+import type { Format, UnitSystem } from '../cli/choices.js';
+import type { CapacityReport } from '../cli/capacityReport.js';
+import type { Outcome } from '../core/serving/capacity.js';
+import { formatInt } from '../core/units.js';
+import { formatBytes } from './bytes.js';
+import { COMPACT_ROWS } from './estimateText.js';
+
+/** Width of the sweep charts' bars. */
+const CHART_WIDTH = 40;
+
+function concurrencyText(value: number): string {
+  return value >= 100 ? formatInt(Math.floor(value)) : value.toFixed(2);
+}
+
+function outcomeText(outcome: Outcome, show: (value: number) => string): string {
+  return outcome.worst === outcome.best ? show(outcome.expected) : `${show(outcome.expected)} (${show(outcome.worst)} – ${show(outcome.best)})`;
+}
+
+function table(head: string[], rows: string[][], format: Format, color: boolean, align: ('left' | 'right')[]): string {
+  if (format === 'markdown') {
+    const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+    return [line(head), line(align.map((a) => (a === 'right' ? '---:' : '---'))), ...rows.map(line)].join('\n');
+  }
+  const t = new Table({ head, colAligns: align, chars: COMPACT_ROWS, style: { head: color ? ['cyan'] : [], border: color ? ['gray'] : [] } });
+  t.push(...rows);
+  return t.toString();
+}
+
+function chart(labels: string[], values: number[], show: (value: number) => string): string {
+  const max = Math.max(...values, 1e-9);
+  const width = Math.max(...labels.map((l) => l.length));
+  return labels.map((label, i) => `  ${label.padStart(width)} │${'█'.repeat(Math.round((values[i]! / max) * CHART_WIDTH))} ${show(values[i]!)}`).join('\n');
+}
+
+export function renderCapacity(report: CapacityReport, format: Format, units: UnitSystem, color: boolean): string {
+  const chalk = new Chalk({ level: color && format === 'table' ? 1 : 0 });
+  const bytes = (b: number) => formatBytes(b, units);
+  const out: string[] = [];
+  const { target, capacity: c } = report;
+  const inputs = report.inputs;
+  out.push(chalk.bold(`${report.model.id} on ${target ? `${target.gpuCount} × ${target.gpuName} (${bytes(target.gpuMemoryBytes)} each)` : 'each catalog GPU'}, engine ${report.engine}, ${formatInt(inputs.ctx as number)} tokens × ${formatInt(inputs.users as number)} ${inputs.users === 1 ? 'user' : 'users'}`));
+  if (target && c) {
+    out.push(
+      table(
+        ['Per GPU', 'Expected', 'Range', 'Formula'],
+        c.budget.rows.map((row) => {
+          // Terms read low – high; what they leave (the pool) reads worst – best, i.e. at their high – low ends.
+          const [from, to] = row.basis === 'derived' ? [row.bytes.high, row.bytes.low] : [row.bytes.low, row.bytes.high];
+          return [row.label, bytes(row.bytes.expected), from === to ? '' : `${bytes(from)} – ${bytes(to)}`, row.formula];
+        }),
+        format,
+        color,
+        ['left', 'right', 'right', 'left'],
+      ),
+    );
+    const verdict = c.fits === 'yes' ? chalk.green('fits, even at the high end of every range') : c.fits === 'expected-only' ? chalk.yellow('fits only at the expected values') : chalk.red('does not fit');
+    const lines: [string, string][] = [
+      ['KV pool', `${outcomeText(c.kvCacheBytes, bytes)} on ${target.gpuCount} GPU${target.gpuCount > 1 ? 's' : ''} = ${outcomeText(c.kvCacheTokens, formatInt)} tokens (${formatInt(c.kvBytesPerTokenPerGpu)} B per token per GPU)`],
+      [`max concurrency at ${formatInt(c.budget.requestTokens)} tokens`, outcomeText(c.maxConcurrency, concurrencyText)],
+      [`max context for ${formatInt(inputs.users as number)} ${inputs.users === 1 ? 'user' : 'users'}`, `${outcomeText(c.maxContextTokens, formatInt)} tokens`],
+      ['verdict', verdict],
+      ['fewest GPUs', report.minGpuCount === null ? 'none up to the largest valid tensor-parallel size' : `${report.minGpuCount} × ${target.gpu} (tensor-parallel sizes divide the attention heads)`],
+    ];
+    const width = Math.max(...lines.map(([label]) => label.length));
+    out.push('', ...lines.map(([label, value]) => `${label.padEnd(width)}  ${value}`));
+    out.push('(ranges: heuristic terms low – high; what they leave and the capacities expected (worst – best), worst with every term at its high end)');
+  }
+  if (report.sweeps.ctx.length > 0) {
+    const rows = report.sweeps.ctx;
+    out.push('', chalk.bold('Max concurrency by context'), table(['context', 'max concurrency', 'worst – best'], rows.map((r) => [formatInt(r.ctx), concurrencyText(r.maxConcurrency.expected), `${concurrencyText(r.maxConcurrency.worst)} – ${concurrencyText(r.maxConcurrency.best)}`]), format, color, ['right', 'right', 'right']));
+    if (format === 'table') out.push(chart(rows.map((r) => formatInt(r.ctx)), rows.map((r) => r.maxConcurrency.expected), concurrencyText));
+  }
+  if (report.sweeps.users.length > 0) {
+    const rows = report.sweeps.users;
+    out.push('', chalk.bold('Max context by users'), table(['users', 'max context (tokens)', 'worst – best'], rows.map((r) => [formatInt(r.users), formatInt(r.maxContextTokens.expected), `${formatInt(r.maxContextTokens.worst)} – ${formatInt(r.maxContextTokens.best)}`]), format, color, ['right', 'right', 'right']));
+    if (format === 'table') out.push(chart(rows.map((r) => formatInt(r.users)), rows.map((r) => r.maxContextTokens.expected), formatInt));
+  }
+  if (report.gpus) {
+    out.push(table(['GPU', 'memory', 'GPUs needed'], report.gpus.map((g) => [`${g.gpu} (${g.name})`, bytes(g.memoryBytes), g.minGpuCount === null ? 'does not fit' : String(g.minGpuCount)]), format, color, ['left', 'right', 'right']));
+    out.push('(GPUs needed: the smallest tensor-parallel size, a divisor of the attention heads, that holds the workload at the expected values)');
+  }
+  return `${out.join('\n')}\n`;
+}

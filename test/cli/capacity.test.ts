@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import { capacity } from '../../src/core/serving/capacity.js';
+import type { Engine } from '../../src/core/serving/types.js';
+import { GIB, MIB } from '../../src/core/units.js';
+import { presetArch, run, runJson } from '../helpers.js';
+
+const H100 = 81_559 * MIB;
+
+function serving(engine: Engine, overrides: { users?: number; ctx?: number; gpus?: number; settings?: Record<string, number> } = {}) {
+  return {
+    inference: { arch: presetArch('llama-3.1-8b'), weightDtype: 'bf16' as const, kvDtype: 'bf16' as const, contextTokens: overrides.ctx ?? 8192, userCount: overrides.users ?? 1, attention: 'flash' as const, slidingWindow: 'cap' as const, overhead: { kind: 'model' as const } },
+    engine,
+    settings: overrides.settings ?? {},
+    gpuMemoryBytes: H100,
+    gpuCount: overrides.gpus ?? 1,
+  };
+}
+
+describe('engine profiles: their formulas', () => {
+  const weights = 8_030_261_248 * 2;
+  const perToken = 2 * 32 * 8 * 128 * 2; // 131,072 B
+
+  it('SGLang: KV pool = mem_fraction_static × memory − weights; 0.88 at 1 GPU, 0.85 at 4', () => {
+    expect(capacity(serving('sglang')).budget.kvPoolBytesPerGpu.expected).toBe(Math.floor(H100 * 0.88) - weights);
+    expect(capacity(serving('sglang', { gpus: 4 })).budget.settings).toEqual({ memFractionStatic: 0.85 });
+    const pool = capacity(serving('sglang')).kvCacheTokens.expected;
+    expect(pool).toBe(Math.floor((Math.floor(H100 * 0.88) - weights) / perToken));
+  });
+
+  it('vLLM: blocks of 16 tokens out of utilization × memory − weights − activations − non-torch', () => {
+    const result = capacity(serving('vllm'), 'NVIDIA H100 80GB');
+    const row = (id: string) => result.budget.rows.find((r) => r.id === id)!.bytes.expected;
+    const pool = Math.floor(H100 * 0.9) - weights - row('activations') - row('overhead');
+    expect(result.budget.kvPoolBytesPerGpu.expected).toBe(pool);
+    expect(result.kvCacheTokens.expected).toBe(Math.floor(pool / (16 * perToken)) * 16);
+    expect(result.maxConcurrency.expected).toBe(result.kvCacheTokens.expected / 8192);
+    expect(result.budget.settings).toMatchObject({ gpuMemoryUtilization: 0.9, blockSize: 16, maxNumBatchedTokens: 8192, maxNumSeqs: 1024 });
+  });
+
+  it('vLLM batch defaults are smaller on A100 and on GPUs under 70 GiB', () => {
+    expect(capacity(serving('vllm'), 'NVIDIA A100 80GB').budget.settings).toMatchObject({ maxNumBatchedTokens: 2048, maxNumSeqs: 256 });
+  });
+
+  it('TensorRT-LLM: KV pool = 0.9 × the memory still free', () => {
+    const budget = capacity(serving('tensorrt-llm')).budget;
+    const free = budget.rows.find((r) => r.id === 'free')!.bytes.expected;
+    expect(budget.kvPoolBytesPerGpu.expected / (budget.kvPoolBytesPerGpu.expected + free)).toBeCloseTo(0.9, 6);
+  });
+
+  it('llama.cpp: n_ctx = ctx × parallel slots, allocated up front', () => {
+    const result = capacity(serving('llama.cpp', { users: 4, ctx: 8192 }));
+    expect(result.budget.settings).toMatchObject({ nCtx: 4 * 8192, parallel: 4, ubatchSize: 512 });
+    expect(result.fits).toBe('yes');
+  });
+
+  it('transformers: the batched prefill grows with users, so fewer fit than under vLLM', () => {
+    const hf = capacity(serving('transformers', { ctx: 32_768 }));
+    const vllm = capacity(serving('vllm', { ctx: 32_768 }), 'NVIDIA H100 80GB');
+    expect(hf.maxConcurrency.expected).toBeLessThan(vllm.maxConcurrency.expected);
+    expect(Number.isInteger(hf.maxConcurrency.expected)).toBe(true);
+  });
+
+  it('ranges: the worst end never holds more than the expected, nor the expected more than the best', () => {
+    for (const engine of ['generic', 'vllm', 'sglang', 'tensorrt-llm', 'llama.cpp', 'transformers'] as const) {
+      const c = capacity(serving(engine, { users: 4 }), 'NVIDIA H100 80GB');
+      expect(c.kvCacheTokens.worst, engine).toBeLessThanOrEqual(c.kvCacheTokens.expected);
+      expect(c.kvCacheTokens.expected, engine).toBeLessThanOrEqual(c.kvCacheTokens.best);
+      expect(c.maxConcurrency.worst, engine).toBeLessThanOrEqual(c.maxConcurrency.best);
+    }
+  });
+
+  it('more GPUs never reduce capacity', () => {
+    let previous = 0;
+    for (const gpus of [1, 2, 4, 8]) {
+      const tokens = capacity(serving('vllm', { gpus }), 'NVIDIA H100 80GB').kvCacheTokens.expected;
+      expect(tokens).toBeGreaterThanOrEqual(previous);
+      previous = tokens;
+    }
+  });
+});
+
+describe('vram capacity', () => {
+  it('llama-70b on 4 × H100 under vLLM at 32k: concurrency, KV tokens and per-GPU rows with ranges', async () => {
+    const { code, json } = await runJson(['capacity', '--model', 'llama-70b', '--gpu', 'h100-80gb', '--gpus', '4', '--engine', 'vllm', '--ctx', '32k']);
+    expect(code).toBe(0);
+    expect(Object.keys(json)).toEqual(expect.arrayContaining(['schemaVersion', 'engine', 'gpu', 'gpuCount', 'perGpu', 'kvCacheBytes', 'kvCacheTokens', 'maxConcurrency', 'maxContextTokens', 'minGpuCount', 'fits', 'ranges', 'warnings']));
+    expect(json).toMatchObject({ schemaVersion: 1, engine: 'vllm', gpu: 'h100-80gb', gpuCount: 4, fits: true, fitsVerdict: 'yes', minGpuCount: 2 });
+    expect(json.kvCacheTokens % 16).toBe(0);
+    expect(json.maxConcurrency).toBeCloseTo(json.kvCacheTokens / 32_768, 10);
+    expect(json.maxConcurrency).toBeGreaterThan(14);
+    expect(json.ranges.maxConcurrency.worst).toBeLessThan(json.ranges.maxConcurrency.best);
+    expect(json.perGpu.map((r: { id: string }) => r.id)).toEqual(['weights', 'activations', 'overhead', 'kv_pool', 'free']);
+    expect(json.inputs.engineSettings).toMatchObject({ maxModelLen: 32_768 });
+  });
+
+  it('without --gpu it lists, for each catalog GPU, how many are needed', async () => {
+    const { code, json } = await runJson(['capacity', '--model', 'llama-70b', '--ctx', '32k', '--users', '10']);
+    expect(code).toBe(0);
+    const byGpu = Object.fromEntries(json.gpus.map((g: { gpu: string; minGpuCount: number | null }) => [g.gpu, g.minGpuCount]));
+    expect(byGpu['h100-80gb']).toBe(4);
+    expect(byGpu.h200).toBe(2);
+    expect(json.gpus).toHaveLength(15);
+  });
+
+  it('--assert-fits exits 3 on an overloaded workload and 0 otherwise', async () => {
+    expect((await run(['capacity', '--model', 'llama-3.1-8b', '--gpu', 'h100', '--engine', 'vllm', '--ctx', '32k', '--users', '500', '--assert-fits'])).code).toBe(3);
+    expect((await run(['capacity', '--model', 'llama-3.1-8b', '--gpu', 'h100', '--engine', 'vllm', '--ctx', '32k', '--users', '4', '--assert-fits'])).code).toBe(0);
+  });
+
+  it('vLLM refuses a max_model_len its cache cannot hold; vram says so and estimates the maximum', async () => {
+    const { json, stderr } = await runJson(['capacity', '--model', 'llama-3.1-8b', '--gpu', 'rtx-3090', '--engine', 'vllm', '--ctx', '64k']);
+    expect(json.refusal).toMatch(/vLLM would refuse to start: max seq len \(65,536\) is larger than/);
+    expect(stderr).toMatch(/warning: vLLM would refuse to start/);
+  });
+
+  it('sweeps give a capacity curve', async () => {
+    const { json } = await runJson(['capacity', '--model', 'llama-3.1-8b', '--gpu', 'l40s', '--engine', 'vllm', '--sweep-ctx', '4k,8k,32k', '--sweep-users', '1,8']);
+    const concurrency = json.sweeps.ctx.map((s: { maxConcurrency: { expected: number } }) => s.maxConcurrency.expected);
+    expect(concurrency[0]).toBeGreaterThan(concurrency[1]);
+    expect(concurrency[1]).toBeGreaterThan(concurrency[2]);
+    expect(json.sweeps.users[0].maxContextTokens.expected).toBeGreaterThan(json.sweeps.users[1].maxContextTokens.expected);
+    const table = await run(['capacity', '--model', 'llama-3.1-8b', '--gpu', 'l40s', '--engine', 'vllm', '--sweep-ctx', '4k,8k,32k']);
+    expect(table.stdout).toMatch(/Max concurrency by context/);
+    expect(table.stdout).toMatch(/█/);
+  });
+
+  it('a context above the trained maximum is a warning, not an error', async () => {
+    const { code, json } = await runJson(['capacity', '--model', 'llama-70b', '--gpu', 'h100', '--gpus', '4', '--ctx', '32k']);
+    expect(code).toBe(0);
+    expect(json.warnings[0]).toMatch(/trained maximum of 4,096/);
+  });
+
+  it('--gpu-memory sizes a card not in the catalog', async () => {
+    const { json } = await runJson(['capacity', '--model', 'llama-3.1-8b', '--gpu-memory', '94GiB', '--engine', 'sglang', '--ctx', '8k']);
+    expect(json).toMatchObject({ gpu: 'custom', gpuMemoryBytes: 94 * GIB });
+  });
+
+  it.each([
+    [['--gpu', 'h100', '--engine', 'vllm', '--gpu-memory-utilization', '1.5'], /--gpu-memory-utilization: "1.5" must be greater than 0 and at most 1/],
+    [['--gpu', 'h100', '--engine', 'vllm', '--gpu-memory-utilization', '0'], /--gpu-memory-utilization: "0" must be greater than 0/],
+    [['--gpu', 'h100', '--gpus', '0'], /--gpus: "0" must be at least 1/],
+    [['--gpu', 'h1000'], /--gpu: unknown GPU "h1000" \(did you mean h100\?\)/],
+    [['--gpu', 'h100', '--gpus', '3', '--engine', 'vllm'], /--gpus: vllm needs a tensor-parallel size that divides the 32 attention heads \(1, 2, 4, 8, 16, 32\), not 3/],
+    [['--gpu', 'h100', '--mem-fraction-static', '0.8'], /--mem-fraction-static: applies to --engine sglang, not generic/],
+    [['--sweep-ctx', '4k,8k'], /--sweep-ctx: needs --gpu/],
+    [['--gpu', 'h100', '--sweep-ctx', '4k,,8k'], /--sweep-ctx: "4k,,8k" is not a comma-separated list/],
+    [['--engine', 'vlm'], /--engine: "vlm" is not one of .* \(did you mean vllm\?\)/],
+    [['--assert-fits'], /--assert-fits: needs --gpu <id> or --gpu-memory/],
+  ])('bad input %j exits 2 with one line', async (args, message) => {
+    const { code, stdout, stderr } = await run(['capacity', '--model', 'llama-3.1-8b', ...args]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(message);
+  });
+
+  it('an encoder has no KV cache to plan', async () => {
+    const { code, stderr } = await run(['capacity', '--model', 'bert-base']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/is an encoder and keeps no KV cache/);
+  });
+});
