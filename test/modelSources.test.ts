@@ -204,3 +204,92 @@ describe('GGUF files', () => {
     expect(stderr).toMatch(/not a GGUF file \(wrong magic/);
   });
 });
+
+describe('source hardening', () => {
+  it('a config.json that is a directory, and a FIFO named like a checkpoint, are one-line errors', async () => {
+    const dir = join(root, 'hardening');
+    mkdirSync(join(dir, 'config.json'), { recursive: true });
+    const { code, stderr } = await run(['estimate', '--model', dir]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/config\.json: not a regular file/);
+  });
+
+  it('a truncated data section is caught by the file size', async () => {
+    const dir = join(root, 'short-data');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(CONFIG));
+    writeFileSync(join(dir, 'model.safetensors'), SHARD_2.subarray(0, SHARD_2.length - 100));
+    const { code, stderr } = await run(['estimate', '--model', dir]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/truncated safetensors file \(its tensors need/);
+  });
+
+  it('only transformers-named weight files are read when they exist (no adapters, no duplicates)', async () => {
+    const dir = join(root, 'with-adapter');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(CONFIG));
+    writeFileSync(join(dir, 'model.safetensors'), SHARD_2);
+    writeFileSync(join(dir, 'adapter_model.safetensors'), SHARD_1);
+    expect(componentBytes((await runJson(['estimate', '--model', dir])).json, 'weights')).toBe(100 * 64 * 2);
+  });
+});
+
+describe('Hub client robustness (local server)', () => {
+  let server: Server;
+  let endpoint: string;
+  const seen: { url: string; auth: string | undefined }[] = [];
+  const files = new Map<string, Uint8Array>([
+    ['/org/norange/resolve/main/config.json', new TextEncoder().encode(JSON.stringify(CONFIG))],
+    ['/org/norange/resolve/main/model.safetensors', SHARD_1],
+  ]);
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      const url = request.url ?? '';
+      seen.push({ url, auth: request.headers.authorization });
+      if (url.startsWith('/org/stall/')) {
+        response.writeHead(200, { 'content-length': 1000 });
+        response.write('{');
+        return; // the body never finishes
+      }
+      const body = files.get(url);
+      if (!body) {
+        response.writeHead(404).end();
+        return;
+      }
+      response.writeHead(200, { 'content-length': body.length }).end(Buffer.from(body)); // ignores Range
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const env = (extra: Record<string, string> = {}) => ({ NO_COLOR: '1', HF_ENDPOINT: endpoint, XDG_CACHE_HOME: join(root, 'cache-robust'), ...extra });
+
+  it('a server that ignores Range still yields the right header, and only a good header is cached', async () => {
+    const { code, json } = await runJson(['estimate', '--model', 'hf:org/norange'], { env: env() });
+    expect(code).toBe(0);
+    expect(componentBytes(json, 'weights')).toBe(100 * 64 * 2 + 16 * 64 * 4 + 64 * 2);
+    expect((await runJson(['estimate', '--model', 'hf:org/norange', '--offline'], { env: env() })).code).toBe(0);
+  });
+
+  it('a repository missing at first is found once it exists (404s are not cached)', async () => {
+    expect((await run(['estimate', '--model', 'hf:org/later'], { env: env() })).code).toBe(2);
+    files.set('/org/later/resolve/main/config.json', new TextEncoder().encode(JSON.stringify(CONFIG)));
+    files.set('/org/later/resolve/main/model.safetensors', SHARD_2);
+    expect((await run(['estimate', '--model', 'hf:org/later'], { env: env() })).code).toBe(0);
+  });
+
+  it('HF_TOKEN is never sent to a host that is not the Hub', async () => {
+    seen.length = 0;
+    const other = endpoint.replace('127.0.0.1', 'localhost');
+    await run(['estimate', '--model', `${other}/files/model.gguf`], { env: env({ HF_TOKEN: 'secret' }) });
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((r) => r.auth === undefined)).toBe(true);
+  });
+
+  it('a body that stalls is a one-line timeout, not an internal error', async () => {
+    const { code, stderr } = await run(['estimate', '--model', 'hf:org/stall'], { env: env({ VRAM_HUB_TIMEOUT_MS: '300' }) });
+    expect(code).toBe(2);
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/timed out/);
+  });
+});

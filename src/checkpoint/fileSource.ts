@@ -1,13 +1,16 @@
 /** Local files: a ByteSource with positioned reads (never the whole file), and capped small reads. */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { UserError } from '../model/errors.js';
 import type { ByteSource } from './byteSource.js';
 
 export function fileSource(path: string): ByteSource & { close(): void } {
   let fd: number;
   try {
+    // Checkpoints are regular files; a FIFO would block the open forever.
+    if (!statSync(path).isFile()) throw new UserError(`${path}: not a regular file`);
     fd = openSync(path, 'r');
   } catch (error) {
+    if (error instanceof UserError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new UserError(`${path}: cannot read (${code === 'ENOENT' ? 'no such file' : code ?? (error as Error).message})`);
   }

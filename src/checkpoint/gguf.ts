@@ -20,6 +20,8 @@ const MAX_STRING_BYTES = 64 * 1024 * 1024;
 const MAX_COUNT = 10_000_000;
 const MAX_DIMS = 8;
 const CHUNK_BYTES = 1024 * 1024;
+/** String arrays longer than this are counted, not decoded. */
+const LONG_ARRAY = 4096;
 
 export type GgufValue = number | bigint | boolean | string | GgufValue[];
 
@@ -69,6 +71,17 @@ class Cursor {
     return new DataView(bytes.buffer, bytes.byteOffset, length);
   }
 
+  /** Skips `count` strings, reading lengths straight from the buffer; returns their count as an array of empty strings' length. */
+  async skipStrings(count: number): Promise<GgufValue[]> {
+    for (let i = 0; i < count; i++) {
+      const length = await this.u64('string value length', MAX_STRING_BYTES);
+      const bufferEnd = this.bufferStart + this.buffer.length;
+      if (this.position + length <= bufferEnd && (this.source.size === null || this.position + length <= this.source.size)) this.position += length;
+      else await this.take(length);
+    }
+    return new Array<GgufValue>(count);
+  }
+
   async u32(): Promise<number> {
     return (await this.view(4)).getUint32(0, true);
   }
@@ -99,6 +112,8 @@ class Cursor {
         if (depth > 2) this.fail('arrays nested too deep');
         const elementType = await this.u32();
         const count = await this.u64('array length', MAX_COUNT);
+        // Long string arrays (the vocabulary) are only counted: skipped without decoding.
+        if (elementType === 8 && count > LONG_ARRAY) return this.skipStrings(count);
         const values: GgufValue[] = [];
         for (let i = 0; i < count; i++) values.push(await this.value(elementType, depth + 1));
         return values;

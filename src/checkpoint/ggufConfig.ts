@@ -4,6 +4,7 @@
  * gguf-py/gguf/constants.py); the vocabulary is the length of tokenizer.ggml.tokens when
  * `{arch}.vocab_size` is absent; the head is tied when the file has no output.weight tensor.
  */
+import { UserError } from '../model/errors.js';
 import type { GgufHeader, GgufValue } from './gguf.js';
 
 /** llama.cpp architecture names -> transformers model_type. */
@@ -32,9 +33,10 @@ function number(value: GgufValue | undefined): number | undefined {
   return undefined;
 }
 
-export function ggufToConfig(header: GgufHeader): Record<string, unknown> {
+export function ggufToConfig(header: GgufHeader, label: string): Record<string, unknown> {
   const meta = header.metadata;
-  const arch = String(meta.get('general.architecture') ?? '');
+  const arch = meta.get('general.architecture');
+  if (typeof arch !== 'string' || arch === '') throw new UserError(`${label}: the GGUF metadata has no general.architecture, so its shape cannot be read`);
   const key = (name: string) => number(meta.get(`${arch}.${name}`));
   const tokens = meta.get('tokenizer.ggml.tokens');
   const experts = key('expert_count');
@@ -59,12 +61,14 @@ export function ggufToConfig(header: GgufHeader): Record<string, unknown> {
   const keyLength = key('attention.key_length');
   if (arch === 'deepseek2') {
     const rope = key('rope.dimension_count') ?? 64;
+    // Newer converters store MLA's per-head sizes as *_mla and the latent cache size as key_length.
+    const mlaKey = key('attention.key_length_mla') ?? keyLength;
     Object.assign(config, {
       kv_lora_rank: key('attention.kv_lora_rank'),
       q_lora_rank: key('attention.q_lora_rank') || null,
       qk_rope_head_dim: rope,
-      qk_nope_head_dim: keyLength === undefined ? undefined : keyLength - rope,
-      v_head_dim: key('attention.value_length'),
+      qk_nope_head_dim: mlaKey === undefined ? undefined : mlaKey - rope,
+      v_head_dim: key('attention.value_length_mla') ?? key('attention.value_length'),
       n_routed_experts: experts,
       n_shared_experts: key('expert_shared_count'),
       first_k_dense_replace: key('leading_dense_block_count'),
@@ -72,6 +76,10 @@ export function ggufToConfig(header: GgufHeader): Record<string, unknown> {
   } else if (keyLength !== undefined) {
     config.head_dim = keyLength;
   }
-  if (arch === 'falcon') config.multi_query = key('attention.head_count_kv') === 1;
+  if (arch === 'falcon') {
+    const kvHeads = key('attention.head_count_kv') ?? 1;
+    // Falcon-40B/180B ("new decoder architecture") have several K/V heads and two norms per layer.
+    Object.assign(config, kvHeads > 1 ? { new_decoder_architecture: true, num_kv_heads: kvHeads } : { multi_query: true });
+  }
   return Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined));
 }

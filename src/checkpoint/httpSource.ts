@@ -1,8 +1,13 @@
 /** A ByteSource over an HTTP(S) URL with Range requests (for GGUF files given as URLs). */
 import { UserError } from '../model/errors.js';
 import type { ByteSource } from './byteSource.js';
+import { networkCause, readBody } from './httpBody.js';
+
+/** Most header bytes read from a URL (GGUF metadata with a large vocabulary is tens of MiB). */
+export const MAX_REMOTE_HEADER_BYTES = 256 * 1024 * 1024;
 
 export function httpSource(url: string, token: string | null, timeoutMs = 30_000): ByteSource {
+  let total = 0;
   return {
     label: url,
     size: null,
@@ -13,33 +18,19 @@ export function httpSource(url: string, token: string | null, timeoutMs = 30_000
       try {
         response = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
       } catch (error) {
-        throw new UserError(`${url}: cannot fetch (${(error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message})`);
+        if ((error as Error).name === 'TimeoutError') throw new UserError(`${url}: timed out after ${timeoutMs / 1000} s`);
+        throw new UserError(`${url}: cannot fetch (${networkCause(error)})`);
       }
       if (response.status === 416) return new Uint8Array(0);
       if (!response.ok) {
         await response.body?.cancel();
         throw new UserError(`${url}: HTTP ${response.status}${response.status === 401 || response.status === 403 ? ' (set HF_TOKEN for gated or private files)' : ''}`);
       }
-      const reader = response.body!.getReader();
-      const out = new Uint8Array(length);
-      let at = 0;
+      total += length;
+      if (total > MAX_REMOTE_HEADER_BYTES) throw new UserError(`${url}: the header needs more than 256 MiB; not a model file vram can read`);
       // A server that ignores Range sends the whole file from byte 0: skip to `offset`.
-      let skip = response.status === 200 ? offset : 0;
-      while (at < length) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        let chunk = value;
-        if (skip > 0) {
-          const dropped = Math.min(skip, chunk.length);
-          chunk = chunk.subarray(dropped);
-          skip -= dropped;
-        }
-        const part = chunk.subarray(0, length - at);
-        out.set(part, at);
-        at += part.length;
-      }
-      await reader.cancel();
-      return out.subarray(0, at);
+      const out = await readBody(response, response.status === 200 ? offset : 0, length, url, timeoutMs);
+      return out;
     },
   };
 }

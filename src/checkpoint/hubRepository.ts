@@ -9,7 +9,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError } from '../model/errors.js';
 import type { ModelRepository } from './repository.js';
-import { MAX_SAFETENSORS_HEADER_BYTES, safetensorsHeaderLength } from './safetensors.js';
+import { networkCause, readBody } from './httpBody.js';
+import { MAX_SAFETENSORS_HEADER_BYTES, parseSafetensorsHeader, safetensorsHeaderLength } from './safetensors.js';
 
 export const DEFAULT_HUB_ENDPOINT = 'https://huggingface.co';
 /** Per-request time limit. */
@@ -45,21 +46,24 @@ export function hubRepository(options: HubOptions): ModelRepository {
   const cacheRoot = options.cacheDir === null ? null : join(options.cacheDir, encodeURIComponent(endpoint), options.repo, encodeURIComponent(options.revision));
 
   const cachePath = (file: string) => (cacheRoot === null ? null : join(cacheRoot, file));
-  const readCache = (file: string): string | null => {
+  const readCache = (file: string): Uint8Array | null => {
     const path = cachePath(file);
     if (path === null) return null;
     try {
-      return readFileSync(path, 'utf8');
+      return readFileSync(path);
     } catch {
       return null;
     }
   };
-  const writeCache = (file: string, text: string) => {
+  /** A file the repository lacks: remembered for --offline, asked again whenever online. */
+  const ABSENT = '.absent';
+  /** Caches what was read. */
+  const writeCache = (file: string, bytes: Uint8Array) => {
     const path = cachePath(file);
     if (path === null) return;
     try {
       mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, text);
+      writeFileSync(path, bytes);
     } catch {
       // A cache that cannot be written only costs a later fetch.
     }
@@ -77,9 +81,9 @@ export function hubRepository(options: HubOptions): ModelRepository {
     try {
       response = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
     } catch (error) {
-      const cause = error as Error & { cause?: { code?: string } };
+      const cause = error as Error;
       if (cause.name === 'TimeoutError' || cause.name === 'AbortError') throw new UserError(`${label}: ${file} timed out after ${timeoutMs / 1000} s (${endpoint}); try again, or use --offline with a cached copy`);
-      throw new UserError(`${label}: cannot reach ${endpoint} (${cause.cause?.code ?? cause.message}); check the network or HF_ENDPOINT, or use --offline with a cached copy`);
+      throw new UserError(`${label}: cannot reach ${endpoint} (${networkCause(error)}); check the network or HF_ENDPOINT, or use --offline with a cached copy`);
     } finally {
       if (timer) clearTimeout(timer);
     }
@@ -99,26 +103,10 @@ export function hubRepository(options: HubOptions): ModelRepository {
       await response.body?.cancel();
       throw new UserError(`${label}: HTTP ${response.status} for ${file}`);
     }
-    // Read no more than asked, even from a server that ignores Range and sends the whole file.
-    const reader = response.body!.getReader();
-    const chunks: Uint8Array[] = [];
-    let length = 0;
-    while (length < maxBytes) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      length += value.length;
-    }
-    await reader.cancel();
-    const bytes = new Uint8Array(Math.min(length, maxBytes));
-    let at = 0;
-    for (const chunk of chunks) {
-      const part = chunk.subarray(0, bytes.length - at);
-      bytes.set(part, at);
-      at += part.length;
-      if (at === bytes.length) break;
-    }
-    return bytes;
+    // A server that ignores Range answers 200 with the whole file: skip to the offset asked for,
+    // and read no more than needed either way.
+    const skip = range && response.status === 200 ? range[0] : 0;
+    return readBody(response, skip, maxBytes, `${label}/${file}`, timeoutMs);
   }
 
   const offlineMiss = (file: string) =>
@@ -128,28 +116,39 @@ export function hubRepository(options: HubOptions): ModelRepository {
     label,
     readText: async (file) => {
       const cached = readCache(file);
-      if (cached !== null) return cached === '\u0000absent' ? null : cached;
-      if (options.offline) throw offlineMiss(file);
+      if (cached !== null) return new TextDecoder().decode(cached);
+      if (options.offline) {
+        if (readCache(`${file}${ABSENT}`) !== null) return null;
+        throw offlineMiss(file);
+      }
       const bytes = await get(file, null, 16 * 1024 * 1024);
-      const text = bytes === null ? null : new TextDecoder().decode(bytes);
-      writeCache(file, text ?? '\u0000absent');
-      return text;
+      if (bytes === null) {
+        writeCache(`${file}${ABSENT}`, new Uint8Array(0));
+        return null;
+      }
+      writeCache(file, bytes);
+      return new TextDecoder().decode(bytes);
     },
     safetensorsHeader: async (file) => {
       const cacheName = `${file}.header.json`;
       const cached = readCache(cacheName);
-      if (cached !== null) return cached === '\u0000absent' ? null : new TextEncoder().encode(cached);
-      if (options.offline) throw offlineMiss(cacheName);
+      if (cached !== null) return { bytes: cached, fileSize: null };
+      if (options.offline) {
+        if (readCache(`${cacheName}${ABSENT}`) !== null) return null;
+        throw offlineMiss(cacheName);
+      }
       const prefix = await get(file, [0, 7], 8);
       if (prefix === null) {
-        writeCache(cacheName, '\u0000absent');
+        writeCache(`${cacheName}${ABSENT}`, new Uint8Array(0));
         return null;
       }
       const length = safetensorsHeaderLength(prefix, `${label}/${file}`);
       const header = await get(file, [8, 8 + length - 1], Math.min(length, MAX_SAFETENSORS_HEADER_BYTES));
       if (header === null || header.length < length) throw new UserError(`${label}/${file}: truncated safetensors header (${header?.length ?? 0} of ${length} bytes)`);
-      writeCache(cacheName, new TextDecoder().decode(header));
-      return header;
+      // Cache only a header that parses, so a bad answer is never kept.
+      parseSafetensorsHeader(header, `${label}/${file}`);
+      writeCache(cacheName, header);
+      return { bytes: header, fileSize: null };
     },
     listSafetensors: async () => null,
   };

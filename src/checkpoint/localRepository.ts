@@ -9,7 +9,17 @@ import { readSafetensorsHeaderBytes } from './safetensors.js';
 /** Largest JSON file read from a repository (configs and indexes are KiBs to a few MiBs). */
 export const MAX_JSON_BYTES = 16 * 1024 * 1024;
 
+/**
+ * The weight files of a directory without an index: the transformers names (model.safetensors,
+ * model-00001-of-00002.safetensors…) when present, else every *.safetensors but PEFT adapters.
+ */
+function weightFiles(names: string[]): string[] {
+  const standard = names.filter((name) => /^model(-\d+-of-\d+)?\.safetensors$/.test(name));
+  return (standard.length > 0 ? standard : names.filter((name) => !name.startsWith('adapter_'))).sort();
+}
+
 function readSmallFile(path: string, label: string): string {
+  if (!statSync(path).isFile()) throw new UserError(`${label}: not a regular file`);
   const bytes = readFileCapped(path, MAX_JSON_BYTES);
   if (bytes.length > MAX_JSON_BYTES) throw new UserError(`${label}: larger than 16 MiB`);
   return bytes.toString('utf8');
@@ -40,11 +50,11 @@ export function localRepository(dir: string): ModelRepository {
       if (!exists(join(dir, file))) return null;
       const source = fileSource(join(dir, file));
       try {
-        return await readSafetensorsHeaderBytes(source);
+        return { bytes: await readSafetensorsHeaderBytes(source), fileSize: source.size };
       } finally {
         source.close();
       }
     },
-    listSafetensors: async () => readdirSync(dir).filter((name) => name.endsWith('.safetensors')).sort(),
+    listSafetensors: async () => weightFiles(readdirSync(dir).filter((name) => name.endsWith('.safetensors'))),
   };
 }

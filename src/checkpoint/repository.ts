@@ -12,8 +12,8 @@ export interface ModelRepository {
   label: string;
   /** A small text file, or null when the repository has no such file. */
   readText(file: string): Promise<string | null>;
-  /** The JSON header bytes of a safetensors file, or null when the repository has no such file. */
-  safetensorsHeader(file: string): Promise<Uint8Array | null>;
+  /** The JSON header bytes of a safetensors file and the file's size when known; null when absent. */
+  safetensorsHeader(file: string): Promise<{ bytes: Uint8Array; fileSize: number | null } | null>;
   /** Safetensors files when there is no index (a directory listing); null when unknown. */
   listSafetensors(): Promise<string[] | null>;
 }
@@ -43,19 +43,23 @@ export interface RepositoryModel {
 
 export async function readRepository(repo: ModelRepository): Promise<RepositoryModel> {
   const configText = await repo.readText('config.json');
-  if (configText === null) throw new UserError(`${repo.label}: no config.json`);
+  if (configText === null) throw new UserError(`${repo.label}: no config.json (not found: check the repository name, the revision, or the path)`);
   const config = parseJson(configText, `${repo.label}/config.json`);
   const indexText = await repo.readText('model.safetensors.index.json');
   const files = indexText !== null ? shardFiles(indexText, `${repo.label}/model.safetensors.index.json`) : ((await repo.listSafetensors()) ?? ['model.safetensors']);
   if (files.length === 0) return { config, checkpoint: null };
   const shards: { file: string; header: SafetensorsHeader }[] = [];
   for (const file of files) {
-    const bytes = await repo.safetensorsHeader(file);
-    if (bytes === null) {
+    const read = await repo.safetensorsHeader(file);
+    if (read === null) {
       if (indexText !== null) throw new UserError(`${repo.label}: model.safetensors.index.json names ${file}, which is missing`);
       return { config, checkpoint: null };
     }
-    shards.push({ file, header: parseSafetensorsHeader(bytes, `${repo.label}/${file}`) });
+    const header = parseSafetensorsHeader(read.bytes, `${repo.label}/${file}`);
+    if (read.fileSize !== null && 8 + read.bytes.length + header.dataBytes > read.fileSize) {
+      throw new UserError(`${repo.label}/${file}: truncated safetensors file (its tensors need ${8 + read.bytes.length + header.dataBytes} bytes; the file has ${read.fileSize})`);
+    }
+    shards.push({ file, header });
   }
   return { config, checkpoint: summarizeSafetensors(shards) };
 }

@@ -19,10 +19,14 @@ function add(into: Record<string, number>, type: string, bytes: number): void {
 
 export function summarizeSafetensors(shards: { file: string; header: SafetensorsHeader }[]): CheckpointSummary {
   const bytesByType: Record<string, number> = {};
+  const seen = new Set<string>();
   let tensorCount = 0;
   let elementCount = 0;
   for (const { header } of shards) {
     for (const tensor of header.tensors) {
+      // A tensor stored twice (two copies of one checkpoint in a directory) counts once.
+      if (seen.has(tensor.name)) continue;
+      seen.add(tensor.name);
       add(bytesByType, tensor.dtype, tensor.bytes);
       tensorCount += 1;
       elementCount += tensor.elementCount;

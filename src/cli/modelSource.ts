@@ -5,6 +5,7 @@
  */
 import type { ModelArchitecture } from '../core/architecture.js';
 import { closestName } from '../core/suggest.js';
+import { countParameters } from '../core/parameters.js';
 import { UserError } from '../model/errors.js';
 import type { WeightFormat } from '../core/quantization.js';
 import { KNOWN_CONFIG_FIELDS, type ReadConfig, readModelConfig } from '../model/hfConfig.js';
@@ -113,6 +114,28 @@ function fileName(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
 }
 
+/** Whether a URL belongs to the Hub (HF_ENDPOINT, huggingface.co, hf.co): only those get HF_TOKEN. */
+function isHubOrigin(url: string, endpoint: string): boolean {
+  try {
+    const { origin, hostname } = new URL(url);
+    return origin === new URL(endpoint).origin || ['huggingface.co', 'hf.co'].some((host) => hostname === host || hostname.endsWith(`.${host}`));
+  } catch {
+    return false;
+  }
+}
+
+/** The token `huggingface-cli login` saved ($HF_HOME/token, else ~/.cache/huggingface/token), if any. */
+function hubTokenFile(env: Readonly<Record<string, string | undefined>>): string | null {
+  const home = env.HF_HOME || (env.HOME ? `${env.HOME}/.cache/huggingface` : null);
+  if (home === null) return null;
+  try {
+    const token = readFileCapped(`${home}/token`, 4096).toString('utf8').trim();
+    return token === '' ? null : token;
+  } catch {
+    return null;
+  }
+}
+
 type ModelOptions = { model?: string | undefined; config?: string | undefined; set: readonly [string, unknown][]; offline?: boolean };
 
 /** A model read from a repository (directory or Hub) or a GGUF file. */
@@ -123,16 +146,18 @@ function fromCheckpoint(id: string, sourceKind: LoadedModel['sourceKind'], confi
 
 async function loadCheckpointModel(spec: string, options: ModelOptions, io: Io): Promise<LoadedModel | null> {
   const env = io.env;
-  const token = env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN || null;
+  const token = env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN || hubTokenFile(env);
+  const endpoint = env.HF_ENDPOINT || DEFAULT_HUB_ENDPOINT;
+  const timeoutMs = Number(env.VRAM_HUB_TIMEOUT_MS) > 0 ? Number(env.VRAM_HUB_TIMEOUT_MS) : HUB_TIMEOUT_MS;
   const hub = parseHubSpec(spec);
   if (hub) {
     const repo = hubRepository({
       ...hub,
-      endpoint: env.HF_ENDPOINT || DEFAULT_HUB_ENDPOINT,
+      endpoint,
       token,
       cacheDir: hubCacheDir(env),
       offline: options.offline === true,
-      timeoutMs: Number(env.VRAM_HUB_TIMEOUT_MS) > 0 ? Number(env.VRAM_HUB_TIMEOUT_MS) : HUB_TIMEOUT_MS,
+      timeoutMs,
       progress: (line) => io.stderr.write(`${printable(line)}\n`),
     });
     const { config, checkpoint } = await readRepository(repo);
@@ -141,10 +166,15 @@ async function loadCheckpointModel(spec: string, options: ModelOptions, io: Io):
   if (/\.gguf$/i.test(spec)) {
     const remote = /^https?:\/\//i.test(spec);
     if (remote && options.offline) throw new UserError(`--model: ${printable(spec)} is a URL and --offline forbids fetching; download the file and pass its path`);
-    const source = remote ? httpSource(spec, token) : fileSource(spec);
+    const source = remote ? httpSource(spec, isHubOrigin(spec, endpoint) ? token : null, timeoutMs) : fileSource(spec);
     try {
       const header = await readGgufHeader(source);
-      return fromCheckpoint(printable(spec), 'gguf', ggufToConfig(header), summarizeGguf(printable(spec), header), options.set);
+      const model = fromCheckpoint(printable(spec), 'gguf', ggufToConfig(header, printable(spec)), summarizeGguf(printable(spec), header), options.set);
+      const fromMetadata = countParameters(model.arch).totalCount;
+      if (model.checkpoint && model.checkpoint.elementCount !== fromMetadata) {
+        model.warnings.push(`the GGUF tensor table holds ${model.checkpoint.elementCount.toLocaleString('en-US')} parameters, the architecture read from its metadata ${fromMetadata.toLocaleString('en-US')}; the weights use the tensor table's bytes`);
+      }
+      return model;
     } finally {
       if ('close' in source) (source as { close(): void }).close();
     }

@@ -10,9 +10,14 @@
  *   of 64: fp32 (4 B), or with double quantization 8-bit (1 B) plus an fp32 per 256 blocks.
  * - FP8 (fine-grained, e.g. DeepSeek-V3's weight_block_size [128, 128]): 1 B per weight + an fp32
  *   scale per block (per tensor without a block size).
- * - GGUF types: ceil(in / block) blocks per row at the type's block bytes (ggmlTypes). llama.cpp
- *   keeps output.weight at ≥ Q6_K and, for the _M mixes, gives attn_v and ffn_down Q6_K in the
- *   layers use_more_bits picks (src/llama-quant.cpp, llama_tensor_get_type); norms are F32.
+ * - MXFP4 (gpt-oss): routed experts at 32 4-bit values + an 8-bit scale (17 B per 32 weights).
+ * - GGUF types: blocks per row at the type's block bytes (ggmlTypes), with llama.cpp's per-tensor
+ *   rules (src/llama-quant.cpp, llama_tensor_get_type): output (or a tied token_embd) at least
+ *   Q6_K (Q8_0 for Falcon and rows not divisible by 256); the _M mixes give attn_v and ffn_down
+ *   Q6_K where use_more_bits picks, fused attn_qkv Q5_K/Q6_K; Q4_K_S gives attn_v Q5_K in the first
+ *   4 layers and ffn_down Q5_K in the first eighth; 8-expert models Q8_0 attn_k/attn_v and Q5_K
+ *   attn_output; 70B attn_v Q5_K; k-quant rows that are not whole blocks fall back to
+ *   Q5_0/Q5_1/Q8_0 (convert_incompatible_tensor). Norms and biases are F32.
  * Checkpoint quantizers (GPTQ, AWQ, bitsandbytes, FP8) leave embeddings and the head in 16-bit.
  */
 import type { ModelArchitecture } from './architecture.js';
@@ -37,29 +42,49 @@ export const GGUF_BLOCKS: Readonly<Record<string, { elements: number; bytes: num
 };
 
 /** GGUF file types: a base block type, and for the _M mixes the type of the layers given more bits. */
-export const GGUF_FILE_TYPES: Readonly<Record<string, { base: string; moreBits: string | null }>> = {
-  q4_0: { base: 'q4_0', moreBits: null },
-  q4_1: { base: 'q4_1', moreBits: null },
-  q5_0: { base: 'q5_0', moreBits: null },
-  q5_1: { base: 'q5_1', moreBits: null },
-  q8_0: { base: 'q8_0', moreBits: null },
-  q2_k: { base: 'q2_k', moreBits: null },
-  q3_k: { base: 'q3_k', moreBits: null },
-  q4_k: { base: 'q4_k', moreBits: null },
-  q4_k_s: { base: 'q4_k', moreBits: null },
-  q4_k_m: { base: 'q4_k', moreBits: 'q6_k' },
-  q5_k: { base: 'q5_k', moreBits: null },
-  q5_k_s: { base: 'q5_k', moreBits: null },
-  q5_k_m: { base: 'q5_k', moreBits: 'q6_k' },
-  q6_k: { base: 'q6_k', moreBits: null },
+export const GGUF_FILE_TYPES: Readonly<Record<string, { base: string }>> = {
+  q4_0: { base: 'q4_0' },
+  q4_1: { base: 'q4_1' },
+  q5_0: { base: 'q5_0' },
+  q5_1: { base: 'q5_1' },
+  q8_0: { base: 'q8_0' },
+  q4_k_s: { base: 'q4_k' },
+  q4_k_m: { base: 'q4_k' },
+  q5_k_s: { base: 'q5_k' },
+  q5_k_m: { base: 'q5_k' },
+  q6_k: { base: 'q6_k' },
 };
+
+/** What llama.cpp's per-tensor rules need to know about the model. */
+interface GgufContext {
+  fileType: string;
+  layerCount: number;
+  expertCount: number;
+  falcon: boolean;
+  /** LLaMA-70B-class models (80 layers) get attn_v bumped to Q5_K. */
+  seventyB: boolean;
+  /** Families whose q/k/v are one fused attn_qkv tensor. */
+  fusedQkv: boolean;
+  /** No output.weight: token_embd takes the output rule. */
+  tied: boolean;
+}
+
+/** Families storing q/k/v as one attn_qkv tensor in GGUF. */
+const FUSED_QKV_FAMILIES = new Set(['phi3', 'falcon', 'bloom', 'gpt_neox', 'gpt2']);
+
+/** k-quant fallbacks when a row is not a whole number of 256-element blocks (convert_incompatible_tensor). */
+const K_QUANT_FALLBACK: Readonly<Record<string, string>> = { q4_k: 'q5_0', q5_k: 'q5_1', q6_k: 'q8_0' };
 
 export type WeightFormat =
   | { kind: 'gptq' | 'awq'; bits: number; groupSize: number | null }
   | { kind: 'bnb-int8' }
   | { kind: 'bnb-4bit'; quantType: 'nf4' | 'fp4'; doubleQuant: boolean }
   | { kind: 'fp8'; blockSize: [number, number] | null }
+  | { kind: 'mxfp4' }
   | { kind: 'gguf'; fileType: string };
+
+/** MXFP4 (OCP microscaling): 32 4-bit values share one 8-bit scale, 17 bytes per 32 weights. */
+export const MXFP4_BLOCK = { elements: 32, bytes: 17 };
 
 /** bitsandbytes 4-bit block size and the nested block count of double quantization (QLoRA §2). */
 export const BNB_4BIT_BLOCK = 64;
@@ -76,20 +101,42 @@ function ggufMatrixBytes(m: WeightMatrix, type: string, copies: number): number 
   return copies * m.outFeatures * ceilDiv(m.inFeatures, block.elements) * block.bytes;
 }
 
-function ggufBytes(m: WeightMatrix, fileType: string, layerCount: number): number {
-  const { base, moreBits } = GGUF_FILE_TYPES[fileType]!;
-  const baseBytes = GGUF_BLOCKS[base]!.bytes / GGUF_BLOCKS[base]!.elements;
-  if (m.kind === 'output') return ggufMatrixBytes(m, baseBytes < 210 / 256 ? 'q6_k' : base, 1);
-  if (moreBits !== null && (m.kind === 'attn_v' || m.kind === 'ffn_down') && m.layers.length > 0) {
-    const perLayer = m.count / m.layers.length;
-    const boosted = m.layers.filter((layer) => useMoreBits(layer, layerCount)).length;
-    return ggufMatrixBytes(m, moreBits, boosted * perLayer) + ggufMatrixBytes(m, base, (m.layers.length - boosted) * perLayer);
+/** llama.cpp's type for one tensor of a layer (src/llama-quant.cpp, llama_tensor_get_type). */
+function ggufType(m: WeightMatrix, layer: number, context: GgufContext): string {
+  const { fileType } = context;
+  let type = GGUF_FILE_TYPES[fileType]!.base;
+  const mix = fileType === 'q4_k_m' || fileType === 'q5_k_m';
+  if (m.kind === 'output' || (context.tied && m.kind === 'token_embd')) {
+    if (context.falcon || m.inFeatures % 256 !== 0) return 'q8_0';
+    return type === 'q8_0' ? type : 'q6_k';
   }
-  return ggufMatrixBytes(m, base, m.count);
+  if (context.fusedQkv && (m.kind === 'attn_q' || m.kind === 'attn_k' || m.kind === 'attn_v')) {
+    if (fileType === 'q4_k_m') type = 'q5_k';
+    else if (fileType === 'q5_k_m') type = 'q6_k';
+  } else if (m.kind === 'attn_v') {
+    if (mix && useMoreBits(layer, context.layerCount)) type = 'q6_k';
+    else if (fileType === 'q4_k_s' && layer < 4) type = 'q5_k';
+    if (context.seventyB && type === 'q4_k') type = 'q5_k';
+    if (context.expertCount === 8) type = 'q8_0';
+  } else if (m.kind === 'attn_k') {
+    if (context.expertCount === 8) type = 'q8_0';
+  } else if (m.kind === 'ffn_down') {
+    if (mix && useMoreBits(layer, context.layerCount)) type = 'q6_k';
+    else if (fileType === 'q4_k_s' && !context.falcon && layer < Math.floor(context.layerCount / 8)) type = 'q5_k';
+  } else if (m.kind === 'attn_output') {
+    if (!context.falcon && context.expertCount === 8 && (fileType === 'q4_k_s' || fileType === 'q4_k_m')) type = 'q5_k';
+  }
+  return m.inFeatures % GGUF_BLOCKS[type]!.elements === 0 ? type : (K_QUANT_FALLBACK[type] ?? type);
+}
+
+function ggufBytes(m: WeightMatrix, context: GgufContext): number {
+  if (m.layers.length === 0) return ggufMatrixBytes(m, ggufType(m, 0, context), m.count);
+  const perLayer = m.count / m.layers.length;
+  return m.layers.reduce((total, layer) => total + ggufMatrixBytes(m, ggufType(m, layer, context), perLayer), 0);
 }
 
 /** Bytes one format stores for the given matrices. */
-function matrixBytes(format: WeightFormat, m: WeightMatrix, layerCount: number): number {
+function matrixBytes(format: WeightFormat, m: WeightMatrix, context: GgufContext): number {
   const weights = m.count * m.inFeatures * m.outFeatures;
   switch (format.kind) {
     case 'gptq':
@@ -112,8 +159,10 @@ function matrixBytes(format: WeightFormat, m: WeightMatrix, layerCount: number):
       const scales = format.blockSize === null ? 1 : ceilDiv(m.outFeatures, format.blockSize[0]) * ceilDiv(m.inFeatures, format.blockSize[1]);
       return weights + m.count * scales * 4;
     }
+    case 'mxfp4':
+      return m.count * m.outFeatures * ceilDiv(m.inFeatures, MXFP4_BLOCK.elements) * MXFP4_BLOCK.bytes;
     case 'gguf':
-      return ggufBytes(m, format.fileType, layerCount);
+      return ggufBytes(m, context);
   }
 }
 
@@ -128,6 +177,8 @@ export function formatLabel(format: WeightFormat): string {
       return `bitsandbytes ${format.quantType.toUpperCase()}${format.doubleQuant ? ' + double quantization' : ''}`;
     case 'fp8':
       return `FP8${format.blockSize ? ` with ${format.blockSize.join('×')} block scales` : ''}`;
+    case 'mxfp4':
+      return 'MXFP4 experts';
     case 'gguf':
       return `GGUF ${format.fileType.toUpperCase()}`;
   }
@@ -135,9 +186,18 @@ export function formatLabel(format: WeightFormat): string {
 
 export function quantizedWeightsComponent(arch: ModelArchitecture, format: WeightFormat): Component {
   const all = weightMatrices(arch);
-  const quantized = format.kind === 'gguf' ? all : all.filter((m) => m.kind !== 'token_embd' && m.kind !== 'output');
+  const quantized = format.kind === 'gguf' ? all : format.kind === 'mxfp4' ? all.filter((m) => m.expert) : all.filter((m) => m.kind !== 'token_embd' && m.kind !== 'output');
   const layerCount = Math.max(1, ...all.flatMap((m) => m.layers).map((l) => l + 1));
-  const quantizedBytes = exact(quantized.reduce((total, m) => total + matrixBytes(format, m, layerCount), 0), 'quantized weights');
+  const context: GgufContext = {
+    fileType: format.kind === 'gguf' ? format.fileType : '',
+    layerCount,
+    expertCount: Math.max(0, ...arch.layers.map((g) => g.mlp.experts?.expertCount ?? 0)),
+    falcon: arch.modelType === 'falcon',
+    seventyB: arch.modelType === 'llama' && layerCount === 80,
+    fusedQkv: FUSED_QKV_FAMILIES.has(arch.modelType),
+    tied: !all.some((m) => m.kind === 'output'),
+  };
+  const quantizedBytes = exact(quantized.reduce((total, m) => total + matrixBytes(format, m, context), 0), 'quantized weights');
   const restCount = countParameters(arch).totalCount - matrixParameterCount(quantized);
   const restBytesPer = format.kind === 'gguf' ? 4 : 2;
   const restBytes = exact(restCount * restBytesPer, 'unquantized weights');
@@ -152,7 +212,7 @@ export function quantizedWeightsComponent(arch: ModelArchitecture, format: Weigh
     range: null,
     notes: [
       `${formatLabel(format)}: ${(((quantizedBytes * 8) / matrixParameterCount(quantized)) || 0).toFixed(3)} bits per quantized weight, scales and zeros included`,
-      ...(format.kind === 'gguf' ? ['llama.cpp rules: output.weight at least Q6_K; the _M mixes give attn_v and ffn_down Q6_K in the layers use_more_bits picks'] : []),
+      ...(format.kind === 'gguf' ? ["llama.cpp's per-tensor rules: output (or a tied token_embd) at least Q6_K; the _M mixes give attn_v and ffn_down Q6_K where use_more_bits picks; 8-expert models Q8_0 attn_k/attn_v; rows that are not whole 256-blocks fall back to Q5_0/Q5_1/Q8_0"] : []),
     ],
   };
 }

@@ -30,11 +30,13 @@ export interface WeightMatrix {
   count: number;
   /** Layer indices these matrices belong to (for llama.cpp's per-layer rules); empty outside layers. */
   layers: number[];
+  /** Routed-expert matrices (MXFP4 checkpoints quantize only these). */
+  expert: boolean;
 }
 
 function attentionMatrices(h: number, attention: AttentionSpec, layers: number[]): WeightMatrix[] {
   const n = layers.length;
-  const m = (kind: MatrixKind, inFeatures: number, outFeatures: number): WeightMatrix => ({ kind, inFeatures, outFeatures, count: n, layers });
+  const m = (kind: MatrixKind, inFeatures: number, outFeatures: number): WeightMatrix => ({ kind, inFeatures, outFeatures, count: n, layers, expert: false });
   if (attention.kind === 'latent') {
     const a = attention.headCount;
     const qk = attention.qkNopeHeadDim + attention.qkRopeHeadDim;
@@ -49,20 +51,20 @@ function groupMatrices(h: number, group: LayerGroup, layers: number[]): WeightMa
   const matrices = attentionMatrices(h, group.attention, layers);
   if (group.crossAttention) matrices.push(...attentionMatrices(h, group.crossAttention, layers));
   const mlp = group.mlp;
-  const mlpMatrices = (width: number, copies: number): WeightMatrix[] => [
-    ...(mlp.gated ? [{ kind: 'ffn_gate' as const, inFeatures: h, outFeatures: width, count: layers.length * copies, layers }] : []),
-    { kind: 'ffn_up', inFeatures: h, outFeatures: width, count: layers.length * copies, layers },
-    { kind: 'ffn_down', inFeatures: width, outFeatures: h, count: layers.length * copies, layers },
+  const mlpMatrices = (width: number, copies: number, expert: boolean): WeightMatrix[] => [
+    ...(mlp.gated ? [{ kind: 'ffn_gate' as const, inFeatures: h, outFeatures: width, count: layers.length * copies, layers, expert }] : []),
+    { kind: 'ffn_up', inFeatures: h, outFeatures: width, count: layers.length * copies, layers, expert },
+    { kind: 'ffn_down', inFeatures: width, outFeatures: h, count: layers.length * copies, layers, expert },
   ];
-  matrices.push(...mlpMatrices(mlp.intermediateSize, mlp.experts?.expertCount ?? 1));
-  if (mlp.experts && mlp.experts.sharedIntermediateSize > 0) matrices.push(...mlpMatrices(mlp.experts.sharedIntermediateSize, 1));
+  matrices.push(...mlpMatrices(mlp.intermediateSize, mlp.experts?.expertCount ?? 1, mlp.experts !== null));
+  if (mlp.experts && mlp.experts.sharedIntermediateSize > 0) matrices.push(...mlpMatrices(mlp.experts.sharedIntermediateSize, 1, false));
   return matrices;
 }
 
 export function weightMatrices(arch: ModelArchitecture): WeightMatrix[] {
   const h = arch.hiddenSize;
-  const matrices: WeightMatrix[] = [{ kind: 'token_embd', inFeatures: h, outFeatures: arch.vocabSize, count: 1, layers: [] }];
-  if (arch.layout !== 'encoder' && !arch.tiedEmbeddings) matrices.push({ kind: 'output', inFeatures: h, outFeatures: arch.vocabSize, count: 1, layers: [] });
+  const matrices: WeightMatrix[] = [{ kind: 'token_embd', inFeatures: h, outFeatures: arch.vocabSize, count: 1, layers: [], expert: false }];
+  if (arch.layout !== 'encoder' && !arch.tiedEmbeddings) matrices.push({ kind: 'output', inFeatures: h, outFeatures: arch.vocabSize, count: 1, layers: [], expert: false });
   let next = 0;
   for (const group of allLayerGroups(arch)) {
     const layers = Array.from({ length: group.count }, (_, i) => next + i);

@@ -17,13 +17,17 @@ import { readT5 } from './readers/t5.js';
 export const SUPPORTED_MODEL_TYPES = [...LLAMA_FAMILY, ...GPT_FAMILY, 'deepseek_v2', 'deepseek_v3', ...ENCODER_FAMILY, 't5'] as const;
 
 /** model_types that are LLaMA-style decoders under another name. */
-const LLAMA_ALIASES: Readonly<Record<string, (typeof LLAMA_FAMILY)[number]>> = { yi: 'llama', deepseek: 'llama', internlm2: 'llama', mistral3: 'mistral' };
+const LLAMA_ALIASES: Readonly<Record<string, (typeof LLAMA_FAMILY)[number]>> = { yi: 'llama', deepseek: 'llama' };
 
 export interface ReadConfig {
   arch: ModelArchitecture;
   warnings: string[];
   /** From quantization_config, when the config has one. */
   quantization: WeightFormat | null;
+}
+
+function isKnown(modelType: string): boolean {
+  return (SUPPORTED_MODEL_TYPES as readonly string[]).includes(modelType) || modelType in LLAMA_ALIASES;
 }
 
 function isOneOf<T extends string>(list: readonly T[], value: string): value is T {
@@ -44,6 +48,13 @@ export function readModelConfig(raw: unknown, source: string): ReadConfig {
     throw new UserError(`${source}: missing required field model_type (supported: ${SUPPORTED_MODEL_TYPES.join(', ')})`);
   }
   const warnings: string[] = [];
+  // Multimodal configs (Gemma 3, Mistral 3, LLaVA…) nest the language model's config in text_config.
+  const text = config.text_config;
+  if (!isKnown(modelType) && typeof text === 'object' && text !== null && !Array.isArray(text) && typeof (text as Record<string, unknown>).model_type === 'string') {
+    const inner = readModelConfig({ torch_dtype: config.torch_dtype, ...(text as Record<string, unknown>) }, `${source} (text_config)`);
+    inner.warnings.unshift(`${modelType} is multimodal: its language model (text_config, ${String((text as Record<string, unknown>).model_type)}) is counted; the vision tower is not`);
+    return { ...inner, quantization: inner.quantization ?? readQuantizationConfig(config.quantization_config, source, inner.warnings) };
+  }
   const fields = new ConfigFields(config, source, modelType);
   let arch: ModelArchitecture;
   if (isOneOf(LLAMA_FAMILY, modelType)) arch = readLlamaFamily(fields, modelType, warnings);
@@ -52,6 +63,10 @@ export function readModelConfig(raw: unknown, source: string): ReadConfig {
   else if (isOneOf(ENCODER_FAMILY, modelType)) arch = readEncoder(fields, modelType);
   else if (modelType === 't5') arch = readT5(fields);
   else {
+    const experts = ['num_experts', 'num_local_experts', 'n_routed_experts'].find((field) => config[field] !== undefined && config[field] !== null);
+    if (experts && !(modelType in LLAMA_ALIASES)) {
+      throw new UserError(`${source}: model_type "${modelType}" is not supported yet, and its ${experts} says it is a mixture of experts, which the generic reader would count as dense (supported: ${SUPPORTED_MODEL_TYPES.join(', ')})`);
+    }
     const family = LLAMA_ALIASES[modelType] ?? 'llama';
     arch = { ...readLlamaFamily(fields, family, warnings), modelType };
     if (!(modelType in LLAMA_ALIASES)) {

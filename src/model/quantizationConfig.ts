@@ -2,7 +2,8 @@
  * Reads a config.json's `quantization_config` (transformers' quantizer configs) into a weight
  * format: quant_method gptq / awq (bits, group_size; −1 means per channel), bitsandbytes
  * (load_in_8bit, or load_in_4bit with bnb_4bit_quant_type and bnb_4bit_use_double_quant), fp8
- * (weight_block_size). Other methods are reported and the weights counted unquantized.
+ * (weight_block_size), mxfp4 (gpt-oss: the routed experts). Other methods are reported and the
+ * weights counted unquantized.
  */
 import type { WeightFormat } from '../core/quantization.js';
 import { UserError } from './errors.js';
@@ -30,6 +31,8 @@ export function readQuantizationConfig(raw: unknown, source: string, warnings: s
       }
       if (q.load_in_8bit === true) return { kind: 'bnb-int8' };
       break;
+    case 'mxfp4':
+      return { kind: 'mxfp4' };
     case 'fp8': {
       const block = q.weight_block_size;
       const blockSize = Array.isArray(block) && block.length === 2 && block.every((b) => positiveInt(b) !== null) ? ([block[0], block[1]] as [number, number]) : null;

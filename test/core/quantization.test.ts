@@ -98,3 +98,34 @@ describe("llama.cpp's KV cache types", () => {
     expect(kvCacheBytes(arch, 'q8_0', 4096, 1)).toBe((kvCacheBytes(arch, 'fp16', 4096, 1) / 2 / 32) * 34);
   });
 });
+
+describe("llama.cpp's per-tensor rules beyond the plain mixes", () => {
+  it('a tied token_embd takes the output rule (Q6_K): Llama-3.2-1B Q4_K_M is within 1 % of bartowski\'s 807,694,464-byte file', () => {
+    // bartowski/Llama-3.2-1B-Instruct-GGUF, Llama-3.2-1B-Instruct-Q4_K_M.gguf: 807,694,464 B, of
+    // which several MB are the Llama 3 tokenizer in the metadata (without the tied rule: −9 %).
+    const bytes = quantizedWeightsComponent(presetArch('llama-3.2-1b'), { kind: 'gguf', fileType: 'q4_k_m' }).bytes;
+    expect(bytes).toBeLessThan(807_694_464);
+    expect((807_694_464 - bytes) / 807_694_464).toBeLessThan(0.01);
+  });
+
+  it('8-expert models keep attn_k and attn_v at Q8_0 and attn_output at Q5_K', () => {
+    const plain = quantizedWeightsComponent(presetArch('mixtral-8x7b'), { kind: 'gguf', fileType: 'q4_k_s' }).bytes;
+    const arch = presetArch('mixtral-8x7b');
+    const dense = quantizedWeightsComponent({ ...arch, layers: arch.layers.map((g) => ({ ...g, mlp: { ...g.mlp, experts: { ...g.mlp.experts!, expertCount: 9 } } })) }, { kind: 'gguf', fileType: 'q4_k_s' }).bytes;
+    // A ninth expert adds 32 × 3 × 4096 × 14336 Q4_K weights (except the ffn_down Q5_K eighth) but drops the 8-expert bumps.
+    expect(dense).toBeGreaterThan(plain);
+  });
+
+  it('rows that are not whole 256-blocks fall back (gpt-oss hidden size 2880: Q4_K -> Q5_0)', () => {
+    const q4km = quantizedWeightsComponent(presetArch('gpt-oss-20b'), { kind: 'gguf', fileType: 'q4_k_m' }).bytes;
+    const q50 = quantizedWeightsComponent(presetArch('gpt-oss-20b'), { kind: 'gguf', fileType: 'q5_0' }).bytes;
+    expect(q4km).toBeGreaterThanOrEqual(q50 * 0.95);
+  });
+
+  it('MXFP4 (gpt-oss) quantizes the routed experts at 17 B per 32 weights; the rest stays 16-bit', async () => {
+    const { json } = await runJson(['estimate', '--model', 'gpt-oss-20b', '--ctx', '4k']);
+    expect(json.inputs.weights).toBe('quantization_config');
+    const experts = 24 * 32 * 3 * 2880 * 2880;
+    expect(json.components[0].bytes).toBe((experts / 32) * 17 + (20_914_757_184 - experts) * 2);
+  });
+});

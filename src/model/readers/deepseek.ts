@@ -28,6 +28,7 @@ export function readDeepSeek(f: ConfigFields, type: 'deepseek_v2' | 'deepseek_v3
   const expertWidth = f.count('moe_intermediate_size');
   const activeExperts = f.count('num_experts_per_tok');
   f.done();
+  f.require(activeExperts <= expertCount, `num_experts_per_tok: got ${activeExperts}, expected at most n_routed_experts (${expertCount})`);
   const firstDense = f.optionalNonNegative('first_k_dense_replace') ?? 0;
   const frequency = f.optionalCount('moe_layer_freq') ?? 1;
   const sharedExperts = f.optionalNonNegative('n_shared_experts') ?? 0;

@@ -41,7 +41,8 @@ export function readGptFamily(f: ConfigFields, type: GptFamily): ModelArchitectu
     attention: standardAttention({ headCount, kvHeadCount, headDim, bias: biased ? 'all' : 'none' }),
     crossAttention: null,
     mlp: denseMlp(intermediate, false, biased),
-    normCount: type === 'falcon' && f.flag('parallel_attn', true) && !newFalcon ? 1 : 2,
+    // Falcon: one norm for parallel attention, two in the new architecture unless num_ln_in_parallel_attn says 1 (Falcon2).
+    normCount: type === 'falcon' ? (newFalcon ? (f.optionalCount('num_ln_in_parallel_attn') ?? 2) : f.flag('parallel_attn', true) ? 1 : 2) : 2,
   };
   const wordProjection = type === 'opt' ? (f.optionalCount('word_embed_proj_dim') ?? h) : h;
   const extraParameters = wordProjection !== h ? [{ name: 'project_in/project_out', count: 2 * wordProjection * h }] : [];
