@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { kvCacheBytes, kvElementsPerToken } from '../../src/core/kvCache.js';
 import { countParameters } from '../../src/core/parameters.js';
 import { PRESETS } from '../../src/model/presets.js';
+import { readModelConfig } from '../../src/model/hfConfig.js';
 import { presetArch, runJson } from '../helpers.js';
 
 describe('KV cache by family', () => {
@@ -72,5 +73,35 @@ describe('--config reads every family', () => {
     const { code, json } = await runJson(['estimate', '--config', '-', '--ctx', '512'], { stdin: JSON.stringify(preset.config) });
     expect(code).toBe(0);
     expect(json.model.parameterCount).toBe(countParameters(presetArch(preset.id)).totalCount);
+  });
+});
+
+describe('more families from their configs', () => {
+  const count = (config: Record<string, unknown>) => countParameters(readModelConfig(config, 'x').arch);
+
+  it('Falcon-40B (new decoder architecture: 8 KV heads, 2 norms): 41,303,293,952', () => {
+    // tiiuae/falcon-40b config.json; count as transformers' FalconForCausalLM (tied head).
+    expect(count({ model_type: 'falcon', hidden_size: 8192, num_attention_heads: 128, num_kv_heads: 8, num_hidden_layers: 60, vocab_size: 65024, new_decoder_architecture: true, parallel_attn: true, bias: false }).totalCount).toBe(41_303_293_952);
+  });
+
+  it('OPT-350m (512-wide embeddings projected to 1,024, post-norm): 331,196,416', () => {
+    // facebook/opt-350m config.json; OPTForCausalLM.num_parameters() = 331,196,416.
+    expect(count({ model_type: 'opt', hidden_size: 1024, ffn_dim: 4096, num_attention_heads: 16, num_hidden_layers: 24, vocab_size: 50272, max_position_embeddings: 2048, word_embed_proj_dim: 512, do_layer_norm_before: false }).totalCount).toBe(331_196_416);
+  });
+
+  it('Qwen3-30B-A3B (qwen3_moe): "30.5B in total and 3.3B activated" (Qwen model card)', () => {
+    const counts = count({ model_type: 'qwen3_moe', hidden_size: 2048, num_hidden_layers: 48, num_attention_heads: 32, num_key_value_heads: 4, head_dim: 128, moe_intermediate_size: 768, num_experts: 128, num_experts_per_tok: 8, intermediate_size: 6144, vocab_size: 151936, max_position_embeddings: 40960, tie_word_embeddings: false });
+    expect(counts.totalCount).toBe(30_532_122_624);
+    expect(Math.abs(counts.activeCount / 1e9 - 3.3)).toBeLessThan(0.06);
+  });
+
+  it('multimodal configs count their text_config and say the vision tower is not counted', () => {
+    const read = readModelConfig({ model_type: 'gemma3', torch_dtype: 'bfloat16', vision_config: { hidden_size: 1152 }, text_config: { model_type: 'gemma3_text', hidden_size: 2560, num_hidden_layers: 34, num_attention_heads: 8, num_key_value_heads: 4, head_dim: 256, intermediate_size: 10240, vocab_size: 262208, max_position_embeddings: 131072, sliding_window: 1024 } }, 'gemma-3-4b');
+    expect(read.arch.modelType).toBe('gemma3_text');
+    expect(read.warnings[0]).toMatch(/gemma3 is multimodal: its language model .* is counted; the vision tower is not/);
+  });
+
+  it('an unknown model_type with experts is refused rather than counted as dense', () => {
+    expect(() => readModelConfig({ model_type: 'brand_new_moe', hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 128, vocab_size: 100, max_position_embeddings: 64, num_experts: 8 }, 'x')).toThrow(/num_experts says it is a mixture of experts/);
   });
 });
