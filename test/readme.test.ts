@@ -39,3 +39,20 @@ describe('README', () => {
     }
   });
 });
+
+describe('README: serving capacity', () => {
+  const argv = ['capacity', '--model', 'llama-70b', '--gpu', 'h100-80gb', '--gpus', '4', '--engine', 'vllm', '--ctx', '32k', '--users', '10'];
+
+  it('the example output is what the command prints', async () => {
+    const { stdout } = await run(argv);
+    const block = /\$ vram capacity --model llama-70b --gpu h100-80gb --gpus 4 --engine vllm --ctx 32k --users 10\n```\n\n```text\n([\s\S]*?)```/.exec(README)![1]!;
+    expect(stdout).toBe(block);
+  });
+
+  it('the JSON example carries the real figures', async () => {
+    const json = JSON.parse((await run([...argv, '--format', 'json'])).stdout);
+    for (const value of [json.kvCacheBytes, json.kvCacheTokens, json.maxConcurrency, json.maxContextTokens, json.kvBytesPerTokenPerGpu, json.gpuMemoryBytes]) {
+      expect(README).toContain(String(value));
+    }
+  });
+});
