@@ -1,9 +1,11 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GPUS, gpuCatalogSchema } from '../src/model/gpus.js';
+import { GPUS } from '../src/model/gpus.js';
+import { gpuCatalogSchema } from '../src/model/gpuSchema.js';
 import { readHfConfig } from '../src/model/hfConfig.js';
-import { PRESETS, presetSchema } from '../src/model/presets.js';
+import { PRESETS } from '../src/model/presets.js';
+import { presetSchema } from '../src/model/presetSchema.js';
 
 const PRESET_DIR = join(__dirname, '..', 'presets', 'models');
 const SHARED_CONFIGS = join(__dirname, '..', '..', 'shared', 'configs');
