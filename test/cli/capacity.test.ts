@@ -30,7 +30,7 @@ describe('engine profiles: their formulas', () => {
   it('vLLM: blocks of 16 tokens out of utilization × memory − weights − activations − non-torch', () => {
     const result = capacity(serving('vllm'), 'NVIDIA H100 80GB');
     const row = (id: string) => result.budget.rows.find((r) => r.id === id)!.bytes.expected;
-    const pool = Math.floor(H100 * 0.9) - weights - row('activations') - row('overhead');
+    const pool = Math.floor(H100 * 0.9) - weights - row('activations') - row('overhead') - row('cuda_graphs');
     expect(result.budget.kvPoolBytesPerGpu.expected).toBe(pool);
     expect(result.kvCacheTokens.expected).toBe(Math.floor(pool / (16 * perToken)) * 16);
     expect(result.maxConcurrency.expected).toBe(result.kvCacheTokens.expected / 8192);
@@ -89,7 +89,7 @@ describe('vram capacity', () => {
     expect(json.maxConcurrency).toBeCloseTo(json.kvCacheTokens / 32_768, 10);
     expect(json.maxConcurrency).toBeGreaterThan(14);
     expect(json.ranges.maxConcurrency.worst).toBeLessThan(json.ranges.maxConcurrency.best);
-    expect(json.perGpu.map((r: { id: string }) => r.id)).toEqual(['weights', 'activations', 'overhead', 'kv_pool', 'free']);
+    expect(json.perGpu.map((r: { id: string }) => r.id)).toEqual(['weights', 'activations', 'overhead', 'cuda_graphs', 'kv_pool', 'free']);
     expect(json.inputs.engineSettings).toMatchObject({ maxModelLen: 32_768 });
   });
 

@@ -50,7 +50,7 @@ export const LEVELS: readonly Level[] = ['low', 'expected', 'high'];
 
 /** One row of the per-GPU table, at the three levels of its heuristic terms. */
 export interface BudgetRow {
-  id: 'weights' | 'activations' | 'overhead' | 'kv_pool' | 'free';
+  id: 'weights' | 'activations' | 'overhead' | 'cuda_graphs' | 'kv_pool' | 'free';
   label: string;
   bytes: LowExpectedHigh;
   formula: string;

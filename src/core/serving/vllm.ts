@@ -2,6 +2,7 @@
  * vLLM (V1 engine, 0.8–0.10 defaults). At start-up vLLM profiles one forward of
  * max_num_batched_tokens tokens and gives the KV cache what is left of its share of the GPU:
  *   KV pool = total × gpu_memory_utilization − weights − peak activations − non-torch memory
+ *             − CUDA-graph memory (0 expected: captured after the KV cache, see below)
  *   blocks  = floor(KV pool / (block_size × KV bytes per token));  tokens = blocks × block_size
  *   "Maximum concurrency for N tokens per request" = tokens / max_model_len
  * and refuses to start when one request of max_model_len does not fit (vllm/v1/core/kv_cache_utils.py,
@@ -38,6 +39,14 @@ export const VLLM_SAMPLER_LOGIT_COPIES: LowExpectedHigh = { low: 2, expected: 5,
 export const VLLM_NON_TORCH_BYTES: LowExpectedHigh = { low: Math.round(0.01 * GIB), expected: Math.round(0.15 * GIB), high: Math.round(0.75 * GIB) };
 export const VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL: LowExpectedHigh = { low: Math.round(0.75 * GIB), expected: Math.round(1.39 * GIB), high: Math.round(2.53 * GIB) };
 
+/**
+ * CUDA-graph memory counted against the KV pool. vLLM captures its decode graphs after allocating
+ * the KV cache, out of the (1 − utilization) margin (logs: "Graph capturing finished in 10 secs,
+ * took 0.48 GiB"), so the expected share is 0; versions that budget graphs before the KV cache
+ * take up to about 1 GiB from it (high end).
+ */
+export const VLLM_CUDA_GRAPH_BYTES: LowExpectedHigh = { low: 0, expected: 0, high: 1 * GIB };
+
 /** vLLM's default max_num_batched_tokens and max_num_seqs for `vllm serve` on a GPU of this size. */
 export function vllmBatchDefaults(gpuMemoryBytes: number, gpuName: string): { batchedTokens: number; seqs: number } {
   const large = gpuMemoryBytes >= 70 * GIB && !/a100/i.test(gpuName);
@@ -61,12 +70,14 @@ export function vllmBudget(scenario: ServingScenario, gpuName = ''): EngineBudge
       : atLevels((level) => Math.max(forward, seqs * inference.arch.vocabSize * 4 * VLLM_SAMPLER_LOGIT_COPIES[level]));
   const nonTorchRange = gpuCount > 1 ? VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL : VLLM_NON_TORCH_BYTES;
   const nonTorch = settings.nonTorchBytes !== undefined ? same(settings.nonTorchBytes) : atLevels((level) => nonTorchRange[level]);
-  const kvPool = minus(usable, weights, activations, nonTorch);
+  const graphs = atLevels((level) => VLLM_CUDA_GRAPH_BYTES[level]);
+  const kvPool = minus(usable, weights, activations, nonTorch, graphs);
   return {
     rows: [
       { id: 'weights', label: 'Weights shard', bytes: weights, formula: `weights ÷ ${gpuCount}`, basis: 'exact' },
       { id: 'activations', label: 'Profiled activation peak', bytes: activations, formula: `max(forward of ${formatInt(batchedTokens)} tokens, sampler over ${formatInt(seqs)} sequences)`, basis: 'model' },
       { id: 'overhead', label: 'Non-torch memory', bytes: nonTorch, formula: 'CUDA context, NCCL buffers', basis: 'heuristic' },
+      { id: 'cuda_graphs', label: 'CUDA graphs (if budgeted)', bytes: graphs, formula: 'captured after the KV cache in vLLM ≤ 0.10 (from the margin below)', basis: 'heuristic' },
       { id: 'kv_pool', label: 'KV pool', bytes: kvPool, formula: `${utilization} × GPU memory − the rows above`, basis: 'derived' },
       { id: 'free', label: 'Left by gpu_memory_utilization', bytes: same(scenario.gpuMemoryBytes - usable.expected), formula: `(1 − ${utilization}) × GPU memory (CUDA graphs use part of it)`, basis: 'exact' },
     ],
