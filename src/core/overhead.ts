@@ -41,7 +41,8 @@ export interface OverheadInput {
   otherBytes: number;
 }
 
-function modelBytes(level: keyof LowExpectedHigh, activationBytes: number): number {
+/** The default overhead model at one end of its range: CUDA context + allocator share × activations. */
+export function overheadModelBytes(level: keyof LowExpectedHigh, activationBytes: number): number {
   return exact(CUDA_CONTEXT_BYTES[level] + ceilShare(activationBytes, ALLOCATOR_FRAGMENTATION_PERCENT[level], 100, 'overhead'), 'overhead');
 }
 
@@ -49,7 +50,7 @@ function modelBytes(level: keyof LowExpectedHigh, activationBytes: number): numb
 export function overheadBytes(spec: OverheadSpec, input: OverheadInput): number {
   switch (spec.kind) {
     case 'model':
-      return modelBytes('expected', input.activationBytes);
+      return overheadModelBytes('expected', input.activationBytes);
     case 'percent':
       return ceilShare(input.otherBytes, spec.basisPoints, 10_000, 'overhead');
     case 'fixed':
@@ -68,8 +69,8 @@ export function overheadComponent(spec: OverheadSpec, input: OverheadInput): Com
         formula: `${formatInt(CUDA_CONTEXT_BYTES.expected)} B (CUDA context) + ${ALLOCATOR_FRAGMENTATION_PERCENT.expected}% × ${formatInt(input.activationBytes)} B (activations)`,
         basis: 'heuristic',
         range: {
-          lowBytes: modelBytes('low', input.activationBytes),
-          highBytes: modelBytes('high', input.activationBytes),
+          lowBytes: overheadModelBytes('low', input.activationBytes),
+          highBytes: overheadModelBytes('high', input.activationBytes),
         },
         notes: [
           `CUDA context and library workspaces per GPU: ${formatInt(CUDA_CONTEXT_BYTES.low)}–${formatInt(CUDA_CONTEXT_BYTES.high)} B measured (PyTorch with and without CUDA lazy loading)`,

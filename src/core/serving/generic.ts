@@ -1,33 +1,43 @@
 /**
  * The generic engine: vram's own model, stated plainly. On each GPU: the weights shard, the
  * prefill peak of one --ctx sequence on the tensor-parallel shard, and the CUDA-context +
- * allocator overhead (overhead.ts); the KV cache may use all the rest.
+ * allocator overhead (overhead.ts); the KV cache may use all the rest. runtimeBudget is that
+ * layout for any activation reserve (transformers uses it with a batched prefill).
  */
-import { CUDA_CONTEXT_BYTES, ALLOCATOR_FRAGMENTATION_PERCENT } from '../overhead.js';
-import { ceilShare, formatInt } from '../units.js';
+import { overheadModelBytes } from '../overhead.js';
+import { formatInt } from '../units.js';
 import { forwardPeakBytes, weightsPerGpu } from './engineMath.js';
 import { atLevels, minus, same } from './levels.js';
 import type { EngineBudget, ServingScenario } from './types.js';
 
-export function genericBudget(scenario: ServingScenario): EngineBudget {
+/** GPU memory − weights shard − an activation reserve − vram's overhead model: the rest is the KV cache's. */
+export function runtimeBudget(scenario: ServingScenario, activation: { bytes: number; label: string; formula: string }, poolLabel: string, notes: string[]): EngineBudget {
   const { inference, gpuCount } = scenario;
   const weights = same(weightsPerGpu(inference, gpuCount));
-  const peak = forwardPeakBytes(inference, gpuCount, inference.contextTokens);
-  const activations = same(peak);
-  const overhead = atLevels((level) => CUDA_CONTEXT_BYTES[level] + ceilShare(peak, ALLOCATOR_FRAGMENTATION_PERCENT[level], 100, 'overhead'));
-  const total = same(scenario.gpuMemoryBytes);
-  const kvPool = minus(total, weights, activations, overhead);
+  const activations = same(activation.bytes);
+  const overhead = atLevels((level) => overheadModelBytes(level, activation.bytes));
+  const kvPool = minus(same(scenario.gpuMemoryBytes), weights, activations, overhead);
   return {
     rows: [
       { id: 'weights', label: 'Weights shard', bytes: weights, formula: `weights ÷ ${gpuCount}`, basis: 'exact' },
-      { id: 'activations', label: 'Activation reserve', bytes: activations, formula: `prefill peak of one ${formatInt(inference.contextTokens)}-token sequence on the shard`, basis: 'model' },
+      { id: 'activations', label: activation.label, bytes: activations, formula: activation.formula, basis: 'model' },
       { id: 'overhead', label: 'Runtime overhead', bytes: overhead, formula: 'CUDA context + allocator share × activations', basis: 'heuristic' },
-      { id: 'kv_pool', label: 'KV pool', bytes: kvPool, formula: 'GPU memory − the rows above', basis: 'derived' },
+      { id: 'kv_pool', label: poolLabel, bytes: kvPool, formula: 'GPU memory − the rows above', basis: 'derived' },
     ],
     kvPoolBytesPerGpu: kvPool,
     blockTokens: 1,
     requestTokens: inference.contextTokens,
-    notes: ['generic: vram\'s own model; no engine reserves a utilization margin'],
+    notes,
     settings: {},
   };
+}
+
+export function genericBudget(scenario: ServingScenario): EngineBudget {
+  const { inference, gpuCount } = scenario;
+  return runtimeBudget(
+    scenario,
+    { bytes: forwardPeakBytes(inference, gpuCount, inference.contextTokens), label: 'Activation reserve', formula: `prefill peak of one ${formatInt(inference.contextTokens)}-token sequence on the shard` },
+    'KV pool',
+    ["generic: vram's own model; no engine reserves a utilization margin"],
+  );
 }

@@ -4,7 +4,7 @@
  * free: KV pool = free_gpu_memory_fraction × (total − weights − activations − runtime)
  * (NVIDIA/TensorRT-LLM docs/source/reference/memory.md; free_gpu_memory_fraction 0.9).
  */
-import { ALLOCATOR_FRAGMENTATION_PERCENT, CUDA_CONTEXT_BYTES } from '../overhead.js';
+import { overheadModelBytes } from '../overhead.js';
 import { formatInt } from '../units.js';
 import { forwardPeakBytes, weightsPerGpu } from './engineMath.js';
 import { atLevels, minus, same } from './levels.js';
@@ -20,7 +20,7 @@ export function tensorrtLlmBudget(scenario: ServingScenario): EngineBudget {
   const weights = same(weightsPerGpu(inference, gpuCount));
   const peak = forwardPeakBytes(inference, gpuCount, tokens);
   const activations = same(peak);
-  const runtime = atLevels((level) => CUDA_CONTEXT_BYTES[level] + Math.ceil((peak * ALLOCATOR_FRAGMENTATION_PERCENT[level]) / 100));
+  const runtime = atLevels((level) => overheadModelBytes(level, peak));
   const free = minus(same(scenario.gpuMemoryBytes), weights, activations, runtime);
   const kvPool = atLevels((level) => Math.floor(free[level] * fraction));
   return {
