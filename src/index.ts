@@ -16,7 +16,10 @@ export { estimateInference, estimateTraining, type Estimate, type InferenceScena
 export { fitInference, fitTraining, inferenceRequiredBytesPerGpu, type Fit, type GpuSpec } from './core/fit.js';
 export { countParameters, type ParameterBreakdown } from './core/parameters.js';
 export { kvCacheBytes, kvElementsPerToken } from './core/kvCache.js';
-export { OPTIMIZERS, PRECISIONS, type Optimizer, type Precision } from './core/optimizer.js';
+export { TRAINING_OPTIMIZERS, TRAINING_PRECISIONS, ZERO_STAGES, OFFLOADS, modelStates, parameterShare, type TrainingOptimizer, type TrainingPrecision, type TrainingParallelism, type FineTuning } from './core/training/modelStates.js';
+export { loraParameterCount, loraTargets, type LoraSpec } from './core/training/lora.js';
+export { capacity, minTensorParallel, type Capacity } from './core/serving/capacity.js';
+export { ENGINES, type Engine, type ServingScenario } from './core/serving/types.js';
 export { CUDA_CONTEXT_BYTES, ALLOCATOR_FRAGMENTATION_PERCENT, type OverheadSpec } from './core/overhead.js';
 export { GRADIENT_CHECKPOINTING, type GradientCheckpointing } from './core/trainingActivations.js';
 export { ATTENTION_IMPLEMENTATIONS, type AttentionImplementation } from './core/attention.js';

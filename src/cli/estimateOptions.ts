@@ -9,7 +9,7 @@ import { DTYPES, type Dtype } from '../core/dtype.js';
 import { GGUF_FILE_TYPES } from '../core/quantization.js';
 import { SLIDING_WINDOW_POLICIES } from '../core/kvCache.js';
 import { MAX_GPU_COUNT, MAX_USER_COUNT } from '../core/fit.js';
-import { OPTIMIZERS, PRECISIONS } from '../core/optimizer.js';
+import { TRAINING_OPTIMIZERS as OPTIMIZERS, TRAINING_PRECISIONS as PRECISIONS } from '../core/training/modelStates.js';
 import { closestName } from '../core/suggest.js';
 import { GRADIENT_CHECKPOINTING } from '../core/trainingActivations.js';
 import type { OverheadSpec } from '../core/overhead.js';

@@ -8,7 +8,7 @@ import { ATTENTION_IMPLEMENTATIONS } from '../core/attention.js';
 import { DTYPES } from '../core/dtype.js';
 import { SLIDING_WINDOW_POLICIES } from '../core/kvCache.js';
 import { ENGINES } from '../core/serving/types.js';
-import { OPTIMIZERS, PRECISIONS } from '../core/optimizer.js';
+import { TRAINING_OPTIMIZERS as OPTIMIZERS, TRAINING_PRECISIONS as PRECISIONS } from '../core/training/modelStates.js';
 import { GRADIENT_CHECKPOINTING } from '../core/trainingActivations.js';
 import { ExactnessError } from '../core/units.js';
 import { UserError } from '../model/errors.js';

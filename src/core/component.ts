@@ -38,6 +38,10 @@ export interface Component {
   range: ByteRange | null;
   /** Assumptions and caveats shown by --explain. */
   notes: string[];
+  /** Training: the most loaded GPU's share (bytes is then the sum over all GPUs). */
+  bytesPerGpu?: number;
+  /** Training: host memory for offloaded state, summed over all GPUs. */
+  hostBytes?: number;
 }
 
 /** Exact sum of component bytes. */

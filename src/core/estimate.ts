@@ -11,15 +11,11 @@ import { type Component, sumBytes } from './component.js';
 import type { Dtype } from './dtype.js';
 import { inferenceActivationsComponent, activationElementBytes } from './inferenceActivations.js';
 import { type SlidingWindowPolicy, kvCacheComponent } from './kvCache.js';
-import {
-  type Optimizer,
-  type Precision,
-  gradientsComponent,
-  optimizerStatesComponent,
-  weightBytesPerParameter,
-} from './optimizer.js';
+import { type FineTuning, type StateBytes, type TrainingOptimizer, type TrainingParallelism, type TrainingPrecision, SINGLE_GPU, modelStates, parameterShare } from './training/modelStates.js';
+import type { MatrixKind } from './weightMatrices.js';
 import { type OverheadSpec, overheadComponent } from './overhead.js';
 import { countParameters, trainingParameterCount } from './parameters.js';
+import { exact } from './units.js';
 import { type WeightFormat, quantizedWeightsComponent } from './quantization.js';
 import { type GradientCheckpointing, trainingActivationsComponent } from './trainingActivations.js';
 import { type StoredWeights, weightsComponent, weightsFromCheckpoint } from './weights.js';
@@ -51,10 +47,10 @@ export function inferenceWeightsComponent(scenario: InferenceScenario): Componen
 
 export interface TrainingScenario {
   arch: ModelArchitecture;
-  precision: Precision;
+  precision: TrainingPrecision;
   /** The 16-bit type of weights and gradients under mixed or bf16 precision (a label: both are 2 B). */
   halfDtype: 'fp16' | 'bf16';
-  optimizer: Optimizer;
+  optimizer: TrainingOptimizer;
   checkpointing: GradientCheckpointing;
   attention: AttentionImplementation;
   /** Tokens per sequence. */
@@ -62,6 +58,14 @@ export interface TrainingScenario {
   /** Micro-batch size per GPU. */
   batchSize: number;
   overhead: OverheadSpec;
+  /** GPUs, model parallelism, ZeRO and offload (default one GPU). */
+  parallelism?: TrainingParallelism;
+  /** Full fine-tuning (default), or LoRA / QLoRA. */
+  fineTuning?: FineTuning;
+  /** Gradient accumulation steps: more throughput, no more activation memory (1F1B keeps min(pp, steps) micro-batches). */
+  gradientAccumulation?: number;
+  /** A chunked/fused loss that never holds all the logits. */
+  chunkedLoss?: boolean;
 }
 
 export interface Estimate {
@@ -113,31 +117,60 @@ export function estimateInference(scenario: InferenceScenario): Estimate {
   return finish('inference', arch, 0, components);
 }
 
-/** The components of one training step on one GPU without sharding (plain data parallelism). */
+/** The components of one training step: per GPU (the most loaded), summed over GPUs, and on the host. */
 export function estimateTraining(scenario: TrainingScenario): Estimate {
   const { arch } = scenario;
-  const parameterCount = trainingParameterCount(arch);
-  const weightDtype: Dtype = scenario.precision === 'fp32' ? 'fp32' : scenario.halfDtype;
+  const parallelism = scenario.parallelism ?? SINGLE_GPU;
+  const fineTuning = scenario.fineTuning ?? { kind: 'full' };
+  const gpus = parallelism.gpuCount;
+  const states = modelStates({ arch, precision: scenario.precision, optimizer: scenario.optimizer, parallelism, fineTuning });
+  const share = parameterShare(arch, parallelism);
+  const pp = parallelism.pipelineParallel;
+  const lora = fineTuning.kind === 'lora' ? fineTuning.lora.targets : null;
+  const trains = (...kinds: MatrixKind[]) => lora === null || kinds.some((kind) => lora.includes(kind));
   const activations = trainingActivationsComponent({
     arch,
-    elementBytes: weightBytesPerParameter(scenario.precision),
+    elementBytes: scenario.precision === 'fp32' ? 4 : 2,
     sequenceTokens: scenario.contextTokens,
     batchSize: scenario.batchSize,
     attention: scenario.attention,
     checkpointing: scenario.checkpointing,
+    tensorParallel: parallelism.tensorParallel,
+    sequenceParallel: parallelism.sequenceParallel,
+    contextParallel: parallelism.contextParallel,
+    layerFraction: share.layerFraction,
+    inFlightMicroBatches: pp > 1 ? Math.min(pp, scenario.gradientAccumulation ?? pp) : 1,
+    trainedLinear: { attentionIn: trains('attn_q', 'attn_k', 'attn_v', 'attn_q_a', 'attn_kv_a'), attentionOut: trains('attn_output'), mlpIn: trains('ffn_gate', 'ffn_up'), mlpDown: trains('ffn_down') },
+    linearInputBytes: scenario.precision === 'fp8' ? 1 : undefined,
+    chunkedLoss: scenario.chunkedLoss,
   });
-  const components = withOverhead(
-    [
-      weightsComponent(parameterCount, weightDtype),
-      gradientsComponent(parameterCount, scenario.precision),
-      optimizerStatesComponent(parameterCount, scenario.optimizer, scenario.precision),
-      activations,
-    ],
-    scenario.overhead,
-    activations.bytes,
-  );
-  if (arch.layout === 'encoder') {
-    components[0]!.notes.push('trained as a masked LM (BertForMaskedLM): the MLM head replaces the pooler');
-  }
-  return finish('training', arch, parameterCount, components);
+  const perGpu = (id: 'weights' | 'gradients' | 'optimizer_states', label: string, state: StateBytes, basis: 'exact'): Component => ({
+    id,
+    label,
+    bytes: exact(state.gpu * gpus, label),
+    bytesPerGpu: state.gpu,
+    hostBytes: exact(state.host * gpus, label),
+    expression: id === 'weights' ? 'params × bytes/param' : id === 'gradients' ? 'trainable params × grad bytes' : 'trainable params × (master + states) bytes',
+    formula: state.formula,
+    basis,
+    range: null,
+    notes: [],
+  });
+  const weights = perGpu('weights', 'Weights', states.weights, 'exact');
+  weights.notes.push(...states.notes);
+  const components: Component[] = [
+    weights,
+    perGpu('gradients', 'Gradients', states.gradients, 'exact'),
+    perGpu('optimizer_states', 'Optimizer states', states.optimizerStates, 'exact'),
+    { ...activations, bytes: exact(activations.bytes * gpus, 'activations'), bytesPerGpu: activations.bytes, hostBytes: 0 },
+  ];
+  const overhead = overheadComponent(scenario.overhead, { activationBytes: activations.bytes, otherBytes: components.reduce((sum, c) => sum + c.bytesPerGpu!, 0) });
+  components.push({ ...overhead, bytes: exact(overhead.bytes * gpus, 'overhead'), bytesPerGpu: overhead.bytes, hostBytes: 0, range: overhead.range && { lowBytes: overhead.range.lowBytes, highBytes: overhead.range.highBytes } });
+  if (arch.layout === 'encoder' && fineTuning.kind === 'full') weights.notes.push('trained as a masked LM (BertForMaskedLM): the MLM head replaces the pooler');
+  return finish('training', arch, fineTuning.kind === 'full' ? trainingParameterCount(arch) : states.trainableCount, components);
+}
+
+/** The most loaded GPU's bytes of a training estimate (Σ bytesPerGpu). */
+export function bytesPerGpu(estimate: Estimate): number {
+  return estimate.components.reduce((sum, c) => sum + (c.bytesPerGpu ?? c.bytes), 0);
 }

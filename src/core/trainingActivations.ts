@@ -34,6 +34,7 @@ import { type AttentionSpec, type LayerGroup, type MlpSpec, type ModelArchitectu
 import { type AttentionImplementation, EAGER_SOFTMAX_BYTES, FLASH_LSE_BYTES } from './attention.js';
 import type { Component } from './component.js';
 import { exact, formatInt } from './units.js';
+import { shardForTensorParallel } from './serving/shard.js';
 
 export const GRADIENT_CHECKPOINTING = ['none', 'selective', 'full'] as const;
 export type GradientCheckpointing = (typeof GRADIENT_CHECKPOINTING)[number];
@@ -53,6 +54,22 @@ export interface TrainingActivationInput {
   batchSize: number;
   attention: AttentionImplementation;
   checkpointing: GradientCheckpointing;
+  /** Tensor-parallel degree: attention heads and MLP widths split (default 1). */
+  tensorParallel?: number;
+  /** Megatron sequence parallelism: the hidden-size terms split over the tensor-parallel GPUs too. */
+  sequenceParallel?: boolean;
+  /** Context parallelism: each GPU holds 1/cp of the sequence (default 1). */
+  contextParallel?: number;
+  /** Fraction of the layers on this GPU's pipeline stage (default 1). */
+  layerFraction?: number;
+  /** Micro-batches whose activations a pipeline stage holds at once (1F1B: the pipeline depth). */
+  inFlightMicroBatches?: number;
+  /** Which linear layers train (their inputs are kept for the weight gradient); default all. */
+  trainedLinear?: { attentionIn: boolean; attentionOut: boolean; mlpIn: boolean; mlpDown: boolean };
+  /** Bytes per saved linear-layer input (1 under FP8 training; default the element bytes). */
+  linearInputBytes?: number;
+  /** A chunked/fused loss (Liger FusedLinearCrossEntropy) holds one chunk of logits. */
+  chunkedLoss?: boolean;
 }
 
 export interface LayerActivationParts {
@@ -70,7 +87,10 @@ export interface LayerActivationParts {
 /** What one attention block keeps: its input, q/k/v (or MLA's latents), output, and scores or LSE. */
 function attentionKept(attention: AttentionSpec, input: TrainingActivationInput) {
   const { arch, elementBytes: e, sequenceTokens: s, batchSize: b } = input;
-  const T = s * b;
+  const local = Math.ceil(s / (input.contextParallel ?? 1));
+  const T = local * b;
+  const trained = input.trainedLinear ?? { attentionIn: true, attentionOut: true, mlpIn: true, mlpDown: true };
+  const linear = input.linearInputBytes ?? e;
   const a = attention.headCount;
   const qkvElements =
     attention.kind === 'latent'
@@ -79,39 +99,48 @@ function attentionKept(attention: AttentionSpec, input: TrainingActivationInput)
   const outputElements = attention.kind === 'latent' ? a * attention.vHeadDim : a * attention.headDim;
   const scoreElementBytes = EAGER_SOFTMAX_BYTES + e + (arch.attentionDropout > 0 ? 1 : 0);
   return {
-    input: e * T * arch.hiddenSize,
+    // A frozen projection keeps no input; flash attention keeps its output O whatever o_proj does.
+    input: trained.attentionIn ? linear * T * arch.hiddenSize : 0,
     qkv: e * T * qkvElements,
-    output: e * T * outputElements,
+    output: trained.attentionOut || input.attention === 'flash' ? e * T * outputElements : 0,
     logSumExp: input.attention === 'flash' ? FLASH_LSE_BYTES * T * a : 0,
-    scores: input.attention === 'eager' ? a * s * s * b * scoreElementBytes : 0,
+    scores: input.attention === 'eager' ? a * local * s * b * scoreElementBytes : 0,
   };
 }
 
 /** What one MLP keeps: its input, plus per token and expert pass gate/up/act/product (gated) or act in/out (plain), and fp32 router probabilities. */
-function mlpKept(mlp: MlpSpec, input: TrainingActivationInput): number {
+function mlpKept(mlp: MlpSpec, input: TrainingActivationInput): { input: number; internal: number } {
   const { arch, elementBytes: e, sequenceTokens: s, batchSize: b } = input;
-  const T = s * b;
+  const T = Math.ceil(s / (input.contextParallel ?? 1)) * b;
+  const trained = input.trainedLinear ?? { attentionIn: true, attentionOut: true, mlpIn: true, mlpDown: true };
+  const linear = input.linearInputBytes ?? e;
   const k = mlp.experts?.activeExpertCount ?? 1;
   const width = k * mlp.intermediateSize + (mlp.experts?.sharedIntermediateSize ?? 0);
   const router = mlp.experts ? 4 * T * mlp.experts.expertCount : 0;
-  return e * T * arch.hiddenSize + (mlp.gated ? 4 : 2) * e * T * width + router;
+  // Elementwise inputs stay (act input; for gated also up and act output); the down projection's input only if it trains.
+  const elementwise = (mlp.gated ? 3 : 1) * e * T * width;
+  const downInput = trained.mlpDown ? linear * T * width : 0;
+  return { input: trained.mlpIn ? linear * T * arch.hiddenSize : 0, internal: elementwise + downInput + router };
 }
 
 /** Bytes one layer of `group` keeps for backward without recomputation. */
 export function layerActivationParts(input: TrainingActivationInput, group: LayerGroup = input.arch.layers[0]!): LayerActivationParts {
   const { arch, elementBytes: e, sequenceTokens: s, batchSize: b } = input;
-  const T = s * b;
+  const T = Math.ceil(s / (input.contextParallel ?? 1)) * b;
   const h = arch.hiddenSize;
+  // Hidden-size tensors are replicated over tensor-parallel GPUs unless sequence parallelism splits them.
+  const replicated = input.sequenceParallel ? input.tensorParallel ?? 1 : 1;
   const blocks = [attentionKept(group.attention, input), ...(group.crossAttention ? [attentionKept(group.crossAttention, input)] : [])];
   const sum = (pick: (block: (typeof blocks)[number]) => number) => blocks.reduce((total, block) => total + pick(block), 0);
-  const normInputsBytes = group.normCount * normInputBytes(arch, e) * T * h;
-  const attentionInputBytes = sum((block) => block.input);
+  const normInputsBytes = Math.ceil((group.normCount * normInputBytes(arch, e) * T * h) / replicated);
+  const attentionInputBytes = Math.ceil(sum((block) => block.input) / replicated);
   const qkvBytes = sum((block) => block.qkv);
   const attentionOutputBytes = sum((block) => block.output);
   const logSumExpBytes = sum((block) => block.logSumExp);
   const scoresBytes = sum((block) => block.scores);
-  const dropoutMaskBytes = arch.hiddenDropout > 0 ? (1 + blocks.length) * T * h : 0;
-  const mlpBytes = mlpKept(group.mlp, input);
+  const dropoutMaskBytes = arch.hiddenDropout > 0 ? Math.ceil(((1 + blocks.length) * T * h) / replicated) : 0;
+  const mlp = mlpKept(group.mlp, input);
+  const mlpBytes = Math.ceil(mlp.input / replicated) + mlp.internal;
   const totalBytes = normInputsBytes + attentionInputBytes + qkvBytes + attentionOutputBytes + logSumExpBytes + scoresBytes + dropoutMaskBytes + mlpBytes;
   return { normInputsBytes, attentionInputBytes, qkvBytes, attentionOutputBytes, logSumExpBytes, scoresBytes, dropoutMaskBytes, mlpBytes, totalBytes: exact(totalBytes, 'layer activations') };
 }
@@ -131,24 +160,39 @@ export interface TrainingActivationParts {
   totalBytes: number;
 }
 
+/** Tokens of logits a chunked loss holds at once: Liger's FusedLinearCrossEntropy chunk, next power of two of T / ceil(V / h). */
+export function chunkedLossTokens(tokens: number, vocabSize: number, hiddenSize: number): number {
+  const chunk = Math.ceil(tokens / Math.ceil(vocabSize / hiddenSize));
+  return Math.min(tokens, 2 ** Math.ceil(Math.log2(Math.max(1, chunk))));
+}
+
 export function trainingActivationParts(input: TrainingActivationInput): TrainingActivationParts {
-  const { arch, elementBytes: e, sequenceTokens: s, batchSize: b, checkpointing } = input;
-  const T = s * b;
+  const { elementBytes: e, sequenceTokens: s, batchSize: b, checkpointing } = input;
+  const tp = input.tensorParallel ?? 1;
+  const arch = shardForTensorParallel(input.arch, tp);
+  const T = Math.ceil(s / (input.contextParallel ?? 1)) * b;
   const h = arch.hiddenSize;
+  const replicated = input.sequenceParallel ? tp : 1;
+  const fraction = input.layerFraction ?? 1;
+  const inFlight = input.inFlightMicroBatches ?? 1;
   let keptLayersBytes = 0;
   let largest: LayerActivationParts | null = null;
   for (const group of allLayerGroups(arch)) {
-    const layer = layerActivationParts(input, group);
-    const kept = checkpointing === 'full' ? e * T * h : checkpointing === 'selective' ? layer.totalBytes - layer.scoresBytes : layer.totalBytes;
-    keptLayersBytes += group.count * kept;
+    const layer = layerActivationParts({ ...input, arch }, group);
+    const kept = checkpointing === 'full' ? Math.ceil((e * T * h) / replicated) : checkpointing === 'selective' ? layer.totalBytes - layer.scoresBytes : layer.totalBytes;
+    keptLayersBytes += Math.ceil(group.count * fraction) * kept;
     if (largest === null || layer.totalBytes > largest.totalBytes) largest = layer;
   }
+  keptLayersBytes *= inFlight;
   const layer = largest!;
   const recomputeBufferBytes = checkpointing === 'full' ? layer.totalBytes : 0;
-  const outsideLayersBytes =
-    arch.layout === 'encoder' ? normInputBytes(arch, e) * T * h + (arch.hiddenDropout > 0 ? T * h : 0) + 4 * e * T * h : normInputBytes(arch, e) * T * h + e * T * h;
+  const outsideLayersBytes = Math.ceil(
+    (arch.layout === 'encoder' ? normInputBytes(arch, e) * T * h + (arch.hiddenDropout > 0 ? T * h : 0) + 4 * e * T * h : normInputBytes(arch, e) * T * h + e * T * h) / replicated,
+  );
   const lossBytesPerLogit = e + (e < FP32_BYTES ? FP32_BYTES : 0) + FP32_BYTES;
-  const lossBytes = T * arch.vocabSize * lossBytesPerLogit;
+  // Megatron's vocabulary-parallel cross-entropy splits the logits over tensor-parallel GPUs.
+  const lossTokens = input.chunkedLoss ? chunkedLossTokens(T, arch.vocabSize, h) : T;
+  const lossBytes = Math.ceil((lossTokens * arch.vocabSize * lossBytesPerLogit) / tp);
   const totalBytes = keptLayersBytes + recomputeBufferBytes + outsideLayersBytes + lossBytes;
   return { layer, keptLayersBytes, recomputeBufferBytes, outsideLayersBytes, lossBytes, lossBytesPerLogit, totalBytes: exact(totalBytes, 'training activations') };
 }
