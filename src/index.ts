@@ -13,7 +13,8 @@ export { DTYPES, DTYPE_BLOCKS, dtypeBits, dtypeBytes, type Dtype } from './core/
 export { GGUF_FILE_TYPES, quantizedWeightsComponent, type WeightFormat } from './core/quantization.js';
 export { weightMatrices, type WeightMatrix } from './core/weightMatrices.js';
 export { estimateInference, estimateTraining, type Estimate, type InferenceScenario, type TrainingScenario } from './core/estimate.js';
-export { fitInference, fitTraining, inferenceRequiredBytesPerGpu, type Fit, type GpuSpec } from './core/fit.js';
+export { fitInference, inferenceRequiredBytesPerGpu, type Fit, type GpuSpec } from './core/fit.js';
+export { fitTraining, solveBatch, solveContext, solveGpuCount, trainingRequirement, type Solved } from './core/training/trainingFit.js';
 export { countParameters, type ParameterBreakdown } from './core/parameters.js';
 export { kvCacheBytes, kvElementsPerToken } from './core/kvCache.js';
 export { TRAINING_OPTIMIZERS, TRAINING_PRECISIONS, ZERO_STAGES, OFFLOADS, modelStates, parameterShare, type TrainingOptimizer, type TrainingPrecision, type TrainingParallelism, type FineTuning } from './core/training/modelStates.js';

@@ -9,7 +9,7 @@ import { DTYPES, type Dtype } from '../core/dtype.js';
 import { GGUF_FILE_TYPES } from '../core/quantization.js';
 import { SLIDING_WINDOW_POLICIES } from '../core/kvCache.js';
 import { MAX_GPU_COUNT, MAX_USER_COUNT } from '../core/fit.js';
-import { TRAINING_OPTIMIZERS as OPTIMIZERS, TRAINING_PRECISIONS as PRECISIONS } from '../core/training/modelStates.js';
+import { OFFLOADS, TRAINING_OPTIMIZERS as OPTIMIZERS, TRAINING_PRECISIONS as PRECISIONS } from '../core/training/modelStates.js';
 import { closestName } from '../core/suggest.js';
 import { GRADIENT_CHECKPOINTING } from '../core/trainingActivations.js';
 import type { OverheadSpec } from '../core/overhead.js';
@@ -57,6 +57,11 @@ export function choice<const T extends readonly string[]>(list: T, synonyms: Rea
   });
 }
 
+/** FSDP sharding strategies and the ZeRO stage each matches. */
+export const FSDP_MODES = ['full_shard', 'shard_grad_op', 'hybrid', 'no_shard'] as const;
+export const FSDP_ZERO_STAGE: Readonly<Record<(typeof FSDP_MODES)[number], 0 | 2 | 3>> = { full_shard: 3, shard_grad_op: 2, hybrid: 3, no_shard: 0 };
+export const SOLVE_TARGETS = ['batch', 'ctx', 'gpus'] as const;
+
 const formatOption = z._default(choice(FORMATS), 'table');
 const unitsOption = z._default(choice(UNIT_SYSTEMS), 'gib');
 
@@ -95,6 +100,24 @@ export const estimateOptionsSchema = z.object({
   offline: z._default(z.boolean(), false),
   gpu: z.optional(z.string()),
   gpus: z.optional(parsed((raw) => parseCount(raw, MAX_GPU_COUNT))),
+  // Training plans (issue 5): parallelism, sharding, fine-tuning, solvers.
+  zero: z.optional(choice(['0', '1', '2', '3'] as const)),
+  fsdp: z.optional(choice(FSDP_MODES)),
+  tp: z.optional(parsed((raw) => parseCount(raw, 1024))),
+  pp: z.optional(parsed((raw) => parseCount(raw, 1024))),
+  cp: z.optional(parsed((raw) => parseCount(raw, 1024))),
+  ep: z.optional(parsed((raw) => parseCount(raw, 1024))),
+  sp: z._default(z.boolean(), false),
+  gpusPerNode: z.optional(parsed((raw) => parseCount(raw, 1024))),
+  offload: z.optional(choice(OFFLOADS)),
+  zeroAccounting: z.optional(choice(['paper', 'deepspeed'] as const)),
+  loraRank: z.optional(parsed((raw) => parseCount(raw, 65_536))),
+  loraTargets: z.optional(z.string()),
+  qlora: z._default(z.boolean(), false),
+  trainEmbeddings: z._default(z.boolean(), false),
+  gradAccum: z.optional(parsed((raw) => parseCount(raw, 1_000_000))),
+  chunkedLoss: z._default(z.boolean(), false),
+  solve: z.optional(choice(SOLVE_TARGETS)),
   assertFits: z._default(z.boolean(), false),
   format: formatOption,
   units: unitsOption,
@@ -103,7 +126,8 @@ export const estimateOptionsSchema = z.object({
 export type EstimateOptions = z.output<typeof estimateOptionsSchema>;
 
 /** Options that only make sense in one mode. */
-const TRAINING_ONLY = ['batch', 'optimizer', 'precision', 'gradCheckpointing'] as const;
+const TRAINING_ONLY = ['batch', 'optimizer', 'precision', 'gradCheckpointing', 'zero', 'fsdp', 'tp', 'pp', 'cp', 'ep', 'gpusPerNode', 'offload', 'zeroAccounting', 'loraRank', 'loraTargets', 'gradAccum', 'solve'] as const;
+const TRAINING_FLAGS = ['sp', 'qlora', 'trainEmbeddings', 'chunkedLoss'] as const;
 const INFERENCE_ONLY = ['users', 'kvDtype', 'slidingWindow'] as const;
 
 export function flagName(key: string): string {
@@ -151,7 +175,9 @@ export function parseEstimateOptions(raw: Record<string, unknown>): EstimateOpti
   if (options.model !== undefined && options.config !== undefined) {
     throw new UserError(`--config: cannot be combined with --model "${options.model}"; give one of them`);
   }
-  const misplaced = (mode === 'training' ? INFERENCE_ONLY : TRAINING_ONLY).find((key) => options[key] !== undefined);
+  const misplaced =
+    (mode === 'training' ? INFERENCE_ONLY : TRAINING_ONLY).find((key) => options[key] !== undefined) ??
+    (mode === 'inference' ? TRAINING_FLAGS.find((key) => options[key] === true) : undefined);
   if (misplaced) {
     const other = mode === 'training' ? 'inference' : 'training';
     const hint = misplaced === 'users' ? ' (training uses --batch)' : misplaced === 'batch' ? ' (inference uses --users)' : '';
@@ -159,7 +185,12 @@ export function parseEstimateOptions(raw: Record<string, unknown>): EstimateOpti
   }
   if (options.gpu === undefined) {
     if (options.assertFits) throw new UserError('--assert-fits: needs --gpu <id> to check against (see `vram gpus`)');
-    if (options.gpus !== undefined) throw new UserError('--gpus: needs --gpu <id> (see `vram gpus`)');
+    if (options.solve !== undefined) throw new UserError(`--solve: needs --gpu <id> to solve against (see \`vram gpus\`)`);
+    if (options.gpus !== undefined && mode === 'inference') throw new UserError('--gpus: needs --gpu <id> (see `vram gpus`)');
+  }
+  if (options.zero !== undefined && options.fsdp !== undefined) throw new UserError('--fsdp: cannot be combined with --zero; give one of them');
+  if ((options.qlora || options.trainEmbeddings || options.loraTargets !== undefined) && options.loraRank === undefined) {
+    throw new UserError(`${options.qlora ? '--qlora' : options.trainEmbeddings ? '--train-embeddings' : '--lora-targets'}: needs --lora-rank <r>`);
   }
   return { ...options, mode };
 }

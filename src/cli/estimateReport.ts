@@ -2,18 +2,21 @@
  * `vram estimate`: resolves the model-dependent defaults, runs the core and collects warnings.
  * Returns a report the renderers print; does no output itself.
  */
-import { type Estimate, type TrainingScenario, estimateInference, estimateTraining } from '../core/estimate.js';
-import { type Fit, fitInference, fitTraining } from '../core/fit.js';
+import type { ByteRange } from '../core/component.js';
+import { type Estimate, estimateInference, estimateTraining } from '../core/estimate.js';
+import { type Fit, fitInference } from '../core/fit.js';
+import type { ZeroStage } from '../core/training/modelStates.js';
+import { type Solved, fitTraining, solveBatch, solveContext, solveGpuCount } from '../core/training/trainingFit.js';
 import { leadAttention } from '../core/architecture.js';
 import { countParameters } from '../core/parameters.js';
 import { formatInt } from '../core/units.js';
-import { UserError } from '../model/errors.js';
 import { type GpuEntry, findGpu, gpuSpec } from '../model/gpus.js';
 import { readHfConfig } from '../model/hfConfig.js';
 import { PRESETS } from '../model/presets.js';
 import type { EstimateOptions } from './estimateOptions.js';
 import type { Io } from './io.js';
-import { halfDtypeOf, resolveInference } from './inferenceScenario.js';
+import { resolveInference } from './inferenceScenario.js';
+import { resolveTraining } from './trainingScenario.js';
 import { type LoadedModel, loadModel } from './modelSource.js';
 
 /** Context used when --ctx is not given (capped at the model's trained maximum). */
@@ -26,9 +29,15 @@ export interface EstimateReport {
   inputs: Record<string, unknown>;
   estimate: Estimate;
   gpu: GpuEntry | null;
-  fit: Fit | null;
+  fit: (Fit & { requiredRange?: ByteRange }) | null;
+  /** Training --solve: the largest batch or context, or the fewest GPUs per ZeRO stage. */
+  solution: TrainingSolution | null;
   warnings: string[];
 }
+
+export type TrainingSolution =
+  | { target: 'batch' | 'ctx'; value: Solved }
+  | { target: 'gpus'; byZeroStage: { zeroStage: ZeroStage; gpuCount: Solved }[] };
 
 /**
  * A preset of the same layout whose trained context reaches `tokens`, closest in size to
@@ -59,20 +68,6 @@ export function contextWarning(model: LoadedModel, contextTokens: number, parame
   return `--ctx ${formatInt(contextTokens)} is longer than ${model.id}'s trained maximum of ${formatInt(max)} tokens (max_position_embeddings); the estimate goes on, but quality past it is not guaranteed${suggestion}`;
 }
 
-function trainingHalfDtype(options: EstimateOptions, model: LoadedModel, warnings: string[]): 'fp16' | 'bf16' {
-  const precision = options.precision ?? 'mixed';
-  const dtype = options.dtype;
-  if (dtype === undefined) {
-    if (model.quantization || model.checkpoint) warnings.push('training counts the weights at --precision; the quantized or stored checkpoint format does not apply (QLoRA is not modelled yet)');
-    return halfDtypeOf(model.arch.defaultDtype);
-  }
-  const wanted = precision === 'fp32' ? ['fp32'] : ['fp16', 'bf16'];
-  if (!wanted.includes(dtype)) {
-    throw new UserError(`--dtype: "${dtype}" does not match --precision ${precision}, which trains ${precision === 'fp32' ? 'fp32' : '16-bit (fp16 or bf16)'} weights; quantized bases (QLoRA) are not modelled yet`);
-  }
-  return dtype === 'fp16' ? 'fp16' : 'bf16';
-}
-
 export async function buildEstimateReport(options: EstimateOptions & { mode: 'inference' | 'training' }, io: Io): Promise<EstimateReport> {
   const model = await loadModel(options, io);
   const { arch } = model;
@@ -101,7 +96,8 @@ export async function buildEstimateReport(options: EstimateOptions & { mode: 'in
   };
 
   let estimate: Estimate;
-  let fit: Fit | null = null;
+  let fit: EstimateReport['fit'] = null;
+  let solution: TrainingSolution | null = null;
   let inputs: Record<string, unknown>;
   if (options.mode === 'inference') {
     const resolved = resolveInference(options, model, contextTokens, options.users ?? 1);
@@ -114,30 +110,20 @@ export async function buildEstimateReport(options: EstimateOptions & { mode: 'in
     }
     inputs = { ...common, users: scenario.userCount, ...resolved.inputs };
   } else {
-    const scenario: TrainingScenario = {
-      arch,
-      precision: options.precision ?? 'mixed',
-      halfDtype: trainingHalfDtype(options, model, warnings),
-      optimizer: options.optimizer ?? 'adamw',
-      checkpointing: options.gradCheckpointing ?? 'none',
-      attention: options.attention,
-      contextTokens,
-      batchSize: options.batch ?? 1,
-      overhead: options.overhead,
-    };
+    const resolved = resolveTraining(options, model, contextTokens, warnings);
+    const scenario = resolved.scenario;
     estimate = estimateTraining(scenario);
     if (gpu) {
-      fit = fitTraining(scenario, gpuSpec(gpu), gpuCount, estimate);
-      if (gpuCount > 1) warnings.push(`training on ${gpuCount} GPUs is taken as plain data parallelism: every GPU holds the whole model state (ZeRO/FSDP sharding is not modelled yet)`);
+      const spec = gpuSpec(gpu);
+      fit = fitTraining(scenario, spec, estimate);
+      if (options.solve === 'batch') solution = { target: 'batch', value: solveBatch(scenario, spec.memoryBytes) };
+      if (options.solve === 'ctx') solution = { target: 'ctx', value: solveContext(scenario, spec.memoryBytes) };
+      if (options.solve === 'gpus') solution = { target: 'gpus', byZeroStage: solveGpuCount(scenario, spec.memoryBytes) };
     }
-    inputs = {
-      ...common,
-      batch: scenario.batchSize,
-      dtype: scenario.precision === 'fp32' ? 'fp32' : scenario.halfDtype,
-      precision: scenario.precision,
-      optimizer: scenario.optimizer,
-      gradCheckpointing: scenario.checkpointing,
-    };
+    if (scenario.gradientAccumulation! > 1) {
+      warnings.push(`--grad-accum ${scenario.gradientAccumulation}: accumulation multiplies the tokens per optimizer step, not peak memory; gradients accumulate in place in the gradient buffer counted here`);
+    }
+    inputs = { ...common, ...resolved.inputs };
   }
   if (gpu?.memoryIsMarketed) warnings.push(`${gpu.id}: no driver-reported memory size was found; the marketed size is used`);
   return {
@@ -147,6 +133,7 @@ export async function buildEstimateReport(options: EstimateOptions & { mode: 'in
     estimate,
     gpu,
     fit,
+    solution,
     warnings,
   };
 }

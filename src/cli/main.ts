@@ -16,6 +16,7 @@ import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { FORMATS, MODES, UNIT_SYSTEMS } from './choices.js';
 import { WEIGHT_DTYPES, parseEstimateOptions, parseInspectOptions, parseOutputOptions } from './estimateOptions.js';
 import { buildEstimateReport } from './estimateReport.js';
+import { DEFAULT_LORA_TARGETS } from './trainingScenario.js';
 import { type Io, useColor } from './io.js';
 import { printable } from './printable.js';
 import { ValueError } from './values.js';
@@ -45,6 +46,8 @@ Examples:
   $ vram estimate --model llama-70b --ctx 32k --users 10 --explain
   $ vram estimate --model llama-70b --ctx 32k --users 10 --gpu h100-80gb --gpus 4 --assert-fits --format json
   $ vram estimate --model llama-7b --train --batch 4 --ctx 4k --grad-checkpointing full
+  $ vram estimate --mode training --model llama-7b --gpus 8 --zero 3 --batch 4 --ctx 4k --grad-checkpointing full
+  $ vram estimate --train --model llama-2-7b --lora-rank 16 --lora-targets all-linear --qlora --gpu rtx-4090 --solve batch
   $ vram estimate --config ./config.json --dtype int4 --kv-dtype fp8 --ctx 128k
   $ vram estimate --model hf:Qwen/Qwen2.5-7B-Instruct --ctx 32k --users 8 --gpu l40s
   $ vram estimate --model ./Llama-3.1-8B-Instruct-GPTQ --ctx 8k
@@ -90,12 +93,29 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--optimizer <name>', `training: ${list(OPTIMIZERS)} (default: adamw)`)
     .option('--precision <p>', `training: ${list(PRECISIONS)}; mixed = 16-bit weights and grads, fp32 master and states (default: mixed)`)
     .option('--grad-checkpointing <kind>', `training: ${list(GRADIENT_CHECKPOINTING)} (default: none)`)
+    .option('--grad-accum <n>', 'training: gradient accumulation steps; more tokens per step, not more memory (default: 1)')
+    .option('--chunked-loss', 'training: a chunked/fused cross-entropy (Liger) that never holds all the fp32 logits')
+    .option('--zero <stage>', 'training: ZeRO stage over the data-parallel GPUs: 0|1|2|3 (1 shards optimizer states, 2 also gradients, 3 also weights) (default: 0)')
+    .option('--fsdp <mode>', 'training: FSDP sharding instead of --zero: full_shard (= ZeRO-3)|shard_grad_op (= 2)|hybrid (3 within a node)|no_shard')
+    .option('--gpus-per-node <n>', `training: GPUs per node for --fsdp hybrid (default: 8)`)
+    .option('--offload <what>', 'training: move to host RAM: none|optimizer (ZeRO-Offload: states, master, grads)|optimizer+params (ZeRO-3 only) (default: none)')
+    .option('--zero-accounting <kind>', "training: paper (per-GPU shares, default) or deepspeed (DeepSpeed's estimate_zero2/3_model_states_mem_needs)")
+    .option('--tp <n>', 'training: tensor-parallel degree (default: 1)')
+    .option('--pp <n>', 'training: pipeline-parallel stages; the most loaded stage is reported (default: 1)')
+    .option('--cp <n>', 'training: context-parallel degree (sequence split for attention) (default: 1)')
+    .option('--ep <n>', 'training: expert-parallel degree for MoE (default: 1)')
+    .option('--sp', 'training: sequence parallelism over the --tp group (Megatron)')
+    .option('--lora-rank <r>', 'training: LoRA adapters of rank r on a frozen 16-bit base')
+    .option('--lora-targets <list>', `training: modules to adapt, e.g. q_proj,v_proj or all-linear (default: ${DEFAULT_LORA_TARGETS})`)
+    .option('--qlora', 'training: with --lora-rank, an NF4 base (double quantization) and paged 8-bit AdamW')
+    .option('--train-embeddings', 'training: with --lora-rank, also train the embeddings (and an untied head)')
+    .option('--solve <what>', 'training, with --gpu: batch = largest micro-batch, ctx = longest sequence, gpus = fewest GPUs per ZeRO stage')
     .option('--attention <impl>', `${list(ATTENTION_IMPLEMENTATIONS)}; eager stores the s×s scores (default: flash)`)
     .option('--sliding-window <policy>', `inference: ${list(SLIDING_WINDOW_POLICIES)}; cap = window layers cache at most their window (vLLM, llama.cpp), full = every token (default: cap)`)
     .option('--overhead <amount>', 'override the overhead model: a share of the other components (10%) or a size per GPU (1.5GiB)')
     .option('--set <field=value>', 'override a config field for what-if questions (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--gpu <id>', 'check the fit on this GPU type (see `vram gpus`)')
-    .option('--gpus <n>', 'number of GPUs; weights and KV cache are split evenly (default: 1)')
+    .option('--gpus <n>', 'number of GPUs; inference: weights and KV cache split evenly; training: tp × pp × cp × data-parallel (default: 1)')
     .option('--assert-fits', 'with --gpu: exit 3 when it does not fit (for CI gates)')
     .option('--offline', 'use only the Hub cache ($XDG_CACHE_HOME/vram/hub); never fetch')
     .option('--explain', 'show each formula with the numbers substituted, and the assumptions');

@@ -6,15 +6,14 @@
  * MLA's latent is replicated on every GPU); each GPU also holds the full transient activation
  * peak (conservative: tensor parallelism would split the MLP part) and its own overhead:
  *   required per GPU = ceil(weights / N) + kv_cache per GPU + activations + overhead(per GPU)
- * Training: plain data parallelism, every GPU holds the whole model state and its micro-batch, so
- * the per-GPU requirement does not change with N (sharding is not modelled here).
+ * Training plans fit per GPU in training/trainingFit.ts.
  * usable per GPU = the memory the driver reports. fits = required ≤ usable.
  * maxUsers: the most concurrent sequences at this context that fit on N GPUs (doubling, then
  * binary search, on a requirement that grows with users). minGpuCount: the fewest GPUs that fit (requirement never
  * grows with N), up to MAX_GPU_COUNT; null when none does.
  */
-import type { Estimate, InferenceScenario, TrainingScenario } from './estimate.js';
-import { estimateTraining, inferenceWeightsComponent } from './estimate.js';
+import type { InferenceScenario } from './estimate.js';
+import { inferenceWeightsComponent } from './estimate.js';
 import { kvCacheBytesPerGpu } from './kvCache.js';
 import { activationElementBytes, batchedSequenceCount, inferenceActivationParts } from './inferenceActivations.js';
 import { overheadBytes } from './overhead.js';
@@ -87,7 +86,7 @@ function smallestSatisfying(lo: number, hi: number, ok: (n: number) => boolean):
   return lo;
 }
 
-function verdict(gpu: GpuSpec, gpuCount: number, required: number): Pick<Fit, 'gpu' | 'gpuCount' | 'usableBytesPerGpu' | 'requiredBytesPerGpu' | 'fits' | 'headroomBytes'> {
+export function verdict(gpu: GpuSpec, gpuCount: number, required: number): Pick<Fit, 'gpu' | 'gpuCount' | 'usableBytesPerGpu' | 'requiredBytesPerGpu' | 'fits' | 'headroomBytes'> {
   return {
     gpu: gpu.id,
     gpuCount,
@@ -118,10 +117,4 @@ export function fitInference(scenario: InferenceScenario, gpu: GpuSpec, gpuCount
   // However many GPUs: no weights, one K/V head each (or the replicated latent), all activations.
   const perGpuFloorBytes = perGpuBytes(scenario)(scenario.userCount, Number.MAX_SAFE_INTEGER, 0);
   return { ...verdict(gpu, gpuCount, required), maxUsers, minGpuCount, perGpuFloorBytes };
-}
-
-export function fitTraining(scenario: TrainingScenario, gpu: GpuSpec, gpuCount: number, estimate: Estimate = estimateTraining(scenario)): Fit {
-  const required = estimate.totalBytes;
-  const fit = verdict(gpu, gpuCount, required);
-  return { ...fit, maxUsers: null, minGpuCount: fit.fits ? 1 : null, perGpuFloorBytes: required };
 }

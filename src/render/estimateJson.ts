@@ -1,9 +1,13 @@
 /**
  * The `--format json` document (schemaVersion 1). Scripts depend on it: fields may be added, but
  * renaming or removing one needs a new schemaVersion. All byte counts are exact integers.
+ * Training adds per component `bytesPerGpu` (the most loaded GPU) and `hostBytes` (offloaded state,
+ * all GPUs), `totalBytesPerGpu`, `totalHostBytes`, `fit.requiredRangeBytesPerGpu` and `solve`;
+ * `bytes` and `totalBytes` are then summed over all GPUs.
  */
 import type { EstimateReport } from '../cli/estimateReport.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { gpuBytes, hostBytes } from './breakdownColumns.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -33,8 +37,12 @@ export function estimateJson(report: EstimateReport): Record<string, unknown> {
       basis: c.basis,
       range: c.range,
       notes: c.notes,
+      ...(report.mode === 'training' ? { bytesPerGpu: gpuBytes(c), hostBytes: hostBytes(c) } : {}),
     })),
     totalBytes: estimate.totalBytes,
+    ...(report.mode === 'training'
+      ? { totalBytesPerGpu: estimate.components.reduce((sum, c) => sum + gpuBytes(c), 0), totalHostBytes: estimate.components.reduce((sum, c) => sum + hostBytes(c), 0) }
+      : {}),
     fit:
       fit === null
         ? null
@@ -49,7 +57,9 @@ export function estimateJson(report: EstimateReport): Record<string, unknown> {
             maxUsers: fit.maxUsers,
             minGpuCount: fit.minGpuCount,
             perGpuFloorBytes: fit.perGpuFloorBytes,
+            ...(fit.requiredRange ? { requiredRangeBytesPerGpu: fit.requiredRange } : {}),
           },
+    ...(report.mode === 'training' ? { solve: report.solution } : {}),
     warnings: report.warnings,
   };
 }

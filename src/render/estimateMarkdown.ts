@@ -2,6 +2,7 @@
 import type { UnitSystem } from '../cli/choices.js';
 import type { EstimateReport } from '../cli/estimateReport.js';
 import { formatBytes, formatShare } from './bytes.js';
+import { gpuBytes } from './breakdownColumns.js';
 import { assumptionLines, basisLabel, fitRows, headingLine } from './summaryLines.js';
 
 function cell(text: string): string {
@@ -9,14 +10,16 @@ function cell(text: string): string {
 }
 
 export function renderEstimateMarkdown(report: EstimateReport, units: UnitSystem, explain: boolean): string {
-  const { components, totalBytes } = report.estimate;
+  const { components } = report.estimate;
+  const perGpuTotal = components.reduce((sum, c) => sum + gpuBytes(c), 0);
+  const gpus = report.inputs.gpus as number;
   const lines = [
     `**${cell(headingLine(report))}**`,
     '',
-    '| Component | Size | Bytes | Share | Basis | Formula |',
+    `| Component | ${report.mode === 'training' && gpus > 1 ? 'Per GPU' : 'Size'} | Bytes | Share | Basis | Formula |`,
     '| --- | ---: | ---: | ---: | --- | --- |',
-    ...components.map((c) => `| ${c.label} | ${formatBytes(c.bytes, units)} | ${c.bytes.toLocaleString('en-US')} | ${formatShare(c.bytes, totalBytes)} | ${cell(basisLabel(c, units))} | ${cell(explain ? c.formula : c.expression)} |`),
-    `| **Total** | **${formatBytes(totalBytes, units)}** | ${totalBytes.toLocaleString('en-US')} | 100.0% | | |`,
+    ...components.map((c) => `| ${c.label} | ${formatBytes(gpuBytes(c), units)} | ${gpuBytes(c).toLocaleString('en-US')} | ${formatShare(gpuBytes(c), perGpuTotal)} | ${cell(basisLabel(c, units))} | ${cell(explain ? c.formula : c.expression)} |`),
+    `| **Total** | **${formatBytes(perGpuTotal, units)}** | ${perGpuTotal.toLocaleString('en-US')} | 100.0% | | |`,
   ];
   const fit = fitRows(report, units);
   if (fit.length > 0) lines.push('', `**Fit: ${report.fit!.fits ? 'fits' : 'does not fit'}**`, '', ...fit.map(([label, value]) => `- ${label}: ${value}`));

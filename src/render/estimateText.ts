@@ -8,6 +8,7 @@ import type { UnitSystem } from '../cli/choices.js';
 import type { EstimateReport } from '../cli/estimateReport.js';
 import type { ComponentId } from '../core/component.js';
 import { formatBytes, formatShare } from './bytes.js';
+import { breakdownColumns, gpuBytes } from './breakdownColumns.js';
 import { assumptionLines, basisLabel, fitRows, headingLine } from './summaryLines.js';
 
 export interface TextOptions {
@@ -47,8 +48,9 @@ function barCells(bytes: readonly number[], total: number): number[] {
 }
 
 function shareBar(report: EstimateReport, chalk: ChalkInstance, color: boolean): string {
-  const { components, totalBytes } = report.estimate;
-  const cells = barCells(components.map((c) => c.bytes), totalBytes);
+  const { components } = report.estimate;
+  const perGpu = components.map(gpuBytes);
+  const cells = barCells(perGpu, perGpu.reduce((a, b) => a + b, 0));
   const bar = components
     .map((c, i) => {
       const style = BAR_STYLE[c.id];
@@ -64,17 +66,19 @@ function shareBar(report: EstimateReport, chalk: ChalkInstance, color: boolean):
 
 export function renderEstimateText(report: EstimateReport, options: TextOptions): string {
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
-  const { components, totalBytes } = report.estimate;
+  const { components } = report.estimate;
+  const columns = breakdownColumns(report);
+  const perGpuTotal = components.reduce((sum, c) => sum + gpuBytes(c), 0);
   const table = new Table({
-    head: ['Component', 'Size', 'Share', options.explain ? 'Basis' : 'Formula'],
-    colAligns: ['left', 'right', 'right', 'left'],
+    head: [...columns.map((c) => c.head), 'Share', options.explain ? 'Basis' : 'Formula'],
+    colAligns: [...columns.map((_c, i) => (i === 0 ? 'left' : 'right') as 'left' | 'right'), 'right', 'left'],
     chars: COMPACT_ROWS,
     style: { head: options.color ? ['cyan'] : [], border: options.color ? ['gray'] : [] },
   });
   for (const c of components) {
-    table.push([c.label, formatBytes(c.bytes, options.units), formatShare(c.bytes, totalBytes), options.explain ? basisLabel(c, options.units) : c.expression]);
+    table.push([...columns.map((column) => column.cell(c, options.units)), formatShare(gpuBytes(c), perGpuTotal), options.explain ? basisLabel(c, options.units) : c.expression]);
   }
-  table.push([chalk.bold('Total'), chalk.bold(formatBytes(totalBytes, options.units)), '100.0%', '']);
+  table.push([chalk.bold('Total'), ...columns.slice(1).map((column) => chalk.bold(column.total(report, options.units))), '100.0%', '']);
 
   const out = [chalk.bold(headingLine(report)), table.toString(), shareBar(report, chalk, options.color)];
   const fit = fitRows(report, options.units);
@@ -86,7 +90,7 @@ export function renderEstimateText(report: EstimateReport, options: TextOptions)
   if (options.explain) {
     out.push('', chalk.bold('Working'));
     for (const c of components) {
-      out.push(`  ${chalk.bold(c.label)}: ${formatBytes(c.bytes, options.units)} = ${c.bytes.toLocaleString('en-US')} B [${basisLabel(c, options.units)}]`);
+      out.push(`  ${chalk.bold(c.label)}: ${formatBytes(gpuBytes(c), options.units)} = ${gpuBytes(c).toLocaleString('en-US')} B${c.bytesPerGpu !== undefined && (report.fit?.gpuCount ?? (report.inputs.gpus as number)) > 1 ? ' per GPU' : ''} [${basisLabel(c, options.units)}]`);
       out.push(`    = ${c.formula}`);
       for (const note of c.notes) out.push(`    · ${note}`);
     }

@@ -6,6 +6,7 @@ import type { UnitSystem } from '../cli/choices.js';
 import type { EstimateReport } from '../cli/estimateReport.js';
 import type { Component } from '../core/component.js';
 import { MAX_GPU_COUNT } from '../core/fit.js';
+import type { Solved } from '../core/training/trainingFit.js';
 import { formatInt } from '../core/units.js';
 import { architectureSummary } from './architectureSummary.js';
 import { formatBytes, formatCount } from './bytes.js';
@@ -16,8 +17,23 @@ export function headingLine(report: EstimateReport): string {
   const scenario =
     report.mode === 'inference'
       ? `inference, ${formatInt(inputs.ctx as number)} tokens × ${formatInt(inputs.users as number)} ${inputs.users === 1 ? 'user' : 'users'}, weights ${inputs.dtype ?? 'as stored'}${model.arch.layout === 'encoder' ? '' : `, KV ${inputs.kvDtype}`}`
-      : `training, ${formatInt(inputs.ctx as number)} tokens × batch ${formatInt(inputs.batch as number)}, ${inputs.precision} precision, ${inputs.optimizer}, checkpointing ${inputs.gradCheckpointing}`;
+      : `training, ${formatInt(inputs.ctx as number)} tokens × batch ${formatInt(inputs.batch as number)}, ${inputs.precision} precision, ${inputs.optimizer}, checkpointing ${inputs.gradCheckpointing}${trainingPlanText(inputs)}`;
   return `${model.id} (${formatCount(model.parameterCount)} params${active}): ${scenario}, ${inputs.attention} attention`;
+}
+
+/** The parallelism and fine-tuning of a training plan, for the heading: ", 8 GPUs (ZeRO-3), LoRA r16 all-linear". */
+export function trainingPlanText(inputs: Record<string, unknown>): string {
+  const parts: string[] = [];
+  const gpus = inputs.gpus as number;
+  if (gpus > 1) {
+    const model = (['tp', 'pp', 'cp', 'ep'] as const).filter((key) => (inputs[key] as number) > 1).map((key) => `${key} ${inputs[key]}`);
+    if (inputs.sp) model.push('sp');
+    const zero = inputs.fsdp ? `FSDP ${inputs.fsdp}` : `ZeRO-${inputs.zero}`;
+    parts.push(`${formatInt(gpus)} GPUs (${[...model, `dp ${inputs.dataParallel}`, zero].join(', ')})`);
+  }
+  if (inputs.offload !== 'none') parts.push(`offload ${inputs.offload}`);
+  if (inputs.loraRank !== null) parts.push(`${inputs.qlora ? 'QLoRA' : 'LoRA'} r${inputs.loraRank} ${inputs.loraTargets}${inputs.trainEmbeddings ? ' + embeddings' : ''}`);
+  return parts.map((part) => `, ${part}`).join('');
 }
 
 /** Fit verdict rows; empty without --gpu. */
@@ -29,10 +45,12 @@ export function fitRows(report: EstimateReport, units: UnitSystem): [string, str
       ? fit.gpuCount > 1
         ? `weights ÷ ${formatInt(fit.gpuCount)}, KV cache by head, plus activations and overhead on each`
         : 'all components'
-      : 'each GPU holds the whole model state and its micro-batch: data parallel';
+      : fit.gpuCount > 1
+        ? 'the most loaded GPU: its share of the model states, its micro-batch, its overhead'
+        : 'all components';
   const rows: [string, string][] = [
     ['GPUs', `${fit.gpuCount} × ${gpu.name} (${formatBytes(fit.usableBytesPerGpu, units)} each, as the driver reports it)`],
-    ['required per GPU', `${formatBytes(fit.requiredBytesPerGpu, units)} (${split})`],
+    ['required per GPU', `${formatBytes(fit.requiredBytesPerGpu, units)}${fit.requiredRange ? ` (range ${formatBytes(fit.requiredRange.lowBytes, units)} – ${formatBytes(fit.requiredRange.highBytes, units)})` : ''} (${split})`],
     ['headroom per GPU', formatBytes(fit.headroomBytes, units)],
   ];
   if (fit.maxUsers !== null) rows.push([`max users at ${formatInt(report.inputs.ctx as number)} tokens`, `${formatInt(fit.maxUsers)} on ${formatInt(fit.gpuCount)} GPU${fit.gpuCount > 1 ? 's' : ''}`]);
@@ -40,13 +58,29 @@ export function fitRows(report: EstimateReport, units: UnitSystem): [string, str
     'fewest GPUs that fit',
     fit.minGpuCount === null
       ? report.mode === 'training'
-        ? 'none without sharding (one GPU must hold the whole training state)'
+        ? `none up to ${formatInt(MAX_GPU_COUNT)} at ZeRO-${report.inputs.zero} (each GPU still needs ${formatBytes(fit.perGpuFloorBytes, units)}${report.inputs.zero === 3 ? '' : '; try --zero 3'})`
         : fit.perGpuFloorBytes > fit.usableBytesPerGpu
           ? `none: each GPU needs ${formatBytes(fit.perGpuFloorBytes, units)} however many share the model (activations, overhead, one K/V head)`
           : `more than ${formatInt(MAX_GPU_COUNT)}`
       : `${fit.minGpuCount} × ${gpu.id}`,
   ]);
+  rows.push(...solutionRows(report));
   return rows;
+}
+
+function solvedText(solved: Solved, unit: (n: number) => string): string {
+  if (solved.expected === null) return solved.optimistic === null ? 'none fits' : `none fits as expected (${unit(solved.optimistic)} at the low end of the range)`;
+  const bounds = solved.pessimistic === solved.expected && solved.optimistic === solved.expected ? '' : ` (range ${solved.pessimistic === null ? 'none' : unit(solved.pessimistic)} – ${solved.optimistic === null ? 'none' : unit(solved.optimistic)})`;
+  return `${unit(solved.expected)}${bounds}`;
+}
+
+/** The --solve answer as verdict rows. */
+export function solutionRows(report: EstimateReport): [string, string][] {
+  const solution = report.solution;
+  if (!solution) return [];
+  if (solution.target === 'gpus') return solution.byZeroStage.map(({ zeroStage, gpuCount }) => [`fewest GPUs at ZeRO-${zeroStage}`, solvedText(gpuCount, (n) => `${formatInt(n)} × ${report.gpu!.id}`)]);
+  if (solution.target === 'batch') return [['largest micro-batch that fits', solvedText(solution.value, (n) => `${formatInt(n)} × ${formatInt(report.inputs.ctx as number)} tokens`)]];
+  return [['longest sequence that fits', solvedText(solution.value, (n) => `${formatInt(n)} tokens × batch ${formatInt(report.inputs.batch as number)}`)]];
 }
 
 export function basisLabel(component: Component, units: UnitSystem): string {
@@ -63,6 +97,9 @@ export function assumptionLines(report: EstimateReport): string[] {
     'byte counts are exact integers; GiB = 2^30 B, GB = 10^9 B',
     'exact = follows from the architecture and dtypes; model = per-tensor accounting of the stated implementation; heuristic = a cited constant with a low–high range',
   ];
-  if (report.mode === 'training') lines.push('all components are summed at the end of the forward pass (the usual peak): an upper bound');
+  if (report.mode === 'training') {
+    lines.push('all components are summed at the end of the forward pass (the usual peak): an upper bound');
+    if ((report.inputs.gpus as number) > 1) lines.push('per GPU = the most loaded GPU (pipeline: the first or last stage, which also holds the embeddings or the head); All GPUs = per GPU × GPUs, an upper bound under pipeline parallelism');
+  }
   return lines;
 }

@@ -112,10 +112,18 @@ describe('vram estimate --mode training', () => {
     expect((await runJson(['estimate', '--train', '--model', 'llama-7b'])).json.mode).toBe('training');
   });
 
-  it('multi-GPU training warns that sharding is not modelled', async () => {
+  it('multi-GPU training without --zero is plain data parallelism: per GPU as on one GPU, bytes summed over GPUs', async () => {
+    const one = (await runJson(['estimate', '--train', '--model', 'llama-7b', '--gpu', 'h100'])).json;
     const { json } = await runJson(['estimate', '--train', '--model', 'llama-7b', '--gpu', 'h100', '--gpus', '8']);
-    expect(json.warnings.join(' ')).toMatch(/data parallelism/);
-    expect(json.fit.maxUsers).toBeNull();
+    for (const c of json.components) {
+      const single = one.components.find((o: { id: string }) => o.id === c.id);
+      expect(c.bytesPerGpu).toBe(single.bytesPerGpu);
+      expect(c.bytes).toBe(8 * c.bytesPerGpu);
+      expect(c.hostBytes).toBe(0);
+    }
+    expect(json.totalBytesPerGpu).toBe(one.totalBytes);
+    expect(json.fit).toMatchObject({ requiredBytesPerGpu: one.totalBytes, maxUsers: null, minGpuCount: null });
+    expect(json.inputs).toMatchObject({ zero: 0, dataParallel: 8, tp: 1, pp: 1 });
   });
 });
 
@@ -244,5 +252,131 @@ describe('help and version', () => {
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toBe('error: no command given; run `vram --help` (commands: estimate, capacity, inspect, models, gpus)\n');
+  });
+});
+
+describe('vram estimate --mode training: plans over GPUs (issue 5)', () => {
+  const PLAN = ['estimate', '--mode', 'training', '--model', 'llama-7b', '--gpus', '8', '--zero', '3', '--batch', '4', '--ctx', '4k', '--grad-checkpointing', 'full'];
+  const perGpu = (json: any, id: string) => json.components.find((c: { id: string }) => c.id === id).bytesPerGpu as number;
+
+  it('the done-when plan: per-GPU breakdown, totals summed over GPUs, a range on the requirement', async () => {
+    const { code, json } = await runJson([...PLAN, '--gpu', 'h100-80gb']);
+    expect(code).toBe(0);
+    // ZeRO-3 over 8: 2Φ weights, 2Φ gradients, 12Φ optimizer states, each ÷ 8 rounded up.
+    expect(perGpu(json, 'weights')).toBe(Math.ceil((2 * 6_738_415_616) / 8));
+    expect(perGpu(json, 'optimizer_states')).toBe(Math.ceil((12 * 6_738_415_616) / 8));
+    expect(json.totalBytesPerGpu).toBe(json.components.reduce((sum: number, c: { bytesPerGpu: number }) => sum + c.bytesPerGpu, 0));
+    expect(json.totalBytes).toBe(json.components.reduce((sum: number, c: { bytes: number }) => sum + c.bytes, 0));
+    expect(json.fit.requiredBytesPerGpu).toBe(json.totalBytesPerGpu);
+    const range = json.fit.requiredRangeBytesPerGpu;
+    expect(range.lowBytes).toBeLessThan(json.fit.requiredBytesPerGpu);
+    expect(range.highBytes).toBeGreaterThan(json.fit.requiredBytesPerGpu);
+    expect(json.fit.minGpuCount).toBe(2);
+    expect(json.inputs).toMatchObject({ zero: 3, dataParallel: 8, gradCheckpointing: 'full', loraRank: null });
+  });
+
+  it('LoRA and QLoRA variants: trainable parameters as PEFT counts them, smaller model states', async () => {
+    const full = (await runJson(PLAN)).json;
+    const lora = (await runJson([...PLAN, '--lora-rank', '16', '--lora-targets', 'all-linear'])).json;
+    const qlora = (await runJson([...PLAN, '--lora-rank', '16', '--lora-targets', 'all-linear', '--qlora'])).json;
+    expect(lora.model.trainableParameterCount).toBe(39_976_960);
+    expect(qlora.model.trainableParameterCount).toBe(39_976_960);
+    expect(qlora.inputs.optimizer).toBe('paged-adamw-8bit');
+    expect(perGpu(lora, 'optimizer_states')).toBeLessThan(perGpu(full, 'optimizer_states') / 100);
+    expect(perGpu(qlora, 'weights')).toBeLessThan(perGpu(lora, 'weights') / 3);
+    expect(perGpu(lora, 'activations')).toBeLessThanOrEqual(perGpu(full, 'activations'));
+  });
+
+  it('the table shows Per GPU and All 8 GPUs columns, and the plan in the heading', async () => {
+    const { code, stdout } = await run([...PLAN, '--gpu', 'h100-80gb']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/Per GPU .* All 8 GPUs/);
+    expect(stdout).toMatch(/8 GPUs \(dp 8, ZeRO-3\)/);
+    expect(stdout).toMatch(/required per GPU +[\d.]+ GiB \(range [\d.]+ GiB – [\d.]+ GiB\)/);
+  });
+
+  it('offload adds a Host RAM column and hostBytes in JSON', async () => {
+    const { json } = await runJson([...PLAN, '--offload', 'optimizer']);
+    expect(json.totalHostBytes).toBeGreaterThan(12 * 6_738_415_616);
+    expect(perGpu(json, 'optimizer_states')).toBe(0);
+    const { stdout } = await run([...PLAN, '--offload', 'optimizer']);
+    expect(stdout).toMatch(/Host RAM/);
+  });
+
+  it('--solve batch: the largest micro-batch that fits, and one more does not', async () => {
+    const base = ['estimate', '--train', '--model', 'llama-7b', '--ctx', '2k', '--lora-rank', '16', '--qlora', '--grad-checkpointing', 'full', '--gpu', 'rtx-4090'];
+    const { json } = await runJson([...base, '--solve', 'batch']);
+    const best = json.solve.value.expected as number;
+    expect(best).toBeGreaterThan(1);
+    expect(json.solve.value.pessimistic).toBeLessThanOrEqual(best);
+    expect(json.solve.value.optimistic).toBeGreaterThanOrEqual(best);
+    expect((await runJson([...base, '--batch', String(best)])).json.fit.fits).toBe(true);
+    expect((await runJson([...base, '--batch', String(best + 1)])).json.fit.fits).toBe(false);
+  });
+
+  it('--solve ctx: the longest sequence that fits', async () => {
+    const base = ['estimate', '--train', '--model', 'llama-7b', '--lora-rank', '16', '--qlora', '--grad-checkpointing', 'full', '--gpu', 'rtx-4090'];
+    const { json } = await runJson([...base, '--solve', 'ctx']);
+    const best = json.solve.value.expected as number;
+    expect((await runJson([...base, '--ctx', String(best)])).json.fit.fits).toBe(true);
+    expect((await runJson([...base, '--ctx', String(best + 1)])).json.fit.fits).toBe(false);
+  });
+
+  it('--solve gpus: the fewest GPUs per ZeRO stage, never more at a higher stage', async () => {
+    const { json, stderr } = await runJson(['estimate', '--train', '--model', 'llama-13b', '--ctx', '2k', '--gpu', 'a100-80gb', '--solve', 'gpus']);
+    expect(stderr).toBe('');
+    const counts = json.solve.byZeroStage.map((s: { gpuCount: { expected: number | null } }) => s.gpuCount.expected);
+    expect(counts[0]).toBeNull(); // 16 B × 13B params never fit one 80 GB GPU without sharding
+    expect(counts[1]).toBeGreaterThanOrEqual(counts[2]);
+    expect(counts[2]).toBeGreaterThanOrEqual(counts[3]);
+    const at = (await runJson(['estimate', '--train', '--model', 'llama-13b', '--ctx', '2k', '--gpu', 'a100-80gb', '--zero', '3', '--gpus', String(counts[3])])).json;
+    expect(at.fit.fits).toBe(true);
+    if (counts[3] > 1) expect((await runJson(['estimate', '--train', '--model', 'llama-13b', '--ctx', '2k', '--gpu', 'a100-80gb', '--zero', '3', '--gpus', String(counts[3] - 1)])).json.fit.fits).toBe(false);
+  });
+
+  it('tensor and pipeline parallelism shrink the per-GPU share; sequence parallelism shrinks activations', async () => {
+    const plain = (await runJson(['estimate', '--train', '--model', 'llama-7b', '--gpus', '8'])).json;
+    const tp = (await runJson(['estimate', '--train', '--model', 'llama-7b', '--gpus', '8', '--tp', '4'])).json;
+    const tpsp = (await runJson(['estimate', '--train', '--model', 'llama-7b', '--gpus', '8', '--tp', '4', '--sp'])).json;
+    const pp = (await runJson(['estimate', '--train', '--model', 'llama-7b', '--gpus', '8', '--pp', '4'])).json;
+    expect(perGpu(tp, 'weights')).toBeLessThan(perGpu(plain, 'weights') / 3);
+    expect(perGpu(pp, 'weights')).toBeLessThan(perGpu(plain, 'weights') / 3);
+    expect(perGpu(tpsp, 'activations')).toBeLessThan(perGpu(tp, 'activations'));
+  });
+
+  it.each([
+    [['--gpus', '8', '--tp', '3'], /--gpus: 8 is not a multiple of --tp 3 × --pp 1 × --cp 1 = 3/],
+    [['--gpus', '6', '--tp', '6'], /--tp: 6 does not divide llama-2-7b's 32 attention heads/],
+    [['--gpus', '64', '--pp', '64'], /--pp: 64 stages is more than llama-2-7b's 32 layers/],
+    [['--gpus', '2', '--ep', '2'], /--ep: llama-2-7b has no experts/],
+    [['--offload', 'optimizer'], /--offload: "optimizer" needs ZeRO sharding/],
+    [['--gpus', '8', '--zero', '2', '--offload', 'optimizer+params'], /--offload: "optimizer\+params" needs --zero 3/],
+    [['--zero', '1', '--zero-accounting', 'deepspeed'], /--zero-accounting: "deepspeed" reproduces DeepSpeed's ZeRO-2 and ZeRO-3/],
+    [['--zero', '4'], /--zero: "4" is not one of 0, 1, 2, 3/],
+    [['--zero', '3', '--fsdp', 'full_shard'], /--fsdp: cannot be combined with --zero/],
+    [['--qlora'], /--qlora: needs --lora-rank <r>/],
+    [['--lora-rank', '8', '--lora-targets', 'q_prj'], /--lora-targets: unknown module "q_prj" \(did you mean "q_proj"\?\)/],
+    [['--lora-rank', '0'], /--lora-rank: "0" must be at least 1/],
+    [['--solve', 'batch'], /--solve: needs --gpu <id>/],
+  ])('rejects %j in one line', async (extra, message) => {
+    const { code, stdout, stderr } = await run(['estimate', '--train', '--model', 'llama-7b', ...extra]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(message);
+  });
+
+  it('training flags are refused in inference mode', async () => {
+    const { code, stderr } = await run(['estimate', '--model', 'llama-7b', '--zero', '3']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--zero/);
+    expect((await run(['estimate', '--model', 'llama-7b', '--qlora'])).stderr).toMatch(/--qlora/);
+  });
+
+  it('--grad-accum says it costs no memory, and changes none', async () => {
+    const one = (await runJson(['estimate', '--train', '--model', 'llama-7b'])).json;
+    const eight = (await runJson(['estimate', '--train', '--model', 'llama-7b', '--grad-accum', '8'])).json;
+    expect(eight.totalBytes).toBe(one.totalBytes);
+    expect(eight.warnings.join(' ')).toMatch(/not peak memory/);
   });
 });

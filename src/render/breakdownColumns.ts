@@ -1,0 +1,36 @@
+/**
+ * The size columns of a breakdown. Inference and single-GPU training: one Size column. Training
+ * on several GPUs: Per GPU (the most loaded) and All GPUs; with offload, a Host RAM column.
+ */
+import type { UnitSystem } from '../cli/choices.js';
+import type { EstimateReport } from '../cli/estimateReport.js';
+import type { Component } from '../core/component.js';
+import { formatInt } from '../core/units.js';
+import { formatBytes } from './bytes.js';
+
+export interface SizeColumn {
+  head: string;
+  cell(c: Component, units: UnitSystem): string;
+  total(report: EstimateReport, units: UnitSystem): string;
+}
+
+/** The bytes one (the most loaded) GPU holds for a component. */
+export function gpuBytes(c: Component): number {
+  return c.bytesPerGpu ?? c.bytes;
+}
+
+export function hostBytes(c: Component): number {
+  return c.hostBytes ?? 0;
+}
+
+const sum = (report: EstimateReport, of: (c: Component) => number) => report.estimate.components.reduce((total, c) => total + of(c), 0);
+
+export function breakdownColumns(report: EstimateReport): SizeColumn[] {
+  const gpus = report.inputs.gpus as number;
+  const label: SizeColumn = { head: 'Component', cell: (c) => c.label, total: () => 'Total' };
+  if (report.mode === 'inference') return [label, { head: 'Size', cell: (c, u) => formatBytes(c.bytes, u), total: (r, u) => formatBytes(r.estimate.totalBytes, u) }];
+  const columns: SizeColumn[] = [label, { head: gpus > 1 ? 'Per GPU' : 'Size', cell: (c, u) => formatBytes(gpuBytes(c), u), total: (r, u) => formatBytes(sum(r, gpuBytes), u) }];
+  if (gpus > 1) columns.push({ head: `All ${formatInt(gpus)} GPUs`, cell: (c, u) => formatBytes(c.bytes, u), total: (r, u) => formatBytes(r.estimate.totalBytes, u) });
+  if (sum(report, hostBytes) > 0) columns.push({ head: 'Host RAM', cell: (c, u) => (hostBytes(c) > 0 ? formatBytes(hostBytes(c), u) : ''), total: (r, u) => formatBytes(sum(r, hostBytes), u) });
+  return columns;
+}
