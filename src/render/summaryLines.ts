@@ -70,7 +70,8 @@ export function fitRows(report: EstimateReport, units: UnitSystem): [string, str
 
 function solvedText(solved: Solved, unit: (n: number) => string): string {
   if (solved.expected === null) return solved.optimistic === null ? 'none fits' : `none fits as expected (${unit(solved.optimistic)} at the low end of the range)`;
-  const bounds = solved.pessimistic === solved.expected && solved.optimistic === solved.expected ? '' : ` (range ${solved.pessimistic === null ? 'none' : unit(solved.pessimistic)} – ${solved.optimistic === null ? 'none' : unit(solved.optimistic)})`;
+  const ends = [solved.pessimistic, solved.optimistic].filter((n): n is number => n !== null).sort((a, b) => a - b);
+  const bounds = ends.every((n) => n === solved.expected) && ends.length === 2 ? '' : ` (range ${ends.length === 2 ? `${unit(ends[0]!)} – ${unit(ends[1]!)}` : `${unit(ends[0]!)}; none at the other end`})`;
   return `${unit(solved.expected)}${bounds}`;
 }
 
