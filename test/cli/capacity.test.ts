@@ -111,6 +111,16 @@ describe('vram capacity', () => {
     const { json, stderr } = await runJson(['capacity', '--model', 'llama-3.1-8b', '--gpu', 'rtx-3090', '--engine', 'vllm', '--ctx', '64k']);
     expect(json.refusal).toMatch(/vLLM would refuse to start: max seq len \(65,536\) is larger than/);
     expect(stderr).toMatch(/warning: vLLM would refuse to start/);
+    expect(json.fitsVerdict).toBe('no');
+    expect((await run(['capacity', '--model', 'llama-3.1-8b', '--gpu', 'rtx-3090', '--engine', 'vllm', '--ctx', '64k', '--assert-fits'])).code).toBe(3);
+  });
+
+  it('vLLM rejects a --ctx longer than --max-model-len, and the max context stops at max_model_len', async () => {
+    const { json } = await runJson(['capacity', '--model', 'llama-3.1-8b', '--gpu', 'h100-80gb', '--engine', 'vllm', '--ctx', '16k', '--max-model-len', '8k']);
+    expect(json.fitsVerdict).toBe('no');
+    expect(json.maxContextTokens).toBe(8192); // the expected value; ranges are under json.ranges
+    const within = (await runJson(['capacity', '--model', 'llama-3.1-8b', '--gpu', 'h100-80gb', '--engine', 'vllm', '--ctx', '4k', '--max-model-len', '8k'])).json;
+    expect(within.fitsVerdict).toBe('yes');
   });
 
   it('sweeps give a capacity curve', async () => {

@@ -7,7 +7,9 @@
  *                     engines whose reserves grow with the workload stay exact)
  * Each figure is given at the expected heuristic terms and at both ends of their ranges: worst
  * (high terms, smallest pool) and best (low terms). fits: the workload (users × ctx) fits even at
- * the worst end ("yes"), only at the expected values ("expected-only"), or not ("no").
+ * the worst end ("yes"), only at the expected values ("expected-only"), or not ("no"). vLLM must
+ * also start (one max_model_len request fits the pool) and accept --ctx (≤ --max-model-len), so a
+ * refusal is always "no", and an explicit --max-model-len caps the max context.
  */
 import type { InferenceScenario } from '../estimate.js';
 import { MAX_GPU_COUNT } from '../fit.js';
@@ -96,11 +98,33 @@ function fitsWith(probe: () => boolean): boolean {
   }
 }
 
-/** Whether `users` sequences of `ctx` tokens fit at `level`. */
+/** Tokens the pool holds at `level`, in whole blocks. */
+function poolTokens(budget: EngineBudget, perToken: number, level: Level): number {
+  const pool = Math.max(0, budget.kvPoolBytesPerGpu[level]);
+  return perToken === 0 ? 0 : Math.floor(pool / (budget.blockTokens * perToken)) * budget.blockTokens;
+}
+
+/**
+ * Whether the engine starts and accepts requests of `ctx` tokens at `level`. vLLM refuses to start
+ * when one max_model_len request does not fit the pool (check_enough_kv_cache_memory) and rejects
+ * prompts longer than max_model_len; other engines start whatever the pool.
+ */
+function engineAccepts(scenario: ServingScenario, budget: EngineBudget, perToken: number, ctx: number, level: Level): boolean {
+  if (scenario.engine !== 'vllm' || perToken === 0) return true;
+  const explicitMaxLen = scenario.settings.maxModelLen;
+  if (explicitMaxLen !== undefined && ctx > explicitMaxLen) return false;
+  return poolTokens(budget, perToken, level) >= (explicitMaxLen ?? ctx);
+}
+
+/** Whether `users` sequences of `ctx` tokens fit at `level` (and the engine starts). */
 function workloadFits(scenario: ServingScenario, gpuName: string, level: Level): boolean {
   const budget = engineBudget(scenario, gpuName);
-  const { inference } = scenario;
-  return fitsWith(() => need(inference, scenario.gpuCount, inference.userCount, inference.contextTokens, budget.blockTokens) <= budget.kvPoolBytesPerGpu[level]);
+  const { inference, gpuCount } = scenario;
+  const perToken = kvBytesPerGpu(inference, gpuCount, 1, 1);
+  return (
+    engineAccepts(scenario, budget, perToken, inference.contextTokens, level) &&
+    fitsWith(() => need(inference, gpuCount, inference.userCount, inference.contextTokens, budget.blockTokens) <= budget.kvPoolBytesPerGpu[level])
+  );
 }
 
 /** Largest n in [lo, hi] with ok(n), for ok true→false; lo − 1 when even ok(lo) fails. */
@@ -122,12 +146,10 @@ export function capacity(scenario: ServingScenario, gpuName = ''): Capacity {
   const dependent = WORKLOAD_DEPENDENT.has(scenario.engine);
   const poolAt = (users: number, ctx: number, level: Level): number =>
     (dependent ? engineBudget(withWorkload(scenario, users, ctx), gpuName) : budget).kvPoolBytesPerGpu[level];
-  const fitsAt = (users: number, ctx: number, level: Level) => fitsWith(() => need(inference, gpuCount, users, ctx, block) <= poolAt(users, ctx, level));
+  const fitsAt = (users: number, ctx: number, level: Level) =>
+    engineAccepts(scenario, budget, perToken, ctx, level) && fitsWith(() => need(inference, gpuCount, users, ctx, block) <= poolAt(users, ctx, level));
 
-  const tokens = outcome((level) => {
-    const pool = Math.max(0, budget.kvPoolBytesPerGpu[level]);
-    return perToken === 0 ? 0 : Math.floor(pool / (block * perToken)) * block;
-  });
+  const tokens = outcome((level) => poolTokens(budget, perToken, level));
   const concurrency = outcome((level) => {
     if (dependent) return Math.max(0, largest(1, MAX_SEQUENCE_SEARCH, (u) => fitsAt(u, budget.requestTokens, level)));
     const pool = Math.max(0, budget.kvPoolBytesPerGpu[level]);
