@@ -9,7 +9,7 @@ import { tensorParallelDegrees } from '../core/serving/shard.js';
 import type { Engine, EngineSettings, ServingScenario } from '../core/serving/types.js';
 import { MAX_GPU_COUNT } from '../core/fit.js';
 import { UserError } from '../model/errors.js';
-import { GPUS, findGpu } from '../model/gpus.js';
+import { GPUS, type GpuEntry, findGpu } from '../model/gpus.js';
 import { MIB } from '../core/units.js';
 import type { CapacityOptions } from './capacityOptions.js';
 import { contextWarning } from './estimateReport.js';
@@ -34,6 +34,14 @@ export interface CapacityReport {
   sweeps: { ctx: { ctx: number; maxConcurrency: Outcome }[]; users: { users: number; maxContextTokens: Outcome }[] };
   gpus: { gpu: string; name: string; memoryBytes: number; minGpuCount: number | null }[] | null;
   warnings: string[];
+}
+
+/** Engines that size their pools from the CUDA-visible total (torch.cuda.mem_get_info), not nvidia-smi's. */
+const CUDA_TOTAL_ENGINES: readonly Engine[] = ['vllm', 'sglang', 'tensorrt-llm'];
+
+/** The memory an engine sizes from: CUDA's total where the catalog has a sighting, else nvidia-smi's. */
+export function engineMemoryBytes(entry: GpuEntry, engine: Engine): number {
+  return CUDA_TOTAL_ENGINES.includes(engine) && entry.cudaTotalMiB !== undefined ? entry.cudaTotalMiB * MIB : entry.reportedMiB * MIB;
 }
 
 /** Engines that need a tensor-parallel degree dividing the attention heads. */
@@ -67,10 +75,17 @@ export async function buildCapacityReport(options: CapacityOptions, io: Io): Pro
   const serving = (gpuMemoryBytes: number, gpuCount: number): ServingScenario => ({ inference, engine: options.engine, settings, gpuMemoryBytes, gpuCount });
 
   let target: CapacityTarget | null = null;
+  let memoryNote: string | null = null;
   if (options.gpuMemory !== undefined) target = { gpu: 'custom', gpuName: 'custom GPU', gpuCount: options.gpus ?? 1, gpuMemoryBytes: options.gpuMemory };
   else if (options.gpu !== undefined && options.gpu !== 'all') {
     const entry = findGpu(options.gpu);
-    target = { gpu: entry.id, gpuName: entry.name, gpuCount: options.gpus ?? 1, gpuMemoryBytes: entry.reportedMiB * MIB };
+    target = { gpu: entry.id, gpuName: entry.name, gpuCount: options.gpus ?? 1, gpuMemoryBytes: engineMemoryBytes(entry, options.engine) };
+    if (CUDA_TOTAL_ENGINES.includes(options.engine)) {
+      memoryNote =
+        entry.cudaTotalMiB !== undefined
+          ? `${options.engine} sizes its pool from the CUDA-visible total, ${entry.cudaTotalMiB.toLocaleString('en-US')} MiB on ${entry.id} (nvidia-smi shows ${entry.reportedMiB.toLocaleString('en-US')} MiB; the driver reserves the rest)`
+          : `${options.engine} sizes its pool from the CUDA-visible total, which is 266–768 MiB below nvidia-smi's ${entry.reportedMiB.toLocaleString('en-US')} MiB on the GPUs where both were seen; none was found for ${entry.id}, so nvidia-smi's is used (a pool up to ~0.7 GiB too large)`;
+    }
   }
   if (target === null && (options.sweepCtx || options.sweepUsers)) throw new UserError(`${options.sweepCtx ? '--sweep-ctx' : '--sweep-users'}: needs --gpu <id> or --gpu-memory <size>`);
 
@@ -82,6 +97,7 @@ export async function buildCapacityReport(options: CapacityOptions, io: Io): Pro
 
   const result = target ? capacity(serving(target.gpuMemoryBytes, target.gpuCount), target.gpuName) : null;
   if (result?.refusal) warnings.push(result.refusal);
+  if (result && memoryNote) result.budget.notes.push(memoryNote);
   const minGpuCount = target ? minTensorParallel(serving(target.gpuMemoryBytes, 1), target.gpuName) : null;
   const sweepAt = (sweepCtx: number, sweepUsers: number) =>
     capacity({ ...serving(target!.gpuMemoryBytes, target!.gpuCount), inference: { ...inference, contextTokens: sweepCtx, userCount: sweepUsers }, settings: { ...settings, maxModelLen: settings.maxModelLen === undefined ? undefined : sweepCtx } }, target!.gpuName);
@@ -91,7 +107,7 @@ export async function buildCapacityReport(options: CapacityOptions, io: Io): Pro
   };
   const gpus =
     target === null
-      ? GPUS.map((entry) => ({ gpu: entry.id, name: entry.name, memoryBytes: entry.reportedMiB * MIB, minGpuCount: minTensorParallel(serving(entry.reportedMiB * MIB, 1), entry.name) }))
+      ? GPUS.map((entry) => ({ gpu: entry.id, name: entry.name, memoryBytes: engineMemoryBytes(entry, options.engine), minGpuCount: minTensorParallel(serving(engineMemoryBytes(entry, options.engine), 1), entry.name) }))
       : null;
 
   const inputs = {

@@ -12,6 +12,14 @@ export const gpuEntrySchema = z.strictObject({
   reportedMiB: z.int().check(z.positive()),
   /** True when no reported figure was found and reportedMiB is the marketed size. */
   memoryIsMarketed: z.boolean(),
+  /**
+   * Total memory CUDA reports to a process (torch.cuda.mem_get_info, what vLLM, SGLang and
+   * TensorRT-LLM size their pools from): nvidia-smi's total less the driver's reserve. Only where a
+   * sighting was found; logs print GiB with two decimals, so ±5 MiB.
+   */
+  cudaTotalMiB: z.optional(z.int().check(z.positive())),
+  /** Where cudaTotalMiB was seen (quoted). */
+  cudaTotalSource: z.optional(z.string().check(z.minLength(1))),
   /** Where reportedMiB was seen (quoted). */
   source: z.string().check(z.minLength(1)),
   note: z.string(),

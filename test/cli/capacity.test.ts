@@ -115,6 +115,17 @@ describe('vram capacity', () => {
     expect((await run(['capacity', '--model', 'llama-3.1-8b', '--gpu', 'rtx-3090', '--engine', 'vllm', '--ctx', '64k', '--assert-fits'])).code).toBe(3);
   });
 
+  it('vLLM, SGLang and TensorRT-LLM size from the CUDA-visible total where one was seen; other engines from nvidia-smi', async () => {
+    const vllm = (await runJson(['capacity', '--model', 'llama-3.1-8b', '--gpu', 'rtx-3090', '--engine', 'vllm', '--ctx', '8k'])).json;
+    expect(vllm.gpuMemoryBytes).toBe(24_146 * 2 ** 20); // vllm#10517: total_gpu_memory=23.58GiB
+    expect(vllm.notes.join(' ')).toMatch(/CUDA-visible total, 24,146 MiB on rtx-3090 \(nvidia-smi shows 24,576 MiB/);
+    const generic = (await runJson(['capacity', '--model', 'llama-3.1-8b', '--gpu', 'rtx-3090', '--ctx', '8k'])).json;
+    expect(generic.gpuMemoryBytes).toBe(24_576 * 2 ** 20);
+    const h100 = (await runJson(['capacity', '--model', 'llama-3.1-8b', '--gpu', 'h100-80gb', '--engine', 'sglang', '--ctx', '8k'])).json;
+    expect(h100.gpuMemoryBytes).toBe(81_559 * 2 ** 20);
+    expect(h100.notes.join(' ')).toMatch(/none was found for h100-80gb, so nvidia-smi's is used/);
+  });
+
   it('vLLM rejects a --ctx longer than --max-model-len, and the max context stops at max_model_len', async () => {
     const { json } = await runJson(['capacity', '--model', 'llama-3.1-8b', '--gpu', 'h100-80gb', '--engine', 'vllm', '--ctx', '16k', '--max-model-len', '8k']);
     expect(json.fitsVerdict).toBe('no');
