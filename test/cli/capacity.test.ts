@@ -126,6 +126,14 @@ describe('vram capacity', () => {
     expect(h100.notes.join(' ')).toMatch(/none was found for h100-80gb, so nvidia-smi's is used/);
   });
 
+  it('vLLM with weights larger than its share of the GPU: no memory for the cache blocks, not "lower --max-model-len to 0"', async () => {
+    const { json, stderr } = await runJson(['capacity', '--model', 'llama-70b', '--gpu', 'h100-80gb', '--engine', 'vllm', '--ctx', '4k']);
+    expect(json.refusal).toMatch(/leave no memory for the KV cache/);
+    expect(json.refusal).not.toMatch(/lower --max-model-len/);
+    expect(json.fitsVerdict).toBe('no');
+    expect(stderr.trim().split('\n').filter((line) => line.startsWith('warning: vLLM'))).toHaveLength(1);
+  });
+
   it('vLLM rejects a --ctx longer than --max-model-len, and the max context stops at max_model_len', async () => {
     const { json } = await runJson(['capacity', '--model', 'llama-3.1-8b', '--gpu', 'h100-80gb', '--engine', 'vllm', '--ctx', '16k', '--max-model-len', '8k']);
     expect(json.fitsVerdict).toBe('no');

@@ -159,10 +159,7 @@ export function capacity(scenario: ServingScenario, gpuName = ''): Capacity {
   const users = inference.userCount;
   const maxContext = outcome((level) => Math.max(0, largest(1, MAX_CONTEXT_SEARCH, (ctx) => fitsAt(users, ctx, level))));
   const fits: Verdict = fitsAt(users, inference.contextTokens, 'high') ? 'yes' : fitsAt(users, inference.contextTokens, 'expected') ? 'expected-only' : 'no';
-  const refusal =
-    scenario.engine === 'vllm' && tokens.expected < budget.requestTokens
-      ? `vLLM would refuse to start: max seq len (${formatInt(budget.requestTokens)}) is larger than the maximum number of tokens that can be stored in KV cache (${formatInt(tokens.expected)}); lower --max-model-len to ${formatInt(tokens.expected)} or add GPUs`
-      : null;
+  const refusal = scenario.engine === 'vllm' && perToken > 0 ? vllmRefusal(budget, tokens.expected) : null;
   return {
     budget,
     kvBytesPerTokenPerGpu: perToken,
@@ -173,6 +170,21 @@ export function capacity(scenario: ServingScenario, gpuName = ''): Capacity {
     fits,
     refusal,
   };
+}
+
+/**
+ * vLLM's start-up refusals at the expected values: no memory left for the KV cache at all ("No
+ * available memory for the cache blocks"), or not enough for one max_model_len request (V0: "max
+ * seq len (N) is larger than the maximum number of tokens that can be stored in KV cache (M)"; V1:
+ * "To serve at least one request with the models's max seq len … the estimated maximum model
+ * length is M"). null when it starts.
+ */
+function vllmRefusal(budget: EngineBudget, tokens: number): string | null {
+  if (budget.kvPoolBytesPerGpu.expected <= 0) {
+    return 'vLLM would refuse to start: the weights, activation peak and non-torch memory leave no memory for the KV cache ("No available memory for the cache blocks"); add GPUs, quantize the weights or raise --gpu-memory-utilization';
+  }
+  if (tokens >= budget.requestTokens) return null;
+  return `vLLM would refuse to start: max seq len (${formatInt(budget.requestTokens)}) is larger than the maximum number of tokens that can be stored in KV cache (${formatInt(tokens)}); the estimated maximum model length is ${formatInt(tokens)}: lower --max-model-len to it, raise --gpu-memory-utilization or add GPUs`;
 }
 
 function keyOf(level: Level): keyof Outcome {
