@@ -89,11 +89,16 @@ export async function buildCapacityReport(options: CapacityOptions, io: Io): Pro
   }
   if (target === null && (options.sweepCtx || options.sweepUsers)) throw new UserError(`${options.sweepCtx ? '--sweep-ctx' : '--sweep-users'}: needs --gpu <id> or --gpu-memory <size>`);
 
-  const heads = leadAttention(arch).headCount;
-  if (target && STRICT_TENSOR_PARALLEL.includes(options.engine) && heads % target.gpuCount !== 0) {
-    throw new UserError(`--gpus: ${options.engine} needs a tensor-parallel size that divides the ${heads} attention heads (${tensorParallelDegrees(arch, MAX_GPU_COUNT).join(', ')}), not ${target.gpuCount}`);
+  const lead = leadAttention(arch);
+  const heads = lead.headCount;
+  const valid = tensorParallelDegrees(arch, MAX_GPU_COUNT);
+  if (target && STRICT_TENSOR_PARALLEL.includes(options.engine) && !valid.includes(target.gpuCount)) {
+    const kv = lead.kind === 'standard' ? ` and whose ${lead.kvHeadCount} K/V heads split or replicate evenly` : '';
+    throw new UserError(`--gpus: ${options.engine} needs a tensor-parallel size that divides the ${heads} attention heads${kv} (${valid.join(', ')}), not ${target.gpuCount}`);
   }
-  if (target && target.gpuCount > 1 && heads % target.gpuCount !== 0) warnings.push(`--gpus ${target.gpuCount} does not divide the ${heads} attention heads; engines would need pipeline parallelism`);
+  if (target && target.gpuCount > 1 && options.engine !== 'llama.cpp' && !valid.includes(target.gpuCount)) {
+    warnings.push(`--gpus ${target.gpuCount} is not a valid tensor-parallel size for ${heads} attention heads (${valid.join(', ')}); engines would need pipeline parallelism`);
+  }
 
   const result = target ? capacity(serving(target.gpuMemoryBytes, target.gpuCount), target.gpuName) : null;
   if (result?.refusal) warnings.push(result.refusal);

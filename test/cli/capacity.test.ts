@@ -134,6 +134,21 @@ describe('vram capacity', () => {
     expect(stderr.trim().split('\n').filter((line) => line.startsWith('warning: vLLM'))).toHaveLength(1);
   });
 
+  it('tensor-parallel sizes must split or replicate the K/V heads evenly: Qwen2.5-7B, 28 heads, 4 K/V heads -> 1, 2, 4, 28 (not 7 or 14)', async () => {
+    const { code, stderr } = await run(['capacity', '--model', 'qwen2.5-7b', '--gpu', 'h100', '--gpus', '7', '--engine', 'vllm']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/\(1, 2, 4, 28\), not 7/);
+  });
+
+  it('llama.cpp splits layers: any GPU count, the KV cache divided rather than replicated', async () => {
+    const one = (await runJson(['capacity', '--model', 'llama-3.1-8b', '--gpu', 'rtx-4090', '--engine', 'llama.cpp', '--ctx', '32k', '--users', '8'])).json;
+    const three = (await runJson(['capacity', '--model', 'llama-3.1-8b', '--gpu', 'rtx-4090', '--gpus', '3', '--engine', 'llama.cpp', '--ctx', '32k', '--users', '8'])).json;
+    expect(three.warnings.join(' ')).not.toMatch(/tensor-parallel/);
+    expect(three.kvBytesPerTokenPerGpu).toBe(Math.ceil(one.kvBytesPerTokenPerGpu / 3));
+    expect(one.minGpuCount).toBe(three.minGpuCount);
+    expect(one.minGpuCount).toBeGreaterThan(1);
+  });
+
   it('vLLM rejects a --ctx longer than --max-model-len, and the max context stops at max_model_len', async () => {
     const { json } = await runJson(['capacity', '--model', 'llama-3.1-8b', '--gpu', 'h100-80gb', '--engine', 'vllm', '--ctx', '16k', '--max-model-len', '8k']);
     expect(json.fitsVerdict).toBe('no');
@@ -169,7 +184,7 @@ describe('vram capacity', () => {
     [['--gpu', 'h100', '--engine', 'vllm', '--gpu-memory-utilization', '0'], /--gpu-memory-utilization: "0" must be greater than 0/],
     [['--gpu', 'h100', '--gpus', '0'], /--gpus: "0" must be at least 1/],
     [['--gpu', 'h1000'], /--gpu: unknown GPU "h1000" \(did you mean h100\?\)/],
-    [['--gpu', 'h100', '--gpus', '3', '--engine', 'vllm'], /--gpus: vllm needs a tensor-parallel size that divides the 32 attention heads \(1, 2, 4, 8, 16, 32\), not 3/],
+    [['--gpu', 'h100', '--gpus', '3', '--engine', 'vllm'], /--gpus: vllm needs a tensor-parallel size that divides the 32 attention heads and whose 8 K\/V heads split or replicate evenly \(1, 2, 4, 8, 16, 32\), not 3/],
     [['--gpu', 'h100', '--mem-fraction-static', '0.8'], /--mem-fraction-static: applies to --engine sglang, not generic/],
     [['--sweep-ctx', '4k,8k'], /--sweep-ctx: needs --gpu/],
     [['--gpu', 'h100', '--sweep-ctx', '4k,,8k'], /--sweep-ctx: "4k,,8k" is not a comma-separated list/],

@@ -13,7 +13,7 @@
  */
 import type { InferenceScenario } from '../estimate.js';
 import { MAX_GPU_COUNT } from '../fit.js';
-import { ExactnessError, formatInt } from '../units.js';
+import { ExactnessError, ceilDiv, formatInt } from '../units.js';
 import { genericBudget } from './generic.js';
 import { kvBytesPerGpu, kvIsPerToken } from './engineMath.js';
 import { llamaCppBudget } from './llamaCpp.js';
@@ -84,8 +84,13 @@ function withWorkload(scenario: ServingScenario, users: number, ctx: number): Se
 }
 
 /** KV bytes one GPU needs for `users` sequences of `ctx` tokens, in whole blocks. */
-function need(inference: InferenceScenario, gpuCount: number, users: number, ctx: number, block: number): number {
-  return kvBytesPerGpu(inference, gpuCount, Math.ceil(ctx / block) * block, users);
+function need(inference: InferenceScenario, gpuCount: number, users: number, ctx: number, block: number, split: EngineBudget['split']): number {
+  return kvOnOneGpu(inference, gpuCount, Math.ceil(ctx / block) * block, users, split);
+}
+
+/** KV bytes on one GPU: by K/V head under tensor parallelism, a 1/N share of the layers under a layer split. */
+function kvOnOneGpu(inference: InferenceScenario, gpuCount: number, tokens: number, sequences: number, split: EngineBudget['split']): number {
+  return split === 'layers' ? ceilDiv(kvBytesPerGpu(inference, 1, tokens, sequences), gpuCount) : kvBytesPerGpu(inference, gpuCount, tokens, sequences);
 }
 
 /** A probe whose figures would pass 2^53 does not fit (searches probe huge contexts and counts). */
@@ -120,10 +125,10 @@ function engineAccepts(scenario: ServingScenario, budget: EngineBudget, perToken
 function workloadFits(scenario: ServingScenario, gpuName: string, level: Level): boolean {
   const budget = engineBudget(scenario, gpuName);
   const { inference, gpuCount } = scenario;
-  const perToken = kvBytesPerGpu(inference, gpuCount, 1, 1);
+  const perToken = kvOnOneGpu(inference, gpuCount, 1, 1, budget.split);
   return (
     engineAccepts(scenario, budget, perToken, inference.contextTokens, level) &&
-    fitsWith(() => need(inference, gpuCount, inference.userCount, inference.contextTokens, budget.blockTokens) <= budget.kvPoolBytesPerGpu[level])
+    fitsWith(() => need(inference, gpuCount, inference.userCount, inference.contextTokens, budget.blockTokens, budget.split) <= budget.kvPoolBytesPerGpu[level])
   );
 }
 
@@ -142,19 +147,19 @@ export function capacity(scenario: ServingScenario, gpuName = ''): Capacity {
   const { inference, gpuCount } = scenario;
   const budget = engineBudget(scenario, gpuName);
   const block = budget.blockTokens;
-  const perToken = kvBytesPerGpu(inference, gpuCount, 1, 1);
+  const perToken = kvOnOneGpu(inference, gpuCount, 1, 1, budget.split);
   const dependent = WORKLOAD_DEPENDENT.has(scenario.engine);
   const poolAt = (users: number, ctx: number, level: Level): number =>
     (dependent ? engineBudget(withWorkload(scenario, users, ctx), gpuName) : budget).kvPoolBytesPerGpu[level];
   const fitsAt = (users: number, ctx: number, level: Level) =>
-    engineAccepts(scenario, budget, perToken, ctx, level) && fitsWith(() => need(inference, gpuCount, users, ctx, block) <= poolAt(users, ctx, level));
+    engineAccepts(scenario, budget, perToken, ctx, level) && fitsWith(() => need(inference, gpuCount, users, ctx, block, budget.split) <= poolAt(users, ctx, level));
 
   const tokens = outcome((level) => poolTokens(budget, perToken, level));
   const concurrency = outcome((level) => {
     if (dependent) return Math.max(0, largest(1, MAX_SEQUENCE_SEARCH, (u) => fitsAt(u, budget.requestTokens, level)));
     const pool = Math.max(0, budget.kvPoolBytesPerGpu[level]);
     if (kvIsPerToken(inference)) return tokens[keyOf(level)] / budget.requestTokens;
-    return pool / need(inference, gpuCount, 1, budget.requestTokens, block);
+    return pool / need(inference, gpuCount, 1, budget.requestTokens, block, budget.split);
   });
   const users = inference.userCount;
   const maxContext = outcome((level) => Math.max(0, largest(1, MAX_CONTEXT_SEARCH, (ctx) => fitsAt(users, ctx, level))));
@@ -191,8 +196,24 @@ function keyOf(level: Level): keyof Outcome {
   return (Object.keys(LEVEL_OF) as (keyof Outcome)[]).find((key) => LEVEL_OF[key] === level)!;
 }
 
-/** The smallest valid tensor-parallel degree whose expected capacity holds the workload; null if none. */
+/**
+ * The fewest GPUs whose expected capacity holds the workload; null if none up to `max`. Tensor-
+ * parallel engines try the valid degrees (tensorParallelDegrees); llama.cpp splits layers, so any
+ * count works and the requirement per GPU only falls with more GPUs (binary search).
+ */
 export function minTensorParallel(scenario: ServingScenario, gpuName = '', max = MAX_GPU_COUNT): number | null {
+  if (scenario.engine === 'llama.cpp') {
+    const fits = (n: number) => workloadFits({ ...scenario, gpuCount: n }, gpuName, 'expected');
+    if (!fits(max)) return null;
+    let lo = 1;
+    let hi = max;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (fits(mid)) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
   for (const degree of tensorParallelDegrees(scenario.inference.arch, max)) {
     if (workloadFits({ ...scenario, gpuCount: degree }, gpuName, 'expected')) return degree;
   }

@@ -26,6 +26,7 @@ export function runtimeBudget(scenario: ServingScenario, activation: { bytes: nu
     ],
     kvPoolBytesPerGpu: kvPool,
     blockTokens: 1,
+    split: 'tensor',
     requestTokens: inference.contextTokens,
     notes,
     settings: {},

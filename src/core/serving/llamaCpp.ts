@@ -1,5 +1,6 @@
 /**
- * llama.cpp (llama-server). n_ctx is shared by the --parallel slots, so serving `users` sequences
+ * llama.cpp (llama-server), layers split over the GPUs (--split-mode layer, the default): weights
+ * and KV cache divide by the GPU count with nothing replicated. n_ctx is shared by the --parallel slots, so serving `users` sequences
  * of --ctx tokens needs n_ctx = users × ctx, allocated up front (sliding-window layers keep an SWA
  * cache of their window unless --swa-full). On top: a compute buffer sized for one micro-batch
  * (--ubatch-size, 512) and an fp32 logits buffer of n_vocab per output sequence
@@ -24,8 +25,9 @@ export function llamaCppBudget(scenario: ServingScenario): EngineBudget {
   const ubatch = scenario.settings.microBatchTokens ?? LLAMA_CPP_DEFAULT_UBATCH;
   const nCtx = inference.contextTokens * inference.userCount;
   const lead = inference.arch.layers[0]!.attention;
-  const forward = forwardPeakBytes({ ...inference, attention: 'flash' }, gpuCount, ubatch);
-  const scores = inference.attention === 'eager' ? Math.ceil(lead.headCount / gpuCount) * ubatch * nCtx * 4 : 0;
+  // Layer split (--split-mode layer, the default): every GPU runs whole layers, so the graph is not sharded.
+  const forward = forwardPeakBytes({ ...inference, attention: 'flash' }, 1, ubatch);
+  const scores = inference.attention === 'eager' ? lead.headCount * ubatch * nCtx * 4 : 0;
   const logits = inference.arch.vocabSize * inference.userCount * 4;
   const compute = atLevels((level) => Math.ceil((forward + scores) * LLAMA_CPP_COMPUTE_BUFFER_FACTOR[level]) + logits);
   const weights = same(weightsPerGpu(inference, gpuCount));
@@ -40,6 +42,7 @@ export function llamaCppBudget(scenario: ServingScenario): EngineBudget {
     ],
     kvPoolBytesPerGpu: kvPool,
     blockTokens: 1,
+    split: 'layers',
     requestTokens: inference.contextTokens,
     notes: [`llama.cpp: n_ctx ${formatInt(nCtx)} = --ctx × ${inference.userCount} slot${inference.userCount > 1 ? 's' : ''} (--parallel), allocated at start; --ubatch-size ${ubatch}`],
     settings: { nCtx, ubatchSize: ubatch, parallel: inference.userCount },

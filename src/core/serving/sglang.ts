@@ -33,6 +33,7 @@ export function sglangBudget(scenario: ServingScenario): EngineBudget {
     ],
     kvPoolBytesPerGpu: kvPool,
     blockTokens: 1,
+    split: 'tensor',
     requestTokens: inference.contextTokens,
     notes: [`SGLang mem_fraction_static ${fraction} at ${formatInt(gpuCount)} GPU${gpuCount > 1 ? 's' : ''}; the pool is token-level (page size 1)`],
     settings: { memFractionStatic: fraction },

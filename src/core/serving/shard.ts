@@ -30,10 +30,15 @@ export function shardForTensorParallel(arch: ModelArchitecture, n: number): Mode
   return { ...arch, layers: arch.layers.map((g) => shardGroup(g, n)), encoderLayers: arch.encoderLayers.map((g) => shardGroup(g, n)) };
 }
 
-/** Valid tensor-parallel degrees: divisors of the attention heads (what vLLM and SGLang accept). */
+/**
+ * Valid tensor-parallel degrees: divisors of the attention heads whose K/V heads split evenly or
+ * replicate evenly (n_kv % N = 0 or N % n_kv = 0), as vLLM's QKVParallelLinear and SGLang require.
+ */
 export function tensorParallelDegrees(arch: ModelArchitecture, max: number): number[] {
-  const heads = arch.layers[0]!.attention.headCount;
+  const attention = arch.layers[0]!.attention;
+  const heads = attention.headCount;
+  const kv = attention.kind === 'standard' ? attention.kvHeadCount : heads;
   const degrees: number[] = [];
-  for (let n = 1; n <= Math.min(max, heads); n++) if (heads % n === 0) degrees.push(n);
+  for (let n = 1; n <= Math.min(max, heads); n++) if (heads % n === 0 && (kv % n === 0 || n % kv === 0)) degrees.push(n);
   return degrees;
 }

@@ -33,6 +33,7 @@ export function tensorrtLlmBudget(scenario: ServingScenario): EngineBudget {
     ],
     kvPoolBytesPerGpu: kvPool,
     blockTokens: 1,
+    split: 'tensor',
     requestTokens: inference.contextTokens,
     notes: [`TensorRT-LLM free_gpu_memory_fraction ${fraction} (0.85 in older C++ docs), max_num_tokens ${formatInt(tokens)}`],
     settings: { freeGpuMemoryFraction: fraction, maxNumTokens: tokens },

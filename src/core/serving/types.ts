@@ -64,6 +64,8 @@ export interface EngineBudget {
   kvPoolBytesPerGpu: LowExpectedHigh;
   /** Tokens are allocated in blocks of this many (vLLM 16; 1 for token-level pools). */
   blockTokens: number;
+  /** How the GPUs share the model: tensor parallel (KV split by head, replicated past n_kv) or by layers (llama.cpp). */
+  split: 'tensor' | 'layers';
   /** The context one request may use (vLLM max_model_len); concurrency is counted per this. */
   requestTokens: number;
   notes: string[];

@@ -83,6 +83,7 @@ export function vllmBudget(scenario: ServingScenario, gpuName = ''): EngineBudge
     ],
     kvPoolBytesPerGpu: kvPool,
     blockTokens: blockSize,
+    split: 'tensor',
     requestTokens: maxModelLen,
     notes: [`vLLM V1 defaults for this GPU: max_num_batched_tokens ${formatInt(batchedTokens)}, max_num_seqs ${formatInt(seqs)}; gpu_memory_utilization ${utilization} (0.9 through vLLM 0.10; some newer versions use 0.92)`],
     settings: { gpuMemoryUtilization: utilization, blockSize, maxModelLen, maxNumBatchedTokens: batchedTokens, maxNumSeqs: seqs },
