@@ -53,7 +53,8 @@ function parallelism(options: EstimateOptions, model: LoadedModel, warnings: str
   const experts = Math.max(0, ...allLayerGroups(model.arch).map((g) => g.mlp.experts?.expertCount ?? 0));
   if (ep > 1 && experts === 0) throw new UserError(`--ep: ${model.id} has no experts; expert parallelism needs a mixture-of-experts model`);
   if (ep > 1 && experts % ep !== 0) throw new UserError(`--ep: ${ep} does not divide ${model.id}'s ${experts} experts`);
-  if (ep > gpuCount / (pp * cp)) throw new UserError(`--ep: ${ep} is more than the ${gpuCount / (pp * cp)} GPUs of one pipeline stage (--gpus ÷ --pp ÷ --cp)`);
+  const dataRanks = (gpuCount / modelParallel) * cp;
+  if (dataRanks % ep !== 0) throw new UserError(`--ep: ${ep} does not divide the ${dataRanks} data- and context-parallel GPUs (--gpus ÷ (--tp × --pp)) that expert groups are carved from`);
   if (options.sp && tp === 1) warnings.push('--sp: sequence parallelism splits activations over the tensor-parallel group; with --tp 1 it changes nothing');
 
   const zeroStage: ZeroStage = options.fsdp !== undefined ? FSDP_ZERO_STAGE[options.fsdp] : options.zero !== undefined ? (Number(options.zero) as ZeroStage) : 0;
@@ -61,12 +62,20 @@ function parallelism(options: EstimateOptions, model: LoadedModel, warnings: str
   if (offload !== 'none' && zeroStage === 0) throw new UserError(`--offload: "${offload}" needs ZeRO sharding (--zero 1, 2 or 3, or --fsdp)`);
   if (offload === 'optimizer+params' && zeroStage !== 3) throw new UserError(`--offload: "optimizer+params" needs --zero 3 (or --fsdp full_shard); parameter offload is a ZeRO-3 feature`);
   const accounting = options.zeroAccounting ?? 'paper';
+  if (accounting === 'deepspeed') {
+    const extra = offload !== 'none' ? '--offload' : (options.optimizer ?? 'adamw') !== 'adamw' && options.optimizer !== 'adam' ? '--optimizer' : (options.precision ?? 'mixed') !== 'mixed' ? '--precision' : null;
+    if (extra) throw new UserError(`--zero-accounting: "deepspeed" reproduces DeepSpeed's estimators for mixed-precision Adam on the GPU only; drop ${extra} or use the default accounting`);
+  }
   if (accounting === 'deepspeed' && zeroStage < 2) throw new UserError(`--zero-accounting: "deepspeed" reproduces DeepSpeed's ZeRO-2 and ZeRO-3 estimators; give --zero 2 or 3`);
   if (accounting === 'deepspeed' && (options.loraRank !== undefined || modelParallel > 1)) {
     throw new UserError('--zero-accounting: "deepspeed" covers full training with data parallelism only (no --lora-rank, --tp, --pp or --cp)');
   }
   if (gpuCount / modelParallel === 1 && zeroStage > 0) warnings.push(`ZeRO-${zeroStage} over a data-parallel group of 1 GPU shards nothing`);
-  const zeroGroupSize = options.fsdp === 'hybrid' ? (options.gpusPerNode ?? DEFAULT_GPUS_PER_NODE) : null;
+  const gpusPerNode = options.gpusPerNode ?? DEFAULT_GPUS_PER_NODE;
+  if (options.fsdp === 'hybrid' && gpuCount > gpusPerNode && gpuCount % gpusPerNode !== 0) throw new UserError(`--gpus-per-node: ${gpusPerNode} does not divide --gpus ${gpuCount}; nodes hold equal numbers of GPUs`);
+  if (options.fsdp === 'hybrid' && gpusPerNode % tp !== 0) throw new UserError(`--gpus-per-node: ${gpusPerNode} is not a multiple of --tp ${tp}; tensor parallelism stays within a node`);
+  // FSDP hybrid shards over the data-parallel GPUs of one node: the node's GPUs ÷ tp (tensor parallelism within the node).
+  const zeroGroupSize = options.fsdp === 'hybrid' ? Math.max(1, Math.floor(gpusPerNode / tp)) : null;
   if (options.gpusPerNode !== undefined && options.fsdp !== 'hybrid') warnings.push('--gpus-per-node only matters with --fsdp hybrid (sharding within a node)');
   return { gpuCount, tensorParallel: tp, pipelineParallel: pp, contextParallel: cp, expertParallel: ep, sequenceParallel: options.sp, zeroStage, zeroGroupSize, offload, accounting };
 }

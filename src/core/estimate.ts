@@ -16,6 +16,7 @@ import type { MatrixKind } from './weightMatrices.js';
 import { type OverheadSpec, overheadComponent } from './overhead.js';
 import { countParameters, trainingParameterCount } from './parameters.js';
 import { exact } from './units.js';
+import { loraParameterCount } from './training/lora.js';
 import { type WeightFormat, quantizedWeightsComponent } from './quantization.js';
 import { type GradientCheckpointing, trainingActivationsComponent } from './trainingActivations.js';
 import { type StoredWeights, weightsComponent, weightsFromCheckpoint } from './weights.js';
@@ -128,7 +129,7 @@ export function estimateTraining(scenario: TrainingScenario): Estimate {
   const pp = parallelism.pipelineParallel;
   const lora = fineTuning.kind === 'lora' ? fineTuning.lora.targets : null;
   const trains = (...kinds: MatrixKind[]) => lora === null || kinds.some((kind) => lora.includes(kind));
-  const activations = trainingActivationsComponent({
+  const activationInput = {
     arch,
     elementBytes: scenario.precision === 'fp32' ? 4 : 2,
     sequenceTokens: scenario.contextTokens,
@@ -139,11 +140,21 @@ export function estimateTraining(scenario: TrainingScenario): Estimate {
     sequenceParallel: parallelism.sequenceParallel,
     contextParallel: parallelism.contextParallel,
     layerFraction: share.layerFraction,
-    inFlightMicroBatches: pp > 1 ? Math.min(pp, scenario.gradientAccumulation ?? pp) : 1,
     trainedLinear: { attentionIn: trains('attn_q', 'attn_k', 'attn_v', 'attn_q_a', 'attn_kv_a'), attentionOut: trains('attn_output'), mlpIn: trains('ffn_gate', 'ffn_up'), mlpDown: trains('ffn_down') },
     linearInputBytes: scenario.precision === 'fp8' ? 1 : undefined,
     chunkedLoss: scenario.chunkedLoss,
-  });
+  };
+  // Pipeline (1F1B): the first stage holds min(pp, accumulation steps) micro-batches in flight, the
+  // last stage one micro-batch plus the logits and loss; the more loaded of the two is reported.
+  const pipelineStages =
+    pp > 1
+      ? [
+          trainingActivationsComponent({ ...activationInput, inFlightMicroBatches: Math.min(pp, scenario.gradientAccumulation ?? pp), holdsLoss: false }),
+          trainingActivationsComponent({ ...activationInput, inFlightMicroBatches: 1 }),
+        ]
+      : [trainingActivationsComponent(activationInput)];
+  const activations = pipelineStages.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  if (pp > 1) activations.notes.push(`pipeline: first stage ${pipelineStages[0]!.bytes.toLocaleString('en-US')} B (micro-batches in flight), last stage ${pipelineStages[1]!.bytes.toLocaleString('en-US')} B (logits and loss); the larger is shown`);
   const perGpu = (id: 'weights' | 'gradients' | 'optimizer_states', label: string, state: StateBytes, basis: 'exact'): Component => ({
     id,
     label,
@@ -167,7 +178,17 @@ export function estimateTraining(scenario: TrainingScenario): Estimate {
   const overhead = overheadComponent(scenario.overhead, { activationBytes: activations.bytes, otherBytes: components.reduce((sum, c) => sum + c.bytesPerGpu!, 0) });
   components.push({ ...overhead, bytes: exact(overhead.bytes * gpus, 'overhead'), bytesPerGpu: overhead.bytes, hostBytes: 0, range: overhead.range && { lowBytes: overhead.range.lowBytes, highBytes: overhead.range.highBytes } });
   if (arch.layout === 'encoder' && fineTuning.kind === 'full') weights.notes.push('trained as a masked LM (BertForMaskedLM): the MLM head replaces the pooler');
-  return finish('training', arch, fineTuning.kind === 'full' ? trainingParameterCount(arch) : states.trainableCount, components);
+  return finish('training', arch, trainableParameterCount(arch, fineTuning), components);
+}
+
+/**
+ * Trainable parameters of the whole model (not one GPU's share): all of them for full training; the
+ * LoRA adapters, plus the embeddings and an untied head with trainEmbeddings.
+ */
+export function trainableParameterCount(arch: ModelArchitecture, fineTuning: FineTuning): number {
+  if (fineTuning.kind === 'full') return trainingParameterCount(arch);
+  const counts = countParameters(arch);
+  return loraParameterCount(arch, fineTuning.lora) + (fineTuning.trainEmbeddings ? counts.embeddingCount + counts.headCount : 0);
 }
 
 /** The most loaded GPU's bytes of a training estimate (Σ bytesPerGpu). */

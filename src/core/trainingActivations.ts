@@ -70,6 +70,8 @@ export interface TrainingActivationInput {
   linearInputBytes?: number;
   /** A chunked/fused loss (Liger FusedLinearCrossEntropy) holds one chunk of logits. */
   chunkedLoss?: boolean;
+  /** Whether this GPU computes the head and the loss (false on pipeline stages before the last). */
+  holdsLoss?: boolean;
 }
 
 export interface LayerActivationParts {
@@ -157,6 +159,8 @@ export interface TrainingActivationParts {
   /** Logits and loss tensors. */
   lossBytes: number;
   lossBytesPerLogit: number;
+  /** Tokens whose logits the loss holds at once (T, or a chunk). */
+  lossTokens: number;
   totalBytes: number;
 }
 
@@ -186,15 +190,16 @@ export function trainingActivationParts(input: TrainingActivationInput): Trainin
   keptLayersBytes *= inFlight;
   const layer = largest!;
   const recomputeBufferBytes = checkpointing === 'full' ? layer.totalBytes : 0;
-  const outsideLayersBytes = Math.ceil(
+  const holdsLoss = input.holdsLoss ?? true;
+  const outsideLayersBytes = !holdsLoss ? 0 : Math.ceil(
     (arch.layout === 'encoder' ? normInputBytes(arch, e) * T * h + (arch.hiddenDropout > 0 ? T * h : 0) + 4 * e * T * h : normInputBytes(arch, e) * T * h + e * T * h) / replicated,
   );
   const lossBytesPerLogit = e + (e < FP32_BYTES ? FP32_BYTES : 0) + FP32_BYTES;
   // Megatron's vocabulary-parallel cross-entropy splits the logits over tensor-parallel GPUs.
   const lossTokens = input.chunkedLoss ? chunkedLossTokens(T, arch.vocabSize, h) : T;
-  const lossBytes = Math.ceil((lossTokens * arch.vocabSize * lossBytesPerLogit) / tp);
+  const lossBytes = holdsLoss ? Math.ceil((lossTokens * arch.vocabSize * lossBytesPerLogit) / tp) : 0;
   const totalBytes = keptLayersBytes + recomputeBufferBytes + outsideLayersBytes + lossBytes;
-  return { layer, keptLayersBytes, recomputeBufferBytes, outsideLayersBytes, lossBytes, lossBytesPerLogit, totalBytes: exact(totalBytes, 'training activations') };
+  return { layer, keptLayersBytes, recomputeBufferBytes, outsideLayersBytes, lossBytes, lossBytesPerLogit, lossTokens, totalBytes: exact(totalBytes, 'training activations') };
 }
 
 export function trainingActivationsComponent(input: TrainingActivationInput): Component {
@@ -202,7 +207,11 @@ export function trainingActivationsComponent(input: TrainingActivationInput): Co
   const { arch, checkpointing } = input;
   const T = formatInt(input.sequenceTokens * input.batchSize);
   const layers = layerCount(allLayerGroups(arch));
-  const keptText = checkpointing === 'full' ? `${layers} layers × ${formatInt(input.elementBytes * input.sequenceTokens * input.batchSize * arch.hiddenSize)} B (layer inputs)` : arch.layers.length === 1 && arch.encoderLayers.length === 0 ? `${layers} layers × ${formatInt(p.keptLayersBytes / layers)} B (per layer)` : `${formatInt(p.keptLayersBytes)} B (${layers} layers)`;
+  const tp = input.tensorParallel ?? 1;
+  const parallel = tp > 1 || (input.contextParallel ?? 1) > 1 || (input.layerFraction ?? 1) < 1 || (input.inFlightMicroBatches ?? 1) > 1 || input.holdsLoss === false;
+  const keptText = parallel
+    ? `${formatInt(p.keptLayersBytes)} B (layers on this GPU${tp > 1 ? `, tensor-parallel ÷ ${tp}` : ''}${(input.contextParallel ?? 1) > 1 ? `, context-parallel ÷ ${input.contextParallel}` : ''}${(input.inFlightMicroBatches ?? 1) > 1 ? `, × ${input.inFlightMicroBatches} micro-batches in flight` : ''})`
+    : checkpointing === 'full' ? `${layers} layers × ${formatInt(input.elementBytes * input.sequenceTokens * input.batchSize * arch.hiddenSize)} B (layer inputs)` : arch.layers.length === 1 && arch.encoderLayers.length === 0 ? `${layers} layers × ${formatInt(p.keptLayersBytes / layers)} B (per layer)` : `${formatInt(p.keptLayersBytes)} B (${layers} layers)`;
   const recompute = p.recomputeBufferBytes > 0 ? ` + ${formatInt(p.recomputeBufferBytes)} B (one layer recomputed)` : '';
   const l = p.layer;
   const notes = [
@@ -223,7 +232,10 @@ export function trainingActivationsComponent(input: TrainingActivationInput): Co
     label: 'Activations',
     bytes: p.totalBytes,
     expression: 'L × kept per layer + outside layers + logits × loss bytes',
-    formula: `${keptText}${recompute} + ${formatInt(p.outsideLayersBytes)} B (outside layers) + ${T} tokens × ${formatInt(arch.vocabSize)} vocab × ${p.lossBytesPerLogit} B (logits, loss)`,
+    formula:
+      p.lossBytes === 0 && input.holdsLoss === false
+        ? `${keptText}${recompute} (a pipeline stage without the head: no logits or loss)`
+        : `${keptText}${recompute} + ${formatInt(p.outsideLayersBytes)} B (outside layers) + ${formatInt(p.lossTokens)} tokens × ${formatInt(arch.vocabSize)} vocab × ${p.lossBytesPerLogit} B${tp > 1 ? ` ÷ ${tp} (vocabulary-parallel)` : ''} (logits, loss)`,
     basis: 'model',
     range: null,
     notes,

@@ -380,3 +380,71 @@ describe('vram estimate --mode training: plans over GPUs (issue 5)', () => {
     expect(eight.warnings.join(' ')).toMatch(/not peak memory/);
   });
 });
+
+describe('training plans: sharding groups, experts, offload and pipeline stages (review of issue 5)', () => {
+  const PHI = 6_738_415_616;
+  const json = async (args: string[]) => (await runJson(['estimate', '--train', ...args])).json;
+  const perGpu = (j: any, id: string) => j.components.find((c: { id: string }) => c.id === id).bytesPerGpu as number;
+  const states = (j: any) => perGpu(j, 'weights') + perGpu(j, 'gradients') + perGpu(j, 'optimizer_states');
+
+  it('expert parallelism under ZeRO-3 moves experts between GPUs but shards the same bytes: per-GPU states within 1 %', async () => {
+    const ep1 = await json(['--model', 'mixtral-8x7b', '--gpus', '8', '--zero', '3']);
+    const ep8 = await json(['--model', 'mixtral-8x7b', '--gpus', '8', '--zero', '3', '--ep', '8']);
+    expect(Math.abs(states(ep8) / states(ep1) - 1)).toBeLessThan(0.01);
+    // Without ZeRO, each GPU holds 1/8 of the experts and every dense parameter.
+    const plain = await json(['--model', 'mixtral-8x7b', '--gpus', '8']);
+    const split = await json(['--model', 'mixtral-8x7b', '--gpus', '8', '--ep', '8']);
+    expect(perGpu(split, 'weights')).toBeLessThan(perGpu(plain, 'weights') / 4);
+    expect(perGpu(split, 'weights')).toBeGreaterThan(perGpu(plain, 'weights') / 8);
+  });
+
+  it('--ep must divide the data-parallel GPUs', async () => {
+    const { code, stderr } = await run(['estimate', '--train', '--model', 'mixtral-8x7b', '--gpus', '8', '--tp', '8', '--ep', '8']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--ep: 8 does not divide the 1 data- and context-parallel GPUs/);
+  });
+
+  it('ZeRO-1 with optimizer offload keeps the full 16-bit gradients on the GPU and offloads its fp32 slice', async () => {
+    const j = await json(['--model', 'llama-7b', '--gpus', '8', '--zero', '1', '--offload', 'optimizer']);
+    const gradients = j.components.find((c: { id: string }) => c.id === 'gradients');
+    expect(gradients.bytesPerGpu).toBe(2 * PHI);
+    expect(gradients.hostBytes).toBe(8 * Math.ceil((4 * Math.ceil((2 * PHI) / 8)) / 2));
+  });
+
+  it('context-parallel GPUs join the ZeRO shard group (Megatron shards over dp × cp)', async () => {
+    const j = await json(['--model', 'llama-7b', '--gpus', '8', '--cp', '2', '--zero', '3']);
+    expect(perGpu(j, 'optimizer_states')).toBe(Math.ceil((12 * PHI) / 8));
+  });
+
+  it('FSDP hybrid with tensor parallelism shards over the data-parallel GPUs of one node (8 per node ÷ tp 8 = 1)', async () => {
+    const hybrid = await json(['--model', 'llama-7b', '--gpus', '32', '--tp', '8', '--fsdp', 'hybrid']);
+    const unsharded = await json(['--model', 'llama-7b', '--gpus', '32', '--tp', '8']);
+    expect(perGpu(hybrid, 'weights')).toBe(perGpu(unsharded, 'weights'));
+    expect((await run(['estimate', '--train', '--model', 'llama-7b', '--gpus', '32', '--fsdp', 'hybrid', '--gpus-per-node', '3'])).stderr).toMatch(/--gpus-per-node: 3 does not divide --gpus 32/);
+  });
+
+  it('trainableParameterCount is the whole model\'s, whatever the parallelism', async () => {
+    for (const extra of [[], ['--gpus', '4', '--tp', '4'], ['--gpus', '4', '--pp', '4']]) {
+      expect((await json(['--model', 'llama-7b', '--lora-rank', '16', '--lora-targets', 'all-linear', ...extra])).model.trainableParameterCount).toBe(39_976_960);
+    }
+    // + embeddings 32,000 × 4,096 and the untied head 4,096 × 32,000
+    expect((await json(['--model', 'llama-7b', '--lora-rank', '16', '--lora-targets', 'all-linear', '--train-embeddings', '--gpus', '4', '--pp', '4'])).model.trainableParameterCount).toBe(39_976_960 + 2 * 131_072_000);
+  });
+
+  it('pipeline stages: the first keeps micro-batches in flight without the loss, the last one micro-batch with it', async () => {
+    const j = await json(['--model', 'llama-7b', '--gpus', '4', '--pp', '4', '--grad-accum', '8', '--ctx', '4k', '--explain']);
+    const activations = j.components.find((c: { id: string }) => c.id === 'activations');
+    expect(activations.notes.join(' ')).toMatch(/pipeline: first stage [\d,]+ B \(micro-batches in flight\), last stage [\d,]+ B \(logits and loss\)/);
+    const single = await json(['--model', 'llama-7b', '--ctx', '4k']);
+    // 4 micro-batches × 8 of 32 layers ≈ one GPU's worth of layers, without the loss: not more than one GPU's activations
+    expect(activations.bytesPerGpu).toBeLessThanOrEqual(perGpu(single, 'activations'));
+  });
+
+  it('--zero-accounting deepspeed refuses settings its formulas do not cover', async () => {
+    for (const extra of [['--offload', 'optimizer'], ['--optimizer', 'sgd'], ['--precision', 'fp32']]) {
+      const { code, stderr } = await run(['estimate', '--train', '--model', 'llama-7b', '--gpus', '8', '--zero', '2', '--zero-accounting', 'deepspeed', ...extra]);
+      expect(code).toBe(2);
+      expect(stderr).toMatch(new RegExp(`drop ${extra[0]}`));
+    }
+  });
+});

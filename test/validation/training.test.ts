@@ -7,6 +7,7 @@ import { type TrainingScenario, estimateTraining } from '../../src/core/estimate
 import { loraParameterCount, loraTargets } from '../../src/core/training/lora.js';
 import { SINGLE_GPU, type TrainingParallelism, type ZeroStage } from '../../src/core/training/modelStates.js';
 import { GIB } from '../../src/core/units.js';
+import { countParameters } from '../../src/core/parameters.js';
 import { presetArch, runJson } from '../helpers.js';
 
 const llama7b = presetArch('llama-7b');
@@ -117,6 +118,14 @@ describe("LoRA trainable parameters as PEFT's print_trainable_parameters reports
     expect(count(16, ['all-linear'])).toBe(39_976_960);
     expect(count(16, ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'])).toBe(39_976_960);
     expect(PHI + count(16, ['all-linear'])).toBe(6_778_392_576);
+  });
+  it('flan-t5-base, r 8, T5\'s q + v: "trainable params: 884,736 || all params: 248,462,592"', () => {
+    // PEFT's seq2seq LoRA example (peft_lora_seq2seq.ipynb output, search index id 48259133439; also
+    // 6145317758): 36 attention blocks (12 encoder, 12 decoder self, 12 cross) × 2 × 8 × (768 + 768).
+    const t5 = presetArch('flan-t5-base');
+    const adapters = loraParameterCount(t5, { rank: 8, targets: loraTargets(['q', 'v']).kinds });
+    expect(adapters).toBe(884_736);
+    expect(adapters + countParameters(t5).totalCount).toBe(248_462_592);
   });
 });
 

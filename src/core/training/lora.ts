@@ -4,6 +4,9 @@
  * frozen. Targets use transformers' module names; "all-linear" is every linear layer but the
  * output head (PEFT's rule), experts included, routers not.
  * Check: Llama-2-7b, r 16, all-linear -> "trainable params: 39,976,960" (PEFT print_trainable_parameters).
+ * Names map to matrix kinds, not to one family's modules: a LLaMA name on a T5 model adapts T5's
+ * matching matrices, where PEFT would report "Target modules not found". MoE routers (Mixtral's
+ * `gate`, an nn.Linear in transformers 4.x) are left out of all-linear, which PEFT includes.
  */
 import type { ModelArchitecture } from '../architecture.js';
 import { type MatrixKind, type WeightMatrix, weightMatrices } from '../weightMatrices.js';
@@ -26,6 +29,21 @@ export const LORA_TARGET_NAMES: Readonly<Record<string, readonly MatrixKind[]>> 
   fc2: ['ffn_down'],
   dense_h_to_4h: ['ffn_up'],
   dense_4h_to_h: ['ffn_down'],
+  // BERT/RoBERTa attention, T5 attention and MLP, Mixtral experts.
+  query: ['attn_q'],
+  key: ['attn_k'],
+  value: ['attn_v'],
+  q: ['attn_q'],
+  k: ['attn_k'],
+  v: ['attn_v'],
+  o: ['attn_output'],
+  wi: ['ffn_up'],
+  wi_0: ['ffn_gate'],
+  wi_1: ['ffn_up'],
+  wo: ['ffn_down'],
+  w1: ['ffn_gate'],
+  w2: ['ffn_down'],
+  w3: ['ffn_up'],
 };
 
 const ALL_LINEAR: readonly MatrixKind[] = ['attn_q', 'attn_k', 'attn_v', 'attn_output', 'attn_q_a', 'attn_q_b', 'attn_kv_a', 'attn_kv_b', 'ffn_gate', 'ffn_up', 'ffn_down'];

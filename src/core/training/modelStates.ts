@@ -6,8 +6,9 @@
  * stage ceil(L / pp) layers, the first stage the embeddings and the last the head (the most loaded
  * stage is reported); expert parallelism (ep) splits routed experts. The rest of the GPUs, dp =
  * gpus / (tp × pp × cp), replicate — or, with ZeRO, shard (ZeRO, arXiv:1910.02054, §5):
- *   stage 1 shards optimizer states, 2 also gradients, 3 also weights, over dp (FSDP: shard_grad_op
- *   = 2, full_shard = 3, hybrid = 3 within a node). Per GPU, mixed-precision Adam:
+ *   stage 1 shards optimizer states, 2 also gradients, 3 also weights, over dp × cp (FSDP: shard_grad_op
+ *   = 2, full_shard = 3, hybrid = 3 within a node); routed experts, already split over ep, shard over
+ *   dp × cp / ep. Per GPU, mixed-precision Adam:
  *   (2 + 2 + 12/dp)Φ, (2 + 14/dp)Φ, 16Φ/dp.
  * Offload (ZeRO-Offload, arXiv:2101.06840): optimizer states, fp32 master and gradients live in host
  * memory; with parameter offload (ZeRO-Infinity) the weights too, the GPU keeping a working set of
@@ -61,10 +62,15 @@ export function dataParallelSize(p: TrainingParallelism): number {
   return Math.max(1, Math.floor(p.gpuCount / (p.tensorParallel * p.pipelineParallel * p.contextParallel)));
 }
 
-/** Ranks a ZeRO shard spans. */
-function shardSize(p: TrainingParallelism): number {
-  const dp = dataParallelSize(p);
-  return p.zeroGroupSize === null ? dp : Math.min(dp, p.zeroGroupSize);
+/**
+ * Ranks a ZeRO shard of dense parameters spans: the data-parallel GPUs times the context-parallel
+ * ones (Megatron's distributed optimizer and FSDP shard over dp × cp), within one node's group for
+ * FSDP hybrid. Routed experts are already split over ep of them, so their shard spans 1/ep as many.
+ */
+function shardSizes(p: TrainingParallelism): { dense: number; expert: number } {
+  const ranks = dataParallelSize(p) * p.contextParallel;
+  const dense = p.zeroGroupSize === null ? ranks : Math.max(1, Math.min(ranks, p.zeroGroupSize));
+  return { dense, expert: Math.max(1, Math.floor(dense / p.expertParallel)) };
 }
 
 /** Share of the model's parameters the most loaded GPU holds, before ZeRO (tp, pp, ep). */
@@ -75,6 +81,8 @@ export interface ParameterShare {
   layerFraction: number;
   /** Embedding (or head) parameters on the GPU. */
   embeddingCount: number;
+  /** Routed-expert parameters on the GPU (part of count). */
+  expertCount: number;
 }
 
 export function parameterShare(arch: ModelArchitecture, p: TrainingParallelism): ParameterShare {
@@ -88,7 +96,7 @@ export function parameterShare(arch: ModelArchitecture, p: TrainingParallelism):
   const ends = pp === 1 ? counts.embeddingCount + counts.headCount : Math.max(counts.embeddingCount, head);
   const dense = Math.ceil((layerDense * layerFraction + ends) / p.tensorParallel);
   const experts = Math.ceil((expert * layerFraction) / (p.tensorParallel * p.expertParallel));
-  return { count: dense + experts, layerFraction, embeddingCount: Math.ceil(ends / p.tensorParallel) };
+  return { count: dense + experts, layerFraction, embeddingCount: Math.ceil(ends / p.tensorParallel), expertCount: experts };
 }
 
 export interface StateBytes {
@@ -140,7 +148,14 @@ export function modelStates(input: ModelStateInput): ModelStates {
   const share = parameterShare(arch, p);
   const total = trainingParameterCount(arch);
   const fraction = share.count / total;
-  const shard = shardSize(p);
+  const shards = shardSizes(p);
+  const shard = shards.dense;
+  /** A ZeRO shard of `bytes` (uniform over parameters): dense part over the dense group, experts over theirs. */
+  const expertShare = share.count === 0 ? 0 : share.expertCount / share.count;
+  const shardOf = (bytes: number): number => {
+    const expertBytes = Math.round(bytes * expertShare);
+    return ceilDiv(bytes - expertBytes, shards.dense) + ceilDiv(expertBytes, shards.expert);
+  };
   const half = precision === 'fp32' ? 4 : 2;
   const notes: string[] = [];
 
@@ -211,19 +226,24 @@ export function modelStates(input: ModelStateInput): ModelStates {
   const zero = p.zeroStage;
   const offloadOptimizer = p.offload !== 'none';
   const offloadParams = p.offload === 'optimizer+params' && zero === 3;
-  const optimizerSharded = zero >= 1 ? ceilDiv(optimizerTotal, shard) : optimizerTotal;
+  const optimizerSharded = zero >= 1 ? shardOf(optimizerTotal) : optimizerTotal;
   const gradientsFull = trainable * gradientBytesPer;
-  const gradientsSharded = zero >= 2 ? ceilDiv(gradientsFull, shard) : gradientsFull;
-  const weightsSharded = zero === 3 ? ceilDiv(weightBytes, shard) : weightBytes;
+  const gradientsSharded = zero >= 2 ? shardOf(gradientsFull) : gradientsFull;
+  const weightsSharded = zero === 3 ? shardOf(weightBytes) : weightBytes;
+  // Offloaded fp32 gradients: each rank's 1/N slice goes to the host (ZeRO-Offload); at stage 1 the
+  // GPU still holds the full 16-bit gradients before the reduce-scatter (DeepSpeed stage_1_and_2).
+  const hostGradients = Math.ceil((shardOf(gradientsFull) * 4) / gradientBytesPer);
   const largest = Math.ceil(Math.max(...weightMatrices(arch).map((m) => m.inFeatures * m.outFeatures)) / p.tensorParallel);
-  const zeroText = zero === 0 ? '' : ` ÷ ${shard} (ZeRO-${zero})`;
+  const zeroText = zero === 0 ? '' : ` ÷ ${shard} (ZeRO-${zero}${p.expertParallel > 1 && share.expertCount > 0 ? `; experts ÷ ${shards.expert}` : ''})`;
   return {
     trainableCount: trainable,
     weights: offloadParams
       ? { gpu: 4 * largest, host: weightsSharded, formula: `working set 4 B × ${largest.toLocaleString('en-US')} params of the largest layer; the rest offloaded` }
       : { gpu: weightsSharded, host: 0, formula: `${weightFormula}${zero === 3 ? zeroText : ''}` },
     gradients: offloadOptimizer
-      ? { gpu: 0, host: Math.ceil((gradientsSharded * 4) / gradientBytesPer), formula: `offloaded: ${trainable.toLocaleString('en-US')} trainable params × 4 B fp32${zero >= 2 ? zeroText : ''}` }
+      ? zero >= 2
+        ? { gpu: 0, host: hostGradients, formula: `offloaded: ${trainable.toLocaleString('en-US')} trainable params × 4 B fp32${zeroText}` }
+        : { gpu: gradientsFull, host: hostGradients, formula: `${trainable.toLocaleString('en-US')} trainable params × ${gradientBytesPer} B on the GPU; its fp32 slice${zeroText} offloaded` }
       : { gpu: gradientsSharded, host: 0, formula: `${trainable.toLocaleString('en-US')} trainable params × ${gradientBytesPer} B${zero >= 2 ? zeroText : ''}` },
     optimizerStates: {
       gpu: offloadOptimizer ? 0 : optimizerSharded,

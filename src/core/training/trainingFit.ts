@@ -108,9 +108,15 @@ export function solveContext(scenario: TrainingScenario, usableBytes: number): S
 export function solveGpuCount(scenario: TrainingScenario, usableBytes: number, stages: readonly ZeroStage[] = ZERO_STAGES): { zeroStage: ZeroStage; gpuCount: Solved }[] {
   const p = scenario.parallelism;
   const modelParallel = p ? p.tensorParallel * p.pipelineParallel * p.contextParallel : 1;
-  const maxDataParallel = Math.floor(MAX_GPU_COUNT / modelParallel);
+  // Expert groups are carved from dp × cp, so dp steps in multiples of ep / gcd(ep, cp).
+  const ep = p?.expertParallel ?? 1;
+  const cp = p?.contextParallel ?? 1;
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  const step = ep / gcd(ep, cp);
+  const maxDataParallel = Math.floor(MAX_GPU_COUNT / (modelParallel * step));
   return stages.map((zeroStage) => {
-    const at = (dp: number): TrainingScenario => ({
+    const at = (k: number): TrainingScenario => at1(k * step);
+    const at1 = (dp: number): TrainingScenario => ({
       ...scenario,
       parallelism: {
         ...(p ?? { tensorParallel: 1, pipelineParallel: 1, contextParallel: 1, expertParallel: 1, sequenceParallel: false, zeroGroupSize: null, offload: 'none', accounting: 'paper' }),
@@ -130,7 +136,7 @@ export function solveGpuCount(scenario: TrainingScenario, usableBytes: number, s
         const r = requirement(dp);
         return r !== null && statistic(r) <= usableBytes;
       };
-      if (!fits(maxDataParallel)) continue;
+      if (maxDataParallel < 1 || !fits(maxDataParallel)) continue;
       let lo = 1;
       let hi = maxDataParallel;
       while (lo < hi) {
@@ -138,7 +144,7 @@ export function solveGpuCount(scenario: TrainingScenario, usableBytes: number, s
         if (fits(mid)) hi = mid;
         else lo = mid + 1;
       }
-      gpuCount[key] = lo * modelParallel;
+      gpuCount[key] = lo * step * modelParallel;
     }
     return { zeroStage, gpuCount };
   });
