@@ -47,6 +47,9 @@ export const capacityOptionsSchema = z.object({
 });
 export type CapacityOptions = z.output<typeof capacityOptionsSchema>;
 
+/** Smallest --gpu-memory accepted. */
+const MIN_GPU_MEMORY_BYTES = 2 ** 20;
+
 /** Which engine each engine-specific option belongs to. */
 const ENGINE_OPTIONS: Readonly<Record<string, readonly Engine[]>> = {
   gpuMemoryUtilization: ['vllm'],
@@ -77,6 +80,18 @@ export function parseCapacityOptions(raw: Record<string, unknown>): CapacityOpti
   if (options.gpu !== undefined && options.gpu !== 'all' && options.gpuMemory !== undefined) throw new UserError(`--gpu-memory: cannot be combined with --gpu ${options.gpu}; give one of them`);
   if (options.assertFits && (options.gpu === undefined || options.gpu === 'all') && options.gpuMemory === undefined) {
     throw new UserError('--assert-fits: needs --gpu <id> or --gpu-memory <size> to check against');
+  }
+  if (options.gpus !== undefined && (options.gpu === undefined || options.gpu === 'all') && options.gpuMemory === undefined) {
+    throw new UserError(`--gpus: ${options.gpus} GPUs of which type? give --gpu <id> or --gpu-memory <size> (without them every catalog GPU is listed)`);
+  }
+  if (options.gpuMemory !== undefined && options.gpuMemory < MIN_GPU_MEMORY_BYTES) {
+    throw new UserError(`--gpu-memory: ${options.gpuMemory.toLocaleString('en-US')} B is less than 1 MiB; give a size such as 94GiB`);
+  }
+  if (options.blockSize !== undefined && (options.blockSize & (options.blockSize - 1)) !== 0) {
+    throw new UserError(`--block-size: ${options.blockSize} is not a power of two; vLLM's CUDA block sizes are 8, 16 or 32 (other backends: powers of two)`);
+  }
+  if (options.maxNumBatchedTokens !== undefined && options.maxNumSeqs !== undefined && options.maxNumBatchedTokens < options.maxNumSeqs) {
+    throw new UserError(`--max-num-batched-tokens: ${options.maxNumBatchedTokens} is less than --max-num-seqs ${options.maxNumSeqs}; vLLM requires max_num_batched_tokens ≥ max_num_seqs`);
   }
   return options;
 }

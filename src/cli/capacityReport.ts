@@ -36,6 +36,9 @@ export interface CapacityReport {
   warnings: string[];
 }
 
+/** llama.cpp's limit on parallel sequences (src/llama-cparams.h: "#define LLAMA_MAX_SEQ 256"; 64 in older builds). */
+export const LLAMA_MAX_SEQ = 256;
+
 /** Engines that size their pools from the CUDA-visible total (torch.cuda.mem_get_info), not nvidia-smi's. */
 const CUDA_TOTAL_ENGINES: readonly Engine[] = ['vllm', 'sglang', 'tensorrt-llm'];
 
@@ -103,6 +106,13 @@ export async function buildCapacityReport(options: CapacityOptions, io: Io): Pro
   const result = target ? capacity(serving(target.gpuMemoryBytes, target.gpuCount), target.gpuName) : null;
   if (result?.refusal) warnings.push(result.refusal);
   if (result && memoryNote) result.budget.notes.push(memoryNote);
+  const maxSeqs = result?.budget.settings.maxNumSeqs;
+  if (typeof maxSeqs === 'number' && users > maxSeqs) {
+    warnings.push(`--users ${users} is more than vLLM's max_num_seqs ${maxSeqs}: at most ${maxSeqs} requests run at once and the rest queue; raise --max-num-seqs`);
+  }
+  if (options.engine === 'llama.cpp' && users > LLAMA_MAX_SEQ) {
+    warnings.push(`--users ${users} is more than llama.cpp's ${LLAMA_MAX_SEQ} sequences (LLAMA_MAX_SEQ): llama-server cannot run --parallel ${users}`);
+  }
   const minGpuCount = target ? minTensorParallel(serving(target.gpuMemoryBytes, 1), target.gpuName) : null;
   const sweepAt = (sweepCtx: number, sweepUsers: number) =>
     capacity({ ...serving(target!.gpuMemoryBytes, target!.gpuCount), inference: { ...inference, contextTokens: sweepCtx, userCount: sweepUsers }, settings: { ...settings, maxModelLen: settings.maxModelLen === undefined ? undefined : sweepCtx } }, target!.gpuName);

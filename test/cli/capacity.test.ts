@@ -149,6 +149,14 @@ describe('vram capacity', () => {
     expect(one.minGpuCount).toBeGreaterThan(1);
   });
 
+  it('warns when users exceed what the engine runs at once: vLLM max_num_seqs, llama.cpp LLAMA_MAX_SEQ', async () => {
+    const vllm = await runJson(['capacity', '--model', 'llama-3.2-1b', '--gpu', 'h100', '--engine', 'vllm', '--ctx', '1k', '--users', '2000']);
+    expect(vllm.stderr).toMatch(/--users 2000 is more than vLLM's max_num_seqs 1024/);
+    const llama = await runJson(['capacity', '--model', 'llama-3.2-1b', '--gpu', 'h100', '--engine', 'llama.cpp', '--ctx', '1k', '--users', '300']);
+    expect(llama.stderr).toMatch(/--users 300 is more than llama.cpp's 256 sequences/);
+    expect(llama.json.notes.join(' ')).toMatch(/output buffer .* in pinned host memory/);
+  });
+
   it('vLLM rejects a --ctx longer than --max-model-len, and the max context stops at max_model_len', async () => {
     const { json } = await runJson(['capacity', '--model', 'llama-3.1-8b', '--gpu', 'h100-80gb', '--engine', 'vllm', '--ctx', '16k', '--max-model-len', '8k']);
     expect(json.fitsVerdict).toBe('no');
@@ -190,6 +198,10 @@ describe('vram capacity', () => {
     [['--gpu', 'h100', '--sweep-ctx', '4k,,8k'], /--sweep-ctx: "4k,,8k" is not a comma-separated list/],
     [['--engine', 'vlm'], /--engine: "vlm" is not one of .* \(did you mean vllm\?\)/],
     [['--assert-fits'], /--assert-fits: needs --gpu <id> or --gpu-memory/],
+    [['--gpus', '4'], /--gpus: 4 GPUs of which type\? give --gpu <id> or --gpu-memory <size>/],
+    [['--gpu-memory', '512'], /--gpu-memory: 512 B is less than 1 MiB/],
+    [['--gpu', 'h100', '--engine', 'vllm', '--block-size', '24'], /--block-size: 24 is not a power of two/],
+    [['--gpu', 'h100', '--engine', 'vllm', '--max-num-batched-tokens', '128', '--max-num-seqs', '256'], /--max-num-batched-tokens: 128 is less than --max-num-seqs 256/],
   ])('bad input %j exits 2 with one line', async (args, message) => {
     const { code, stdout, stderr } = await run(['capacity', '--model', 'llama-3.1-8b', ...args]);
     expect(code).toBe(2);

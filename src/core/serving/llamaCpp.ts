@@ -3,8 +3,8 @@
  * and KV cache divide by the GPU count with nothing replicated. n_ctx is shared by the --parallel slots, so serving `users` sequences
  * of --ctx tokens needs n_ctx = users × ctx, allocated up front (sliding-window layers keep an SWA
  * cache of their window unless --swa-full). On top: a compute buffer sized for one micro-batch
- * (--ubatch-size, 512) and an fp32 logits buffer of n_vocab per output sequence
- * (src/llama-context.cpp: output buffer n_vocab × n_outputs × 4 B). With flash attention (on by
+ * (--ubatch-size, 512); the fp32 logits buffer of n_vocab per output sequence (src/llama-context.cpp:
+ * output buffer n_vocab × n_outputs × 4 B) is a pinned host buffer ("CUDA_Host output buffer"). With flash attention (on by
  * default on CUDA) no n_ubatch × n_ctx score matrix is kept; without it one per head is (f32).
  * The compute buffer is a heuristic: the graph allocator reuses memory, so it ranges 0.75–1.5× the
  * forward peak vram computes.
@@ -28,15 +28,16 @@ export function llamaCppBudget(scenario: ServingScenario): EngineBudget {
   // Layer split (--split-mode layer, the default): every GPU runs whole layers, so the graph is not sharded.
   const forward = forwardPeakBytes({ ...inference, attention: 'flash' }, 1, ubatch);
   const scores = inference.attention === 'eager' ? lead.headCount * ubatch * nCtx * 4 : 0;
+  // The output (logits) buffer, n_vocab × n_seq × 4 B, is pinned host memory ("CUDA_Host output buffer"), not GPU memory.
   const logits = inference.arch.vocabSize * inference.userCount * 4;
-  const compute = atLevels((level) => Math.ceil((forward + scores) * LLAMA_CPP_COMPUTE_BUFFER_FACTOR[level]) + logits);
+  const compute = atLevels((level) => Math.ceil((forward + scores) * LLAMA_CPP_COMPUTE_BUFFER_FACTOR[level]));
   const weights = same(weightsPerGpu(inference, gpuCount));
   const overhead = atLevels((level) => CUDA_CONTEXT_BYTES[level]);
   const kvPool = minus(same(scenario.gpuMemoryBytes), weights, compute, overhead);
   return {
     rows: [
       { id: 'weights', label: 'Weights shard', bytes: weights, formula: `weights ÷ ${gpuCount}`, basis: 'exact' },
-      { id: 'activations', label: 'Compute + output buffers', bytes: compute, formula: `graph for --ubatch-size ${ubatch}${scores > 0 ? ` + f32 scores over n_ctx ${formatInt(nCtx)}` : ''} + ${formatInt(inference.arch.vocabSize)} × ${inference.userCount} × 4 B logits`, basis: 'heuristic' },
+      { id: 'activations', label: 'Compute buffer', bytes: compute, formula: `graph for --ubatch-size ${ubatch}${scores > 0 ? ` + f32 scores over n_ctx ${formatInt(nCtx)}` : ''}`, basis: 'heuristic' },
       { id: 'overhead', label: 'CUDA context', bytes: overhead, formula: 'CUDA context and library workspaces', basis: 'heuristic' },
       { id: 'kv_pool', label: 'Room for the KV cache', bytes: kvPool, formula: 'GPU memory − the rows above', basis: 'derived' },
     ],
@@ -44,7 +45,10 @@ export function llamaCppBudget(scenario: ServingScenario): EngineBudget {
     blockTokens: 1,
     split: 'layers',
     requestTokens: inference.contextTokens,
-    notes: [`llama.cpp: n_ctx ${formatInt(nCtx)} = --ctx × ${inference.userCount} slot${inference.userCount > 1 ? 's' : ''} (--parallel), allocated at start; --ubatch-size ${ubatch}`],
+    notes: [
+      `llama.cpp keeps the output buffer (${formatInt(inference.arch.vocabSize)} × ${inference.userCount} × 4 B = ${formatInt(logits)} B of logits) in pinned host memory, not on the GPU`,
+      `llama.cpp: n_ctx ${formatInt(nCtx)} = --ctx × ${inference.userCount} slot${inference.userCount > 1 ? 's' : ''} (--parallel), allocated at start; --ubatch-size ${ubatch}`,
+    ],
     settings: { nCtx, ubatchSize: ubatch, parallel: inference.userCount },
   };
 }
