@@ -1,7 +1,7 @@
 /**
  * Capacity of a deployment: from an engine's per-GPU budget to what the KV pool holds.
  *   tokens          = floor(pool / (block × KV bytes per token per GPU)) × block
- *   max concurrency = tokens / request tokens   (sequences of max_model_len / --ctx; fractional,
+ *   max concurrency = blocks / ceil(request tokens / block)   (sequences of max_model_len / --ctx; fractional,
  *                     as vLLM prints it); with sliding windows, pool / KV bytes of one request
  *   max context     = the longest --ctx that --users sequences fit in (searched, so windows and
  *                     engines whose reserves grow with the workload stay exact)
@@ -158,7 +158,8 @@ export function capacity(scenario: ServingScenario, gpuName = ''): Capacity {
   const concurrency = outcome((level) => {
     if (dependent) return Math.max(0, largest(1, MAX_SEQUENCE_SEARCH, (u) => fitsAt(u, budget.requestTokens, level)));
     const pool = Math.max(0, budget.kvPoolBytesPerGpu[level]);
-    if (kvIsPerToken(inference)) return tokens[keyOf(level)] / budget.requestTokens;
+    // vLLM V1 prints num_blocks / cdiv(max_model_len, block_size); for block = 1 that is tokens / len.
+    if (kvIsPerToken(inference)) return tokens[keyOf(level)] / block / Math.ceil(budget.requestTokens / block);
     return pool / need(inference, gpuCount, 1, budget.requestTokens, block, budget.split);
   });
   const users = inference.userCount;

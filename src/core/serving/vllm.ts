@@ -4,7 +4,7 @@
  *   KV pool = total × gpu_memory_utilization − weights − peak activations − non-torch memory
  *             − CUDA-graph memory (0 expected: captured after the KV cache, see below)
  *   blocks  = floor(KV pool / (block_size × KV bytes per token));  tokens = blocks × block_size
- *   "Maximum concurrency for N tokens per request" = tokens / max_model_len
+ *   "Maximum concurrency for N tokens per request" = blocks / cdiv(max_model_len, block_size)
  * and refuses to start when one request of max_model_len does not fit (vllm/v1/core/kv_cache_utils.py,
  * check_enough_kv_cache_memory). Defaults (vllm/engine/arg_utils.py, get_batch_defaults, `vllm
  * serve`): gpu_memory_utilization 0.9, block_size 16, max_num_batched_tokens 8192 and max_num_seqs
@@ -61,13 +61,15 @@ export function vllmBudget(scenario: ServingScenario, gpuName = ''): EngineBudge
   const defaults = vllmBatchDefaults(scenario.gpuMemoryBytes, gpuName);
   const batchedTokens = settings.maxNumBatchedTokens ?? defaults.batchedTokens;
   const seqs = settings.maxNumSeqs ?? defaults.seqs;
+  // The dummy sampler run covers min(max_num_seqs, max_num_batched_tokens) requests (gpu_model_runner).
+  const samplerRows = Math.min(seqs, batchedTokens);
   const usable = same(Math.floor(scenario.gpuMemoryBytes * utilization));
   const weights = same(weightsPerGpu(inference, gpuCount));
   const forward = forwardPeakBytes(inference, gpuCount, batchedTokens, 1, VLLM_RESIDENT_HIDDEN_COPIES);
   const activations =
     settings.profiledActivationBytes !== undefined
       ? same(settings.profiledActivationBytes)
-      : atLevels((level) => Math.max(forward, seqs * inference.arch.vocabSize * 4 * VLLM_SAMPLER_LOGIT_COPIES[level]));
+      : atLevels((level) => Math.max(forward, samplerRows * inference.arch.vocabSize * 4 * VLLM_SAMPLER_LOGIT_COPIES[level]));
   const nonTorchRange = gpuCount > 1 ? VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL : VLLM_NON_TORCH_BYTES;
   const nonTorch = settings.nonTorchBytes !== undefined ? same(settings.nonTorchBytes) : atLevels((level) => nonTorchRange[level]);
   const graphs = atLevels((level) => VLLM_CUDA_GRAPH_BYTES[level]);
@@ -75,7 +77,7 @@ export function vllmBudget(scenario: ServingScenario, gpuName = ''): EngineBudge
   return {
     rows: [
       { id: 'weights', label: 'Weights shard', bytes: weights, formula: `weights ÷ ${gpuCount}`, basis: 'exact' },
-      { id: 'activations', label: 'Profiled activation peak', bytes: activations, formula: `max(forward of ${formatInt(batchedTokens)} tokens, sampler over ${formatInt(seqs)} sequences)`, basis: 'model' },
+      { id: 'activations', label: 'Profiled activation peak', bytes: activations, formula: `max(forward of ${formatInt(batchedTokens)} tokens, sampler over ${formatInt(samplerRows)} sequences)`, basis: 'model' },
       { id: 'overhead', label: 'Non-torch memory', bytes: nonTorch, formula: 'CUDA context, NCCL buffers', basis: 'heuristic' },
       { id: 'cuda_graphs', label: 'CUDA graphs (if budgeted)', bytes: graphs, formula: 'captured after the KV cache in vLLM ≤ 0.10 (from the margin below)', basis: 'heuristic' },
       { id: 'kv_pool', label: 'KV pool', bytes: kvPool, formula: `${utilization} × GPU memory − the rows above`, basis: 'derived' },
