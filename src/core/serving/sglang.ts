@@ -1,14 +1,17 @@
 /**
  * SGLang. A static share of the GPU holds the weights and the token-level KV pool:
- *   KV pool = total × mem_fraction_static − weights
- * activations and CUDA graphs live in the remaining (1 − mem_fraction_static). The default
+ *   KV pool = total × mem_fraction_static − weights − memory outside torch
+ * (SGLang measures free memory after loading the weights: rest = available − total × (1 −
+ * mem_fraction_static), so the CUDA context and NCCL buffers come out of the pool; vLLM's non-torch
+ * range is used for them). Activations and CUDA graphs live in the remaining (1 − mem_fraction_static). The default
  * mem_fraction_static falls with the tensor-parallel size: 0.88 (1 GPU), 0.87 (2), 0.85 (4),
  * 0.81 (8), 0.79 (16) (sglang/srt/server_args.py, __post_init__; newer versions derive it from a
  * per-GPU-class reserve, pass --mem-fraction-static to match).
  */
 import { formatInt } from '../units.js';
 import { weightsPerGpu } from './engineMath.js';
-import { minus, same } from './levels.js';
+import { atLevels, minus, same } from './levels.js';
+import { VLLM_NON_TORCH_BYTES, VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL } from './vllm.js';
 import type { EngineBudget, ServingScenario } from './types.js';
 
 export function sglangDefaultMemFraction(gpuCount: number): number {
@@ -24,11 +27,14 @@ export function sglangBudget(scenario: ServingScenario): EngineBudget {
   const fraction = scenario.settings.memFractionStatic ?? sglangDefaultMemFraction(gpuCount);
   const staticBytes = same(Math.floor(scenario.gpuMemoryBytes * fraction));
   const weights = same(weightsPerGpu(inference, gpuCount));
-  const kvPool = minus(staticBytes, weights);
+  const nonTorchRange = gpuCount > 1 ? VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL : VLLM_NON_TORCH_BYTES;
+  const nonTorch = atLevels((level) => nonTorchRange[level]);
+  const kvPool = minus(staticBytes, weights, nonTorch);
   return {
     rows: [
       { id: 'weights', label: 'Weights shard', bytes: weights, formula: `weights ÷ ${gpuCount}`, basis: 'exact' },
-      { id: 'kv_pool', label: 'KV pool', bytes: kvPool, formula: `${fraction} × GPU memory − weights`, basis: 'derived' },
+      { id: 'overhead', label: 'Non-torch memory', bytes: nonTorch, formula: 'CUDA context, NCCL buffers (measured as used before the pool)', basis: 'heuristic' },
+      { id: 'kv_pool', label: 'KV pool', bytes: kvPool, formula: `${fraction} × GPU memory − the rows above`, basis: 'derived' },
       { id: 'free', label: 'Activations, CUDA graphs', bytes: same(scenario.gpuMemoryBytes - staticBytes.expected), formula: `(1 − ${fraction}) × GPU memory`, basis: 'exact' },
     ],
     kvPoolBytesPerGpu: kvPool,
