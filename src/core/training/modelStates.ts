@@ -214,7 +214,7 @@ export function modelStates(input: ModelStateInput): ModelStates {
     stateBytes = 4;
     // A (r × in) and B (out × r): rows + columns r + in and out + r; a trained embedding V + h.
     const adapterRowsCols = loraMatrices(arch, lora).reduce((sum, m) => sum + m.count * (2 * lora.rank + m.inFeatures + m.outFeatures), 0);
-    factoredStateCount = Math.ceil((adapterRowsCols * share.layerFraction) / p.tensorParallel) + (fineTuning.trainEmbeddings ? arch.vocabSize + arch.hiddenSize : 0);
+    factoredStateCount = Math.ceil((adapterRowsCols * share.layerFraction) / p.tensorParallel) + (fineTuning.trainEmbeddings ? (arch.tiedEmbeddings || p.pipelineParallel > 1 ? 1 : 2) * (arch.vocabSize + arch.hiddenSize) : 0); // the embedding, and an untied head on the same GPU
     if (fineTuning.quantizedBase) notes.push('QLoRA: NF4 base with double quantization (Dettmers et al. 2023), fp32 adapters');
   }
 
