@@ -76,7 +76,7 @@ export function inferenceRequiredBytesPerGpu(scenario: InferenceScenario, userCo
 }
 
 /** Smallest n in [lo, hi] with ok(n), for ok monotone false→true; null if ok(hi) is false. */
-function smallestSatisfying(lo: number, hi: number, ok: (n: number) => boolean): number | null {
+export function smallestSatisfying(lo: number, hi: number, ok: (n: number) => boolean): number | null {
   if (!ok(hi)) return null;
   while (lo < hi) {
     const mid = Math.floor((lo + hi) / 2);

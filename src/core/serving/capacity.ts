@@ -12,7 +12,7 @@
  * refusal is always "no", and an explicit --max-model-len caps the max context.
  */
 import type { InferenceScenario } from '../estimate.js';
-import { MAX_GPU_COUNT } from '../fit.js';
+import { MAX_GPU_COUNT, smallestSatisfying } from '../fit.js';
 import { ExactnessError, ceilDiv, formatInt } from '../units.js';
 import { genericBudget } from './generic.js';
 import { kvBytesPerGpu, kvIsPerToken } from './engineMath.js';
@@ -204,16 +204,7 @@ function keyOf(level: Level): keyof Outcome {
  */
 export function minTensorParallel(scenario: ServingScenario, gpuName = '', max = MAX_GPU_COUNT): number | null {
   if (scenario.engine === 'llama.cpp') {
-    const fits = (n: number) => workloadFits({ ...scenario, gpuCount: n }, gpuName, 'expected');
-    if (!fits(max)) return null;
-    let lo = 1;
-    let hi = max;
-    while (lo < hi) {
-      const mid = Math.floor((lo + hi) / 2);
-      if (fits(mid)) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
+    return smallestSatisfying(1, max, (n) => workloadFits({ ...scenario, gpuCount: n }, gpuName, 'expected'));
   }
   for (const degree of tensorParallelDegrees(scenario.inference.arch, max)) {
     if (workloadFits({ ...scenario, gpuCount: degree }, gpuName, 'expected')) return degree;

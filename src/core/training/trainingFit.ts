@@ -13,7 +13,7 @@
  */
 import type { ByteRange } from '../component.js';
 import { type Estimate, type TrainingScenario, bytesPerGpu, estimateTraining } from '../estimate.js';
-import { type Fit, type GpuSpec, MAX_GPU_COUNT, verdict } from '../fit.js';
+import { type Fit, type GpuSpec, MAX_GPU_COUNT, smallestSatisfying, verdict } from '../fit.js';
 import { ExactnessError } from '../units.js';
 import { type ZeroStage, ZERO_STAGES } from './modelStates.js';
 
@@ -78,7 +78,11 @@ function largestFitting(max: number, fits: (n: number) => boolean): number | nul
   return Math.min(good, max);
 }
 
-function solveLargest(max: number, at: (n: number) => TrainingScenario, usableBytes: number): Solved {
+/**
+ * Solves at each statistic with `search`, given whether scenario n fits under that statistic.
+ * Requirements are computed once per n and shared by the three searches.
+ */
+function solveAtEachStatistic(at: (n: number) => TrainingScenario, usableBytes: number, search: (fits: (n: number) => boolean) => number | null): Solved {
   const cache = new Map<number, TrainingRequirement | null>();
   const requirement = (n: number) => {
     if (!cache.has(n)) cache.set(n, requirementOf(at(n)));
@@ -86,12 +90,16 @@ function solveLargest(max: number, at: (n: number) => TrainingScenario, usableBy
   };
   const out: Solved = { expected: null, pessimistic: null, optimistic: null };
   for (const [key, statistic] of STATISTICS) {
-    out[key] = largestFitting(max, (n) => {
+    out[key] = search((n) => {
       const r = requirement(n);
       return r !== null && statistic(r) <= usableBytes;
     });
   }
   return out;
+}
+
+function solveLargest(max: number, at: (n: number) => TrainingScenario, usableBytes: number): Solved {
+  return solveAtEachStatistic(at, usableBytes, (fits) => largestFitting(max, fits));
 }
 
 /** The largest micro-batch per GPU that fits in usableBytes. */
@@ -115,37 +123,19 @@ export function solveGpuCount(scenario: TrainingScenario, usableBytes: number, s
   const step = ep / gcd(ep, cp);
   const maxDataParallel = Math.floor(MAX_GPU_COUNT / (modelParallel * step));
   return stages.map((zeroStage) => {
-    const at = (k: number): TrainingScenario => at1(k * step);
-    const at1 = (dp: number): TrainingScenario => ({
+    /** The plan with k × step data-parallel GPUs. */
+    const at = (k: number): TrainingScenario => ({
       ...scenario,
       parallelism: {
         ...(p ?? { tensorParallel: 1, pipelineParallel: 1, contextParallel: 1, expertParallel: 1, sequenceParallel: false, zeroGroupSize: null, offload: 'none', accounting: 'paper' }),
-        gpuCount: dp * modelParallel,
+        gpuCount: k * step * modelParallel,
         zeroStage,
         offload: zeroStage === 0 ? 'none' : p?.offload === 'optimizer+params' && zeroStage !== 3 ? 'optimizer' : (p?.offload ?? 'none'),
       },
     });
-    const cache = new Map<number, TrainingRequirement | null>();
-    const requirement = (dp: number) => {
-      if (!cache.has(dp)) cache.set(dp, requirementOf(at(dp)));
-      return cache.get(dp)!;
-    };
-    const gpuCount: Solved = { expected: null, pessimistic: null, optimistic: null };
-    for (const [key, statistic] of STATISTICS) {
-      const fits = (dp: number) => {
-        const r = requirement(dp);
-        return r !== null && statistic(r) <= usableBytes;
-      };
-      if (maxDataParallel < 1 || !fits(maxDataParallel)) continue;
-      let lo = 1;
-      let hi = maxDataParallel;
-      while (lo < hi) {
-        const mid = Math.floor((lo + hi) / 2);
-        if (fits(mid)) hi = mid;
-        else lo = mid + 1;
-      }
-      gpuCount[key] = lo * step * modelParallel;
-    }
+    const steps = solveAtEachStatistic(at, usableBytes, (fits) => (maxDataParallel < 1 ? null : smallestSatisfying(1, maxDataParallel, fits)));
+    const toGpus = (k: number | null) => (k === null ? null : k * step * modelParallel);
+    const gpuCount: Solved = { expected: toGpus(steps.expected), pessimistic: toGpus(steps.pessimistic), optimistic: toGpus(steps.optimistic) };
     return { zeroStage, gpuCount };
   });
 }
