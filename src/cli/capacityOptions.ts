@@ -22,6 +22,8 @@ export const capacityOptionsSchema = z.object({
   /** A catalog GPU id, or "all" for the catalog table. */
   gpu: z.optional(z.string()),
   gpus: z.optional(parsed((raw) => parseCount(raw, MAX_GPU_COUNT))),
+  /** Pipeline-parallel stages (vLLM --pipeline-parallel-size); total GPUs = gpus × pp. */
+  pp: z.optional(parsed((raw) => parseCount(raw, 1024))),
   /** Memory of a GPU not in the catalog. */
   gpuMemory: z.optional(parsed(parseSize)),
   /** Tokens per request; default the model's trained maximum (vLLM's default max_model_len). */
@@ -60,6 +62,7 @@ const ENGINE_OPTIONS: Readonly<Record<string, readonly Engine[]>> = {
   memFractionStatic: ['sglang'],
   freeGpuMemoryFraction: ['tensorrt-llm'],
   ubatchSize: ['llama.cpp'],
+  pp: ['vllm', 'sglang', 'tensorrt-llm', 'generic'],
 };
 
 export function parseCapacityOptions(raw: Record<string, unknown>): CapacityOptions {

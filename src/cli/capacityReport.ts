@@ -2,7 +2,7 @@
  * `vram capacity`: serving capacity of a model on a GPU type under an engine profile, or the GPU
  * count each catalog GPU needs. Builds a report for the renderers; does no output itself.
  */
-import { leadAttention } from '../core/architecture.js';
+import { allLayerGroups, layerCount, leadAttention } from '../core/architecture.js';
 import { countParameters } from '../core/parameters.js';
 import { type Capacity, type Outcome, capacity, minTensorParallel } from '../core/serving/capacity.js';
 import { tensorParallelDegrees } from '../core/serving/shard.js';
@@ -75,7 +75,10 @@ export async function buildCapacityReport(options: CapacityOptions, io: Io): Pro
   if (tooLong) warnings.push(tooLong);
   const { scenario: inference, inputs: weightInputs } = resolveInference({ ...options, overhead: { kind: 'model' } }, model, ctx, users);
   const settings = engineSettings(options);
-  const serving = (gpuMemoryBytes: number, gpuCount: number): ServingScenario => ({ inference, engine: options.engine, settings, gpuMemoryBytes, gpuCount });
+  const pipelineStages = options.pp ?? 1;
+  const layers = layerCount(allLayerGroups(arch));
+  if (pipelineStages > layers) throw new UserError(`--pp: ${pipelineStages} stages is more than ${model.id}'s ${layers} layers`);
+  const serving = (gpuMemoryBytes: number, gpuCount: number): ServingScenario => ({ inference, engine: options.engine, settings, gpuMemoryBytes, gpuCount, pipelineStages });
 
   let target: CapacityTarget | null = null;
   let memoryNote: string | null = null;
@@ -136,6 +139,7 @@ export async function buildCapacityReport(options: CapacityOptions, io: Io): Pro
     offline: options.offline,
     gpu: target?.gpu ?? (options.gpu === 'all' ? 'all' : null),
     gpus: target?.gpuCount ?? null,
+    pp: pipelineStages,
     gpuMemoryBytes: target?.gpuMemoryBytes ?? null,
     engineSettings: result?.budget.settings ?? null,
     sweepCtx: options.sweepCtx ?? [],

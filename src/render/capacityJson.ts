@@ -20,6 +20,8 @@ export function capacityJson(report: CapacityReport): Record<string, unknown> {
     gpu: report.target?.gpu ?? null,
     gpuName: report.target?.gpuName ?? null,
     gpuCount: report.target?.gpuCount ?? null,
+    pipelineStages: (report.inputs.pp as number | undefined) ?? 1,
+    totalGpuCount: report.target ? report.target.gpuCount * ((report.inputs.pp as number | undefined) ?? 1) : null,
     gpuMemoryBytes: report.target?.gpuMemoryBytes ?? null,
     perGpu: c?.budget.rows.map((row) => ({ id: row.id, label: row.label, bytes: row.bytes.expected, range: { lowBytes: row.bytes.low, highBytes: row.bytes.high }, formula: row.formula, basis: row.basis })) ?? null,
     kvBytesPerTokenPerGpu: c?.kvBytesPerTokenPerGpu ?? null,

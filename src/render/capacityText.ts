@@ -44,7 +44,8 @@ export function renderCapacity(report: CapacityReport, format: Format, units: Un
   const out: string[] = [];
   const { target, capacity: c } = report;
   const inputs = report.inputs;
-  out.push(chalk.bold(`${report.model.id} on ${target ? `${target.gpuCount} × ${target.gpuName} (${bytes(target.gpuMemoryBytes)} each)` : 'each catalog GPU'}, engine ${report.engine}, ${formatInt(inputs.ctx as number)} tokens × ${formatInt(inputs.users as number)} ${inputs.users === 1 ? 'user' : 'users'}`));
+  const stages = (inputs.pp as number | undefined) ?? 1;
+  out.push(chalk.bold(`${report.model.id} on ${target ? `${target.gpuCount}${stages > 1 ? ` × ${stages} pipeline stages` : ''} × ${target.gpuName} (${bytes(target.gpuMemoryBytes)} each)` : 'each catalog GPU'}, engine ${report.engine}, ${formatInt(inputs.ctx as number)} tokens × ${formatInt(inputs.users as number)} ${inputs.users === 1 ? 'user' : 'users'}`));
   if (target && c) {
     out.push(
       table(
@@ -61,11 +62,11 @@ export function renderCapacity(report: CapacityReport, format: Format, units: Un
     );
     const verdict = c.fits === 'yes' ? chalk.green('fits, even at the high end of every range') : c.fits === 'expected-only' ? chalk.yellow('fits only at the expected values') : chalk.red('does not fit');
     const lines: [string, string][] = [
-      ['KV pool', `${outcomeText(c.kvCacheBytes, bytes)} on ${target.gpuCount} GPU${target.gpuCount > 1 ? 's' : ''} = ${outcomeText(c.kvCacheTokens, formatInt)} tokens (${formatInt(c.kvBytesPerTokenPerGpu)} B per token per GPU)`],
+      ['KV pool', `${outcomeText(c.kvCacheBytes, bytes)} on ${target.gpuCount * stages} GPU${target.gpuCount * stages > 1 ? 's' : ''} = ${outcomeText(c.kvCacheTokens, formatInt)} tokens (${formatInt(c.kvBytesPerTokenPerGpu)} B per token per GPU)`],
       [`max concurrency at ${formatInt(c.budget.requestTokens)} tokens`, outcomeText(c.maxConcurrency, concurrencyText)],
       [`max context for ${formatInt(inputs.users as number)} ${inputs.users === 1 ? 'user' : 'users'}`, `${outcomeText(c.maxContextTokens, formatInt)} tokens`],
       ['verdict', verdict],
-      ['fewest GPUs', report.minGpuCount === null ? 'none up to the largest valid tensor-parallel size' : `${report.minGpuCount} × ${target.gpu} (tensor-parallel sizes divide the attention heads)`],
+      ['fewest GPUs', report.minGpuCount === null ? 'none up to the largest valid tensor-parallel size' : report.engine === 'llama.cpp' ? `${report.minGpuCount} × ${target.gpu} (layers split over them)` : stages > 1 ? `${report.minGpuCount * stages} × ${target.gpu} (tensor-parallel ${report.minGpuCount} × ${stages} pipeline stages)` : `${report.minGpuCount} × ${target.gpu} (tensor-parallel sizes divide the attention heads)`],
     ];
     const width = Math.max(...lines.map(([label]) => label.length));
     out.push('', ...lines.map(([label, value]) => `${label.padEnd(width)}  ${value}`));

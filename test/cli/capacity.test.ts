@@ -158,6 +158,20 @@ describe('vram capacity', () => {
     expect(llama.json.notes.join(' ')).toMatch(/output buffer .* in pinned host memory/);
   });
 
+  it('pipeline parallelism: stages split the layers (embeddings and head on the end stages), each over --gpus tensor-parallel GPUs', async () => {
+    const { code, json } = await runJson(['capacity', '--model', 'llama-70b', '--gpu', 'h100-80gb', '--gpus', '4', '--pp', '2', '--engine', 'vllm', '--ctx', '32k']);
+    expect(code).toBe(0);
+    expect(json).toMatchObject({ gpuCount: 4, pipelineStages: 2, totalGpuCount: 8 });
+    // 40 of 80 layers (68,452,360,192 / 2 parameters) + the 262,144,000-parameter embedding or head, fp16, ÷ 4
+    const weights = json.perGpu.find((row: { id: string }) => row.id === 'weights').bytes;
+    expect(weights).toBe((2 * (68_452_360_192 / 2 + 262_144_000)) / 4);
+    expect(json.kvBytesPerTokenPerGpu).toBe(40_960); // 81,920 B at TP4, half the layers
+    const { stdout } = await run(['capacity', '--model', 'llama-70b', '--gpu', 'h100-80gb', '--gpus', '4', '--pp', '2', '--engine', 'vllm', '--ctx', '32k']);
+    expect(stdout).toMatch(/on 4 × 2 pipeline stages × NVIDIA H100 80GB/);
+    expect((await run(['capacity', '--model', 'llama-70b', '--gpu', 'h100', '--pp', '2', '--engine', 'llama.cpp'])).stderr).toMatch(/--pp: applies to --engine vllm or sglang or tensorrt-llm or generic, not llama.cpp/);
+    expect((await run(['capacity', '--model', 'llama-70b', '--gpu', 'h100', '--pp', '81', '--engine', 'vllm'])).stderr).toMatch(/--pp: 81 stages is more than llama-2-70b's 80 layers/);
+  });
+
   it('vLLM rejects a --ctx longer than --max-model-len, and the max context stops at max_model_len', async () => {
     const { json } = await runJson(['capacity', '--model', 'llama-3.1-8b', '--gpu', 'h100-80gb', '--engine', 'vllm', '--ctx', '16k', '--max-model-len', '8k']);
     expect(json.fitsVerdict).toBe('no');

@@ -15,7 +15,7 @@ import type { InferenceScenario } from '../estimate.js';
 import { MAX_GPU_COUNT, smallestSatisfying } from '../fit.js';
 import { ExactnessError, ceilDiv, formatInt } from '../units.js';
 import { genericBudget } from './generic.js';
-import { kvBytesPerGpu, kvIsPerToken } from './engineMath.js';
+import { kvBytesPerGpu, kvIsPerToken, pipelineStageShare } from './engineMath.js';
 import { llamaCppBudget } from './llamaCpp.js';
 import { sglangBudget } from './sglang.js';
 import { tensorParallelDegrees } from './shard.js';
@@ -84,13 +84,18 @@ function withWorkload(scenario: ServingScenario, users: number, ctx: number): Se
 }
 
 /** KV bytes one GPU needs for `users` sequences of `ctx` tokens, in whole blocks. */
-function need(inference: InferenceScenario, gpuCount: number, users: number, ctx: number, block: number, split: EngineBudget['split']): number {
-  return kvOnOneGpu(inference, gpuCount, Math.ceil(ctx / block) * block, users, split);
+function need(inference: InferenceScenario, gpuCount: number, users: number, ctx: number, block: number, split: EngineBudget['split'], stages = 1): number {
+  return kvOnOneGpu(inference, gpuCount, Math.ceil(ctx / block) * block, users, split, stages);
 }
 
-/** KV bytes on one GPU: by K/V head under tensor parallelism, a 1/N share of the layers under a layer split. */
-function kvOnOneGpu(inference: InferenceScenario, gpuCount: number, tokens: number, sequences: number, split: EngineBudget['split']): number {
-  return split === 'layers' ? ceilDiv(kvBytesPerGpu(inference, 1, tokens, sequences), gpuCount) : kvBytesPerGpu(inference, gpuCount, tokens, sequences);
+/**
+ * KV bytes on one GPU: by K/V head under tensor parallelism (times the most loaded pipeline
+ * stage's share of the layers), a 1/N share of the layers under a layer split.
+ */
+function kvOnOneGpu(inference: InferenceScenario, gpuCount: number, tokens: number, sequences: number, split: EngineBudget['split'], stages = 1): number {
+  if (split === 'layers') return ceilDiv(kvBytesPerGpu(inference, 1, tokens, sequences), gpuCount);
+  const perGpu = kvBytesPerGpu(inference, gpuCount, tokens, sequences);
+  return stages <= 1 ? perGpu : Math.ceil(perGpu * pipelineStageShare(inference.arch, stages).layerFraction);
 }
 
 /** A probe whose figures would pass 2^53 does not fit (searches probe huge contexts and counts). */
@@ -125,10 +130,11 @@ function engineAccepts(scenario: ServingScenario, budget: EngineBudget, perToken
 function workloadFits(scenario: ServingScenario, gpuName: string, level: Level): boolean {
   const budget = engineBudget(scenario, gpuName);
   const { inference, gpuCount } = scenario;
-  const perToken = kvOnOneGpu(inference, gpuCount, 1, 1, budget.split);
+  const stages = scenario.pipelineStages ?? 1;
+  const perToken = kvOnOneGpu(inference, gpuCount, 1, 1, budget.split, stages);
   return (
     engineAccepts(scenario, budget, perToken, inference.contextTokens, level) &&
-    fitsWith(() => need(inference, gpuCount, inference.userCount, inference.contextTokens, budget.blockTokens, budget.split) <= budget.kvPoolBytesPerGpu[level])
+    fitsWith(() => need(inference, gpuCount, inference.userCount, inference.contextTokens, budget.blockTokens, budget.split, stages) <= budget.kvPoolBytesPerGpu[level])
   );
 }
 
@@ -147,12 +153,13 @@ export function capacity(scenario: ServingScenario, gpuName = ''): Capacity {
   const { inference, gpuCount } = scenario;
   const budget = engineBudget(scenario, gpuName);
   const block = budget.blockTokens;
-  const perToken = kvOnOneGpu(inference, gpuCount, 1, 1, budget.split);
+  const stages = scenario.pipelineStages ?? 1;
+  const perToken = kvOnOneGpu(inference, gpuCount, 1, 1, budget.split, stages);
   const dependent = WORKLOAD_DEPENDENT.has(scenario.engine);
   const poolAt = (users: number, ctx: number, level: Level): number =>
     (dependent ? engineBudget(withWorkload(scenario, users, ctx), gpuName) : budget).kvPoolBytesPerGpu[level];
   const fitsAt = (users: number, ctx: number, level: Level) =>
-    engineAccepts(scenario, budget, perToken, ctx, level) && fitsWith(() => need(inference, gpuCount, users, ctx, block, budget.split) <= poolAt(users, ctx, level));
+    engineAccepts(scenario, budget, perToken, ctx, level) && fitsWith(() => need(inference, gpuCount, users, ctx, block, budget.split, stages) <= poolAt(users, ctx, level));
 
   const tokens = outcome((level) => poolTokens(budget, perToken, level));
   const concurrency = outcome((level) => {
@@ -160,7 +167,7 @@ export function capacity(scenario: ServingScenario, gpuName = ''): Capacity {
     const pool = Math.max(0, budget.kvPoolBytesPerGpu[level]);
     // vLLM V1 prints num_blocks / cdiv(max_model_len, block_size); for block = 1 that is tokens / len.
     if (kvIsPerToken(inference)) return tokens[keyOf(level)] / block / Math.ceil(budget.requestTokens / block);
-    return pool / need(inference, gpuCount, 1, budget.requestTokens, block, budget.split);
+    return pool / need(inference, gpuCount, 1, budget.requestTokens, block, budget.split, stages);
   });
   const users = inference.userCount;
   const maxContext = outcome((level) => Math.max(0, largest(1, MAX_CONTEXT_SEARCH, (ctx) => fitsAt(users, ctx, level))));
@@ -169,7 +176,7 @@ export function capacity(scenario: ServingScenario, gpuName = ''): Capacity {
   return {
     budget,
     kvBytesPerTokenPerGpu: perToken,
-    kvCacheBytes: outcome((level) => Math.max(0, budget.kvPoolBytesPerGpu[level]) * gpuCount),
+    kvCacheBytes: outcome((level) => Math.max(0, budget.kvPoolBytesPerGpu[level]) * gpuCount * stages),
     kvCacheTokens: tokens,
     maxConcurrency: concurrency,
     maxContextTokens: maxContext,

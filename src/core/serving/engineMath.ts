@@ -7,10 +7,30 @@ import { inferenceWeightsComponent } from '../estimate.js';
 import { activationElementBytes, inferenceActivationParts } from '../inferenceActivations.js';
 import { kvCacheBytesPerGpu } from '../kvCache.js';
 import { ceilDiv } from '../units.js';
+import { type ModelArchitecture, allLayerGroups, layerCount } from '../architecture.js';
+import { countParameters } from '../parameters.js';
 import { shardForTensorParallel } from './shard.js';
 
-export function weightsPerGpu(scenario: InferenceScenario, gpuCount: number): number {
-  return ceilDiv(inferenceWeightsComponent(scenario).bytes, gpuCount);
+/**
+ * Share of the weights and of the layers on the most loaded pipeline stage: ceil(L / pp) layers
+ * plus the larger of the embeddings and the head (the first and last stages hold them; a tied head
+ * is loaded again on the last stage), by parameter count.
+ */
+export function pipelineStageShare(arch: ModelArchitecture, stages: number): { weightFraction: number; layerFraction: number } {
+  if (stages <= 1) return { weightFraction: 1, layerFraction: 1 };
+  const counts = countParameters(arch);
+  const layers = layerCount(allLayerGroups(arch));
+  const layerFraction = Math.ceil(layers / stages) / layers;
+  const head = counts.headCount > 0 ? counts.headCount : arch.vocabSize * arch.hiddenSize;
+  const layerParameters = counts.totalCount - counts.embeddingCount - counts.headCount;
+  return { weightFraction: (layerParameters * layerFraction + Math.max(counts.embeddingCount, head)) / counts.totalCount, layerFraction };
+}
+
+/** Weights on one GPU: the most loaded pipeline stage's share, split over the tensor-parallel GPUs. */
+export function weightsPerGpu(scenario: InferenceScenario, gpuCount: number, pipelineStages = 1): number {
+  const bytes = inferenceWeightsComponent(scenario).bytes;
+  if (pipelineStages <= 1) return ceilDiv(bytes, gpuCount);
+  return Math.ceil((bytes * pipelineStageShare(scenario.arch, pipelineStages).weightFraction) / gpuCount);
 }
 
 /** KV bytes on one GPU for `sequences` sequences of `tokens` tokens (windows capped as the scenario says). */

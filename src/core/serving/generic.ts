@@ -13,13 +13,13 @@ import type { EngineBudget, ServingScenario } from './types.js';
 /** GPU memory − weights shard − an activation reserve − vram's overhead model: the rest is the KV cache's. */
 export function runtimeBudget(scenario: ServingScenario, activation: { bytes: number; label: string; formula: string }, poolLabel: string, notes: string[]): EngineBudget {
   const { inference, gpuCount } = scenario;
-  const weights = same(weightsPerGpu(inference, gpuCount));
+  const weights = same(weightsPerGpu(inference, gpuCount, scenario.pipelineStages));
   const activations = same(activation.bytes);
   const overhead = atLevels((level) => overheadModelBytes(level, activation.bytes));
   const kvPool = minus(same(scenario.gpuMemoryBytes), weights, activations, overhead);
   return {
     rows: [
-      { id: 'weights', label: 'Weights shard', bytes: weights, formula: `weights ÷ ${gpuCount}`, basis: 'exact' },
+      { id: 'weights', label: 'Weights shard', bytes: weights, formula: (scenario.pipelineStages ?? 1) > 1 ? `the largest of ${scenario.pipelineStages} pipeline stages ÷ ${gpuCount}` : `weights ÷ ${gpuCount}`, basis: 'exact' },
       { id: 'activations', label: activation.label, bytes: activations, formula: activation.formula, basis: 'model' },
       { id: 'overhead', label: 'Runtime overhead', bytes: overhead, formula: 'CUDA context + allocator share × activations', basis: 'heuristic' },
       { id: 'kv_pool', label: poolLabel, bytes: kvPool, formula: 'GPU memory − the rows above', basis: 'derived' },

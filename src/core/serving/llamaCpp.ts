@@ -31,12 +31,12 @@ export function llamaCppBudget(scenario: ServingScenario): EngineBudget {
   // The output (logits) buffer, n_vocab × n_seq × 4 B, is pinned host memory ("CUDA_Host output buffer"), not GPU memory.
   const logits = inference.arch.vocabSize * inference.userCount * 4;
   const compute = atLevels((level) => Math.ceil((forward + scores) * LLAMA_CPP_COMPUTE_BUFFER_FACTOR[level]));
-  const weights = same(weightsPerGpu(inference, gpuCount));
+  const weights = same(weightsPerGpu(inference, gpuCount, scenario.pipelineStages));
   const overhead = atLevels((level) => CUDA_CONTEXT_BYTES[level]);
   const kvPool = minus(same(scenario.gpuMemoryBytes), weights, compute, overhead);
   return {
     rows: [
-      { id: 'weights', label: 'Weights shard', bytes: weights, formula: `weights ÷ ${gpuCount}`, basis: 'exact' },
+      { id: 'weights', label: 'Weights shard', bytes: weights, formula: (scenario.pipelineStages ?? 1) > 1 ? `the largest of ${scenario.pipelineStages} pipeline stages ÷ ${gpuCount}` : `weights ÷ ${gpuCount}`, basis: 'exact' },
       { id: 'activations', label: 'Compute buffer', bytes: compute, formula: `graph for --ubatch-size ${ubatch}${scores > 0 ? ` + f32 scores over n_ctx ${formatInt(nCtx)}` : ''}`, basis: 'heuristic' },
       { id: 'overhead', label: 'CUDA context', bytes: overhead, formula: 'CUDA context and library workspaces', basis: 'heuristic' },
       { id: 'kv_pool', label: 'Room for the KV cache', bytes: kvPool, formula: 'GPU memory − the rows above', basis: 'derived' },

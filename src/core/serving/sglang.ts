@@ -26,13 +26,13 @@ export function sglangBudget(scenario: ServingScenario): EngineBudget {
   const { inference, gpuCount } = scenario;
   const fraction = scenario.settings.memFractionStatic ?? sglangDefaultMemFraction(gpuCount);
   const staticBytes = same(Math.floor(scenario.gpuMemoryBytes * fraction));
-  const weights = same(weightsPerGpu(inference, gpuCount));
-  const nonTorchRange = gpuCount > 1 ? VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL : VLLM_NON_TORCH_BYTES;
+  const weights = same(weightsPerGpu(inference, gpuCount, scenario.pipelineStages));
+  const nonTorchRange = gpuCount * (scenario.pipelineStages ?? 1) > 1 ? VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL : VLLM_NON_TORCH_BYTES;
   const nonTorch = atLevels((level) => nonTorchRange[level]);
   const kvPool = minus(staticBytes, weights, nonTorch);
   return {
     rows: [
-      { id: 'weights', label: 'Weights shard', bytes: weights, formula: `weights ÷ ${gpuCount}`, basis: 'exact' },
+      { id: 'weights', label: 'Weights shard', bytes: weights, formula: (scenario.pipelineStages ?? 1) > 1 ? `the largest of ${scenario.pipelineStages} pipeline stages ÷ ${gpuCount}` : `weights ÷ ${gpuCount}`, basis: 'exact' },
       { id: 'overhead', label: 'Non-torch memory', bytes: nonTorch, formula: 'CUDA context, NCCL buffers (measured as used before the pool)', basis: 'heuristic' },
       { id: 'kv_pool', label: 'KV pool', bytes: kvPool, formula: `${fraction} × GPU memory − the rows above`, basis: 'derived' },
       { id: 'free', label: 'Activations, CUDA graphs', bytes: same(scenario.gpuMemoryBytes - staticBytes.expected), formula: `(1 − ${fraction}) × GPU memory`, basis: 'exact' },

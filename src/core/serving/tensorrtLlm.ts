@@ -17,7 +17,7 @@ export function tensorrtLlmBudget(scenario: ServingScenario): EngineBudget {
   const { inference, gpuCount } = scenario;
   const fraction = scenario.settings.freeGpuMemoryFraction ?? TRTLLM_DEFAULT_FREE_FRACTION;
   const tokens = scenario.settings.maxNumBatchedTokens ?? TRTLLM_DEFAULT_MAX_NUM_TOKENS;
-  const weights = same(weightsPerGpu(inference, gpuCount));
+  const weights = same(weightsPerGpu(inference, gpuCount, scenario.pipelineStages));
   const peak = forwardPeakBytes(inference, gpuCount, tokens);
   const activations = same(peak);
   const runtime = atLevels((level) => overheadModelBytes(level, peak));
@@ -25,7 +25,7 @@ export function tensorrtLlmBudget(scenario: ServingScenario): EngineBudget {
   const kvPool = atLevels((level) => Math.floor(free[level] * fraction));
   return {
     rows: [
-      { id: 'weights', label: 'Weights shard', bytes: weights, formula: `weights ÷ ${gpuCount}`, basis: 'exact' },
+      { id: 'weights', label: 'Weights shard', bytes: weights, formula: (scenario.pipelineStages ?? 1) > 1 ? `the largest of ${scenario.pipelineStages} pipeline stages ÷ ${gpuCount}` : `weights ÷ ${gpuCount}`, basis: 'exact' },
       { id: 'activations', label: 'Activation workspace', bytes: activations, formula: `forward of max_num_tokens ${formatInt(tokens)}`, basis: 'model' },
       { id: 'overhead', label: 'Runtime overhead', bytes: runtime, formula: 'CUDA context + allocator share', basis: 'heuristic' },
       { id: 'kv_pool', label: 'KV pool', bytes: kvPool, formula: `${fraction} × memory still free`, basis: 'derived' },

@@ -41,8 +41,10 @@ export interface ServingScenario {
   settings: EngineSettings;
   /** Memory of one GPU, bytes (the driver's total, or --gpu-memory). */
   gpuMemoryBytes: number;
-  /** Tensor-parallel degree (GPUs sharing the model). */
+  /** Tensor-parallel degree (GPUs sharing each layer). */
   gpuCount: number;
+  /** Pipeline stages (layers split over groups of gpuCount GPUs); total GPUs = gpuCount × stages. Default 1. */
+  pipelineStages?: number;
 }
 
 export type Level = keyof LowExpectedHigh;

@@ -64,19 +64,19 @@ export function vllmBudget(scenario: ServingScenario, gpuName = ''): EngineBudge
   // The dummy sampler run covers min(max_num_seqs, max_num_batched_tokens) requests (gpu_model_runner).
   const samplerRows = Math.min(seqs, batchedTokens);
   const usable = same(Math.floor(scenario.gpuMemoryBytes * utilization));
-  const weights = same(weightsPerGpu(inference, gpuCount));
+  const weights = same(weightsPerGpu(inference, gpuCount, scenario.pipelineStages));
   const forward = forwardPeakBytes(inference, gpuCount, batchedTokens, 1, VLLM_RESIDENT_HIDDEN_COPIES);
   const activations =
     settings.profiledActivationBytes !== undefined
       ? same(settings.profiledActivationBytes)
       : atLevels((level) => Math.max(forward, samplerRows * inference.arch.vocabSize * 4 * VLLM_SAMPLER_LOGIT_COPIES[level]));
-  const nonTorchRange = gpuCount > 1 ? VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL : VLLM_NON_TORCH_BYTES;
+  const nonTorchRange = gpuCount * (scenario.pipelineStages ?? 1) > 1 ? VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL : VLLM_NON_TORCH_BYTES;
   const nonTorch = settings.nonTorchBytes !== undefined ? same(settings.nonTorchBytes) : atLevels((level) => nonTorchRange[level]);
   const graphs = atLevels((level) => VLLM_CUDA_GRAPH_BYTES[level]);
   const kvPool = minus(usable, weights, activations, nonTorch, graphs);
   return {
     rows: [
-      { id: 'weights', label: 'Weights shard', bytes: weights, formula: `weights ÷ ${gpuCount}`, basis: 'exact' },
+      { id: 'weights', label: 'Weights shard', bytes: weights, formula: (scenario.pipelineStages ?? 1) > 1 ? `the largest of ${scenario.pipelineStages} pipeline stages ÷ ${gpuCount}` : `weights ÷ ${gpuCount}`, basis: 'exact' },
       { id: 'activations', label: 'Profiled activation peak', bytes: activations, formula: `max(forward of ${formatInt(batchedTokens)} tokens, sampler over ${formatInt(samplerRows)} sequences)`, basis: 'model' },
       { id: 'overhead', label: 'Non-torch memory', bytes: nonTorch, formula: 'CUDA context, NCCL buffers', basis: 'heuristic' },
       { id: 'cuda_graphs', label: 'CUDA graphs (if budgeted)', bytes: graphs, formula: 'captured after the KV cache in vLLM ≤ 0.10 (from the margin below)', basis: 'heuristic' },
