@@ -10,7 +10,7 @@ import type { Engine, EngineSettings, ServingScenario } from '../core/serving/ty
 import { MAX_GPU_COUNT } from '../core/fit.js';
 import { UserError } from '../model/errors.js';
 import { GPUS, type GpuEntry, findGpu } from '../model/gpus.js';
-import { MIB } from '../core/units.js';
+import { MIB, formatInt } from '../core/units.js';
 import type { CapacityOptions } from './capacityOptions.js';
 import { contextWarning } from './estimateReport.js';
 import { resolveInference } from './inferenceScenario.js';
@@ -38,6 +38,9 @@ export interface CapacityReport {
 
 /** llama.cpp's limit on parallel sequences (src/llama-cparams.h: "#define LLAMA_MAX_SEQ 256"; 64 in older builds). */
 export const LLAMA_MAX_SEQ = 256;
+
+/** llama.cpp's CUDA device limit (ggml-cuda: GGML_CUDA_MAX_DEVICES 16). */
+export const LLAMA_CPP_MAX_DEVICES = 16;
 
 /** Engines that size their pools from the CUDA-visible total (torch.cuda.mem_get_info), not nvidia-smi's. */
 const CUDA_TOTAL_ENGINES: readonly Engine[] = ['vllm', 'sglang', 'tensorrt-llm'];
@@ -102,6 +105,9 @@ export async function buildCapacityReport(options: CapacityOptions, io: Io): Pro
     const kv = lead.kind === 'standard' ? ` and whose ${lead.kvHeadCount} K/V heads split or replicate evenly` : '';
     throw new UserError(`--gpus: ${options.engine} needs a tensor-parallel size that divides the ${heads} attention heads${kv} (${valid.join(', ')}), not ${target.gpuCount}`);
   }
+  if (target && options.engine === 'llama.cpp' && target.gpuCount > LLAMA_CPP_MAX_DEVICES) {
+    throw new UserError(`--gpus: llama.cpp's CUDA backend supports at most ${LLAMA_CPP_MAX_DEVICES} GPUs (GGML_CUDA_MAX_DEVICES), not ${target.gpuCount}`);
+  }
   if (target && target.gpuCount > 1 && options.engine !== 'llama.cpp' && !valid.includes(target.gpuCount)) {
     warnings.push(`--gpus ${target.gpuCount} is not a valid tensor-parallel size for ${heads} attention heads (${valid.join(', ')}); engines would need pipeline parallelism`);
   }
@@ -109,23 +115,36 @@ export async function buildCapacityReport(options: CapacityOptions, io: Io): Pro
   const result = target ? capacity(serving(target.gpuMemoryBytes, target.gpuCount), target.gpuName) : null;
   if (result?.refusal) warnings.push(result.refusal);
   if (result && memoryNote) result.budget.notes.push(memoryNote);
+  if (options.engine === 'vllm' && options.maxModelLen !== undefined && ctx > options.maxModelLen) {
+    warnings.push(`--ctx ${formatInt(ctx)} is longer than --max-model-len ${formatInt(options.maxModelLen)}: vLLM rejects such prompts, so the workload does not fit`);
+  }
+  const batched = result?.budget.settings.maxNumBatchedTokens;
   const maxSeqs = result?.budget.settings.maxNumSeqs;
+  if (typeof batched === 'number' && typeof maxSeqs === 'number' && batched < maxSeqs) {
+    throw new UserError(`--max-num-batched-tokens: ${batched} is less than max_num_seqs ${maxSeqs} (${options.maxNumSeqs === undefined ? "vLLM's default for this GPU" : '--max-num-seqs'}); vLLM requires max_num_batched_tokens ≥ max_num_seqs`);
+  }
   if (typeof maxSeqs === 'number' && users > maxSeqs) {
     warnings.push(`--users ${users} is more than vLLM's max_num_seqs ${maxSeqs}: at most ${maxSeqs} requests run at once and the rest queue; raise --max-num-seqs`);
   }
   if (options.engine === 'llama.cpp' && users > LLAMA_MAX_SEQ) {
     warnings.push(`--users ${users} is more than llama.cpp's ${LLAMA_MAX_SEQ} sequences (LLAMA_MAX_SEQ): llama-server cannot run --parallel ${users}`);
   }
-  const minGpuCount = target ? minTensorParallel(serving(target.gpuMemoryBytes, 1), target.gpuName) : null;
-  const sweepAt = (sweepCtx: number, sweepUsers: number) =>
-    capacity({ ...serving(target!.gpuMemoryBytes, target!.gpuCount), inference: { ...inference, contextTokens: sweepCtx, userCount: sweepUsers }, settings: { ...settings, maxModelLen: settings.maxModelLen === undefined ? undefined : sweepCtx } }, target!.gpuName);
+  const maxGpus = options.engine === 'llama.cpp' ? LLAMA_CPP_MAX_DEVICES : MAX_GPU_COUNT;
+  const minGpuCount = target ? minTensorParallel(serving(target.gpuMemoryBytes, 1), target.gpuName, maxGpus) : null;
+  // A context sweep asks for the concurrency of requests of each length (vLLM: max_model_len = that
+  // length); a users sweep keeps the deployment's settings, an explicit --max-model-len included.
+  const sweepAt = (sweepCtx: number, sweepUsers: number, maxModelLen: number | undefined) =>
+    capacity({ ...serving(target!.gpuMemoryBytes, target!.gpuCount), inference: { ...inference, contextTokens: sweepCtx, userCount: sweepUsers }, settings: { ...settings, maxModelLen } }, target!.gpuName);
   const sweeps = {
-    ctx: (options.sweepCtx ?? []).map((sweepCtx) => ({ ctx: sweepCtx, maxConcurrency: sweepAt(sweepCtx, users).maxConcurrency })),
-    users: (options.sweepUsers ?? []).map((sweepUsers) => ({ users: sweepUsers, maxContextTokens: sweepAt(ctx, sweepUsers).maxContextTokens })),
+    ctx: (options.sweepCtx ?? []).map((sweepCtx) => ({ ctx: sweepCtx, maxConcurrency: sweepAt(sweepCtx, users, settings.maxModelLen === undefined ? undefined : sweepCtx).maxConcurrency })),
+    users: (options.sweepUsers ?? []).map((sweepUsers) => ({ users: sweepUsers, maxContextTokens: sweepAt(ctx, sweepUsers, settings.maxModelLen).maxContextTokens })),
   };
   const gpus =
     target === null
-      ? GPUS.map((entry) => ({ gpu: entry.id, name: entry.name, memoryBytes: engineMemoryBytes(entry, options.engine), minGpuCount: minTensorParallel(serving(engineMemoryBytes(entry, options.engine), 1), entry.name) }))
+      ? GPUS.map((entry) => {
+          const perStage = minTensorParallel(serving(engineMemoryBytes(entry, options.engine), 1), entry.name, maxGpus);
+          return { gpu: entry.id, name: entry.name, memoryBytes: engineMemoryBytes(entry, options.engine), minGpuCount: perStage === null ? null : perStage * pipelineStages };
+        })
       : null;
 
   const inputs = {

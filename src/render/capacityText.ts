@@ -84,7 +84,12 @@ export function renderCapacity(report: CapacityReport, format: Format, units: Un
   }
   if (report.gpus) {
     out.push(table(['GPU', 'memory', 'GPUs needed'], report.gpus.map((g) => [`${g.gpu} (${g.name})`, bytes(g.memoryBytes), g.minGpuCount === null ? 'does not fit' : String(g.minGpuCount)]), format, color, ['left', 'right', 'right']));
-    out.push('(GPUs needed: the smallest tensor-parallel size, a divisor of the attention heads, that holds the workload at the expected values)');
+    const stagesNote = ((report.inputs.pp as number | undefined) ?? 1) > 1 ? ` per stage, × ${report.inputs.pp} pipeline stages` : '';
+    out.push(
+      report.engine === 'llama.cpp'
+        ? '(GPUs needed: the fewest GPUs the layers can be split over that hold the workload at the expected values)'
+        : `(GPUs needed: the smallest valid tensor-parallel size${stagesNote} that holds the workload at the expected values)`,
+    );
   }
   return `${out.join('\n')}\n`;
 }

@@ -162,14 +162,40 @@ describe('vram capacity', () => {
     const { code, json } = await runJson(['capacity', '--model', 'llama-70b', '--gpu', 'h100-80gb', '--gpus', '4', '--pp', '2', '--engine', 'vllm', '--ctx', '32k']);
     expect(code).toBe(0);
     expect(json).toMatchObject({ gpuCount: 4, pipelineStages: 2, totalGpuCount: 8 });
-    // 40 of 80 layers (68,452,360,192 / 2 parameters) + the 262,144,000-parameter embedding or head, fp16, ÷ 4
+    // 40 of 80 layers of 855,654,400 parameters + the 262,144,000-parameter embedding (or head) + the
+    // final norm's 8,192, fp16, ÷ 4
     const weights = json.perGpu.find((row: { id: string }) => row.id === 'weights').bytes;
-    expect(weights).toBe((2 * (68_452_360_192 / 2 + 262_144_000)) / 4);
+    expect(weights).toBe((2 * (40 * 855_654_400 + 262_144_000 + 8_192)) / 4);
+    // gpt-oss-20b: MXFP4 experts, 16-bit embeddings: the stage is costed in bytes, not parameters
+    // (6 of 24 layers' 11,444,731,008 B / 4 + one 1,158,266,880 B vocabulary matrix, ±1 %)
+    const oss = (await runJson(['capacity', '--model', 'gpt-oss-20b', '--gpu', 'l4', '--engine', 'vllm', '--pp', '4'])).json;
+    const ossWeights = oss.perGpu.find((row: { id: string }) => row.id === 'weights').bytes;
+    expect(Math.abs(ossWeights / (11_444_731_008 / 4 + 1_158_266_880) - 1)).toBeLessThan(0.01);
     expect(json.kvBytesPerTokenPerGpu).toBe(40_960); // 81,920 B at TP4, half the layers
     const { stdout } = await run(['capacity', '--model', 'llama-70b', '--gpu', 'h100-80gb', '--gpus', '4', '--pp', '2', '--engine', 'vllm', '--ctx', '32k']);
     expect(stdout).toMatch(/on 4 × 2 pipeline stages × NVIDIA H100 80GB/);
     expect((await run(['capacity', '--model', 'llama-70b', '--gpu', 'h100', '--pp', '2', '--engine', 'llama.cpp'])).stderr).toMatch(/--pp: applies to --engine vllm or sglang or tensorrt-llm or generic, not llama.cpp/);
     expect((await run(['capacity', '--model', 'llama-70b', '--gpu', 'h100', '--pp', '81', '--engine', 'vllm'])).stderr).toMatch(/--pp: 81 stages is more than llama-2-70b's 80 layers/);
+  });
+
+  it('vLLM starts on sliding-window models when one request fits its windows (gpt-oss-20b on an L4 at 128k)', async () => {
+    const { json } = await runJson(['capacity', '--model', 'gpt-oss-20b', '--gpu', 'l4', '--engine', 'vllm', '--ctx', '128k', '--gpu-memory-utilization', '0.85']);
+    expect(json.maxConcurrency).toBeGreaterThan(1);
+    expect(json.refusal).toBeNull();
+    expect(json.fitsVerdict).not.toBe('no');
+    const tiny = (await runJson(['capacity', '--model', 'llama-3.1-8b', '--gpu-memory', '18754727212', '--engine', 'vllm', '--ctx', '8k'])).json;
+    expect(tiny.refusal).toMatch(/leave no memory for the KV cache/);
+  });
+
+  it('a users sweep keeps an explicit --max-model-len; --ctx past it warns; max-num-batched-tokens is checked against the default max_num_seqs', async () => {
+    const base = ['capacity', '--model', 'llama-3.1-8b', '--gpu', 'h100-80gb', '--engine', 'vllm'];
+    const { json } = await runJson([...base, '--ctx', '8k', '--max-model-len', '32k', '--users', '4', '--sweep-users', '4']);
+    expect(json.sweeps.users[0].maxContextTokens.expected).toBe(json.maxContextTokens);
+    expect((await runJson([...base, '--ctx', '32k', '--max-model-len', '8k'])).stderr).toMatch(/--ctx 32,768 is longer than --max-model-len 8,192: vLLM rejects such prompts/);
+    const { code, stderr } = await run([...base, '--max-num-batched-tokens', '100']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--max-num-batched-tokens: 100 is less than max_num_seqs 1024 \(vLLM's default for this GPU\)/);
+    expect((await run(['capacity', '--model', 'llama-3.1-8b', '--gpu', 'h100', '--engine', 'llama.cpp', '--gpus', '17'])).stderr).toMatch(/--gpus: llama.cpp's CUDA backend supports at most 16 GPUs/);
   });
 
   it('vLLM rejects a --ctx longer than --max-model-len, and the max context stops at max_model_len', async () => {

@@ -123,7 +123,16 @@ function engineAccepts(scenario: ServingScenario, budget: EngineBudget, perToken
   if (scenario.engine !== 'vllm' || perToken === 0) return true;
   const explicitMaxLen = scenario.settings.maxModelLen;
   if (explicitMaxLen !== undefined && ctx > explicitMaxLen) return false;
-  return poolTokens(budget, perToken, level) >= (explicitMaxLen ?? ctx);
+  return oneRequestFits(scenario, budget, explicitMaxLen ?? ctx, level);
+}
+
+/**
+ * Whether one request of `tokens` fits the pool at `level`: what vLLM's check_enough_kv_cache_memory
+ * asks. Sliding-window layers count only their window (kv_cache_interface.py max_memory_usage_bytes).
+ */
+function oneRequestFits(scenario: ServingScenario, budget: EngineBudget, tokens: number, level: Level): boolean {
+  const { inference, gpuCount } = scenario;
+  return fitsWith(() => need(inference, gpuCount, 1, tokens, budget.blockTokens, budget.split, scenario.pipelineStages ?? 1) <= Math.max(0, budget.kvPoolBytesPerGpu[level]));
 }
 
 /** Whether `users` sequences of `ctx` tokens fit at `level` (and the engine starts). */
@@ -172,7 +181,10 @@ export function capacity(scenario: ServingScenario, gpuName = ''): Capacity {
   const users = inference.userCount;
   const maxContext = outcome((level) => Math.max(0, largest(1, MAX_CONTEXT_SEARCH, (ctx) => fitsAt(users, ctx, level))));
   const fits: Verdict = fitsAt(users, inference.contextTokens, 'high') ? 'yes' : fitsAt(users, inference.contextTokens, 'expected') ? 'expected-only' : 'no';
-  const refusal = scenario.engine === 'vllm' && perToken > 0 ? vllmRefusal(budget, tokens.expected) : null;
+  const refusal =
+    scenario.engine === 'vllm' && perToken > 0 && !oneRequestFits(scenario, budget, budget.requestTokens, 'expected')
+      ? vllmRefusal(budget, Math.max(0, largest(1, budget.requestTokens, (ctx) => oneRequestFits(scenario, budget, ctx, 'expected'))))
+      : null;
   return {
     budget,
     kvBytesPerTokenPerGpu: perToken,
@@ -186,18 +198,17 @@ export function capacity(scenario: ServingScenario, gpuName = ''): Capacity {
 }
 
 /**
- * vLLM's start-up refusals at the expected values: no memory left for the KV cache at all ("No
- * available memory for the cache blocks"), or not enough for one max_model_len request (V0: "max
- * seq len (N) is larger than the maximum number of tokens that can be stored in KV cache (M)"; V1:
- * "To serve at least one request with the models's max seq len … the estimated maximum model
- * length is M"). null when it starts.
+ * vLLM's start-up refusal at the expected values, given the longest request the pool holds: no
+ * memory left for the KV cache ("No available memory for the cache blocks"), or not enough for one
+ * max_model_len request (V0: "max seq len (N) is larger than the maximum number of tokens that can
+ * be stored in KV cache (M)"; V1: "To serve at least one request with the models's max seq len …
+ * the estimated maximum model length is M").
  */
-function vllmRefusal(budget: EngineBudget, tokens: number): string | null {
-  if (budget.kvPoolBytesPerGpu.expected <= 0) {
+function vllmRefusal(budget: EngineBudget, maxModelLen: number): string {
+  if (budget.kvPoolBytesPerGpu.expected <= 0 || maxModelLen < budget.blockTokens) {
     return 'vLLM would refuse to start: the weights, activation peak and non-torch memory leave no memory for the KV cache ("No available memory for the cache blocks"); add GPUs, quantize the weights or raise --gpu-memory-utilization';
   }
-  if (tokens >= budget.requestTokens) return null;
-  return `vLLM would refuse to start: max seq len (${formatInt(budget.requestTokens)}) is larger than the maximum number of tokens that can be stored in KV cache (${formatInt(tokens)}); the estimated maximum model length is ${formatInt(tokens)}: lower --max-model-len to it, raise --gpu-memory-utilization or add GPUs`;
+  return `vLLM would refuse to start: max seq len (${formatInt(budget.requestTokens)}) is larger than the maximum number of tokens that can be stored in KV cache (${formatInt(maxModelLen)}); the estimated maximum model length is ${formatInt(maxModelLen)}: lower --max-model-len to it, raise --gpu-memory-utilization or add GPUs`;
 }
 
 function keyOf(level: Level): keyof Outcome {

@@ -26,11 +26,19 @@ export function pipelineStageShare(arch: ModelArchitecture, stages: number): { w
   return { weightFraction: (layerParameters * layerFraction + Math.max(counts.embeddingCount, head)) / counts.totalCount, layerFraction };
 }
 
-/** Weights on one GPU: the most loaded pipeline stage's share, split over the tensor-parallel GPUs. */
+/**
+ * Weights on one GPU: the most loaded pipeline stage's bytes, split over the tensor-parallel GPUs.
+ * A stage is costed as a model of ⌈count / pp⌉ layers of each group with one vocabulary matrix, so
+ * quantized formats keep their per-tensor types (16-bit embeddings beside 4-bit layers); weights
+ * read from a checkpoint, which carry no per-layer split, use the parameter share.
+ */
 export function weightsPerGpu(scenario: InferenceScenario, gpuCount: number, pipelineStages = 1): number {
-  const bytes = inferenceWeightsComponent(scenario).bytes;
-  if (pipelineStages <= 1) return ceilDiv(bytes, gpuCount);
-  return Math.ceil((bytes * pipelineStageShare(scenario.arch, pipelineStages).weightFraction) / gpuCount);
+  if (pipelineStages <= 1) return ceilDiv(inferenceWeightsComponent(scenario).bytes, gpuCount);
+  if (scenario.storedWeights) return Math.ceil((inferenceWeightsComponent(scenario).bytes * pipelineStageShare(scenario.arch, pipelineStages).weightFraction) / gpuCount);
+  const stage = (groups: ModelArchitecture['layers']) => groups.map((g) => ({ ...g, count: Math.ceil(g.count / pipelineStages) }));
+  const arch = scenario.arch;
+  const stageArch: ModelArchitecture = { ...arch, tiedEmbeddings: true, layers: stage(arch.layers), encoderLayers: stage(arch.encoderLayers) };
+  return ceilDiv(inferenceWeightsComponent({ ...scenario, arch: stageArch }).bytes, gpuCount);
 }
 
 /** KV bytes on one GPU for `sequences` sequences of `tokens` tokens (windows capped as the scenario says). */
