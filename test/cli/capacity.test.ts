@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { llamaCppLayersPerGpu } from '../../src/core/serving/llamaCpp.js';
 import { capacity } from '../../src/core/serving/capacity.js';
 import type { Engine } from '../../src/core/serving/types.js';
 import { GIB, MIB } from '../../src/core/units.js';
@@ -145,7 +146,9 @@ describe('vram capacity', () => {
     const one = (await runJson(['capacity', '--model', 'llama-3.1-8b', '--gpu', 'rtx-4090', '--engine', 'llama.cpp', '--ctx', '32k', '--users', '8'])).json;
     const three = (await runJson(['capacity', '--model', 'llama-3.1-8b', '--gpu', 'rtx-4090', '--gpus', '3', '--engine', 'llama.cpp', '--ctx', '32k', '--users', '8'])).json;
     expect(three.warnings.join(' ')).not.toMatch(/tensor-parallel/);
-    expect(three.kvBytesPerTokenPerGpu).toBe(Math.ceil(one.kvBytesPerTokenPerGpu / 3));
+    // 33 units (32 layers + output) over 3 GPUs by upper_bound: 11, 11, 10 + output; the most loaded holds 11 layers' KV
+    expect(three.kvBytesPerTokenPerGpu).toBe((one.kvBytesPerTokenPerGpu * 11) / 32);
+    expect(llamaCppLayersPerGpu(32, 8)).toEqual([5, 4, 4, 4, 4, 4, 4, 3]); // GPU0 gets 5, as llama-model.cpp assigns them
     expect(one.minGpuCount).toBe(three.minGpuCount);
     expect(one.minGpuCount).toBeGreaterThan(1);
   });

@@ -13,10 +13,11 @@
  */
 import type { InferenceScenario } from '../estimate.js';
 import { MAX_GPU_COUNT, smallestSatisfying } from '../fit.js';
-import { ExactnessError, ceilDiv, formatInt } from '../units.js';
+import { ExactnessError, formatInt } from '../units.js';
 import { genericBudget } from './generic.js';
 import { kvBytesPerGpu, kvIsPerToken, pipelineStageShare } from './engineMath.js';
-import { llamaCppBudget } from './llamaCpp.js';
+import { llamaCppBudget, llamaCppLayersPerGpu } from './llamaCpp.js';
+import { allLayerGroups, layerCount } from '../architecture.js';
 import { sglangBudget } from './sglang.js';
 import { tensorParallelDegrees } from './shard.js';
 import { tensorrtLlmBudget } from './tensorrtLlm.js';
@@ -93,7 +94,11 @@ function need(inference: InferenceScenario, gpuCount: number, users: number, ctx
  * stage's share of the layers), a 1/N share of the layers under a layer split.
  */
 function kvOnOneGpu(inference: InferenceScenario, gpuCount: number, tokens: number, sequences: number, split: EngineBudget['split'], stages = 1): number {
-  if (split === 'layers') return ceilDiv(kvBytesPerGpu(inference, 1, tokens, sequences), gpuCount);
+  if (split === 'layers') {
+    if (gpuCount <= 1) return kvBytesPerGpu(inference, 1, tokens, sequences);
+    const layers = layerCount(allLayerGroups(inference.arch));
+    return Math.ceil((kvBytesPerGpu(inference, 1, tokens, sequences) * Math.max(...llamaCppLayersPerGpu(layers, gpuCount))) / layers);
+  }
   const perGpu = kvBytesPerGpu(inference, gpuCount, tokens, sequences);
   return stages <= 1 ? perGpu : Math.ceil(perGpu * pipelineStageShare(inference.arch, stages).layerFraction);
 }

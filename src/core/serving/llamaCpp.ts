@@ -1,6 +1,8 @@
 /**
- * llama.cpp (llama-server), layers split over the GPUs (--split-mode layer, the default): weights
- * and KV cache divide by the GPU count with nothing replicated. n_ctx is shared by the --parallel slots, so serving `users` sequences
+ * llama.cpp (llama-server), layers split over the GPUs (--split-mode layer, the default;
+ * src/llama-model.cpp): the n_layer repeating layers and the output layer are n_layer + 1 units,
+ * split evenly by upper_bound(splits, il / units), the output on the last GPU; the input
+ * embeddings stay on the CPU. Each GPU holds its layers' weights and KV cache. n_ctx is shared by the --parallel slots, so serving `users` sequences
  * of --ctx tokens needs n_ctx = users × ctx, allocated up front (sliding-window layers keep an SWA
  * cache of their window unless --swa-full). On top: a compute buffer sized for one micro-batch
  * (--ubatch-size, 512); the fp32 logits buffer of n_vocab per output sequence (src/llama-context.cpp:
@@ -13,12 +15,43 @@ import { CUDA_CONTEXT_BYTES } from '../overhead.js';
 import type { LowExpectedHigh } from '../overhead.js';
 import { formatInt } from '../units.js';
 import { forwardPeakBytes, weightsPerGpu } from './engineMath.js';
+import { type ModelArchitecture, allLayerGroups, layerCount } from '../architecture.js';
+import { inferenceWeightsComponent } from '../estimate.js';
 import { atLevels, minus, same } from './levels.js';
 import type { EngineBudget, ServingScenario } from './types.js';
 
 export const LLAMA_CPP_DEFAULT_UBATCH = 512;
 /** Compute buffer relative to vram's forward peak over one micro-batch. */
 export const LLAMA_CPP_COMPUTE_BUFFER_FACTOR: LowExpectedHigh = { low: 0.75, expected: 1, high: 1.5 };
+
+/** Repeating layers on each of `gpuCount` GPUs under llama.cpp's even layer split (the output layer is the last unit, on the last GPU). */
+export function llamaCppLayersPerGpu(layerTotal: number, gpuCount: number): number[] {
+  const units = layerTotal + 1;
+  const counts = new Array<number>(gpuCount).fill(0);
+  for (let il = 0; il < layerTotal; il++) {
+    // upper_bound over the cumulative splits (g + 1) / N: the first GPU whose split exceeds il / units
+    const gpu = Math.min(gpuCount - 1, Math.floor((il * gpuCount) / units));
+    counts[gpu]! += 1;
+  }
+  return counts;
+}
+
+/** Weights on the most loaded GPU under llama.cpp's layer split: its layers, plus the output layer on the last GPU; embeddings on the CPU. */
+function llamaCppWeightsPerGpu(scenario: ServingScenario): number {
+  const { inference, gpuCount } = scenario;
+  if (gpuCount <= 1) return weightsPerGpu(inference, 1);
+  const arch = inference.arch;
+  const noLayers = (a: ModelArchitecture): ModelArchitecture => ({ ...a, layers: a.layers.map((g) => ({ ...g, count: 0 })), encoderLayers: a.encoderLayers.map((g) => ({ ...g, count: 0 })) });
+  const bytesOf = (a: ModelArchitecture) => inferenceWeightsComponent({ ...inference, arch: a }).bytes;
+  const full = bytesOf(arch);
+  const ends = bytesOf(noLayers(arch));
+  const embedding = bytesOf(noLayers({ ...arch, tiedEmbeddings: true }));
+  const output = arch.tiedEmbeddings ? embedding : ends - embedding;
+  const layerBytes = full - ends;
+  const layers = layerCount(allLayerGroups(arch));
+  const perGpu = llamaCppLayersPerGpu(layers, gpuCount).map((count, gpu) => Math.ceil((layerBytes * count) / layers) + (gpu === gpuCount - 1 ? output : 0));
+  return Math.max(...perGpu);
+}
 
 export function llamaCppBudget(scenario: ServingScenario): EngineBudget {
   const { inference, gpuCount } = scenario;
@@ -31,12 +64,12 @@ export function llamaCppBudget(scenario: ServingScenario): EngineBudget {
   // The output (logits) buffer, n_vocab × n_seq × 4 B, is pinned host memory ("CUDA_Host output buffer"), not GPU memory.
   const logits = inference.arch.vocabSize * inference.userCount * 4;
   const compute = atLevels((level) => Math.ceil((forward + scores) * LLAMA_CPP_COMPUTE_BUFFER_FACTOR[level]));
-  const weights = same(weightsPerGpu(inference, gpuCount, scenario.pipelineStages));
+  const weights = same(llamaCppWeightsPerGpu(scenario));
   const overhead = atLevels((level) => CUDA_CONTEXT_BYTES[level]);
   const kvPool = minus(same(scenario.gpuMemoryBytes), weights, compute, overhead);
   return {
     rows: [
-      { id: 'weights', label: 'Weights shard', bytes: weights, formula: (scenario.pipelineStages ?? 1) > 1 ? `the largest of ${scenario.pipelineStages} pipeline stages ÷ ${gpuCount}` : `weights ÷ ${gpuCount}`, basis: 'exact' },
+      { id: 'weights', label: 'Weights shard', bytes: weights, formula: gpuCount > 1 ? `the most loaded of ${gpuCount} GPUs' layers (+ the output layer on the last; embeddings on the CPU)` : 'all weights', basis: 'exact' },
       { id: 'activations', label: 'Compute buffer', bytes: compute, formula: `graph for --ubatch-size ${ubatch}${scores > 0 ? ` + f32 scores over n_ctx ${formatInt(nCtx)}` : ''}`, basis: 'heuristic' },
       { id: 'overhead', label: 'CUDA context', bytes: overhead, formula: 'CUDA context and library workspaces', basis: 'heuristic' },
       { id: 'kv_pool', label: 'Room for the KV cache', bytes: kvPool, formula: 'GPU memory − the rows above', basis: 'derived' },
