@@ -76,7 +76,17 @@ export async function buildCapacityReport(options: CapacityOptions, io: Io): Pro
   const parameterCount = countParameters(arch).totalCount;
   const tooLong = contextWarning(model, ctx, parameterCount);
   if (tooLong) warnings.push(tooLong);
-  const { scenario: inference, inputs: weightInputs } = resolveInference({ ...options, overhead: { kind: 'model' } }, model, ctx, users);
+  const resolved = resolveInference({ ...options, overhead: { kind: 'model' } }, model, ctx, users);
+  let { scenario: inference } = resolved;
+  const weightInputs = { ...resolved.inputs };
+  // vLLM, SGLang and TensorRT-LLM load a float32 checkpoint in 16 bits by default (vLLM dtype "auto":
+  // fp16, or bf16 for families without fp16 support such as Gemma 2/3; model_config._get_and_verify_dtype).
+  if (CUDA_TOTAL_ENGINES.includes(options.engine) && options.dtype === undefined && weightInputs.weights === 'dtype' && inference.weightDtype === 'fp32') {
+    const half = /^gemma/.test(arch.modelType) ? 'bf16' : 'fp16';
+    inference = { ...inference, weightDtype: half, kvDtype: options.kvDtype ?? half };
+    Object.assign(weightInputs, { dtype: half, kvDtype: inference.kvDtype });
+    warnings.push(`${model.id}: the config says float32; ${options.engine} loads it in ${half} by default (dtype "auto"), so ${half} is used; pass --dtype fp32 to keep float32`);
+  }
   const settings = engineSettings(options);
   const pipelineStages = options.pp ?? 1;
   const layers = layerCount(allLayerGroups(arch));

@@ -201,6 +201,15 @@ describe('vram capacity', () => {
     expect((await run(['capacity', '--model', 'llama-3.1-8b', '--gpu', 'h100', '--engine', 'llama.cpp', '--gpus', '17'])).stderr).toMatch(/--gpus: llama.cpp's CUDA backend supports at most 16 GPUs/);
   });
 
+  it('a float32 config loads in 16 bits under vLLM (dtype auto: bf16 for Gemma 2), with a warning; --dtype fp32 keeps it', async () => {
+    const { json, stderr } = await runJson(['capacity', '--model', 'gemma-2-9b', '--gpu', 'h100', '--engine', 'vllm', '--ctx', '8k']);
+    expect(stderr).toMatch(/config says float32; vllm loads it in bf16/);
+    expect(json.inputs).toMatchObject({ dtype: 'bf16', kvDtype: 'bf16' });
+    const fp32 = (await runJson(['capacity', '--model', 'gemma-2-9b', '--gpu', 'h100', '--engine', 'vllm', '--ctx', '8k', '--dtype', 'fp32'])).json;
+    const weights = (j: any) => j.perGpu.find((row: { id: string }) => row.id === 'weights').bytes;
+    expect(weights(fp32)).toBe(2 * weights(json));
+  });
+
   it('vLLM rejects a --ctx longer than --max-model-len, and the max context stops at max_model_len', async () => {
     const { json } = await runJson(['capacity', '--model', 'llama-3.1-8b', '--gpu', 'h100-80gb', '--engine', 'vllm', '--ctx', '16k', '--max-model-len', '8k']);
     expect(json.fitsVerdict).toBe('no');
