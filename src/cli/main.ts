@@ -82,7 +82,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .command('estimate')
     .description('memory breakdown of serving (inference) or training one model, and whether it fits on GPUs')
     .option('-m, --model <model>', 'a preset id or alias (see `vram models`), a model directory (config.json + *.safetensors), hf:<org>/<name>[@revision], or a .gguf file or URL')
-    .option('-c, --config <file>', 'a Hugging Face config.json (llama, mistral, mixtral, qwen2, bert); - reads stdin')
+    .option('-c, --config <file>', 'a Hugging Face config.json (LLaMA, Mistral, Mixtral, Qwen, Phi-3, Gemma, gpt-oss, GPT-2, NeoX, OPT, BLOOM, Falcon, DeepSeek, BERT, T5 and others: see Model types in the README); - reads stdin')
     .option('--mode <mode>', `${list(MODES)} (default: inference)`)
     .option('--train', 'short for --mode training')
     .option('--ctx <tokens>', 'tokens per sequence; k = ×1024 (32k = 32,768) (default: 4096, capped at the model maximum)')
