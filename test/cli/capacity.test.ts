@@ -21,12 +21,12 @@ describe('engine profiles: their formulas', () => {
   const weights = 8_030_261_248 * 2;
   const perToken = 2 * 32 * 8 * 128 * 2; // 131,072 B
 
-  it('SGLang: KV pool = mem_fraction_static × memory − weights − non-torch (0.15 GiB expected); 0.88 at 1 GPU, 0.85 at 4', () => {
+  it('SGLang: KV pool = mem_fraction_static × (memory − non-torch, 0.15 GiB expected) − weights; 0.88 at 1 GPU, 0.85 at 4', () => {
     const nonTorch = Math.round(0.15 * 2 ** 30);
-    expect(capacity(serving('sglang')).budget.kvPoolBytesPerGpu.expected).toBe(Math.floor(H100 * 0.88) - weights - nonTorch);
+    expect(capacity(serving('sglang')).budget.kvPoolBytesPerGpu.expected).toBe(Math.floor((H100 - nonTorch) * 0.88) - weights);
     expect(capacity(serving('sglang', { gpus: 4 })).budget.settings).toEqual({ memFractionStatic: 0.85 });
     const pool = capacity(serving('sglang')).kvCacheTokens.expected;
-    expect(pool).toBe(Math.floor((Math.floor(H100 * 0.88) - weights - nonTorch) / perToken));
+    expect(pool).toBe(Math.floor((Math.floor((H100 - nonTorch) * 0.88) - weights) / perToken));
   });
 
   it('vLLM: blocks of 16 tokens out of utilization × memory − weights − activations − non-torch', () => {

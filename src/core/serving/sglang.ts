@@ -1,9 +1,8 @@
 /**
  * SGLang. A static share of the GPU holds the weights and the token-level KV pool:
- *   KV pool = total × mem_fraction_static − weights − memory outside torch
- * (SGLang measures free memory after loading the weights: rest = available − total × (1 −
- * mem_fraction_static), so the CUDA context and NCCL buffers come out of the pool; vLLM's non-torch
- * range is used for them). Activations and CUDA graphs live in the remaining (1 − mem_fraction_static). The default
+ *   KV pool = mem_fraction_static × (total − memory outside torch) − weights
+ * (model_runner profile_max_num_token: rest = free after loading − free after init × (1 −
+ * mem_fraction_static); the CUDA context and NCCL buffers are outside torch, with vLLM's range). Activations and CUDA graphs live in the remaining (1 − mem_fraction_static). The default
  * mem_fraction_static falls with the tensor-parallel size: 0.88 (1 GPU), 0.87 (2), 0.85 (4),
  * 0.81 (8), 0.79 (16) (sglang/srt/server_args.py, __post_init__; newer versions derive it from a
  * per-GPU-class reserve, pass --mem-fraction-static to match).
@@ -25,17 +24,19 @@ export function sglangDefaultMemFraction(gpuCount: number): number {
 export function sglangBudget(scenario: ServingScenario): EngineBudget {
   const { inference, gpuCount } = scenario;
   const fraction = scenario.settings.memFractionStatic ?? sglangDefaultMemFraction(gpuCount);
-  const staticBytes = same(Math.floor(scenario.gpuMemoryBytes * fraction));
   const weights = same(weightsPerGpu(inference, gpuCount, scenario.pipelineStages));
   const nonTorchRange = gpuCount * (scenario.pipelineStages ?? 1) > 1 ? VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL : VLLM_NON_TORCH_BYTES;
   const nonTorch = atLevels((level) => nonTorchRange[level]);
-  const kvPool = minus(staticBytes, weights, nonTorch);
+  // profile_max_num_token: rest = free after loading − (memory free after init) × (1 − fraction)
+  //   = fraction × (total − non-torch) − weights
+  const staticBytes = atLevels((level) => Math.floor((scenario.gpuMemoryBytes - nonTorch[level]) * fraction));
+  const kvPool = minus(staticBytes, weights);
   return {
     rows: [
       { id: 'weights', label: 'Weights shard', bytes: weights, formula: (scenario.pipelineStages ?? 1) > 1 ? `the largest of ${scenario.pipelineStages} pipeline stages ÷ ${gpuCount}` : `weights ÷ ${gpuCount}`, basis: 'exact' },
       { id: 'overhead', label: 'Non-torch memory', bytes: nonTorch, formula: 'CUDA context, NCCL buffers (measured as used before the pool)', basis: 'heuristic' },
-      { id: 'kv_pool', label: 'KV pool', bytes: kvPool, formula: `${fraction} × GPU memory − the rows above`, basis: 'derived' },
-      { id: 'free', label: 'Activations, CUDA graphs', bytes: same(scenario.gpuMemoryBytes - staticBytes.expected), formula: `(1 − ${fraction}) × GPU memory`, basis: 'exact' },
+      { id: 'kv_pool', label: 'KV pool', bytes: kvPool, formula: `${fraction} × (GPU memory − non-torch) − weights`, basis: 'derived' },
+      { id: 'free', label: 'Activations, CUDA graphs', bytes: atLevels((level) => scenario.gpuMemoryBytes - nonTorch[level] - staticBytes[level]), formula: `(1 − ${fraction}) × (GPU memory − non-torch)`, basis: 'derived' },
     ],
     kvPoolBytesPerGpu: kvPool,
     blockTokens: 1,
