@@ -1,4 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ggufFile } from '../fixtures/writers.js';
 import { llamaCppLayersPerGpu } from '../../src/core/serving/llamaCpp.js';
 import { capacity } from '../../src/core/serving/capacity.js';
 import type { Engine } from '../../src/core/serving/types.js';
@@ -208,6 +212,24 @@ describe('vram capacity', () => {
     const fp32 = (await runJson(['capacity', '--model', 'gemma-2-9b', '--gpu', 'h100', '--engine', 'vllm', '--ctx', '8k', '--dtype', 'fp32'])).json;
     const weights = (j: any) => j.perGpu.find((row: { id: string }) => row.id === 'weights').bytes;
     expect(weights(fp32)).toBe(2 * weights(json));
+  });
+
+  it('llama.cpp on several GPUs splits a GGUF file\'s stored bytes by layer (embeddings on the CPU)', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'vram-gguf-')), 'four-layers.gguf');
+    const blocks = [0, 1, 2, 3].flatMap((i) => [
+      { name: `blk.${i}.ffn_down.weight`, shape: [512, 256], type: 8 },
+      { name: `blk.${i}.ffn_up.weight`, shape: [256, 512], type: 8 },
+    ]);
+    const meta: [string, string, number | string][] = [['general.architecture', 'string', 'llama'], ['llama.block_count', 'u32', 4], ['llama.embedding_length', 'u32', 256], ['llama.feed_forward_length', 'u32', 512], ['llama.attention.head_count', 'u32', 4], ['llama.attention.head_count_kv', 'u32', 2], ['llama.context_length', 'u32', 4096], ['llama.vocab_size', 'u32', 1000]];
+    writeFileSync(path, ggufFile(meta as never, [{ name: 'token_embd.weight', shape: [256, 1000], type: 8 }, ...blocks]));
+    const weightsOn = async (gpus: string) => (await runJson(['capacity', '--model', path, '--engine', 'llama.cpp', '--gpu', 't4', '--gpus', gpus, '--ctx', '1k'])).json.perGpu.find((row: { id: string }) => row.id === 'weights').bytes as number;
+    const one = await weightsOn('1');
+    const two = await weightsOn('2');
+    // 5 units (4 layers + output) over 2 GPUs: 3 layers on GPU0, 1 layer + output on GPU1; the tied
+    // output is the 1000 × 256 embedding again; the input embedding stays on the CPU
+    expect(two).toBeGreaterThan(0);
+    expect(two).toBeLessThan(one);
+    expect(two).toBeGreaterThan(one / 4);
   });
 
   it('vLLM rejects a --ctx longer than --max-model-len, and the max context stops at max_model_len', async () => {

@@ -8,37 +8,42 @@ import { activationElementBytes, inferenceActivationParts } from '../inferenceAc
 import { kvCacheBytesPerGpu } from '../kvCache.js';
 import { ceilDiv } from '../units.js';
 import { type ModelArchitecture, allLayerGroups, layerCount } from '../architecture.js';
-import { countParameters } from '../parameters.js';
 import { shardForTensorParallel } from './shard.js';
 
-/**
- * Share of the weights and of the layers on the most loaded pipeline stage: ceil(L / pp) layers
- * plus the larger of the embeddings and the head (the first and last stages hold them; a tied head
- * is loaded again on the last stage), by parameter count.
- */
-export function pipelineStageShare(arch: ModelArchitecture, stages: number): { weightFraction: number; layerFraction: number } {
-  if (stages <= 1) return { weightFraction: 1, layerFraction: 1 };
-  const counts = countParameters(arch);
+/** Share of the layers on the most loaded pipeline stage: ⌈L / pp⌉ of L. */
+export function pipelineStageShare(arch: ModelArchitecture, stages: number): { layerFraction: number } {
+  if (stages <= 1) return { layerFraction: 1 };
   const layers = layerCount(allLayerGroups(arch));
-  const layerFraction = Math.ceil(layers / stages) / layers;
-  const head = counts.headCount > 0 ? counts.headCount : arch.vocabSize * arch.hiddenSize;
-  const layerParameters = counts.totalCount - counts.embeddingCount - counts.headCount;
-  return { weightFraction: (layerParameters * layerFraction + Math.max(counts.embeddingCount, head)) / counts.totalCount, layerFraction };
+  return { layerFraction: Math.ceil(layers / stages) / layers };
+}
+
+/** The same model with each layer group's count replaced (a pipeline stage, or the ends without layers). */
+export function withLayerCounts(arch: ModelArchitecture, count: (groupCount: number) => number): ModelArchitecture {
+  const resize = (groups: ModelArchitecture['layers']) => groups.map((g) => ({ ...g, count: count(g.count) }));
+  return { ...arch, layers: resize(arch.layers), encoderLayers: resize(arch.encoderLayers) };
+}
+
+/**
+ * Weight bytes of `part`, an architecture derived from the scenario's, in the scenario's format, so
+ * quantized formats keep their per-tensor types (16-bit embeddings beside 4-bit layers). A
+ * checkpoint's stored bytes carry no per-layer split: they are shared out in proportion to the
+ * parts' 16-bit sizes.
+ */
+export function weightBytesOf(scenario: InferenceScenario, part: ModelArchitecture): number {
+  if (!scenario.storedWeights) return inferenceWeightsComponent({ ...scenario, arch: part }).bytes;
+  const nominal = (arch: ModelArchitecture) => inferenceWeightsComponent({ ...scenario, storedWeights: null, weightFormat: null, weightDtype: 'bf16', arch }).bytes;
+  return Math.ceil((inferenceWeightsComponent(scenario).bytes * nominal(part)) / nominal(scenario.arch));
 }
 
 /**
  * Weights on one GPU: the most loaded pipeline stage's bytes, split over the tensor-parallel GPUs.
- * A stage is costed as a model of ⌈count / pp⌉ layers of each group with one vocabulary matrix, so
- * quantized formats keep their per-tensor types (16-bit embeddings beside 4-bit layers); weights
- * read from a checkpoint, which carry no per-layer split, use the parameter share.
+ * A stage is ⌈count / pp⌉ layers of each group with one vocabulary matrix (the embeddings on the
+ * first stage, the head on the last; a tied head is loaded again there).
  */
 export function weightsPerGpu(scenario: InferenceScenario, gpuCount: number, pipelineStages = 1): number {
   if (pipelineStages <= 1) return ceilDiv(inferenceWeightsComponent(scenario).bytes, gpuCount);
-  if (scenario.storedWeights) return Math.ceil((inferenceWeightsComponent(scenario).bytes * pipelineStageShare(scenario.arch, pipelineStages).weightFraction) / gpuCount);
-  const stage = (groups: ModelArchitecture['layers']) => groups.map((g) => ({ ...g, count: Math.ceil(g.count / pipelineStages) }));
-  const arch = scenario.arch;
-  const stageArch: ModelArchitecture = { ...arch, tiedEmbeddings: true, layers: stage(arch.layers), encoderLayers: stage(arch.encoderLayers) };
-  return ceilDiv(inferenceWeightsComponent({ ...scenario, arch: stageArch }).bytes, gpuCount);
+  const stage = withLayerCounts({ ...scenario.arch, tiedEmbeddings: true }, (count) => Math.ceil(count / pipelineStages));
+  return ceilDiv(weightBytesOf(scenario, stage), gpuCount);
 }
 
 /** KV bytes on one GPU for `sequences` sequences of `tokens` tokens (windows capped as the scenario says). */

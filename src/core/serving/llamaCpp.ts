@@ -14,9 +14,8 @@
 import { CUDA_CONTEXT_BYTES } from '../overhead.js';
 import type { LowExpectedHigh } from '../overhead.js';
 import { formatInt } from '../units.js';
-import { forwardPeakBytes, weightsPerGpu } from './engineMath.js';
+import { forwardPeakBytes, weightBytesOf, weightsPerGpu, withLayerCounts } from './engineMath.js';
 import { type ModelArchitecture, allLayerGroups, layerCount } from '../architecture.js';
-import { inferenceWeightsComponent } from '../estimate.js';
 import { atLevels, minus, same } from './levels.js';
 import type { EngineBudget, ServingScenario } from './types.js';
 
@@ -41,13 +40,12 @@ function llamaCppWeightsPerGpu(scenario: ServingScenario): number {
   const { inference, gpuCount } = scenario;
   if (gpuCount <= 1) return weightsPerGpu(inference, 1);
   const arch = inference.arch;
-  const noLayers = (a: ModelArchitecture): ModelArchitecture => ({ ...a, layers: a.layers.map((g) => ({ ...g, count: 0 })), encoderLayers: a.encoderLayers.map((g) => ({ ...g, count: 0 })) });
-  const bytesOf = (a: ModelArchitecture) => inferenceWeightsComponent({ ...inference, arch: a }).bytes;
-  const full = bytesOf(arch);
-  const ends = bytesOf(noLayers(arch));
-  const embedding = bytesOf(noLayers({ ...arch, tiedEmbeddings: true }));
-  const output = arch.tiedEmbeddings ? embedding : ends - embedding;
-  const layerBytes = full - ends;
+  const ends = (a: ModelArchitecture) => withLayerCounts(a, () => 0);
+  const full = weightBytesOf(inference, arch);
+  const endBytes = weightBytesOf(inference, ends(arch));
+  const embedding = weightBytesOf(inference, ends({ ...arch, tiedEmbeddings: true }));
+  const output = arch.tiedEmbeddings ? embedding : endBytes - embedding;
+  const layerBytes = full - endBytes;
   const layers = layerCount(allLayerGroups(arch));
   const perGpu = llamaCppLayersPerGpu(layers, gpuCount).map((count, gpu) => Math.ceil((layerBytes * count) / layers) + (gpu === gpuCount - 1 ? output : 0));
   return Math.max(...perGpu);
