@@ -191,7 +191,17 @@ export function trainableParameterCount(arch: ModelArchitecture, fineTuning: Fin
   return loraParameterCount(arch, fineTuning.lora) + (fineTuning.trainEmbeddings ? counts.embeddingCount + counts.headCount : 0);
 }
 
-/** The most loaded GPU's bytes of a training estimate (Σ bytesPerGpu). */
+/** A component's bytes on the most loaded GPU (its bytes when it is not split over GPUs). */
+export function componentBytesPerGpu(component: Component): number {
+  return component.bytesPerGpu ?? component.bytes;
+}
+
+/** The most loaded GPU's bytes of an estimate (Σ bytesPerGpu). */
 export function bytesPerGpu(estimate: Estimate): number {
-  return estimate.components.reduce((sum, c) => sum + (c.bytesPerGpu ?? c.bytes), 0);
+  return estimate.components.reduce((sum, c) => sum + componentBytesPerGpu(c), 0);
+}
+
+/** Host memory of an estimate's offloaded state, all GPUs (Σ hostBytes). */
+export function hostBytesOf(estimate: Estimate): number {
+  return estimate.components.reduce((sum, c) => sum + (c.hostBytes ?? 0), 0);
 }

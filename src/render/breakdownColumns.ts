@@ -5,6 +5,7 @@
 import type { UnitSystem } from '../cli/choices.js';
 import type { EstimateReport } from '../cli/estimateReport.js';
 import type { Component } from '../core/component.js';
+import { bytesPerGpu, componentBytesPerGpu, hostBytesOf } from '../core/estimate.js';
 import { formatInt } from '../core/units.js';
 import { formatBytes } from './bytes.js';
 
@@ -15,22 +16,18 @@ export interface SizeColumn {
 }
 
 /** The bytes one (the most loaded) GPU holds for a component. */
-export function gpuBytes(c: Component): number {
-  return c.bytesPerGpu ?? c.bytes;
-}
+export const gpuBytes = componentBytesPerGpu;
 
 export function hostBytes(c: Component): number {
   return c.hostBytes ?? 0;
 }
 
-const sum = (report: EstimateReport, of: (c: Component) => number) => report.estimate.components.reduce((total, c) => total + of(c), 0);
-
 export function breakdownColumns(report: EstimateReport): SizeColumn[] {
   const gpus = report.inputs.gpus as number;
   const label: SizeColumn = { head: 'Component', cell: (c) => c.label, total: () => 'Total' };
   if (report.mode === 'inference') return [label, { head: 'Size', cell: (c, u) => formatBytes(c.bytes, u), total: (r, u) => formatBytes(r.estimate.totalBytes, u) }];
-  const columns: SizeColumn[] = [label, { head: gpus > 1 ? 'Per GPU' : 'Size', cell: (c, u) => formatBytes(gpuBytes(c), u), total: (r, u) => formatBytes(sum(r, gpuBytes), u) }];
+  const columns: SizeColumn[] = [label, { head: gpus > 1 ? 'Per GPU' : 'Size', cell: (c, u) => formatBytes(gpuBytes(c), u), total: (r, u) => formatBytes(bytesPerGpu(r.estimate), u) }];
   if (gpus > 1) columns.push({ head: `All ${formatInt(gpus)} GPUs`, cell: (c, u) => formatBytes(c.bytes, u), total: (r, u) => formatBytes(r.estimate.totalBytes, u) });
-  if (sum(report, hostBytes) > 0) columns.push({ head: 'Host RAM', cell: (c, u) => (hostBytes(c) > 0 ? formatBytes(hostBytes(c), u) : ''), total: (r, u) => formatBytes(sum(r, hostBytes), u) });
+  if (hostBytesOf(report.estimate) > 0) columns.push({ head: 'Host RAM', cell: (c, u) => (hostBytes(c) > 0 ? formatBytes(hostBytes(c), u) : ''), total: (r, u) => formatBytes(hostBytesOf(r.estimate), u) });
   return columns;
 }

@@ -7,6 +7,7 @@
  */
 import type { EstimateReport } from '../cli/estimateReport.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { bytesPerGpu, hostBytesOf } from '../core/estimate.js';
 import { gpuBytes, hostBytes } from './breakdownColumns.js';
 
 export const SCHEMA_VERSION = 1;
@@ -41,7 +42,7 @@ export function estimateJson(report: EstimateReport): Record<string, unknown> {
     })),
     totalBytes: estimate.totalBytes,
     ...(report.mode === 'training'
-      ? { totalBytesPerGpu: estimate.components.reduce((sum, c) => sum + gpuBytes(c), 0), totalHostBytes: estimate.components.reduce((sum, c) => sum + hostBytes(c), 0) }
+      ? { totalBytesPerGpu: bytesPerGpu(estimate), totalHostBytes: hostBytesOf(estimate) }
       : {}),
     fit:
       fit === null

@@ -2,6 +2,7 @@
 import type { UnitSystem } from '../cli/choices.js';
 import type { EstimateReport } from '../cli/estimateReport.js';
 import { formatBytes, formatShare } from './bytes.js';
+import { bytesPerGpu } from '../core/estimate.js';
 import { gpuBytes } from './breakdownColumns.js';
 import { assumptionLines, basisLabel, fitRows, headingLine } from './summaryLines.js';
 
@@ -11,7 +12,7 @@ function cell(text: string): string {
 
 export function renderEstimateMarkdown(report: EstimateReport, units: UnitSystem, explain: boolean): string {
   const { components } = report.estimate;
-  const perGpuTotal = components.reduce((sum, c) => sum + gpuBytes(c), 0);
+  const perGpuTotal = bytesPerGpu(report.estimate);
   const gpus = report.inputs.gpus as number;
   const lines = [
     `**${cell(headingLine(report))}**`,

@@ -8,6 +8,7 @@ import type { UnitSystem } from '../cli/choices.js';
 import type { EstimateReport } from '../cli/estimateReport.js';
 import type { ComponentId } from '../core/component.js';
 import { formatBytes, formatShare } from './bytes.js';
+import { bytesPerGpu } from '../core/estimate.js';
 import { breakdownColumns, gpuBytes } from './breakdownColumns.js';
 import { assumptionLines, basisLabel, fitRows, headingLine } from './summaryLines.js';
 
@@ -49,8 +50,7 @@ function barCells(bytes: readonly number[], total: number): number[] {
 
 function shareBar(report: EstimateReport, chalk: ChalkInstance, color: boolean): string {
   const { components } = report.estimate;
-  const perGpu = components.map(gpuBytes);
-  const cells = barCells(perGpu, perGpu.reduce((a, b) => a + b, 0));
+  const cells = barCells(components.map(gpuBytes), bytesPerGpu(report.estimate));
   const bar = components
     .map((c, i) => {
       const style = BAR_STYLE[c.id];
@@ -68,7 +68,7 @@ export function renderEstimateText(report: EstimateReport, options: TextOptions)
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
   const { components } = report.estimate;
   const columns = breakdownColumns(report);
-  const perGpuTotal = components.reduce((sum, c) => sum + gpuBytes(c), 0);
+  const perGpuTotal = bytesPerGpu(report.estimate);
   const table = new Table({
     head: [...columns.map((c) => c.head), 'Share', options.explain ? 'Basis' : 'Formula'],
     colAligns: [...columns.map((_c, i) => (i === 0 ? 'left' : 'right') as 'left' | 'right'), 'right', 'left'],
@@ -90,7 +90,7 @@ export function renderEstimateText(report: EstimateReport, options: TextOptions)
   if (options.explain) {
     out.push('', chalk.bold('Working'));
     for (const c of components) {
-      out.push(`  ${chalk.bold(c.label)}: ${formatBytes(gpuBytes(c), options.units)} = ${gpuBytes(c).toLocaleString('en-US')} B${c.bytesPerGpu !== undefined && (report.fit?.gpuCount ?? (report.inputs.gpus as number)) > 1 ? ' per GPU' : ''} [${basisLabel(c, options.units)}]`);
+      out.push(`  ${chalk.bold(c.label)}: ${formatBytes(gpuBytes(c), options.units)} = ${gpuBytes(c).toLocaleString('en-US')} B${c.bytesPerGpu !== undefined && (report.inputs.gpus as number) > 1 ? ' per GPU' : ''} [${basisLabel(c, options.units)}]`);
       out.push(`    = ${c.formula}`);
       for (const note of c.notes) out.push(`    · ${note}`);
     }

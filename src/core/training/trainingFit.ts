@@ -12,10 +12,10 @@
  * Each is solved at the expected requirement and at both ends of its range.
  */
 import type { ByteRange } from '../component.js';
-import { type Estimate, type TrainingScenario, bytesPerGpu, estimateTraining } from '../estimate.js';
+import { type Estimate, type TrainingScenario, bytesPerGpu, componentBytesPerGpu, estimateTraining } from '../estimate.js';
 import { type Fit, type GpuSpec, MAX_GPU_COUNT, smallestSatisfying, verdict } from '../fit.js';
 import { ExactnessError } from '../units.js';
-import { type ZeroStage, ZERO_STAGES } from './modelStates.js';
+import { SINGLE_GPU, type ZeroStage, ZERO_STAGES } from './modelStates.js';
 
 /** Largest micro-batch the batch solver reports. */
 export const MAX_SOLVED_BATCH = 65_536;
@@ -31,7 +31,7 @@ export interface TrainingRequirement {
 export function trainingRequirement(estimate: Estimate): TrainingRequirement {
   const expectedBytes = bytesPerGpu(estimate);
   const overhead = estimate.components.find((c) => c.id === 'overhead');
-  const perGpu = overhead?.bytesPerGpu ?? overhead?.bytes ?? 0;
+  const perGpu = overhead ? componentBytesPerGpu(overhead) : 0;
   const range = overhead?.range
     ? { lowBytes: expectedBytes - perGpu + overhead.range.lowBytes, highBytes: expectedBytes - perGpu + overhead.range.highBytes }
     : { lowBytes: expectedBytes, highBytes: expectedBytes };
@@ -127,7 +127,7 @@ export function solveGpuCount(scenario: TrainingScenario, usableBytes: number, s
     const at = (k: number): TrainingScenario => ({
       ...scenario,
       parallelism: {
-        ...(p ?? { tensorParallel: 1, pipelineParallel: 1, contextParallel: 1, expertParallel: 1, sequenceParallel: false, zeroGroupSize: null, offload: 'none', accounting: 'paper' }),
+        ...(p ?? SINGLE_GPU),
         gpuCount: k * step * modelParallel,
         zeroStage,
         offload: zeroStage === 0 ? 'none' : p?.offload === 'optimizer+params' && zeroStage !== 3 ? 'optimizer' : (p?.offload ?? 'none'),
