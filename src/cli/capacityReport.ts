@@ -2,7 +2,7 @@
  * `vram capacity`: serving capacity of a model on a GPU type under an engine profile, or the GPU
  * count each catalog GPU needs. Builds a report for the renderers; does no output itself.
  */
-import { allLayerGroups, layerCount, leadAttention } from '../core/architecture.js';
+import { leadAttention } from '../core/architecture.js';
 import { countParameters } from '../core/parameters.js';
 import { type Capacity, type Outcome, capacity, minTensorParallel } from '../core/serving/capacity.js';
 import { tensorParallelDegrees } from '../core/serving/shard.js';
@@ -14,6 +14,7 @@ import { MIB, formatInt } from '../core/units.js';
 import type { CapacityOptions } from './capacityOptions.js';
 import { contextWarning } from './estimateReport.js';
 import { resolveInference } from './inferenceScenario.js';
+import { checkPipelineStages } from './trainingScenario.js';
 import type { Io } from './io.js';
 import { type LoadedModel, loadModel } from './modelSource.js';
 
@@ -89,8 +90,7 @@ export async function buildCapacityReport(options: CapacityOptions, io: Io): Pro
   }
   const settings = engineSettings(options);
   const pipelineStages = options.pp ?? 1;
-  const layers = layerCount(allLayerGroups(arch));
-  if (pipelineStages > layers) throw new UserError(`--pp: ${pipelineStages} stages is more than ${model.id}'s ${layers} layers`);
+  checkPipelineStages(pipelineStages, model);
   const serving = (gpuMemoryBytes: number, gpuCount: number): ServingScenario => ({ inference, engine: options.engine, settings, gpuMemoryBytes, gpuCount, pipelineStages });
 
   let target: CapacityTarget | null = null;

@@ -19,6 +19,12 @@ export const DEFAULT_GPUS_PER_NODE = 8;
 /** PEFT's default LoRA targets for LLaMA-style models (TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING). */
 export const DEFAULT_LORA_TARGETS = 'q_proj,v_proj';
 
+/** Rejects more pipeline stages than the model has layers (training --pp and capacity --pp). */
+export function checkPipelineStages(stages: number, model: LoadedModel): void {
+  const layers = layerCount(allLayerGroups(model.arch));
+  if (stages > layers) throw new UserError(`--pp: ${stages} stages is more than ${model.id}'s ${layers} layers`);
+}
+
 function halfDtype(options: EstimateOptions, model: LoadedModel, warnings: string[]): 'fp16' | 'bf16' {
   const precision = options.precision ?? 'mixed';
   const dtype = options.dtype;
@@ -48,8 +54,7 @@ function parallelism(options: EstimateOptions, model: LoadedModel, warnings: str
   if (attention.kind === 'standard' && attention.kvHeadCount % tp !== 0 && tp % attention.kvHeadCount !== 0) {
     throw new UserError(`--tp: ${tp} neither divides nor is a multiple of ${model.id}'s ${attention.kvHeadCount} K/V heads`);
   }
-  const layers = layerCount(allLayerGroups(model.arch));
-  if (pp > layers) throw new UserError(`--pp: ${pp} stages is more than ${model.id}'s ${layers} layers`);
+  checkPipelineStages(pp, model);
   const experts = Math.max(0, ...allLayerGroups(model.arch).map((g) => g.mlp.experts?.expertCount ?? 0));
   if (ep > 1 && experts === 0) throw new UserError(`--ep: ${model.id} has no experts; expert parallelism needs a mixture-of-experts model`);
   if (ep > 1 && experts % ep !== 0) throw new UserError(`--ep: ${ep} does not divide ${model.id}'s ${experts} experts`);
