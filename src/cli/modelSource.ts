@@ -3,12 +3,11 @@
  * a GGUF file or URL) or --config (a config.json file or stdin), applies --set overrides to the
  * raw config, and reads the architecture and, where there is one, the checkpoint's stored bytes.
  */
-import type { ModelArchitecture } from '../core/architecture.js';
 import { closestName } from '../core/suggest.js';
 import { countParameters } from '../core/parameters.js';
 import { UserError } from '../model/errors.js';
-import type { WeightFormat } from '../core/quantization.js';
-import { KNOWN_CONFIG_FIELDS, type ReadConfig, readModelConfig } from '../model/hfConfig.js';
+import { type ReadConfig, readModelConfig } from '../model/hfConfig.js';
+import { presetReaderFields } from '../model/readerFields.js';
 import { printable } from './printable.js';
 import { fileSource, readFileCapped } from '../checkpoint/fileSource.js';
 import { readGgufHeader } from '../checkpoint/gguf.js';
@@ -20,37 +19,45 @@ import { readRepository } from '../checkpoint/repository.js';
 import { type CheckpointSummary, summarizeGguf } from '../checkpoint/summary.js';
 import { findPreset } from '../model/presets.js';
 import type { Io } from './io.js';
+import type { LoadedModel } from '../plan/model.js';
 
 export function quoted(text: string): string {
   return JSON.stringify(text);
 }
 
-export interface LoadedModel {
-  /** Preset id, hf:org/name, a directory or file path, or the config's _name_or_path. */
-  id: string;
-  name: string;
-  /** Where the config came from: the preset's URL, a file path, "stdin", a directory, hf:…, a GGUF file. */
-  source: string;
-  sourceKind: 'preset' | 'config' | 'directory' | 'hub' | 'gguf';
-  /** Stored bytes from safetensors or GGUF headers, when the source has a checkpoint. */
-  checkpoint: CheckpointSummary | null;
-  /** The weight format of the config's quantization_config, when it has one. */
-  quantization: WeightFormat | null;
-  publishedParameterCount: number | null;
-  arch: ModelArchitecture;
-  /** From the config reader (an unknown model_type read as LLaMA-style…) and from --set. */
-  warnings: string[];
-}
+export type { LoadedModel };
 
-/** Reads the config with its --set overrides, and warns about each override that changed nothing. */
-function readWithSets(config: Record<string, unknown>, sets: readonly [string, unknown][], label: string): ReadConfig {
-  const read = readModelConfig(applySets(config, sets), label);
+/**
+ * Reads the config with its --set overrides, and warns about each override that changed nothing.
+ * A field may be set when the config has it or the reader consults it (reading the config with the
+ * overrides); one that only other readers read (presetReaderFields) is accepted with the warning.
+ */
+function readWithSets(
+  config: Record<string, unknown>,
+  sets: readonly [string, unknown][],
+  label: string,
+): Omit<ReadConfig, 'fields'> {
+  // A value the reader refuses is reported first: the names are checked against a read that succeeded.
+  const { fields, ...read } = readModelConfig(applySets(config, sets), label);
   if (sets.length === 0) return read;
-  const base = JSON.stringify(readModelConfig(config, label).arch);
+  const reader = `the ${String(config.model_type)} reader`;
+  const own = [...new Set([...Object.keys(config), ...fields])];
+  for (const [field] of sets) {
+    if (own.includes(field) || presetReaderFields().has(field)) continue;
+    const suggestion = closestName(field, own) ?? closestName(field, [...presetReaderFields()]);
+    const hint = suggestion ? ` (did you mean ${suggestion}?)` : '';
+    const why = `not in the config, and not a field ${reader} reads`;
+    throw new UserError(`--set: "${field}" is not a config field${hint}: ${why}`);
+  }
+  // Compare what a read yields (architecture, quantization, warnings), not only the architecture.
+  const outcome = (result: ReadConfig) => JSON.stringify([result.arch, result.quantization, result.warnings]);
+  const base = outcome(readModelConfig(config, label));
   const warnings = [...read.warnings];
   for (const [field, value] of sets) {
-    const alone = readModelConfig(applySets(config, [[field, value]]), label).arch;
-    if (JSON.stringify(alone) === base) warnings.push(`--set ${field}=${JSON.stringify(value)} changed nothing: the ${String(config.model_type)} reader does not use that field (or it already had that value)`);
+    const alone = outcome(readModelConfig(applySets(config, [[field, value]]), label));
+    if (alone !== base) continue;
+    const set = `--set ${field}=${JSON.stringify(value)}`;
+    warnings.push(`${set} changed nothing: ${reader} does not use that field (or it already had that value)`);
   }
   return { ...read, warnings };
 }
@@ -100,10 +107,6 @@ function applySets(config: Record<string, unknown>, sets: readonly [string, unkn
     if (RESERVED_FIELDS.has(field)) throw new UserError(`--set: "${field}" is not a config field`);
     if (field === 'model_type' && value !== config.model_type) {
       throw new UserError(`--set: model_type cannot be changed (it selects how the whole config is read); pass another config with --config`);
-    }
-    if (!Object.hasOwn(result, field) && !KNOWN_CONFIG_FIELDS.includes(field)) {
-      const suggestion = closestName(field, [...new Set([...Object.keys(result), ...KNOWN_CONFIG_FIELDS])]);
-      throw new UserError(`--set: "${field}" is not a config field${suggestion ? ` (did you mean ${suggestion}?)` : ''}`);
     }
     result[field] = value;
   }

@@ -1,23 +1,26 @@
 /**
- * Fit on a number of GPUs of one type.
+ * Fit on GPUs of one type.
  *
- * Inference: weights are split evenly over the GPUs (rounded up); the KV cache is split by K/V
- * head, so each GPU holds ceil(n_kv / N) heads (heads are replicated once N exceeds them, and
- * MLA's latent is replicated on every GPU); each GPU also holds the full transient activation
- * peak (conservative: tensor parallelism would split the MLP part) and its own overhead:
- *   required per GPU = ceil(weights / N) + kv_cache per GPU + activations + overhead(per GPU)
+ * Inference, on a deployment of tp tensor-parallel GPUs × pp pipeline stages × dp replicas (the
+ * generic engine's layout, so `estimate` and `capacity --engine generic` agree): each replica serves
+ * ceil(users / dp) sequences; on its most loaded GPU
+ *   required per GPU = the largest stage's weights ÷ tp + KV cache by K/V head (ceil(n_kv / tp) heads,
+ *                      times the stage's share of the layers; MLA's latent is replicated)
+ *                      + the prefill peak of one sequence over the whole model (conservative:
+ *                      tensor parallelism would split its attention and MLP parts) + overhead
  * Training plans fit per GPU in training/trainingFit.ts.
  * usable per GPU = the memory the driver reports. fits = required ≤ usable.
- * maxUsers: the most concurrent sequences at this context that fit on N GPUs (doubling, then
- * binary search, on a requirement that grows with users). minGpuCount: the fewest GPUs that fit (requirement never
- * grows with N), up to MAX_GPU_COUNT; null when none does.
+ * maxUsers: the most concurrent sequences at this context that fit on the deployment (doubling,
+ * then binary search, on a requirement that grows with users). minGpuCount: the fewest GPUs that fit
+ * as one tensor-parallel group (the requirement never grows with it), up to MAX_GPU_COUNT; null when
+ * none does.
  */
 import type { InferenceScenario } from './estimate.js';
-import { inferenceWeightsComponent } from './estimate.js';
-import { kvCacheBytesPerGpu } from './kvCache.js';
-import { activationElementBytes, batchedSequenceCount, inferenceActivationParts } from './inferenceActivations.js';
+import { ExactnessError } from './errors.js';
+import { batchedSequenceCount } from './inferenceActivations.js';
 import { overheadBytes } from './overhead.js';
-import { ExactnessError, ceilDiv, exact, positiveCount } from './units.js';
+import { forwardPeakBytes, kvBytesPerGpu, pipelineStageShare, weightsPerGpu } from './serving/engineMath.js';
+import { ceilDiv, exact, positiveCount } from './units.js';
 
 /** Largest GPU count the solver considers. */
 export const MAX_GPU_COUNT = 4096;
@@ -47,32 +50,64 @@ export interface Fit {
   perGpuFloorBytes: number;
 }
 
-/**
- * The per-GPU requirement of an inference scenario as a function of users and GPU count. The
- * parts that do not depend on them (weights, KV bytes per sequence, one sequence's activation
- * peak) are computed once, so the solvers below can call it many times.
- */
-export function inferenceRequirement(scenario: InferenceScenario): (userCount: number, gpuCount: number) => number {
-  const weights = inferenceWeightsComponent(scenario).bytes;
-  const perGpu = perGpuBytes(scenario);
-  return (userCount, gpuCount) => perGpu(userCount, positiveCount(gpuCount, 'gpuCount'), ceilDiv(weights, gpuCount));
+/** How an inference deployment uses its GPUs: tensor-parallel GPUs per stage, stages, replicas. */
+export interface InferenceSplit {
+  tensorParallel: number;
+  pipelineParallel: number;
+  dataParallel: number;
 }
 
-/** Per-GPU bytes given that GPU's share of the weights; the rest follows from users and GPUs. */
-function perGpuBytes(scenario: InferenceScenario): (userCount: number, gpuCount: number, weightShare: number) => number {
+/** One tensor-parallel group of `gpus` GPUs: one stage, one replica. */
+export function tensorSplit(gpus: number): InferenceSplit {
+  return { tensorParallel: gpus, pipelineParallel: 1, dataParallel: 1 };
+}
+
+/**
+ * KV bytes on one GPU of a tensor-parallel group: by K/V head, times the most loaded pipeline
+ * stage's share of the layers.
+ */
+export function stageKvBytesPerGpu(
+  scenario: InferenceScenario,
+  tp: number,
+  tokens: number,
+  sequences: number,
+  stages: number,
+): number {
+  const perGpu = kvBytesPerGpu(scenario, tp, tokens, sequences);
+  return stages <= 1 ? perGpu : Math.ceil(perGpu * pipelineStageShare(scenario.arch, stages).layerFraction);
+}
+
+/**
+ * The per-GPU requirement of an inference scenario as a function of the sequences one replica
+ * serves and the split. Parts that do not depend on them are computed once, so the solvers below
+ * can call it many times.
+ */
+export function inferenceRequirement(
+  scenario: InferenceScenario,
+): (userCount: number, split: InferenceSplit) => number {
   const { arch } = scenario;
-  const oneSequencePeak = inferenceActivationParts(arch, activationElementBytes(scenario.weightDtype), scenario.contextTokens, scenario.attention, 1).totalBytes;
-  return (userCount, gpuCount, weightShare) => {
-    const kv = kvCacheBytesPerGpu(arch, scenario.kvDtype, scenario.contextTokens, userCount, scenario.slidingWindow, gpuCount);
-    const activations = exact(batchedSequenceCount(arch, userCount) * oneSequencePeak, 'activations');
-    const held = exact(weightShare + kv + activations, 'memory per GPU');
+  return (userCount, split) => {
+    const tp = positiveCount(split.tensorParallel, 'tensorParallel');
+    const stages = positiveCount(split.pipelineParallel, 'pipelineParallel');
+    const sequences = ceilDiv(userCount, positiveCount(split.dataParallel, 'dataParallel'));
+    const weights = weightsPerGpu(scenario, tp, stages);
+    const kv = stageKvBytesPerGpu(scenario, tp, scenario.contextTokens, sequences, stages);
+    const activations = exact(
+      batchedSequenceCount(arch, sequences) * forwardPeakBytes(scenario, 1, scenario.contextTokens),
+      'activations',
+    );
+    const held = exact(weights + kv + activations, 'memory per GPU');
     return exact(held + overheadBytes(scenario.overhead, { activationBytes: activations, otherBytes: held }), 'memory per GPU');
   };
 }
 
-/** Per-GPU bytes of an inference scenario with `userCount` sequences on `gpuCount` GPUs. */
-export function inferenceRequiredBytesPerGpu(scenario: InferenceScenario, userCount: number, gpuCount: number): number {
-  return inferenceRequirement(scenario)(userCount, gpuCount);
+/** Per-GPU bytes of an inference scenario with `userCount` sequences on `gpuCount` tensor-parallel GPUs (or a split). */
+export function inferenceRequiredBytesPerGpu(
+  scenario: InferenceScenario,
+  userCount: number,
+  split: number | InferenceSplit,
+): number {
+  return inferenceRequirement(scenario)(userCount, typeof split === 'number' ? tensorSplit(split) : split);
 }
 
 /** Smallest n in [lo, hi] with ok(n), for ok monotone false→true; null if ok(hi) is false. */
@@ -97,24 +132,31 @@ export function verdict(gpu: GpuSpec, gpuCount: number, required: number): Pick<
   };
 }
 
-export function fitInference(scenario: InferenceScenario, gpu: GpuSpec, gpuCount: number): Fit {
+/** Whether `fits` holds, a probe past 2^53 counting as not fitting. */
+function withinExactRange(fits: () => boolean): boolean {
+  try {
+    return fits();
+  } catch (error) {
+    if (error instanceof ExactnessError) return false;
+    throw error;
+  }
+}
+
+export function fitInference(scenario: InferenceScenario, gpu: GpuSpec, deployment: number | InferenceSplit): Fit {
+  const split = typeof deployment === 'number' ? tensorSplit(deployment) : deployment;
   const usable = gpu.memoryBytes;
   const requirement = inferenceRequirement(scenario);
-  const fitsWith = (users: number, gpus: number) => {
-    try {
-      return requirement(users, gpus) <= usable;
-    } catch (error) {
-      if (error instanceof ExactnessError) return false;
-      throw error;
-    }
-  };
-  const required = requirement(scenario.userCount, gpuCount);
+  const fitsWith = (users: number, at: InferenceSplit) => withinExactRange(() => requirement(users, at) <= usable);
+  const required = requirement(scenario.userCount, split);
   let bound = 1;
-  while (bound < MAX_USER_COUNT && fitsWith(bound, gpuCount)) bound = Math.min(MAX_USER_COUNT, bound * 2);
-  const tooMany = smallestSatisfying(0, bound, (users) => !fitsWith(users, gpuCount));
+  while (bound < MAX_USER_COUNT && fitsWith(bound, split)) bound = Math.min(MAX_USER_COUNT, bound * 2);
+  const tooMany = smallestSatisfying(0, bound, (users) => !fitsWith(users, split));
   const maxUsers = tooMany === null ? MAX_USER_COUNT : Math.max(0, tooMany - 1);
-  const minGpuCount = smallestSatisfying(1, MAX_GPU_COUNT, (gpus) => fitsWith(scenario.userCount, gpus));
+  const minGpuCount = smallestSatisfying(1, MAX_GPU_COUNT, (gpus) => fitsWith(scenario.userCount, tensorSplit(gpus)));
   // However many GPUs: no weights, one K/V head each (or the replicated latent), all activations.
-  const perGpuFloorBytes = perGpuBytes(scenario)(scenario.userCount, Number.MAX_SAFE_INTEGER, 0);
+  const floorSplit = tensorSplit(Number.MAX_SAFE_INTEGER);
+  const perGpuFloorBytes =
+    requirement(scenario.userCount, floorSplit) - weightsPerGpu(scenario, Number.MAX_SAFE_INTEGER);
+  const gpuCount = split.tensorParallel * split.pipelineParallel * split.dataParallel;
   return { ...verdict(gpu, gpuCount, required), maxUsers, minGpuCount, perGpuFloorBytes };
 }

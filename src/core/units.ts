@@ -6,6 +6,8 @@
  * checked to be a safe integer (< 2^53), so no figure is silently rounded by floating point.
  */
 
+import { ExactnessError } from './errors.js';
+
 export const KIB = 1024;
 export const MIB = 1024 ** 2;
 export const GIB = 1024 ** 3;
@@ -14,14 +16,6 @@ export const KB = 1e3;
 export const MB = 1e6;
 export const GB = 1e9;
 export const TB = 1e12;
-
-/** Raised when an exact integer result would exceed Number.MAX_SAFE_INTEGER. */
-export class ExactnessError extends Error {
-  constructor(what: string) {
-    super(`${what} would exceed 2^53 and cannot be computed exactly; reduce --ctx, --users, --batch or the model's size fields`);
-    this.name = 'ExactnessError';
-  }
-}
 
 /** Returns `value` after checking it is a non-negative safe integer. */
 export function exact(value: number, what: string): number {

@@ -2,6 +2,10 @@
  * Typed, validated access to the fields of a Hugging Face config.json. Each getter validates with
  * zod at this edge; names may have aliases (GPT-2's n_embd, BLOOM's n_embed, T5's d_model for
  * hidden_size). Missing required fields are collected so one error names them all.
+ *
+ * Every name a reader asks for, aliases included, is recorded in `consulted`: that is the set of
+ * top-level fields the reader reads for this config (what `--set` may change). The raw object is
+ * private so that no read bypasses the record.
  */
 import * as z from 'zod/mini';
 import { UserError } from './errors.js';
@@ -16,14 +20,20 @@ function describe(value: unknown): string {
 
 export class ConfigFields {
   private readonly missing: string[] = [];
+  private readonly names = new Set<string>();
 
   constructor(
-    readonly raw: Record<string, unknown>,
+    private readonly raw: Record<string, unknown>,
     readonly source: string,
-    readonly modelType: string,
   ) {}
 
+  /** Every field name asked for so far, aliases included, whether or not the config has it. */
+  get consulted(): ReadonlySet<string> {
+    return this.names;
+  }
+
   private present(names: readonly string[]): [string, unknown] | null {
+    for (const name of names) this.names.add(name);
     for (const name of names) {
       const value = this.raw[name];
       if (value !== undefined && value !== null) return [name, value];
@@ -35,6 +45,11 @@ export class ConfigFields {
     const result = schema.safeParse(value);
     if (!result.success) throw new UserError(`${this.source}: ${name}: got ${describe(value)}, expected ${expected}`);
     return result.data;
+  }
+
+  /** The first of `names` the config gives (not null), unvalidated; undefined when none. */
+  value(...names: string[]): unknown {
+    return this.present(names)?.[1];
   }
 
   /** A required positive integer; 1 as a placeholder while collecting missing fields. */
@@ -83,7 +98,8 @@ export class ConfigFields {
   done(): void {
     if (this.missing.length === 0) return;
     const many = this.missing.length > 1;
-    throw new UserError(`${this.source}: missing required field${many ? 's' : ''} ${this.missing.join(', ')} for model_type "${this.modelType}"`);
+    const names = `field${many ? 's' : ''} ${this.missing.join(', ')}`;
+    throw new UserError(`${this.source}: missing required ${names} for model_type "${String(this.raw.model_type)}"`);
   }
 
   /** A rule between fields, e.g. heads divisible by KV heads. */

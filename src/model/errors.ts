@@ -1,8 +1,2 @@
-/** A user error: one line on stderr, exit 2, no stack trace. */
-export class UserError extends Error {
-  readonly exitCode = 2;
-  constructor(message: string) {
-    super(message);
-    this.name = 'UserError';
-  }
-}
+/** Re-export of the one error module (src/core/errors.ts) for the model readers. */
+export { UserError } from '../core/errors.js';

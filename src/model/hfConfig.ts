@@ -24,6 +24,12 @@ export interface ReadConfig {
   warnings: string[];
   /** From quantization_config, when the config has one. */
   quantization: WeightFormat | null;
+  /**
+   * The top-level fields the reader consulted, aliases included, whether or not the config has
+   * them (what `--set` can change). A multimodal config's are its own (text_config…), not its
+   * text_config's.
+   */
+  fields: ReadonlySet<string>;
 }
 
 function isKnown(modelType: string): boolean {
@@ -34,14 +40,18 @@ function isOneOf<T extends string>(list: readonly T[], value: string): value is 
   return (list as readonly string[]).includes(value);
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** Reads a parsed config.json; `source` names the file in errors. */
 export function readModelConfig(raw: unknown, source: string): ReadConfig {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+  if (!isObject(raw)) {
     throw new UserError(`${source}: expected a JSON object (a Hugging Face config.json), got ${Array.isArray(raw) ? 'an array' : JSON.stringify(raw)}`);
   }
-  const config = raw as Record<string, unknown>;
-  const modelType = config.model_type;
-  if (modelType !== undefined && modelType !== null && typeof modelType !== 'string') {
+  const fields = new ConfigFields(raw, source);
+  const modelType = fields.value('model_type');
+  if (modelType !== undefined && typeof modelType !== 'string') {
     throw new UserError(`${source}: model_type: got ${JSON.stringify(modelType)}, expected a string (one of ${SUPPORTED_MODEL_TYPES.join(', ')})`);
   }
   if (typeof modelType !== 'string' || modelType === '') {
@@ -49,13 +59,15 @@ export function readModelConfig(raw: unknown, source: string): ReadConfig {
   }
   const warnings: string[] = [];
   // Multimodal configs (Gemma 3, Mistral 3, LLaVA…) nest the language model's config in text_config.
-  const text = config.text_config;
-  if (!isKnown(modelType) && typeof text === 'object' && text !== null && !Array.isArray(text) && typeof (text as Record<string, unknown>).model_type === 'string') {
-    const inner = readModelConfig({ torch_dtype: config.torch_dtype, ...(text as Record<string, unknown>) }, `${source} (text_config)`);
-    inner.warnings.unshift(`${modelType} is multimodal: its language model (text_config, ${String((text as Record<string, unknown>).model_type)}) is counted; the vision tower is not`);
-    return { ...inner, quantization: inner.quantization ?? readQuantizationConfig(config.quantization_config, source, inner.warnings) };
+  const text = isKnown(modelType) ? undefined : fields.value('text_config');
+  if (isObject(text) && typeof text.model_type === 'string') {
+    const inner = readModelConfig({ torch_dtype: fields.value('torch_dtype'), ...text }, `${source} (text_config)`);
+    const counted = `its language model (text_config, ${text.model_type}) is counted`;
+    inner.warnings.unshift(`${modelType} is multimodal: ${counted}; the vision tower is not`);
+    const quantization =
+      inner.quantization ?? readQuantizationConfig(fields.value('quantization_config'), source, inner.warnings);
+    return { ...inner, quantization, fields: fields.consulted };
   }
-  const fields = new ConfigFields(config, source, modelType);
   let arch: ModelArchitecture;
   if (isOneOf(LLAMA_FAMILY, modelType)) arch = readLlamaFamily(fields, modelType, warnings);
   else if (isOneOf(GPT_FAMILY, modelType)) arch = readGptFamily(fields, modelType);
@@ -63,7 +75,9 @@ export function readModelConfig(raw: unknown, source: string): ReadConfig {
   else if (isOneOf(ENCODER_FAMILY, modelType)) arch = readEncoder(fields, modelType);
   else if (modelType === 't5') arch = readT5(fields);
   else {
-    const experts = ['num_experts', 'num_local_experts', 'n_routed_experts'].find((field) => config[field] !== undefined && config[field] !== null);
+    // All three are consulted (so --set may give any of them); the first present is named.
+    const expertFields = ['num_experts', 'num_local_experts', 'n_routed_experts'];
+    const experts = expertFields.filter((field) => fields.value(field) !== undefined)[0];
     if (experts && !(modelType in LLAMA_ALIASES)) {
       throw new UserError(`${source}: model_type "${modelType}" is not supported yet, and its ${experts} says it is a mixture of experts, which the generic reader would count as dense (supported: ${SUPPORTED_MODEL_TYPES.join(', ')})`);
     }
@@ -73,22 +87,11 @@ export function readModelConfig(raw: unknown, source: string): ReadConfig {
       warnings.push(`model_type "${modelType}" is not one vram knows (${SUPPORTED_MODEL_TYPES.join(', ')}); it was read as a LLaMA-style decoder (gated MLP, RMSNorm, GQA from num_key_value_heads), so check the parameter count`);
     }
   }
-  return { arch, warnings, quantization: readQuantizationConfig(config.quantization_config, source, warnings) };
+  const quantization = readQuantizationConfig(fields.value('quantization_config'), source, warnings);
+  return { arch, warnings, quantization, fields: fields.consulted };
 }
 
 /** The architecture alone (presets and library use, where warnings are not shown). */
 export function readHfConfig(raw: unknown, source: string): ModelArchitecture {
   return readModelConfig(raw, source).arch;
 }
-
-/** Config field names the readers understand (for `--set` typo suggestions). */
-export const KNOWN_CONFIG_FIELDS: readonly string[] = [
-  'model_type', 'hidden_size', 'num_hidden_layers', 'num_attention_heads', 'num_key_value_heads', 'head_dim', 'intermediate_size', 'vocab_size',
-  'max_position_embeddings', 'torch_dtype', 'dtype', 'tie_word_embeddings', 'attention_bias', 'mlp_bias', 'attention_dropout', 'sliding_window',
-  'use_sliding_window', 'max_window_layers', 'layer_types', 'sliding_window_pattern', 'num_local_experts', 'num_experts', 'num_experts_per_tok',
-  'moe_intermediate_size', 'shared_expert_intermediate_size', 'decoder_sparse_step', 'n_embd', 'n_embed', 'n_layer', 'n_head', 'n_positions', 'n_inner',
-  'ffn_dim', 'word_embed_proj_dim', 'do_layer_norm_before', 'seq_length', 'multi_query', 'num_kv_heads', 'new_decoder_architecture', 'parallel_attn',
-  'bias', 'kv_lora_rank', 'q_lora_rank', 'qk_nope_head_dim', 'qk_rope_head_dim', 'v_head_dim', 'n_routed_experts', 'n_shared_experts',
-  'first_k_dense_replace', 'moe_layer_freq', 'topk_method', 'type_vocab_size', 'hidden_dropout_prob', 'attention_probs_dropout_prob', 'd_model',
-  'd_kv', 'd_ff', 'num_layers', 'num_decoder_layers', 'num_heads', 'feed_forward_proj', 'relative_attention_num_buckets', 'dropout_rate',
-];

@@ -2,8 +2,8 @@
  * The size columns of a breakdown. Inference and single-GPU training: one Size column. Training
  * on several GPUs: Per GPU (the most loaded) and All GPUs; with offload, a Host RAM column.
  */
-import type { UnitSystem } from '../cli/choices.js';
-import type { EstimateReport } from '../cli/estimateReport.js';
+import type { UnitSystem } from '../plan/common.js';
+import type { BreakdownPlan } from '../plan/trainingPlan.js';
 import type { Component } from '../core/component.js';
 import { bytesPerGpu, componentBytesPerGpu, hostBytesOf } from '../core/estimate.js';
 import { formatInt } from '../core/units.js';
@@ -12,7 +12,7 @@ import { formatBytes } from './bytes.js';
 export interface SizeColumn {
   head: string;
   cell(c: Component, units: UnitSystem): string;
-  total(report: EstimateReport, units: UnitSystem): string;
+  total(report: BreakdownPlan, units: UnitSystem): string;
 }
 
 /** The bytes one (the most loaded) GPU holds for a component. */
@@ -22,8 +22,8 @@ export function hostBytes(c: Component): number {
   return c.hostBytes ?? 0;
 }
 
-export function breakdownColumns(report: EstimateReport): SizeColumn[] {
-  const gpus = report.inputs.gpus as number;
+export function breakdownColumns(report: BreakdownPlan): SizeColumn[] {
+  const gpus = report.inputs.gpus;
   const label: SizeColumn = { head: 'Component', cell: (c) => c.label, total: () => 'Total' };
   if (report.mode === 'inference') return [label, { head: 'Size', cell: (c, u) => formatBytes(c.bytes, u), total: (r, u) => formatBytes(r.estimate.totalBytes, u) }];
   const columns: SizeColumn[] = [label, { head: gpus > 1 ? 'Per GPU' : 'Size', cell: (c, u) => formatBytes(gpuBytes(c), u), total: (r, u) => formatBytes(bytesPerGpu(r.estimate), u) }];

@@ -2,7 +2,7 @@
  * Byte formatting for people. Binary units (KiB…GiB, 2^10 steps) and decimal units (kB…GB, 10^3
  * steps) are never mixed; the largest unit is GiB/GB so GPU-sized figures stay comparable.
  */
-import type { UnitSystem } from '../cli/choices.js';
+import type { UnitSystem } from '../plan/common.js';
 
 const BINARY = [
   ['GiB', 1024 ** 3],

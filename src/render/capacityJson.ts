@@ -3,13 +3,14 @@
  * tokens, maximum concurrency and context, the GPU count needed, the verdict and every heuristic
  * term's low/expected/high. Fields may be added; renaming or removing one needs a new schemaVersion.
  */
-import type { CapacityReport } from '../cli/capacityReport.js';
+import type { CapacityPlan } from '../plan/capacity.js';
 import type { Verdict } from '../core/serving/capacity.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 
 const VERDICT_TEXT: Record<Verdict, string> = { yes: 'fits at the high end of every range', 'expected-only': 'fits only at the expected values', no: 'does not fit' };
 
-export function capacityJson(report: CapacityReport): Record<string, unknown> {
+/** The JSON document of a capacity plan (see the docblock). */
+export function capacityJson(report: CapacityPlan) {
   const c = report.capacity;
   return {
     schemaVersion: 1,
@@ -17,12 +18,13 @@ export function capacityJson(report: CapacityReport): Record<string, unknown> {
     engine: report.engine,
     model: { id: report.model.id, source: report.model.source, modelType: report.model.arch.modelType, parameterCount: report.model.parameterCount },
     inputs: report.inputs,
-    gpu: report.target?.gpu ?? null,
-    gpuName: report.target?.gpuName ?? null,
-    gpuCount: report.target?.gpuCount ?? null,
-    pipelineStages: (report.inputs.pp as number | undefined) ?? 1,
-    totalGpuCount: report.target ? report.target.gpuCount * ((report.inputs.pp as number | undefined) ?? 1) : null,
-    gpuMemoryBytes: report.target?.gpuMemoryBytes ?? null,
+    gpu: report.target?.id ?? null,
+    gpuName: report.target?.name ?? null,
+    gpuCount: report.target ? report.stageGpuCount : null,
+    pipelineStages: report.pipelineStages,
+    dataParallel: report.deployment.dataParallel,
+    totalGpuCount: report.target ? report.deployment.gpuCount : null,
+    gpuMemoryBytes: report.target?.memoryBytes ?? null,
     perGpu: c?.budget.rows.map((row) => ({ id: row.id, label: row.label, bytes: row.bytes.expected, range: { lowBytes: row.bytes.low, highBytes: row.bytes.high }, formula: row.formula, basis: row.basis })) ?? null,
     kvBytesPerTokenPerGpu: c?.kvBytesPerTokenPerGpu ?? null,
     kvCacheBytes: c?.kvCacheBytes.expected ?? null,
@@ -30,6 +32,7 @@ export function capacityJson(report: CapacityReport): Record<string, unknown> {
     maxConcurrency: c?.maxConcurrency.expected ?? null,
     maxContextTokens: c?.maxContextTokens.expected ?? null,
     minGpuCount: report.minGpuCount,
+    minTensorParallel: report.minStageGpuCount,
     fits: c === null ? null : c.fits !== 'no',
     fitsVerdict: c?.fits ?? null,
     fitsText: c === null ? null : VERDICT_TEXT[c.fits],
@@ -50,3 +53,6 @@ export function capacityJson(report: CapacityReport): Record<string, unknown> {
     warnings: report.warnings,
   };
 }
+
+/** The `vram capacity --format json` document. */
+export type CapacityJson = ReturnType<typeof capacityJson>;

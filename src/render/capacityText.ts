@@ -4,8 +4,8 @@
  */
 import { Chalk } from 'chalk';
 import Table from 'cli-table3';
-import type { Format, UnitSystem } from '../cli/choices.js';
-import type { CapacityReport } from '../cli/capacityReport.js';
+import type { CapacityPlan } from '../plan/capacity.js';
+import type { Format, UnitSystem } from '../plan/common.js';
 import type { Outcome } from '../core/serving/capacity.js';
 import { formatInt } from '../core/units.js';
 import { formatBytes } from './bytes.js';
@@ -38,14 +38,34 @@ function chart(labels: string[], values: number[], show: (value: number) => stri
   return labels.map((label, i) => `  ${label.padStart(width)} │${'█'.repeat(Math.round((values[i]! / max) * CHART_WIDTH))} ${show(values[i]!)}`).join('\n');
 }
 
-export function renderCapacity(report: CapacityReport, format: Format, units: UnitSystem, color: boolean): string {
+/** The heading: model, deployment, engine and workload. */
+function headingText(report: CapacityPlan, bytes: (b: number) => string): string {
+  const { target, inputs, pipelineStages: stages, deployment } = report;
+  const replicas = deployment.dataParallel > 1 ? `${deployment.dataParallel} replicas × ` : '';
+  const where = target ? `${replicas}${report.stageGpuCount}${stages > 1 ? ` × ${stages} pipeline stages` : ''} × ${target.name} (${bytes(target.memoryBytes)} each)` : 'each catalog GPU';
+  return `${report.model.id} on ${where}, engine ${report.engine}, ${formatInt(inputs.ctx)} tokens × ${formatInt(inputs.users)} ${inputs.users === 1 ? 'user' : 'users'}`;
+}
+
+/** The fewest-GPUs line. */
+function fewestText(report: CapacityPlan, gpuId: string): string {
+  const { minGpuCount, minStageGpuCount, pipelineStages: stages, deployment } = report;
+  if (minGpuCount === null || minStageGpuCount === null) return 'none up to the largest valid tensor-parallel size';
+  if (report.engine === 'llama.cpp') return `${minGpuCount} × ${gpuId} (layers split over them${deployment.dataParallel > 1 ? `, × ${deployment.dataParallel} replicas` : ''})`;
+  if (stages > 1 || deployment.dataParallel > 1) {
+    const replicas = deployment.dataParallel > 1 ? ` × ${deployment.dataParallel} replicas` : '';
+    return `${minGpuCount} × ${gpuId} (tensor-parallel ${minStageGpuCount} × ${stages} pipeline stage${stages > 1 ? 's' : ''}${replicas})`;
+  }
+  return `${minGpuCount} × ${gpuId} (tensor-parallel sizes divide the attention heads)`;
+}
+
+export function renderCapacity(report: CapacityPlan, format: Format, units: UnitSystem, color: boolean): string {
   const chalk = new Chalk({ level: color && format === 'table' ? 1 : 0 });
   const bytes = (b: number) => formatBytes(b, units);
   const out: string[] = [];
   const { target, capacity: c } = report;
   const inputs = report.inputs;
-  const stages = (inputs.pp as number | undefined) ?? 1;
-  out.push(chalk.bold(`${report.model.id} on ${target ? `${target.gpuCount}${stages > 1 ? ` × ${stages} pipeline stages` : ''} × ${target.gpuName} (${bytes(target.gpuMemoryBytes)} each)` : 'each catalog GPU'}, engine ${report.engine}, ${formatInt(inputs.ctx as number)} tokens × ${formatInt(inputs.users as number)} ${inputs.users === 1 ? 'user' : 'users'}`));
+  const totalGpus = report.deployment.gpuCount;
+  out.push(chalk.bold(headingText(report, bytes)));
   if (target && c) {
     out.push(
       table(
@@ -62,11 +82,11 @@ export function renderCapacity(report: CapacityReport, format: Format, units: Un
     );
     const verdict = c.fits === 'yes' ? chalk.green('fits, even at the high end of every range') : c.fits === 'expected-only' ? chalk.yellow('fits only at the expected values') : chalk.red('does not fit');
     const lines: [string, string][] = [
-      ['KV pool', `${outcomeText(c.kvCacheBytes, bytes)} on ${target.gpuCount * stages} GPU${target.gpuCount * stages > 1 ? 's' : ''} = ${outcomeText(c.kvCacheTokens, formatInt)} tokens (${formatInt(c.kvBytesPerTokenPerGpu)} B per token per GPU)`],
+      ['KV pool', `${outcomeText(c.kvCacheBytes, bytes)} on ${totalGpus} GPU${totalGpus > 1 ? 's' : ''} = ${outcomeText(c.kvCacheTokens, formatInt)} tokens (${formatInt(c.kvBytesPerTokenPerGpu)} B per token per GPU)`],
       [`max concurrency at ${formatInt(c.budget.requestTokens)} tokens`, outcomeText(c.maxConcurrency, concurrencyText)],
-      [`max context for ${formatInt(inputs.users as number)} ${inputs.users === 1 ? 'user' : 'users'}`, `${outcomeText(c.maxContextTokens, formatInt)} tokens`],
+      [`max context for ${formatInt(inputs.users)} ${inputs.users === 1 ? 'user' : 'users'}`, `${outcomeText(c.maxContextTokens, formatInt)} tokens`],
       ['verdict', verdict],
-      ['fewest GPUs', report.minGpuCount === null ? 'none up to the largest valid tensor-parallel size' : report.engine === 'llama.cpp' ? `${report.minGpuCount} × ${target.gpu} (layers split over them)` : stages > 1 ? `${report.minGpuCount * stages} × ${target.gpu} (tensor-parallel ${report.minGpuCount} × ${stages} pipeline stages)` : `${report.minGpuCount} × ${target.gpu} (tensor-parallel sizes divide the attention heads)`],
+      ['fewest GPUs', fewestText(report, target.id)],
     ];
     const width = Math.max(...lines.map(([label]) => label.length));
     out.push('', ...lines.map(([label, value]) => `${label.padEnd(width)}  ${value}`));
@@ -84,7 +104,7 @@ export function renderCapacity(report: CapacityReport, format: Format, units: Un
   }
   if (report.gpus) {
     out.push(table(['GPU', 'memory', 'GPUs needed'], report.gpus.map((g) => [`${g.gpu} (${g.name})`, bytes(g.memoryBytes), g.minGpuCount === null ? 'does not fit' : String(g.minGpuCount)]), format, color, ['left', 'right', 'right']));
-    const stagesNote = ((report.inputs.pp as number | undefined) ?? 1) > 1 ? ` per stage, × ${report.inputs.pp} pipeline stages` : '';
+    const stagesNote = report.pipelineStages > 1 ? ` per stage, × ${report.pipelineStages} pipeline stages` : '';
     out.push(
       report.engine === 'llama.cpp'
         ? '(GPUs needed: the fewest GPUs the layers can be split over that hold the workload at the expected values)'

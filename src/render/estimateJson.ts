@@ -5,14 +5,15 @@
  * all GPUs), `totalBytesPerGpu`, `totalHostBytes`, `fit.requiredRangeBytesPerGpu` and `solve`;
  * `bytes` and `totalBytes` are then summed over all GPUs.
  */
-import type { EstimateReport } from '../cli/estimateReport.js';
+import type { BreakdownPlan } from '../plan/trainingPlan.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { bytesPerGpu, hostBytesOf } from '../core/estimate.js';
 import { gpuBytes, hostBytes } from './breakdownColumns.js';
 
 export const SCHEMA_VERSION = 1;
 
-export function estimateJson(report: EstimateReport): Record<string, unknown> {
+/** The JSON document of an estimate (see the docblock). */
+export function estimateJson(report: BreakdownPlan) {
   const { model, estimate, fit } = report;
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -61,6 +62,10 @@ export function estimateJson(report: EstimateReport): Record<string, unknown> {
             ...(fit.requiredRange ? { requiredRangeBytesPerGpu: fit.requiredRange } : {}),
           },
     ...(report.mode === 'training' ? { solve: report.solution } : {}),
+    ...(report.mode === 'inference' && report.catalog ? { gpus: report.catalog } : {}),
     warnings: report.warnings,
   };
 }
+
+/** The `vram estimate --format json` document. */
+export type EstimateJson = ReturnType<typeof estimateJson>;

@@ -1,19 +1,19 @@
 /** `--format markdown`: the breakdown as a GitHub-flavoured table, for PRs and docs. */
-import type { UnitSystem } from '../cli/choices.js';
-import type { EstimateReport } from '../cli/estimateReport.js';
+import type { UnitSystem } from '../plan/common.js';
+import type { BreakdownPlan } from '../plan/trainingPlan.js';
 import { formatBytes, formatShare } from './bytes.js';
 import { bytesPerGpu } from '../core/estimate.js';
 import { gpuBytes } from './breakdownColumns.js';
-import { assumptionLines, basisLabel, fitRows, headingLine } from './summaryLines.js';
+import { assumptionLines, basisLabel, catalogRows, fitRows, headingLine } from './summaryLines.js';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|');
 }
 
-export function renderEstimateMarkdown(report: EstimateReport, units: UnitSystem, explain: boolean): string {
+export function renderEstimateMarkdown(report: BreakdownPlan, units: UnitSystem, explain: boolean): string {
   const { components } = report.estimate;
   const perGpuTotal = bytesPerGpu(report.estimate);
-  const gpus = report.inputs.gpus as number;
+  const gpus = report.inputs.gpus;
   const lines = [
     `**${cell(headingLine(report))}**`,
     '',
@@ -23,7 +23,9 @@ export function renderEstimateMarkdown(report: EstimateReport, units: UnitSystem
     `| **Total** | **${formatBytes(perGpuTotal, units)}** | ${perGpuTotal.toLocaleString('en-US')} | 100.0% | | |`,
   ];
   const fit = fitRows(report, units);
-  if (fit.length > 0) lines.push('', `**Fit: ${report.fit!.fits ? 'fits' : 'does not fit'}**`, '', ...fit.map(([label, value]) => `- ${label}: ${value}`));
+  if (report.fit && fit.length > 0) lines.push('', `**Fit: ${report.fit.fits ? 'fits' : 'does not fit'}**`, '', ...fit.map(([label, value]) => `- ${label}: ${value}`));
+  const catalog = catalogRows(report, units);
+  if (catalog.length > 0) lines.push('', '| GPU | memory | fits | required per GPU | fewest GPUs |', '| --- | ---: | --- | ---: | ---: |', ...catalog.map((row) => `| ${row.join(' | ')} |`));
   if (explain) {
     lines.push('', '**Notes**', '');
     for (const c of components) for (const note of c.notes) lines.push(`- ${c.label}: ${note}`);

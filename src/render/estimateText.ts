@@ -4,13 +4,13 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
-import type { UnitSystem } from '../cli/choices.js';
-import type { EstimateReport } from '../cli/estimateReport.js';
+import type { UnitSystem } from '../plan/common.js';
+import type { BreakdownPlan } from '../plan/trainingPlan.js';
 import type { ComponentId } from '../core/component.js';
 import { formatBytes, formatShare } from './bytes.js';
 import { bytesPerGpu } from '../core/estimate.js';
 import { breakdownColumns, gpuBytes } from './breakdownColumns.js';
-import { assumptionLines, basisLabel, fitRows, headingLine } from './summaryLines.js';
+import { assumptionLines, basisLabel, catalogRows, fitRows, headingLine } from './summaryLines.js';
 
 export interface TextOptions {
   units: UnitSystem;
@@ -48,7 +48,7 @@ function barCells(bytes: readonly number[], total: number): number[] {
   return cells;
 }
 
-function shareBar(report: EstimateReport, chalk: ChalkInstance, color: boolean): string {
+function shareBar(report: BreakdownPlan, chalk: ChalkInstance, color: boolean): string {
   const { components } = report.estimate;
   const cells = barCells(components.map(gpuBytes), bytesPerGpu(report.estimate));
   const bar = components
@@ -64,7 +64,7 @@ function shareBar(report: EstimateReport, chalk: ChalkInstance, color: boolean):
   return `[${bar}]\n ${legend}`;
 }
 
-export function renderEstimateText(report: EstimateReport, options: TextOptions): string {
+export function renderEstimateText(report: BreakdownPlan, options: TextOptions): string {
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
   const { components } = report.estimate;
   const columns = breakdownColumns(report);
@@ -82,15 +82,21 @@ export function renderEstimateText(report: EstimateReport, options: TextOptions)
 
   const out = [chalk.bold(headingLine(report)), table.toString(), shareBar(report, chalk, options.color)];
   const fit = fitRows(report, options.units);
-  if (fit.length > 0) {
+  if (report.fit && fit.length > 0) {
     const width = Math.max(...fit.map(([label]) => label.length));
-    const verdict = report.fit!.fits ? chalk.green('fits') : chalk.red('does not fit');
+    const verdict = report.fit.fits ? chalk.green('fits') : chalk.red('does not fit');
     out.push('', chalk.bold(`Fit: ${verdict}`), ...fit.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`));
+  }
+  const catalog = catalogRows(report, options.units);
+  if (catalog.length > 0) {
+    const gpus = new Table({ head: ['GPU', 'memory', 'fits', 'required per GPU', 'fewest GPUs'], colAligns: ['left', 'right', 'left', 'right', 'right'], chars: COMPACT_ROWS, style: { head: options.color ? ['cyan'] : [], border: options.color ? ['gray'] : [] } });
+    gpus.push(...catalog);
+    out.push('', chalk.bold(`Fit on ${report.inputs.gpus} GPU${report.inputs.gpus > 1 ? 's' : ''} of each catalog type`), gpus.toString());
   }
   if (options.explain) {
     out.push('', chalk.bold('Working'));
     for (const c of components) {
-      out.push(`  ${chalk.bold(c.label)}: ${formatBytes(gpuBytes(c), options.units)} = ${gpuBytes(c).toLocaleString('en-US')} B${c.bytesPerGpu !== undefined && (report.inputs.gpus as number) > 1 ? ' per GPU' : ''} [${basisLabel(c, options.units)}]`);
+      out.push(`  ${chalk.bold(c.label)}: ${formatBytes(gpuBytes(c), options.units)} = ${gpuBytes(c).toLocaleString('en-US')} B${c.bytesPerGpu !== undefined && report.inputs.gpus > 1 ? ' per GPU' : ''} [${basisLabel(c, options.units)}]`);
       out.push(`    = ${c.formula}`);
       for (const note of c.notes) out.push(`    · ${note}`);
     }

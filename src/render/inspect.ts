@@ -1,26 +1,22 @@
 /** `vram inspect`: where a model came from, its shape, its parameters by part and its KV bytes per token. */
 import Table from 'cli-table3';
-import type { Format, UnitSystem } from '../cli/choices.js';
-import type { LoadedModel } from '../cli/modelSource.js';
-import { allLayerGroups, layerCount } from '../core/architecture.js';
-import { dtypeBytes } from '../core/dtype.js';
-import { kvElementsPerToken } from '../core/kvCache.js';
-import { countParameters } from '../core/parameters.js';
 import { formatLabel } from '../core/quantization.js';
 import { formatInt } from '../core/units.js';
+import type { Format, UnitSystem } from '../plan/common.js';
+import { type ModelInspection, inspectModel } from '../plan/inspect.js';
+import type { LoadedModel } from '../plan/model.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { architectureSummary } from './architectureSummary.js';
 import { formatBytes, formatShare } from './bytes.js';
 import { COMPACT_ROWS } from './estimateText.js';
 
-export function inspectJson(model: LoadedModel): Record<string, unknown> {
-  const counts = countParameters(model.arch);
-  const kvElements = kvElementsPerToken(model.arch);
+export function inspectJson(inspection: ModelInspection) {
+  const { model, counts } = inspection;
   return {
     schemaVersion: 1,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     model: { id: model.id, name: model.name, source: model.source, sourceKind: model.sourceKind, modelType: model.arch.modelType, layout: model.arch.layout },
-    architecture: { summary: architectureSummary(model.arch), layerCount: layerCount(allLayerGroups(model.arch)), hiddenSize: model.arch.hiddenSize, vocabSize: model.arch.vocabSize, maxContextTokens: model.arch.maxPositionCount, layers: model.arch.layers, encoderLayers: model.arch.encoderLayers },
+    architecture: { summary: architectureSummary(model.arch), layerCount: inspection.layerCount, hiddenSize: model.arch.hiddenSize, vocabSize: model.arch.vocabSize, maxContextTokens: model.arch.maxPositionCount, layers: model.arch.layers, encoderLayers: model.arch.encoderLayers },
     parameters: {
       embeddingCount: counts.embeddingCount,
       attentionCount: counts.attentionCount,
@@ -31,7 +27,7 @@ export function inspectJson(model: LoadedModel): Record<string, unknown> {
       activeCount: counts.activeCount,
       publishedCount: model.publishedParameterCount,
     },
-    kvCache: { elementsPerToken: kvElements, bytesPerToken16Bit: dtypeBytes(kvElements, 'bf16') },
+    kvCache: { elementsPerToken: inspection.kvElementsPerToken, bytesPerToken16Bit: inspection.kvBytesPerToken16Bit },
     quantization: model.quantization,
     checkpoint: model.checkpoint,
     warnings: model.warnings,
@@ -39,16 +35,17 @@ export function inspectJson(model: LoadedModel): Record<string, unknown> {
 }
 
 export function renderInspect(model: LoadedModel, format: Format, units: UnitSystem, color: boolean): string {
-  if (format === 'json') return `${JSON.stringify(inspectJson(model), null, 2)}\n`;
-  const counts = countParameters(model.arch);
+  const inspection = inspectModel(model);
+  if (format === 'json') return `${JSON.stringify(inspectJson(inspection), null, 2)}\n`;
+  const { counts } = inspection;
   const parts: [string, number][] = [
     ['embeddings', counts.embeddingCount],
     ['attention', counts.attentionCount],
-    [model.arch.layers.some((g) => g.mlp.experts) ? 'MLP (all experts)' : 'MLP', counts.mlpCount],
+    [inspection.hasExperts ? 'MLP (all experts)' : 'MLP', counts.mlpCount],
     ['norms', counts.normCount],
     ['head', counts.headCount],
   ];
-  const kvPerToken = dtypeBytes(kvElementsPerToken(model.arch), 'bf16');
+  const kvPerToken = inspection.kvBytesPerToken16Bit;
   const lines: [string, string][] = [
     ['source', `${model.source} (${model.sourceKind})`],
     ['architecture', `${model.arch.modelType}, ${model.arch.layout}: ${architectureSummary(model.arch)}`],

@@ -2,8 +2,8 @@
  * The prose parts of an estimate shared by the table and markdown renderers: the heading, the
  * fit verdict and the explain section, as plain label/value data.
  */
-import type { UnitSystem } from '../cli/choices.js';
-import type { EstimateReport } from '../cli/estimateReport.js';
+import type { UnitSystem } from '../plan/common.js';
+import type { BreakdownPlan, TrainingPlanInputs } from '../plan/trainingPlan.js';
 import type { Component } from '../core/component.js';
 import { MAX_GPU_COUNT } from '../core/fit.js';
 import type { Solved } from '../core/training/trainingFit.js';
@@ -11,22 +11,28 @@ import { formatInt } from '../core/units.js';
 import { architectureSummary } from './architectureSummary.js';
 import { formatBytes, formatCount } from './bytes.js';
 
-export function headingLine(report: EstimateReport): string {
-  const { model, inputs } = report;
+function scenarioText(report: BreakdownPlan): string {
+  if (report.mode === 'training') {
+    const inputs = report.inputs;
+    return `training, ${formatInt(inputs.ctx)} tokens × batch ${formatInt(inputs.batch)}, ${inputs.precision} precision, ${inputs.optimizer}, checkpointing ${inputs.gradCheckpointing}${trainingPlanText(inputs)}`;
+  }
+  const inputs = report.inputs;
+  const kv = report.model.arch.layout === 'encoder' ? '' : `, KV ${inputs.kvDtype}`;
+  return `inference, ${formatInt(inputs.ctx)} tokens × ${formatInt(inputs.users)} ${inputs.users === 1 ? 'user' : 'users'}, weights ${inputs.dtype ?? 'as stored'}${kv}`;
+}
+
+export function headingLine(report: BreakdownPlan): string {
+  const { model } = report;
   const active = model.activeParameterCount !== model.parameterCount ? `, ${formatCount(model.activeParameterCount)} active` : '';
-  const scenario =
-    report.mode === 'inference'
-      ? `inference, ${formatInt(inputs.ctx as number)} tokens × ${formatInt(inputs.users as number)} ${inputs.users === 1 ? 'user' : 'users'}, weights ${inputs.dtype ?? 'as stored'}${model.arch.layout === 'encoder' ? '' : `, KV ${inputs.kvDtype}`}`
-      : `training, ${formatInt(inputs.ctx as number)} tokens × batch ${formatInt(inputs.batch as number)}, ${inputs.precision} precision, ${inputs.optimizer}, checkpointing ${inputs.gradCheckpointing}${trainingPlanText(inputs)}`;
-  return `${model.id} (${formatCount(model.parameterCount)} params${active}): ${scenario}, ${inputs.attention} attention`;
+  return `${model.id} (${formatCount(model.parameterCount)} params${active}): ${scenarioText(report)}, ${report.inputs.attention} attention`;
 }
 
 /** The parallelism and fine-tuning of a training plan, for the heading: ", 8 GPUs (ZeRO-3), LoRA r16 all-linear". */
-export function trainingPlanText(inputs: Record<string, unknown>): string {
+export function trainingPlanText(inputs: TrainingPlanInputs): string {
   const parts: string[] = [];
-  const gpus = inputs.gpus as number;
+  const gpus = inputs.gpus;
   if (gpus > 1) {
-    const model = (['tp', 'pp', 'cp', 'ep'] as const).filter((key) => (inputs[key] as number) > 1).map((key) => `${key} ${inputs[key]}`);
+    const model = (['tp', 'pp', 'cp', 'ep'] as const).filter((key) => inputs[key] > 1).map((key) => `${key} ${inputs[key]}`);
     if (inputs.sp) model.push('sp');
     const zero = inputs.fsdp ? `FSDP ${inputs.fsdp}` : `ZeRO-${inputs.zero}`;
     parts.push(`${formatInt(gpus)} GPUs (${[...model, `dp ${inputs.dataParallel}`, zero].join(', ')})`);
@@ -37,13 +43,13 @@ export function trainingPlanText(inputs: Record<string, unknown>): string {
 }
 
 /** Fit verdict rows; empty without --gpu. */
-export function fitRows(report: EstimateReport, units: UnitSystem): [string, string][] {
+export function fitRows(report: BreakdownPlan, units: UnitSystem): [string, string][] {
   const { fit, gpu } = report;
   if (fit === null || gpu === null) return [];
   const split =
     report.mode === 'inference'
       ? fit.gpuCount > 1
-        ? `weights ÷ ${formatInt(fit.gpuCount)}, KV cache by head, plus activations and overhead on each`
+        ? inferenceSplitText(report)
         : 'all components'
       : fit.gpuCount > 1
         ? 'the most loaded GPU: its share of the model states, its micro-batch, its overhead'
@@ -53,7 +59,7 @@ export function fitRows(report: EstimateReport, units: UnitSystem): [string, str
     ['required per GPU', `${formatBytes(fit.requiredBytesPerGpu, units)}${fit.requiredRange ? ` (range ${formatBytes(fit.requiredRange.lowBytes, units)} – ${formatBytes(fit.requiredRange.highBytes, units)})` : ''} (${split})`],
     ['headroom per GPU', formatBytes(fit.headroomBytes, units)],
   ];
-  if (fit.maxUsers !== null) rows.push([`max users at ${formatInt(report.inputs.ctx as number)} tokens`, `${formatInt(fit.maxUsers)} on ${formatInt(fit.gpuCount)} GPU${fit.gpuCount > 1 ? 's' : ''}`]);
+  if (fit.maxUsers !== null) rows.push([`max users at ${formatInt(report.inputs.ctx)} tokens`, `${formatInt(fit.maxUsers)} on ${formatInt(fit.gpuCount)} GPU${fit.gpuCount > 1 ? 's' : ''}`]);
   rows.push([
     'fewest GPUs that fit',
     fit.minGpuCount === null
@@ -68,6 +74,20 @@ export function fitRows(report: EstimateReport, units: UnitSystem): [string, str
   return rows;
 }
 
+/** --gpu all: one row per catalog GPU (GPU, memory, fits on the deployment, required per GPU, fewest GPUs). */
+export function catalogRows(report: BreakdownPlan, units: UnitSystem): string[][] {
+  if (report.mode !== 'inference' || report.catalog === null) return [];
+  return report.catalog.map((row) => [`${row.gpu} (${row.name})`, formatBytes(row.memoryBytes, units), row.fits ? 'yes' : 'no', formatBytes(row.requiredBytesPerGpu, units), row.minGpuCount === null ? 'none' : String(row.minGpuCount)]);
+}
+
+/** How an inference deployment splits the model over each GPU, for the fit rows. */
+function inferenceSplitText(report: BreakdownPlan): string {
+  const { tensorParallel: tp, pipelineParallel: pp, dataParallel: dp } = report.deployment;
+  const weights = pp > 1 ? `the largest of ${pp} pipeline stages ÷ ${formatInt(tp)}` : `weights ÷ ${formatInt(tp)}`;
+  const replicas = dp > 1 ? `; ${dp} replicas, each serving its share of the users` : '';
+  return `${weights}, KV cache by head, plus activations and overhead on each${replicas}`;
+}
+
 function solvedText(solved: Solved, unit: (n: number) => string): string {
   if (solved.expected === null) return solved.optimistic === null ? 'none fits' : `none fits as expected (${unit(solved.optimistic)} at the low end of the range)`;
   const ends = [solved.pessimistic, solved.optimistic].filter((n): n is number => n !== null).sort((a, b) => a - b);
@@ -76,12 +96,13 @@ function solvedText(solved: Solved, unit: (n: number) => string): string {
 }
 
 /** The --solve answer as verdict rows. */
-export function solutionRows(report: EstimateReport): [string, string][] {
-  const solution = report.solution;
-  if (!solution) return [];
-  if (solution.target === 'gpus') return solution.byZeroStage.map(({ zeroStage, gpuCount }) => [`fewest GPUs at ZeRO-${zeroStage}`, solvedText(gpuCount, (n) => `${formatInt(n)} × ${report.gpu!.id}`)]);
-  if (solution.target === 'batch') return [['largest micro-batch that fits', solvedText(solution.value, (n) => `${formatInt(n)} × ${formatInt(report.inputs.ctx as number)} tokens`)]];
-  return [['longest sequence that fits', solvedText(solution.value, (n) => `${formatInt(n)} tokens × batch ${formatInt(report.inputs.batch as number)}`)]];
+export function solutionRows(report: BreakdownPlan): [string, string][] {
+  if (report.mode !== 'training' || !report.solution) return [];
+  const { solution, inputs } = report;
+  const gpuId = report.gpu?.id ?? '';
+  if (solution.target === 'gpus') return solution.byZeroStage.map(({ zeroStage, gpuCount }) => [`fewest GPUs at ZeRO-${zeroStage}`, solvedText(gpuCount, (n) => `${formatInt(n)} × ${gpuId}`)]);
+  if (solution.target === 'batch') return [['largest micro-batch that fits', solvedText(solution.value, (n) => `${formatInt(n)} × ${formatInt(inputs.ctx)} tokens`)]];
+  return [['longest sequence that fits', solvedText(solution.value, (n) => `${formatInt(n)} tokens × batch ${formatInt(inputs.batch)}`)]];
 }
 
 export function basisLabel(component: Component, units: UnitSystem): string {
@@ -90,7 +111,7 @@ export function basisLabel(component: Component, units: UnitSystem): string {
 }
 
 /** The assumptions `--explain` lists after the components. */
-export function assumptionLines(report: EstimateReport): string[] {
+export function assumptionLines(report: BreakdownPlan): string[] {
   const { arch } = report.model;
   const lines = [
     `model: ${report.model.id} from ${report.model.source}; ${architectureSummary(arch)}`,
@@ -100,7 +121,7 @@ export function assumptionLines(report: EstimateReport): string[] {
   ];
   if (report.mode === 'training') {
     lines.push('all components are summed at the end of the forward pass (the usual peak): an upper bound');
-    if ((report.inputs.gpus as number) > 1) lines.push('per GPU = the most loaded GPU (pipeline: the first or last stage, which also holds the embeddings or the head); All GPUs = per GPU × GPUs, an upper bound under pipeline parallelism');
+    if (report.inputs.gpus > 1) lines.push('per GPU = the most loaded GPU (pipeline: the first or last stage, which also holds the embeddings or the head); All GPUs = per GPU × GPUs, an upper bound under pipeline parallelism');
   }
   return lines;
 }

@@ -165,8 +165,8 @@ describe('vram capacity', () => {
     expect(llama.json.notes.join(' ')).toMatch(/output buffer .* in pinned host memory/);
   });
 
-  it('pipeline parallelism: stages split the layers (embeddings and head on the end stages), each over --gpus tensor-parallel GPUs', async () => {
-    const { code, json } = await runJson(['capacity', '--model', 'llama-70b', '--gpu', 'h100-80gb', '--gpus', '4', '--pp', '2', '--engine', 'vllm', '--ctx', '32k']);
+  it('pipeline parallelism: stages split the layers (embeddings and head on the end stages); --gpus is the total, tp × pp', async () => {
+    const { code, json } = await runJson(['capacity', '--model', 'llama-70b', '--gpu', 'h100-80gb', '--gpus', '8', '--pp', '2', '--engine', 'vllm', '--ctx', '32k']);
     expect(code).toBe(0);
     expect(json).toMatchObject({ gpuCount: 4, pipelineStages: 2, totalGpuCount: 8 });
     // 40 of 80 layers of 855,654,400 parameters + the 262,144,000-parameter embedding (or head) + the
@@ -179,9 +179,13 @@ describe('vram capacity', () => {
     const ossWeights = oss.perGpu.find((row: { id: string }) => row.id === 'weights').bytes;
     expect(Math.abs(ossWeights / (11_444_731_008 / 4 + 1_158_266_880) - 1)).toBeLessThan(0.01);
     expect(json.kvBytesPerTokenPerGpu).toBe(40_960); // 81,920 B at TP4, half the layers
-    const { stdout } = await run(['capacity', '--model', 'llama-70b', '--gpu', 'h100-80gb', '--gpus', '4', '--pp', '2', '--engine', 'vllm', '--ctx', '32k']);
+    const { stdout } = await run(['capacity', '--model', 'llama-70b', '--gpu', 'h100-80gb', '--tp', '4', '--pp', '2', '--engine', 'vllm', '--ctx', '32k']);
     expect(stdout).toMatch(/on 4 × 2 pipeline stages × NVIDIA H100 80GB/);
-    expect((await run(['capacity', '--model', 'llama-70b', '--gpu', 'h100', '--pp', '2', '--engine', 'llama.cpp'])).stderr).toMatch(/--pp: applies to --engine vllm or sglang or tensorrt-llm or generic, not llama.cpp/);
+    // llama.cpp splits layers: its GPUs are pipeline stages, and a tensor-parallel split is refused.
+    const layers = (await runJson(['capacity', '--model', 'llama-70b', '--gpu', 'h100', '--pp', '2', '--engine', 'llama.cpp'])).json;
+    expect(layers).toMatchObject({ gpuCount: 2, pipelineStages: 1, totalGpuCount: 2 });
+    expect((await run(['capacity', '--model', 'llama-70b', '--gpu', 'h100', '--tp', '2', '--engine', 'llama.cpp'])).stderr).toMatch(/--tp: llama.cpp splits layers/);
+    expect((await run(['capacity', '--model', 'llama-70b', '--gpu', 'h100', '--pp', '2', '--engine', 'transformers'])).stderr).toMatch(/--pp: applies to --engine vllm or sglang or tensorrt-llm or generic or llama.cpp, not transformers/);
     expect((await run(['capacity', '--model', 'llama-70b', '--gpu', 'h100', '--pp', '81', '--engine', 'vllm'])).stderr).toMatch(/--pp: 81 stages is more than llama-2-70b's 80 layers/);
   });
 

@@ -12,10 +12,11 @@
  * refusal is always "no", and an explicit --max-model-len caps the max context.
  */
 import type { InferenceScenario } from '../estimate.js';
-import { MAX_GPU_COUNT, smallestSatisfying } from '../fit.js';
-import { ExactnessError, formatInt } from '../units.js';
+import { ExactnessError } from '../errors.js';
+import { MAX_GPU_COUNT, smallestSatisfying, stageKvBytesPerGpu } from '../fit.js';
+import { formatInt } from '../units.js';
 import { genericBudget } from './generic.js';
-import { kvBytesPerGpu, kvIsPerToken, pipelineStageShare } from './engineMath.js';
+import { kvBytesPerGpu, kvIsPerToken } from './engineMath.js';
 import { llamaCppBudget, llamaCppLayersPerGpu } from './llamaCpp.js';
 import { allLayerGroups, layerCount } from '../architecture.js';
 import { sglangBudget } from './sglang.js';
@@ -99,8 +100,7 @@ function kvOnOneGpu(inference: InferenceScenario, gpuCount: number, tokens: numb
     const layers = layerCount(allLayerGroups(inference.arch));
     return Math.ceil((kvBytesPerGpu(inference, 1, tokens, sequences) * Math.max(...llamaCppLayersPerGpu(layers, gpuCount))) / layers);
   }
-  const perGpu = kvBytesPerGpu(inference, gpuCount, tokens, sequences);
-  return stages <= 1 ? perGpu : Math.ceil(perGpu * pipelineStageShare(inference.arch, stages).layerFraction);
+  return stageKvBytesPerGpu(inference, gpuCount, tokens, sequences, stages);
 }
 
 /** A probe whose figures would pass 2^53 does not fit (searches probe huge contexts and counts). */

@@ -1,7 +1,9 @@
 /**
- * The generic engine: vram's own model, stated plainly. On each GPU: the weights shard, the
- * prefill peak of one --ctx sequence on the tensor-parallel shard, and the CUDA-context +
- * allocator overhead (overhead.ts); the KV cache may use all the rest. runtimeBudget is that
+ * The generic engine: vram's own model, stated plainly, and the layout `vram estimate` fits with
+ * (core/fit.ts), so the two agree. On each GPU: the weights shard, the prefill peak of one
+ * sequence of the context over the whole model (conservative: tensor parallelism would split its
+ * attention and MLP parts), and the CUDA-context + allocator overhead (overhead.ts); the KV cache
+ * may use all the rest. runtimeBudget is that
  * layout for any activation reserve (transformers uses it with a batched prefill).
  */
 import { overheadModelBytes } from '../overhead.js';
@@ -11,7 +13,12 @@ import { atLevels, minus, same } from './levels.js';
 import type { EngineBudget, ServingScenario } from './types.js';
 
 /** GPU memory − weights shard − an activation reserve − vram's overhead model: the rest is the KV cache's. */
-export function runtimeBudget(scenario: ServingScenario, activation: { bytes: number; label: string; formula: string }, poolLabel: string, notes: string[]): EngineBudget {
+export function runtimeBudget(
+  scenario: ServingScenario,
+  activation: { bytes: number; label: string; formula: string },
+  poolLabel: string,
+  notes: string[],
+): EngineBudget {
   const { inference, gpuCount } = scenario;
   const weights = same(weightsPerGpu(inference, gpuCount, scenario.pipelineStages));
   const activations = same(activation.bytes);
@@ -19,9 +26,24 @@ export function runtimeBudget(scenario: ServingScenario, activation: { bytes: nu
   const kvPool = minus(same(scenario.gpuMemoryBytes), weights, activations, overhead);
   return {
     rows: [
-      { id: 'weights', label: 'Weights shard', bytes: weights, formula: (scenario.pipelineStages ?? 1) > 1 ? `the largest of ${scenario.pipelineStages} pipeline stages ÷ ${gpuCount}` : `weights ÷ ${gpuCount}`, basis: 'exact' },
+      {
+        id: 'weights',
+        label: 'Weights shard',
+        bytes: weights,
+        formula:
+          (scenario.pipelineStages ?? 1) > 1
+            ? `the largest of ${scenario.pipelineStages} pipeline stages ÷ ${gpuCount}`
+            : `weights ÷ ${gpuCount}`,
+        basis: 'exact',
+      },
       { id: 'activations', label: activation.label, bytes: activations, formula: activation.formula, basis: 'model' },
-      { id: 'overhead', label: 'Runtime overhead', bytes: overhead, formula: 'CUDA context + allocator share × activations', basis: 'heuristic' },
+      {
+        id: 'overhead',
+        label: 'Runtime overhead',
+        bytes: overhead,
+        formula: 'CUDA context + allocator share × activations',
+        basis: 'heuristic',
+      },
       { id: 'kv_pool', label: poolLabel, bytes: kvPool, formula: 'GPU memory − the rows above', basis: 'derived' },
     ],
     kvPoolBytesPerGpu: kvPool,
@@ -34,10 +56,14 @@ export function runtimeBudget(scenario: ServingScenario, activation: { bytes: nu
 }
 
 export function genericBudget(scenario: ServingScenario): EngineBudget {
-  const { inference, gpuCount } = scenario;
+  const { inference } = scenario;
   return runtimeBudget(
     scenario,
-    { bytes: forwardPeakBytes(inference, gpuCount, inference.contextTokens), label: 'Activation reserve', formula: `prefill peak of one ${formatInt(inference.contextTokens)}-token sequence on the shard` },
+    {
+      bytes: forwardPeakBytes(inference, 1, inference.contextTokens),
+      label: 'Activation reserve',
+      formula: `prefill peak of one ${formatInt(inference.contextTokens)}-token sequence`,
+    },
     'KV pool',
     ["generic: vram's own model; no engine reserves a utilization margin"],
   );

@@ -12,9 +12,15 @@
  * Each is solved at the expected requirement and at both ends of its range.
  */
 import type { ByteRange } from '../component.js';
-import { type Estimate, type TrainingScenario, bytesPerGpu, componentBytesPerGpu, estimateTraining } from '../estimate.js';
+import {
+  type Estimate,
+  type TrainingScenario,
+  bytesPerGpu,
+  componentBytesPerGpu,
+  estimateTraining,
+} from '../estimate.js';
 import { type Fit, type GpuSpec, MAX_GPU_COUNT, smallestSatisfying, verdict } from '../fit.js';
-import { ExactnessError } from '../units.js';
+import { ExactnessError } from '../errors.js';
 import { SINGLE_GPU, type ZeroStage, ZERO_STAGES } from './modelStates.js';
 
 /** Largest micro-batch the batch solver reports. */
@@ -33,7 +39,10 @@ export function trainingRequirement(estimate: Estimate): TrainingRequirement {
   const overhead = estimate.components.find((c) => c.id === 'overhead');
   const perGpu = overhead ? componentBytesPerGpu(overhead) : 0;
   const range = overhead?.range
-    ? { lowBytes: expectedBytes - perGpu + overhead.range.lowBytes, highBytes: expectedBytes - perGpu + overhead.range.highBytes }
+    ? {
+        lowBytes: expectedBytes - perGpu + overhead.range.lowBytes,
+        highBytes: expectedBytes - perGpu + overhead.range.highBytes,
+      }
     : { lowBytes: expectedBytes, highBytes: expectedBytes };
   return { expectedBytes, range };
 }
@@ -82,11 +91,18 @@ function largestFitting(max: number, fits: (n: number) => boolean): number | nul
  * Solves at each statistic with `search`, given whether scenario n fits under that statistic.
  * Requirements are computed once per n and shared by the three searches.
  */
-function solveAtEachStatistic(at: (n: number) => TrainingScenario, usableBytes: number, search: (fits: (n: number) => boolean) => number | null): Solved {
+function solveAtEachStatistic(
+  at: (n: number) => TrainingScenario,
+  usableBytes: number,
+  search: (fits: (n: number) => boolean) => number | null,
+): Solved {
   const cache = new Map<number, TrainingRequirement | null>();
   const requirement = (n: number) => {
-    if (!cache.has(n)) cache.set(n, requirementOf(at(n)));
-    return cache.get(n)!;
+    const cached = cache.get(n);
+    if (cached !== undefined) return cached;
+    const computed = requirementOf(at(n));
+    cache.set(n, computed);
+    return computed;
   };
   const out: Solved = { expected: null, pessimistic: null, optimistic: null };
   for (const [key, statistic] of STATISTICS) {
@@ -113,7 +129,16 @@ export function solveContext(scenario: TrainingScenario, usableBytes: number): S
 }
 
 /** The fewest GPUs (a multiple of the model-parallel size tp × pp × cp) that fit, per ZeRO stage. */
-export function solveGpuCount(scenario: TrainingScenario, usableBytes: number, stages: readonly ZeroStage[] = ZERO_STAGES): { zeroStage: ZeroStage; gpuCount: Solved }[] {
+export function solveGpuCount(
+  scenario: TrainingScenario,
+  usableBytes: number,
+  stages: readonly ZeroStage[] = ZERO_STAGES,
+): { zeroStage: ZeroStage; gpuCount: Solved }[] {
+  return stages.map((zeroStage) => ({ zeroStage, gpuCount: solveGpuCountAt(scenario, usableBytes, zeroStage) }));
+}
+
+/** The fewest GPUs that fit at one ZeRO stage. */
+function solveGpuCountAt(scenario: TrainingScenario, usableBytes: number, zeroStage: ZeroStage): Solved {
   const p = scenario.parallelism;
   const modelParallel = p ? p.tensorParallel * p.pipelineParallel * p.contextParallel : 1;
   // Expert groups are carved from dp × cp, so dp steps in multiples of ep / gcd(ep, cp).
@@ -122,22 +147,30 @@ export function solveGpuCount(scenario: TrainingScenario, usableBytes: number, s
   const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
   const step = ep / gcd(ep, cp);
   const maxDataParallel = Math.floor(MAX_GPU_COUNT / (modelParallel * step));
-  return stages.map((zeroStage) => {
-    /** The plan with k × step data-parallel GPUs. */
-    const at = (k: number): TrainingScenario => ({
-      ...scenario,
-      parallelism: {
-        ...(p ?? SINGLE_GPU),
-        gpuCount: k * step * modelParallel,
-        zeroStage,
-        offload: zeroStage === 0 ? 'none' : p?.offload === 'optimizer+params' && zeroStage !== 3 ? 'optimizer' : (p?.offload ?? 'none'),
-      },
-    });
-    const steps = solveAtEachStatistic(at, usableBytes, (fits) => (maxDataParallel < 1 ? null : smallestSatisfying(1, maxDataParallel, fits)));
-    const toGpus = (k: number | null) => (k === null ? null : k * step * modelParallel);
-    const gpuCount: Solved = { expected: toGpus(steps.expected), pessimistic: toGpus(steps.pessimistic), optimistic: toGpus(steps.optimistic) };
-    return { zeroStage, gpuCount };
+  /** The plan with k × step data-parallel GPUs. */
+  const at = (k: number): TrainingScenario => ({
+    ...scenario,
+    parallelism: {
+      ...(p ?? SINGLE_GPU),
+      gpuCount: k * step * modelParallel,
+      zeroStage,
+      offload:
+        zeroStage === 0
+          ? 'none'
+          : p?.offload === 'optimizer+params' && zeroStage !== 3
+            ? 'optimizer'
+            : (p?.offload ?? 'none'),
+    },
   });
+  const steps = solveAtEachStatistic(at, usableBytes, (fits) =>
+    maxDataParallel < 1 ? null : smallestSatisfying(1, maxDataParallel, fits),
+  );
+  const toGpus = (k: number | null) => (k === null ? null : k * step * modelParallel);
+  return {
+    expected: toGpus(steps.expected),
+    pessimistic: toGpus(steps.pessimistic),
+    optimistic: toGpus(steps.optimistic),
+  };
 }
 
 /**
@@ -145,19 +178,25 @@ export function solveGpuCount(scenario: TrainingScenario, usableBytes: number, s
  * minGpuCount = the fewest GPUs at the plan's ZeRO stage (and model parallelism) that fit;
  * perGpuFloorBytes = the requirement at the largest data-parallel degree considered.
  */
-export function fitTraining(scenario: TrainingScenario, gpu: GpuSpec, estimate: Estimate = estimateTraining(scenario)): Fit & { requiredRange: ByteRange } {
+export function fitTraining(
+  scenario: TrainingScenario,
+  gpu: GpuSpec,
+  estimate: Estimate = estimateTraining(scenario),
+): Fit & { requiredRange: ByteRange } {
   const requirement = trainingRequirement(estimate);
   const gpuCount = scenario.parallelism?.gpuCount ?? 1;
   const stage = scenario.parallelism?.zeroStage ?? 0;
-  const minimum = solveGpuCount(scenario, gpu.memoryBytes, [stage])[0]!;
+  const minimum = solveGpuCountAt(scenario, gpu.memoryBytes, stage);
   const p = scenario.parallelism;
   const modelParallel = p ? p.tensorParallel * p.pipelineParallel * p.contextParallel : 1;
-  const floorScenario: TrainingScenario = p ? { ...scenario, parallelism: { ...p, gpuCount: Math.floor(MAX_GPU_COUNT / modelParallel) * modelParallel } } : scenario;
+  const floorScenario: TrainingScenario = p
+    ? { ...scenario, parallelism: { ...p, gpuCount: Math.floor(MAX_GPU_COUNT / modelParallel) * modelParallel } }
+    : scenario;
   const floor = requirementOf(floorScenario)?.expectedBytes ?? requirement.expectedBytes;
   return {
     ...verdict(gpu, gpuCount, requirement.expectedBytes),
     maxUsers: null,
-    minGpuCount: minimum.gpuCount.expected,
+    minGpuCount: minimum.expected,
     perGpuFloorBytes: floor,
     requiredRange: requirement.range,
   };

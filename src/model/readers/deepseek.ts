@@ -57,6 +57,6 @@ export function readDeepSeek(f: ConfigFields, type: 'deepseek_v2' | 'deepseek_v3
     layers: groupLayers(layers),
     tiedEmbeddings: f.flag('tie_word_embeddings', false),
     attentionDropout: f.probability(0, 'attention_dropout'),
-    defaultDtype: dtypeFromTorch(f.raw.torch_dtype ?? f.raw.dtype),
+    defaultDtype: dtypeFromTorch(f.value('torch_dtype', 'dtype')),
   });
 }

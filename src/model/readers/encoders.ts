@@ -39,6 +39,6 @@ export function readEncoder(f: ConfigFields, type: (typeof ENCODER_FAMILY)[numbe
     pooler: true,
     attentionDropout: f.probability(0.1, 'attention_probs_dropout_prob'),
     hiddenDropout: f.probability(0.1, 'hidden_dropout_prob'),
-    defaultDtype: dtypeFromTorch(f.raw.torch_dtype ?? f.raw.dtype),
+    defaultDtype: dtypeFromTorch(f.value('torch_dtype', 'dtype')),
   });
 }

@@ -62,6 +62,6 @@ export function readGptFamily(f: ConfigFields, type: GptFamily): ModelArchitectu
     extraParameters: wordProjection !== h ? [...extraParameters, { name: 'embed_tokens width correction', count: vocabSize * (wordProjection - h) }] : extraParameters,
     attentionDropout: f.probability(0, 'attn_pdrop', 'attention_dropout'),
     hiddenDropout: f.probability(0, 'resid_pdrop', 'hidden_dropout', 'dropout'),
-    defaultDtype: dtypeFromTorch(f.raw.torch_dtype ?? f.raw.dtype),
+    defaultDtype: dtypeFromTorch(f.value('torch_dtype', 'dtype')),
   });
 }

@@ -58,7 +58,7 @@ export function readLlamaFamily(f: ConfigFields, type: LlamaFamily, warnings: st
   const activeExperts = f.optionalCount('num_experts_per_tok', 'experts_per_token') ?? 1;
   f.require(expertCount === null || activeExperts <= expertCount, `num_experts_per_tok: got ${activeExperts}, expected at most ${expertCount} experts`);
   const sparseStep = f.optionalCount('decoder_sparse_step') ?? 1;
-  const mlpOnlyRaw = f.raw.mlp_only_layers ?? [];
+  const mlpOnlyRaw = f.value('mlp_only_layers') ?? [];
   f.require(Array.isArray(mlpOnlyRaw) && mlpOnlyRaw.every((i) => Number.isInteger(i) && i >= 0), `mlp_only_layers: got ${JSON.stringify(mlpOnlyRaw)}, expected a list of layer indices`);
   const mlpOnly = new Set(mlpOnlyRaw as number[]);
   const layers: LayerShape[] = [];
@@ -94,6 +94,6 @@ export function readLlamaFamily(f: ConfigFields, type: LlamaFamily, warnings: st
     layers: groupLayers(layers),
     tiedEmbeddings: f.flag('tie_word_embeddings', gemma),
     attentionDropout: f.probability(0, 'attention_dropout'),
-    defaultDtype: dtypeFromTorch(f.raw.torch_dtype ?? f.raw.dtype),
+    defaultDtype: dtypeFromTorch(f.value('torch_dtype', 'dtype')),
   });
 }

@@ -41,6 +41,6 @@ export function readT5(f: ConfigFields): ModelArchitecture {
     extraParameters: [{ name: 'relative_attention_bias (encoder and decoder)', count: 2 * buckets * headCount }],
     attentionDropout: f.probability(0.1, 'dropout_rate'),
     hiddenDropout: f.probability(0.1, 'dropout_rate'),
-    defaultDtype: dtypeFromTorch(f.raw.torch_dtype ?? f.raw.dtype),
+    defaultDtype: dtypeFromTorch(f.value('torch_dtype', 'dtype')),
   });
 }

@@ -1,0 +1,93 @@
+/**
+ * The commands' actions: validate the raw options (options.ts), load the model (modelSource.ts),
+ * run the plan, print warnings to stderr and the rendering to stdout, and return the exit code.
+ * Renderers are imported lazily so each command loads only what it prints.
+ */
+import { EXIT_DOES_NOT_FIT, EXIT_OK, UserError } from '../core/errors.js';
+import { planCapacity } from '../plan/capacity.js';
+import { planEstimate } from '../plan/estimate.js';
+import type { LoadedModel } from '../plan/model.js';
+import { planTraining } from '../plan/trainingPlan.js';
+import type { Io } from './io.js';
+import { loadModel } from './modelSource.js';
+import { type ParsedOptions, parseOptions } from './options.js';
+import { printable } from './printable.js';
+
+/** A message as one printable line (no control characters, no "error:" prefix, no newlines). */
+export function oneLine(message: string): string {
+  return printable(message.replace(/^error:\s*/i, '').replace(/\s*\n\s*/g, ' ').trim());
+}
+
+function warn(io: Io, warnings: readonly string[]): void {
+  for (const warning of warnings) io.stderr.write(`warning: ${oneLine(warning)}\n`);
+}
+
+/** Exactly one of --model and --config. */
+function requireOneModel(options: { model?: string | undefined; config?: string | undefined }, hint: string): void {
+  if (options.model === undefined && options.config === undefined) throw new UserError(hint);
+  if (options.model !== undefined && options.config !== undefined) throw new UserError(`--config: cannot be combined with --model "${options.model}"; give one of them`);
+}
+
+async function load(options: ParsedOptions<'estimate'> | ParsedOptions<'capacity'>, io: Io): Promise<LoadedModel> {
+  return loadModel({ model: options.model, config: options.config, set: options.set ?? [], offline: options.offline ?? false }, io);
+}
+
+function modeOf(options: ParsedOptions<'estimate'>): 'inference' | 'training' {
+  if (options.train && options.mode === 'inference') throw new UserError('--train conflicts with --mode inference; give one of them');
+  return options.train ? 'training' : (options.mode ?? 'inference');
+}
+
+export async function estimateAction(raw: Readonly<Record<string, unknown>>, io: Io, color: boolean): Promise<number> {
+  const options = parseOptions('estimate', raw);
+  const mode = modeOf(options);
+  requireOneModel(options, '--model: no model given; pass --model <preset> (see `vram models`) or --config <config.json>');
+  const model = await load(options, io);
+  const plan = mode === 'training' ? planTraining(model, options) : planEstimate(model, options);
+  warn(io, plan.warnings);
+  const format = plan.inputs.format;
+  if (format === 'json') {
+    const { estimateJson } = await import('../render/estimateJson.js');
+    io.stdout.write(`${JSON.stringify(estimateJson(plan), null, 2)}\n`);
+  } else if (format === 'markdown') {
+    const { renderEstimateMarkdown } = await import('../render/estimateMarkdown.js');
+    io.stdout.write(renderEstimateMarkdown(plan, plan.inputs.units, plan.inputs.explain));
+  } else {
+    const { renderEstimateText } = await import('../render/estimateText.js');
+    io.stdout.write(renderEstimateText(plan, { units: plan.inputs.units, color, explain: plan.inputs.explain }));
+  }
+  const fails = plan.fit ? !plan.fit.fits : plan.mode === 'inference' && plan.catalog !== null && !plan.catalog.some((row) => row.fits);
+  return plan.inputs.assertFits && fails ? EXIT_DOES_NOT_FIT : EXIT_OK;
+}
+
+export async function capacityAction(raw: Readonly<Record<string, unknown>>, io: Io, color: boolean): Promise<number> {
+  const options = parseOptions('capacity', raw);
+  requireOneModel(options, '--model: no model given; pass --model <preset|dir|hf:org/name|file.gguf> or --config <config.json>');
+  const plan = planCapacity(await load(options, io), options);
+  warn(io, plan.warnings);
+  if (plan.inputs.format === 'json') {
+    const { capacityJson } = await import('../render/capacityJson.js');
+    io.stdout.write(`${JSON.stringify(capacityJson(plan), null, 2)}\n`);
+  } else {
+    const { renderCapacity } = await import('../render/capacityText.js');
+    io.stdout.write(renderCapacity(plan, plan.inputs.format, plan.inputs.units, color));
+  }
+  return plan.inputs.assertFits && plan.capacity?.fits === 'no' ? EXIT_DOES_NOT_FIT : EXIT_OK;
+}
+
+export async function inspectAction(model: string | undefined, raw: Readonly<Record<string, unknown>>, io: Io, color: boolean): Promise<number> {
+  const options = parseOptions('inspect', raw);
+  if (model === undefined && options.config === undefined) throw new UserError('inspect: no model given; pass a preset, a directory, hf:<org>/<name>, a .gguf file, or --config <config.json>');
+  if (model !== undefined && options.config !== undefined) throw new UserError(`--config: cannot be combined with the model "${model}"; give one of them`);
+  const loaded = await loadModel({ model, config: options.config, set: options.set ?? [], offline: options.offline ?? false }, io);
+  warn(io, loaded.warnings);
+  const { renderInspect } = await import('../render/inspect.js');
+  io.stdout.write(renderInspect(loaded, options.format ?? 'table', options.units ?? 'gib', color));
+  return EXIT_OK;
+}
+
+export async function listingAction(name: 'models' | 'gpus', raw: Readonly<Record<string, unknown>>, io: Io, color: boolean): Promise<number> {
+  const { format = 'table', units = 'gib' } = parseOptions('listing', raw);
+  const catalogs = await import('../render/catalogs.js');
+  io.stdout.write((name === 'models' ? catalogs.renderModels : catalogs.renderGpus)(format, units, color));
+  return EXIT_OK;
+}

@@ -1,0 +1,115 @@
+/**
+ * What every plan shares: the model-level inputs echoed in the JSON `inputs`, the context rule and
+ * its warning, and the checks on options given to the wrong kind of plan.
+ */
+import { UserError } from '../core/errors.js';
+import type { OverheadSpec } from '../core/overhead.js';
+import { countParameters } from '../core/parameters.js';
+import { formatInt } from '../core/units.js';
+import { readHfConfig } from '../model/hfConfig.js';
+import { PRESETS } from '../model/presets.js';
+import { DEFAULTS, type Mode, defaultContextTokens } from './defaults.js';
+import type { LoadedModel } from './model.js';
+
+export type Format = 'table' | 'json' | 'markdown';
+export type UnitSystem = 'gib' | 'gb';
+
+/** Options the plans only echo in the JSON `inputs` (how the model was loaded, how output is printed). */
+export interface EchoInput {
+  set?: readonly (readonly [string, unknown])[] | undefined;
+  offline?: boolean | undefined;
+  assertFits?: boolean | undefined;
+  format?: Format | undefined;
+  units?: UnitSystem | undefined;
+}
+
+export interface EchoInputs {
+  model: string | null;
+  config: string | null;
+  set: Record<string, unknown>;
+  offline: boolean;
+  assertFits: boolean;
+  format: Format;
+  units: UnitSystem;
+}
+
+/** A model with its counted parameters, as every plan reports it. */
+export type CountedModel = LoadedModel & { parameterCount: number; activeParameterCount: number };
+
+export function countedModel(model: LoadedModel): CountedModel {
+  const counts = countParameters(model.arch);
+  return { ...model, parameterCount: counts.totalCount, activeParameterCount: counts.activeCount };
+}
+
+export function echoInputs(model: LoadedModel, input: EchoInput): EchoInputs {
+  return {
+    model: model.sourceKind === 'config' ? null : model.id,
+    config: model.sourceKind === 'config' ? model.source : null,
+    set: Object.fromEntries(input.set ?? []),
+    offline: input.offline ?? false,
+    assertFits: input.assertFits ?? false,
+    format: input.format ?? DEFAULTS.format,
+    units: input.units ?? DEFAULTS.units,
+  };
+}
+
+/** The overhead spec a plan uses (the CUDA-context + allocator model unless overridden). */
+export function overheadOf(input: { overhead?: OverheadSpec | undefined }): OverheadSpec {
+  return input.overhead ?? DEFAULTS.overhead;
+}
+
+/**
+ * A preset of the same layout whose trained context reaches `tokens`, closest in size to
+ * `parameterCount`. Presets are visited nearest published size first and read only until one
+ * qualifies, so the warning costs a config read or two, not all of them.
+ */
+function presetForContext(tokens: number, parameterCount: number, excludeId: string, layout: string): string | null {
+  const bySize = PRESETS.filter((preset) => preset.id !== excludeId).map((preset) => ({
+    preset,
+    distance: preset.publishedParameterCount === null ? Infinity : Math.abs(Math.log(preset.publishedParameterCount / parameterCount)),
+  }));
+  bySize.sort((a, b) => a.distance - b.distance);
+  for (const { preset } of bySize) {
+    const arch = readHfConfig(preset.config, preset.id);
+    if (arch.layout === layout && arch.maxPositionCount >= tokens) return preset.id;
+  }
+  return null;
+}
+
+/** The warning for a context past the model's trained maximum, or null. */
+export function contextWarning(model: LoadedModel, contextTokens: number, parameterCount: number): string | null {
+  const max = model.arch.maxPositionCount;
+  if (contextTokens <= max) return null;
+  const alternative = presetForContext(contextTokens, parameterCount, model.id, model.arch.layout);
+  const suggestion = alternative ? `; ${alternative} supports ${formatInt(contextTokens)} tokens` : '';
+  if (model.arch.learnedPositionCount > 0) {
+    return `--ctx ${formatInt(contextTokens)} is longer than ${model.id}'s ${formatInt(max)} learned positions: the model cannot run inputs that long, so this estimate is hypothetical${suggestion}`;
+  }
+  return `--ctx ${formatInt(contextTokens)} is longer than ${model.id}'s trained maximum of ${formatInt(max)} tokens (max_position_embeddings); the estimate goes on, but quality past it is not guaranteed${suggestion}`;
+}
+
+/** The context a plan uses: --ctx, else the mode's default (defaults.ts). */
+export function contextOf(input: { ctx?: number | undefined }, model: LoadedModel, mode: Mode): number {
+  return input.ctx ?? defaultContextTokens(model.arch, mode);
+}
+
+/** Options that belong to one kind of plan, keyed by their camelCase names. */
+export const TRAINING_ONLY = ['batch', 'optimizer', 'precision', 'gradCheckpointing', 'zero', 'fsdp', 'cp', 'ep', 'offload', 'zeroAccounting', 'loraRank', 'loraTargets', 'gradAccum', 'solve'] as const;
+export const TRAINING_FLAGS = ['sp', 'qlora', 'trainEmbeddings', 'chunkedLoss'] as const;
+export const INFERENCE_ONLY = ['users', 'kvDtype', 'slidingWindow'] as const;
+
+function flagOf(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** Refuses an option given to the other mode (e.g. --users in training), naming the flag. */
+export function checkModeOptions(input: object, mode: Mode): void {
+  const given = input as Readonly<Record<string, unknown>>;
+  const misplaced =
+    (mode === 'training' ? INFERENCE_ONLY : TRAINING_ONLY).find((key) => given[key] !== undefined) ??
+    (mode === 'inference' ? TRAINING_FLAGS.find((key) => given[key] === true) : undefined);
+  if (misplaced === undefined) return;
+  const other = mode === 'training' ? 'inference' : 'training';
+  const hint = misplaced === 'users' ? ' (training uses --batch)' : misplaced === 'batch' ? ' (inference uses --users)' : '';
+  throw new UserError(`${flagOf(misplaced)}: applies to --mode ${other}, not ${mode}${hint}`);
+}

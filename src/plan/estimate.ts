@@ -1,0 +1,150 @@
+/**
+ * `vram estimate` (inference): the memory breakdown of serving one model, and with a GPU the fit
+ * on the deployment (deployment.ts) — the generic engine's per-GPU layout, so `estimate` and
+ * `capacity --engine generic` agree on what fits. Pure: the caller loads the model.
+ */
+import { leadAttention } from '../core/architecture.js';
+import type { ByteRange } from '../core/component.js';
+import type { AttentionImplementation } from '../core/attention.js';
+import { UserError } from '../core/errors.js';
+import { type Estimate, type InferenceScenario, estimateInference } from '../core/estimate.js';
+import { type Fit, type InferenceSplit, fitInference } from '../core/fit.js';
+import type { OverheadSpec } from '../core/overhead.js';
+import { type CountedModel, type EchoInput, type EchoInputs, checkModeOptions, contextOf, contextWarning, countedModel, echoInputs, overheadOf } from './common.js';
+import { DEFAULTS } from './defaults.js';
+import { type Deployment, type DeploymentInput, resolveDeployment } from './deployment.js';
+import { type GpuChoice, type GpuTarget, catalogTargets, gpuTarget } from './gpuTarget.js';
+import { type InferenceInput, type WeightInputs, resolveInference } from './inference.js';
+import type { LoadedModel } from './model.js';
+
+export interface EstimateInput extends InferenceInput, DeploymentInput, GpuChoice, EchoInput {
+  ctx?: number | undefined;
+  users?: number | undefined;
+  overhead?: OverheadSpec | undefined;
+  explain?: boolean | undefined;
+}
+
+export interface DeploymentInputs {
+  gpu: string | null;
+  gpuMemoryBytes: number | null;
+  gpus: number;
+  tp: number;
+  pp: number;
+  dp: number;
+  gpusPerNode: number;
+}
+
+export interface EstimateInputs extends EchoInputs, WeightInputs, DeploymentInputs {
+  mode: 'inference';
+  ctx: number;
+  users: number;
+  attention: AttentionImplementation;
+  overhead: OverheadSpec;
+  explain: boolean;
+}
+
+/** One catalog GPU under --gpu all: the fit on the deployment and the fewest GPUs. */
+export interface CatalogFit {
+  gpu: string;
+  name: string;
+  memoryBytes: number;
+  fits: boolean;
+  requiredBytesPerGpu: number;
+  minGpuCount: number | null;
+}
+
+/** A fit, with the requirement's range where the plan has one (training). */
+export type FitWithRange = Fit & { requiredRange?: ByteRange };
+
+export interface EstimatePlan {
+  mode: 'inference';
+  model: CountedModel;
+  inputs: EstimateInputs;
+  deployment: Deployment;
+  estimate: Estimate;
+  gpu: GpuTarget | null;
+  fit: FitWithRange | null;
+  /** --gpu all: every catalog GPU. */
+  catalog: CatalogFit[] | null;
+  warnings: string[];
+}
+
+export function splitOf(deployment: Deployment): InferenceSplit {
+  return { tensorParallel: deployment.tensorParallel, pipelineParallel: deployment.pipelineParallel, dataParallel: deployment.dataParallel };
+}
+
+/** Deployment options need a GPU type to mean anything for inference. */
+function checkDeploymentNeedsGpu(input: EstimateInput, hasGpu: boolean): void {
+  if (hasGpu || input.gpu === 'all') return;
+  if (input.assertFits) throw new UserError('--assert-fits: needs --gpu <id> to check against (see `vram gpus`)');
+  const given = (['gpus', 'tp', 'pp', 'dp'] as const).find((key) => input[key] !== undefined);
+  if (given) throw new UserError(`--${given}: needs --gpu <id> (see \`vram gpus\`)`);
+}
+
+/** Warnings about the deployment: a tensor-parallel size that does not divide the heads, marketed memory. */
+function deploymentWarnings(model: LoadedModel, deployment: Deployment, gpu: GpuTarget | null): string[] {
+  const warnings: string[] = [];
+  const heads = leadAttention(model.arch).headCount;
+  const tp = deployment.tensorParallel;
+  if (gpu && tp > 1 && heads % tp !== 0) {
+    warnings.push(`--gpus ${deployment.gpuCount} gives tensor-parallel ${tp}, which does not divide the ${heads} attention heads: tensor-parallel engines need a divisor (or pipeline stages: --pp), which this estimate treats the same`);
+  }
+  if (gpu?.entry?.memoryIsMarketed) warnings.push(`${gpu.id}: no driver-reported memory size was found; the marketed size is used`);
+  return warnings;
+}
+
+function catalogFits(scenario: InferenceScenario, split: InferenceSplit): CatalogFit[] {
+  return catalogTargets(null).map((target) => {
+    const fit = fitInference(scenario, target, split);
+    return { gpu: target.id, name: target.name, memoryBytes: target.memoryBytes, fits: fit.fits, requiredBytesPerGpu: fit.requiredBytesPerGpu, minGpuCount: fit.minGpuCount };
+  });
+}
+
+export function deploymentInputs(deployment: Deployment, gpu: GpuTarget | null, all: boolean): DeploymentInputs {
+  return {
+    gpu: gpu?.id ?? (all ? 'all' : null),
+    gpuMemoryBytes: gpu?.entry === null ? gpu.memoryBytes : null,
+    gpus: deployment.gpuCount,
+    tp: deployment.tensorParallel,
+    pp: deployment.pipelineParallel,
+    dp: deployment.dataParallel,
+    gpusPerNode: deployment.gpusPerNode,
+  };
+}
+
+/** The breakdown of serving `users` sequences of `ctx` tokens, and the fit with a GPU. */
+export function planEstimate(model: LoadedModel, input: EstimateInput): EstimatePlan {
+  checkModeOptions(input, 'inference');
+  const gpu = gpuTarget(input, null);
+  checkDeploymentNeedsGpu(input, gpu !== null);
+  const deployment = resolveDeployment(input, 'serving');
+  const counted = countedModel(model);
+  const contextTokens = contextOf(input, model, 'inference');
+  const users = input.users ?? DEFAULTS.users;
+  const overhead = overheadOf(input);
+  const resolved = resolveInference(input, model, contextTokens, users, overhead);
+  const tooLong = contextWarning(model, contextTokens, counted.parameterCount);
+  const warnings = [...model.warnings, ...(tooLong ? [tooLong] : []), ...deploymentWarnings(model, deployment, gpu)];
+  const split = splitOf(deployment);
+  return {
+    mode: 'inference',
+    model: counted,
+    inputs: {
+      ...echoInputs(model, input),
+      mode: 'inference',
+      ctx: contextTokens,
+      users,
+      attention: resolved.scenario.attention,
+      overhead,
+      explain: input.explain ?? false,
+      ...deploymentInputs(deployment, gpu, input.gpu === 'all'),
+      ...resolved.inputs,
+    },
+    deployment,
+    estimate: estimateInference(resolved.scenario),
+    gpu,
+    fit: gpu ? fitInference(resolved.scenario, gpu, split) : null,
+    catalog: input.gpu === 'all' ? catalogFits(resolved.scenario, split) : null,
+    warnings,
+  };
+}

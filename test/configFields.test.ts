@@ -1,0 +1,223 @@
+/**
+ * `--set` accepts every config field a reader reads (issue 8). The known fields are not a list:
+ * readModelConfig reports the fields its reader consulted (ReadConfig.fields), and --set accepts a
+ * field the config has or the reader consults. Every preset and a few configs that reach the
+ * readers' other branches (Falcon's new decoder, Qwen3-MoE, Qwen2's sliding layers, a multimodal
+ * text_config, an unknown LLaMA-like model_type, a quantized config) are read here, and every field
+ * consulted is set through the CLI.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { type ReadConfig, SUPPORTED_MODEL_TYPES, readModelConfig } from '../src/model/hfConfig.js';
+import { PRESETS } from '../src/model/presets.js';
+import { presetReaderFields } from '../src/model/readerFields.js';
+import { run, runJson } from './helpers.js';
+
+type Config = Record<string, unknown>;
+
+function fixture(name: string): Config {
+  return JSON.parse(readFileSync(`test/fixtures/${name}`, 'utf8'));
+}
+
+const QWEN3_MOE: Config = {
+  model_type: 'qwen3_moe',
+  hidden_size: 2048,
+  num_hidden_layers: 48,
+  num_attention_heads: 32,
+  num_key_value_heads: 4,
+  head_dim: 128,
+  moe_intermediate_size: 768,
+  num_experts: 128,
+  num_experts_per_tok: 8,
+  intermediate_size: 6144,
+  vocab_size: 151936,
+  max_position_embeddings: 40960,
+  tie_word_embeddings: false,
+};
+
+/** Configs beyond the presets, for the branches no preset takes; read from stdin with --config -. */
+const EXTRA_CONFIGS: Readonly<Record<string, Config>> = {
+  't5-3b (fixture)': fixture('t5-3b.config.json'),
+  'qwen-7b as qwen2, sliding layers': {
+    ...fixture('qwen-7b.as-qwen2.config.json'),
+    use_sliding_window: true,
+    sliding_window: 4096,
+    max_window_layers: 16,
+  },
+  'falcon-40b (new decoder architecture)': {
+    model_type: 'falcon',
+    hidden_size: 8192,
+    num_hidden_layers: 60,
+    num_attention_heads: 128,
+    num_kv_heads: 8,
+    new_decoder_architecture: true,
+    parallel_attn: true,
+    bias: false,
+    vocab_size: 65024,
+    torch_dtype: 'bfloat16',
+  },
+  'qwen3-30b-a3b': QWEN3_MOE,
+  'gemma-3-4b (multimodal)': {
+    model_type: 'gemma3',
+    torch_dtype: 'bfloat16',
+    vision_config: { hidden_size: 1152 },
+    text_config: {
+      model_type: 'gemma3_text',
+      hidden_size: 2560,
+      num_hidden_layers: 34,
+      num_attention_heads: 8,
+      num_key_value_heads: 4,
+      head_dim: 256,
+      intermediate_size: 10240,
+      vocab_size: 262208,
+      max_position_embeddings: 131072,
+      sliding_window: 1024,
+    },
+  },
+  'an unknown LLaMA-like model_type': {
+    model_type: 'brand_new',
+    hidden_size: 64,
+    num_hidden_layers: 2,
+    num_attention_heads: 4,
+    intermediate_size: 128,
+    vocab_size: 100,
+    max_position_embeddings: 64,
+  },
+  'a GPTQ llama': {
+    model_type: 'llama',
+    hidden_size: 64,
+    num_hidden_layers: 2,
+    num_attention_heads: 4,
+    intermediate_size: 128,
+    vocab_size: 100,
+    max_position_embeddings: 64,
+    quantization_config: { quant_method: 'gptq', bits: 4, group_size: 128 },
+  },
+};
+
+interface Case {
+  name: string;
+  config: Config;
+  /** The CLI arguments that load it (before --set). */
+  argv: string[];
+  stdin?: string;
+}
+
+const CASES: Case[] = [
+  ...PRESETS.map((preset) => ({ name: `preset ${preset.id}`, config: preset.config, argv: ['inspect', preset.id] })),
+  ...Object.entries(EXTRA_CONFIGS).map(([name, config]) => ({
+    name,
+    config,
+    argv: ['inspect', '--config', '-'],
+    stdin: JSON.stringify(config),
+  })),
+];
+
+function read(config: Config): ReadConfig {
+  return readModelConfig(config, 'test');
+}
+
+/** Values tried for a field the config leaves out, after the config's own values (for aliases). */
+const CANDIDATES: readonly unknown[] = [1, true, [], {}, 'relu'];
+
+/** The config's own value of `field`, else a value the reader accepts; null when none is. */
+function valueFor(config: Config, field: string): { value: unknown } | null {
+  if (Object.hasOwn(config, field)) return { value: config[field] };
+  for (const value of [...Object.values(config), ...CANDIDATES]) {
+    try {
+      read({ ...config, [field]: value });
+      return { value };
+    } catch {
+      // not a value this field takes; try the next
+    }
+  }
+  return null;
+}
+
+describe('the config fields --set accepts come from the readers', () => {
+  it('the configs read here reach every reader', () => {
+    const types = new Set(CASES.map(({ config }) => read(config).arch.modelType));
+    expect(SUPPORTED_MODEL_TYPES.filter((type) => !types.has(type))).toEqual([]);
+  });
+
+  it.each(CASES)('$name: every field its reader consults can be --set', async ({ config, argv, stdin }) => {
+    const fields = [...read(config).fields];
+    expect(fields).toContain('model_type');
+    const failures: string[] = [];
+    for (const field of fields) {
+      // A field no value of which reads (an unknown model_type's num_experts is refused as MoE)
+      // must still be accepted by --set: the reader's own error follows, not "not a config field".
+      const valid = valueFor(config, field);
+      const set = `${field}=${JSON.stringify(valid === null ? 1 : valid.value)}`;
+      const result = await run([...argv, '--set', set], stdin === undefined ? {} : { stdin });
+      if (valid === null ? /not a config field/.test(result.stderr) : result.code !== 0) {
+        failures.push(`${set}: ${result.stderr.trim()}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('the fields read for the presets include what the hand-kept list missed', () => {
+    const known = presetReaderFields();
+    for (const field of ['mlp_only_layers', 'num_nextn_predict_layers', 'quantization_config', 'experts_per_token']) {
+      expect(known.has(field), field).toBe(true);
+    }
+    const qwenMoe = PRESETS.find((preset) => preset.id === 'qwen1.5-moe-a2.7b');
+    expect(qwenMoe && read(qwenMoe.config).fields).toContain('mlp_only_layers');
+  });
+});
+
+describe('--set on fields the old list lacked (issue 8)', () => {
+  it('qwen1.5-moe-a2.7b: mlp_only_layers=[0] makes layer 0 dense', async () => {
+    const base = await runJson(['estimate', '--model', 'qwen1.5-moe-a2.7b']);
+    const dense = await runJson(['estimate', '--model', 'qwen1.5-moe-a2.7b', '--set', 'mlp_only_layers=[0]']);
+    expect(dense.code).toBe(0);
+    expect(dense.json.model.parameterCount).toBeLessThan(base.json.model.parameterCount);
+    expect(dense.json.warnings.join('\n')).not.toMatch(/changed nothing/);
+  });
+
+  it('deepseek-v2-lite: num_nextn_predict_layers=1 is read (and reported as not counted)', async () => {
+    const { code, stderr } = await run(['inspect', 'deepseek-v2-lite', '--set', 'num_nextn_predict_layers=1']);
+    expect(code).toBe(0);
+    expect(stderr).toBe(
+      'warning: deepseek_v2: the 1 multi-token-prediction layer is stored in the checkpoint' +
+        ' but not part of the transformers model, and not counted\n',
+    );
+  });
+
+  it('a field read only once another override picks its branch is accepted (falcon num_kv_heads)', async () => {
+    const argv = ['inspect', 'falcon-7b', '--set', 'new_decoder_architecture=true', '--set', 'num_kv_heads=8'];
+    const { code, json } = await runJson(argv);
+    expect(code).toBe(0);
+    // 32 layers × 8 KV heads of 64 (hidden 4544 / 71 heads), K and V.
+    expect(json.kvCache.elementsPerToken).toBe(2 * 32 * 8 * 64);
+  });
+
+  it('a field only another reader reads is accepted with a warning; one no reader reads is refused', async () => {
+    const { code, json } = await runJson(['estimate', '--model', 'llama-7b', '--set', 'sliding_window=4096']);
+    expect(code).toBe(0);
+    expect(json.warnings).toEqual([expect.stringMatching(/sliding_window=4096 changed nothing: the llama reader/)]);
+    const refused = await run(['estimate', '--model', 'llama-7b', '--set', 'xyzzy_field=1']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(
+      'error: --set: "xyzzy_field" is not a config field: not in the config, and not a field the llama reader reads\n',
+    );
+  });
+
+  it('a typo still fails, with a suggestion and the reader named', async () => {
+    const { code, stdout, stderr } = await run(['estimate', '--model', 'llama-70b', '--set', 'num_key_valu_heads=8']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
+      'error: --set: "num_key_valu_heads" is not a config field (did you mean num_key_value_heads?):' +
+        ' not in the config, and not a field the llama reader reads\n',
+    );
+  });
+
+  it('the reserved names and model_type stay refused', async () => {
+    const reserved = await run(['inspect', 'llama-7b', '--set', 'constructor=1']);
+    expect(reserved.stderr).toBe('error: --set: "constructor" is not a config field\n');
+    const modelType = await run(['inspect', 'llama-7b', '--set', 'model_type=bert']);
+    expect(modelType.stderr).toMatch(/^error: --set: model_type cannot be changed/);
+  });
+});
