@@ -4,28 +4,68 @@
 // - dist/index.mjs and dist/types: the library entry and its declarations.
 // VRAM_PROFILE=1 npm run build leaves the CLI bundle unminified, for `node --cpu-prof`.
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
+// Start-up stand-ins, each explained in its file: string-width's 10 KB emoji pattern, the child_process
+// module commander loads for executable subcommands vram does not have, and chalk's terminal probe (vram
+// sets the colour level itself). `replaces` lists the import specifiers aliased to the file; `importer` is
+// the package whose import the stand-in exists for. checkStandIns fails the build when one stops applying.
+const STAND_INS = [
+  { file: 'scripts/bundle/emojiRegex.cjs', importer: 'string-width', replaces: ['emoji-regex'] },
+  {
+    file: 'scripts/bundle/lazyChildProcess.cjs',
+    importer: 'commander',
+    replaces: ['node:child_process', 'child_process'],
+  },
+  { file: 'scripts/bundle/supportsColor.cjs', importer: 'chalk', replaces: ['#supports-color'] },
+];
+
+/** Stops the build with one line and exit code 1, leaving no dist/ that could pass for a good build. */
+function fail(message) {
+  rmSync('dist', { recursive: true, force: true });
+  console.error(`build failed: ${message}`);
+  process.exit(1);
+}
+
+/** esbuild's alias map: every specifier a stand-in replaces, mapped to the stand-in. */
+function standInAliases() {
+  for (const { file } of STAND_INS) {
+    if (!existsSync(file)) fail(`the start-up stand-in ${file} is missing (see STAND_INS in scripts/build.mjs)`);
+  }
+  return Object.fromEntries(STAND_INS.flatMap(({ file, replaces }) => replaces.map((name) => [name, `./${file}`])));
+}
+
+/**
+ * Reads the bundle's metafile: for each stand-in, a file of its `importer` package must import one of the
+ * `replaces` specifiers and get the stand-in. When an upstream release renames or drops that import, the
+ * alias matches nothing and the real module would be bundled silently; this makes that a build failure.
+ */
+function checkStandIns(metafile) {
+  const inputs = Object.entries(metafile.inputs);
+  for (const { file, importer, replaces } of STAND_INS) {
+    const files = inputs.filter(([path]) => path.includes(`node_modules/${importer}/`));
+    const used = files.some(([, input]) => input.imports.some((i) => i.path === file && replaces.includes(i.original)));
+    if (used) continue;
+    const why = files.length === 0 ? `${importer} is no longer in the bundle` : `no file of ${importer} imports it`;
+    const what = `${file} stands in for ${replaces.join(' or ')} as imported by ${importer}`;
+    fail(`${what}, but ${why}; update or remove the stand-in and its STAND_INS entry in scripts/build.mjs`);
+  }
+}
+
 rmSync('dist', { recursive: true, force: true });
 const common = { bundle: true, platform: 'node', target: 'node20', legalComments: 'none', logLevel: 'warning' };
-await build({
+const cliBuild = await build({
   ...common,
   entryPoints: ['src/cli/main.ts'],
   outfile: 'dist/cli.cjs',
   format: 'cjs',
   minify: process.env.VRAM_PROFILE !== '1',
-  // Start-up stand-ins, each explained in its file: string-width's 10 KB emoji pattern, the
-  // child_process module commander loads for executable subcommands vram does not have, and
-  // chalk's terminal probe (vram sets the colour level itself).
-  alias: {
-    '#supports-color': './src/bundle/supportsColor.cjs',
-    'emoji-regex': './src/bundle/emojiRegex.cjs',
-    'node:child_process': './src/bundle/lazyChildProcess.cjs',
-    child_process: './src/bundle/lazyChildProcess.cjs',
-  },
+  alias: standInAliases(),
+  metafile: true,
 });
+checkStandIns(cliBuild.metafile);
 await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.mjs', format: 'esm', packages: 'external' });
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 
