@@ -29,8 +29,9 @@ export interface LoadedModel {
 /** A preset by id or alias (`vram models`), as `--model <preset>` loads it without --set. */
 export function modelFromPreset(name: string): LoadedModel {
   const preset = findPreset(name);
+  const { fields: _fields, ...read } = readModelConfig(preset.config, `preset ${preset.id}`);
   return {
-    ...readModelConfig(preset.config, `preset ${preset.id}`),
+    ...read,
     id: preset.id,
     name: preset.name,
     source: preset.source,
@@ -44,5 +45,6 @@ export function modelFromPreset(name: string): LoadedModel {
 export function modelFromConfig(config: unknown, label: string): LoadedModel {
   const named = typeof config === 'object' && config !== null ? (config as { _name_or_path?: unknown })._name_or_path : undefined;
   const id = typeof named === 'string' && named !== '' ? named : label;
-  return { ...readModelConfig(config, label), id, name: id, source: label, sourceKind: 'config', checkpoint: null, publishedParameterCount: null };
+  const { fields: _fields, ...read } = readModelConfig(config, label);
+  return { ...read, id, name: id, source: label, sourceKind: 'config', checkpoint: null, publishedParameterCount: null };
 }
