@@ -208,7 +208,8 @@ export async function loadModel(options: ModelOptions, io: Io): Promise<LoadedMo
       publishedParameterCount: options.set.length > 0 ? null : preset.publishedParameterCount,
     };
   }
-  const path = options.config!;
+  const path = options.config;
+  if (path === undefined) throw new UserError('--model: no model given; pass --model <preset> or --config <config.json>');
   const label = path === '-' ? 'stdin' : printable(path);
   const raw = parseJson(await readConfigText(path, io), label);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ...readModelConfig(raw, label), id: label, name: label, source: label, sourceKind: 'config', checkpoint: null, publishedParameterCount: null };

@@ -16,7 +16,8 @@ export const MAX_CONTEXT_TOKENS = 2 ** 24;
 export function parseTokenCount(raw: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([kKmM]?)\s*$/.exec(raw);
   if (!match) throw new ValueError(`"${raw}" is not a token count (use an integer like 4096, or 32k for 32,768)`);
-  const scale = match[2] === '' ? 1 : match[2]!.toLowerCase() === 'k' ? 1024 : 1024 * 1024;
+  const suffix = (match[2] ?? '').toLowerCase();
+  const scale = suffix === '' ? 1 : suffix === 'k' ? 1024 : 1024 * 1024;
   const value = Number(match[1]) * scale;
   if (!Number.isInteger(value)) throw new ValueError(`"${raw}" is not a whole number of tokens`);
   if (value < 1) throw new ValueError(`"${raw}" must be at least 1 token`);
@@ -48,7 +49,7 @@ const SIZE_UNITS: Readonly<Record<string, number>> = {
 /** `1.5GiB`, `512 MiB`, `2GB`, `1000000` (bytes) -> exact bytes (rounded up to a whole byte). */
 export function parseSize(raw: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(raw);
-  const unit = match ? (match[2] === '' ? 'b' : match[2]!.toLowerCase()) : '';
+  const unit = match ? (match[2] || 'b').toLowerCase() : '';
   const scale = SIZE_UNITS[unit];
   if (!match || scale === undefined) {
     throw new ValueError(`"${raw}" is not a size (use a number with B, KiB, MiB, GiB, TiB, KB, MB, GB or TB, e.g. 1.5GiB)`);

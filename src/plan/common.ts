@@ -23,10 +23,13 @@ export interface EchoInput {
   units?: UnitSystem | undefined;
 }
 
+/** --set overrides, field: the value as given (JSON when it parsed). */
+export type ConfigOverrides = { readonly [field: string]: unknown };
+
 export interface EchoInputs {
   model: string | null;
   config: string | null;
-  set: Record<string, unknown>;
+  set: ConfigOverrides;
   offline: boolean;
   assertFits: boolean;
   format: Format;
@@ -104,10 +107,10 @@ function flagOf(key: string): string {
 
 /** Refuses an option given to the other mode (e.g. --users in training), naming the flag. */
 export function checkModeOptions(input: object, mode: Mode): void {
-  const given = input as Readonly<Record<string, unknown>>;
+  const given = new Map(Object.entries(input));
   const misplaced =
-    (mode === 'training' ? INFERENCE_ONLY : TRAINING_ONLY).find((key) => given[key] !== undefined) ??
-    (mode === 'inference' ? TRAINING_FLAGS.find((key) => given[key] === true) : undefined);
+    (mode === 'training' ? INFERENCE_ONLY : TRAINING_ONLY).find((key) => given.get(key) !== undefined) ??
+    (mode === 'inference' ? TRAINING_FLAGS.find((key) => given.get(key) === true) : undefined);
   if (misplaced === undefined) return;
   const other = mode === 'training' ? 'inference' : 'training';
   const hint = misplaced === 'users' ? ' (training uses --batch)' : misplaced === 'batch' ? ' (inference uses --users)' : '';

@@ -8,12 +8,15 @@
 import type { ModelArchitecture } from '../core/architecture.js';
 import type { OverheadSpec } from '../core/overhead.js';
 
+/** vram's overhead model: CUDA context + an allocator share of the activations (core/overhead.ts). */
+const MODEL_OVERHEAD: OverheadSpec = { kind: 'model' };
+
 export const DEFAULTS = {
   users: 1,
   batch: 1,
   attention: 'flash',
   slidingWindow: 'cap',
-  overhead: { kind: 'model' } as OverheadSpec,
+  overhead: MODEL_OVERHEAD,
   engine: 'generic',
   /** GPUs per node: tensor parallelism stays within a node, pipeline stages span nodes; FSDP hybrid shards within one. */
   gpusPerNode: 8,

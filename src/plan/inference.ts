@@ -50,7 +50,7 @@ function defaultKvDtype(weightDtype: Dtype, configDtype: Dtype | null): Dtype {
 }
 
 function isDtype(value: string): value is Dtype {
-  return (DTYPES as readonly string[]).includes(value);
+  return DTYPES.some((dtype) => dtype === value);
 }
 
 /** A GGUF file type takes precedence over the plain dtype of the same name (q8_0, q4_0…). */

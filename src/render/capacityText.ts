@@ -35,7 +35,12 @@ function table(head: string[], rows: string[][], format: Format, color: boolean,
 function chart(labels: string[], values: number[], show: (value: number) => string): string {
   const max = Math.max(...values, 1e-9);
   const width = Math.max(...labels.map((l) => l.length));
-  return labels.map((label, i) => `  ${label.padStart(width)} │${'█'.repeat(Math.round((values[i]! / max) * CHART_WIDTH))} ${show(values[i]!)}`).join('\n');
+  return labels
+    .map((label, i) => {
+      const value = values[i] ?? 0;
+      return `  ${label.padStart(width)} │${'█'.repeat(Math.round((value / max) * CHART_WIDTH))} ${show(value)}`;
+    })
+    .join('\n');
 }
 
 /** The heading: model, deployment, engine and workload. */

@@ -38,27 +38,24 @@ function barCells(bytes: readonly number[], total: number): number[] {
   if (total === 0) return bytes.map(() => 0);
   const exact = bytes.map((b) => (b * BAR_WIDTH) / total);
   const cells = exact.map(Math.floor);
-  let left = BAR_WIDTH - cells.reduce((a, b) => a + b, 0);
+  const left = BAR_WIDTH - cells.reduce((a, b) => a + b, 0);
   const order = exact.map((value, index) => ({ index, remainder: value - Math.floor(value) })).sort((a, b) => b.remainder - a.remainder);
-  for (const { index } of order) {
-    if (left === 0) break;
-    cells[index]! += 1;
-    left -= 1;
-  }
-  return cells;
+  const extra = new Set(order.slice(0, left).map(({ index }) => index));
+  return cells.map((cell, index) => (extra.has(index) ? cell + 1 : cell));
 }
 
 function shareBar(report: BreakdownPlan, chalk: ChalkInstance, color: boolean): string {
   const { components } = report.estimate;
   const cells = barCells(components.map(gpuBytes), bytesPerGpu(report.estimate));
+  const cellsOf = (i: number) => cells[i] ?? 0;
   const bar = components
     .map((c, i) => {
       const style = BAR_STYLE[c.id];
-      return color ? chalk[style.color]('█'.repeat(cells[i]!)) : style.mark.repeat(cells[i]!);
+      return color ? chalk[style.color]('█'.repeat(cellsOf(i))) : style.mark.repeat(cellsOf(i));
     })
     .join('');
   const legend = components
-    .filter((_c, i) => cells[i]! > 0)
+    .filter((_c, i) => cellsOf(i) > 0)
     .map((c) => `${color ? chalk[BAR_STYLE[c.id].color]('█') : BAR_STYLE[c.id].mark} ${c.label.toLowerCase()}`)
     .join('  ');
   return `[${bar}]\n ${legend}`;

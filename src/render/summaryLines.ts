@@ -91,7 +91,9 @@ function inferenceSplitText(report: BreakdownPlan): string {
 function solvedText(solved: Solved, unit: (n: number) => string): string {
   if (solved.expected === null) return solved.optimistic === null ? 'none fits' : `none fits as expected (${unit(solved.optimistic)} at the low end of the range)`;
   const ends = [solved.pessimistic, solved.optimistic].filter((n): n is number => n !== null).sort((a, b) => a - b);
-  const bounds = ends.every((n) => n === solved.expected) && ends.length === 2 ? '' : ` (range ${ends.length === 2 ? `${unit(ends[0]!)} – ${unit(ends[1]!)}` : `${unit(ends[0]!)}; none at the other end`})`;
+  const [low, high] = ends;
+  const range = high !== undefined ? `${unit(low ?? high)} – ${unit(high)}` : `${low === undefined ? '' : unit(low)}; none at the other end`;
+  const bounds = ends.every((n) => n === solved.expected) && ends.length === 2 ? '' : ` (range ${range})`;
   return `${unit(solved.expected)}${bounds}`;
 }
 
