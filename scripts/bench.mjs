@@ -12,7 +12,10 @@ if (!existsSync('dist/cli.cjs')) {
 }
 const cases = {
   'node -e 0': [process.execPath, ['-e', '0']],
-  'vram estimate --model llama-70b --ctx 32k --users 10': [process.execPath, ['bin/vram.js', 'estimate', '--model', 'llama-70b', '--ctx', '32k', '--users', '10']],
+  'vram estimate --model llama-70b --ctx 32k --users 10': [
+    process.execPath,
+    ['bin/vram.js', 'estimate', '--model', 'llama-70b', '--ctx', '32k', '--users', '10'],
+  ],
 };
 const env = { ...process.env, NO_COLOR: '1' };
 const timings = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));

@@ -2,6 +2,7 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { UserError } from '../model/errors.js';
 import type { ByteSource } from './byteSource.js';
+import { errorCode, errorMessage } from './errorFields.js';
 
 export function fileSource(path: string): ByteSource & { close(): void } {
   let fd: number;
@@ -11,8 +12,8 @@ export function fileSource(path: string): ByteSource & { close(): void } {
     fd = openSync(path, 'r');
   } catch (error) {
     if (error instanceof UserError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(`${path}: cannot read (${code === 'ENOENT' ? 'no such file' : code ?? (error as Error).message})`);
+    const code = errorCode(error);
+    throw new UserError(`${path}: cannot read (${code === 'ENOENT' ? 'no such file' : (code ?? errorMessage(error))})`);
   }
   const stat = fstatSync(fd);
   if (stat.isDirectory()) {

@@ -52,7 +52,8 @@ class Cursor {
   }
 
   async take(length: number): Promise<Uint8Array> {
-    if (this.source.size !== null && this.position + length > this.source.size) this.fail(`truncated at byte ${this.source.size} (needs ${this.position + length})`);
+    if (this.source.size !== null && this.position + length > this.source.size)
+      this.fail(`truncated at byte ${this.source.size} (needs ${this.position + length})`);
     const end = this.position + length;
     if (end > this.bufferStart + this.buffer.length) {
       const start = this.position;
@@ -76,7 +77,11 @@ class Cursor {
     for (let i = 0; i < count; i++) {
       const length = await this.u64('string value length', MAX_STRING_BYTES);
       const bufferEnd = this.bufferStart + this.buffer.length;
-      if (this.position + length <= bufferEnd && (this.source.size === null || this.position + length <= this.source.size)) this.position += length;
+      if (
+        this.position + length <= bufferEnd &&
+        (this.source.size === null || this.position + length <= this.source.size)
+      )
+        this.position += length;
       else await this.take(length);
     }
     return new Array<GgufValue>(count);
@@ -99,15 +104,24 @@ class Cursor {
 
   async value(type: number, depth = 0): Promise<GgufValue> {
     switch (type) {
-      case 0: return (await this.view(1)).getUint8(0);
-      case 1: return (await this.view(1)).getInt8(0);
-      case 2: return (await this.view(2)).getUint16(0, true);
-      case 3: return (await this.view(2)).getInt16(0, true);
-      case 4: return (await this.view(4)).getUint32(0, true);
-      case 5: return (await this.view(4)).getInt32(0, true);
-      case 6: return (await this.view(4)).getFloat32(0, true);
-      case 7: return (await this.view(1)).getUint8(0) !== 0;
-      case 8: return this.string('string value');
+      case 0:
+        return (await this.view(1)).getUint8(0);
+      case 1:
+        return (await this.view(1)).getInt8(0);
+      case 2:
+        return (await this.view(2)).getUint16(0, true);
+      case 3:
+        return (await this.view(2)).getInt16(0, true);
+      case 4:
+        return (await this.view(4)).getUint32(0, true);
+      case 5:
+        return (await this.view(4)).getInt32(0, true);
+      case 6:
+        return (await this.view(4)).getFloat32(0, true);
+      case 7:
+        return (await this.view(1)).getUint8(0) !== 0;
+      case 8:
+        return this.string('string value');
       case 9: {
         if (depth > 2) this.fail('arrays nested too deep');
         const elementType = await this.u32();
@@ -118,20 +132,27 @@ class Cursor {
         for (let i = 0; i < count; i++) values.push(await this.value(elementType, depth + 1));
         return values;
       }
-      case 10: return (await this.view(8)).getBigUint64(0, true);
-      case 11: return (await this.view(8)).getBigInt64(0, true);
-      case 12: return (await this.view(8)).getFloat64(0, true);
-      default: this.fail(`unknown metadata value type ${type}`);
+      case 10:
+        return (await this.view(8)).getBigUint64(0, true);
+      case 11:
+        return (await this.view(8)).getBigInt64(0, true);
+      case 12:
+        return (await this.view(8)).getFloat64(0, true);
+      default:
+        this.fail(`unknown metadata value type ${type}`);
     }
   }
 }
 
 export async function readGgufHeader(source: ByteSource): Promise<GgufHeader> {
   const cursor = new Cursor(source);
-  if (source.size !== null && source.size < 24) throw new UserError(`${source.label}: not a GGUF file (${source.size} bytes)`);
-  if ((await cursor.u32()) !== MAGIC) throw new UserError(`${source.label}: not a GGUF file (wrong magic; expected "GGUF")`);
+  if (source.size !== null && source.size < 24)
+    throw new UserError(`${source.label}: not a GGUF file (${source.size} bytes)`);
+  if ((await cursor.u32()) !== MAGIC)
+    throw new UserError(`${source.label}: not a GGUF file (wrong magic; expected "GGUF")`);
   const version = await cursor.u32();
-  if (version !== 2 && version !== 3) throw new UserError(`${source.label}: GGUF version ${version} is not supported (2 and 3 are)`);
+  if (version !== 2 && version !== 3)
+    throw new UserError(`${source.label}: GGUF version ${version} is not supported (2 and 3 are)`);
   const tensorCount = await cursor.u64('tensor count', MAX_COUNT);
   const metadataCount = await cursor.u64('metadata count', MAX_COUNT);
   const metadata = new Map<string, GgufValue>();
@@ -143,16 +164,21 @@ export async function readGgufHeader(source: ByteSource): Promise<GgufHeader> {
   for (let i = 0; i < tensorCount; i++) {
     const name = await cursor.string('tensor name');
     const dimCount = await cursor.u32();
-    if (dimCount > MAX_DIMS) throw new UserError(`${source.label}: invalid GGUF file: tensor "${name}" has ${dimCount} dimensions`);
+    if (dimCount > MAX_DIMS)
+      throw new UserError(`${source.label}: invalid GGUF file: tensor "${name}" has ${dimCount} dimensions`);
     const shape: number[] = [];
-    for (let d = 0; d < dimCount; d++) shape.push(await cursor.u64(`tensor "${name}" dimension`, Number.MAX_SAFE_INTEGER));
+    for (let d = 0; d < dimCount; d++)
+      shape.push(await cursor.u64(`tensor "${name}" dimension`, Number.MAX_SAFE_INTEGER));
     const typeId = await cursor.u32();
     const type = GGML_TYPES[typeId];
-    if (!type) throw new UserError(`${source.label}: invalid GGUF file: tensor "${name}" has unknown ggml type ${typeId}`);
+    if (!type)
+      throw new UserError(`${source.label}: invalid GGUF file: tensor "${name}" has unknown ggml type ${typeId}`);
     await cursor.u64('tensor offset', Number.MAX_SAFE_INTEGER);
     const elementCount = shape.reduce((product, d) => product * d, 1);
     if (!Number.isSafeInteger(elementCount) || elementCount % type.blockElements !== 0) {
-      throw new UserError(`${source.label}: invalid GGUF file: tensor "${name}" has ${elementCount} elements, not a whole number of ${type.name} blocks`);
+      throw new UserError(
+        `${source.label}: invalid GGUF file: tensor "${name}" has ${elementCount} elements, not a whole number of ${type.name} blocks`,
+      );
     }
     tensors.push({ name, shape, type, elementCount, bytes: (elementCount / type.blockElements) * type.blockBytes });
   }

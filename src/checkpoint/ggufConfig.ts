@@ -36,7 +36,8 @@ function number(value: GgufValue | undefined): number | undefined {
 export function ggufToConfig(header: GgufHeader, label: string): Record<string, unknown> {
   const meta = header.metadata;
   const arch = meta.get('general.architecture');
-  if (typeof arch !== 'string' || arch === '') throw new UserError(`${label}: the GGUF metadata has no general.architecture, so its shape cannot be read`);
+  if (typeof arch !== 'string' || arch === '')
+    throw new UserError(`${label}: the GGUF metadata has no general.architecture, so its shape cannot be read`);
   const key = (name: string) => number(meta.get(`${arch}.${name}`));
   const tokens = meta.get('tokenizer.ggml.tokens');
   const experts = key('expert_count');
@@ -79,7 +80,10 @@ export function ggufToConfig(header: GgufHeader, label: string): Record<string, 
   if (arch === 'falcon') {
     const kvHeads = key('attention.head_count_kv') ?? 1;
     // Falcon-40B/180B ("new decoder architecture") have several K/V heads and two norms per layer.
-    Object.assign(config, kvHeads > 1 ? { new_decoder_architecture: true, num_kv_heads: kvHeads } : { multi_query: true });
+    Object.assign(
+      config,
+      kvHeads > 1 ? { new_decoder_architecture: true, num_kv_heads: kvHeads } : { multi_query: true },
+    );
   }
   return Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined));
 }

@@ -1,15 +1,25 @@
 /** Reading HTTP bodies within limits, and naming network failures, for the Hub and GGUF URLs. */
 import { UserError } from '../model/errors.js';
+import { errorCode, errorMessage, errorName } from './errorFields.js';
 
 /** The code behind a fetch failure (ECONNREFUSED, ENOTFOUND…), digging through undici's causes. */
 export function networkCause(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; errors?: { code?: string }[]; message?: string } }).cause;
-  return cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error as Error).message;
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
+  // Happy eyeballs fails with an AggregateError: one error per address tried.
+  const first = cause instanceof AggregateError ? cause.errors[0] : undefined;
+  return errorCode(cause) ?? errorCode(first) ?? cause?.message ?? errorMessage(error);
 }
 
 /** Reads `maxBytes` of a body after skipping `skip` bytes; a broken or stalled stream is a user error. */
-export async function readBody(response: Response, skip: number, maxBytes: number, label: string, timeoutMs: number): Promise<Uint8Array> {
-  const reader = response.body!.getReader();
+export async function readBody(
+  response: Response,
+  skip: number,
+  maxBytes: number,
+  label: string,
+  timeoutMs: number,
+): Promise<Uint8Array> {
+  if (response.body === null) return new Uint8Array(0);
+  const reader = response.body.getReader();
   const out = new Uint8Array(maxBytes);
   let at = 0;
   let toSkip = skip;
@@ -28,8 +38,9 @@ export async function readBody(response: Response, skip: number, maxBytes: numbe
       at += part.length;
     }
   } catch (error) {
-    const name = (error as Error).name;
-    if (name === 'TimeoutError' || name === 'AbortError') throw new UserError(`${label}: timed out after ${timeoutMs / 1000} s while reading`);
+    const name = errorName(error);
+    if (name === 'TimeoutError' || name === 'AbortError')
+      throw new UserError(`${label}: timed out after ${timeoutMs / 1000} s while reading`);
     throw new UserError(`${label}: the connection broke while reading (${networkCause(error)})`);
   } finally {
     await reader.cancel().catch(() => undefined);

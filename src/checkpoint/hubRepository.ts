@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError } from '../model/errors.js';
 import type { ModelRepository } from './repository.js';
+import { errorName } from './errorFields.js';
 import { networkCause, readBody } from './httpBody.js';
 import { MAX_SAFETENSORS_HEADER_BYTES, parseSafetensorsHeader, safetensorsHeaderLength } from './safetensors.js';
 
@@ -36,122 +37,186 @@ export interface HubOptions {
 export function parseHubSpec(spec: string): { repo: string; revision: string } | null {
   if (!spec.startsWith('hf:')) return null;
   const match = /^hf:([A-Za-z0-9][\w.-]*\/[\w.-]+)(?:@([\w./-]+))?$/.exec(spec);
-  if (!match) throw new UserError(`--model: "${spec}" is not hf:<org>/<name>[@revision]`);
-  return { repo: match[1]!, revision: match[2] ?? 'main' };
+  const repo = match?.[1];
+  if (repo === undefined) throw new UserError(`--model: "${spec}" is not hf:<org>/<name>[@revision]`);
+  return { repo, revision: match?.[2] ?? 'main' };
+}
+
+/** A file the repository lacks: remembered for --offline, asked again whenever online. */
+const ABSENT = '.absent';
+
+/** The on-disk cache of one repository at one revision; every method is a no-op without a directory. */
+interface HubCache {
+  /** The directory, or null for none. */
+  root: string | null;
+  read(file: string): Uint8Array | null;
+  /** Caches what was read. */
+  write(file: string, bytes: Uint8Array): void;
+}
+
+function hubCache(root: string | null): HubCache {
+  const pathOf = (file: string) => (root === null ? null : join(root, file));
+  return {
+    root,
+    read: (file) => {
+      const path = pathOf(file);
+      if (path === null) return null;
+      try {
+        return readFileSync(path);
+      } catch {
+        return null;
+      }
+    },
+    write: (file, bytes) => {
+      const path = pathOf(file);
+      if (path === null) return;
+      try {
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, bytes);
+      } catch {
+        // A cache that cannot be written only costs a later fetch.
+      }
+    },
+  };
+}
+
+/** What a request needs besides the file: the options, the label errors start with, the endpoint without a trailing slash. */
+interface HubContext {
+  options: HubOptions;
+  label: string;
+  endpoint: string;
+}
+
+/** GET with optional Range; null on 404; reads at most `maxBytes` of the body. */
+async function hubGet(
+  hub: HubContext,
+  file: string,
+  range: [number, number] | null,
+  maxBytes: number,
+): Promise<Uint8Array | null> {
+  const { options, label } = hub;
+  const timeoutMs = options.timeoutMs ?? HUB_TIMEOUT_MS;
+  const response = await hubFetch(hub, file, range, timeoutMs);
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return null;
+  }
+  if (response.status === 401 || response.status === 403) {
+    await response.body?.cancel();
+    throw new UserError(
+      options.token
+        ? `${label}: access denied (HTTP ${response.status}) to ${file} with the HF_TOKEN given; accept the model's license on its Hub page, or use a token with access`
+        : `${label}: access denied (HTTP ${response.status}) to ${file}: the model is gated or private; set HF_TOKEN to a token with access (https://huggingface.co/settings/tokens) after accepting its license`,
+    );
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new UserError(`${label}: HTTP ${response.status} for ${file}`);
+  }
+  // A server that ignores Range answers 200 with the whole file: skip to the offset asked for,
+  // and read no more than needed either way.
+  const skip = range && response.status === 200 ? range[0] : 0;
+  return readBody(response, skip, maxBytes, `${label}/${file}`, timeoutMs);
+}
+
+/** Sends the request (reporting progress when slow); a timeout or a network failure is a user error. */
+async function hubFetch(
+  hub: HubContext,
+  file: string,
+  range: [number, number] | null,
+  timeoutMs: number,
+): Promise<Response> {
+  const { options, label, endpoint } = hub;
+  const url = `${endpoint}/${options.repo}/resolve/${encodeURIComponent(options.revision)}/${file}`;
+  const headers: Record<string, string> = { 'user-agent': 'vram' };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (range) headers.range = `bytes=${range[0]}-${range[1]}`;
+  const progress = options.progress;
+  const timer = progress
+    ? setTimeout(
+        () => progress(`fetching ${label}/${file}${range ? ` (bytes ${range[0]}–${range[1]})` : ''}…`),
+        PROGRESS_AFTER_MS,
+      )
+    : null;
+  try {
+    return await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    const name = errorName(error);
+    if (name === 'TimeoutError' || name === 'AbortError')
+      throw new UserError(
+        `${label}: ${file} timed out after ${timeoutMs / 1000} s (${endpoint}); try again, or use --offline with a cached copy`,
+      );
+    throw new UserError(
+      `${label}: cannot reach ${endpoint} (${networkCause(error)}); check the network or HF_ENDPOINT, or use --offline with a cached copy`,
+    );
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
 }
 
 export function hubRepository(options: HubOptions): ModelRepository {
   const label = `hf:${options.repo}${options.revision === 'main' ? '' : `@${options.revision}`}`;
   const endpoint = options.endpoint.replace(/\/+$/, '');
-  const cacheRoot = options.cacheDir === null ? null : join(options.cacheDir, encodeURIComponent(endpoint), options.repo, encodeURIComponent(options.revision));
-
-  const cachePath = (file: string) => (cacheRoot === null ? null : join(cacheRoot, file));
-  const readCache = (file: string): Uint8Array | null => {
-    const path = cachePath(file);
-    if (path === null) return null;
-    try {
-      return readFileSync(path);
-    } catch {
-      return null;
-    }
-  };
-  /** A file the repository lacks: remembered for --offline, asked again whenever online. */
-  const ABSENT = '.absent';
-  /** Caches what was read. */
-  const writeCache = (file: string, bytes: Uint8Array) => {
-    const path = cachePath(file);
-    if (path === null) return;
-    try {
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, bytes);
-    } catch {
-      // A cache that cannot be written only costs a later fetch.
-    }
-  };
-
-  /** GET with optional Range; null on 404; reads at most `maxBytes` of the body. */
-  async function get(file: string, range: [number, number] | null, maxBytes: number): Promise<Uint8Array | null> {
-    const url = `${endpoint}/${options.repo}/resolve/${encodeURIComponent(options.revision)}/${file}`;
-    const headers: Record<string, string> = { 'user-agent': 'vram' };
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    if (range) headers.range = `bytes=${range[0]}-${range[1]}`;
-    const timeoutMs = options.timeoutMs ?? HUB_TIMEOUT_MS;
-    const timer = options.progress ? setTimeout(() => options.progress!(`fetching ${label}/${file}${range ? ` (bytes ${range[0]}–${range[1]})` : ''}…`), PROGRESS_AFTER_MS) : null;
-    let response: Response;
-    try {
-      response = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
-    } catch (error) {
-      const cause = error as Error;
-      if (cause.name === 'TimeoutError' || cause.name === 'AbortError') throw new UserError(`${label}: ${file} timed out after ${timeoutMs / 1000} s (${endpoint}); try again, or use --offline with a cached copy`);
-      throw new UserError(`${label}: cannot reach ${endpoint} (${networkCause(error)}); check the network or HF_ENDPOINT, or use --offline with a cached copy`);
-    } finally {
-      if (timer) clearTimeout(timer);
-    }
-    if (response.status === 404) {
-      await response.body?.cancel();
-      return null;
-    }
-    if (response.status === 401 || response.status === 403) {
-      await response.body?.cancel();
-      throw new UserError(
-        options.token
-          ? `${label}: access denied (HTTP ${response.status}) to ${file} with the HF_TOKEN given; accept the model's license on its Hub page, or use a token with access`
-          : `${label}: access denied (HTTP ${response.status}) to ${file}: the model is gated or private; set HF_TOKEN to a token with access (https://huggingface.co/settings/tokens) after accepting its license`,
-      );
-    }
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new UserError(`${label}: HTTP ${response.status} for ${file}`);
-    }
-    // A server that ignores Range answers 200 with the whole file: skip to the offset asked for,
-    // and read no more than needed either way.
-    const skip = range && response.status === 200 ? range[0] : 0;
-    return readBody(response, skip, maxBytes, `${label}/${file}`, timeoutMs);
-  }
-
-  const offlineMiss = (file: string) =>
-    new UserError(`${label}: ${file} is not in the cache (${cacheRoot ?? 'no cache directory'}) and --offline forbids fetching; run once without --offline`);
-
+  const hub: HubContext = { options, label, endpoint };
+  const cache = hubCache(
+    options.cacheDir === null
+      ? null
+      : join(options.cacheDir, encodeURIComponent(endpoint), options.repo, encodeURIComponent(options.revision)),
+  );
   return {
     label,
     readText: async (file) => {
-      const cached = readCache(file);
-      if (cached !== null) return new TextDecoder().decode(cached);
-      if (options.offline) {
-        if (readCache(`${file}${ABSENT}`) !== null) return null;
-        throw offlineMiss(file);
-      }
-      const bytes = await get(file, null, 16 * 1024 * 1024);
-      if (bytes === null) {
-        writeCache(`${file}${ABSENT}`, new Uint8Array(0));
-        return null;
-      }
-      writeCache(file, bytes);
-      return new TextDecoder().decode(bytes);
+      const bytes = await cachedOrFetched(hub, cache, file, () => hubGet(hub, file, null, 16 * 1024 * 1024));
+      return bytes === null ? null : new TextDecoder().decode(bytes);
     },
     safetensorsHeader: async (file) => {
       const cacheName = `${file}.header.json`;
-      const cached = readCache(cacheName);
-      if (cached !== null) return { bytes: cached, fileSize: null };
-      if (options.offline) {
-        if (readCache(`${cacheName}${ABSENT}`) !== null) return null;
-        throw offlineMiss(cacheName);
-      }
-      const prefix = await get(file, [0, 7], 8);
-      if (prefix === null) {
-        writeCache(`${cacheName}${ABSENT}`, new Uint8Array(0));
-        return null;
-      }
-      const length = safetensorsHeaderLength(prefix, `${label}/${file}`);
-      const header = await get(file, [8, 8 + length - 1], Math.min(length, MAX_SAFETENSORS_HEADER_BYTES));
-      if (header === null || header.length < length) throw new UserError(`${label}/${file}: truncated safetensors header (${header?.length ?? 0} of ${length} bytes)`);
-      // Cache only a header that parses, so a bad answer is never kept.
-      parseSafetensorsHeader(header, `${label}/${file}`);
-      writeCache(cacheName, header);
-      return { bytes: header, fileSize: null };
+      const bytes = await cachedOrFetched(hub, cache, cacheName, () => fetchSafetensorsHeader(hub, file));
+      return bytes === null ? null : { bytes, fileSize: null };
     },
     listSafetensors: async () => null,
   };
+}
+
+/**
+ * `name` from the cache, else from `fetchBytes` (then cached, or remembered as absent when null).
+ * Offline, a miss is an error unless the file was remembered as absent.
+ */
+async function cachedOrFetched(
+  hub: HubContext,
+  cache: HubCache,
+  name: string,
+  fetchBytes: () => Promise<Uint8Array | null>,
+): Promise<Uint8Array | null> {
+  const cached = cache.read(name);
+  if (cached !== null) return cached;
+  if (hub.options.offline) {
+    if (cache.read(`${name}${ABSENT}`) !== null) return null;
+    throw new UserError(
+      `${hub.label}: ${name} is not in the cache (${cache.root ?? 'no cache directory'}) and --offline forbids fetching; run once without --offline`,
+    );
+  }
+  const bytes = await fetchBytes();
+  if (bytes === null) {
+    cache.write(`${name}${ABSENT}`, new Uint8Array(0));
+    return null;
+  }
+  cache.write(name, bytes);
+  return bytes;
+}
+
+/** The JSON header of a safetensors file by two Range requests; null when the file is absent. */
+async function fetchSafetensorsHeader(hub: HubContext, file: string): Promise<Uint8Array | null> {
+  const { label } = hub;
+  const prefix = await hubGet(hub, file, [0, 7], 8);
+  if (prefix === null) return null;
+  const length = safetensorsHeaderLength(prefix, `${label}/${file}`);
+  const header = await hubGet(hub, file, [8, 8 + length - 1], Math.min(length, MAX_SAFETENSORS_HEADER_BYTES));
+  if (header === null || header.length < length)
+    throw new UserError(`${label}/${file}: truncated safetensors header (${header?.length ?? 0} of ${length} bytes)`);
+  // Cache only a header that parses, so a bad answer is never kept.
+  parseSafetensorsHeader(header, `${label}/${file}`);
+  return header;
 }
 
 /** The cache directory from the environment: $XDG_CACHE_HOME/vram/hub, else ~/.cache/vram/hub. */

@@ -32,7 +32,9 @@ function shardFiles(indexText: string, label: string): string[] {
   const map = index?.weight_map;
   if (typeof map !== 'object' || map === null) throw new UserError(`${label}: missing weight_map`);
   const files = [...new Set(Object.values(map).map(String))];
-  for (const file of files) if (file.includes('..') || file.startsWith('/')) throw new UserError(`${label}: weight_map names "${file}", outside the repository`);
+  for (const file of files)
+    if (file.includes('..') || file.startsWith('/'))
+      throw new UserError(`${label}: weight_map names "${file}", outside the repository`);
   return files.sort();
 }
 
@@ -43,21 +45,30 @@ export interface RepositoryModel {
 
 export async function readRepository(repo: ModelRepository): Promise<RepositoryModel> {
   const configText = await repo.readText('config.json');
-  if (configText === null) throw new UserError(`${repo.label}: no config.json (not found: check the repository name, the revision, or the path)`);
+  if (configText === null)
+    throw new UserError(
+      `${repo.label}: no config.json (not found: check the repository name, the revision, or the path)`,
+    );
   const config = parseJson(configText, `${repo.label}/config.json`);
   const indexText = await repo.readText('model.safetensors.index.json');
-  const files = indexText !== null ? shardFiles(indexText, `${repo.label}/model.safetensors.index.json`) : ((await repo.listSafetensors()) ?? ['model.safetensors']);
+  const files =
+    indexText !== null
+      ? shardFiles(indexText, `${repo.label}/model.safetensors.index.json`)
+      : ((await repo.listSafetensors()) ?? ['model.safetensors']);
   if (files.length === 0) return { config, checkpoint: null };
   const shards: { file: string; header: SafetensorsHeader }[] = [];
   for (const file of files) {
     const read = await repo.safetensorsHeader(file);
     if (read === null) {
-      if (indexText !== null) throw new UserError(`${repo.label}: model.safetensors.index.json names ${file}, which is missing`);
+      if (indexText !== null)
+        throw new UserError(`${repo.label}: model.safetensors.index.json names ${file}, which is missing`);
       return { config, checkpoint: null };
     }
     const header = parseSafetensorsHeader(read.bytes, `${repo.label}/${file}`);
     if (read.fileSize !== null && 8 + read.bytes.length + header.dataBytes > read.fileSize) {
-      throw new UserError(`${repo.label}/${file}: truncated safetensors file (its tensors need ${8 + read.bytes.length + header.dataBytes} bytes; the file has ${read.fileSize})`);
+      throw new UserError(
+        `${repo.label}/${file}: truncated safetensors file (its tensors need ${8 + read.bytes.length + header.dataBytes} bytes; the file has ${read.fileSize})`,
+      );
     }
     shards.push({ file, header });
   }

@@ -52,17 +52,39 @@ export interface SafetensorsHeader {
 
 /** Reads N from the first 8 bytes; a user error when N is absurd. */
 export function safetensorsHeaderLength(prefix: Uint8Array, label: string): number {
-  if (prefix.length < 8) throw new UserError(`${label}: truncated safetensors file (${prefix.length} bytes, the header length alone takes 8)`);
+  if (prefix.length < 8)
+    throw new UserError(
+      `${label}: truncated safetensors file (${prefix.length} bytes, the header length alone takes 8)`,
+    );
   const view = new DataView(prefix.buffer, prefix.byteOffset, 8);
   const length = view.getBigUint64(0, true);
   if (length === 0n || length > BigInt(MAX_SAFETENSORS_HEADER_BYTES)) {
-    throw new UserError(`${label}: not a safetensors file (header length ${length} is outside 1–${MAX_SAFETENSORS_HEADER_BYTES} bytes)`);
+    throw new UserError(
+      `${label}: not a safetensors file (header length ${length} is outside 1–${MAX_SAFETENSORS_HEADER_BYTES} bytes)`,
+    );
   }
   return Number(length);
 }
 
 function fail(label: string, why: string): never {
   throw new UserError(`${label}: invalid safetensors header: ${why}`);
+}
+
+/** `value[key]` of a parsed JSON value (undefined when `value` is not an object), as `value?.[key]` reads it. */
+function jsonField(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null ? Reflect.get(value, key) : undefined;
+}
+
+/** Non-negative safe integers: a shape, or offsets. */
+function isCountList(value: unknown): value is number[] {
+  return Array.isArray(value) && value.every((d) => Number.isSafeInteger(d) && d >= 0);
+}
+
+/** data_offsets as [begin, end] with begin ≤ end, or null when they are not. */
+function offsetPair(value: unknown): { begin: number; end: number } | null {
+  if (!isCountList(value) || value.length !== 2) return null;
+  const [begin, end] = value;
+  return begin !== undefined && end !== undefined && end >= begin ? { begin, end } : null;
 }
 
 /** Parses the JSON header (the N bytes after the length prefix). */
@@ -77,25 +99,32 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, label: string): 
   const tensors: TensorEntry[] = [];
   let metadata: Record<string, string> = {};
   let dataBytes = 0;
-  for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
+  const entries: [string, unknown][] = Object.entries(raw);
+  for (const [name, value] of entries) {
     if (name === '__metadata__') {
+      // The parsing edge: metadata is passed on as the JSON gave it (a string-to-string map by the format).
       metadata = (value ?? {}) as Record<string, string>;
       continue;
     }
-    const entry = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    const bits = typeof entry?.dtype === 'string' ? SAFETENSORS_DTYPE_BITS[entry.dtype] : undefined;
-    if (bits === undefined) fail(label, `tensor "${name}" has dtype ${JSON.stringify(entry?.dtype)}, not one of ${Object.keys(SAFETENSORS_DTYPE_BITS).join(', ')}`);
-    const shape = entry.shape;
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(label, `tensor "${name}" has shape ${JSON.stringify(shape)}`);
-    const offsets = entry.data_offsets;
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) || offsets[1] < offsets[0]) {
-      fail(label, `tensor "${name}" has data_offsets ${JSON.stringify(offsets)}`);
-    }
-    const elementCount = (shape as number[]).reduce((product, d) => product * d, 1);
-    const bytes = (offsets[1] as number) - (offsets[0] as number);
-    if (bytes !== Math.ceil((elementCount * bits) / 8)) fail(label, `tensor "${name}" stores ${bytes} bytes for ${elementCount} ${entry.dtype} elements`);
-    tensors.push({ name, dtype: entry.dtype as string, shape: shape as number[], elementCount, bytes });
-    dataBytes = Math.max(dataBytes, offsets[1] as number);
+    const rawDtype = jsonField(value, 'dtype');
+    const dtype = typeof rawDtype === 'string' ? rawDtype : undefined;
+    const bits = dtype === undefined ? undefined : SAFETENSORS_DTYPE_BITS[dtype];
+    if (dtype === undefined || bits === undefined)
+      fail(
+        label,
+        `tensor "${name}" has dtype ${JSON.stringify(rawDtype)}, not one of ${Object.keys(SAFETENSORS_DTYPE_BITS).join(', ')}`,
+      );
+    const shape = jsonField(value, 'shape');
+    if (!isCountList(shape)) fail(label, `tensor "${name}" has shape ${JSON.stringify(shape)}`);
+    const rawOffsets = jsonField(value, 'data_offsets');
+    const offsets = offsetPair(rawOffsets);
+    if (offsets === null) fail(label, `tensor "${name}" has data_offsets ${JSON.stringify(rawOffsets)}`);
+    const elementCount = shape.reduce((product, d) => product * d, 1);
+    const bytes = offsets.end - offsets.begin;
+    if (bytes !== Math.ceil((elementCount * bits) / 8))
+      fail(label, `tensor "${name}" stores ${bytes} bytes for ${elementCount} ${dtype} elements`);
+    tensors.push({ name, dtype, shape, elementCount, bytes });
+    dataBytes = Math.max(dataBytes, offsets.end);
   }
   return { tensors, metadata, dataBytes };
 }
@@ -104,9 +133,12 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, label: string): 
 export async function readSafetensorsHeaderBytes(source: import('./byteSource.js').ByteSource): Promise<Uint8Array> {
   const length = safetensorsHeaderLength(await source.read(0, 8), source.label);
   if (source.size !== null && 8 + length > source.size) {
-    throw new UserError(`${source.label}: truncated safetensors file (the header says ${length} bytes; the file has ${Math.max(0, source.size - 8)} after the length)`);
+    throw new UserError(
+      `${source.label}: truncated safetensors file (the header says ${length} bytes; the file has ${Math.max(0, source.size - 8)} after the length)`,
+    );
   }
   const bytes = await source.read(8, length);
-  if (bytes.length < length) throw new UserError(`${source.label}: truncated safetensors header (${bytes.length} of ${length} bytes)`);
+  if (bytes.length < length)
+    throw new UserError(`${source.label}: truncated safetensors header (${bytes.length} of ${length} bytes)`);
   return bytes;
 }

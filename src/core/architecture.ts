@@ -128,12 +128,19 @@ export function layerCount(groups: readonly LayerGroup[]): number {
 
 /** The one group of a uniform stack, or null when the layers differ. */
 export function uniformGroup(groups: readonly LayerGroup[]): LayerGroup | null {
-  return groups.length === 1 ? groups[0]! : null;
+  return groups.length === 1 ? (groups[0] ?? null) : null;
+}
+
+/** The first group of the stack (`layers`); every model the readers build has one. */
+export function leadLayer(arch: ModelArchitecture): LayerGroup {
+  const [first] = arch.layers;
+  if (first === undefined) throw new Error(`${arch.modelType}: the architecture has no layers`);
+  return first;
 }
 
 /** Query heads of the first layer (for summaries). */
 export function leadAttention(arch: ModelArchitecture): AttentionSpec {
-  return arch.layers[0]!.attention;
+  return leadLayer(arch).attention;
 }
 
 /** Groups equal layers (order does not change memory), keeping the order each shape first appears. */

@@ -46,5 +46,8 @@ export interface Component {
 
 /** Exact sum of component bytes. */
 export function sumBytes(components: readonly Pick<Component, 'bytes'>[]): number {
-  return exact(components.reduce((total, component) => total + component.bytes, 0), 'total memory');
+  return exact(
+    components.reduce((total, component) => total + component.bytes, 0),
+    'total memory',
+  );
 }

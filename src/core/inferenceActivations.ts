@@ -19,7 +19,13 @@
  * This follows transformers' LlamaMLP (`down_proj(act_fn(gate_proj(x)) * up_proj(x))`) and
  * vLLM's last-token logits; engines that chunk prefill (vLLM max_num_batched_tokens) need less.
  */
-import { type AttentionSpec, type LayerGroup, type MlpSpec, type ModelArchitecture, allLayerGroups } from './architecture.js';
+import {
+  type AttentionSpec,
+  type LayerGroup,
+  type MlpSpec,
+  type ModelArchitecture,
+  allLayerGroups,
+} from './architecture.js';
 import { type AttentionImplementation, EAGER_SOFTMAX_BYTES } from './attention.js';
 import type { Component } from './component.js';
 import type { Dtype } from './dtype.js';
@@ -48,12 +54,23 @@ export function attentionElementsPerToken(attention: AttentionSpec): number {
   if (attention.kind === 'latent') {
     const a = attention.headCount;
     const qk = attention.qkNopeHeadDim + attention.qkRopeHeadDim;
-    return 2 * a * qk + a * (attention.qkNopeHeadDim + attention.vHeadDim) + a * attention.vHeadDim + attention.kvLoraRank + attention.qkRopeHeadDim;
+    return (
+      2 * a * qk +
+      a * (attention.qkNopeHeadDim + attention.vHeadDim) +
+      a * attention.vHeadDim +
+      attention.kvLoraRank +
+      attention.qkRopeHeadDim
+    );
   }
   return 2 * attention.headCount * attention.headDim + 2 * attention.kvHeadCount * attention.headDim;
 }
 
-function attentionPhase(attention: AttentionSpec, e: number, s: number, implementation: AttentionImplementation): number {
+function attentionPhase(
+  attention: AttentionSpec,
+  e: number,
+  s: number,
+  implementation: AttentionImplementation,
+): number {
   const scores = implementation === 'eager' ? attention.headCount * s * s * (2 * e + EAGER_SOFTMAX_BYTES) : 0;
   return e * s * attentionElementsPerToken(attention) + scores;
 }
@@ -70,7 +87,10 @@ function mlpPhase(mlp: MlpSpec, e: number, s: number): number {
 }
 
 function layerPhases(group: LayerGroup, e: number, s: number, implementation: AttentionImplementation) {
-  const attention = Math.max(attentionPhase(group.attention, e, s, implementation), group.crossAttention ? attentionPhase(group.crossAttention, e, s, implementation) : 0);
+  const attention = Math.max(
+    attentionPhase(group.attention, e, s, implementation),
+    group.crossAttention ? attentionPhase(group.crossAttention, e, s, implementation) : 0,
+  );
   return { attention, mlp: mlpPhase(group.mlp, e, s) };
 }
 
@@ -96,7 +116,13 @@ export function inferenceActivationParts(
   const mlpPhaseBytes = batch * peak.mlp;
   const logitsBytes = arch.layout === 'encoder' ? 0 : arch.vocabSize * (e + 4);
   const totalBytes = residentBytes + Math.max(attentionPhaseBytes, mlpPhaseBytes) + logitsBytes;
-  return { residentBytes, attentionPhaseBytes, mlpPhaseBytes, logitsBytes, totalBytes: exact(totalBytes, 'inference activations') };
+  return {
+    residentBytes,
+    attentionPhaseBytes,
+    mlpPhaseBytes,
+    logitsBytes,
+    totalBytes: exact(totalBytes, 'inference activations'),
+  };
 }
 
 /** The layer group whose peak sets the total (for the formula text). */
@@ -126,11 +152,17 @@ export function inferenceActivationsComponent(
   if (p.mlpPhaseBytes >= p.attentionPhaseBytes) {
     const { routed, shared } = mlpWidths(group.mlp);
     const k = group.mlp.experts?.activeExpertCount ?? 1;
-    const width = k > 1 || shared > 0 ? `(${k > 1 ? `${k} × ` : ''}${formatInt(group.mlp.intermediateSize)}${shared > 0 ? ` + ${formatInt(shared)} shared` : ''})` : formatInt(routed);
+    const width =
+      k > 1 || shared > 0
+        ? `(${k > 1 ? `${k} × ` : ''}${formatInt(group.mlp.intermediateSize)}${shared > 0 ? ` + ${formatInt(shared)} shared` : ''})`
+        : formatInt(routed);
     peakText = `${group.mlp.gated ? 3 : 2} × ${e} × ${s} × ${width} (MLP)`;
   } else {
     const lead = group.attention;
-    const elements = lead.kind === 'standard' ? `(2×${lead.headCount}×${lead.headDim} + 2×${lead.kvHeadCount}×${lead.headDim})` : formatInt(attentionElementsPerToken(lead));
+    const elements =
+      lead.kind === 'standard'
+        ? `(2×${lead.headCount}×${lead.headDim} + 2×${lead.kvHeadCount}×${lead.headDim})`
+        : formatInt(attentionElementsPerToken(lead));
     peakText = `${e} × ${s} × ${elements}${attention === 'eager' ? ` + ${lead.headCount} × ${s}² × ${2 * elementBytes + EAGER_SOFTMAX_BYTES} B` : ''} (attention)`;
   }
   const logitsText = p.logitsBytes > 0 ? ` + ${formatInt(arch.vocabSize)} vocab × ${elementBytes + 4} B (logits)` : '';
@@ -139,7 +171,9 @@ export function inferenceActivationsComponent(
       ? `peak inside one layer of one batched forward over ${formatInt(batch)} ${s}-token sequence${batch > 1 ? 's' : ''}`
       : `peak inside one layer during the prefill of one ${s}-token sequence; other sequences decode one token at a time and need far less`,
     `resident ${formatInt(p.residentBytes)} B; attention phase ${formatInt(p.attentionPhaseBytes)} B; MLP phase ${formatInt(p.mlpPhaseBytes)} B; logits ${formatInt(p.logitsBytes)} B`,
-    attention === 'flash' ? 'flash attention: the s × s score matrix is never stored' : 'eager attention: the s × s scores, their fp32 softmax and its 16-bit copy are alive at once',
+    attention === 'flash'
+      ? 'flash attention: the s × s score matrix is never stored'
+      : 'eager attention: the s × s scores, their fp32 softmax and its 16-bit copy are alive at once',
     ...(arch.layout === 'encoder' ? [] : ['engines that chunk the prefill (vLLM --max-num-batched-tokens) peak lower']),
   ];
   return {

@@ -11,7 +11,7 @@
  *   bytes = Σ_layers elements × tokens × bytes/element, × sequences
  * REFERENCES.md "KV cache"; llama.cpp: LLaMA-7B f16 at n_ctx 8192 -> "kv self size = 4096.00 MB".
  */
-import { type LayerGroup, type ModelArchitecture, layerCount } from './architecture.js';
+import { type LayerGroup, type ModelArchitecture, layerCount, leadAttention } from './architecture.js';
 import type { Component } from './component.js';
 import { type Dtype, bytesPerElementLabel, dtypeBytes } from './dtype.js';
 import { exact, formatInt } from './units.js';
@@ -77,8 +77,17 @@ export function kvElementsPerToken(arch: ModelArchitecture): number {
 }
 
 /** Exact KV-cache bytes for `sequenceCount` sequences of `contextTokens` tokens. */
-export function kvCacheBytes(arch: ModelArchitecture, kvDtype: Dtype, contextTokens: number, sequenceCount: number, policy: SlidingWindowPolicy = 'cap'): number {
-  const elements = kvTerms(arch, contextTokens, policy).reduce((total, term) => total + term.layers * term.elementsPerToken * term.tokens, 0);
+export function kvCacheBytes(
+  arch: ModelArchitecture,
+  kvDtype: Dtype,
+  contextTokens: number,
+  sequenceCount: number,
+  policy: SlidingWindowPolicy = 'cap',
+): number {
+  const elements = kvTerms(arch, contextTokens, policy).reduce(
+    (total, term) => total + term.layers * term.elementsPerToken * term.tokens,
+    0,
+  );
   return dtypeBytes(exact(elements * sequenceCount, 'KV-cache elements'), kvDtype);
 }
 
@@ -87,9 +96,17 @@ export function kvCacheBytes(arch: ModelArchitecture, kvDtype: Dtype, contextTok
  * K/V heads, so heads are replicated once N exceeds them (vLLM, TensorRT-LLM), and MLA's shared
  * latent is replicated on every GPU.
  */
-export function kvCacheBytesPerGpu(arch: ModelArchitecture, kvDtype: Dtype, contextTokens: number, sequenceCount: number, policy: SlidingWindowPolicy, gpuCount: number): number {
+export function kvCacheBytesPerGpu(
+  arch: ModelArchitecture,
+  kvDtype: Dtype,
+  contextTokens: number,
+  sequenceCount: number,
+  policy: SlidingWindowPolicy,
+  gpuCount: number,
+): number {
   const elements = kvTerms(arch, contextTokens, policy).reduce(
-    (total, term) => total + term.layers * (term.elementsPerToken / term.heads) * Math.ceil(term.heads / gpuCount) * term.tokens,
+    (total, term) =>
+      total + term.layers * (term.elementsPerToken / term.heads) * Math.ceil(term.heads / gpuCount) * term.tokens,
     0,
   );
   return dtypeBytes(exact(elements * sequenceCount, 'KV-cache elements'), kvDtype);
@@ -122,32 +139,48 @@ export function kvCacheComponent(
   const formula = sameTokens
     ? `${terms.map((term) => term.text).join(' + ')} × ${bytesText} × ${formatInt(contextTokens)} tokens × ${sequences}`
     : `(${terms.map((term) => `${term.text} × ${formatInt(term.tokens)} tokens`).join(' + ')}) × ${bytesText} × ${sequences}`;
-  const notes: string[] = [];
-  const lead = arch.layers[0]!.attention;
-  if (lead.kind === 'standard' && lead.kvHeadCount < lead.headCount) {
-    notes.push(`grouped-query attention: ${lead.kvHeadCount} KV heads for ${lead.headCount} query heads caches ${lead.headCount / lead.kvHeadCount}× less than full multi-head K/V`);
-  }
-  if (lead.kind === 'latent') {
-    notes.push(`multi-head latent attention caches ${lead.kvLoraRank} + ${lead.qkRopeHeadDim} elements per token per layer instead of full K and V for ${lead.headCount} heads`);
-  }
-  const windowed = arch.layers.filter((group) => group.attention.window !== null);
-  if (windowed.length > 0) {
-    const window = formatInt(windowed[0]!.attention.window!);
-    notes.push(
-      policy === 'cap'
-        ? `${layerCount(windowed)} of ${layerCount(arch.layers)} layers use a ${window}-token sliding window and cache at most that many tokens (--sliding-window cap: vLLM's hybrid allocator, llama.cpp's SWA cache)`
-        : `${layerCount(windowed)} of ${layerCount(arch.layers)} layers use a ${window}-token sliding window but cache the full context (--sliding-window full)`,
-    );
-  }
-  if (arch.layout === 'encoder-decoder') notes.push(`--ctx counts both the encoder input and the generated tokens: ${formatInt(contextTokens)} each`);
+  const lead = leadAttention(arch);
   return {
     id: 'kv_cache',
     label,
     bytes: kvCacheBytes(arch, kvDtype, contextTokens, sequenceCount, policy),
-    expression: windowed.length > 0 ? 'Σ layers × per-token K/V × min(ctx, window) × bytes × users' : lead.kind === 'latent' ? 'L × (r_kv + d_rope) × bytes × ctx × users' : '2 × L × n_kv × d × bytes × ctx × users',
+    expression: arch.layers.some((group) => group.attention.window !== null)
+      ? 'Σ layers × per-token K/V × min(ctx, window) × bytes × users'
+      : lead.kind === 'latent'
+        ? 'L × (r_kv + d_rope) × bytes × ctx × users'
+        : '2 × L × n_kv × d × bytes × ctx × users',
     formula,
     basis: 'exact',
     range: null,
-    notes,
+    notes: kvCacheNotes(arch, contextTokens, policy),
   };
+}
+
+/** What the cache saves or assumes, in words: GQA or MLA, sliding windows, an encoder-decoder's two contexts. */
+function kvCacheNotes(arch: ModelArchitecture, contextTokens: number, policy: SlidingWindowPolicy): string[] {
+  const notes: string[] = [];
+  const lead = leadAttention(arch);
+  if (lead.kind === 'standard' && lead.kvHeadCount < lead.headCount) {
+    notes.push(
+      `grouped-query attention: ${lead.kvHeadCount} KV heads for ${lead.headCount} query heads caches ${lead.headCount / lead.kvHeadCount}× less than full multi-head K/V`,
+    );
+  }
+  if (lead.kind === 'latent') {
+    notes.push(
+      `multi-head latent attention caches ${lead.kvLoraRank} + ${lead.qkRopeHeadDim} elements per token per layer instead of full K and V for ${lead.headCount} heads`,
+    );
+  }
+  const windowed = arch.layers.filter((group) => group.attention.window !== null);
+  const firstWindow = windowed[0]?.attention.window ?? null;
+  if (firstWindow !== null) {
+    const window = formatInt(firstWindow);
+    notes.push(
+      policy === 'cap'
+        ? `${layerCount(windowed)} of ${layerCount(arch.layers)} layers use a ${window}-token sliding window and cache at most that many tokens (window policy cap: vLLM's hybrid allocator, llama.cpp's SWA cache)`
+        : `${layerCount(windowed)} of ${layerCount(arch.layers)} layers use a ${window}-token sliding window but cache the full context (window policy full)`,
+    );
+  }
+  if (arch.layout === 'encoder-decoder')
+    notes.push(`the context counts both the encoder input and the generated tokens: ${formatInt(contextTokens)} each`);
+  return notes;
 }

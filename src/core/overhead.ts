@@ -43,7 +43,10 @@ export interface OverheadInput {
 
 /** The default overhead model at one end of its range: CUDA context + allocator share × activations. */
 export function overheadModelBytes(level: keyof LowExpectedHigh, activationBytes: number): number {
-  return exact(CUDA_CONTEXT_BYTES[level] + ceilShare(activationBytes, ALLOCATOR_FRAGMENTATION_PERCENT[level], 100, 'overhead'), 'overhead');
+  return exact(
+    CUDA_CONTEXT_BYTES[level] + ceilShare(activationBytes, ALLOCATOR_FRAGMENTATION_PERCENT[level], 100, 'overhead'),
+    'overhead',
+  );
 }
 
 /** Expected overhead bytes on one GPU. */
@@ -85,16 +88,16 @@ export function overheadComponent(spec: OverheadSpec, input: OverheadInput): Com
         formula: `${spec.basisPoints / 100}% × ${formatInt(input.otherBytes)} B (all other components)`,
         basis: 'heuristic',
         range: null,
-        notes: ['set by --overhead as a share of the other components'],
+        notes: ['an override: a share of the other components'],
       };
     case 'fixed':
       return {
         ...base,
         expression: 'fixed',
-        formula: `${formatInt(spec.bytes)} B (set by --overhead)`,
+        formula: `${formatInt(spec.bytes)} B (an override)`,
         basis: 'heuristic',
         range: null,
-        notes: ['set by --overhead as a fixed size per GPU'],
+        notes: ['an override: a fixed size per GPU'],
       };
   }
 }

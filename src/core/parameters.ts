@@ -16,7 +16,13 @@
  * pooler h·h + h.
  * Checked against published counts (test/core/parameters.test.ts).
  */
-import { type AttentionSpec, type LayerGroup, type MlpSpec, type ModelArchitecture, allLayerGroups } from './architecture.js';
+import {
+  type AttentionSpec,
+  type LayerGroup,
+  type MlpSpec,
+  type ModelArchitecture,
+  allLayerGroups,
+} from './architecture.js';
 import { exact } from './units.js';
 
 export interface ParameterBreakdown {
@@ -43,7 +49,10 @@ export function attentionParameterCount(h: number, attention: AttentionSpec): nu
     const a = attention.headCount;
     const qkHead = attention.qkNopeHeadDim + attention.qkRopeHeadDim;
     const r = attention.kvLoraRank;
-    const q = attention.qLoraRank === null ? h * a * qkHead : h * attention.qLoraRank + attention.qLoraRank + attention.qLoraRank * a * qkHead;
+    const q =
+      attention.qLoraRank === null
+        ? h * a * qkHead
+        : h * attention.qLoraRank + attention.qLoraRank + attention.qLoraRank * a * qkHead;
     const kv = h * (r + attention.qkRopeHeadDim) + r + r * a * (attention.qkNopeHeadDim + attention.vHeadDim);
     return q + kv + a * attention.vHeadDim * h;
   }
@@ -67,22 +76,38 @@ export function mlpParameterCounts(h: number, mlp: MlpSpec): [number, number] {
   const expert = denseMlpParameterCount(h, mlp.intermediateSize, mlp.gated, mlp.bias);
   const moe = mlp.experts;
   if (moe === null) return [expert, expert];
-  const shared = moe.sharedIntermediateSize > 0 ? denseMlpParameterCount(h, moe.sharedIntermediateSize, mlp.gated, false) + (moe.sharedExpertGate ? h : 0) : 0;
-  const router = h * moe.expertCount + (moe.routerBias ? moe.expertCount : 0) + (moe.scoreCorrectionBias ? moe.expertCount : 0);
+  const shared =
+    moe.sharedIntermediateSize > 0
+      ? denseMlpParameterCount(h, moe.sharedIntermediateSize, mlp.gated, false) + (moe.sharedExpertGate ? h : 0)
+      : 0;
+  const router =
+    h * moe.expertCount + (moe.routerBias ? moe.expertCount : 0) + (moe.scoreCorrectionBias ? moe.expertCount : 0);
   return [moe.expertCount * expert + shared + router, moe.activeExpertCount * expert + shared + router];
 }
 
 function groupCounts(arch: ModelArchitecture, group: LayerGroup) {
   const h = arch.hiddenSize;
-  const attention = attentionParameterCount(h, group.attention) + (group.crossAttention ? attentionParameterCount(h, group.crossAttention) : 0);
+  const attention =
+    attentionParameterCount(h, group.attention) +
+    (group.crossAttention ? attentionParameterCount(h, group.crossAttention) : 0);
   const [mlp, activeMlp] = mlpParameterCounts(h, group.mlp);
-  return { attention: group.count * attention, mlp: group.count * mlp, activeMlp: group.count * activeMlp, norms: group.count * group.normCount * normSize(arch) };
+  return {
+    attention: group.count * attention,
+    mlp: group.count * mlp,
+    activeMlp: group.count * activeMlp,
+    norms: group.count * group.normCount * normSize(arch),
+  };
 }
 
 export function countParameters(arch: ModelArchitecture): ParameterBreakdown {
   const h = arch.hiddenSize;
   const extras = arch.extraParameters.reduce((total, extra) => total + extra.count, 0);
-  const embeddingCount = arch.vocabSize * h + arch.learnedPositionCount * h + arch.tokenTypeCount * h + (arch.embeddingNorm ? normSize(arch) : 0) + extras;
+  const embeddingCount =
+    arch.vocabSize * h +
+    arch.learnedPositionCount * h +
+    arch.tokenTypeCount * h +
+    (arch.embeddingNorm ? normSize(arch) : 0) +
+    extras;
   let attentionCount = 0;
   let mlpCount = 0;
   let activeMlpCount = 0;

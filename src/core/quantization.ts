@@ -27,8 +27,11 @@ import { countParameters } from './parameters.js';
 import { ceilDiv, exact, formatInt } from './units.js';
 import { type WeightMatrix, matrixParameterCount, weightMatrices } from './weightMatrices.js';
 
-/** Block layout of the GGUF types vram estimates with (a subset of ggml's, by name). */
-export const GGUF_BLOCKS: Readonly<Record<string, { elements: number; bytes: number }>> = {
+/** The GGUF block types vram estimates with (a subset of ggml's, by name). */
+export type GgufBlockType = 'q4_0' | 'q4_1' | 'q5_0' | 'q5_1' | 'q8_0' | 'q2_k' | 'q3_k' | 'q4_k' | 'q5_k' | 'q6_k';
+
+/** Block layout of each GGUF block type. */
+export const GGUF_BLOCKS: Readonly<Record<GgufBlockType, { elements: number; bytes: number }>> = {
   q4_0: DTYPE_BLOCKS.q4_0,
   q4_1: DTYPE_BLOCKS.q4_1,
   q5_0: DTYPE_BLOCKS.q5_0,
@@ -42,7 +45,7 @@ export const GGUF_BLOCKS: Readonly<Record<string, { elements: number; bytes: num
 };
 
 /** GGUF file types: a base block type, and for the _M mixes the type of the layers given more bits. */
-export const GGUF_FILE_TYPES: Readonly<Record<string, { base: string }>> = {
+export const GGUF_FILE_TYPES: Readonly<Record<string, { base: GgufBlockType }>> = {
   q4_0: { base: 'q4_0' },
   q4_1: { base: 'q4_1' },
   q5_0: { base: 'q5_0' },
@@ -73,7 +76,11 @@ interface GgufContext {
 const FUSED_QKV_FAMILIES = new Set(['phi3', 'falcon', 'bloom', 'gpt_neox', 'gpt2']);
 
 /** k-quant fallbacks when a row is not a whole number of 256-element blocks (convert_incompatible_tensor). */
-const K_QUANT_FALLBACK: Readonly<Record<string, string>> = { q4_k: 'q5_0', q5_k: 'q5_1', q6_k: 'q8_0' };
+const K_QUANT_FALLBACK: Readonly<Partial<Record<GgufBlockType, GgufBlockType>>> = {
+  q4_k: 'q5_0',
+  q5_k: 'q5_1',
+  q6_k: 'q8_0',
+};
 
 export type WeightFormat =
   | { kind: 'gptq' | 'awq'; bits: number; groupSize: number | null }
@@ -96,15 +103,18 @@ function useMoreBits(layer: number, layerCount: number): boolean {
   return layer < eighth || layer >= Math.floor((7 * layerCount) / 8) || (layer - eighth) % 3 === 2;
 }
 
-function ggufMatrixBytes(m: WeightMatrix, type: string, copies: number): number {
-  const block = GGUF_BLOCKS[type]!;
+function ggufMatrixBytes(m: WeightMatrix, type: GgufBlockType, copies: number): number {
+  const block = GGUF_BLOCKS[type];
   return copies * m.outFeatures * ceilDiv(m.inFeatures, block.elements) * block.bytes;
 }
 
 /** llama.cpp's type for one tensor of a layer (src/llama-quant.cpp, llama_tensor_get_type). */
-function ggufType(m: WeightMatrix, layer: number, context: GgufContext): string {
+function ggufType(m: WeightMatrix, layer: number, context: GgufContext): GgufBlockType {
   const { fileType } = context;
-  let type = GGUF_FILE_TYPES[fileType]!.base;
+  const base = GGUF_FILE_TYPES[fileType]?.base;
+  if (base === undefined)
+    throw new Error(`GGUF file type "${fileType}" is not one of ${Object.keys(GGUF_FILE_TYPES).join(', ')}`);
+  let type = base;
   const mix = fileType === 'q4_k_m' || fileType === 'q5_k_m';
   if (m.kind === 'output' || (context.tied && m.kind === 'token_embd')) {
     if (context.falcon || m.inFeatures % 256 !== 0) return 'q8_0';
@@ -126,7 +136,7 @@ function ggufType(m: WeightMatrix, layer: number, context: GgufContext): string 
   } else if (m.kind === 'attn_output') {
     if (!context.falcon && context.expertCount === 8 && (fileType === 'q4_k_s' || fileType === 'q4_k_m')) type = 'q5_k';
   }
-  return m.inFeatures % GGUF_BLOCKS[type]!.elements === 0 ? type : (K_QUANT_FALLBACK[type] ?? type);
+  return m.inFeatures % GGUF_BLOCKS[type].elements === 0 ? type : (K_QUANT_FALLBACK[type] ?? type);
 }
 
 function ggufBytes(m: WeightMatrix, context: GgufContext): number {
@@ -152,11 +162,16 @@ function matrixBytes(format: WeightFormat, m: WeightMatrix, context: GgufContext
       return weights + m.count * m.outFeatures * 4;
     case 'bnb-4bit': {
       const blocks = m.count * ceilDiv(m.inFeatures * m.outFeatures, BNB_4BIT_BLOCK);
-      const absmax = format.doubleQuant ? blocks + m.count * ceilDiv(ceilDiv(m.inFeatures * m.outFeatures, BNB_4BIT_BLOCK), BNB_DOUBLE_QUANT_BLOCK) * 4 : blocks * 4;
+      const absmax = format.doubleQuant
+        ? blocks + m.count * ceilDiv(ceilDiv(m.inFeatures * m.outFeatures, BNB_4BIT_BLOCK), BNB_DOUBLE_QUANT_BLOCK) * 4
+        : blocks * 4;
       return ceilDiv(weights, 2) + absmax;
     }
     case 'fp8': {
-      const scales = format.blockSize === null ? 1 : ceilDiv(m.outFeatures, format.blockSize[0]) * ceilDiv(m.inFeatures, format.blockSize[1]);
+      const scales =
+        format.blockSize === null
+          ? 1
+          : ceilDiv(m.outFeatures, format.blockSize[0]) * ceilDiv(m.inFeatures, format.blockSize[1]);
       return weights + m.count * scales * 4;
     }
     case 'mxfp4':
@@ -186,7 +201,12 @@ export function formatLabel(format: WeightFormat): string {
 
 export function quantizedWeightsComponent(arch: ModelArchitecture, format: WeightFormat): Component {
   const all = weightMatrices(arch);
-  const quantized = format.kind === 'gguf' ? all : format.kind === 'mxfp4' ? all.filter((m) => m.expert) : all.filter((m) => m.kind !== 'token_embd' && m.kind !== 'output');
+  const quantized =
+    format.kind === 'gguf'
+      ? all
+      : format.kind === 'mxfp4'
+        ? all.filter((m) => m.expert)
+        : all.filter((m) => m.kind !== 'token_embd' && m.kind !== 'output');
   const layerCount = Math.max(1, ...all.flatMap((m) => m.layers).map((l) => l + 1));
   const context: GgufContext = {
     fileType: format.kind === 'gguf' ? format.fileType : '',
@@ -197,11 +217,15 @@ export function quantizedWeightsComponent(arch: ModelArchitecture, format: Weigh
     fusedQkv: FUSED_QKV_FAMILIES.has(arch.modelType),
     tied: !all.some((m) => m.kind === 'output'),
   };
-  const quantizedBytes = exact(quantized.reduce((total, m) => total + matrixBytes(format, m, context), 0), 'quantized weights');
+  const quantizedBytes = exact(
+    quantized.reduce((total, m) => total + matrixBytes(format, m, context), 0),
+    'quantized weights',
+  );
   const restCount = countParameters(arch).totalCount - matrixParameterCount(quantized);
   const restBytesPer = format.kind === 'gguf' ? 4 : 2;
   const restBytes = exact(restCount * restBytesPer, 'unquantized weights');
-  const restWhat = format.kind === 'gguf' ? 'norms and biases in F32' : 'embeddings, head, norms, biases and routers in 16-bit';
+  const restWhat =
+    format.kind === 'gguf' ? 'norms and biases in F32' : 'embeddings, head, norms, biases and routers in 16-bit';
   return {
     id: 'weights',
     label: 'Weights',
@@ -211,8 +235,12 @@ export function quantizedWeightsComponent(arch: ModelArchitecture, format: Weigh
     basis: 'exact',
     range: null,
     notes: [
-      `${formatLabel(format)}: ${(((quantizedBytes * 8) / matrixParameterCount(quantized)) || 0).toFixed(3)} bits per quantized weight, scales and zeros included`,
-      ...(format.kind === 'gguf' ? ["llama.cpp's per-tensor rules: output (or a tied token_embd) at least Q6_K; the _M mixes give attn_v and ffn_down Q6_K where use_more_bits picks; 8-expert models Q8_0 attn_k/attn_v; rows that are not whole 256-blocks fall back to Q5_0/Q5_1/Q8_0"] : []),
+      `${formatLabel(format)}: ${((quantizedBytes * 8) / matrixParameterCount(quantized) || 0).toFixed(3)} bits per quantized weight, scales and zeros included`,
+      ...(format.kind === 'gguf'
+        ? [
+            "llama.cpp's per-tensor rules: output (or a tied token_embd) at least Q6_K; the _M mixes give attn_v and ffn_down Q6_K where use_more_bits picks; 8-expert models Q8_0 attn_k/attn_v; rows that are not whole 256-blocks fall back to Q5_0/Q5_1/Q8_0",
+          ]
+        : []),
     ],
   };
 }

@@ -30,7 +30,15 @@
  * Recomputation: selective drops the score terms (Korthikanti §5); full keeps each layer's input
  * e·T·h and rebuilds one layer (the largest) at a time during backward.
  */
-import { type AttentionSpec, type LayerGroup, type MlpSpec, type ModelArchitecture, allLayerGroups, layerCount } from './architecture.js';
+import {
+  type AttentionSpec,
+  type LayerGroup,
+  type MlpSpec,
+  type ModelArchitecture,
+  allLayerGroups,
+  layerCount,
+  leadLayer,
+} from './architecture.js';
 import { type AttentionImplementation, EAGER_SOFTMAX_BYTES, FLASH_LSE_BYTES } from './attention.js';
 import type { Component } from './component.js';
 import { exact, formatInt } from './units.js';
@@ -96,7 +104,11 @@ function attentionKept(attention: AttentionSpec, input: TrainingActivationInput)
   const a = attention.headCount;
   const qkvElements =
     attention.kind === 'latent'
-      ? (attention.qLoraRank ?? 0) + a * (attention.qkNopeHeadDim + attention.qkRopeHeadDim) + attention.kvLoraRank + attention.qkRopeHeadDim + a * (attention.qkNopeHeadDim + attention.vHeadDim)
+      ? (attention.qLoraRank ?? 0) +
+        a * (attention.qkNopeHeadDim + attention.qkRopeHeadDim) +
+        attention.kvLoraRank +
+        attention.qkRopeHeadDim +
+        a * (attention.qkNopeHeadDim + attention.vHeadDim)
       : a * attention.headDim + 2 * attention.kvHeadCount * attention.headDim;
   const outputElements = attention.kind === 'latent' ? a * attention.vHeadDim : a * attention.headDim;
   const scoreElementBytes = EAGER_SOFTMAX_BYTES + e + (arch.attentionDropout > 0 ? 1 : 0);
@@ -126,14 +138,21 @@ function mlpKept(mlp: MlpSpec, input: TrainingActivationInput): { input: number;
 }
 
 /** Bytes one layer of `group` keeps for backward without recomputation. */
-export function layerActivationParts(input: TrainingActivationInput, group: LayerGroup = input.arch.layers[0]!): LayerActivationParts {
+export function layerActivationParts(
+  input: TrainingActivationInput,
+  group: LayerGroup = leadLayer(input.arch),
+): LayerActivationParts {
   const { arch, elementBytes: e, sequenceTokens: s, batchSize: b } = input;
   const T = Math.ceil(s / (input.contextParallel ?? 1)) * b;
   const h = arch.hiddenSize;
   // Hidden-size tensors are replicated over tensor-parallel GPUs unless sequence parallelism splits them.
-  const replicated = input.sequenceParallel ? input.tensorParallel ?? 1 : 1;
-  const blocks = [attentionKept(group.attention, input), ...(group.crossAttention ? [attentionKept(group.crossAttention, input)] : [])];
-  const sum = (pick: (block: (typeof blocks)[number]) => number) => blocks.reduce((total, block) => total + pick(block), 0);
+  const replicated = input.sequenceParallel ? (input.tensorParallel ?? 1) : 1;
+  const blocks = [
+    attentionKept(group.attention, input),
+    ...(group.crossAttention ? [attentionKept(group.crossAttention, input)] : []),
+  ];
+  const sum = (pick: (block: (typeof blocks)[number]) => number) =>
+    blocks.reduce((total, block) => total + pick(block), 0);
   const normInputsBytes = Math.ceil((group.normCount * normInputBytes(arch, e) * T * h) / replicated);
   const attentionInputBytes = Math.ceil(sum((block) => block.input) / replicated);
   const qkvBytes = sum((block) => block.qkv);
@@ -143,8 +162,26 @@ export function layerActivationParts(input: TrainingActivationInput, group: Laye
   const dropoutMaskBytes = arch.hiddenDropout > 0 ? Math.ceil(((1 + blocks.length) * T * h) / replicated) : 0;
   const mlp = mlpKept(group.mlp, input);
   const mlpBytes = Math.ceil(mlp.input / replicated) + mlp.internal;
-  const totalBytes = normInputsBytes + attentionInputBytes + qkvBytes + attentionOutputBytes + logSumExpBytes + scoresBytes + dropoutMaskBytes + mlpBytes;
-  return { normInputsBytes, attentionInputBytes, qkvBytes, attentionOutputBytes, logSumExpBytes, scoresBytes, dropoutMaskBytes, mlpBytes, totalBytes: exact(totalBytes, 'layer activations') };
+  const totalBytes =
+    normInputsBytes +
+    attentionInputBytes +
+    qkvBytes +
+    attentionOutputBytes +
+    logSumExpBytes +
+    scoresBytes +
+    dropoutMaskBytes +
+    mlpBytes;
+  return {
+    normInputsBytes,
+    attentionInputBytes,
+    qkvBytes,
+    attentionOutputBytes,
+    logSumExpBytes,
+    scoresBytes,
+    dropoutMaskBytes,
+    mlpBytes,
+    totalBytes: exact(totalBytes, 'layer activations'),
+  };
 }
 
 export interface TrainingActivationParts {
@@ -180,26 +217,48 @@ export function trainingActivationParts(input: TrainingActivationInput): Trainin
   const fraction = input.layerFraction ?? 1;
   const inFlight = input.inFlightMicroBatches ?? 1;
   let keptLayersBytes = 0;
-  let largest: LayerActivationParts | null = null;
-  for (const group of allLayerGroups(arch)) {
-    const layer = layerActivationParts({ ...input, arch }, group);
-    const kept = checkpointing === 'full' ? Math.ceil((e * T * h) / replicated) : checkpointing === 'selective' ? layer.totalBytes - layer.scoresBytes : layer.totalBytes;
+  const perGroup = allLayerGroups(arch).map((group) => ({
+    group,
+    layer: layerActivationParts({ ...input, arch }, group),
+  }));
+  for (const { group, layer } of perGroup) {
+    const kept =
+      checkpointing === 'full'
+        ? Math.ceil((e * T * h) / replicated)
+        : checkpointing === 'selective'
+          ? layer.totalBytes - layer.scoresBytes
+          : layer.totalBytes;
     keptLayersBytes += Math.ceil(group.count * fraction) * kept;
-    if (largest === null || layer.totalBytes > largest.totalBytes) largest = layer;
   }
   keptLayersBytes *= inFlight;
-  const layer = largest!;
+  // The first of the largest layers (reduce without a seed: a model has at least one layer).
+  const layer = perGroup
+    .map((g) => g.layer)
+    .reduce((largest, next) => (next.totalBytes > largest.totalBytes ? next : largest));
   const recomputeBufferBytes = checkpointing === 'full' ? layer.totalBytes : 0;
   const holdsLoss = input.holdsLoss ?? true;
-  const outsideLayersBytes = !holdsLoss ? 0 : Math.ceil(
-    (arch.layout === 'encoder' ? normInputBytes(arch, e) * T * h + (arch.hiddenDropout > 0 ? T * h : 0) + 4 * e * T * h : normInputBytes(arch, e) * T * h + e * T * h) / replicated,
-  );
+  const outsideLayersBytes = !holdsLoss
+    ? 0
+    : Math.ceil(
+        (arch.layout === 'encoder'
+          ? normInputBytes(arch, e) * T * h + (arch.hiddenDropout > 0 ? T * h : 0) + 4 * e * T * h
+          : normInputBytes(arch, e) * T * h + e * T * h) / replicated,
+      );
   const lossBytesPerLogit = e + (e < FP32_BYTES ? FP32_BYTES : 0) + FP32_BYTES;
   // Megatron's vocabulary-parallel cross-entropy splits the logits over tensor-parallel GPUs.
   const lossTokens = input.chunkedLoss ? chunkedLossTokens(T, arch.vocabSize, h) : T;
   const lossBytes = holdsLoss ? Math.ceil((lossTokens * arch.vocabSize * lossBytesPerLogit) / tp) : 0;
   const totalBytes = keptLayersBytes + recomputeBufferBytes + outsideLayersBytes + lossBytes;
-  return { layer, keptLayersBytes, recomputeBufferBytes, outsideLayersBytes, lossBytes, lossBytesPerLogit, lossTokens, totalBytes: exact(totalBytes, 'training activations') };
+  return {
+    layer,
+    keptLayersBytes,
+    recomputeBufferBytes,
+    outsideLayersBytes,
+    lossBytes,
+    lossBytesPerLogit,
+    lossTokens,
+    totalBytes: exact(totalBytes, 'training activations'),
+  };
 }
 
 export function trainingActivationsComponent(input: TrainingActivationInput): Component {
@@ -208,11 +267,21 @@ export function trainingActivationsComponent(input: TrainingActivationInput): Co
   const T = formatInt(input.sequenceTokens * input.batchSize);
   const layers = layerCount(allLayerGroups(arch));
   const tp = input.tensorParallel ?? 1;
-  const parallel = tp > 1 || (input.contextParallel ?? 1) > 1 || (input.layerFraction ?? 1) < 1 || (input.inFlightMicroBatches ?? 1) > 1 || input.holdsLoss === false;
+  const parallel =
+    tp > 1 ||
+    (input.contextParallel ?? 1) > 1 ||
+    (input.layerFraction ?? 1) < 1 ||
+    (input.inFlightMicroBatches ?? 1) > 1 ||
+    input.holdsLoss === false;
   const keptText = parallel
     ? `${formatInt(p.keptLayersBytes)} B (layers on this GPU${tp > 1 ? `, tensor-parallel ÷ ${tp}` : ''}${(input.contextParallel ?? 1) > 1 ? `, context-parallel ÷ ${input.contextParallel}` : ''}${(input.inFlightMicroBatches ?? 1) > 1 ? `, × ${input.inFlightMicroBatches} micro-batches in flight` : ''})`
-    : checkpointing === 'full' ? `${layers} layers × ${formatInt(input.elementBytes * input.sequenceTokens * input.batchSize * arch.hiddenSize)} B (layer inputs)` : arch.layers.length === 1 && arch.encoderLayers.length === 0 ? `${layers} layers × ${formatInt(p.keptLayersBytes / layers)} B (per layer)` : `${formatInt(p.keptLayersBytes)} B (${layers} layers)`;
-  const recompute = p.recomputeBufferBytes > 0 ? ` + ${formatInt(p.recomputeBufferBytes)} B (one layer recomputed)` : '';
+    : checkpointing === 'full'
+      ? `${layers} layers × ${formatInt(input.elementBytes * input.sequenceTokens * input.batchSize * arch.hiddenSize)} B (layer inputs)`
+      : arch.layers.length === 1 && arch.encoderLayers.length === 0
+        ? `${layers} layers × ${formatInt(p.keptLayersBytes / layers)} B (per layer)`
+        : `${formatInt(p.keptLayersBytes)} B (${layers} layers)`;
+  const recompute =
+    p.recomputeBufferBytes > 0 ? ` + ${formatInt(p.recomputeBufferBytes)} B (one layer recomputed)` : '';
   const l = p.layer;
   const notes = [
     `tokens per micro-batch T = ${formatInt(input.sequenceTokens)} × ${input.batchSize} = ${T}`,

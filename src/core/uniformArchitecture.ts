@@ -8,7 +8,9 @@ import type { LayerGroup, MixtureOfExperts, ModelArchitecture, StandardAttention
 type Required = 'modelType' | 'hiddenSize' | 'vocabSize' | 'maxPositionCount' | 'layers';
 
 /** An architecture with a pre-norm decoder's defaults for every field not given. */
-export function architecture(fields: Pick<ModelArchitecture, Required> & Partial<Omit<ModelArchitecture, Required>>): ModelArchitecture {
+export function architecture(
+  fields: Pick<ModelArchitecture, Required> & Partial<Omit<ModelArchitecture, Required>>,
+): ModelArchitecture {
   const layout = fields.layout ?? 'decoder';
   return {
     layout,
@@ -74,7 +76,12 @@ export function uniformArchitecture(shape: UniformShape): ModelArchitecture {
       window: shape.window ?? null,
     },
     crossAttention: null,
-    mlp: { intermediateSize: shape.intermediateSize, gated: shape.gated ?? true, bias: shape.mlpBias ?? false, experts: shape.experts ?? null },
+    mlp: {
+      intermediateSize: shape.intermediateSize,
+      gated: shape.gated ?? true,
+      bias: shape.mlpBias ?? false,
+      experts: shape.experts ?? null,
+    },
     normCount: shape.normCount ?? 2,
   };
   return architecture({

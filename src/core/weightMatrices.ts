@@ -36,12 +36,27 @@ export interface WeightMatrix {
 
 function attentionMatrices(h: number, attention: AttentionSpec, layers: number[]): WeightMatrix[] {
   const n = layers.length;
-  const m = (kind: MatrixKind, inFeatures: number, outFeatures: number): WeightMatrix => ({ kind, inFeatures, outFeatures, count: n, layers, expert: false });
+  const m = (kind: MatrixKind, inFeatures: number, outFeatures: number): WeightMatrix => ({
+    kind,
+    inFeatures,
+    outFeatures,
+    count: n,
+    layers,
+    expert: false,
+  });
   if (attention.kind === 'latent') {
     const a = attention.headCount;
     const qk = attention.qkNopeHeadDim + attention.qkRopeHeadDim;
-    const q = attention.qLoraRank === null ? [m('attn_q', h, a * qk)] : [m('attn_q_a', h, attention.qLoraRank), m('attn_q_b', attention.qLoraRank, a * qk)];
-    return [...q, m('attn_kv_a', h, attention.kvLoraRank + attention.qkRopeHeadDim), m('attn_kv_b', attention.kvLoraRank, a * (attention.qkNopeHeadDim + attention.vHeadDim)), m('attn_output', a * attention.vHeadDim, h)];
+    const q =
+      attention.qLoraRank === null
+        ? [m('attn_q', h, a * qk)]
+        : [m('attn_q_a', h, attention.qLoraRank), m('attn_q_b', attention.qLoraRank, a * qk)];
+    return [
+      ...q,
+      m('attn_kv_a', h, attention.kvLoraRank + attention.qkRopeHeadDim),
+      m('attn_kv_b', attention.kvLoraRank, a * (attention.qkNopeHeadDim + attention.vHeadDim)),
+      m('attn_output', a * attention.vHeadDim, h),
+    ];
   }
   const { headCount: a, kvHeadCount: kv, headDim: d } = attention;
   return [m('attn_q', h, a * d), m('attn_k', h, kv * d), m('attn_v', h, kv * d), m('attn_output', a * d, h)];
@@ -52,19 +67,34 @@ function groupMatrices(h: number, group: LayerGroup, layers: number[]): WeightMa
   if (group.crossAttention) matrices.push(...attentionMatrices(h, group.crossAttention, layers));
   const mlp = group.mlp;
   const mlpMatrices = (width: number, copies: number, expert: boolean): WeightMatrix[] => [
-    ...(mlp.gated ? [{ kind: 'ffn_gate' as const, inFeatures: h, outFeatures: width, count: layers.length * copies, layers, expert }] : []),
+    ...(mlp.gated
+      ? [
+          {
+            kind: 'ffn_gate' as const,
+            inFeatures: h,
+            outFeatures: width,
+            count: layers.length * copies,
+            layers,
+            expert,
+          },
+        ]
+      : []),
     { kind: 'ffn_up', inFeatures: h, outFeatures: width, count: layers.length * copies, layers, expert },
     { kind: 'ffn_down', inFeatures: width, outFeatures: h, count: layers.length * copies, layers, expert },
   ];
   matrices.push(...mlpMatrices(mlp.intermediateSize, mlp.experts?.expertCount ?? 1, mlp.experts !== null));
-  if (mlp.experts && mlp.experts.sharedIntermediateSize > 0) matrices.push(...mlpMatrices(mlp.experts.sharedIntermediateSize, 1, false));
+  if (mlp.experts && mlp.experts.sharedIntermediateSize > 0)
+    matrices.push(...mlpMatrices(mlp.experts.sharedIntermediateSize, 1, false));
   return matrices;
 }
 
 export function weightMatrices(arch: ModelArchitecture): WeightMatrix[] {
   const h = arch.hiddenSize;
-  const matrices: WeightMatrix[] = [{ kind: 'token_embd', inFeatures: h, outFeatures: arch.vocabSize, count: 1, layers: [], expert: false }];
-  if (arch.layout !== 'encoder' && !arch.tiedEmbeddings) matrices.push({ kind: 'output', inFeatures: h, outFeatures: arch.vocabSize, count: 1, layers: [], expert: false });
+  const matrices: WeightMatrix[] = [
+    { kind: 'token_embd', inFeatures: h, outFeatures: arch.vocabSize, count: 1, layers: [], expert: false },
+  ];
+  if (arch.layout !== 'encoder' && !arch.tiedEmbeddings)
+    matrices.push({ kind: 'output', inFeatures: h, outFeatures: arch.vocabSize, count: 1, layers: [], expert: false });
   let next = 0;
   for (const group of allLayerGroups(arch)) {
     const layers = Array.from({ length: group.count }, (_, i) => next + i);

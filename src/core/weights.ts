@@ -12,7 +12,9 @@ import { exact, formatInt } from './units.js';
 export function weightsComponent(parameterCount: number, dtype: Dtype): Component {
   const notes =
     dtype === 'int8' || dtype === 'int4' || dtype === 'fp8'
-      ? [`${dtype} is counted at its nominal ${bytesPerElementLabel(dtype)} per parameter: quantization scales and layers kept in 16-bit add a few percent`]
+      ? [
+          `${dtype} is counted at its nominal ${bytesPerElementLabel(dtype)} per parameter: quantization scales and layers kept in 16-bit add a few percent`,
+        ]
       : [];
   return {
     id: 'weights',
@@ -36,7 +38,10 @@ export interface StoredWeights {
 /** The weights as stored: the exact sum of the checkpoint's tensor bytes. */
 export function weightsFromCheckpoint(stored: StoredWeights): Component {
   const entries = Object.entries(stored.bytesByType).sort((a, b) => b[1] - a[1]);
-  const bytes = exact(entries.reduce((total, [, b]) => total + b, 0), 'stored weights');
+  const bytes = exact(
+    entries.reduce((total, [, b]) => total + b, 0),
+    'stored weights',
+  );
   return {
     id: 'weights',
     label: 'Weights',
@@ -45,6 +50,8 @@ export function weightsFromCheckpoint(stored: StoredWeights): Component {
     formula: `${entries.map(([type, b]) => `${formatInt(b)} B (${type})`).join(' + ')} stored in ${stored.files.length} ${stored.format} file${stored.files.length === 1 ? '' : 's'}`,
     basis: 'exact',
     range: null,
-    notes: [`read from the ${stored.format} header${stored.files.length === 1 ? '' : 's'} of ${stored.files.join(', ')}; quantized tensors count as stored, scales included`],
+    notes: [
+      `read from the ${stored.format} header${stored.files.length === 1 ? '' : 's'} of ${stored.files.join(', ')}; quantized tensors count as stored, scales included`,
+    ],
   };
 }

@@ -31,7 +31,9 @@ export function withLayerCounts(arch: ModelArchitecture, count: (groupCount: num
  */
 export function weightBytesOf(scenario: InferenceScenario, part: ModelArchitecture): number {
   if (!scenario.storedWeights) return inferenceWeightsComponent({ ...scenario, arch: part }).bytes;
-  const nominal = (arch: ModelArchitecture) => inferenceWeightsComponent({ ...scenario, storedWeights: null, weightFormat: null, weightDtype: 'bf16', arch }).bytes;
+  const nominal = (arch: ModelArchitecture) =>
+    inferenceWeightsComponent({ ...scenario, storedWeights: null, weightFormat: null, weightDtype: 'bf16', arch })
+      .bytes;
   return Math.ceil((inferenceWeightsComponent(scenario).bytes * nominal(part)) / nominal(scenario.arch));
 }
 
@@ -42,12 +44,19 @@ export function weightBytesOf(scenario: InferenceScenario, part: ModelArchitectu
  */
 export function weightsPerGpu(scenario: InferenceScenario, gpuCount: number, pipelineStages = 1): number {
   if (pipelineStages <= 1) return ceilDiv(inferenceWeightsComponent(scenario).bytes, gpuCount);
-  const stage = withLayerCounts({ ...scenario.arch, tiedEmbeddings: true }, (count) => Math.ceil(count / pipelineStages));
+  const stage = withLayerCounts({ ...scenario.arch, tiedEmbeddings: true }, (count) =>
+    Math.ceil(count / pipelineStages),
+  );
   return ceilDiv(weightBytesOf(scenario, stage), gpuCount);
 }
 
 /** KV bytes on one GPU for `sequences` sequences of `tokens` tokens (windows capped as the scenario says). */
-export function kvBytesPerGpu(scenario: InferenceScenario, gpuCount: number, tokens: number, sequences: number): number {
+export function kvBytesPerGpu(
+  scenario: InferenceScenario,
+  gpuCount: number,
+  tokens: number,
+  sequences: number,
+): number {
   return kvCacheBytesPerGpu(scenario.arch, scenario.kvDtype, tokens, sequences, scenario.slidingWindow, gpuCount);
 }
 
@@ -57,7 +66,20 @@ export function kvIsPerToken(scenario: InferenceScenario): boolean {
 }
 
 /** Transient peak of a forward over `tokens` tokens on one tensor-parallel GPU. */
-export function forwardPeakBytes(scenario: InferenceScenario, gpuCount: number, tokens: number, sequences = 1, residentHiddenCopies = 2): number {
+export function forwardPeakBytes(
+  scenario: InferenceScenario,
+  gpuCount: number,
+  tokens: number,
+  sequences = 1,
+  residentHiddenCopies = 2,
+): number {
   const arch = shardForTensorParallel(scenario.arch, gpuCount);
-  return inferenceActivationParts(arch, activationElementBytes(scenario.weightDtype), tokens, scenario.attention, sequences, residentHiddenCopies).totalBytes;
+  return inferenceActivationParts(
+    arch,
+    activationElementBytes(scenario.weightDtype),
+    tokens,
+    scenario.attention,
+    sequences,
+    residentHiddenCopies,
+  ).totalBytes;
 }

@@ -15,7 +15,7 @@ import { CUDA_CONTEXT_BYTES } from '../overhead.js';
 import type { LowExpectedHigh } from '../overhead.js';
 import { formatInt } from '../units.js';
 import { forwardPeakBytes, weightBytesOf, weightsPerGpu, withLayerCounts } from './engineMath.js';
-import { type ModelArchitecture, allLayerGroups, layerCount } from '../architecture.js';
+import { type ModelArchitecture, allLayerGroups, layerCount, leadAttention } from '../architecture.js';
 import { atLevels, minus, same } from './levels.js';
 import type { EngineBudget, ServingScenario } from './types.js';
 
@@ -30,7 +30,7 @@ export function llamaCppLayersPerGpu(layerTotal: number, gpuCount: number): numb
   for (let il = 0; il < layerTotal; il++) {
     // upper_bound over the cumulative splits (g + 1) / N: the first GPU whose split exceeds il / units
     const gpu = Math.min(gpuCount - 1, Math.floor((il * gpuCount) / units));
-    counts[gpu]! += 1;
+    counts[gpu] = (counts[gpu] ?? 0) + 1;
   }
   return counts;
 }
@@ -47,7 +47,9 @@ function llamaCppWeightsPerGpu(scenario: ServingScenario): number {
   const output = arch.tiedEmbeddings ? embedding : endBytes - embedding;
   const layerBytes = full - endBytes;
   const layers = layerCount(allLayerGroups(arch));
-  const perGpu = llamaCppLayersPerGpu(layers, gpuCount).map((count, gpu) => Math.ceil((layerBytes * count) / layers) + (gpu === gpuCount - 1 ? output : 0));
+  const perGpu = llamaCppLayersPerGpu(layers, gpuCount).map(
+    (count, gpu) => Math.ceil((layerBytes * count) / layers) + (gpu === gpuCount - 1 ? output : 0),
+  );
   return Math.max(...perGpu);
 }
 
@@ -55,7 +57,7 @@ export function llamaCppBudget(scenario: ServingScenario): EngineBudget {
   const { inference, gpuCount } = scenario;
   const ubatch = scenario.settings.microBatchTokens ?? LLAMA_CPP_DEFAULT_UBATCH;
   const nCtx = inference.contextTokens * inference.userCount;
-  const lead = inference.arch.layers[0]!.attention;
+  const lead = leadAttention(inference.arch);
   // Layer split (--split-mode layer, the default): every GPU runs whole layers, so the graph is not sharded.
   const forward = forwardPeakBytes({ ...inference, attention: 'flash' }, 1, ubatch);
   const scores = inference.attention === 'eager' ? lead.headCount * ubatch * nCtx * 4 : 0;
@@ -67,10 +69,37 @@ export function llamaCppBudget(scenario: ServingScenario): EngineBudget {
   const kvPool = minus(same(scenario.gpuMemoryBytes), weights, compute, overhead);
   return {
     rows: [
-      { id: 'weights', label: 'Weights shard', bytes: weights, formula: gpuCount > 1 ? `the most loaded of ${gpuCount} GPUs' layers (+ the output layer on the last; embeddings on the CPU)` : 'all weights', basis: 'exact' },
-      { id: 'activations', label: 'Compute buffer', bytes: compute, formula: `graph for --ubatch-size ${ubatch}${scores > 0 ? ` + f32 scores over n_ctx ${formatInt(nCtx)}` : ''}`, basis: 'heuristic' },
-      { id: 'overhead', label: 'CUDA context', bytes: overhead, formula: 'CUDA context and library workspaces', basis: 'heuristic' },
-      { id: 'kv_pool', label: 'Room for the KV cache', bytes: kvPool, formula: 'GPU memory − the rows above', basis: 'derived' },
+      {
+        id: 'weights',
+        label: 'Weights shard',
+        bytes: weights,
+        formula:
+          gpuCount > 1
+            ? `the most loaded of ${gpuCount} GPUs' layers (+ the output layer on the last; embeddings on the CPU)`
+            : 'all weights',
+        basis: 'exact',
+      },
+      {
+        id: 'activations',
+        label: 'Compute buffer',
+        bytes: compute,
+        formula: `graph for --ubatch-size ${ubatch}${scores > 0 ? ` + f32 scores over n_ctx ${formatInt(nCtx)}` : ''}`,
+        basis: 'heuristic',
+      },
+      {
+        id: 'overhead',
+        label: 'CUDA context',
+        bytes: overhead,
+        formula: 'CUDA context and library workspaces',
+        basis: 'heuristic',
+      },
+      {
+        id: 'kv_pool',
+        label: 'Room for the KV cache',
+        bytes: kvPool,
+        formula: 'GPU memory − the rows above',
+        basis: 'derived',
+      },
     ],
     kvPoolBytesPerGpu: kvPool,
     blockTokens: 1,
@@ -78,7 +107,7 @@ export function llamaCppBudget(scenario: ServingScenario): EngineBudget {
     requestTokens: inference.contextTokens,
     notes: [
       `llama.cpp keeps the output buffer (${formatInt(inference.arch.vocabSize)} × ${inference.userCount} × 4 B = ${formatInt(logits)} B of logits) in pinned host memory, not on the GPU`,
-      `llama.cpp: n_ctx ${formatInt(nCtx)} = --ctx × ${inference.userCount} slot${inference.userCount > 1 ? 's' : ''} (--parallel), allocated at start; --ubatch-size ${ubatch}`,
+      `llama.cpp: n_ctx ${formatInt(nCtx)} = context × ${inference.userCount} slot${inference.userCount > 1 ? 's' : ''} (--parallel), allocated at start; --ubatch-size ${ubatch}`,
     ],
     settings: { nCtx, ubatchSize: ubatch, parallel: inference.userCount },
   };

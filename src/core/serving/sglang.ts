@@ -25,7 +25,8 @@ export function sglangBudget(scenario: ServingScenario): EngineBudget {
   const { inference, gpuCount } = scenario;
   const fraction = scenario.settings.memFractionStatic ?? sglangDefaultMemFraction(gpuCount);
   const weights = same(weightsPerGpu(inference, gpuCount, scenario.pipelineStages));
-  const nonTorchRange = gpuCount * (scenario.pipelineStages ?? 1) > 1 ? VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL : VLLM_NON_TORCH_BYTES;
+  const nonTorchRange =
+    gpuCount * (scenario.pipelineStages ?? 1) > 1 ? VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL : VLLM_NON_TORCH_BYTES;
   const nonTorch = atLevels((level) => nonTorchRange[level]);
   // profile_max_num_token: rest = free after loading − (memory free after init) × (1 − fraction)
   //   = fraction × (total − non-torch) − weights
@@ -33,16 +34,45 @@ export function sglangBudget(scenario: ServingScenario): EngineBudget {
   const kvPool = minus(staticBytes, weights);
   return {
     rows: [
-      { id: 'weights', label: 'Weights shard', bytes: weights, formula: (scenario.pipelineStages ?? 1) > 1 ? `the largest of ${scenario.pipelineStages} pipeline stages ÷ ${gpuCount}` : `weights ÷ ${gpuCount}`, basis: 'exact' },
-      { id: 'overhead', label: 'Non-torch memory', bytes: nonTorch, formula: 'CUDA context, NCCL buffers (measured as used before the pool)', basis: 'heuristic' },
-      { id: 'kv_pool', label: 'KV pool', bytes: kvPool, formula: `${fraction} × (GPU memory − non-torch) − weights`, basis: 'derived' },
-      { id: 'free', label: 'Activations, CUDA graphs', bytes: atLevels((level) => scenario.gpuMemoryBytes - nonTorch[level] - staticBytes[level]), formula: `(1 − ${fraction}) × (GPU memory − non-torch)`, basis: 'derived' },
+      {
+        id: 'weights',
+        label: 'Weights shard',
+        bytes: weights,
+        formula:
+          (scenario.pipelineStages ?? 1) > 1
+            ? `the largest of ${scenario.pipelineStages} pipeline stages ÷ ${gpuCount}`
+            : `weights ÷ ${gpuCount}`,
+        basis: 'exact',
+      },
+      {
+        id: 'overhead',
+        label: 'Non-torch memory',
+        bytes: nonTorch,
+        formula: 'CUDA context, NCCL buffers (measured as used before the pool)',
+        basis: 'heuristic',
+      },
+      {
+        id: 'kv_pool',
+        label: 'KV pool',
+        bytes: kvPool,
+        formula: `${fraction} × (GPU memory − non-torch) − weights`,
+        basis: 'derived',
+      },
+      {
+        id: 'free',
+        label: 'Activations, CUDA graphs',
+        bytes: atLevels((level) => scenario.gpuMemoryBytes - nonTorch[level] - staticBytes[level]),
+        formula: `(1 − ${fraction}) × (GPU memory − non-torch)`,
+        basis: 'derived',
+      },
     ],
     kvPoolBytesPerGpu: kvPool,
     blockTokens: 1,
     split: 'tensor',
     requestTokens: inference.contextTokens,
-    notes: [`SGLang mem_fraction_static ${fraction} at ${formatInt(gpuCount)} GPU${gpuCount > 1 ? 's' : ''}; the pool is token-level (page size 1)`],
+    notes: [
+      `SGLang mem_fraction_static ${fraction} at ${formatInt(gpuCount)} GPU${gpuCount > 1 ? 's' : ''}; the pool is token-level (page size 1)`,
+    ],
     settings: { memFractionStatic: fraction },
   };
 }

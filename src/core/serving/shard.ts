@@ -4,30 +4,46 @@
  * hidden size and vocabulary stay whole (vLLM gathers logits). Used for activation peaks; weights
  * and KV use their exact per-GPU functions.
  */
-import type { AttentionSpec, LayerGroup, ModelArchitecture } from '../architecture.js';
+import {
+  type AttentionSpec,
+  type LayerGroup,
+  type ModelArchitecture,
+  type StandardAttention,
+  leadAttention,
+} from '../architecture.js';
 import { ceilDiv } from '../units.js';
+
+function shardStandardAttention(attention: StandardAttention, n: number): StandardAttention {
+  return { ...attention, headCount: ceilDiv(attention.headCount, n), kvHeadCount: ceilDiv(attention.kvHeadCount, n) };
+}
 
 function shardAttention(attention: AttentionSpec, n: number): AttentionSpec {
   if (attention.kind === 'latent') return { ...attention, headCount: ceilDiv(attention.headCount, n) };
-  return { ...attention, headCount: ceilDiv(attention.headCount, n), kvHeadCount: ceilDiv(attention.kvHeadCount, n) };
+  return shardStandardAttention(attention, n);
 }
 
 function shardGroup(group: LayerGroup, n: number): LayerGroup {
   return {
     ...group,
     attention: shardAttention(group.attention, n),
-    crossAttention: group.crossAttention ? (shardAttention(group.crossAttention, n) as LayerGroup['crossAttention']) : null,
+    crossAttention: group.crossAttention ? shardStandardAttention(group.crossAttention, n) : null,
     mlp: {
       ...group.mlp,
       intermediateSize: ceilDiv(group.mlp.intermediateSize, n),
-      experts: group.mlp.experts ? { ...group.mlp.experts, sharedIntermediateSize: ceilDiv(group.mlp.experts.sharedIntermediateSize, n) } : null,
+      experts: group.mlp.experts
+        ? { ...group.mlp.experts, sharedIntermediateSize: ceilDiv(group.mlp.experts.sharedIntermediateSize, n) }
+        : null,
     },
   };
 }
 
 export function shardForTensorParallel(arch: ModelArchitecture, n: number): ModelArchitecture {
   if (n === 1) return arch;
-  return { ...arch, layers: arch.layers.map((g) => shardGroup(g, n)), encoderLayers: arch.encoderLayers.map((g) => shardGroup(g, n)) };
+  return {
+    ...arch,
+    layers: arch.layers.map((g) => shardGroup(g, n)),
+    encoderLayers: arch.encoderLayers.map((g) => shardGroup(g, n)),
+  };
 }
 
 /**
@@ -35,10 +51,11 @@ export function shardForTensorParallel(arch: ModelArchitecture, n: number): Mode
  * replicate evenly (n_kv % N = 0 or N % n_kv = 0), as vLLM's QKVParallelLinear and SGLang require.
  */
 export function tensorParallelDegrees(arch: ModelArchitecture, max: number): number[] {
-  const attention = arch.layers[0]!.attention;
+  const attention = leadAttention(arch);
   const heads = attention.headCount;
   const kv = attention.kind === 'standard' ? attention.kvHeadCount : heads;
   const degrees: number[] = [];
-  for (let n = 1; n <= Math.min(max, heads); n++) if (heads % n === 0 && (kv % n === 0 || n % kv === 0)) degrees.push(n);
+  for (let n = 1; n <= Math.min(max, heads); n++)
+    if (heads % n === 0 && (kv % n === 0 || n % kv === 0)) degrees.push(n);
   return degrees;
 }

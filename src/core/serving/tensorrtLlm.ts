@@ -25,17 +25,46 @@ export function tensorrtLlmBudget(scenario: ServingScenario): EngineBudget {
   const kvPool = atLevels((level) => Math.floor(free[level] * fraction));
   return {
     rows: [
-      { id: 'weights', label: 'Weights shard', bytes: weights, formula: (scenario.pipelineStages ?? 1) > 1 ? `the largest of ${scenario.pipelineStages} pipeline stages ÷ ${gpuCount}` : `weights ÷ ${gpuCount}`, basis: 'exact' },
-      { id: 'activations', label: 'Activation workspace', bytes: activations, formula: `forward of max_num_tokens ${formatInt(tokens)}`, basis: 'model' },
-      { id: 'overhead', label: 'Runtime overhead', bytes: runtime, formula: 'CUDA context + allocator share', basis: 'heuristic' },
+      {
+        id: 'weights',
+        label: 'Weights shard',
+        bytes: weights,
+        formula:
+          (scenario.pipelineStages ?? 1) > 1
+            ? `the largest of ${scenario.pipelineStages} pipeline stages ÷ ${gpuCount}`
+            : `weights ÷ ${gpuCount}`,
+        basis: 'exact',
+      },
+      {
+        id: 'activations',
+        label: 'Activation workspace',
+        bytes: activations,
+        formula: `forward of max_num_tokens ${formatInt(tokens)}`,
+        basis: 'model',
+      },
+      {
+        id: 'overhead',
+        label: 'Runtime overhead',
+        bytes: runtime,
+        formula: 'CUDA context + allocator share',
+        basis: 'heuristic',
+      },
       { id: 'kv_pool', label: 'KV pool', bytes: kvPool, formula: `${fraction} × memory still free`, basis: 'derived' },
-      { id: 'free', label: 'Left free', bytes: minus(free, kvPool), formula: `(1 − ${fraction}) × memory still free`, basis: 'derived' },
+      {
+        id: 'free',
+        label: 'Left free',
+        bytes: minus(free, kvPool),
+        formula: `(1 − ${fraction}) × memory still free`,
+        basis: 'derived',
+      },
     ],
     kvPoolBytesPerGpu: kvPool,
     blockTokens: 1,
     split: 'tensor',
     requestTokens: inference.contextTokens,
-    notes: [`TensorRT-LLM free_gpu_memory_fraction ${fraction} (0.85 in older C++ docs), max_num_tokens ${formatInt(tokens)}`],
+    notes: [
+      `TensorRT-LLM free_gpu_memory_fraction ${fraction} (0.85 in older C++ docs), max_num_tokens ${formatInt(tokens)}`,
+    ],
     settings: { freeGpuMemoryFraction: fraction, maxNumTokens: tokens },
   };
 }

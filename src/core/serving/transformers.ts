@@ -15,7 +15,11 @@ export function transformersBudget(scenario: ServingScenario): EngineBudget {
   const peak = exact(users * forwardPeakBytes(inference, gpuCount, inference.contextTokens), 'batched prefill');
   return runtimeBudget(
     scenario,
-    { bytes: peak, label: 'Batched prefill peak', formula: `${formatInt(users)} × prefill of ${formatInt(inference.contextTokens)} tokens + last-token logits` },
+    {
+      bytes: peak,
+      label: 'Batched prefill peak',
+      formula: `${formatInt(users)} × prefill of ${formatInt(inference.contextTokens)} tokens + last-token logits`,
+    },
     'Room for the KV cache',
     ['transformers generate: the batch is prefilled at once, so activations grow with users'],
   );

@@ -17,7 +17,7 @@ import type { LowExpectedHigh } from '../overhead.js';
 import { GIB, formatInt } from '../units.js';
 import { forwardPeakBytes, weightsPerGpu } from './engineMath.js';
 import { atLevels, minus, same } from './levels.js';
-import type { EngineBudget, ServingScenario } from './types.js';
+import type { BudgetRow, EngineBudget, ServingScenario } from './types.js';
 
 export const VLLM_DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
 export const VLLM_DEFAULT_BLOCK_SIZE = 16;
@@ -36,8 +36,16 @@ export const VLLM_SAMPLER_LOGIT_COPIES: LowExpectedHigh = { low: 2, expected: 5,
  * identical runs logged 0.15 and 0.43). Tensor parallel: 1.39 GiB per rank at TP4 (the same
  * table), 2.53 GiB at TP8 × PP2 (vllm#13074).
  */
-export const VLLM_NON_TORCH_BYTES: LowExpectedHigh = { low: Math.round(0.01 * GIB), expected: Math.round(0.15 * GIB), high: Math.round(0.75 * GIB) };
-export const VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL: LowExpectedHigh = { low: Math.round(0.75 * GIB), expected: Math.round(1.39 * GIB), high: Math.round(2.53 * GIB) };
+export const VLLM_NON_TORCH_BYTES: LowExpectedHigh = {
+  low: Math.round(0.01 * GIB),
+  expected: Math.round(0.15 * GIB),
+  high: Math.round(0.75 * GIB),
+};
+export const VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL: LowExpectedHigh = {
+  low: Math.round(0.75 * GIB),
+  expected: Math.round(1.39 * GIB),
+  high: Math.round(2.53 * GIB),
+};
 
 /**
  * CUDA-graph memory counted against the KV pool. vLLM captures its decode graphs after allocating
@@ -53,41 +61,132 @@ export function vllmBatchDefaults(gpuMemoryBytes: number, gpuName: string): { ba
   return large ? { batchedTokens: 8192, seqs: 1024 } : { batchedTokens: 2048, seqs: 256 };
 }
 
-export function vllmBudget(scenario: ServingScenario, gpuName = ''): EngineBudget {
-  const { inference, gpuCount, settings } = scenario;
-  const utilization = settings.gpuMemoryUtilization ?? VLLM_DEFAULT_GPU_MEMORY_UTILIZATION;
-  const blockSize = settings.blockSize ?? VLLM_DEFAULT_BLOCK_SIZE;
-  const maxModelLen = settings.maxModelLen ?? inference.contextTokens;
+/** vLLM's settings for this scenario, defaults filled in. */
+interface VllmLimits {
+  utilization: number;
+  blockSize: number;
+  maxModelLen: number;
+  batchedTokens: number;
+  seqs: number;
+  /** The dummy sampler run covers min(max_num_seqs, max_num_batched_tokens) requests (gpu_model_runner). */
+  samplerRows: number;
+}
+
+function vllmLimits(scenario: ServingScenario, gpuName: string): VllmLimits {
+  const { inference, settings } = scenario;
   const defaults = vllmBatchDefaults(scenario.gpuMemoryBytes, gpuName);
   const batchedTokens = settings.maxNumBatchedTokens ?? defaults.batchedTokens;
   const seqs = settings.maxNumSeqs ?? defaults.seqs;
-  // The dummy sampler run covers min(max_num_seqs, max_num_batched_tokens) requests (gpu_model_runner).
-  const samplerRows = Math.min(seqs, batchedTokens);
+  return {
+    utilization: settings.gpuMemoryUtilization ?? VLLM_DEFAULT_GPU_MEMORY_UTILIZATION,
+    blockSize: settings.blockSize ?? VLLM_DEFAULT_BLOCK_SIZE,
+    maxModelLen: settings.maxModelLen ?? inference.contextTokens,
+    batchedTokens,
+    seqs,
+    samplerRows: Math.min(seqs, batchedTokens),
+  };
+}
+
+/** The profiled peak: a measured one when given, else max(forward, sampler logits) at each level. */
+function vllmActivations(scenario: ServingScenario, limits: VllmLimits): LowExpectedHigh {
+  const { inference, gpuCount, settings } = scenario;
+  if (settings.profiledActivationBytes !== undefined) return same(settings.profiledActivationBytes);
+  const forward = forwardPeakBytes(inference, gpuCount, limits.batchedTokens, 1, VLLM_RESIDENT_HIDDEN_COPIES);
+  return atLevels((level) =>
+    Math.max(forward, limits.samplerRows * inference.arch.vocabSize * 4 * VLLM_SAMPLER_LOGIT_COPIES[level]),
+  );
+}
+
+/** Non-torch memory: a measured one when given, else the single-GPU or the multi-GPU range. */
+function vllmNonTorch(scenario: ServingScenario): LowExpectedHigh {
+  if (scenario.settings.nonTorchBytes !== undefined) return same(scenario.settings.nonTorchBytes);
+  const range =
+    scenario.gpuCount * (scenario.pipelineStages ?? 1) > 1
+      ? VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL
+      : VLLM_NON_TORCH_BYTES;
+  return atLevels((level) => range[level]);
+}
+
+export function vllmBudget(scenario: ServingScenario, gpuName = ''): EngineBudget {
+  const limits = vllmLimits(scenario, gpuName);
+  const { utilization, blockSize, maxModelLen, batchedTokens, seqs } = limits;
   const usable = same(Math.floor(scenario.gpuMemoryBytes * utilization));
-  const weights = same(weightsPerGpu(inference, gpuCount, scenario.pipelineStages));
-  const forward = forwardPeakBytes(inference, gpuCount, batchedTokens, 1, VLLM_RESIDENT_HIDDEN_COPIES);
-  const activations =
-    settings.profiledActivationBytes !== undefined
-      ? same(settings.profiledActivationBytes)
-      : atLevels((level) => Math.max(forward, samplerRows * inference.arch.vocabSize * 4 * VLLM_SAMPLER_LOGIT_COPIES[level]));
-  const nonTorchRange = gpuCount * (scenario.pipelineStages ?? 1) > 1 ? VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL : VLLM_NON_TORCH_BYTES;
-  const nonTorch = settings.nonTorchBytes !== undefined ? same(settings.nonTorchBytes) : atLevels((level) => nonTorchRange[level]);
+  const weights = same(weightsPerGpu(scenario.inference, scenario.gpuCount, scenario.pipelineStages));
+  const activations = vllmActivations(scenario, limits);
+  const nonTorch = vllmNonTorch(scenario);
   const graphs = atLevels((level) => VLLM_CUDA_GRAPH_BYTES[level]);
   const kvPool = minus(usable, weights, activations, nonTorch, graphs);
   return {
-    rows: [
-      { id: 'weights', label: 'Weights shard', bytes: weights, formula: (scenario.pipelineStages ?? 1) > 1 ? `the largest of ${scenario.pipelineStages} pipeline stages ÷ ${gpuCount}` : `weights ÷ ${gpuCount}`, basis: 'exact' },
-      { id: 'activations', label: 'Profiled activation peak', bytes: activations, formula: `max(forward of ${formatInt(batchedTokens)} tokens, sampler over ${formatInt(samplerRows)} sequences)`, basis: 'model' },
-      { id: 'overhead', label: 'Non-torch memory', bytes: nonTorch, formula: 'CUDA context, NCCL buffers', basis: 'heuristic' },
-      { id: 'cuda_graphs', label: 'CUDA graphs (if budgeted)', bytes: graphs, formula: 'captured after the KV cache in vLLM ≤ 0.10 (from the margin below)', basis: 'heuristic' },
-      { id: 'kv_pool', label: 'KV pool', bytes: kvPool, formula: `${utilization} × GPU memory − the rows above`, basis: 'derived' },
-      { id: 'free', label: 'Left by gpu_memory_utilization', bytes: same(scenario.gpuMemoryBytes - usable.expected), formula: `(1 − ${utilization}) × GPU memory (CUDA graphs use part of it)`, basis: 'exact' },
-    ],
+    rows: vllmRows(scenario, limits, { usable, weights, activations, nonTorch, graphs, kvPool }),
     kvPoolBytesPerGpu: kvPool,
     blockTokens: blockSize,
     split: 'tensor',
     requestTokens: maxModelLen,
-    notes: [`vLLM V1 defaults for this GPU: max_num_batched_tokens ${formatInt(batchedTokens)}, max_num_seqs ${formatInt(seqs)}; gpu_memory_utilization ${utilization} (0.9 through vLLM 0.10; some newer versions use 0.92)`],
-    settings: { gpuMemoryUtilization: utilization, blockSize, maxModelLen, maxNumBatchedTokens: batchedTokens, maxNumSeqs: seqs },
+    notes: [
+      `vLLM V1 defaults for this GPU: max_num_batched_tokens ${formatInt(batchedTokens)}, max_num_seqs ${formatInt(seqs)}; gpu_memory_utilization ${utilization} (0.9 through vLLM 0.10; some newer versions use 0.92)`,
+    ],
+    settings: {
+      gpuMemoryUtilization: utilization,
+      blockSize,
+      maxModelLen,
+      maxNumBatchedTokens: batchedTokens,
+      maxNumSeqs: seqs,
+    },
   };
+}
+
+/** The per-GPU table: what vLLM reserves, the KV pool, and the margin gpu_memory_utilization leaves. */
+function vllmRows(
+  scenario: ServingScenario,
+  limits: VllmLimits,
+  bytes: Record<'usable' | 'weights' | 'activations' | 'nonTorch' | 'graphs' | 'kvPool', LowExpectedHigh>,
+): BudgetRow[] {
+  const { gpuCount, pipelineStages } = scenario;
+  return [
+    {
+      id: 'weights',
+      label: 'Weights shard',
+      bytes: bytes.weights,
+      formula:
+        (pipelineStages ?? 1) > 1
+          ? `the largest of ${pipelineStages} pipeline stages ÷ ${gpuCount}`
+          : `weights ÷ ${gpuCount}`,
+      basis: 'exact',
+    },
+    {
+      id: 'activations',
+      label: 'Profiled activation peak',
+      bytes: bytes.activations,
+      formula: `max(forward of ${formatInt(limits.batchedTokens)} tokens, sampler over ${formatInt(limits.samplerRows)} sequences)`,
+      basis: 'model',
+    },
+    {
+      id: 'overhead',
+      label: 'Non-torch memory',
+      bytes: bytes.nonTorch,
+      formula: 'CUDA context, NCCL buffers',
+      basis: 'heuristic',
+    },
+    {
+      id: 'cuda_graphs',
+      label: 'CUDA graphs (if budgeted)',
+      bytes: bytes.graphs,
+      formula: 'captured after the KV cache in vLLM ≤ 0.10 (from the margin below)',
+      basis: 'heuristic',
+    },
+    {
+      id: 'kv_pool',
+      label: 'KV pool',
+      bytes: bytes.kvPool,
+      formula: `${limits.utilization} × GPU memory − the rows above`,
+      basis: 'derived',
+    },
+    {
+      id: 'free',
+      label: 'Left by gpu_memory_utilization',
+      bytes: same(scenario.gpuMemoryBytes - bytes.usable.expected),
+      formula: `(1 − ${limits.utilization}) × GPU memory (CUDA graphs use part of it)`,
+      basis: 'exact',
+    },
+  ];
 }

@@ -46,7 +46,19 @@ export const LORA_TARGET_NAMES: Readonly<Record<string, readonly MatrixKind[]>> 
   w3: ['ffn_up'],
 };
 
-const ALL_LINEAR: readonly MatrixKind[] = ['attn_q', 'attn_k', 'attn_v', 'attn_output', 'attn_q_a', 'attn_q_b', 'attn_kv_a', 'attn_kv_b', 'ffn_gate', 'ffn_up', 'ffn_down'];
+const ALL_LINEAR: readonly MatrixKind[] = [
+  'attn_q',
+  'attn_k',
+  'attn_v',
+  'attn_output',
+  'attn_q_a',
+  'attn_q_b',
+  'attn_kv_a',
+  'attn_kv_b',
+  'ffn_gate',
+  'ffn_up',
+  'ffn_down',
+];
 
 export interface LoraSpec {
   rank: number;
@@ -68,7 +80,9 @@ export function loraTargets(names: readonly string[]): { kinds: MatrixKind[]; un
 
 /** The adapted matrices of a model. */
 export function loraMatrices(arch: ModelArchitecture, lora: LoraSpec): WeightMatrix[] {
-  return weightMatrices(arch).filter((m) => m.kind !== 'token_embd' && m.kind !== 'output' && lora.targets.includes(m.kind));
+  return weightMatrices(arch).filter(
+    (m) => m.kind !== 'token_embd' && m.kind !== 'output' && lora.targets.includes(m.kind),
+  );
 }
 
 /** Trainable LoRA parameters: Σ adapted matrices × r × (in + out). */

@@ -35,7 +35,16 @@ export const ZERO_STAGES = [0, 1, 2, 3] as const;
 export type ZeroStage = (typeof ZERO_STAGES)[number];
 export const OFFLOADS = ['none', 'optimizer', 'optimizer+params'] as const;
 export type Offload = (typeof OFFLOADS)[number];
-export const TRAINING_OPTIMIZERS = ['adamw', 'adam', 'adamw-8bit', 'paged-adamw-8bit', 'adafactor', 'lion', 'sgd', 'sgd-momentum'] as const;
+export const TRAINING_OPTIMIZERS = [
+  'adamw',
+  'adam',
+  'adamw-8bit',
+  'paged-adamw-8bit',
+  'adafactor',
+  'lion',
+  'sgd',
+  'sgd-momentum',
+] as const;
 export type TrainingOptimizer = (typeof TRAINING_OPTIMIZERS)[number];
 export const TRAINING_PRECISIONS = ['mixed', 'fp32', 'bf16', 'fp8'] as const;
 export type TrainingPrecision = (typeof TRAINING_PRECISIONS)[number];
@@ -54,9 +63,22 @@ export interface TrainingParallelism {
   accounting: 'paper' | 'deepspeed';
 }
 
-export type FineTuning = { kind: 'full' } | { kind: 'lora'; lora: LoraSpec; quantizedBase: boolean; trainEmbeddings: boolean };
+export type FineTuning =
+  | { kind: 'full' }
+  | { kind: 'lora'; lora: LoraSpec; quantizedBase: boolean; trainEmbeddings: boolean };
 
-export const SINGLE_GPU: TrainingParallelism = { gpuCount: 1, tensorParallel: 1, pipelineParallel: 1, contextParallel: 1, expertParallel: 1, sequenceParallel: false, zeroStage: 0, zeroGroupSize: null, offload: 'none', accounting: 'paper' };
+export const SINGLE_GPU: TrainingParallelism = {
+  gpuCount: 1,
+  tensorParallel: 1,
+  pipelineParallel: 1,
+  contextParallel: 1,
+  expertParallel: 1,
+  sequenceParallel: false,
+  zeroStage: 0,
+  zeroGroupSize: null,
+  offload: 'none',
+  accounting: 'paper',
+};
 
 export function dataParallelSize(p: TrainingParallelism): number {
   return Math.max(1, Math.floor(p.gpuCount / (p.tensorParallel * p.pipelineParallel * p.contextParallel)));
@@ -91,12 +113,18 @@ export function parameterShare(arch: ModelArchitecture, p: TrainingParallelism):
   const pp = Math.min(p.pipelineParallel, layers);
   const layerFraction = pp === 1 ? 1 : Math.ceil(layers / pp) / layers;
   const expert = matrixParameterCount(weightMatrices(arch).filter((m) => m.expert));
-  const head = counts.headCount > 0 ? counts.headCount : arch.tiedEmbeddings && pp > 1 ? arch.vocabSize * arch.hiddenSize : 0;
+  const head =
+    counts.headCount > 0 ? counts.headCount : arch.tiedEmbeddings && pp > 1 ? arch.vocabSize * arch.hiddenSize : 0;
   const layerDense = counts.totalCount - counts.embeddingCount - counts.headCount - expert;
   const ends = pp === 1 ? counts.embeddingCount + counts.headCount : Math.max(counts.embeddingCount, head);
   const dense = Math.ceil((layerDense * layerFraction + ends) / p.tensorParallel);
   const experts = Math.ceil((expert * layerFraction) / (p.tensorParallel * p.expertParallel));
-  return { count: dense + experts, layerFraction, embeddingCount: Math.ceil(ends / p.tensorParallel), expertCount: experts };
+  return {
+    count: dense + experts,
+    layerFraction,
+    embeddingCount: Math.ceil(ends / p.tensorParallel),
+    expertCount: experts,
+  };
 }
 
 export interface StateBytes {
@@ -142,114 +170,227 @@ function stateBytesPerParameter(optimizer: TrainingOptimizer, stateBytes: number
   }
 }
 
-
 export function modelStates(input: ModelStateInput): ModelStates {
   const { arch, precision, optimizer, parallelism: p, fineTuning } = input;
-  const share = parameterShare(arch, p);
   const total = trainingParameterCount(arch);
+  if (p.accounting === 'deepspeed' && fineTuning.kind === 'full' && p.zeroStage >= 2)
+    return deepspeedModelStates(arch, p, total);
+  const share = parameterShare(arch, p);
   const fraction = share.count / total;
-  const shards = shardSizes(p);
-  const shard = shards.dense;
-  /** A ZeRO shard of `bytes` (uniform over parameters): dense part over the dense group, experts over theirs. */
-  const expertShare = share.count === 0 ? 0 : share.expertCount / share.count;
-  const shardOf = (bytes: number): number => {
-    const expertBytes = Math.round(bytes * expertShare);
-    return ceilDiv(bytes - expertBytes, shards.dense) + ceilDiv(expertBytes, shards.expert);
+  const local =
+    fineTuning.kind === 'full'
+      ? fullTrainingStates(arch, precision, share, total, fraction)
+      : loraTrainingStates(arch, p, fineTuning, share, fraction);
+  const notes = [...local.notes];
+  if (optimizer === 'paged-adamw-8bit')
+    notes.push(
+      'paged 8-bit AdamW keeps its states in unified memory that spills to the host under pressure; counted on the GPU here',
+    );
+  const zero = zeroShard(p, share);
+  return {
+    trainableCount: local.trainable,
+    weights: weightStates(arch, p, local, zero),
+    gradients: gradientStates(p, local, zero),
+    optimizerStates: optimizerStates(p, local, optimizer, zero),
+    notes,
   };
-  const half = precision === 'fp32' ? 4 : 2;
-  const notes: string[] = [];
+}
 
-  if (p.accounting === 'deepspeed' && fineTuning.kind === 'full' && p.zeroStage >= 2) {
-    const n = p.gpuCount;
-    const largest = Math.max(...weightMatrices(arch).map((m) => m.inFeatures * m.outFeatures));
-    notes.push("DeepSpeed's estimator convention (estimate_zero2/zero3_model_states_mem_needs), over all GPUs");
-    if (p.zeroStage === 2) {
-      return {
-        trainableCount: total,
-        weights: { gpu: 2 * total, host: 0, formula: `2 B × ${total.toLocaleString('en-US')} params (fp16)` },
-        gradients: { gpu: 2 * total, host: 0, formula: `2 B × ${total.toLocaleString('en-US')} params (fp16)` },
-        optimizerStates: { gpu: ceilDiv(16 * total, n), host: 0, formula: `16 B × ${total.toLocaleString('en-US')} params ÷ ${n} GPUs` },
-        notes,
-      };
-    }
+/** DeepSpeed's estimators for ZeRO-2 and ZeRO-3 (mixed-precision Adam), over all `p.gpuCount` GPUs. */
+function deepspeedModelStates(arch: ModelArchitecture, p: TrainingParallelism, total: number): ModelStates {
+  const n = p.gpuCount;
+  const params = `${total.toLocaleString('en-US')} params`;
+  const notes = ["DeepSpeed's estimator convention (estimate_zero2/zero3_model_states_mem_needs), over all GPUs"];
+  if (p.zeroStage === 2) {
     return {
       trainableCount: total,
-      weights: { gpu: 4 * largest, host: 0, formula: `4 B × ${largest.toLocaleString('en-US')} params of the largest layer` },
-      gradients: { gpu: 0, host: 0, formula: 'in the 18 B/param below' },
-      optimizerStates: { gpu: ceilDiv(18 * total, n), host: 0, formula: `18 B × ${total.toLocaleString('en-US')} params ÷ ${n} GPUs` },
+      weights: { gpu: 2 * total, host: 0, formula: `2 B × ${params} (fp16)` },
+      gradients: { gpu: 2 * total, host: 0, formula: `2 B × ${params} (fp16)` },
+      optimizerStates: { gpu: ceilDiv(16 * total, n), host: 0, formula: `16 B × ${params} ÷ ${n} GPUs` },
       notes,
     };
   }
-
-  // Trainable parameters and the bytes the weights take, on this GPU before ZeRO.
-  let trainable: number;
-  let weightBytes: number;
-  let weightFormula: string;
-  let gradientBytesPer = half;
-  let master = precision === 'mixed' || precision === 'fp8' ? 4 : 0;
-  let stateBytes = precision === 'bf16' ? 2 : 4;
-  /** Adafactor's factored second moment: rows + columns of each trainable matrix, plus every vector element. */
-  let factoredStateCount: number;
-  if (fineTuning.kind === 'full') {
-    trainable = share.count;
-    const linear = matrixParameterCount(weightMatrices(arch).filter((m) => m.kind !== 'token_embd' && m.kind !== 'output'));
-    const fp8Cache = precision === 'fp8' ? Math.ceil(linear * fraction) : 0;
-    weightBytes = share.count * half + fp8Cache;
-    weightFormula = `${share.count.toLocaleString('en-US')} params × ${half} B${fp8Cache > 0 ? ' + an 8-bit copy of the linear weights (Transformer Engine)' : ''}`;
-    const matrices = weightMatrices(arch);
-    const vectors = total - matrixParameterCount(matrices);
-    factoredStateCount = Math.ceil((matrices.reduce((sum, m) => sum + m.count * (m.inFeatures + m.outFeatures), 0) + vectors) * fraction);
-  } else {
-    const { lora } = fineTuning;
-    const adapters = Math.ceil((loraParameterCount(arch, lora) * share.layerFraction) / p.tensorParallel);
-    const embeddings = fineTuning.trainEmbeddings ? share.embeddingCount : 0;
-    trainable = adapters + embeddings;
-    const base = fineTuning.quantizedBase
-      ? Math.ceil(quantizedWeightsComponent(arch, { kind: 'bnb-4bit', quantType: 'nf4', doubleQuant: true }).bytes * fraction)
-      : share.count * 2;
-    weightBytes = base + trainable * 4;
-    weightFormula = `${fineTuning.quantizedBase ? 'NF4 base (double quantization)' : `${share.count.toLocaleString('en-US')} frozen params × 2 B`} + ${trainable.toLocaleString('en-US')} trainable params × 4 B (fp32 adapters)`;
-    gradientBytesPer = 4;
-    master = 0;
-    stateBytes = 4;
-    // A (r × in) and B (out × r): rows + columns r + in and out + r; a trained embedding V + h.
-    const adapterRowsCols = loraMatrices(arch, lora).reduce((sum, m) => sum + m.count * (2 * lora.rank + m.inFeatures + m.outFeatures), 0);
-    factoredStateCount = Math.ceil((adapterRowsCols * share.layerFraction) / p.tensorParallel) + (fineTuning.trainEmbeddings ? (arch.tiedEmbeddings || p.pipelineParallel > 1 ? 1 : 2) * (arch.vocabSize + arch.hiddenSize) : 0); // the embedding, and an untied head on the same GPU
-    if (fineTuning.quantizedBase) notes.push('QLoRA: NF4 base with double quantization (Dettmers et al. 2023), fp32 adapters');
-  }
-
-  const optimizerPerParam = master + (optimizer === 'adafactor' ? 0 : stateBytesPerParameter(optimizer, stateBytes));
-  const optimizerTotal = trainable * optimizerPerParam + (optimizer === 'adafactor' ? factoredStateCount * stateBytes : 0);
-  if (optimizer === 'paged-adamw-8bit') notes.push('paged 8-bit AdamW keeps its states in unified memory that spills to the host under pressure; counted on the GPU here');
-
-  // ZeRO sharding over the data-parallel group, then offload.
-  const zero = p.zeroStage;
-  const offloadOptimizer = p.offload !== 'none';
-  const offloadParams = p.offload === 'optimizer+params' && zero === 3;
-  const optimizerSharded = zero >= 1 ? shardOf(optimizerTotal) : optimizerTotal;
-  const gradientsFull = trainable * gradientBytesPer;
-  const gradientsSharded = zero >= 2 ? shardOf(gradientsFull) : gradientsFull;
-  const weightsSharded = zero === 3 ? shardOf(weightBytes) : weightBytes;
-  // Offloaded fp32 gradients: each rank's 1/N slice goes to the host (ZeRO-Offload); at stage 1 the
-  // GPU still holds the full 16-bit gradients before the reduce-scatter (DeepSpeed stage_1_and_2).
-  const hostGradients = Math.ceil((shardOf(gradientsFull) * 4) / gradientBytesPer);
-  const largest = Math.ceil(Math.max(...weightMatrices(arch).map((m) => m.inFeatures * m.outFeatures)) / p.tensorParallel);
-  const zeroText = zero === 0 ? '' : ` ÷ ${shard} (ZeRO-${zero}${p.expertParallel > 1 && share.expertCount > 0 ? `; experts ÷ ${shards.expert}` : ''})`;
+  const largest = Math.max(...weightMatrices(arch).map((m) => m.inFeatures * m.outFeatures));
   return {
-    trainableCount: trainable,
-    weights: offloadParams
-      ? { gpu: 4 * largest, host: weightsSharded, formula: `working set 4 B × ${largest.toLocaleString('en-US')} params of the largest layer; the rest offloaded` }
-      : { gpu: weightsSharded, host: 0, formula: `${weightFormula}${zero === 3 ? zeroText : ''}` },
-    gradients: offloadOptimizer
-      ? zero >= 2
-        ? { gpu: 0, host: hostGradients, formula: `offloaded: ${trainable.toLocaleString('en-US')} trainable params × 4 B fp32${zeroText}` }
-        : { gpu: gradientsFull, host: hostGradients, formula: `${trainable.toLocaleString('en-US')} trainable params × ${gradientBytesPer} B on the GPU; its fp32 slice${zeroText} offloaded` }
-      : { gpu: gradientsSharded, host: 0, formula: `${trainable.toLocaleString('en-US')} trainable params × ${gradientBytesPer} B${zero >= 2 ? zeroText : ''}` },
-    optimizerStates: {
-      gpu: offloadOptimizer ? 0 : optimizerSharded,
-      host: offloadOptimizer ? optimizerSharded : 0,
-      formula: `${trainable.toLocaleString('en-US')} trainable params × ${optimizer === 'adafactor' ? `(${master} B master) + factored rows + columns × ${stateBytes} B` : `${optimizerPerParam} B (${master > 0 ? `${master} B fp32 master + ` : ''}${optimizer} states)`}${zero >= 1 ? zeroText : ''}${offloadOptimizer ? ', offloaded to host' : ''}`,
+    trainableCount: total,
+    weights: {
+      gpu: 4 * largest,
+      host: 0,
+      formula: `4 B × ${largest.toLocaleString('en-US')} params of the largest layer`,
     },
+    gradients: { gpu: 0, host: 0, formula: 'in the 18 B/param below' },
+    optimizerStates: { gpu: ceilDiv(18 * total, n), host: 0, formula: `18 B × ${params} ÷ ${n} GPUs` },
     notes,
+  };
+}
+
+/** What one GPU trains and stores before ZeRO and offload. */
+interface LocalStates {
+  /** Trainable parameters on the GPU. */
+  trainable: number;
+  /** Bytes of the weights, trainable or frozen. */
+  weightBytes: number;
+  weightFormula: string;
+  /** Bytes per gradient element. */
+  gradientBytesPer: number;
+  /** Bytes of fp32 master copy per trainable parameter (0: none). */
+  master: number;
+  /** Bytes per optimizer state element. */
+  stateBytes: number;
+  /** Adafactor's factored second moment: rows + columns of each trainable matrix, plus every vector element. */
+  factoredStateCount: number;
+  notes: string[];
+}
+
+/** Full fine-tuning or pre-training: every parameter on the GPU trains, in the precision's sizes. */
+function fullTrainingStates(
+  arch: ModelArchitecture,
+  precision: TrainingPrecision,
+  share: ParameterShare,
+  total: number,
+  fraction: number,
+): LocalStates {
+  const half = precision === 'fp32' ? 4 : 2;
+  const matrices = weightMatrices(arch);
+  const linear = matrixParameterCount(matrices.filter((m) => m.kind !== 'token_embd' && m.kind !== 'output'));
+  const fp8Cache = precision === 'fp8' ? Math.ceil(linear * fraction) : 0;
+  const vectors = total - matrixParameterCount(matrices);
+  const rowsAndColumns = matrices.reduce((sum, m) => sum + m.count * (m.inFeatures + m.outFeatures), 0);
+  return {
+    trainable: share.count,
+    weightBytes: share.count * half + fp8Cache,
+    weightFormula: `${share.count.toLocaleString('en-US')} params × ${half} B${fp8Cache > 0 ? ' + an 8-bit copy of the linear weights (Transformer Engine)' : ''}`,
+    gradientBytesPer: half,
+    master: precision === 'mixed' || precision === 'fp8' ? 4 : 0,
+    stateBytes: precision === 'bf16' ? 2 : 4,
+    factoredStateCount: Math.ceil((rowsAndColumns + vectors) * fraction),
+    notes: [],
+  };
+}
+
+/** LoRA / QLoRA: a frozen 16-bit (or NF4) base; fp32 adapters, and the embeddings when trained, hold the states. */
+function loraTrainingStates(
+  arch: ModelArchitecture,
+  p: TrainingParallelism,
+  fineTuning: Extract<FineTuning, { kind: 'lora' }>,
+  share: ParameterShare,
+  fraction: number,
+): LocalStates {
+  const { lora } = fineTuning;
+  const adapters = Math.ceil((loraParameterCount(arch, lora) * share.layerFraction) / p.tensorParallel);
+  const embeddings = fineTuning.trainEmbeddings ? share.embeddingCount : 0;
+  const trainable = adapters + embeddings;
+  const base = fineTuning.quantizedBase
+    ? Math.ceil(
+        quantizedWeightsComponent(arch, { kind: 'bnb-4bit', quantType: 'nf4', doubleQuant: true }).bytes * fraction,
+      )
+    : share.count * 2;
+  // A (r × in) and B (out × r): rows + columns r + in and out + r; a trained embedding V + h.
+  const adapterRowsCols = loraMatrices(arch, lora).reduce(
+    (sum, m) => sum + m.count * (2 * lora.rank + m.inFeatures + m.outFeatures),
+    0,
+  );
+  // The embedding, and an untied head on the same GPU.
+  const embeddingRowsCols = fineTuning.trainEmbeddings
+    ? (arch.tiedEmbeddings || p.pipelineParallel > 1 ? 1 : 2) * (arch.vocabSize + arch.hiddenSize)
+    : 0;
+  return {
+    trainable,
+    weightBytes: base + trainable * 4,
+    weightFormula: `${fineTuning.quantizedBase ? 'NF4 base (double quantization)' : `${share.count.toLocaleString('en-US')} frozen params × 2 B`} + ${trainable.toLocaleString('en-US')} trainable params × 4 B (fp32 adapters)`,
+    gradientBytesPer: 4,
+    master: 0,
+    stateBytes: 4,
+    factoredStateCount: Math.ceil((adapterRowsCols * share.layerFraction) / p.tensorParallel) + embeddingRowsCols,
+    notes: fineTuning.quantizedBase
+      ? ['QLoRA: NF4 base with double quantization (Dettmers et al. 2023), fp32 adapters']
+      : [],
+  };
+}
+
+/** ZeRO's shard of a state on one GPU, and the text the formulas append for it. */
+interface ZeroShard {
+  stage: ZeroStage;
+  /** The shard of `bytes` (uniform over parameters): the dense part over the dense group, experts over theirs. */
+  of: (bytes: number) => number;
+  text: string;
+}
+
+function zeroShard(p: TrainingParallelism, share: ParameterShare): ZeroShard {
+  const shards = shardSizes(p);
+  const expertShare = share.count === 0 ? 0 : share.expertCount / share.count;
+  const of = (bytes: number): number => {
+    const expertBytes = Math.round(bytes * expertShare);
+    return ceilDiv(bytes - expertBytes, shards.dense) + ceilDiv(expertBytes, shards.expert);
+  };
+  const experts = p.expertParallel > 1 && share.expertCount > 0 ? `; experts ÷ ${shards.expert}` : '';
+  return {
+    stage: p.zeroStage,
+    of,
+    text: p.zeroStage === 0 ? '' : ` ÷ ${shards.dense} (ZeRO-${p.zeroStage}${experts})`,
+  };
+}
+
+/** Weights: sharded at ZeRO-3; with parameter offload the GPU keeps only the largest layer's working set. */
+function weightStates(
+  arch: ModelArchitecture,
+  p: TrainingParallelism,
+  local: LocalStates,
+  zero: ZeroShard,
+): StateBytes {
+  const sharded = zero.stage === 3 ? zero.of(local.weightBytes) : local.weightBytes;
+  if (p.offload === 'optimizer+params' && zero.stage === 3) {
+    const largest = Math.ceil(
+      Math.max(...weightMatrices(arch).map((m) => m.inFeatures * m.outFeatures)) / p.tensorParallel,
+    );
+    return {
+      gpu: 4 * largest,
+      host: sharded,
+      formula: `working set 4 B × ${largest.toLocaleString('en-US')} params of the largest layer; the rest offloaded`,
+    };
+  }
+  return { gpu: sharded, host: 0, formula: `${local.weightFormula}${zero.stage === 3 ? zero.text : ''}` };
+}
+
+/** Gradients: sharded from ZeRO-2. Offloaded fp32 gradients: each rank's 1/N slice goes to the host. */
+function gradientStates(p: TrainingParallelism, local: LocalStates, zero: ZeroShard): StateBytes {
+  const full = local.trainable * local.gradientBytesPer;
+  const params = `${local.trainable.toLocaleString('en-US')} trainable params`;
+  if (p.offload === 'none') {
+    return {
+      gpu: zero.stage >= 2 ? zero.of(full) : full,
+      host: 0,
+      formula: `${params} × ${local.gradientBytesPer} B${zero.stage >= 2 ? zero.text : ''}`,
+    };
+  }
+  const host = Math.ceil((zero.of(full) * 4) / local.gradientBytesPer);
+  if (zero.stage >= 2) return { gpu: 0, host, formula: `offloaded: ${params} × 4 B fp32${zero.text}` };
+  // At stage 0–1 the GPU still holds the full 16-bit gradients before the reduce-scatter (DeepSpeed stage_1_and_2).
+  return {
+    gpu: full,
+    host,
+    formula: `${params} × ${local.gradientBytesPer} B on the GPU; its fp32 slice${zero.text} offloaded`,
+  };
+}
+
+/** Optimizer states and fp32 master: sharded from ZeRO-1, on the host with any offload. */
+function optimizerStates(
+  p: TrainingParallelism,
+  local: LocalStates,
+  optimizer: TrainingOptimizer,
+  zero: ZeroShard,
+): StateBytes {
+  const factored = optimizer === 'adafactor';
+  const perParam = local.master + (factored ? 0 : stateBytesPerParameter(optimizer, local.stateBytes));
+  const total = local.trainable * perParam + (factored ? local.factoredStateCount * local.stateBytes : 0);
+  const sharded = zero.stage >= 1 ? zero.of(total) : total;
+  const offload = p.offload !== 'none';
+  const perParamText = factored
+    ? `(${local.master} B master) + factored rows + columns × ${local.stateBytes} B`
+    : `${perParam} B (${local.master > 0 ? `${local.master} B fp32 master + ` : ''}${optimizer} states)`;
+  return {
+    gpu: offload ? 0 : sharded,
+    host: offload ? sharded : 0,
+    formula: `${local.trainable.toLocaleString('en-US')} trainable params × ${perParamText}${zero.stage >= 1 ? zero.text : ''}${offload ? ', offloaded to host' : ''}`,
   };
 }
