@@ -7,7 +7,7 @@ import { fileSource } from '../src/checkpoint/fileSource.js';
 import { GGML_TYPES, ggmlBitsPerWeight } from '../src/checkpoint/ggmlTypes.js';
 import { readGgufHeader } from '../src/checkpoint/gguf.js';
 import { parseSafetensorsHeader, safetensorsHeaderLength } from '../src/checkpoint/safetensors.js';
-import { UserError } from '../src/model/errors.js';
+import { UserError } from '../src/core/errors.js';
 import { ggufFile, safetensorsFile } from './fixtures/writers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vram-checkpoint-'));

@@ -1,6 +1,6 @@
 /** Local files: a ByteSource with positioned reads (never the whole file), and capped small reads. */
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { UserError } from '../model/errors.js';
+import { UserError } from '../core/errors.js';
 import type { ByteSource } from './byteSource.js';
 import { errorCode, errorMessage } from './errorFields.js';
 

@@ -11,7 +11,7 @@
  * unrelated package) and reads through its own fetch layer; this reader shares the Range/cache
  * path with the safetensors reader.
  */
-import { UserError } from '../model/errors.js';
+import { UserError } from '../core/errors.js';
 import type { ByteSource } from './byteSource.js';
 import { GGML_TYPES, type GgmlType } from './ggmlTypes.js';
 

@@ -4,7 +4,7 @@
  * gguf-py/gguf/constants.py); the vocabulary is the length of tokenizer.ggml.tokens when
  * `{arch}.vocab_size` is absent; the head is tied when the file has no output.weight tensor.
  */
-import { UserError } from '../model/errors.js';
+import { UserError } from '../core/errors.js';
 import type { GgufHeader, GgufValue } from './gguf.js';
 
 /** llama.cpp architecture names -> transformers model_type. */

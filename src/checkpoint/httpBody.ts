@@ -1,5 +1,5 @@
 /** Reading HTTP bodies within limits, and naming network failures, for the Hub and GGUF URLs. */
-import { UserError } from '../model/errors.js';
+import { UserError } from '../core/errors.js';
 import { errorCode, errorMessage, errorName } from './errorFields.js';
 
 /** The code behind a fetch failure (ECONNREFUSED, ENOTFOUND…), digging through undici's causes. */

@@ -1,5 +1,5 @@
 /** A ByteSource over an HTTP(S) URL with Range requests (for GGUF files given as URLs). */
-import { UserError } from '../model/errors.js';
+import { UserError } from '../core/errors.js';
 import type { ByteSource } from './byteSource.js';
 import { errorName } from './errorFields.js';
 import { networkCause, readBody } from './httpBody.js';

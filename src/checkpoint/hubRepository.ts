@@ -7,7 +7,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UserError } from '../model/errors.js';
+import { UserError } from '../core/errors.js';
 import type { ModelRepository } from './repository.js';
 import { errorName } from './errorFields.js';
 import { networkCause, readBody } from './httpBody.js';

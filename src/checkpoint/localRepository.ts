@@ -1,7 +1,7 @@
 /** A model directory on disk: config.json and the headers of its *.safetensors files. */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../model/errors.js';
+import { UserError } from '../core/errors.js';
 import { fileSource, readFileCapped } from './fileSource.js';
 import type { ModelRepository } from './repository.js';
 import { readSafetensorsHeaderBytes } from './safetensors.js';

@@ -3,7 +3,7 @@
  * the safetensors headers of the weights (model.safetensors.index.json lists the shards), never
  * the weights themselves.
  */
-import { UserError } from '../model/errors.js';
+import { UserError } from '../core/errors.js';
 import { type SafetensorsHeader, parseSafetensorsHeader } from './safetensors.js';
 import { type CheckpointSummary, summarizeSafetensors } from './summary.js';
 

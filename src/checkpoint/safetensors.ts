@@ -6,7 +6,7 @@
  * then the data. The format caps N at 100 MB. Stored bytes of a tensor = end − begin, which is
  * what quantized checkpoints (GPTQ/AWQ int32 packs, FP8 with scales, bitsandbytes uint8) occupy.
  */
-import { UserError } from '../model/errors.js';
+import { UserError } from '../core/errors.js';
 
 /** Largest header the safetensors format allows. */
 export const MAX_SAFETENSORS_HEADER_BYTES = 100_000_000;

@@ -5,7 +5,7 @@
  */
 import { closestName } from '../core/suggest.js';
 import { countParameters } from '../core/parameters.js';
-import { UserError } from '../model/errors.js';
+import { UserError } from '../core/errors.js';
 import { type ReadConfig, readModelConfig } from '../model/hfConfig.js';
 import { presetReaderFields } from '../model/readerFields.js';
 import { printable } from './printable.js';

@@ -7,7 +7,6 @@ import { GB, GIB, KB, KIB, MB, MIB, TB, TIB } from '../core/units.js';
 import { ValueError } from '../core/errors.js';
 import type { OverheadSpec } from '../core/overhead.js';
 
-export { ValueError };
 
 /** Largest context accepted: 16,777,216 tokens (16384k). */
 export const MAX_CONTEXT_TOKENS = 2 ** 24;

@@ -11,7 +11,7 @@ import { type Component, sumBytes } from './component.js';
 import type { Dtype } from './dtype.js';
 import { inferenceActivationsComponent, activationElementBytes } from './inferenceActivations.js';
 import { type SlidingWindowPolicy, kvCacheComponent } from './kvCache.js';
-import { type FineTuning, type StateBytes, type TrainingOptimizer, type TrainingParallelism, type TrainingPrecision, SINGLE_GPU, modelStates, parameterShare } from './training/modelStates.js';
+import { type FineTuning, type StateBytes, type TrainingOptimizer, type TrainingParallelism, type TrainingPrecision, modelStates, parameterShare } from './training/modelStates.js';
 import type { MatrixKind } from './weightMatrices.js';
 import { type OverheadSpec, overheadComponent } from './overhead.js';
 import { countParameters, trainingParameterCount } from './parameters.js';
@@ -34,9 +34,9 @@ export interface InferenceScenario {
   slidingWindow: SlidingWindowPolicy;
   overhead: OverheadSpec;
   /** The checkpoint's stored bytes; when given they replace parameters × weightDtype. */
-  storedWeights?: StoredWeights | null;
+  storedWeights: StoredWeights | null;
   /** A quantized weight format (GPTQ, AWQ, bitsandbytes, FP8, GGUF); weightDtype is then the compute dtype. */
-  weightFormat?: WeightFormat | null;
+  weightFormat: WeightFormat | null;
 }
 
 /** The weights of an inference scenario: as stored, in a quantized format, or parameters × dtype. */
@@ -59,14 +59,14 @@ export interface TrainingScenario {
   /** Micro-batch size per GPU. */
   batchSize: number;
   overhead: OverheadSpec;
-  /** GPUs, model parallelism, ZeRO and offload (default one GPU). */
-  parallelism?: TrainingParallelism;
-  /** Full fine-tuning (default), or LoRA / QLoRA. */
-  fineTuning?: FineTuning;
+  /** GPUs, model parallelism, ZeRO and offload (SINGLE_GPU for one). */
+  parallelism: TrainingParallelism;
+  /** Full fine-tuning ({ kind: 'full' }), or LoRA / QLoRA. */
+  fineTuning: FineTuning;
   /** Gradient accumulation steps: more throughput, no more activation memory (1F1B keeps min(pp, steps) micro-batches). */
-  gradientAccumulation?: number;
+  gradientAccumulation: number;
   /** A chunked/fused loss that never holds all the logits. */
-  chunkedLoss?: boolean;
+  chunkedLoss: boolean;
 }
 
 export interface Estimate {
@@ -121,8 +121,7 @@ export function estimateInference(scenario: InferenceScenario): Estimate {
 /** The components of one training step: per GPU (the most loaded), summed over GPUs, and on the host. */
 export function estimateTraining(scenario: TrainingScenario): Estimate {
   const { arch } = scenario;
-  const parallelism = scenario.parallelism ?? SINGLE_GPU;
-  const fineTuning = scenario.fineTuning ?? { kind: 'full' };
+  const { parallelism, fineTuning } = scenario;
   const gpus = parallelism.gpuCount;
   const states = modelStates({ arch, precision: scenario.precision, optimizer: scenario.optimizer, parallelism, fineTuning });
   const share = parameterShare(arch, parallelism);
@@ -149,7 +148,7 @@ export function estimateTraining(scenario: TrainingScenario): Estimate {
   const pipelineStages =
     pp > 1
       ? [
-          trainingActivationsComponent({ ...activationInput, inFlightMicroBatches: Math.min(pp, scenario.gradientAccumulation ?? pp), holdsLoss: false }),
+          trainingActivationsComponent({ ...activationInput, inFlightMicroBatches: Math.min(pp, scenario.gradientAccumulation), holdsLoss: false }),
           trainingActivationsComponent({ ...activationInput, inFlightMicroBatches: 1 }),
         ]
       : [trainingActivationsComponent(activationInput)];

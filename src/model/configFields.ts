@@ -8,7 +8,7 @@
  * private so that no read bypasses the record.
  */
 import * as z from 'zod/mini';
-import { UserError } from './errors.js';
+import { UserError } from '../core/errors.js';
 
 const positiveInt = z.int().check(z.positive());
 const nonNegativeInt = z.int().check(z.minimum(0));

@@ -7,7 +7,7 @@ import type { GpuSpec } from '../core/fit.js';
 import { closestName } from '../core/suggest.js';
 import { MIB } from '../core/units.js';
 import catalog from '../../presets/gpus.json';
-import { UserError } from './errors.js';
+import { UserError } from '../core/errors.js';
 
 export type GpuEntry = z.infer<typeof gpuEntrySchema>;
 

@@ -7,7 +7,7 @@ import type { ModelArchitecture } from '../core/architecture.js';
 import type { WeightFormat } from '../core/quantization.js';
 import { ConfigFields } from './configFields.js';
 import { readQuantizationConfig } from './quantizationConfig.js';
-import { UserError } from './errors.js';
+import { UserError } from '../core/errors.js';
 import { readDeepSeek } from './readers/deepseek.js';
 import { ENCODER_FAMILY, readEncoder } from './readers/encoders.js';
 import { GPT_FAMILY, readGptFamily } from './readers/gptFamily.js';

@@ -6,7 +6,7 @@
 import type * as z from 'zod/mini';
 import type { presetSchema } from './presetSchema.js';
 import { closestName } from '../core/suggest.js';
-import { UserError } from './errors.js';
+import { UserError } from '../core/errors.js';
 import { PRESET_FILES } from './presetFiles.js';
 
 export type Preset = z.infer<typeof presetSchema>;

@@ -6,7 +6,7 @@
  * weights counted unquantized.
  */
 import type { WeightFormat } from '../core/quantization.js';
-import { UserError } from './errors.js';
+import { UserError } from '../core/errors.js';
 
 function positiveInt(value: unknown): number | null {
   return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : null;

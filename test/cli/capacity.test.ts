@@ -13,11 +13,12 @@ const H100 = 81_559 * MIB;
 
 function serving(engine: Engine, overrides: { users?: number; ctx?: number; gpus?: number; settings?: Record<string, number> } = {}) {
   return {
-    inference: { arch: presetArch('llama-3.1-8b'), weightDtype: 'bf16' as const, kvDtype: 'bf16' as const, contextTokens: overrides.ctx ?? 8192, userCount: overrides.users ?? 1, attention: 'flash' as const, slidingWindow: 'cap' as const, overhead: { kind: 'model' as const } },
+    inference: { arch: presetArch('llama-3.1-8b'), weightDtype: 'bf16' as const, kvDtype: 'bf16' as const, contextTokens: overrides.ctx ?? 8192, userCount: overrides.users ?? 1, attention: 'flash' as const, slidingWindow: 'cap' as const, overhead: { kind: 'model' as const }, storedWeights: null, weightFormat: null },
     engine,
     settings: overrides.settings ?? {},
     gpuMemoryBytes: H100,
     gpuCount: overrides.gpus ?? 1,
+    pipelineStages: 1,
   };
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GIB, MIB } from '../../src/core/units.js';
-import { ValueError, parseCount, parseOverhead, parseSetPair, parseSize, parseTokenCount } from '../../src/cli/values.js';
+import { ValueError } from '../../src/core/errors.js';
+import { parseCount, parseOverhead, parseSetPair, parseSize, parseTokenCount } from '../../src/cli/values.js';
 
 describe('parseTokenCount', () => {
   it.each([

@@ -19,6 +19,8 @@ function scenario(overrides: Partial<InferenceScenario> = {}): InferenceScenario
     attention: 'flash',
     slidingWindow: 'cap',
     overhead: { kind: 'model' },
+    storedWeights: null,
+    weightFormat: null,
     ...overrides,
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sumBytes } from '../../src/core/component.js';
 import { type TrainingScenario, estimateTraining } from '../../src/core/estimate.js';
+import { SINGLE_GPU } from '../../src/core/training/modelStates.js';
 import { MIB } from '../../src/core/units.js';
 import { readHfConfig } from '../../src/model/hfConfig.js';
 import { presetArch } from '../helpers.js';
@@ -19,6 +20,10 @@ function scenario(overrides: Partial<TrainingScenario> = {}): TrainingScenario {
     contextTokens: 4096,
     batchSize: 1,
     overhead: { kind: 'model' },
+    parallelism: SINGLE_GPU,
+    fineTuning: { kind: 'full' },
+    gradientAccumulation: 1,
+    chunkedLoss: false,
     ...overrides,
   };
 }

@@ -25,6 +25,9 @@ function states(zeroStage: ZeroStage, gpuCount: number, extra: Partial<TrainingP
     batchSize: 1,
     overhead: { kind: 'model' },
     parallelism: { ...SINGLE_GPU, gpuCount, zeroStage, ...extra },
+    fineTuning: { kind: 'full' },
+    gradientAccumulation: 1,
+    chunkedLoss: false,
   };
   return Object.fromEntries(estimateTraining(scenario).components.map((c) => [c.id, c.bytesPerGpu!]));
 }
@@ -72,7 +75,7 @@ describe('ZeRO stages (Rajbhandari et al., arXiv:1910.02054, §5 and Figure 1)',
 
   it('ZeRO-Offload moves optimizer states, fp32 master and gradients to the host; ZeRO-Infinity also the weights', () => {
     const offloaded = estimateTraining({
-      arch: llama7b, precision: 'mixed', halfDtype: 'bf16', optimizer: 'adamw', checkpointing: 'none', attention: 'flash', contextTokens: 1024, batchSize: 1, overhead: { kind: 'model' },
+      arch: llama7b, precision: 'mixed', halfDtype: 'bf16', optimizer: 'adamw', checkpointing: 'none', attention: 'flash', contextTokens: 1024, batchSize: 1, overhead: { kind: 'model' }, fineTuning: { kind: 'full' }, gradientAccumulation: 1, chunkedLoss: false,
       parallelism: { ...SINGLE_GPU, gpuCount: 8, zeroStage: 2, offload: 'optimizer' },
     });
     const byId = Object.fromEntries(offloaded.components.map((c) => [c.id, c]));

@@ -116,11 +116,12 @@ function run(c: LogCase, measured: boolean): Capacity {
     ...(measured ? { profiledActivationBytes: Math.round(c.logged.activationGiB * GIB), nonTorchBytes: Math.round(c.logged.nonTorchGiB * GIB) } : {}),
   };
   return capacity({
-    inference: { arch: c.arch, weightDtype: 'bf16', kvDtype: 'bf16', contextTokens: c.maxModelLen, userCount: 1, attention: 'flash', slidingWindow: 'cap', overhead: { kind: 'model' } },
+    inference: { arch: c.arch, weightDtype: 'bf16', kvDtype: 'bf16', contextTokens: c.maxModelLen, userCount: 1, attention: 'flash', slidingWindow: 'cap', overhead: { kind: 'model' }, storedWeights: null, weightFormat: null },
     engine: 'vllm',
     settings,
     gpuMemoryBytes: Math.round(c.totalGiB * GIB),
     gpuCount: 1,
+    pipelineStages: 1,
   });
 }
 

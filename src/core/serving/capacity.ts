@@ -137,14 +137,14 @@ function engineAccepts(scenario: ServingScenario, budget: EngineBudget, perToken
  */
 function oneRequestFits(scenario: ServingScenario, budget: EngineBudget, tokens: number, level: Level): boolean {
   const { inference, gpuCount } = scenario;
-  return fitsWith(() => need(inference, gpuCount, 1, tokens, budget.blockTokens, budget.split, scenario.pipelineStages ?? 1) <= Math.max(0, budget.kvPoolBytesPerGpu[level]));
+  return fitsWith(() => need(inference, gpuCount, 1, tokens, budget.blockTokens, budget.split, scenario.pipelineStages) <= Math.max(0, budget.kvPoolBytesPerGpu[level]));
 }
 
 /** Whether `users` sequences of `ctx` tokens fit at `level` (and the engine starts). */
 function workloadFits(scenario: ServingScenario, gpuName: string, level: Level): boolean {
   const budget = engineBudget(scenario, gpuName);
   const { inference, gpuCount } = scenario;
-  const stages = scenario.pipelineStages ?? 1;
+  const stages = scenario.pipelineStages;
   const perToken = kvOnOneGpu(inference, gpuCount, 1, 1, budget.split, stages);
   return (
     engineAccepts(scenario, budget, perToken, inference.contextTokens, level) &&
@@ -167,7 +167,7 @@ export function capacity(scenario: ServingScenario, gpuName = ''): Capacity {
   const { inference, gpuCount } = scenario;
   const budget = engineBudget(scenario, gpuName);
   const block = budget.blockTokens;
-  const stages = scenario.pipelineStages ?? 1;
+  const stages = scenario.pipelineStages;
   const perToken = kvOnOneGpu(inference, gpuCount, 1, 1, budget.split, stages);
   const dependent = WORKLOAD_DEPENDENT.has(scenario.engine);
   const poolAt = (users: number, ctx: number, level: Level): number =>

@@ -31,7 +31,7 @@ export function runtimeBudget(
         label: 'Weights shard',
         bytes: weights,
         formula:
-          (scenario.pipelineStages ?? 1) > 1
+          scenario.pipelineStages > 1
             ? `the largest of ${scenario.pipelineStages} pipeline stages ÷ ${gpuCount}`
             : `weights ÷ ${gpuCount}`,
         basis: 'exact',

@@ -26,7 +26,7 @@ export function sglangBudget(scenario: ServingScenario): EngineBudget {
   const fraction = scenario.settings.memFractionStatic ?? sglangDefaultMemFraction(gpuCount);
   const weights = same(weightsPerGpu(inference, gpuCount, scenario.pipelineStages));
   const nonTorchRange =
-    gpuCount * (scenario.pipelineStages ?? 1) > 1 ? VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL : VLLM_NON_TORCH_BYTES;
+    gpuCount * scenario.pipelineStages > 1 ? VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL : VLLM_NON_TORCH_BYTES;
   const nonTorch = atLevels((level) => nonTorchRange[level]);
   // profile_max_num_token: rest = free after loading − (memory free after init) × (1 − fraction)
   //   = fraction × (total − non-torch) − weights
@@ -39,7 +39,7 @@ export function sglangBudget(scenario: ServingScenario): EngineBudget {
         label: 'Weights shard',
         bytes: weights,
         formula:
-          (scenario.pipelineStages ?? 1) > 1
+          scenario.pipelineStages > 1
             ? `the largest of ${scenario.pipelineStages} pipeline stages ÷ ${gpuCount}`
             : `weights ÷ ${gpuCount}`,
         basis: 'exact',

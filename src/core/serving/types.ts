@@ -43,8 +43,8 @@ export interface ServingScenario {
   gpuMemoryBytes: number;
   /** Tensor-parallel degree (GPUs sharing each layer). */
   gpuCount: number;
-  /** Pipeline stages (layers split over groups of gpuCount GPUs); total GPUs = gpuCount × stages. Default 1. */
-  pipelineStages?: number;
+  /** Pipeline stages (layers split over groups of gpuCount GPUs); total GPUs = gpuCount × stages. */
+  pipelineStages: number;
 }
 
 export type Level = keyof LowExpectedHigh;

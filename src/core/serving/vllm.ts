@@ -101,7 +101,7 @@ function vllmActivations(scenario: ServingScenario, limits: VllmLimits): LowExpe
 function vllmNonTorch(scenario: ServingScenario): LowExpectedHigh {
   if (scenario.settings.nonTorchBytes !== undefined) return same(scenario.settings.nonTorchBytes);
   const range =
-    scenario.gpuCount * (scenario.pipelineStages ?? 1) > 1
+    scenario.gpuCount * scenario.pipelineStages > 1
       ? VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL
       : VLLM_NON_TORCH_BYTES;
   return atLevels((level) => range[level]);
@@ -148,7 +148,7 @@ function vllmRows(
       label: 'Weights shard',
       bytes: bytes.weights,
       formula:
-        (pipelineStages ?? 1) > 1
+        pipelineStages > 1
           ? `the largest of ${pipelineStages} pipeline stages ÷ ${gpuCount}`
           : `weights ÷ ${gpuCount}`,
       basis: 'exact',

@@ -21,7 +21,7 @@ import {
 } from '../estimate.js';
 import { type Fit, type GpuSpec, MAX_GPU_COUNT, smallestSatisfying, verdict } from '../fit.js';
 import { ExactnessError } from '../errors.js';
-import { SINGLE_GPU, type ZeroStage, ZERO_STAGES } from './modelStates.js';
+import { type ZeroStage, ZERO_STAGES } from './modelStates.js';
 
 /** Largest micro-batch the batch solver reports. */
 export const MAX_SOLVED_BATCH = 65_536;
@@ -140,10 +140,10 @@ export function solveGpuCount(
 /** The fewest GPUs that fit at one ZeRO stage. */
 function solveGpuCountAt(scenario: TrainingScenario, usableBytes: number, zeroStage: ZeroStage): Solved {
   const p = scenario.parallelism;
-  const modelParallel = p ? p.tensorParallel * p.pipelineParallel * p.contextParallel : 1;
+  const modelParallel = p.tensorParallel * p.pipelineParallel * p.contextParallel;
   // Expert groups are carved from dp × cp, so dp steps in multiples of ep / gcd(ep, cp).
-  const ep = p?.expertParallel ?? 1;
-  const cp = p?.contextParallel ?? 1;
+  const ep = p.expertParallel;
+  const cp = p.contextParallel;
   const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
   const step = ep / gcd(ep, cp);
   const maxDataParallel = Math.floor(MAX_GPU_COUNT / (modelParallel * step));
@@ -151,7 +151,7 @@ function solveGpuCountAt(scenario: TrainingScenario, usableBytes: number, zeroSt
   const at = (k: number): TrainingScenario => ({
     ...scenario,
     parallelism: {
-      ...(p ?? SINGLE_GPU),
+      ...p,
       gpuCount: k * step * modelParallel,
       zeroStage,
       offload:
@@ -184,8 +184,8 @@ export function fitTraining(
   estimate: Estimate = estimateTraining(scenario),
 ): Fit & { requiredRange: ByteRange } {
   const requirement = trainingRequirement(estimate);
-  const gpuCount = scenario.parallelism?.gpuCount ?? 1;
-  const stage = scenario.parallelism?.zeroStage ?? 0;
+  const gpuCount = scenario.parallelism.gpuCount;
+  const stage = scenario.parallelism.zeroStage;
   const minimum = solveGpuCountAt(scenario, gpu.memoryBytes, stage);
   const p = scenario.parallelism;
   const modelParallel = p ? p.tensorParallel * p.pipelineParallel * p.contextParallel : 1;
