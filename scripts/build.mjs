@@ -66,7 +66,13 @@ const cliBuild = await build({
   metafile: true,
 });
 checkStandIns(cliBuild.metafile);
-await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.mjs', format: 'esm', packages: 'external' });
+await build({
+  ...common,
+  entryPoints: ['src/index.ts'],
+  outfile: 'dist/index.mjs',
+  format: 'esm',
+  packages: 'external',
+});
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 
 // Warm the functions the common run compiles (the design-card estimate), then save V8's code

@@ -7,8 +7,21 @@
  *   plan.fit?.fits; // true
  *   estimateJson(plan); // the document `vram estimate … --format json` prints
  */
-export { planEstimate, type EstimateInput, type EstimatePlan, type EstimateInputs, type CatalogFit } from './plan/estimate.js';
-export { planTraining, type TrainingPlanInput, type TrainingPlan, type TrainingPlanInputs, type TrainingSolution, type BreakdownPlan } from './plan/trainingPlan.js';
+export {
+  planEstimate,
+  type EstimateInput,
+  type EstimatePlan,
+  type EstimateInputs,
+  type CatalogFit,
+} from './plan/estimate.js';
+export {
+  planTraining,
+  type TrainingPlanInput,
+  type TrainingPlan,
+  type TrainingPlanInputs,
+  type TrainingSolution,
+  type BreakdownPlan,
+} from './plan/trainingPlan.js';
 export { planCapacity, type CapacityInput, type CapacityPlan, type CapacityInputs } from './plan/capacity.js';
 export { modelFromPreset, modelFromConfig, type LoadedModel } from './plan/model.js';
 export { resolveDeployment, type Deployment, type DeploymentInput } from './plan/deployment.js';
@@ -22,12 +35,36 @@ export { COMPONENT_IDS, sumBytes } from './core/component.js';
 export { DTYPES, DTYPE_BLOCKS, dtypeBits, dtypeBytes, type Dtype } from './core/dtype.js';
 export { GGUF_FILE_TYPES, quantizedWeightsComponent, type WeightFormat } from './core/quantization.js';
 export { weightMatrices, type WeightMatrix } from './core/weightMatrices.js';
-export { estimateInference, estimateTraining, type Estimate, type InferenceScenario, type TrainingScenario } from './core/estimate.js';
+export {
+  estimateInference,
+  estimateTraining,
+  type Estimate,
+  type InferenceScenario,
+  type TrainingScenario,
+} from './core/estimate.js';
 export { fitInference, inferenceRequiredBytesPerGpu, type Fit, type GpuSpec, type InferenceSplit } from './core/fit.js';
-export { fitTraining, solveBatch, solveContext, solveGpuCount, trainingRequirement, type Solved } from './core/training/trainingFit.js';
+export {
+  fitTraining,
+  solveBatch,
+  solveContext,
+  solveGpuCount,
+  trainingRequirement,
+  type Solved,
+} from './core/training/trainingFit.js';
 export { countParameters, type ParameterBreakdown } from './core/parameters.js';
 export { kvCacheBytes, kvElementsPerToken } from './core/kvCache.js';
-export { TRAINING_OPTIMIZERS, TRAINING_PRECISIONS, ZERO_STAGES, OFFLOADS, modelStates, parameterShare, type TrainingOptimizer, type TrainingPrecision, type TrainingParallelism, type FineTuning } from './core/training/modelStates.js';
+export {
+  TRAINING_OPTIMIZERS,
+  TRAINING_PRECISIONS,
+  ZERO_STAGES,
+  OFFLOADS,
+  modelStates,
+  parameterShare,
+  type TrainingOptimizer,
+  type TrainingPrecision,
+  type TrainingParallelism,
+  type FineTuning,
+} from './core/training/modelStates.js';
 export { loraParameterCount, loraTargets, type LoraSpec } from './core/training/lora.js';
 export { capacity, minTensorParallel, type Capacity } from './core/serving/capacity.js';
 export { ENGINES, type Engine, type ServingScenario } from './core/serving/types.js';

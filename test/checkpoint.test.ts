@@ -46,7 +46,15 @@ describe('safetensors header', () => {
 
   it.each([
     ['a 3-byte file', new Uint8Array(3), /truncated safetensors file/],
-    ['an absurd header length', (() => { const b = new Uint8Array(16); new DataView(b.buffer).setBigUint64(0, 2n ** 40n, true); return b; })(), /header length .* outside/],
+    [
+      'an absurd header length',
+      (() => {
+        const b = new Uint8Array(16);
+        new DataView(b.buffer).setBigUint64(0, 2n ** 40n, true);
+        return b;
+      })(),
+      /header length .* outside/,
+    ],
     ['a zero header length', new Uint8Array(16), /header length 0/],
   ])('rejects %s with one line', async (_what, bytes, message) => {
     await expect(readSafetensors(bytes)).rejects.toThrow(message);
@@ -57,9 +65,15 @@ describe('safetensors header', () => {
     const text = (s: string) => new TextEncoder().encode(s);
     expect(() => parseSafetensorsHeader(text('not json'), 'x')).toThrow(/not UTF-8 JSON/);
     expect(() => parseSafetensorsHeader(text('[1]'), 'x')).toThrow(/not a JSON object/);
-    expect(() => parseSafetensorsHeader(text('{"w":{"dtype":"Q4","shape":[2],"data_offsets":[0,1]}}'), 'x')).toThrow(/dtype "Q4"/);
-    expect(() => parseSafetensorsHeader(text('{"w":{"dtype":"F16","shape":[2],"data_offsets":[0,3]}}'), 'x')).toThrow(/stores 3 bytes for 2 F16/);
-    expect(() => parseSafetensorsHeader(text('{"w":{"dtype":"F16","shape":[-2],"data_offsets":[0,4]}}'), 'x')).toThrow(/shape/);
+    expect(() => parseSafetensorsHeader(text('{"w":{"dtype":"Q4","shape":[2],"data_offsets":[0,1]}}'), 'x')).toThrow(
+      /dtype "Q4"/,
+    );
+    expect(() => parseSafetensorsHeader(text('{"w":{"dtype":"F16","shape":[2],"data_offsets":[0,3]}}'), 'x')).toThrow(
+      /stores 3 bytes for 2 F16/,
+    );
+    expect(() => parseSafetensorsHeader(text('{"w":{"dtype":"F16","shape":[-2],"data_offsets":[0,4]}}'), 'x')).toThrow(
+      /shape/,
+    );
   });
 });
 
@@ -81,7 +95,13 @@ describe('GGUF header', () => {
 
   it('reads metadata and the exact bytes of each tensor from a real file', async () => {
     const path = join(dir, 'model.gguf');
-    writeFileSync(path, ggufFile(metadata.map((m) => [...m]), tensors));
+    writeFileSync(
+      path,
+      ggufFile(
+        metadata.map((m) => [...m]),
+        tensors,
+      ),
+    );
     const source = fileSource(path);
     const header = await readGgufHeader(source);
     source.close();
@@ -91,10 +111,10 @@ describe('GGUF header', () => {
     expect(header.metadata.get('llama.block_count')).toBe(32);
     expect(header.metadata.get('tokenizer.ggml.tokens')).toEqual(['<s>', '</s>', 'hello']);
     expect(header.tensors.map((t) => [t.type.name, t.bytes])).toEqual([
-      ['Q4_K', (4096 * 32000 / 256) * 144],
-      ['Q6_K', (4096 * 1024 / 256) * 210],
+      ['Q4_K', ((4096 * 32000) / 256) * 144],
+      ['Q6_K', ((4096 * 1024) / 256) * 210],
       ['F32', 4096 * 4],
-      ['Q8_0', (4096 * 32000 / 32) * 34],
+      ['Q8_0', ((4096 * 32000) / 32) * 34],
     ]);
   });
 
@@ -115,9 +135,29 @@ describe('GGUF header', () => {
     ['wrong magic', ggufFile([], [], { magic: 0x12345678 }), /not a GGUF file \(wrong magic/],
     ['an unsupported version', ggufFile([], [], { version: 1 }), /GGUF version 1 is not supported/],
     ['a tiny file', new Uint8Array(10), /not a GGUF file \(10 bytes\)/],
-    ['a truncated header', ggufFile([['general.architecture', 'string', 'llama']], tensors).subarray(0, 60), /truncated/],
-    ['an absurd string length', (() => { const b = ggufFile([['k', 'string', 'v']], []); new DataView(b.buffer).setBigUint64(24, 2n ** 50n, true); return b; })(), /metadata key length .* larger than/],
-    ['an absurd tensor count', (() => { const b = ggufFile([], []); new DataView(b.buffer).setBigUint64(8, 2n ** 40n, true); return b; })(), /tensor count .* larger than/],
+    [
+      'a truncated header',
+      ggufFile([['general.architecture', 'string', 'llama']], tensors).subarray(0, 60),
+      /truncated/,
+    ],
+    [
+      'an absurd string length',
+      (() => {
+        const b = ggufFile([['k', 'string', 'v']], []);
+        new DataView(b.buffer).setBigUint64(24, 2n ** 50n, true);
+        return b;
+      })(),
+      /metadata key length .* larger than/,
+    ],
+    [
+      'an absurd tensor count',
+      (() => {
+        const b = ggufFile([], []);
+        new DataView(b.buffer).setBigUint64(8, 2n ** 40n, true);
+        return b;
+      })(),
+      /tensor count .* larger than/,
+    ],
     ['an unknown tensor type', ggufFile([], [{ name: 'w', shape: [32], type: 99 }]), /unknown ggml type 99/],
   ])('rejects %s with one line', async (_what, bytes, message) => {
     await expect(readGgufHeader(memorySource(bytes, 'bad.gguf'))).rejects.toThrow(message);

@@ -11,7 +11,10 @@ export interface RunResult {
 }
 
 /** Runs main() in-process with in-memory streams; colour off unless `tty` and no NO_COLOR. */
-export async function run(argv: string[], options: { stdin?: string; env?: Record<string, string>; tty?: boolean } = {}): Promise<RunResult> {
+export async function run(
+  argv: string[],
+  options: { stdin?: string; env?: Record<string, string>; tty?: boolean } = {},
+): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
   const code = await main(argv, {
@@ -25,7 +28,10 @@ export async function run(argv: string[], options: { stdin?: string; env?: Recor
 }
 
 /** Runs main() and parses stdout as the one JSON document it must hold. */
-export async function runJson(argv: string[], options: Parameters<typeof run>[1] = {}): Promise<{ code: number; json: any; stderr: string }> {
+export async function runJson(
+  argv: string[],
+  options: Parameters<typeof run>[1] = {},
+): Promise<{ code: number; json: any; stderr: string }> {
   const result = await run([...argv, '--format', 'json'], options);
   return { code: result.code, json: JSON.parse(result.stdout), stderr: result.stderr };
 }

@@ -12,7 +12,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ggufFile, safetensorsFile } from './fixtures/writers.js';
 import { componentBytes, run, runJson } from './helpers.js';
 
-const CONFIG = { model_type: 'llama', hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, intermediate_size: 128, vocab_size: 100, max_position_embeddings: 256, torch_dtype: 'bfloat16' };
+const CONFIG = {
+  model_type: 'llama',
+  hidden_size: 64,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  intermediate_size: 128,
+  vocab_size: 100,
+  max_position_embeddings: 256,
+  torch_dtype: 'bfloat16',
+};
 // A GPTQ-style layer (int32 packs + fp16 scales) next to bf16 embeddings: counted as stored.
 const SHARD_1 = safetensorsFile([
   { name: 'model.embed_tokens.weight', dtype: 'BF16', shape: [100, 64] },
@@ -21,7 +31,14 @@ const SHARD_1 = safetensorsFile([
 ]);
 const SHARD_2 = safetensorsFile([{ name: 'lm_head.weight', dtype: 'BF16', shape: [100, 64] }]);
 const STORED_BYTES = 100 * 64 * 2 + 16 * 64 * 4 + 64 * 2 + 100 * 64 * 2;
-const INDEX = { metadata: {}, weight_map: { 'model.embed_tokens.weight': 'model-00001-of-00002.safetensors', 'model.layers.0.mlp.down_proj.qweight': 'model-00001-of-00002.safetensors', 'lm_head.weight': 'model-00002-of-00002.safetensors' } };
+const INDEX = {
+  metadata: {},
+  weight_map: {
+    'model.embed_tokens.weight': 'model-00001-of-00002.safetensors',
+    'model.layers.0.mlp.down_proj.qweight': 'model-00001-of-00002.safetensors',
+    'lm_head.weight': 'model-00002-of-00002.safetensors',
+  },
+};
 
 const root = mkdtempSync(join(tmpdir(), 'vram-sources-'));
 
@@ -54,8 +71,25 @@ describe('a model directory', () => {
   it('bad files exit 2 with one line: truncated, absurd header length, non-JSON header', async () => {
     const cases: [string, Uint8Array, RegExp][] = [
       ['truncated', SHARD_1.subarray(0, 40), /truncated safetensors/],
-      ['absurd', (() => { const b = new Uint8Array(16); new DataView(b.buffer).setBigUint64(0, 2n ** 60n, true); return b; })(), /header length .* outside/],
-      ['notjson', (() => { const b = new Uint8Array(8 + 4); new DataView(b.buffer).setBigUint64(0, 4n, true); b.set(new TextEncoder().encode('nope'), 8); return b; })(), /not UTF-8 JSON/],
+      [
+        'absurd',
+        (() => {
+          const b = new Uint8Array(16);
+          new DataView(b.buffer).setBigUint64(0, 2n ** 60n, true);
+          return b;
+        })(),
+        /header length .* outside/,
+      ],
+      [
+        'notjson',
+        (() => {
+          const b = new Uint8Array(8 + 4);
+          new DataView(b.buffer).setBigUint64(0, 4n, true);
+          b.set(new TextEncoder().encode('nope'), 8);
+          return b;
+        })(),
+        /not UTF-8 JSON/,
+      ],
     ];
     for (const [name, bytes, message] of cases) {
       const dir = join(root, name);
@@ -73,7 +107,9 @@ describe('a model directory', () => {
   it('a path that is neither a directory nor a .gguf file is a one-line error', async () => {
     const { code, stderr } = await run(['estimate', '--model', './no/such/dir']);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/--model: "\.\/no\/such\/dir" is not a directory, a \.gguf file, hf:<org>\/<name> or a preset/);
+    expect(stderr).toMatch(
+      /--model: "\.\/no\/such\/dir" is not a directory, a \.gguf file, hf:<org>\/<name> or a preset/,
+    );
   });
 });
 
@@ -90,7 +126,25 @@ describe('the Hugging Face Hub over HTTP (local server)', () => {
     ['/org/gated/resolve/main/model.safetensors', SHARD_2],
     ['/org/truncated/resolve/main/config.json', new TextEncoder().encode(JSON.stringify(CONFIG))],
     ['/org/truncated/resolve/main/model.safetensors', SHARD_1.subarray(0, 30)],
-    ['/files/model.gguf', ggufFile([['general.architecture', 'string', 'llama'], ['llama.block_count', 'u32', 2], ['llama.embedding_length', 'u32', 64], ['llama.feed_forward_length', 'u32', 128], ['llama.attention.head_count', 'u32', 4], ['llama.attention.head_count_kv', 'u32', 2], ['llama.context_length', 'u32', 256], ['tokenizer.ggml.tokens', 'string[]', Array.from({ length: 100 }, (_, i) => `t${i}`)]], [{ name: 'token_embd.weight', shape: [64, 100], type: 8 }, { name: 'output.weight', shape: [64, 100], type: 8 }])],
+    [
+      '/files/model.gguf',
+      ggufFile(
+        [
+          ['general.architecture', 'string', 'llama'],
+          ['llama.block_count', 'u32', 2],
+          ['llama.embedding_length', 'u32', 64],
+          ['llama.feed_forward_length', 'u32', 128],
+          ['llama.attention.head_count', 'u32', 4],
+          ['llama.attention.head_count_kv', 'u32', 2],
+          ['llama.context_length', 'u32', 256],
+          ['tokenizer.ggml.tokens', 'string[]', Array.from({ length: 100 }, (_, i) => `t${i}`)],
+        ],
+        [
+          { name: 'token_embd.weight', shape: [64, 100], type: 8 },
+          { name: 'output.weight', shape: [64, 100], type: 8 },
+        ],
+      ),
+    ],
   ]);
 
   beforeAll(async () => {
@@ -111,7 +165,10 @@ describe('the Hugging Face Hub over HTTP (local server)', () => {
       if (match) {
         const start = Number(match[1]);
         const end = Math.min(Number(match[2]), body.length - 1);
-        response.writeHead(206, { 'content-range': `bytes ${start}-${end}/${body.length}`, 'content-length': end - start + 1 });
+        response.writeHead(206, {
+          'content-range': `bytes ${start}-${end}/${body.length}`,
+          'content-length': end - start + 1,
+        });
         response.end(Buffer.from(body.subarray(start, end + 1)));
       } else {
         response.writeHead(200, { 'content-length': body.length }).end(Buffer.from(body));
@@ -123,7 +180,12 @@ describe('the Hugging Face Hub over HTTP (local server)', () => {
 
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  const env = (extra: Record<string, string> = {}) => ({ NO_COLOR: '1', HF_ENDPOINT: endpoint, XDG_CACHE_HOME: join(root, 'cache'), ...extra });
+  const env = (extra: Record<string, string> = {}) => ({
+    NO_COLOR: '1',
+    HF_ENDPOINT: endpoint,
+    XDG_CACHE_HOME: join(root, 'cache'),
+    ...extra,
+  });
 
   it('reads config.json, the index and each shard header with Range requests, never the weights', async () => {
     requests.length = 0;
@@ -148,10 +210,16 @@ describe('the Hugging Face Hub over HTTP (local server)', () => {
   });
 
   it('a gated model: 401 without a token says how to set one; HF_TOKEN is sent and works', async () => {
-    const denied = await run(['estimate', '--model', 'hf:org/gated'], { env: env({ XDG_CACHE_HOME: join(root, 'cache-gated') }) });
+    const denied = await run(['estimate', '--model', 'hf:org/gated'], {
+      env: env({ XDG_CACHE_HOME: join(root, 'cache-gated') }),
+    });
     expect(denied.code).toBe(2);
-    expect(denied.stderr).toMatch(/access denied \(HTTP 401\) to config\.json: the model is gated or private; set HF_TOKEN/);
-    const allowed = await runJson(['estimate', '--model', 'hf:org/gated'], { env: env({ HF_TOKEN: 'secret', XDG_CACHE_HOME: join(root, 'cache-gated') }) });
+    expect(denied.stderr).toMatch(
+      /access denied \(HTTP 401\) to config\.json: the model is gated or private; set HF_TOKEN/,
+    );
+    const allowed = await runJson(['estimate', '--model', 'hf:org/gated'], {
+      env: env({ HF_TOKEN: 'secret', XDG_CACHE_HOME: join(root, 'cache-gated') }),
+    });
     expect(allowed.code).toBe(0);
     expect(componentBytes(allowed.json, 'weights')).toBe(100 * 64 * 2);
   });
@@ -169,7 +237,9 @@ describe('the Hugging Face Hub over HTTP (local server)', () => {
   });
 
   it('a GGUF URL is read with Range requests: weights = the tensor table bytes', async () => {
-    const { code, json } = await runJson(['estimate', '--model', `${endpoint}/files/model.gguf`, '--ctx', '128'], { env: env() });
+    const { code, json } = await runJson(['estimate', '--model', `${endpoint}/files/model.gguf`, '--ctx', '128'], {
+      env: env(),
+    });
     expect(code).toBe(0);
     expect(componentBytes(json, 'weights')).toBe((6400 / 32) * 34 + (6400 / 32) * 34);
   });
@@ -181,7 +251,16 @@ describe('GGUF files', () => {
     writeFileSync(
       path,
       ggufFile(
-        [['general.architecture', 'string', 'llama'], ['llama.block_count', 'u32', 2], ['llama.embedding_length', 'u32', 256], ['llama.feed_forward_length', 'u32', 512], ['llama.attention.head_count', 'u32', 4], ['llama.attention.head_count_kv', 'u32', 2], ['llama.context_length', 'u32', 4096], ['llama.vocab_size', 'u32', 1000]],
+        [
+          ['general.architecture', 'string', 'llama'],
+          ['llama.block_count', 'u32', 2],
+          ['llama.embedding_length', 'u32', 256],
+          ['llama.feed_forward_length', 'u32', 512],
+          ['llama.attention.head_count', 'u32', 4],
+          ['llama.attention.head_count_kv', 'u32', 2],
+          ['llama.context_length', 'u32', 4096],
+          ['llama.vocab_size', 'u32', 1000],
+        ],
         [
           { name: 'token_embd.weight', shape: [256, 1000], type: 12 },
           { name: 'blk.0.ffn_down.weight', shape: [512, 256], type: 14 },
@@ -262,7 +341,12 @@ describe('Hub client robustness (local server)', () => {
     endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const env = (extra: Record<string, string> = {}) => ({ NO_COLOR: '1', HF_ENDPOINT: endpoint, XDG_CACHE_HOME: join(root, 'cache-robust'), ...extra });
+  const env = (extra: Record<string, string> = {}) => ({
+    NO_COLOR: '1',
+    HF_ENDPOINT: endpoint,
+    XDG_CACHE_HOME: join(root, 'cache-robust'),
+    ...extra,
+  });
 
   it('a server that ignores Range still yields the right header, and only a good header is cached', async () => {
     const { code, json } = await runJson(['estimate', '--model', 'hf:org/norange'], { env: env() });
@@ -287,7 +371,9 @@ describe('Hub client robustness (local server)', () => {
   });
 
   it('a body that stalls is a one-line timeout, not an internal error', async () => {
-    const { code, stderr } = await run(['estimate', '--model', 'hf:org/stall'], { env: env({ VRAM_HUB_TIMEOUT_MS: '300' }) });
+    const { code, stderr } = await run(['estimate', '--model', 'hf:org/stall'], {
+      env: env({ VRAM_HUB_TIMEOUT_MS: '300' }),
+    });
     expect(code).toBe(2);
     expect(stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(/timed out/);

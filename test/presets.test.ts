@@ -12,14 +12,19 @@ const SHARED_CONFIGS = join(__dirname, '..', '..', 'shared', 'configs');
 
 describe('model presets', () => {
   it('every file in presets/models is listed in src/model/presetFiles.ts', () => {
-    const files = readdirSync(PRESET_DIR).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+    const files = readdirSync(PRESET_DIR)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.replace(/\.json$/, ''));
     expect(PRESETS.map((p) => p.id).sort()).toEqual(files.sort());
   });
 
-  it.each(PRESETS.map((p) => [p.id, p] as const))('%s matches the preset schema and reads as a config', (id, preset) => {
-    expect(presetSchema.safeParse(preset).success).toBe(true);
-    expect(() => readHfConfig(preset.config, id)).not.toThrow();
-  });
+  it.each(PRESETS.map((p) => [p.id, p] as const))(
+    '%s matches the preset schema and reads as a config',
+    (id, preset) => {
+      expect(presetSchema.safeParse(preset).success).toBe(true);
+      expect(() => readHfConfig(preset.config, id)).not.toThrow();
+    },
+  );
 
   it('ids and aliases are unique', () => {
     const names = PRESETS.flatMap((p) => [p.id, ...p.aliases]);
@@ -27,17 +32,24 @@ describe('model presets', () => {
   });
 
   it('the design-card presets exist', () => {
-    for (const id of ['llama-2-7b', 'llama-2-13b', 'llama-2-70b', 'bert-base-uncased']) expect(PRESETS.some((p) => p.id === id)).toBe(true);
+    for (const id of ['llama-2-7b', 'llama-2-13b', 'llama-2-70b', 'bert-base-uncased'])
+      expect(PRESETS.some((p) => p.id === id)).toBe(true);
   });
 
-  it.runIf(readdirSync(join(__dirname, '..', '..')).includes('shared'))('configs are verbatim copies of ../shared/configs', () => {
-    const sources = JSON.parse(readFileSync(join(SHARED_CONFIGS, 'SOURCES.json'), 'utf8')) as Record<string, { canonical_url: string }>;
-    for (const [file, { canonical_url }] of Object.entries(sources)) {
-      const preset = PRESETS.find((p) => p.source === canonical_url);
-      expect(preset, file).toBeDefined();
-      expect(preset!.config).toEqual(JSON.parse(readFileSync(join(SHARED_CONFIGS, file), 'utf8')));
-    }
-  });
+  it.runIf(readdirSync(join(__dirname, '..', '..')).includes('shared'))(
+    'configs are verbatim copies of ../shared/configs',
+    () => {
+      const sources = JSON.parse(readFileSync(join(SHARED_CONFIGS, 'SOURCES.json'), 'utf8')) as Record<
+        string,
+        { canonical_url: string }
+      >;
+      for (const [file, { canonical_url }] of Object.entries(sources)) {
+        const preset = PRESETS.find((p) => p.source === canonical_url);
+        expect(preset, file).toBeDefined();
+        expect(preset!.config).toEqual(JSON.parse(readFileSync(join(SHARED_CONFIGS, file), 'utf8')));
+      }
+    },
+  );
 });
 
 describe('GPU catalog', () => {
@@ -49,7 +61,23 @@ describe('GPU catalog', () => {
 
   it('holds the GPUs the design asks for, each with a source', () => {
     const ids = GPUS.map((g) => g.id);
-    for (const id of ['a100-40gb', 'a100-80gb', 'h100-80gb', 'h200', 'b200', 'l40s', 'l4', 'a10g', 't4', 'v100-16gb', 'v100-32gb', 'rtx-3090', 'rtx-4090', 'rtx-a6000', 'mi300x']) {
+    for (const id of [
+      'a100-40gb',
+      'a100-80gb',
+      'h100-80gb',
+      'h200',
+      'b200',
+      'l40s',
+      'l4',
+      'a10g',
+      't4',
+      'v100-16gb',
+      'v100-32gb',
+      'rtx-3090',
+      'rtx-4090',
+      'rtx-a6000',
+      'mi300x',
+    ]) {
       expect(ids).toContain(id);
     }
     for (const gpu of GPUS) expect(gpu.source.length).toBeGreaterThan(20);

@@ -32,26 +32,70 @@ describe('README', () => {
   });
 
   it('the JSON contract example carries the real figures of its scenario', async () => {
-    const { stdout } = await run(['estimate', '--model', 'llama-70b', '--ctx', '32k', '--users', '10', '--gpu', 'h100-80gb', '--gpus', '4', '--format', 'json']);
+    const { stdout } = await run([
+      'estimate',
+      '--model',
+      'llama-70b',
+      '--ctx',
+      '32k',
+      '--users',
+      '10',
+      '--gpu',
+      'h100-80gb',
+      '--gpus',
+      '4',
+      '--format',
+      'json',
+    ]);
     const json = JSON.parse(stdout);
-    for (const value of [json.totalBytes, json.fit.requiredBytesPerGpu, json.fit.headroomBytes, json.fit.usableBytesPerGpu, json.fit.perGpuFloorBytes]) {
+    for (const value of [
+      json.totalBytes,
+      json.fit.requiredBytesPerGpu,
+      json.fit.headroomBytes,
+      json.fit.usableBytesPerGpu,
+      json.fit.perGpuFloorBytes,
+    ]) {
       expect(README).toContain(String(value));
     }
   });
 });
 
 describe('README: serving capacity', () => {
-  const argv = ['capacity', '--model', 'llama-70b', '--gpu', 'h100-80gb', '--gpus', '4', '--engine', 'vllm', '--ctx', '32k', '--users', '10'];
+  const argv = [
+    'capacity',
+    '--model',
+    'llama-70b',
+    '--gpu',
+    'h100-80gb',
+    '--gpus',
+    '4',
+    '--engine',
+    'vllm',
+    '--ctx',
+    '32k',
+    '--users',
+    '10',
+  ];
 
   it('the example output is what the command prints', async () => {
     const { stdout } = await run(argv);
-    const block = /\$ vram capacity --model llama-70b --gpu h100-80gb --gpus 4 --engine vllm --ctx 32k --users 10\n```\n\n```text\n([\s\S]*?)```/.exec(README)![1]!;
+    const block =
+      /\$ vram capacity --model llama-70b --gpu h100-80gb --gpus 4 --engine vllm --ctx 32k --users 10\n```\n\n```text\n([\s\S]*?)```/.exec(
+        README,
+      )![1]!;
     expect(stdout).toBe(block);
   });
 
   it('the JSON example carries the real figures', async () => {
     const json = JSON.parse((await run([...argv, '--format', 'json'])).stdout);
-    for (const value of [json.kvCacheBytes, json.kvCacheTokens, json.maxConcurrency, json.maxContextTokens, json.kvBytesPerTokenPerGpu, json.gpuMemoryBytes]) {
+    for (const value of [
+      json.kvCacheBytes,
+      json.kvCacheTokens,
+      json.maxConcurrency,
+      json.maxContextTokens,
+      json.kvBytesPerTokenPerGpu,
+      json.gpuMemoryBytes,
+    ]) {
       expect(README).toContain(String(value));
     }
   });

@@ -25,21 +25,41 @@ function config(shape: { layers: number; hidden: number; heads: number; kvHeads?
 
 describe('seed 000: study notes (KV cache, concurrency)', () => {
   it('LLaMA-7B fp16 KV: 1 GiB at 2048 tokens, 2 GiB at 4096, 8 GiB for 4 sequences at 4096', async () => {
-    expect(componentBytes((await runJson(['estimate', '--model', 'llama-7b', '--ctx', '2048'])).json, 'kv_cache')).toBe(GIB);
-    expect(componentBytes((await runJson(['estimate', '--model', 'llama-7b', '--ctx', '4096'])).json, 'kv_cache')).toBe(2 * GIB);
-    expect(componentBytes((await runJson(['estimate', '--model', 'llama-7b', '--ctx', '4096', '--users', '4'])).json, 'kv_cache')).toBe(8 * GIB);
+    expect(componentBytes((await runJson(['estimate', '--model', 'llama-7b', '--ctx', '2048'])).json, 'kv_cache')).toBe(
+      GIB,
+    );
+    expect(componentBytes((await runJson(['estimate', '--model', 'llama-7b', '--ctx', '4096'])).json, 'kv_cache')).toBe(
+      2 * GIB,
+    );
+    expect(
+      componentBytes(
+        (await runJson(['estimate', '--model', 'llama-7b', '--ctx', '4096', '--users', '4'])).json,
+        'kv_cache',
+      ),
+    ).toBe(8 * GIB);
   });
 
   it('KV table: LLaMA-13B at 2048 = 1.5625 GiB; LLaMA-70B "10+ GB" holds only with 64 KV heads (real: 1.25 GiB)', async () => {
-    expect(componentBytes((await runJson(['estimate', '--model', 'llama-13b', '--ctx', '2048'])).json, 'kv_cache')).toBe(1.5625 * GIB);
-    expect(componentBytes((await runJson(['estimate', '--model', 'llama-70b', '--ctx', '4096', '--set', 'num_key_value_heads=64'])).json, 'kv_cache')).toBe(10 * GIB);
-    expect(componentBytes((await runJson(['estimate', '--model', 'llama-70b', '--ctx', '4096'])).json, 'kv_cache')).toBe(1.25 * GIB);
+    expect(
+      componentBytes((await runJson(['estimate', '--model', 'llama-13b', '--ctx', '2048'])).json, 'kv_cache'),
+    ).toBe(1.5625 * GIB);
+    expect(
+      componentBytes(
+        (await runJson(['estimate', '--model', 'llama-70b', '--ctx', '4096', '--set', 'num_key_value_heads=64'])).json,
+        'kv_cache',
+      ),
+    ).toBe(10 * GIB);
+    expect(
+      componentBytes((await runJson(['estimate', '--model', 'llama-70b', '--ctx', '4096'])).json, 'kv_cache'),
+    ).toBe(1.25 * GIB);
   });
 
   it('KV table: BERT-base "24 MB" is a slip (the formula gives 18 MiB), and BERT keeps no cache at all', async () => {
     const bertShapedDecoder = tiny({ layerCount: 12, hiddenSize: 768, headCount: 12, kvHeadCount: 12, headDim: 64 });
     expect(kvCacheBytes(bertShapedDecoder, 'fp16', 512, 1)).toBe(18 * MIB);
-    expect(componentBytes((await runJson(['estimate', '--model', 'bert-base', '--ctx', '512'])).json, 'kv_cache')).toBe(0);
+    expect(componentBytes((await runJson(['estimate', '--model', 'bert-base', '--ctx', '512'])).json, 'kv_cache')).toBe(
+      0,
+    );
   });
 
   it('LLaMA-7B fp16 at 2048 tokens: "14 + 2 + 2 = 18 GB"; exactly, weights are 12.55 GiB and the total stays under 18 GB', async () => {
@@ -68,19 +88,32 @@ describe('seed 001: weights with a quantization factor, KV, activations', () => 
   });
 
   it('KV: 48 layers × 32 heads × head_dim 128 × 12,000 tokens × fp16 = 9,437,184,000 B', async () => {
-    const { json } = await runJson(['estimate', '--config', '-', '--ctx', '12000', '--dtype', 'fp16'], { stdin: config({ layers: 48, hidden: 4096, heads: 32 }) });
+    const { json } = await runJson(['estimate', '--config', '-', '--ctx', '12000', '--dtype', 'fp16'], {
+      stdin: config({ layers: 48, hidden: 4096, heads: 32 }),
+    });
     expect(componentBytes(json, 'kv_cache')).toBe(9_437_184_000);
   });
 
   it('overhead "α × weights": 0.15 × 72 GB = 10.8 GB, given as a fixed --overhead', async () => {
-    const { json } = await runJson(['estimate', '--config', '-', '--ctx', '12000', '--dtype', 'fp16', '--overhead', '10.8GB'], { stdin: config({ layers: 48, hidden: 4096, heads: 32 }) });
+    const { json } = await runJson(
+      ['estimate', '--config', '-', '--ctx', '12000', '--dtype', 'fp16', '--overhead', '10.8GB'],
+      { stdin: config({ layers: 48, hidden: 4096, heads: 32 }) },
+    );
     expect(componentBytes(json, 'overhead')).toBe(10_800_000_000);
   });
 
   it('activations: the seed keeps every layer (h·s·b·L·2 = 4,718,592,000 B); a forward pass frees each layer, so the peak is one layer', () => {
     const seedBytes = 4096 * 12_000 * 1 * 48 * 2;
     expect(seedBytes).toBe(4_718_592_000);
-    const arch = tiny({ layerCount: 48, hiddenSize: 4096, headCount: 32, kvHeadCount: 32, headDim: 128, intermediateSize: 4 * 4096, vocabSize: 32_000 });
+    const arch = tiny({
+      layerCount: 48,
+      hiddenSize: 4096,
+      headCount: 32,
+      kvHeadCount: 32,
+      headDim: 128,
+      intermediateSize: 4 * 4096,
+      vocabSize: 32_000,
+    });
     const peak = inferenceActivationParts(arch, 2, 12_000, 'flash', 1).totalBytes;
     // resident 2·2·12,000·4,096 + MLP 3·2·12,000·16,384 + logits 32,000·6
     expect(peak).toBe(196_608_000 + 1_179_648_000 + 192_000);
@@ -89,7 +122,19 @@ describe('seed 001: weights with a quantization factor, KV, activations', () => 
 });
 
 describe('seed 002: Llama-70B serving 10 users at 32K', () => {
-  const seedArgs = ['estimate', '--model', 'llama-70b', '--set', 'num_key_value_heads=64', '--ctx', '32000', '--users', '10', '--overhead', '10%'];
+  const seedArgs = [
+    'estimate',
+    '--model',
+    'llama-70b',
+    '--set',
+    'num_key_value_heads=64',
+    '--ctx',
+    '32000',
+    '--users',
+    '10',
+    '--overhead',
+    '10%',
+  ];
 
   it('multi-head KV for 10 × 32,000 tokens = 838,860,800,000 B (the seed rounds it to "800 GB")', async () => {
     const { code, json } = await runJson(seedArgs);
@@ -110,13 +155,35 @@ describe('seed 002: Llama-70B serving 10 users at 32K', () => {
   });
 
   it('1 user: KV 83.9 GB (seed "80 GB"), needing 4 × A100-80GB (seed "3–4")', async () => {
-    const { json } = await runJson(['estimate', '--model', 'llama-70b', '--set', 'num_key_value_heads=64', '--ctx', '32000', '--overhead', '10%', '--gpu', 'a100-80gb']);
+    const { json } = await runJson([
+      'estimate',
+      '--model',
+      'llama-70b',
+      '--set',
+      'num_key_value_heads=64',
+      '--ctx',
+      '32000',
+      '--overhead',
+      '10%',
+      '--gpu',
+      'a100-80gb',
+    ]);
     expect(componentBytes(json, 'kv_cache')).toBe(83_886_080_000);
     expect(json.fit.minGpuCount).toBe(4);
   });
 
   it('8K average context: KV 209.7 GB (seed "200 GB")', async () => {
-    const { json } = await runJson(['estimate', '--model', 'llama-70b', '--set', 'num_key_value_heads=64', '--ctx', '8000', '--users', '10']);
+    const { json } = await runJson([
+      'estimate',
+      '--model',
+      'llama-70b',
+      '--set',
+      'num_key_value_heads=64',
+      '--ctx',
+      '8000',
+      '--users',
+      '10',
+    ]);
     expect(componentBytes(json, 'kv_cache')).toBe(209_715_200_000);
   });
 
@@ -146,8 +213,11 @@ describe('seed 004: bytes per parameter, 16 Φ training, sizing advice', () => {
   });
 
   it('"7B training ≈ 13 GiB × 16 + 16.8 = 225 GB" double-counts bytes; 16 B × 7e9 = 112 GB of model states', async () => {
-    const { json } = await runJson(['estimate', '--train', '--config', '-'], { stdin: config({ layers: 32, hidden: 4096, heads: 32 }) });
-    const states = componentBytes(json, 'weights') + componentBytes(json, 'gradients') + componentBytes(json, 'optimizer_states');
+    const { json } = await runJson(['estimate', '--train', '--config', '-'], {
+      stdin: config({ layers: 32, hidden: 4096, heads: 32 }),
+    });
+    const states =
+      componentBytes(json, 'weights') + componentBytes(json, 'gradients') + componentBytes(json, 'optimizer_states');
     expect(states).toBe(16 * json.model.parameterCount);
   });
 
@@ -158,7 +228,18 @@ describe('seed 004: bytes per parameter, 16 Φ training, sizing advice', () => {
     ['llama-70b', 'a100-80gb', 4],
     ['llama-70b', 'h200', 2],
   ])('%s serves on %s × %d', async (model, gpu, count) => {
-    const { code } = await run(['estimate', '--model', model, '--ctx', '4k', '--gpu', gpu, '--gpus', String(count), '--assert-fits']);
+    const { code } = await run([
+      'estimate',
+      '--model',
+      model,
+      '--ctx',
+      '4k',
+      '--gpu',
+      gpu,
+      '--gpus',
+      String(count),
+      '--assert-fits',
+    ]);
     expect(code).toBe(0);
   });
 });

@@ -15,7 +15,12 @@ import { printable } from './printable.js';
 
 /** A message as one printable line (no control characters, no "error:" prefix, no newlines). */
 export function oneLine(message: string): string {
-  return printable(message.replace(/^error:\s*/i, '').replace(/\s*\n\s*/g, ' ').trim());
+  return printable(
+    message
+      .replace(/^error:\s*/i, '')
+      .replace(/\s*\n\s*/g, ' ')
+      .trim(),
+  );
 }
 
 function warn(io: Io, warnings: readonly string[]): void {
@@ -25,22 +30,30 @@ function warn(io: Io, warnings: readonly string[]): void {
 /** Exactly one of --model and --config. */
 function requireOneModel(options: { model?: string | undefined; config?: string | undefined }, hint: string): void {
   if (options.model === undefined && options.config === undefined) throw new UserError(hint);
-  if (options.model !== undefined && options.config !== undefined) throw new UserError(`--config: cannot be combined with --model "${options.model}"; give one of them`);
+  if (options.model !== undefined && options.config !== undefined)
+    throw new UserError(`--config: cannot be combined with --model "${options.model}"; give one of them`);
 }
 
 async function load(options: ParsedOptions<'estimate'> | ParsedOptions<'capacity'>, io: Io): Promise<LoadedModel> {
-  return loadModel({ model: options.model, config: options.config, set: options.set ?? [], offline: options.offline ?? false }, io);
+  return loadModel(
+    { model: options.model, config: options.config, set: options.set ?? [], offline: options.offline ?? false },
+    io,
+  );
 }
 
 function modeOf(options: ParsedOptions<'estimate'>): 'inference' | 'training' {
-  if (options.train && options.mode === 'inference') throw new UserError('--train conflicts with --mode inference; give one of them');
+  if (options.train && options.mode === 'inference')
+    throw new UserError('--train conflicts with --mode inference; give one of them');
   return options.train ? 'training' : (options.mode ?? 'inference');
 }
 
 export async function estimateAction(raw: Readonly<Record<string, unknown>>, io: Io, color: boolean): Promise<number> {
   const options = parseOptions('estimate', raw);
   const mode = modeOf(options);
-  requireOneModel(options, '--model: no model given; pass --model <preset> (see `vram models`) or --config <config.json>');
+  requireOneModel(
+    options,
+    '--model: no model given; pass --model <preset> (see `vram models`) or --config <config.json>',
+  );
   const model = await load(options, io);
   const plan = mode === 'training' ? planTraining(model, options) : planEstimate(model, options);
   warn(io, plan.warnings);
@@ -55,13 +68,18 @@ export async function estimateAction(raw: Readonly<Record<string, unknown>>, io:
     const { renderEstimateText } = await import('../render/estimateText.js');
     io.stdout.write(renderEstimateText(plan, { units: plan.inputs.units, color, explain: plan.inputs.explain }));
   }
-  const fails = plan.fit ? !plan.fit.fits : plan.mode === 'inference' && plan.catalog !== null && !plan.catalog.some((row) => row.fits);
+  const fails = plan.fit
+    ? !plan.fit.fits
+    : plan.mode === 'inference' && plan.catalog !== null && !plan.catalog.some((row) => row.fits);
   return plan.inputs.assertFits && fails ? EXIT_DOES_NOT_FIT : EXIT_OK;
 }
 
 export async function capacityAction(raw: Readonly<Record<string, unknown>>, io: Io, color: boolean): Promise<number> {
   const options = parseOptions('capacity', raw);
-  requireOneModel(options, '--model: no model given; pass --model <preset|dir|hf:org/name|file.gguf> or --config <config.json>');
+  requireOneModel(
+    options,
+    '--model: no model given; pass --model <preset|dir|hf:org/name|file.gguf> or --config <config.json>',
+  );
   const plan = planCapacity(await load(options, io), options);
   warn(io, plan.warnings);
   if (plan.inputs.format === 'json') {
@@ -74,18 +92,35 @@ export async function capacityAction(raw: Readonly<Record<string, unknown>>, io:
   return plan.inputs.assertFits && plan.capacity?.fits === 'no' ? EXIT_DOES_NOT_FIT : EXIT_OK;
 }
 
-export async function inspectAction(model: string | undefined, raw: Readonly<Record<string, unknown>>, io: Io, color: boolean): Promise<number> {
+export async function inspectAction(
+  model: string | undefined,
+  raw: Readonly<Record<string, unknown>>,
+  io: Io,
+  color: boolean,
+): Promise<number> {
   const options = parseOptions('inspect', raw);
-  if (model === undefined && options.config === undefined) throw new UserError('inspect: no model given; pass a preset, a directory, hf:<org>/<name>, a .gguf file, or --config <config.json>');
-  if (model !== undefined && options.config !== undefined) throw new UserError(`--config: cannot be combined with the model "${model}"; give one of them`);
-  const loaded = await loadModel({ model, config: options.config, set: options.set ?? [], offline: options.offline ?? false }, io);
+  if (model === undefined && options.config === undefined)
+    throw new UserError(
+      'inspect: no model given; pass a preset, a directory, hf:<org>/<name>, a .gguf file, or --config <config.json>',
+    );
+  if (model !== undefined && options.config !== undefined)
+    throw new UserError(`--config: cannot be combined with the model "${model}"; give one of them`);
+  const loaded = await loadModel(
+    { model, config: options.config, set: options.set ?? [], offline: options.offline ?? false },
+    io,
+  );
   warn(io, loaded.warnings);
   const { renderInspect } = await import('../render/inspect.js');
   io.stdout.write(renderInspect(loaded, options.format ?? 'table', options.units ?? 'gib', color));
   return EXIT_OK;
 }
 
-export async function listingAction(name: 'models' | 'gpus', raw: Readonly<Record<string, unknown>>, io: Io, color: boolean): Promise<number> {
+export async function listingAction(
+  name: 'models' | 'gpus',
+  raw: Readonly<Record<string, unknown>>,
+  io: Io,
+  color: boolean,
+): Promise<number> {
   const { format = 'table', units = 'gib' } = parseOptions('listing', raw);
   const catalogs = await import('../render/catalogs.js');
   io.stdout.write((name === 'models' ? catalogs.renderModels : catalogs.renderGpus)(format, units, color));

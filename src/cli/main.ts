@@ -51,7 +51,8 @@ type Action = (raw: Readonly<Record<string, unknown>>) => Promise<number>;
 function withOptions(command: Command, name: CommandName): Command {
   for (const key of COMMAND_OPTIONS[name]) {
     const spec = OPTIONS[key];
-    if ('repeatable' in spec) command.option(spec.flags, helpText(spec), (value: string, previous: string[] = []) => [...previous, value]);
+    if ('repeatable' in spec)
+      command.option(spec.flags, helpText(spec), (value: string, previous: string[] = []) => [...previous, value]);
     else command.option(spec.flags, helpText(spec));
   }
   return command;
@@ -63,17 +64,41 @@ function commandsOf(program: Command, io: Io, run: (action: () => Promise<number
     withOptions(program.command(name).description(description), options)
       .addHelpText('after', examples)
       .action((raw: Record<string, unknown>) => run(() => action(raw)));
-  add('estimate', 'estimate', 'memory breakdown of serving (inference) or training one model, and whether it fits on GPUs', ESTIMATE_EXAMPLES, (raw) => estimateAction(raw, io, color));
-  add('capacity', 'capacity', 'serving capacity on GPUs under an engine profile: KV pool, max concurrent users, max context, GPUs needed', CAPACITY_EXAMPLES, (raw) => capacityAction(raw, io, color));
-  withOptions(program.command('inspect').description('where a model comes from, its architecture, parameters by part and KV bytes per token'), 'inspect')
+  add(
+    'estimate',
+    'estimate',
+    'memory breakdown of serving (inference) or training one model, and whether it fits on GPUs',
+    ESTIMATE_EXAMPLES,
+    (raw) => estimateAction(raw, io, color),
+  );
+  add(
+    'capacity',
+    'capacity',
+    'serving capacity on GPUs under an engine profile: KV pool, max concurrent users, max context, GPUs needed',
+    CAPACITY_EXAMPLES,
+    (raw) => capacityAction(raw, io, color),
+  );
+  withOptions(
+    program
+      .command('inspect')
+      .description('where a model comes from, its architecture, parameters by part and KV bytes per token'),
+    'inspect',
+  )
     .argument('[model]', 'a preset, a model directory, hf:<org>/<name>[@revision], or a .gguf file or URL')
-    .addHelpText('after', '\nExamples:\n  $ vram inspect deepseek-v3\n  $ vram inspect hf:Qwen/Qwen2.5-7B-Instruct --format json\n  $ vram inspect ./model.Q4_K_M.gguf')
-    .action((model: string | undefined, raw: Record<string, unknown>) => run(() => inspectAction(model, raw, io, color)));
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ vram inspect deepseek-v3\n  $ vram inspect hf:Qwen/Qwen2.5-7B-Instruct --format json\n  $ vram inspect ./model.Q4_K_M.gguf',
+    )
+    .action((model: string | undefined, raw: Record<string, unknown>) =>
+      run(() => inspectAction(model, raw, io, color)),
+    );
   for (const [name, description, example] of [
     ['models', 'list the model presets: size, shape, trained context and KV bytes per token', '--format json'],
     ['gpus', 'list the GPU catalog: memory as the driver reports it, with sources', '--format json --units gb'],
   ] as const) {
-    add(name, 'listing', description, `\nExamples:\n  $ vram ${name}\n  $ vram ${name} ${example}`, (raw) => listingAction(name, raw, io, color));
+    add(name, 'listing', description, `\nExamples:\n  $ vram ${name}\n  $ vram ${name} ${example}`, (raw) =>
+      listingAction(name, raw, io, color),
+    );
   }
 }
 
@@ -84,7 +109,11 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .version(TOOL_VERSION, '-V, --version')
     .exitOverride()
     .showSuggestionAfterError(true)
-    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text), outputError: () => {} })
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: () => {},
+    })
     .addHelpText('after', '\nRun `vram <command> --help` for the options and examples of each command.');
   commandsOf(program, io, async (action) => setExit(await action()));
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
@@ -97,11 +126,20 @@ function failure(error: unknown, io: Io): { line: string; code: number } {
     const quiet = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code);
     return quiet ? { line: '', code: EXIT_OK } : { line: `error: ${oneLine(error.message)}`, code: EXIT_USAGE };
   }
-  if (error instanceof ExactnessError) return { line: `error: ${oneLine(error.message)}; reduce --ctx, --users, --batch or the model's size fields`, code: EXIT_USAGE };
+  if (error instanceof ExactnessError)
+    return {
+      line: `error: ${oneLine(error.message)}; reduce --ctx, --users, --batch or the model's size fields`,
+      code: EXIT_USAGE,
+    };
   if (error instanceof UserError) return { line: `error: ${oneLine(error.message)}`, code: EXIT_USAGE };
   const message = error instanceof Error ? error.message : String(error);
-  const detail = io.env.VRAM_DEBUG ? `\n${error instanceof Error ? error.stack : String(error)}` : ' (set VRAM_DEBUG=1 for details)';
-  return { line: `error: internal error: ${oneLine(message)}; please report it at ${ISSUES_URL}${detail}`, code: EXIT_INTERNAL };
+  const detail = io.env.VRAM_DEBUG
+    ? `\n${error instanceof Error ? error.stack : String(error)}`
+    : ' (set VRAM_DEBUG=1 for details)';
+  return {
+    line: `error: internal error: ${oneLine(message)}; please report it at ${ISSUES_URL}${detail}`,
+    code: EXIT_INTERNAL,
+  };
 }
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
@@ -110,7 +148,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     exitCode = code;
   });
   if (argv.length === 0) {
-    io.stderr.write('error: no command given; run `vram --help` (commands: estimate, capacity, inspect, models, gpus)\n');
+    io.stderr.write(
+      'error: no command given; run `vram --help` (commands: estimate, capacity, inspect, models, gpus)\n',
+    );
     return EXIT_USAGE;
   }
   try {

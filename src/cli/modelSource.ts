@@ -13,7 +13,13 @@ import { fileSource, readFileCapped } from '../checkpoint/fileSource.js';
 import { readGgufHeader } from '../checkpoint/gguf.js';
 import { ggufToConfig } from '../checkpoint/ggufConfig.js';
 import { httpSource } from '../checkpoint/httpSource.js';
-import { DEFAULT_HUB_ENDPOINT, HUB_TIMEOUT_MS, hubCacheDir, hubRepository, parseHubSpec } from '../checkpoint/hubRepository.js';
+import {
+  DEFAULT_HUB_ENDPOINT,
+  HUB_TIMEOUT_MS,
+  hubCacheDir,
+  hubRepository,
+  parseHubSpec,
+} from '../checkpoint/hubRepository.js';
 import { isDirectory, localRepository } from '../checkpoint/localRepository.js';
 import { readRepository } from '../checkpoint/repository.js';
 import { type CheckpointSummary, summarizeGguf } from '../checkpoint/summary.js';
@@ -84,7 +90,10 @@ async function readConfigText(path: string, io: Io): Promise<string> {
       throw new UserError(`--config: cannot read ${quoted(path)}: ${READ_ERRORS[code] ?? code}`);
     }
   }
-  if (bytes.length > MAX_CONFIG_BYTES) throw new UserError(`--config: ${path === '-' ? 'stdin' : quoted(path)} is larger than 16 MiB; a config.json is a few KiB`);
+  if (bytes.length > MAX_CONFIG_BYTES)
+    throw new UserError(
+      `--config: ${path === '-' ? 'stdin' : quoted(path)} is larger than 16 MiB; a config.json is a few KiB`,
+    );
   return typeof bytes === 'string' ? bytes : new TextDecoder().decode(bytes);
 }
 
@@ -94,7 +103,9 @@ function parseJson(text: string, label: string): unknown {
   } catch (error) {
     // V8's message quotes the offending text; keep only its position.
     const position = /position (\d+)/.exec((error as Error).message);
-    throw new UserError(`${label}: not valid JSON${position ? ` (at character ${position[1]})` : text.trim() === '' ? ' (it is empty)' : ''}`);
+    throw new UserError(
+      `${label}: not valid JSON${position ? ` (at character ${position[1]})` : text.trim() === '' ? ' (it is empty)' : ''}`,
+    );
   }
 }
 
@@ -106,7 +117,9 @@ function applySets(config: Record<string, unknown>, sets: readonly [string, unkn
   for (const [field, value] of sets) {
     if (RESERVED_FIELDS.has(field)) throw new UserError(`--set: "${field}" is not a config field`);
     if (field === 'model_type' && value !== config.model_type) {
-      throw new UserError(`--set: model_type cannot be changed (it selects how the whole config is read); pass another config with --config`);
+      throw new UserError(
+        `--set: model_type cannot be changed (it selects how the whole config is read); pass another config with --config`,
+      );
     }
     result[field] = value;
   }
@@ -121,7 +134,10 @@ function fileName(path: string): string {
 function isHubOrigin(url: string, endpoint: string): boolean {
   try {
     const { origin, hostname } = new URL(url);
-    return origin === new URL(endpoint).origin || ['huggingface.co', 'hf.co'].some((host) => hostname === host || hostname.endsWith(`.${host}`));
+    return (
+      origin === new URL(endpoint).origin ||
+      ['huggingface.co', 'hf.co'].some((host) => hostname === host || hostname.endsWith(`.${host}`))
+    );
   } catch {
     return false;
   }
@@ -139,12 +155,32 @@ function hubTokenFile(env: Readonly<Record<string, string | undefined>>): string
   }
 }
 
-type ModelOptions = { model?: string | undefined; config?: string | undefined; set: readonly [string, unknown][]; offline?: boolean };
+type ModelOptions = {
+  model?: string | undefined;
+  config?: string | undefined;
+  set: readonly [string, unknown][];
+  offline?: boolean;
+};
 
 /** A model read from a repository (directory or Hub) or a GGUF file. */
-function fromCheckpoint(id: string, sourceKind: LoadedModel['sourceKind'], config: unknown, checkpoint: CheckpointSummary | null, sets: readonly [string, unknown][]): LoadedModel {
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new UserError(`${id}: config.json is not a JSON object`);
-  return { ...readWithSets(config as Record<string, unknown>, sets, id), id, name: id, source: id, sourceKind, checkpoint, publishedParameterCount: null };
+function fromCheckpoint(
+  id: string,
+  sourceKind: LoadedModel['sourceKind'],
+  config: unknown,
+  checkpoint: CheckpointSummary | null,
+  sets: readonly [string, unknown][],
+): LoadedModel {
+  if (typeof config !== 'object' || config === null || Array.isArray(config))
+    throw new UserError(`${id}: config.json is not a JSON object`);
+  return {
+    ...readWithSets(config as Record<string, unknown>, sets, id),
+    id,
+    name: id,
+    source: id,
+    sourceKind,
+    checkpoint,
+    publishedParameterCount: null,
+  };
 }
 
 async function loadCheckpointModel(spec: string, options: ModelOptions, io: Io): Promise<LoadedModel | null> {
@@ -168,14 +204,25 @@ async function loadCheckpointModel(spec: string, options: ModelOptions, io: Io):
   }
   if (/\.gguf$/i.test(spec)) {
     const remote = /^https?:\/\//i.test(spec);
-    if (remote && options.offline) throw new UserError(`--model: ${printable(spec)} is a URL and --offline forbids fetching; download the file and pass its path`);
+    if (remote && options.offline)
+      throw new UserError(
+        `--model: ${printable(spec)} is a URL and --offline forbids fetching; download the file and pass its path`,
+      );
     const source = remote ? httpSource(spec, isHubOrigin(spec, endpoint) ? token : null, timeoutMs) : fileSource(spec);
     try {
       const header = await readGgufHeader(source);
-      const model = fromCheckpoint(printable(spec), 'gguf', ggufToConfig(header, printable(spec)), summarizeGguf(printable(spec), header), options.set);
+      const model = fromCheckpoint(
+        printable(spec),
+        'gguf',
+        ggufToConfig(header, printable(spec)),
+        summarizeGguf(printable(spec), header),
+        options.set,
+      );
       const fromMetadata = countParameters(model.arch).totalCount;
       if (model.checkpoint && model.checkpoint.elementCount !== fromMetadata) {
-        model.warnings.push(`the GGUF tensor table holds ${model.checkpoint.elementCount.toLocaleString('en-US')} parameters, the architecture read from its metadata ${fromMetadata.toLocaleString('en-US')}; the weights use the tensor table's bytes`);
+        model.warnings.push(
+          `the GGUF tensor table holds ${model.checkpoint.elementCount.toLocaleString('en-US')} parameters, the architecture read from its metadata ${fromMetadata.toLocaleString('en-US')}; the weights use the tensor table's bytes`,
+        );
       }
       return model;
     } finally {
@@ -209,12 +256,30 @@ export async function loadModel(options: ModelOptions, io: Io): Promise<LoadedMo
     };
   }
   const path = options.config;
-  if (path === undefined) throw new UserError('--model: no model given; pass --model <preset> or --config <config.json>');
+  if (path === undefined)
+    throw new UserError('--model: no model given; pass --model <preset> or --config <config.json>');
   const label = path === '-' ? 'stdin' : printable(path);
   const raw = parseJson(await readConfigText(path, io), label);
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ...readModelConfig(raw, label), id: label, name: label, source: label, sourceKind: 'config', checkpoint: null, publishedParameterCount: null };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return {
+      ...readModelConfig(raw, label),
+      id: label,
+      name: label,
+      source: label,
+      sourceKind: 'config',
+      checkpoint: null,
+      publishedParameterCount: null,
+    };
   const read = readWithSets(raw as Record<string, unknown>, options.set, label);
   const named = (raw as Record<string, unknown>)._name_or_path;
   const id = printable(typeof named === 'string' && named !== '' ? named : path === '-' ? 'stdin' : fileName(path));
-  return { ...read, id, name: id, source: label, sourceKind: 'config', checkpoint: null, publishedParameterCount: null };
+  return {
+    ...read,
+    id,
+    name: id,
+    source: label,
+    sourceKind: 'config',
+    checkpoint: null,
+    publishedParameterCount: null,
+  };
 }

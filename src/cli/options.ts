@@ -13,18 +13,35 @@ import { SLIDING_WINDOW_POLICIES } from '../core/kvCache.js';
 import { GGUF_FILE_TYPES } from '../core/quantization.js';
 import { ENGINES } from '../core/serving/types.js';
 import { closestName } from '../core/suggest.js';
-import { OFFLOADS, TRAINING_OPTIMIZERS, TRAINING_PRECISIONS, ZERO_STAGES, type ZeroStage } from '../core/training/modelStates.js';
+import {
+  OFFLOADS,
+  TRAINING_OPTIMIZERS,
+  TRAINING_PRECISIONS,
+  ZERO_STAGES,
+  type ZeroStage,
+} from '../core/training/modelStates.js';
 import { GRADIENT_CHECKPOINTING } from '../core/trainingActivations.js';
 import { ValueError } from '../core/errors.js';
 import { DEFAULTS } from '../plan/defaults.js';
 import { FSDP_MODES, SOLVE_TARGETS, ZERO_ACCOUNTINGS } from '../plan/training.js';
-import { parseCount, parseFraction, parseList, parseOverhead, parseSetPair, parseSize, parseTokenCount } from './values.js';
+import {
+  parseCount,
+  parseFraction,
+  parseList,
+  parseOverhead,
+  parseSetPair,
+  parseSize,
+  parseTokenCount,
+} from './values.js';
 
 export const MODES = ['inference', 'training'] as const;
 export const FORMATS = ['table', 'json', 'markdown'] as const;
 export const UNIT_SYSTEMS = ['gib', 'gb'] as const;
 /** --dtype: plain dtypes and llama.cpp's GGUF file types (q4_k_m…), which follow llama.cpp's mixing rules. */
-export const WEIGHT_DTYPES: readonly string[] = [...DTYPES.filter((d) => !(d in GGUF_FILE_TYPES)), ...Object.keys(GGUF_FILE_TYPES)];
+export const WEIGHT_DTYPES: readonly string[] = [
+  ...DTYPES.filter((d) => !(d in GGUF_FILE_TYPES)),
+  ...Object.keys(GGUF_FILE_TYPES),
+];
 /** PyTorch / Hugging Face dtype names accepted for --dtype and --kv-dtype. */
 const DTYPE_SYNONYMS = { float32: 'fp32', float16: 'fp16', half: 'fp16', bfloat16: 'bf16', float8: 'fp8' } as const;
 /** Largest micro-batch accepted by --batch. */
@@ -55,7 +72,9 @@ function choice<const T extends readonly string[]>(list: T, synonyms: Readonly<R
     const found = list.find((item) => item === value) ?? synonyms[value];
     if (found !== undefined) return found;
     const suggestion = closestName(value, list);
-    throw new ValueError(`"${raw}" is not one of ${list.join(', ')}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`);
+    throw new ValueError(
+      `"${raw}" is not one of ${list.join(', ')}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`,
+    );
   });
 }
 
@@ -84,59 +103,269 @@ const GPU_HELP = 'GPUs in all; --tp × --pp × --dp (training: × --cp) when the
 
 /** Every option of every command (see the docblock). */
 export const OPTIONS = {
-  model: { flags: '-m, --model <model>', help: 'a preset id or alias (see `vram models`), a model directory (config.json + *.safetensors), hf:<org>/<name>[@revision], or a .gguf file or URL', schema: z.string() },
-  config: { flags: '-c, --config <file>', help: 'a Hugging Face config.json (LLaMA, Mistral, Mixtral, Qwen, Phi-3, Gemma, gpt-oss, GPT-2, NeoX, OPT, BLOOM, Falcon, DeepSeek, BERT, T5 and others: see Model types in the README); - reads stdin', schema: z.string() },
-  set: { flags: '--set <field=value>', help: 'override a config field for what-if questions (repeatable)', schema: z.array(parsed(parseSetPair)), repeatable: true },
+  model: {
+    flags: '-m, --model <model>',
+    help: 'a preset id or alias (see `vram models`), a model directory (config.json + *.safetensors), hf:<org>/<name>[@revision], or a .gguf file or URL',
+    schema: z.string(),
+  },
+  config: {
+    flags: '-c, --config <file>',
+    help: 'a Hugging Face config.json (LLaMA, Mistral, Mixtral, Qwen, Phi-3, Gemma, gpt-oss, GPT-2, NeoX, OPT, BLOOM, Falcon, DeepSeek, BERT, T5 and others: see Model types in the README); - reads stdin',
+    schema: z.string(),
+  },
+  set: {
+    flags: '--set <field=value>',
+    help: 'override a config field for what-if questions (repeatable)',
+    schema: z.array(parsed(parseSetPair)),
+    repeatable: true,
+  },
   offline: { flags: '--offline', help: 'use only the Hub cache ($XDG_CACHE_HOME/vram/hub); never fetch', schema: flag },
   mode: { flags: '--mode <mode>', help: list(MODES), default: 'inference', schema: choice(MODES) },
   train: { flags: '--train', help: 'short for --mode training', schema: flag },
   engine: { flags: '--engine <engine>', help: list(ENGINES), default: DEFAULTS.engine, schema: choice(ENGINES) },
-  ctx: { flags: '--ctx <tokens>', help: 'tokens per sequence (vLLM max_model_len); k = ×1024 (32k = 32,768)', default: "serving: the model's maximum; training: 4096, capped at it", schema: parsed(parseTokenCount) },
-  users: { flags: '--users <n>', help: 'inference: concurrent sequences', default: DEFAULTS.users, schema: count(MAX_USER_COUNT) },
-  batch: { flags: '--batch <n>', help: 'training: micro-batch size per GPU', default: DEFAULTS.batch, schema: count(MAX_BATCH) },
-  dtype: { flags: '--dtype <dtype>', help: `weight storage: ${list(WEIGHT_DTYPES)} (GGUF types follow llama.cpp's rules)`, default: 'the checkpoint as stored, else quantization_config, else torch_dtype, else bf16', schema: choice(WEIGHT_DTYPES, DTYPE_SYNONYMS) },
-  kvDtype: { flags: '--kv-dtype <dtype>', help: `inference: KV-cache dtype (${list(DTYPES)})`, default: "the weights' float type", schema: choice(DTYPES, DTYPE_SYNONYMS) },
-  attention: { flags: '--attention <impl>', help: `${list(ATTENTION_IMPLEMENTATIONS)}; eager stores the s×s scores`, default: DEFAULTS.attention, schema: choice(ATTENTION_IMPLEMENTATIONS) },
-  slidingWindow: { flags: '--sliding-window <policy>', help: `inference: ${list(SLIDING_WINDOW_POLICIES)}; cap = window layers cache at most their window (vLLM, llama.cpp), full = every token`, default: DEFAULTS.slidingWindow, schema: choice(SLIDING_WINDOW_POLICIES) },
-  optimizer: { flags: '--optimizer <name>', help: `training: ${list(TRAINING_OPTIMIZERS)}`, default: `${DEFAULTS.optimizer} (${DEFAULTS.qloraOptimizer} with --qlora)`, schema: choice(TRAINING_OPTIMIZERS) },
-  precision: { flags: '--precision <p>', help: `training: ${list(TRAINING_PRECISIONS)}; mixed = 16-bit weights and grads, fp32 master and states`, default: DEFAULTS.precision, schema: choice(TRAINING_PRECISIONS) },
-  gradCheckpointing: { flags: '--grad-checkpointing <kind>', help: `training: ${list(GRADIENT_CHECKPOINTING)}`, default: DEFAULTS.gradCheckpointing, schema: choice(GRADIENT_CHECKPOINTING) },
-  gradAccum: { flags: '--grad-accum <n>', help: 'training: gradient accumulation steps; more tokens per step, not more memory', default: DEFAULTS.gradAccum, schema: count(1_000_000) },
-  chunkedLoss: { flags: '--chunked-loss', help: 'training: a chunked/fused cross-entropy (Liger) that never holds all the fp32 logits', schema: flag },
-  zero: { flags: '--zero <stage>', help: 'training: ZeRO stage over the data-parallel GPUs: 0|1|2|3 (1 shards optimizer states, 2 also gradients, 3 also weights)', default: DEFAULTS.zeroStage, schema: parsed(zeroStage) },
-  fsdp: { flags: '--fsdp <mode>', help: `training: FSDP sharding instead of --zero: ${list(FSDP_MODES)} (= ZeRO 3, 2, 3 within a node, 0)`, schema: choice(FSDP_MODES) },
-  offload: { flags: '--offload <what>', help: `training: move to host RAM: ${list(OFFLOADS)} (optimizer = ZeRO-Offload: states, master, grads; optimizer+params: ZeRO-3 only)`, default: DEFAULTS.offload, schema: choice(OFFLOADS) },
-  zeroAccounting: { flags: '--zero-accounting <kind>', help: "training: paper (per-GPU shares) or deepspeed (DeepSpeed's estimate_zero2/3_model_states_mem_needs)", default: DEFAULTS.zeroAccounting, schema: choice(ZERO_ACCOUNTINGS) },
-  gpu: { flags: '--gpu <id>', help: 'a catalog GPU type to check against (see `vram gpus`), or all for every catalog GPU', schema: z.string() },
-  gpuMemory: { flags: '--gpu-memory <size>', help: 'memory of a GPU not in the catalog, e.g. 94GiB', schema: parsed(parseSize) },
+  ctx: {
+    flags: '--ctx <tokens>',
+    help: 'tokens per sequence (vLLM max_model_len); k = ×1024 (32k = 32,768)',
+    default: "serving: the model's maximum; training: 4096, capped at it",
+    schema: parsed(parseTokenCount),
+  },
+  users: {
+    flags: '--users <n>',
+    help: 'inference: concurrent sequences',
+    default: DEFAULTS.users,
+    schema: count(MAX_USER_COUNT),
+  },
+  batch: {
+    flags: '--batch <n>',
+    help: 'training: micro-batch size per GPU',
+    default: DEFAULTS.batch,
+    schema: count(MAX_BATCH),
+  },
+  dtype: {
+    flags: '--dtype <dtype>',
+    help: `weight storage: ${list(WEIGHT_DTYPES)} (GGUF types follow llama.cpp's rules)`,
+    default: 'the checkpoint as stored, else quantization_config, else torch_dtype, else bf16',
+    schema: choice(WEIGHT_DTYPES, DTYPE_SYNONYMS),
+  },
+  kvDtype: {
+    flags: '--kv-dtype <dtype>',
+    help: `inference: KV-cache dtype (${list(DTYPES)})`,
+    default: "the weights' float type",
+    schema: choice(DTYPES, DTYPE_SYNONYMS),
+  },
+  attention: {
+    flags: '--attention <impl>',
+    help: `${list(ATTENTION_IMPLEMENTATIONS)}; eager stores the s×s scores`,
+    default: DEFAULTS.attention,
+    schema: choice(ATTENTION_IMPLEMENTATIONS),
+  },
+  slidingWindow: {
+    flags: '--sliding-window <policy>',
+    help: `inference: ${list(SLIDING_WINDOW_POLICIES)}; cap = window layers cache at most their window (vLLM, llama.cpp), full = every token`,
+    default: DEFAULTS.slidingWindow,
+    schema: choice(SLIDING_WINDOW_POLICIES),
+  },
+  optimizer: {
+    flags: '--optimizer <name>',
+    help: `training: ${list(TRAINING_OPTIMIZERS)}`,
+    default: `${DEFAULTS.optimizer} (${DEFAULTS.qloraOptimizer} with --qlora)`,
+    schema: choice(TRAINING_OPTIMIZERS),
+  },
+  precision: {
+    flags: '--precision <p>',
+    help: `training: ${list(TRAINING_PRECISIONS)}; mixed = 16-bit weights and grads, fp32 master and states`,
+    default: DEFAULTS.precision,
+    schema: choice(TRAINING_PRECISIONS),
+  },
+  gradCheckpointing: {
+    flags: '--grad-checkpointing <kind>',
+    help: `training: ${list(GRADIENT_CHECKPOINTING)}`,
+    default: DEFAULTS.gradCheckpointing,
+    schema: choice(GRADIENT_CHECKPOINTING),
+  },
+  gradAccum: {
+    flags: '--grad-accum <n>',
+    help: 'training: gradient accumulation steps; more tokens per step, not more memory',
+    default: DEFAULTS.gradAccum,
+    schema: count(1_000_000),
+  },
+  chunkedLoss: {
+    flags: '--chunked-loss',
+    help: 'training: a chunked/fused cross-entropy (Liger) that never holds all the fp32 logits',
+    schema: flag,
+  },
+  zero: {
+    flags: '--zero <stage>',
+    help: 'training: ZeRO stage over the data-parallel GPUs: 0|1|2|3 (1 shards optimizer states, 2 also gradients, 3 also weights)',
+    default: DEFAULTS.zeroStage,
+    schema: parsed(zeroStage),
+  },
+  fsdp: {
+    flags: '--fsdp <mode>',
+    help: `training: FSDP sharding instead of --zero: ${list(FSDP_MODES)} (= ZeRO 3, 2, 3 within a node, 0)`,
+    schema: choice(FSDP_MODES),
+  },
+  offload: {
+    flags: '--offload <what>',
+    help: `training: move to host RAM: ${list(OFFLOADS)} (optimizer = ZeRO-Offload: states, master, grads; optimizer+params: ZeRO-3 only)`,
+    default: DEFAULTS.offload,
+    schema: choice(OFFLOADS),
+  },
+  zeroAccounting: {
+    flags: '--zero-accounting <kind>',
+    help: "training: paper (per-GPU shares) or deepspeed (DeepSpeed's estimate_zero2/3_model_states_mem_needs)",
+    default: DEFAULTS.zeroAccounting,
+    schema: choice(ZERO_ACCOUNTINGS),
+  },
+  gpu: {
+    flags: '--gpu <id>',
+    help: 'a catalog GPU type to check against (see `vram gpus`), or all for every catalog GPU',
+    schema: z.string(),
+  },
+  gpuMemory: {
+    flags: '--gpu-memory <size>',
+    help: 'memory of a GPU not in the catalog, e.g. 94GiB',
+    schema: parsed(parseSize),
+  },
   gpus: { flags: '--gpus <n>', help: GPU_HELP, default: 1, schema: count(MAX_GPU_COUNT) },
-  tp: { flags: '--tp <n>', help: 'tensor-parallel GPUs per pipeline stage', default: 'serving: min(--gpus, --gpus-per-node); training: 1', schema: count(MAX_DEGREE) },
-  pp: { flags: '--pp <n>', help: 'pipeline-parallel stages (llama.cpp: the GPUs its layers split over); the most loaded stage is reported', default: 'serving: --gpus ÷ --tp; training: 1', schema: count(MAX_DEGREE) },
-  dp: { flags: '--dp <n>', help: 'replicas (serving: each serves its share of --users) or data-parallel ranks (training)', default: 'serving: 1; training: --gpus ÷ (--tp × --pp × --cp)', schema: count(MAX_GPU_COUNT) },
-  gpusPerNode: { flags: '--gpus-per-node <n>', help: 'GPUs per node: tensor parallelism stays within one; --fsdp hybrid shards within one', default: DEFAULTS.gpusPerNode, schema: count(MAX_DEGREE) },
-  cp: { flags: '--cp <n>', help: 'training: context-parallel degree (sequence split for attention)', default: 1, schema: count(MAX_DEGREE) },
+  tp: {
+    flags: '--tp <n>',
+    help: 'tensor-parallel GPUs per pipeline stage',
+    default: 'serving: min(--gpus, --gpus-per-node); training: 1',
+    schema: count(MAX_DEGREE),
+  },
+  pp: {
+    flags: '--pp <n>',
+    help: 'pipeline-parallel stages (llama.cpp: the GPUs its layers split over); the most loaded stage is reported',
+    default: 'serving: --gpus ÷ --tp; training: 1',
+    schema: count(MAX_DEGREE),
+  },
+  dp: {
+    flags: '--dp <n>',
+    help: 'replicas (serving: each serves its share of --users) or data-parallel ranks (training)',
+    default: 'serving: 1; training: --gpus ÷ (--tp × --pp × --cp)',
+    schema: count(MAX_GPU_COUNT),
+  },
+  gpusPerNode: {
+    flags: '--gpus-per-node <n>',
+    help: 'GPUs per node: tensor parallelism stays within one; --fsdp hybrid shards within one',
+    default: DEFAULTS.gpusPerNode,
+    schema: count(MAX_DEGREE),
+  },
+  cp: {
+    flags: '--cp <n>',
+    help: 'training: context-parallel degree (sequence split for attention)',
+    default: 1,
+    schema: count(MAX_DEGREE),
+  },
   ep: { flags: '--ep <n>', help: 'training: expert-parallel degree for MoE', default: 1, schema: count(MAX_DEGREE) },
   sp: { flags: '--sp', help: 'training: sequence parallelism over the --tp group (Megatron)', schema: flag },
-  loraRank: { flags: '--lora-rank <r>', help: 'training: LoRA adapters of rank r on a frozen 16-bit base', schema: count(65_536) },
-  loraTargets: { flags: '--lora-targets <list>', help: 'training: modules to adapt, e.g. q_proj,v_proj or all-linear', default: DEFAULTS.loraTargets, schema: z.string() },
-  qlora: { flags: '--qlora', help: 'training: with --lora-rank, an NF4 base (double quantization) and paged 8-bit AdamW', schema: flag },
-  trainEmbeddings: { flags: '--train-embeddings', help: 'training: with --lora-rank, also train the embeddings (and an untied head)', schema: flag },
-  solve: { flags: '--solve <what>', help: `training, with --gpu: ${list(SOLVE_TARGETS)}: the largest micro-batch, the longest sequence, or the fewest GPUs per ZeRO stage`, schema: choice(SOLVE_TARGETS) },
-  overhead: { flags: '--overhead <amount>', help: 'override the overhead model: a share of the other components (10%) or a size per GPU (1.5GiB)', schema: parsed(parseOverhead) },
-  gpuMemoryUtilization: { flags: '--gpu-memory-utilization <f>', help: 'vllm: share of GPU memory vLLM may use, in (0, 1]', default: 0.9, schema: parsed(parseFraction) },
-  maxModelLen: { flags: '--max-model-len <tokens>', help: 'vllm: max_model_len', default: '--ctx', schema: parsed(parseTokenCount) },
-  maxNumBatchedTokens: { flags: '--max-num-batched-tokens <n>', help: 'vllm, tensorrt-llm: tokens in the profiled forward', default: 'vLLM 8192 on ≥70 GiB GPUs other than A100, else 2048; TensorRT-LLM 8192', schema: count(2 ** 24) },
-  maxNumSeqs: { flags: '--max-num-seqs <n>', help: 'vllm: sequences in the profiled sampler', default: '1024 or 256, as above', schema: count(1_000_000) },
+  loraRank: {
+    flags: '--lora-rank <r>',
+    help: 'training: LoRA adapters of rank r on a frozen 16-bit base',
+    schema: count(65_536),
+  },
+  loraTargets: {
+    flags: '--lora-targets <list>',
+    help: 'training: modules to adapt, e.g. q_proj,v_proj or all-linear',
+    default: DEFAULTS.loraTargets,
+    schema: z.string(),
+  },
+  qlora: {
+    flags: '--qlora',
+    help: 'training: with --lora-rank, an NF4 base (double quantization) and paged 8-bit AdamW',
+    schema: flag,
+  },
+  trainEmbeddings: {
+    flags: '--train-embeddings',
+    help: 'training: with --lora-rank, also train the embeddings (and an untied head)',
+    schema: flag,
+  },
+  solve: {
+    flags: '--solve <what>',
+    help: `training, with --gpu: ${list(SOLVE_TARGETS)}: the largest micro-batch, the longest sequence, or the fewest GPUs per ZeRO stage`,
+    schema: choice(SOLVE_TARGETS),
+  },
+  overhead: {
+    flags: '--overhead <amount>',
+    help: 'override the overhead model: a share of the other components (10%) or a size per GPU (1.5GiB)',
+    schema: parsed(parseOverhead),
+  },
+  gpuMemoryUtilization: {
+    flags: '--gpu-memory-utilization <f>',
+    help: 'vllm: share of GPU memory vLLM may use, in (0, 1]',
+    default: 0.9,
+    schema: parsed(parseFraction),
+  },
+  maxModelLen: {
+    flags: '--max-model-len <tokens>',
+    help: 'vllm: max_model_len',
+    default: '--ctx',
+    schema: parsed(parseTokenCount),
+  },
+  maxNumBatchedTokens: {
+    flags: '--max-num-batched-tokens <n>',
+    help: 'vllm, tensorrt-llm: tokens in the profiled forward',
+    default: 'vLLM 8192 on ≥70 GiB GPUs other than A100, else 2048; TensorRT-LLM 8192',
+    schema: count(2 ** 24),
+  },
+  maxNumSeqs: {
+    flags: '--max-num-seqs <n>',
+    help: 'vllm: sequences in the profiled sampler',
+    default: '1024 or 256, as above',
+    schema: count(1_000_000),
+  },
   blockSize: { flags: '--block-size <n>', help: 'vllm: tokens per KV block', default: 16, schema: count(1024) },
-  memFractionStatic: { flags: '--mem-fraction-static <f>', help: 'sglang: share of GPU memory for weights + KV pool', default: '0.88 at 1 GPU … 0.79 at 16', schema: parsed(parseFraction) },
-  freeGpuMemoryFraction: { flags: '--free-gpu-memory-fraction <f>', help: 'tensorrt-llm: share of the memory still free given to the KV pool', default: 0.9, schema: parsed(parseFraction) },
-  ubatchSize: { flags: '--ubatch-size <n>', help: 'llama.cpp: micro-batch of the compute buffer', default: 512, schema: count(65_536) },
-  sweepCtx: { flags: '--sweep-ctx <list>', help: 'max concurrency at each context, e.g. 4k,8k,32k,128k', schema: parsed((raw) => parseList(raw, parseTokenCount)) },
-  sweepUsers: { flags: '--sweep-users <list>', help: 'max context for each user count, e.g. 1,8,32', schema: parsed((raw) => parseList(raw, (item) => parseCount(item, MAX_USER_COUNT))) },
-  assertFits: { flags: '--assert-fits', help: 'with a GPU type: exit 3 when it does not fit (for CI gates)', schema: flag },
-  explain: { flags: '--explain', help: 'show each formula with the numbers substituted, and the assumptions', schema: flag },
-  format: { flags: '--format <format>', help: `output format (${list(FORMATS)})`, default: DEFAULTS.format, schema: choice(FORMATS) },
-  units: { flags: '--units <units>', help: `byte units: gib = 2^30 B, gb = 10^9 B (${list(UNIT_SYSTEMS)})`, default: DEFAULTS.units, schema: choice(UNIT_SYSTEMS) },
+  memFractionStatic: {
+    flags: '--mem-fraction-static <f>',
+    help: 'sglang: share of GPU memory for weights + KV pool',
+    default: '0.88 at 1 GPU … 0.79 at 16',
+    schema: parsed(parseFraction),
+  },
+  freeGpuMemoryFraction: {
+    flags: '--free-gpu-memory-fraction <f>',
+    help: 'tensorrt-llm: share of the memory still free given to the KV pool',
+    default: 0.9,
+    schema: parsed(parseFraction),
+  },
+  ubatchSize: {
+    flags: '--ubatch-size <n>',
+    help: 'llama.cpp: micro-batch of the compute buffer',
+    default: 512,
+    schema: count(65_536),
+  },
+  sweepCtx: {
+    flags: '--sweep-ctx <list>',
+    help: 'max concurrency at each context, e.g. 4k,8k,32k,128k',
+    schema: parsed((raw) => parseList(raw, parseTokenCount)),
+  },
+  sweepUsers: {
+    flags: '--sweep-users <list>',
+    help: 'max context for each user count, e.g. 1,8,32',
+    schema: parsed((raw) => parseList(raw, (item) => parseCount(item, MAX_USER_COUNT))),
+  },
+  assertFits: {
+    flags: '--assert-fits',
+    help: 'with a GPU type: exit 3 when it does not fit (for CI gates)',
+    schema: flag,
+  },
+  explain: {
+    flags: '--explain',
+    help: 'show each formula with the numbers substituted, and the assumptions',
+    schema: flag,
+  },
+  format: {
+    flags: '--format <format>',
+    help: `output format (${list(FORMATS)})`,
+    default: DEFAULTS.format,
+    schema: choice(FORMATS),
+  },
+  units: {
+    flags: '--units <units>',
+    help: `byte units: gib = 2^30 B, gb = 10^9 B (${list(UNIT_SYSTEMS)})`,
+    default: DEFAULTS.units,
+    schema: choice(UNIT_SYSTEMS),
+  },
 } satisfies Record<string, OptionSpec>;
 
 export type OptionKey = keyof typeof OPTIONS;
@@ -145,8 +374,39 @@ const MODEL = ['model', 'config', 'set', 'offline'] as const;
 const SERVING = ['ctx', 'users', 'dtype', 'kvDtype', 'attention', 'slidingWindow'] as const;
 const DEPLOYMENT = ['gpu', 'gpuMemory', 'gpus', 'tp', 'pp', 'dp', 'gpusPerNode', 'assertFits'] as const;
 const OUTPUT = ['format', 'units'] as const;
-const TRAINING = ['batch', 'optimizer', 'precision', 'gradCheckpointing', 'gradAccum', 'chunkedLoss', 'zero', 'fsdp', 'offload', 'zeroAccounting', 'cp', 'ep', 'sp', 'loraRank', 'loraTargets', 'qlora', 'trainEmbeddings', 'solve'] as const;
-const ENGINE = ['engine', 'gpuMemoryUtilization', 'maxModelLen', 'maxNumBatchedTokens', 'maxNumSeqs', 'blockSize', 'memFractionStatic', 'freeGpuMemoryFraction', 'ubatchSize', 'sweepCtx', 'sweepUsers'] as const;
+const TRAINING = [
+  'batch',
+  'optimizer',
+  'precision',
+  'gradCheckpointing',
+  'gradAccum',
+  'chunkedLoss',
+  'zero',
+  'fsdp',
+  'offload',
+  'zeroAccounting',
+  'cp',
+  'ep',
+  'sp',
+  'loraRank',
+  'loraTargets',
+  'qlora',
+  'trainEmbeddings',
+  'solve',
+] as const;
+const ENGINE = [
+  'engine',
+  'gpuMemoryUtilization',
+  'maxModelLen',
+  'maxNumBatchedTokens',
+  'maxNumSeqs',
+  'blockSize',
+  'memFractionStatic',
+  'freeGpuMemoryFraction',
+  'ubatchSize',
+  'sweepCtx',
+  'sweepUsers',
+] as const;
 
 /** The options of each command, in the order --help lists them. */
 export const COMMAND_OPTIONS = {
@@ -172,7 +432,10 @@ function flagName(key: string): string {
 }
 
 /** Validates a command's raw commander options; the first bad value becomes a ValueError naming its flag. */
-export function parseOptions<C extends CommandName>(command: C, raw: Readonly<Record<string, unknown>>): ParsedOptions<C> {
+export function parseOptions<C extends CommandName>(
+  command: C,
+  raw: Readonly<Record<string, unknown>>,
+): ParsedOptions<C> {
   const keys: readonly OptionKey[] = COMMAND_OPTIONS[command];
   const shape = Object.fromEntries(keys.map((key) => [key, z.optional(OPTIONS[key].schema)]));
   const result = z.object(shape).safeParse(raw);

@@ -7,7 +7,6 @@ import { GB, GIB, KB, KIB, MB, MIB, TB, TIB } from '../core/units.js';
 import { ValueError } from '../core/errors.js';
 import type { OverheadSpec } from '../core/overhead.js';
 
-
 /** Largest context accepted: 16,777,216 tokens (16384k). */
 export const MAX_CONTEXT_TOKENS = 2 ** 24;
 
@@ -20,7 +19,8 @@ export function parseTokenCount(raw: string): number {
   const value = Number(match[1]) * scale;
   if (!Number.isInteger(value)) throw new ValueError(`"${raw}" is not a whole number of tokens`);
   if (value < 1) throw new ValueError(`"${raw}" must be at least 1 token`);
-  if (value > MAX_CONTEXT_TOKENS) throw new ValueError(`"${raw}" is more than the ${MAX_CONTEXT_TOKENS.toLocaleString('en-US')} tokens vram accepts`);
+  if (value > MAX_CONTEXT_TOKENS)
+    throw new ValueError(`"${raw}" is more than the ${MAX_CONTEXT_TOKENS.toLocaleString('en-US')} tokens vram accepts`);
   return value;
 }
 
@@ -51,7 +51,9 @@ export function parseSize(raw: string): number {
   const unit = match ? (match[2] || 'b').toLowerCase() : '';
   const scale = SIZE_UNITS[unit];
   if (!match || scale === undefined) {
-    throw new ValueError(`"${raw}" is not a size (use a number with B, KiB, MiB, GiB, TiB, KB, MB, GB or TB, e.g. 1.5GiB)`);
+    throw new ValueError(
+      `"${raw}" is not a size (use a number with B, KiB, MiB, GiB, TiB, KB, MB, GB or TB, e.g. 1.5GiB)`,
+    );
   }
   const value = Math.ceil(Number(match[1]) * scale);
   if (!Number.isSafeInteger(value)) throw new ValueError(`"${raw}" is too large`);
@@ -104,7 +106,8 @@ export function parseFraction(raw: string): number {
 /** A comma-separated list, each item parsed by `parse`, e.g. "4k,8k,32k". */
 export function parseList<T>(raw: string, parse: (item: string) => T): T[] {
   const items = raw.split(',').map((item) => item.trim());
-  if (items.length === 0 || items.some((item) => item === '')) throw new ValueError(`"${raw}" is not a comma-separated list (e.g. 4k,8k,32k)`);
+  if (items.length === 0 || items.some((item) => item === ''))
+    throw new ValueError(`"${raw}" is not a comma-separated list (e.g. 4k,8k,32k)`);
   if (items.length > 64) throw new ValueError(`"${raw}" has more than 64 items`);
   return items.map(parse);
 }

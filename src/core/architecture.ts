@@ -126,11 +126,6 @@ export function layerCount(groups: readonly LayerGroup[]): number {
   return groups.reduce((total, group) => total + group.count, 0);
 }
 
-/** The one group of a uniform stack, or null when the layers differ. */
-export function uniformGroup(groups: readonly LayerGroup[]): LayerGroup | null {
-  return groups.length === 1 ? (groups[0] ?? null) : null;
-}
-
 /** The first group of the stack (`layers`); every model the readers build has one. */
 export function leadLayer(arch: ModelArchitecture): LayerGroup {
   const [first] = arch.layers;

@@ -34,8 +34,3 @@ export class ExactnessError extends UserError {
     this.name = 'ExactnessError';
   }
 }
-
-/** The exit code for an error thrown anywhere below the shell. */
-export function exitCodeOf(error: unknown): number {
-  return error instanceof UserError ? EXIT_USAGE : EXIT_INTERNAL;
-}

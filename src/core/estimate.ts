@@ -11,14 +11,26 @@ import { type Component, sumBytes } from './component.js';
 import type { Dtype } from './dtype.js';
 import { inferenceActivationsComponent, activationElementBytes } from './inferenceActivations.js';
 import { type SlidingWindowPolicy, kvCacheComponent } from './kvCache.js';
-import { type FineTuning, type StateBytes, type TrainingOptimizer, type TrainingParallelism, type TrainingPrecision, modelStates, parameterShare } from './training/modelStates.js';
+import {
+  type FineTuning,
+  type StateBytes,
+  type TrainingOptimizer,
+  type TrainingParallelism,
+  type TrainingPrecision,
+  modelStates,
+  parameterShare,
+} from './training/modelStates.js';
 import type { MatrixKind } from './weightMatrices.js';
 import { type OverheadSpec, overheadComponent } from './overhead.js';
 import { countParameters, trainingParameterCount } from './parameters.js';
 import { exact } from './units.js';
 import { loraParameterCount } from './training/lora.js';
 import { type WeightFormat, quantizedWeightsComponent } from './quantization.js';
-import { type GradientCheckpointing, trainingActivationsComponent } from './trainingActivations.js';
+import {
+  type GradientCheckpointing,
+  type TrainingActivationInput,
+  trainingActivationsComponent,
+} from './trainingActivations.js';
 import { type StoredWeights, weightsComponent, weightsFromCheckpoint } from './weights.js';
 
 export interface InferenceScenario {
@@ -84,7 +96,12 @@ function withOverhead(components: Component[], spec: OverheadSpec, activationByt
   return [...components, overhead];
 }
 
-function finish(mode: Estimate['mode'], arch: ModelArchitecture, trainableParameterCount: number, components: Component[]): Estimate {
+function finish(
+  mode: Estimate['mode'],
+  arch: ModelArchitecture,
+  trainableParameterCount: number,
+  components: Component[],
+): Estimate {
   const counts = countParameters(arch);
   return {
     mode,
@@ -118,17 +135,12 @@ export function estimateInference(scenario: InferenceScenario): Estimate {
   return finish('inference', arch, 0, components);
 }
 
-/** The components of one training step: per GPU (the most loaded), summed over GPUs, and on the host. */
-export function estimateTraining(scenario: TrainingScenario): Estimate {
-  const { arch } = scenario;
-  const { parallelism, fineTuning } = scenario;
-  const gpus = parallelism.gpuCount;
-  const states = modelStates({ arch, precision: scenario.precision, optimizer: scenario.optimizer, parallelism, fineTuning });
-  const share = parameterShare(arch, parallelism);
-  const pp = parallelism.pipelineParallel;
+/** The activation model's input for a training scenario (one micro-batch on the most loaded GPU). */
+function trainingActivationInput(scenario: TrainingScenario): TrainingActivationInput {
+  const { arch, parallelism, fineTuning } = scenario;
   const lora = fineTuning.kind === 'lora' ? fineTuning.lora.targets : null;
   const trains = (...kinds: MatrixKind[]) => lora === null || kinds.some((kind) => lora.includes(kind));
-  const activationInput = {
+  return {
     arch,
     elementBytes: scenario.precision === 'fp32' ? 4 : 2,
     sequenceTokens: scenario.contextTokens,
@@ -138,45 +150,91 @@ export function estimateTraining(scenario: TrainingScenario): Estimate {
     tensorParallel: parallelism.tensorParallel,
     sequenceParallel: parallelism.sequenceParallel,
     contextParallel: parallelism.contextParallel,
-    layerFraction: share.layerFraction,
-    trainedLinear: { attentionIn: trains('attn_q', 'attn_k', 'attn_v', 'attn_q_a', 'attn_kv_a'), attentionOut: trains('attn_output'), mlpIn: trains('ffn_gate', 'ffn_up'), mlpDown: trains('ffn_down') },
+    layerFraction: parameterShare(arch, parallelism).layerFraction,
+    trainedLinear: {
+      attentionIn: trains('attn_q', 'attn_k', 'attn_v', 'attn_q_a', 'attn_kv_a'),
+      attentionOut: trains('attn_output'),
+      mlpIn: trains('ffn_gate', 'ffn_up'),
+      mlpDown: trains('ffn_down'),
+    },
     linearInputBytes: scenario.precision === 'fp8' ? 1 : undefined,
     chunkedLoss: scenario.chunkedLoss,
   };
-  // Pipeline (1F1B): the first stage holds min(pp, accumulation steps) micro-batches in flight, the
-  // last stage one micro-batch plus the logits and loss; the more loaded of the two is reported.
-  const pipelineStages =
-    pp > 1
-      ? [
-          trainingActivationsComponent({ ...activationInput, inFlightMicroBatches: Math.min(pp, scenario.gradientAccumulation), holdsLoss: false }),
-          trainingActivationsComponent({ ...activationInput, inFlightMicroBatches: 1 }),
-        ]
-      : [trainingActivationsComponent(activationInput)];
-  const activations = pipelineStages.reduce((a, b) => (b.bytes > a.bytes ? b : a));
-  if (pp > 1) activations.notes.push(`pipeline: first stage ${pipelineStages[0]!.bytes.toLocaleString('en-US')} B (micro-batches in flight), last stage ${pipelineStages[1]!.bytes.toLocaleString('en-US')} B (logits and loss); the larger is shown`);
-  const perGpu = (id: 'weights' | 'gradients' | 'optimizer_states', label: string, state: StateBytes, basis: 'exact'): Component => ({
+}
+
+/**
+ * Activations of the most loaded GPU. Pipeline (1F1B): the first stage holds min(pp, accumulation
+ * steps) micro-batches in flight, the last stage one micro-batch plus the logits and loss; the more
+ * loaded of the two is reported.
+ */
+function trainingActivations(scenario: TrainingScenario): Component {
+  const input = trainingActivationInput(scenario);
+  const pp = scenario.parallelism.pipelineParallel;
+  if (pp <= 1) return trainingActivationsComponent(input);
+  const inFlightMicroBatches = Math.min(pp, scenario.gradientAccumulation);
+  const first = trainingActivationsComponent({ ...input, inFlightMicroBatches, holdsLoss: false });
+  const last = trainingActivationsComponent({ ...input, inFlightMicroBatches: 1 });
+  const activations = last.bytes > first.bytes ? last : first;
+  const [firstBytes, lastBytes] = [first.bytes, last.bytes].map((bytes) => bytes.toLocaleString('en-US'));
+  activations.notes.push(
+    `pipeline: first stage ${firstBytes} B (micro-batches in flight), last stage ${lastBytes} B (logits and loss); the larger is shown`,
+  );
+  return activations;
+}
+
+const STATE_EXPRESSIONS = {
+  weights: 'params × bytes/param',
+  gradients: 'trainable params × grad bytes',
+  optimizer_states: 'trainable params × (master + states) bytes',
+} as const;
+
+/** A model-state component: per GPU, summed over `gpus`, and on the host. */
+function stateComponent(id: keyof typeof STATE_EXPRESSIONS, label: string, state: StateBytes, gpus: number): Component {
+  return {
     id,
     label,
     bytes: exact(state.gpu * gpus, label),
     bytesPerGpu: state.gpu,
     hostBytes: exact(state.host * gpus, label),
-    expression: id === 'weights' ? 'params × bytes/param' : id === 'gradients' ? 'trainable params × grad bytes' : 'trainable params × (master + states) bytes',
+    expression: STATE_EXPRESSIONS[id],
     formula: state.formula,
-    basis,
+    basis: 'exact',
     range: null,
     notes: [],
+  };
+}
+
+/** A component held by every GPU: its bytes per GPU, summed over `gpus`, none on the host. */
+function onEveryGpu(component: Component, gpus: number, what: string): Component {
+  return { ...component, bytes: exact(component.bytes * gpus, what), bytesPerGpu: component.bytes, hostBytes: 0 };
+}
+
+/** The components of one training step: per GPU (the most loaded), summed over GPUs, and on the host. */
+export function estimateTraining(scenario: TrainingScenario): Estimate {
+  const { arch, parallelism, fineTuning } = scenario;
+  const gpus = parallelism.gpuCount;
+  const states = modelStates({
+    arch,
+    precision: scenario.precision,
+    optimizer: scenario.optimizer,
+    parallelism,
+    fineTuning,
   });
-  const weights = perGpu('weights', 'Weights', states.weights, 'exact');
+  const weights = stateComponent('weights', 'Weights', states.weights, gpus);
   weights.notes.push(...states.notes);
+  const activations = trainingActivations(scenario);
   const components: Component[] = [
     weights,
-    perGpu('gradients', 'Gradients', states.gradients, 'exact'),
-    perGpu('optimizer_states', 'Optimizer states', states.optimizerStates, 'exact'),
-    { ...activations, bytes: exact(activations.bytes * gpus, 'activations'), bytesPerGpu: activations.bytes, hostBytes: 0 },
+    stateComponent('gradients', 'Gradients', states.gradients, gpus),
+    stateComponent('optimizer_states', 'Optimizer states', states.optimizerStates, gpus),
+    onEveryGpu(activations, gpus, 'activations'),
   ];
-  const overhead = overheadComponent(scenario.overhead, { activationBytes: activations.bytes, otherBytes: components.reduce((sum, c) => sum + c.bytesPerGpu!, 0) });
-  components.push({ ...overhead, bytes: exact(overhead.bytes * gpus, 'overhead'), bytesPerGpu: overhead.bytes, hostBytes: 0, range: overhead.range && { lowBytes: overhead.range.lowBytes, highBytes: overhead.range.highBytes } });
-  if (arch.layout === 'encoder' && fineTuning.kind === 'full') weights.notes.push('trained as a masked LM (BertForMaskedLM): the MLM head replaces the pooler');
+  const otherBytes = components.reduce((sum, c) => sum + componentBytesPerGpu(c), 0);
+  const overhead = overheadComponent(scenario.overhead, { activationBytes: activations.bytes, otherBytes });
+  components.push(onEveryGpu(overhead, gpus, 'overhead'));
+  if (arch.layout === 'encoder' && fineTuning.kind === 'full') {
+    weights.notes.push('trained as a masked LM (BertForMaskedLM): the MLM head replaces the pooler');
+  }
   return finish('training', arch, trainableParameterCount(arch, fineTuning), components);
 }
 
@@ -187,7 +245,10 @@ export function estimateTraining(scenario: TrainingScenario): Estimate {
 export function trainableParameterCount(arch: ModelArchitecture, fineTuning: FineTuning): number {
   if (fineTuning.kind === 'full') return trainingParameterCount(arch);
   const counts = countParameters(arch);
-  return loraParameterCount(arch, fineTuning.lora) + (fineTuning.trainEmbeddings ? counts.embeddingCount + counts.headCount : 0);
+  return (
+    loraParameterCount(arch, fineTuning.lora) +
+    (fineTuning.trainEmbeddings ? counts.embeddingCount + counts.headCount : 0)
+  );
 }
 
 /** A component's bytes on the most loaded GPU (its bytes when it is not split over GPUs). */

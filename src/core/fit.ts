@@ -97,7 +97,10 @@ export function inferenceRequirement(
       'activations',
     );
     const held = exact(weights + kv + activations, 'memory per GPU');
-    return exact(held + overheadBytes(scenario.overhead, { activationBytes: activations, otherBytes: held }), 'memory per GPU');
+    return exact(
+      held + overheadBytes(scenario.overhead, { activationBytes: activations, otherBytes: held }),
+      'memory per GPU',
+    );
   };
 }
 
@@ -121,7 +124,11 @@ export function smallestSatisfying(lo: number, hi: number, ok: (n: number) => bo
   return lo;
 }
 
-export function verdict(gpu: GpuSpec, gpuCount: number, required: number): Pick<Fit, 'gpu' | 'gpuCount' | 'usableBytesPerGpu' | 'requiredBytesPerGpu' | 'fits' | 'headroomBytes'> {
+export function verdict(
+  gpu: GpuSpec,
+  gpuCount: number,
+  required: number,
+): Pick<Fit, 'gpu' | 'gpuCount' | 'usableBytesPerGpu' | 'requiredBytesPerGpu' | 'fits' | 'headroomBytes'> {
   return {
     gpu: gpu.id,
     gpuCount,

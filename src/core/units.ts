@@ -38,11 +38,14 @@ export function ceilShare(value: number, numerator: number, denominator: number,
 
 /** Checks that a count is a positive safe integer (library callers skip the CLI's validation). */
 export function positiveCount(value: number, what: string): number {
-  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${what} must be a positive integer, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new RangeError(`${what} must be a positive integer, got ${value}`);
   return value;
 }
 
 /** Thousands-separated integer, e.g. 327680 -> "327,680" (used in substituted formulas). */
 export function formatInt(value: number): string {
-  return Math.round(value).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return Math.round(value)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }

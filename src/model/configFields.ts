@@ -56,7 +56,7 @@ export class ConfigFields {
   count(...names: string[]): number {
     const found = this.present(names);
     if (found === null) {
-      this.missing.push(names[0]!);
+      this.missing.push(names[0] ?? '(unnamed)');
       return 1;
     }
     return this.check(found[0], found[1], positiveInt, 'a positive integer');

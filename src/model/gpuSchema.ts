@@ -25,4 +25,3 @@ export const gpuEntrySchema = z.strictObject({
   note: z.string(),
 });
 export const gpuCatalogSchema = z.strictObject({ $comment: z.string(), gpus: z.array(gpuEntrySchema) });
-

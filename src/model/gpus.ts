@@ -21,7 +21,10 @@ export function findGpu(name: string): GpuEntry {
   const needle = name.toLowerCase();
   const entry = GPUS.find((g) => g.id === needle || g.aliases.includes(needle));
   if (entry) return entry;
-  const suggestion = closestName(needle, GPUS.flatMap((g) => [g.id, ...g.aliases]));
+  const suggestion = closestName(
+    needle,
+    GPUS.flatMap((g) => [g.id, ...g.aliases]),
+  );
   throw new UserError(
     `--gpu: unknown GPU "${name}"${suggestion ? ` (did you mean ${suggestion}?)` : ''}; run \`vram gpus\` for the list`,
   );

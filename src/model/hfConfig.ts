@@ -14,7 +14,14 @@ import { GPT_FAMILY, readGptFamily } from './readers/gptFamily.js';
 import { LLAMA_FAMILY, readLlamaFamily } from './readers/llamaFamily.js';
 import { readT5 } from './readers/t5.js';
 
-export const SUPPORTED_MODEL_TYPES = [...LLAMA_FAMILY, ...GPT_FAMILY, 'deepseek_v2', 'deepseek_v3', ...ENCODER_FAMILY, 't5'] as const;
+export const SUPPORTED_MODEL_TYPES = [
+  ...LLAMA_FAMILY,
+  ...GPT_FAMILY,
+  'deepseek_v2',
+  'deepseek_v3',
+  ...ENCODER_FAMILY,
+  't5',
+] as const;
 
 /** model_types that are LLaMA-style decoders under another name. */
 const LLAMA_ALIASES: Readonly<Record<string, (typeof LLAMA_FAMILY)[number]>> = { yi: 'llama', deepseek: 'llama' };
@@ -47,15 +54,21 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** Reads a parsed config.json; `source` names the file in errors. */
 export function readModelConfig(raw: unknown, source: string): ReadConfig {
   if (!isObject(raw)) {
-    throw new UserError(`${source}: expected a JSON object (a Hugging Face config.json), got ${Array.isArray(raw) ? 'an array' : JSON.stringify(raw)}`);
+    throw new UserError(
+      `${source}: expected a JSON object (a Hugging Face config.json), got ${Array.isArray(raw) ? 'an array' : JSON.stringify(raw)}`,
+    );
   }
   const fields = new ConfigFields(raw, source);
   const modelType = fields.value('model_type');
   if (modelType !== undefined && typeof modelType !== 'string') {
-    throw new UserError(`${source}: model_type: got ${JSON.stringify(modelType)}, expected a string (one of ${SUPPORTED_MODEL_TYPES.join(', ')})`);
+    throw new UserError(
+      `${source}: model_type: got ${JSON.stringify(modelType)}, expected a string (one of ${SUPPORTED_MODEL_TYPES.join(', ')})`,
+    );
   }
   if (typeof modelType !== 'string' || modelType === '') {
-    throw new UserError(`${source}: missing required field model_type (supported: ${SUPPORTED_MODEL_TYPES.join(', ')})`);
+    throw new UserError(
+      `${source}: missing required field model_type (supported: ${SUPPORTED_MODEL_TYPES.join(', ')})`,
+    );
   }
   const warnings: string[] = [];
   // Multimodal configs (Gemma 3, Mistral 3, LLaVA…) nest the language model's config in text_config.
@@ -79,12 +92,16 @@ export function readModelConfig(raw: unknown, source: string): ReadConfig {
     const expertFields = ['num_experts', 'num_local_experts', 'n_routed_experts'];
     const experts = expertFields.filter((field) => fields.value(field) !== undefined)[0];
     if (experts && !(modelType in LLAMA_ALIASES)) {
-      throw new UserError(`${source}: model_type "${modelType}" is not supported yet, and its ${experts} says it is a mixture of experts, which the generic reader would count as dense (supported: ${SUPPORTED_MODEL_TYPES.join(', ')})`);
+      throw new UserError(
+        `${source}: model_type "${modelType}" is not supported yet, and its ${experts} says it is a mixture of experts, which the generic reader would count as dense (supported: ${SUPPORTED_MODEL_TYPES.join(', ')})`,
+      );
     }
     const family = LLAMA_ALIASES[modelType] ?? 'llama';
     arch = { ...readLlamaFamily(fields, family, warnings), modelType };
     if (!(modelType in LLAMA_ALIASES)) {
-      warnings.push(`model_type "${modelType}" is not one vram knows (${SUPPORTED_MODEL_TYPES.join(', ')}); it was read as a LLaMA-style decoder (gated MLP, RMSNorm, GQA from num_key_value_heads), so check the parameter count`);
+      warnings.push(
+        `model_type "${modelType}" is not one vram knows (${SUPPORTED_MODEL_TYPES.join(', ')}); it was read as a LLaMA-style decoder (gated MLP, RMSNorm, GQA from num_key_value_heads), so check the parameter count`,
+      );
     }
   }
   const quantization = readQuantizationConfig(fields.value('quantization_config'), source, warnings);

@@ -11,12 +11,34 @@ import { type Capacity, type Outcome, capacity, minTensorParallel } from '../cor
 import { tensorParallelDegrees } from '../core/serving/shard.js';
 import type { Engine, EngineSettings, ServingScenario } from '../core/serving/types.js';
 import { ceilDiv, formatInt } from '../core/units.js';
-import { type CountedModel, type EchoInput, type EchoInputs, checkModeOptions, contextOf, contextWarning, countedModel, echoInputs } from './common.js';
+import {
+  type CountedModel,
+  type EchoInput,
+  type EchoInputs,
+  checkModeOptions,
+  contextOf,
+  contextWarning,
+  countedModel,
+  echoInputs,
+} from './common.js';
 import { DEFAULTS } from './defaults.js';
 import { type Deployment, type DeploymentInput, resolveDeployment } from './deployment.js';
 import { type DeploymentInputs, deploymentInputs } from './estimate.js';
-import { CUDA_TOTAL_ENGINES, type GpuChoice, type GpuTarget, catalogTargets, cudaTotalNote, gpuTarget } from './gpuTarget.js';
-import { type InferenceInput, type ResolvedInference, type WeightInputs, resolveInference, servedInSixteenBits } from './inference.js';
+import {
+  CUDA_TOTAL_ENGINES,
+  type GpuChoice,
+  type GpuTarget,
+  catalogTargets,
+  cudaTotalNote,
+  gpuTarget,
+} from './gpuTarget.js';
+import {
+  type InferenceInput,
+  type ResolvedInference,
+  type WeightInputs,
+  resolveInference,
+  servedInSixteenBits,
+} from './inference.js';
 import type { LoadedModel } from './model.js';
 import { checkPipelineStages } from './training.js';
 
@@ -108,25 +130,49 @@ function checkCapacityOptions(input: CapacityInput, engine: Engine, hasGpu: bool
   checkModeOptions(input, 'inference');
   for (const [key, engines] of Object.entries(ENGINE_OPTIONS)) {
     if (new Map(Object.entries(input)).get(key) !== undefined && !engines.includes(engine)) {
-      throw new UserError(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: applies to --engine ${engines.join(' or ')}, not ${engine}`);
+      throw new UserError(
+        `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: applies to --engine ${engines.join(' or ')}, not ${engine}`,
+      );
     }
   }
-  if (input.assertFits && !hasGpu) throw new UserError('--assert-fits: needs --gpu <id> or --gpu-memory <size> to check against');
+  if (input.assertFits && !hasGpu)
+    throw new UserError('--assert-fits: needs --gpu <id> or --gpu-memory <size> to check against');
   if (!hasGpu && input.gpus !== undefined) {
-    throw new UserError(`--gpus: ${input.gpus} GPUs of which type? give --gpu <id> or --gpu-memory <size> (without them every catalog GPU is listed)`);
+    throw new UserError(
+      `--gpus: ${input.gpus} GPUs of which type? give --gpu <id> or --gpu-memory <size> (without them every catalog GPU is listed)`,
+    );
   }
-  if (!hasGpu && input.tp !== undefined) throw new UserError('--tp: needs --gpu <id> or --gpu-memory <size> (without them the catalog lists the tensor-parallel size each GPU needs)');
-  if (!hasGpu && (input.sweepCtx || input.sweepUsers)) throw new UserError(`${input.sweepCtx ? '--sweep-ctx' : '--sweep-users'}: needs --gpu <id> or --gpu-memory <size>`);
+  if (!hasGpu && input.tp !== undefined)
+    throw new UserError(
+      '--tp: needs --gpu <id> or --gpu-memory <size> (without them the catalog lists the tensor-parallel size each GPU needs)',
+    );
+  if (!hasGpu && (input.sweepCtx || input.sweepUsers))
+    throw new UserError(`${input.sweepCtx ? '--sweep-ctx' : '--sweep-users'}: needs --gpu <id> or --gpu-memory <size>`);
   if (input.blockSize !== undefined && (input.blockSize & (input.blockSize - 1)) !== 0) {
-    throw new UserError(`--block-size: ${input.blockSize} is not a power of two; vLLM's CUDA block sizes are 8, 16 or 32 (other backends: powers of two)`);
+    throw new UserError(
+      `--block-size: ${input.blockSize} is not a power of two; vLLM's CUDA block sizes are 8, 16 or 32 (other backends: powers of two)`,
+    );
   }
-  if (input.maxNumBatchedTokens !== undefined && input.maxNumSeqs !== undefined && input.maxNumBatchedTokens < input.maxNumSeqs) {
-    throw new UserError(`--max-num-batched-tokens: ${input.maxNumBatchedTokens} is less than --max-num-seqs ${input.maxNumSeqs}; vLLM requires max_num_batched_tokens ≥ max_num_seqs`);
+  if (
+    input.maxNumBatchedTokens !== undefined &&
+    input.maxNumSeqs !== undefined &&
+    input.maxNumBatchedTokens < input.maxNumSeqs
+  ) {
+    throw new UserError(
+      `--max-num-batched-tokens: ${input.maxNumBatchedTokens} is less than --max-num-seqs ${input.maxNumSeqs}; vLLM requires max_num_batched_tokens ≥ max_num_seqs`,
+    );
   }
 }
 
 /** The inference scenario an engine serves, with the float32 → 16-bit rule of vLLM, SGLang and TensorRT-LLM. */
-function servedScenario(input: CapacityInput, model: LoadedModel, engine: Engine, ctx: number, users: number, warnings: string[]): ResolvedInference {
+function servedScenario(
+  input: CapacityInput,
+  model: LoadedModel,
+  engine: Engine,
+  ctx: number,
+  users: number,
+  warnings: string[],
+): ResolvedInference {
   const resolved = resolveInference(input, model, ctx, users, DEFAULTS.overhead);
   const served = CUDA_TOTAL_ENGINES.includes(engine) ? servedInSixteenBits(resolved, input, engine, model.id) : null;
   if (served === null) return resolved;
@@ -140,32 +186,52 @@ function checkSplit(model: LoadedModel, engine: Engine, stageGpus: number, warni
   const valid = tensorParallelDegrees(model.arch, MAX_GPU_COUNT);
   if (STRICT_TENSOR_PARALLEL.includes(engine) && !valid.includes(stageGpus)) {
     const kv = lead.kind === 'standard' ? ` and whose ${lead.kvHeadCount} K/V heads split or replicate evenly` : '';
-    throw new UserError(`--gpus: ${engine} needs a tensor-parallel size that divides the ${lead.headCount} attention heads${kv} (${valid.join(', ')}), not ${stageGpus}`);
+    throw new UserError(
+      `--gpus: ${engine} needs a tensor-parallel size that divides the ${lead.headCount} attention heads${kv} (${valid.join(', ')}), not ${stageGpus}`,
+    );
   }
   if (engine === 'llama.cpp' && stageGpus > LLAMA_CPP_MAX_DEVICES) {
-    throw new UserError(`--gpus: llama.cpp's CUDA backend supports at most ${LLAMA_CPP_MAX_DEVICES} GPUs (GGML_CUDA_MAX_DEVICES), not ${stageGpus}`);
+    throw new UserError(
+      `--gpus: llama.cpp's CUDA backend supports at most ${LLAMA_CPP_MAX_DEVICES} GPUs (GGML_CUDA_MAX_DEVICES), not ${stageGpus}`,
+    );
   }
   if (stageGpus > 1 && engine !== 'llama.cpp' && !valid.includes(stageGpus)) {
-    warnings.push(`--gpus ${stageGpus} is not a valid tensor-parallel size for ${lead.headCount} attention heads (${valid.join(', ')}); engines would need pipeline parallelism`);
+    warnings.push(
+      `--gpus ${stageGpus} is not a valid tensor-parallel size for ${lead.headCount} attention heads (${valid.join(', ')}); engines would need pipeline parallelism`,
+    );
   }
 }
 
 /** Warnings about the workload against the engine's limits (max_num_seqs, LLAMA_MAX_SEQ, --max-model-len). */
-function workloadWarnings(input: CapacityInput, engine: Engine, result: Capacity | null, ctx: number, users: number): string[] {
+function workloadWarnings(
+  input: CapacityInput,
+  engine: Engine,
+  result: Capacity | null,
+  ctx: number,
+  users: number,
+): string[] {
   const warnings: string[] = [];
   if (engine === 'vllm' && input.maxModelLen !== undefined && ctx > input.maxModelLen) {
-    warnings.push(`--ctx ${formatInt(ctx)} is longer than --max-model-len ${formatInt(input.maxModelLen)}: vLLM rejects such prompts, so the workload does not fit`);
+    warnings.push(
+      `--ctx ${formatInt(ctx)} is longer than --max-model-len ${formatInt(input.maxModelLen)}: vLLM rejects such prompts, so the workload does not fit`,
+    );
   }
   const batched = result?.budget.settings.maxNumBatchedTokens;
   const maxSeqs = result?.budget.settings.maxNumSeqs;
   if (typeof batched === 'number' && typeof maxSeqs === 'number' && batched < maxSeqs) {
-    throw new UserError(`--max-num-batched-tokens: ${batched} is less than max_num_seqs ${maxSeqs} (${input.maxNumSeqs === undefined ? "vLLM's default for this GPU" : '--max-num-seqs'}); vLLM requires max_num_batched_tokens ≥ max_num_seqs`);
+    throw new UserError(
+      `--max-num-batched-tokens: ${batched} is less than max_num_seqs ${maxSeqs} (${input.maxNumSeqs === undefined ? "vLLM's default for this GPU" : '--max-num-seqs'}); vLLM requires max_num_batched_tokens ≥ max_num_seqs`,
+    );
   }
   if (typeof maxSeqs === 'number' && users > maxSeqs) {
-    warnings.push(`--users ${users} is more than vLLM's max_num_seqs ${maxSeqs}: at most ${maxSeqs} requests run at once and the rest queue; raise --max-num-seqs`);
+    warnings.push(
+      `--users ${users} is more than vLLM's max_num_seqs ${maxSeqs}: at most ${maxSeqs} requests run at once and the rest queue; raise --max-num-seqs`,
+    );
   }
   if (engine === 'llama.cpp' && users > LLAMA_MAX_SEQ) {
-    warnings.push(`--users ${users} is more than llama.cpp's ${LLAMA_MAX_SEQ} sequences (LLAMA_MAX_SEQ): llama-server cannot run --parallel ${users}`);
+    warnings.push(
+      `--users ${users} is more than llama.cpp's ${LLAMA_MAX_SEQ} sequences (LLAMA_MAX_SEQ): llama-server cannot run --parallel ${users}`,
+    );
   }
   return warnings;
 }
@@ -177,7 +243,12 @@ function scaled(outcome: Outcome, factor: number): Outcome {
 /** One replica's capacity, summed over the replicas (pools, tokens, concurrency); max context is per request. */
 function replicated(result: Capacity, replicas: number): Capacity {
   if (replicas === 1) return result;
-  return { ...result, kvCacheBytes: scaled(result.kvCacheBytes, replicas), kvCacheTokens: scaled(result.kvCacheTokens, replicas), maxConcurrency: scaled(result.maxConcurrency, replicas) };
+  return {
+    ...result,
+    kvCacheBytes: scaled(result.kvCacheBytes, replicas),
+    kvCacheTokens: scaled(result.kvCacheTokens, replicas),
+    maxConcurrency: scaled(result.maxConcurrency, replicas),
+  };
 }
 
 interface ServingShape {
@@ -191,22 +262,48 @@ interface ServingShape {
 }
 
 function serving(shape: ServingShape, memoryBytes: number, stageGpus = shape.stageGpus): ServingScenario {
-  return { inference: shape.inference, engine: shape.engine, settings: shape.settings, gpuMemoryBytes: memoryBytes, gpuCount: stageGpus, pipelineStages: shape.stages };
+  return {
+    inference: shape.inference,
+    engine: shape.engine,
+    settings: shape.settings,
+    gpuMemoryBytes: memoryBytes,
+    gpuCount: stageGpus,
+    pipelineStages: shape.stages,
+  };
 }
 
-function sweepsOf(input: CapacityInput, shape: ServingShape, target: GpuTarget | null, ctx: number, users: number): CapacityPlan['sweeps'] {
+function sweepsOf(
+  input: CapacityInput,
+  shape: ServingShape,
+  target: GpuTarget | null,
+  ctx: number,
+  users: number,
+): CapacityPlan['sweeps'] {
   if (target === null) return { ctx: [], users: [] };
   const maxModelLen = shape.settings.maxModelLen;
   // A context sweep asks for the concurrency of requests of each length (vLLM: max_model_len = that
   // length); a users sweep keeps the deployment's settings, an explicit --max-model-len included.
   const at = (sweepCtx: number, sweepUsers: number, len: number | undefined) =>
     replicated(
-      capacity({ ...serving(shape, target.memoryBytes), inference: { ...shape.inference, contextTokens: sweepCtx, userCount: ceilDiv(sweepUsers, shape.replicas) }, settings: { ...shape.settings, maxModelLen: len } }, target.name),
+      capacity(
+        {
+          ...serving(shape, target.memoryBytes),
+          inference: { ...shape.inference, contextTokens: sweepCtx, userCount: ceilDiv(sweepUsers, shape.replicas) },
+          settings: { ...shape.settings, maxModelLen: len },
+        },
+        target.name,
+      ),
       shape.replicas,
     );
   return {
-    ctx: (input.sweepCtx ?? []).map((sweepCtx) => ({ ctx: sweepCtx, maxConcurrency: at(sweepCtx, users, maxModelLen === undefined ? undefined : sweepCtx).maxConcurrency })),
-    users: (input.sweepUsers ?? []).map((sweepUsers) => ({ users: sweepUsers, maxContextTokens: at(ctx, sweepUsers, maxModelLen).maxContextTokens })),
+    ctx: (input.sweepCtx ?? []).map((sweepCtx) => ({
+      ctx: sweepCtx,
+      maxConcurrency: at(sweepCtx, users, maxModelLen === undefined ? undefined : sweepCtx).maxConcurrency,
+    })),
+    users: (input.sweepUsers ?? []).map((sweepUsers) => ({
+      users: sweepUsers,
+      maxContextTokens: at(ctx, sweepUsers, maxModelLen).maxContextTokens,
+    })),
   };
 }
 
@@ -214,14 +311,22 @@ function catalogRows(shape: ServingShape): CapacityPlan['gpus'] {
   const maxGpus = shape.engine === 'llama.cpp' ? LLAMA_CPP_MAX_DEVICES : MAX_GPU_COUNT;
   return catalogTargets(shape.engine).map((target) => {
     const perStage = minTensorParallel(serving(shape, target.memoryBytes, 1), target.name, maxGpus);
-    return { gpu: target.id, name: target.name, memoryBytes: target.memoryBytes, minGpuCount: perStage === null ? null : perStage * shape.stages * shape.replicas };
+    return {
+      gpu: target.id,
+      name: target.name,
+      memoryBytes: target.memoryBytes,
+      minGpuCount: perStage === null ? null : perStage * shape.stages * shape.replicas,
+    };
   });
 }
 
 /** The capacity of `model` served by an engine on a deployment, or the GPUs each catalog GPU needs. */
 export function planCapacity(model: LoadedModel, input: CapacityInput): CapacityPlan {
   const engine = input.engine ?? DEFAULTS.engine;
-  if (model.arch.layout === 'encoder') throw new UserError(`${model.id} is an encoder and keeps no KV cache; capacity plans decoder serving: use vram estimate`);
+  if (model.arch.layout === 'encoder')
+    throw new UserError(
+      `${model.id} is an encoder and keeps no KV cache; capacity plans decoder serving: use vram estimate`,
+    );
   const target = gpuTarget(input, engine);
   checkCapacityOptions(input, engine, target !== null);
   const deployment = resolveDeployment(input, engine === 'llama.cpp' ? 'layers' : 'serving');

@@ -69,7 +69,10 @@ export function overheadOf(input: { overhead?: OverheadSpec | undefined }): Over
 function presetForContext(tokens: number, parameterCount: number, excludeId: string, layout: string): string | null {
   const bySize = PRESETS.filter((preset) => preset.id !== excludeId).map((preset) => ({
     preset,
-    distance: preset.publishedParameterCount === null ? Infinity : Math.abs(Math.log(preset.publishedParameterCount / parameterCount)),
+    distance:
+      preset.publishedParameterCount === null
+        ? Infinity
+        : Math.abs(Math.log(preset.publishedParameterCount / parameterCount)),
   }));
   bySize.sort((a, b) => a.distance - b.distance);
   for (const { preset } of bySize) {
@@ -97,7 +100,22 @@ export function contextOf(input: { ctx?: number | undefined }, model: LoadedMode
 }
 
 /** Options that belong to one kind of plan, keyed by their camelCase names. */
-export const TRAINING_ONLY = ['batch', 'optimizer', 'precision', 'gradCheckpointing', 'zero', 'fsdp', 'cp', 'ep', 'offload', 'zeroAccounting', 'loraRank', 'loraTargets', 'gradAccum', 'solve'] as const;
+export const TRAINING_ONLY = [
+  'batch',
+  'optimizer',
+  'precision',
+  'gradCheckpointing',
+  'zero',
+  'fsdp',
+  'cp',
+  'ep',
+  'offload',
+  'zeroAccounting',
+  'loraRank',
+  'loraTargets',
+  'gradAccum',
+  'solve',
+] as const;
 export const TRAINING_FLAGS = ['sp', 'qlora', 'trainEmbeddings', 'chunkedLoss'] as const;
 export const INFERENCE_ONLY = ['users', 'kvDtype', 'slidingWindow'] as const;
 
@@ -113,6 +131,7 @@ export function checkModeOptions(input: object, mode: Mode): void {
     (mode === 'inference' ? TRAINING_FLAGS.find((key) => given.get(key) === true) : undefined);
   if (misplaced === undefined) return;
   const other = mode === 'training' ? 'inference' : 'training';
-  const hint = misplaced === 'users' ? ' (training uses --batch)' : misplaced === 'batch' ? ' (inference uses --users)' : '';
+  const hint =
+    misplaced === 'users' ? ' (training uses --batch)' : misplaced === 'batch' ? ' (inference uses --users)' : '';
   throw new UserError(`${flagOf(misplaced)}: applies to --mode ${other}, not ${mode}${hint}`);
 }

@@ -10,7 +10,17 @@ import { UserError } from '../core/errors.js';
 import { type Estimate, type InferenceScenario, estimateInference } from '../core/estimate.js';
 import { type Fit, type InferenceSplit, fitInference } from '../core/fit.js';
 import type { OverheadSpec } from '../core/overhead.js';
-import { type CountedModel, type EchoInput, type EchoInputs, checkModeOptions, contextOf, contextWarning, countedModel, echoInputs, overheadOf } from './common.js';
+import {
+  type CountedModel,
+  type EchoInput,
+  type EchoInputs,
+  checkModeOptions,
+  contextOf,
+  contextWarning,
+  countedModel,
+  echoInputs,
+  overheadOf,
+} from './common.js';
 import { DEFAULTS } from './defaults.js';
 import { type Deployment, type DeploymentInput, resolveDeployment } from './deployment.js';
 import { type GpuChoice, type GpuTarget, catalogTargets, gpuTarget } from './gpuTarget.js';
@@ -70,7 +80,11 @@ export interface EstimatePlan {
 }
 
 export function splitOf(deployment: Deployment): InferenceSplit {
-  return { tensorParallel: deployment.tensorParallel, pipelineParallel: deployment.pipelineParallel, dataParallel: deployment.dataParallel };
+  return {
+    tensorParallel: deployment.tensorParallel,
+    pipelineParallel: deployment.pipelineParallel,
+    dataParallel: deployment.dataParallel,
+  };
 }
 
 /** Deployment options need a GPU type to mean anything for inference. */
@@ -87,16 +101,26 @@ function deploymentWarnings(model: LoadedModel, deployment: Deployment, gpu: Gpu
   const heads = leadAttention(model.arch).headCount;
   const tp = deployment.tensorParallel;
   if (gpu && tp > 1 && heads % tp !== 0) {
-    warnings.push(`--gpus ${deployment.gpuCount} gives tensor-parallel ${tp}, which does not divide the ${heads} attention heads: tensor-parallel engines need a divisor (or pipeline stages: --pp), which this estimate treats the same`);
+    warnings.push(
+      `--gpus ${deployment.gpuCount} gives tensor-parallel ${tp}, which does not divide the ${heads} attention heads: tensor-parallel engines need a divisor (or pipeline stages: --pp), which this estimate treats the same`,
+    );
   }
-  if (gpu?.entry?.memoryIsMarketed) warnings.push(`${gpu.id}: no driver-reported memory size was found; the marketed size is used`);
+  if (gpu?.entry?.memoryIsMarketed)
+    warnings.push(`${gpu.id}: no driver-reported memory size was found; the marketed size is used`);
   return warnings;
 }
 
 function catalogFits(scenario: InferenceScenario, split: InferenceSplit): CatalogFit[] {
   return catalogTargets(null).map((target) => {
     const fit = fitInference(scenario, target, split);
-    return { gpu: target.id, name: target.name, memoryBytes: target.memoryBytes, fits: fit.fits, requiredBytesPerGpu: fit.requiredBytesPerGpu, minGpuCount: fit.minGpuCount };
+    return {
+      gpu: target.id,
+      name: target.name,
+      memoryBytes: target.memoryBytes,
+      fits: fit.fits,
+      requiredBytesPerGpu: fit.requiredBytesPerGpu,
+      minGpuCount: fit.minGpuCount,
+    };
   });
 }
 

@@ -40,9 +40,12 @@ export function catalogTarget(entry: GpuEntry, engine: Engine | null): GpuTarget
 export function checkGpuChoice(choice: GpuChoice): boolean {
   if (choice.gpuMemory !== undefined) {
     if (choice.gpu === 'all') throw new UserError('--gpu-memory: cannot be combined with --gpu all');
-    if (choice.gpu !== undefined) throw new UserError(`--gpu-memory: cannot be combined with --gpu ${choice.gpu}; give one of them`);
+    if (choice.gpu !== undefined)
+      throw new UserError(`--gpu-memory: cannot be combined with --gpu ${choice.gpu}; give one of them`);
     if (choice.gpuMemory < MIN_GPU_MEMORY_BYTES) {
-      throw new UserError(`--gpu-memory: ${choice.gpuMemory.toLocaleString('en-US')} B is less than 1 MiB; give a size such as 94GiB`);
+      throw new UserError(
+        `--gpu-memory: ${choice.gpuMemory.toLocaleString('en-US')} B is less than 1 MiB; give a size such as 94GiB`,
+      );
     }
     return true;
   }
@@ -52,7 +55,8 @@ export function checkGpuChoice(choice: GpuChoice): boolean {
 /** The one GPU type chosen, or null for none / all. */
 export function gpuTarget(choice: GpuChoice, engine: Engine | null): GpuTarget | null {
   if (!checkGpuChoice(choice)) return null;
-  if (choice.gpuMemory !== undefined) return { id: 'custom', name: 'custom GPU', memoryBytes: choice.gpuMemory, entry: null };
+  if (choice.gpuMemory !== undefined)
+    return { id: 'custom', name: 'custom GPU', memoryBytes: choice.gpuMemory, entry: null };
   return catalogTarget(findGpu(choice.gpu ?? ''), engine);
 }
 

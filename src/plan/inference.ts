@@ -46,7 +46,9 @@ export function halfDtypeOf(dtype: Dtype | null): 'fp16' | 'bf16' {
 
 /** KV cache in the weights' float type (vLLM kv_cache_dtype "auto"); quantized weights compute in 16-bit. */
 function defaultKvDtype(weightDtype: Dtype, configDtype: Dtype | null): Dtype {
-  return weightDtype === 'fp32' || weightDtype === 'fp16' || weightDtype === 'bf16' ? weightDtype : halfDtypeOf(configDtype);
+  return weightDtype === 'fp32' || weightDtype === 'fp16' || weightDtype === 'bf16'
+    ? weightDtype
+    : halfDtypeOf(configDtype);
 }
 
 function isDtype(value: string): value is Dtype {
@@ -58,14 +60,25 @@ function ggufTypeOf(dtype: WeightDtype | undefined): string | null {
   return dtype !== undefined && dtype in GGUF_FILE_TYPES ? dtype : null;
 }
 
-export function resolveInference(input: InferenceInput, model: LoadedModel, contextTokens: number, userCount: number, overhead: OverheadSpec): ResolvedInference {
+export function resolveInference(
+  input: InferenceInput,
+  model: LoadedModel,
+  contextTokens: number,
+  userCount: number,
+  overhead: OverheadSpec,
+): ResolvedInference {
   const { arch } = model;
   const dtype = input.dtype;
   const ggufType = ggufTypeOf(dtype);
   const plainDtype = ggufType === null && dtype !== undefined && isDtype(dtype) ? dtype : undefined;
   const stored = dtype === undefined ? model.checkpoint : null;
-  const weightFormat: WeightFormat | null = ggufType ? { kind: 'gguf', fileType: ggufType } : dtype === undefined && !stored ? model.quantization : null;
-  const weightDtype: Dtype = ggufType || weightFormat ? halfDtypeOf(arch.defaultDtype) : (plainDtype ?? arch.defaultDtype ?? 'bf16');
+  const weightFormat: WeightFormat | null = ggufType
+    ? { kind: 'gguf', fileType: ggufType }
+    : dtype === undefined && !stored
+      ? model.quantization
+      : null;
+  const weightDtype: Dtype =
+    ggufType || weightFormat ? halfDtypeOf(arch.defaultDtype) : (plainDtype ?? arch.defaultDtype ?? 'bf16');
   const scenario: InferenceScenario = {
     arch,
     weightDtype,
@@ -94,7 +107,12 @@ export function resolveInference(input: InferenceInput, model: LoadedModel, cont
  * fp16, or bf16 for families without fp16 support such as Gemma 2/3; model_config._get_and_verify_dtype).
  * Returns the scenario served that way and the warning that says so, or null when the rule does not apply.
  */
-export function servedInSixteenBits(resolved: ResolvedInference, input: InferenceInput, engineName: string, modelId: string): { resolved: ResolvedInference; warning: string } | null {
+export function servedInSixteenBits(
+  resolved: ResolvedInference,
+  input: InferenceInput,
+  engineName: string,
+  modelId: string,
+): { resolved: ResolvedInference; warning: string } | null {
   const { scenario, inputs } = resolved;
   if (input.dtype !== undefined || inputs.weights !== 'dtype' || scenario.weightDtype !== 'fp32') return null;
   const half = /^gemma/.test(scenario.arch.modelType) ? 'bf16' : 'fp16';

@@ -43,8 +43,17 @@ export function modelFromPreset(name: string): LoadedModel {
 
 /** A parsed config.json object, as `--config` reads it; `label` names it in messages. */
 export function modelFromConfig(config: unknown, label: string): LoadedModel {
-  const named = typeof config === 'object' && config !== null && '_name_or_path' in config ? config._name_or_path : undefined;
+  const named =
+    typeof config === 'object' && config !== null && '_name_or_path' in config ? config._name_or_path : undefined;
   const id = typeof named === 'string' && named !== '' ? named : label;
   const { fields: _fields, ...read } = readModelConfig(config, label);
-  return { ...read, id, name: id, source: label, sourceKind: 'config', checkpoint: null, publishedParameterCount: null };
+  return {
+    ...read,
+    id,
+    name: id,
+    source: label,
+    sourceKind: 'config',
+    checkpoint: null,
+    publishedParameterCount: null,
+  };
 }

@@ -11,7 +11,14 @@ import type { TrainingScenario } from '../core/estimate.js';
 import type { OverheadSpec } from '../core/overhead.js';
 import { closestName } from '../core/suggest.js';
 import { LORA_TARGET_NAMES, loraMatrices, loraTargets } from '../core/training/lora.js';
-import type { FineTuning, Offload, TrainingOptimizer, TrainingParallelism, TrainingPrecision, ZeroStage } from '../core/training/modelStates.js';
+import type {
+  FineTuning,
+  Offload,
+  TrainingOptimizer,
+  TrainingParallelism,
+  TrainingPrecision,
+  ZeroStage,
+} from '../core/training/modelStates.js';
 import type { GradientCheckpointing } from '../core/trainingActivations.js';
 import type { AttentionImplementation } from '../core/attention.js';
 import { DEFAULTS } from './defaults.js';
@@ -22,7 +29,12 @@ import type { LoadedModel } from './model.js';
 export const FSDP_MODES = ['full_shard', 'shard_grad_op', 'hybrid', 'no_shard'] as const;
 export type FsdpMode = (typeof FSDP_MODES)[number];
 /** The ZeRO stage each FSDP sharding strategy matches. */
-export const FSDP_ZERO_STAGE: Readonly<Record<FsdpMode, ZeroStage>> = { full_shard: 3, shard_grad_op: 2, hybrid: 3, no_shard: 0 };
+export const FSDP_ZERO_STAGE: Readonly<Record<FsdpMode, ZeroStage>> = {
+  full_shard: 3,
+  shard_grad_op: 2,
+  hybrid: 3,
+  no_shard: 0,
+};
 export const SOLVE_TARGETS = ['batch', 'ctx', 'gpus'] as const;
 export type SolveTarget = (typeof SOLVE_TARGETS)[number];
 export const ZERO_ACCOUNTINGS = ['paper', 'deepspeed'] as const;
@@ -92,12 +104,17 @@ function halfDtype(input: TrainingInput, model: LoadedModel, warnings: string[])
   const precision = input.precision ?? DEFAULTS.precision;
   const dtype = input.dtype;
   if (dtype === undefined) {
-    if ((model.quantization || model.checkpoint) && !input.qlora) warnings.push('training counts the weights at --precision; the quantized or stored checkpoint format does not apply (use --qlora for a 4-bit base)');
+    if ((model.quantization || model.checkpoint) && !input.qlora)
+      warnings.push(
+        'training counts the weights at --precision; the quantized or stored checkpoint format does not apply (use --qlora for a 4-bit base)',
+      );
     return halfDtypeOf(model.arch.defaultDtype);
   }
   const wanted = precision === 'fp32' ? ['fp32'] : ['fp16', 'bf16'];
   if (!wanted.includes(dtype)) {
-    throw new UserError(`--dtype: "${dtype}" does not match --precision ${precision}, which trains ${precision === 'fp32' ? 'fp32' : '16-bit (fp16 or bf16)'} weights; for a 4-bit base use --qlora`);
+    throw new UserError(
+      `--dtype: "${dtype}" does not match --precision ${precision}, which trains ${precision === 'fp32' ? 'fp32' : '16-bit (fp16 or bf16)'} weights; for a 4-bit base use --qlora`,
+    );
   }
   return dtype === 'fp16' ? 'fp16' : 'bf16';
 }
@@ -105,53 +122,109 @@ function halfDtype(input: TrainingInput, model: LoadedModel, warnings: string[])
 function checkModelParallel(model: LoadedModel, deployment: Deployment, ep: number): void {
   const tp = deployment.tensorParallel;
   const attention = leadAttention(model.arch);
-  if (attention.headCount % tp !== 0) throw new UserError(`--tp: ${tp} does not divide ${model.id}'s ${attention.headCount} attention heads; use a divisor`);
+  if (attention.headCount % tp !== 0)
+    throw new UserError(
+      `--tp: ${tp} does not divide ${model.id}'s ${attention.headCount} attention heads; use a divisor`,
+    );
   if (attention.kind === 'standard' && attention.kvHeadCount % tp !== 0 && tp % attention.kvHeadCount !== 0) {
-    throw new UserError(`--tp: ${tp} neither divides nor is a multiple of ${model.id}'s ${attention.kvHeadCount} K/V heads`);
+    throw new UserError(
+      `--tp: ${tp} neither divides nor is a multiple of ${model.id}'s ${attention.kvHeadCount} K/V heads`,
+    );
   }
   checkPipelineStages(deployment.pipelineParallel, model);
   const experts = Math.max(0, ...allLayerGroups(model.arch).map((g) => g.mlp.experts?.expertCount ?? 0));
-  if (ep > 1 && experts === 0) throw new UserError(`--ep: ${model.id} has no experts; expert parallelism needs a mixture-of-experts model`);
+  if (ep > 1 && experts === 0)
+    throw new UserError(`--ep: ${model.id} has no experts; expert parallelism needs a mixture-of-experts model`);
   if (ep > 1 && experts % ep !== 0) throw new UserError(`--ep: ${ep} does not divide ${model.id}'s ${experts} experts`);
   const dataRanks = deployment.dataParallel * deployment.contextParallel;
-  if (dataRanks % ep !== 0) throw new UserError(`--ep: ${ep} does not divide the ${dataRanks} data- and context-parallel GPUs (--gpus ÷ (--tp × --pp)) that expert groups are carved from`);
+  if (dataRanks % ep !== 0)
+    throw new UserError(
+      `--ep: ${ep} does not divide the ${dataRanks} data- and context-parallel GPUs (--gpus ÷ (--tp × --pp)) that expert groups are carved from`,
+    );
 }
 
-function checkAccounting(input: TrainingInput, accounting: ZeroAccounting, zeroStage: ZeroStage, offload: Offload, deployment: Deployment): void {
+function checkAccounting(
+  input: TrainingInput,
+  accounting: ZeroAccounting,
+  zeroStage: ZeroStage,
+  offload: Offload,
+  deployment: Deployment,
+): void {
   if (accounting !== 'deepspeed') return;
   const optimizer = input.optimizer ?? DEFAULTS.optimizer;
-  const extra = offload !== 'none' ? '--offload' : optimizer !== 'adamw' && optimizer !== 'adam' ? '--optimizer' : (input.precision ?? DEFAULTS.precision) !== 'mixed' ? '--precision' : null;
-  if (extra) throw new UserError(`--zero-accounting: "deepspeed" reproduces DeepSpeed's estimators for mixed-precision Adam on the GPU only; drop ${extra} or use the default accounting`);
-  if (zeroStage < 2) throw new UserError(`--zero-accounting: "deepspeed" reproduces DeepSpeed's ZeRO-2 and ZeRO-3 estimators; give --zero 2 or 3`);
+  const extra =
+    offload !== 'none'
+      ? '--offload'
+      : optimizer !== 'adamw' && optimizer !== 'adam'
+        ? '--optimizer'
+        : (input.precision ?? DEFAULTS.precision) !== 'mixed'
+          ? '--precision'
+          : null;
+  if (extra)
+    throw new UserError(
+      `--zero-accounting: "deepspeed" reproduces DeepSpeed's estimators for mixed-precision Adam on the GPU only; drop ${extra} or use the default accounting`,
+    );
+  if (zeroStage < 2)
+    throw new UserError(
+      `--zero-accounting: "deepspeed" reproduces DeepSpeed's ZeRO-2 and ZeRO-3 estimators; give --zero 2 or 3`,
+    );
   const modelParallel = deployment.tensorParallel * deployment.pipelineParallel * deployment.contextParallel;
   if (input.loraRank !== undefined || modelParallel > 1) {
-    throw new UserError('--zero-accounting: "deepspeed" covers full training with data parallelism only (no --lora-rank, --tp, --pp or --cp)');
+    throw new UserError(
+      '--zero-accounting: "deepspeed" covers full training with data parallelism only (no --lora-rank, --tp, --pp or --cp)',
+    );
   }
 }
 
 /** FSDP hybrid shards over the data-parallel GPUs of one node: the node's GPUs ÷ tp (tensor parallelism within the node). */
-function zeroGroupSize(input: TrainingInput, deployment: Deployment, gpusPerNodeGiven: boolean, warnings: string[]): number | null {
+function zeroGroupSize(
+  input: TrainingInput,
+  deployment: Deployment,
+  gpusPerNodeGiven: boolean,
+  warnings: string[],
+): number | null {
   const { gpuCount, gpusPerNode, tensorParallel: tp } = deployment;
   if (input.fsdp !== 'hybrid') {
     if (gpusPerNodeGiven) warnings.push('--gpus-per-node only matters with --fsdp hybrid (sharding within a node)');
     return null;
   }
-  if (gpuCount > gpusPerNode && gpuCount % gpusPerNode !== 0) throw new UserError(`--gpus-per-node: ${gpusPerNode} does not divide --gpus ${gpuCount}; nodes hold equal numbers of GPUs`);
-  if (gpusPerNode % tp !== 0) throw new UserError(`--gpus-per-node: ${gpusPerNode} is not a multiple of --tp ${tp}; tensor parallelism stays within a node`);
+  if (gpuCount > gpusPerNode && gpuCount % gpusPerNode !== 0)
+    throw new UserError(
+      `--gpus-per-node: ${gpusPerNode} does not divide --gpus ${gpuCount}; nodes hold equal numbers of GPUs`,
+    );
+  if (gpusPerNode % tp !== 0)
+    throw new UserError(
+      `--gpus-per-node: ${gpusPerNode} is not a multiple of --tp ${tp}; tensor parallelism stays within a node`,
+    );
   return Math.max(1, Math.floor(gpusPerNode / tp));
 }
 
-function parallelism(input: TrainingInput, model: LoadedModel, deployment: Deployment, gpusPerNodeGiven: boolean, warnings: string[]): TrainingParallelism {
+function parallelism(
+  input: TrainingInput,
+  model: LoadedModel,
+  deployment: Deployment,
+  gpusPerNodeGiven: boolean,
+  warnings: string[],
+): TrainingParallelism {
   const ep = input.ep ?? 1;
   checkModelParallel(model, deployment, ep);
-  if (input.sp && deployment.tensorParallel === 1) warnings.push('--sp: sequence parallelism splits activations over the tensor-parallel group; with --tp 1 it changes nothing');
-  const zeroStage: ZeroStage = input.fsdp !== undefined ? FSDP_ZERO_STAGE[input.fsdp] : (input.zero ?? DEFAULTS.zeroStage);
+  if (input.sp && deployment.tensorParallel === 1)
+    warnings.push(
+      '--sp: sequence parallelism splits activations over the tensor-parallel group; with --tp 1 it changes nothing',
+    );
+  const zeroStage: ZeroStage =
+    input.fsdp !== undefined ? FSDP_ZERO_STAGE[input.fsdp] : (input.zero ?? DEFAULTS.zeroStage);
   const offload = input.offload ?? DEFAULTS.offload;
-  if (offload !== 'none' && zeroStage === 0) throw new UserError(`--offload: "${offload}" needs ZeRO sharding (--zero 1, 2 or 3, or --fsdp)`);
-  if (offload === 'optimizer+params' && zeroStage !== 3) throw new UserError(`--offload: "optimizer+params" needs --zero 3 (or --fsdp full_shard); parameter offload is a ZeRO-3 feature`);
+  if (offload !== 'none' && zeroStage === 0)
+    throw new UserError(`--offload: "${offload}" needs ZeRO sharding (--zero 1, 2 or 3, or --fsdp)`);
+  if (offload === 'optimizer+params' && zeroStage !== 3)
+    throw new UserError(
+      `--offload: "optimizer+params" needs --zero 3 (or --fsdp full_shard); parameter offload is a ZeRO-3 feature`,
+    );
   const accounting = input.zeroAccounting ?? DEFAULTS.zeroAccounting;
   checkAccounting(input, accounting, zeroStage, offload, deployment);
-  if (deployment.dataParallel === 1 && zeroStage > 0) warnings.push(`ZeRO-${zeroStage} over a data-parallel group of 1 GPU shards nothing`);
+  if (deployment.dataParallel === 1 && zeroStage > 0)
+    warnings.push(`ZeRO-${zeroStage} over a data-parallel group of 1 GPU shards nothing`);
   return {
     gpuCount: deployment.gpuCount,
     tensorParallel: deployment.tensorParallel,
@@ -167,12 +240,21 @@ function parallelism(input: TrainingInput, model: LoadedModel, deployment: Deplo
 }
 
 function loraTargetNames(input: TrainingInput): string[] {
-  return (input.loraTargets ?? DEFAULTS.loraTargets).split(',').map((name) => name.trim()).filter((name) => name.length > 0);
+  return (input.loraTargets ?? DEFAULTS.loraTargets)
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0);
 }
 
 function fineTuning(input: TrainingInput, model: LoadedModel): FineTuning {
   if (input.loraRank === undefined) {
-    const orphan = input.qlora ? '--qlora' : input.trainEmbeddings ? '--train-embeddings' : input.loraTargets !== undefined ? '--lora-targets' : null;
+    const orphan = input.qlora
+      ? '--qlora'
+      : input.trainEmbeddings
+        ? '--train-embeddings'
+        : input.loraTargets !== undefined
+          ? '--lora-targets'
+          : null;
     if (orphan) throw new UserError(`${orphan}: needs --lora-rank <r>`);
     return { kind: 'full' };
   }
@@ -181,14 +263,22 @@ function fineTuning(input: TrainingInput, model: LoadedModel): FineTuning {
   if (unknown !== null) {
     const allowed = ['all-linear', ...Object.keys(LORA_TARGET_NAMES)];
     const suggestion = closestName(unknown, allowed);
-    throw new UserError(`--lora-targets: unknown module "${unknown}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; allowed: ${allowed.join(', ')}`);
+    throw new UserError(
+      `--lora-targets: unknown module "${unknown}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; allowed: ${allowed.join(', ')}`,
+    );
   }
   const lora = { rank: input.loraRank, targets: kinds };
-  if (loraMatrices(model.arch, lora).length === 0) throw new UserError(`--lora-targets: "${names.join(',')}" matches no linear layer of ${model.id}`);
+  if (loraMatrices(model.arch, lora).length === 0)
+    throw new UserError(`--lora-targets: "${names.join(',')}" matches no linear layer of ${model.id}`);
   return { kind: 'lora', lora, quantizedBase: input.qlora ?? false, trainEmbeddings: input.trainEmbeddings ?? false };
 }
 
-function trainingInputs(input: TrainingInput, scenario: TrainingScenario, plan: TrainingParallelism, deployment: Deployment): TrainingInputs {
+function trainingInputs(
+  input: TrainingInput,
+  scenario: TrainingScenario,
+  plan: TrainingParallelism,
+  deployment: Deployment,
+): TrainingInputs {
   const lora = scenario.fineTuning?.kind === 'lora' ? scenario.fineTuning : null;
   return {
     batch: scenario.batchSize,
@@ -225,7 +315,12 @@ export interface TrainingContext {
   gpusPerNodeGiven: boolean;
 }
 
-export function resolveTraining(input: TrainingInput, model: LoadedModel, context: TrainingContext, warnings: string[]): ResolvedTraining {
+export function resolveTraining(
+  input: TrainingInput,
+  model: LoadedModel,
+  context: TrainingContext,
+  warnings: string[],
+): ResolvedTraining {
   const tuning = fineTuning(input, model);
   const plan = parallelism(input, model, context.deployment, context.gpusPerNodeGiven, warnings);
   const scenario: TrainingScenario = {

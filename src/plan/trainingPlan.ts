@@ -9,7 +9,17 @@ import type { OverheadSpec } from '../core/overhead.js';
 import type { ZeroStage } from '../core/training/modelStates.js';
 import { type Solved, fitTraining, solveBatch, solveContext, solveGpuCount } from '../core/training/trainingFit.js';
 import type { AttentionImplementation } from '../core/attention.js';
-import { type CountedModel, type EchoInput, type EchoInputs, checkModeOptions, contextOf, contextWarning, countedModel, echoInputs, overheadOf } from './common.js';
+import {
+  type CountedModel,
+  type EchoInput,
+  type EchoInputs,
+  checkModeOptions,
+  contextOf,
+  contextWarning,
+  countedModel,
+  echoInputs,
+  overheadOf,
+} from './common.js';
 import { type Deployment, type DeploymentInput, resolveDeployment } from './deployment.js';
 import { type DeploymentInputs, type FitWithRange, deploymentInputs } from './estimate.js';
 import { type GpuChoice, type GpuTarget, gpuTarget } from './gpuTarget.js';
@@ -22,7 +32,10 @@ export interface TrainingPlanInput extends TrainingInput, DeploymentInput, GpuCh
   explain?: boolean | undefined;
 }
 
-export interface TrainingPlanInputs extends EchoInputs, Omit<TrainingInputs, 'dtype'>, Omit<DeploymentInputs, 'tp' | 'pp'> {
+export interface TrainingPlanInputs
+  extends EchoInputs,
+    Omit<TrainingInputs, 'dtype'>,
+    Omit<DeploymentInputs, 'tp' | 'pp'> {
   mode: 'training';
   ctx: number;
   attention: AttentionImplementation;
@@ -48,16 +61,26 @@ export interface TrainingPlan {
 }
 
 function checkTrainingOptions(input: TrainingPlanInput, hasGpu: boolean): void {
-  if (input.gpu === 'all') throw new UserError('--gpu: "all" lists the catalog for inference; give one GPU type to check a training plan against');
+  if (input.gpu === 'all')
+    throw new UserError(
+      '--gpu: "all" lists the catalog for inference; give one GPU type to check a training plan against',
+    );
   if (!hasGpu) {
     if (input.assertFits) throw new UserError('--assert-fits: needs --gpu <id> to check against (see `vram gpus`)');
-    if (input.solve !== undefined) throw new UserError(`--solve: needs --gpu <id> to solve against (see \`vram gpus\`)`);
+    if (input.solve !== undefined)
+      throw new UserError(`--solve: needs --gpu <id> to solve against (see \`vram gpus\`)`);
   }
-  if (input.zero !== undefined && input.fsdp !== undefined) throw new UserError('--fsdp: cannot be combined with --zero; give one of them');
-  if (input.dp !== undefined && input.gpus === undefined && input.dp < 1) throw new UserError('--dp: must be at least 1');
+  if (input.zero !== undefined && input.fsdp !== undefined)
+    throw new UserError('--fsdp: cannot be combined with --zero; give one of them');
+  if (input.dp !== undefined && input.gpus === undefined && input.dp < 1)
+    throw new UserError('--dp: must be at least 1');
 }
 
-function solutionOf(plan: TrainingPlanInput, scenario: Parameters<typeof solveBatch>[0], memoryBytes: number): TrainingSolution | null {
+function solutionOf(
+  plan: TrainingPlanInput,
+  scenario: Parameters<typeof solveBatch>[0],
+  memoryBytes: number,
+): TrainingSolution | null {
   if (plan.solve === 'batch') return { target: 'batch', value: solveBatch(scenario, memoryBytes) };
   if (plan.solve === 'ctx') return { target: 'ctx', value: solveContext(scenario, memoryBytes) };
   if (plan.solve === 'gpus') return { target: 'gpus', byZeroStage: solveGpuCount(scenario, memoryBytes) };
@@ -81,14 +104,26 @@ export function planTraining(model: LoadedModel, input: TrainingPlanInput): Trai
   const { scenario } = resolved;
   const estimate = estimateTraining(scenario);
   if (resolved.inputs.gradAccum > 1) {
-    warnings.push(`--grad-accum ${resolved.inputs.gradAccum}: accumulation multiplies the tokens per optimizer step, not peak memory; gradients accumulate in place in the gradient buffer counted here`);
+    warnings.push(
+      `--grad-accum ${resolved.inputs.gradAccum}: accumulation multiplies the tokens per optimizer step, not peak memory; gradients accumulate in place in the gradient buffer counted here`,
+    );
   }
-  if (gpu?.entry?.memoryIsMarketed) warnings.push(`${gpu.id}: no driver-reported memory size was found; the marketed size is used`);
+  if (gpu?.entry?.memoryIsMarketed)
+    warnings.push(`${gpu.id}: no driver-reported memory size was found; the marketed size is used`);
   const { tp: _tp, pp: _pp, ...deploymentEcho } = deploymentInputs(deployment, gpu, false);
   return {
     mode: 'training',
     model: counted,
-    inputs: { ...echoInputs(model, input), mode: 'training', ctx: contextTokens, attention: scenario.attention, overhead, explain: input.explain ?? false, ...deploymentEcho, ...resolved.inputs },
+    inputs: {
+      ...echoInputs(model, input),
+      mode: 'training',
+      ctx: contextTokens,
+      attention: scenario.attention,
+      overhead,
+      explain: input.explain ?? false,
+      ...deploymentEcho,
+      ...resolved.inputs,
+    },
     deployment,
     estimate,
     gpu,

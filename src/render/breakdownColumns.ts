@@ -25,9 +25,30 @@ export function hostBytes(c: Component): number {
 export function breakdownColumns(report: BreakdownPlan): SizeColumn[] {
   const gpus = report.inputs.gpus;
   const label: SizeColumn = { head: 'Component', cell: (c) => c.label, total: () => 'Total' };
-  if (report.mode === 'inference') return [label, { head: 'Size', cell: (c, u) => formatBytes(c.bytes, u), total: (r, u) => formatBytes(r.estimate.totalBytes, u) }];
-  const columns: SizeColumn[] = [label, { head: gpus > 1 ? 'Per GPU' : 'Size', cell: (c, u) => formatBytes(gpuBytes(c), u), total: (r, u) => formatBytes(bytesPerGpu(r.estimate), u) }];
-  if (gpus > 1) columns.push({ head: `All ${formatInt(gpus)} GPUs`, cell: (c, u) => formatBytes(c.bytes, u), total: (r, u) => formatBytes(r.estimate.totalBytes, u) });
-  if (hostBytesOf(report.estimate) > 0) columns.push({ head: 'Host RAM', cell: (c, u) => (hostBytes(c) > 0 ? formatBytes(hostBytes(c), u) : ''), total: (r, u) => formatBytes(hostBytesOf(r.estimate), u) });
+  if (report.mode === 'inference')
+    return [
+      label,
+      { head: 'Size', cell: (c, u) => formatBytes(c.bytes, u), total: (r, u) => formatBytes(r.estimate.totalBytes, u) },
+    ];
+  const columns: SizeColumn[] = [
+    label,
+    {
+      head: gpus > 1 ? 'Per GPU' : 'Size',
+      cell: (c, u) => formatBytes(gpuBytes(c), u),
+      total: (r, u) => formatBytes(bytesPerGpu(r.estimate), u),
+    },
+  ];
+  if (gpus > 1)
+    columns.push({
+      head: `All ${formatInt(gpus)} GPUs`,
+      cell: (c, u) => formatBytes(c.bytes, u),
+      total: (r, u) => formatBytes(r.estimate.totalBytes, u),
+    });
+  if (hostBytesOf(report.estimate) > 0)
+    columns.push({
+      head: 'Host RAM',
+      cell: (c, u) => (hostBytes(c) > 0 ? formatBytes(hostBytes(c), u) : ''),
+      total: (r, u) => formatBytes(hostBytesOf(r.estimate), u),
+    });
   return columns;
 }

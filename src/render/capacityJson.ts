@@ -7,7 +7,11 @@ import type { CapacityPlan } from '../plan/capacity.js';
 import type { Verdict } from '../core/serving/capacity.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 
-const VERDICT_TEXT: Record<Verdict, string> = { yes: 'fits at the high end of every range', 'expected-only': 'fits only at the expected values', no: 'does not fit' };
+const VERDICT_TEXT: Record<Verdict, string> = {
+  yes: 'fits at the high end of every range',
+  'expected-only': 'fits only at the expected values',
+  no: 'does not fit',
+};
 
 /** The JSON document of a capacity plan (see the docblock). */
 export function capacityJson(report: CapacityPlan) {
@@ -16,7 +20,12 @@ export function capacityJson(report: CapacityPlan) {
     schemaVersion: 1,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     engine: report.engine,
-    model: { id: report.model.id, source: report.model.source, modelType: report.model.arch.modelType, parameterCount: report.model.parameterCount },
+    model: {
+      id: report.model.id,
+      source: report.model.source,
+      modelType: report.model.arch.modelType,
+      parameterCount: report.model.parameterCount,
+    },
     inputs: report.inputs,
     gpu: report.target?.id ?? null,
     gpuName: report.target?.name ?? null,
@@ -25,7 +34,15 @@ export function capacityJson(report: CapacityPlan) {
     dataParallel: report.deployment.dataParallel,
     totalGpuCount: report.target ? report.deployment.gpuCount : null,
     gpuMemoryBytes: report.target?.memoryBytes ?? null,
-    perGpu: c?.budget.rows.map((row) => ({ id: row.id, label: row.label, bytes: row.bytes.expected, range: { lowBytes: row.bytes.low, highBytes: row.bytes.high }, formula: row.formula, basis: row.basis })) ?? null,
+    perGpu:
+      c?.budget.rows.map((row) => ({
+        id: row.id,
+        label: row.label,
+        bytes: row.bytes.expected,
+        range: { lowBytes: row.bytes.low, highBytes: row.bytes.high },
+        formula: row.formula,
+        basis: row.basis,
+      })) ?? null,
     kvBytesPerTokenPerGpu: c?.kvBytesPerTokenPerGpu ?? null,
     kvCacheBytes: c?.kvCacheBytes.expected ?? null,
     kvCacheTokens: c?.kvCacheTokens.expected ?? null,
@@ -45,10 +62,21 @@ export function capacityJson(report: CapacityPlan) {
             kvCacheTokens: c.kvCacheTokens,
             maxConcurrency: c.maxConcurrency,
             maxContextTokens: c.maxContextTokens,
-            terms: Object.fromEntries(c.budget.rows.filter((row) => row.basis !== 'exact').map((row) => [row.id, row.bytes])),
+            terms: Object.fromEntries(
+              c.budget.rows.filter((row) => row.basis !== 'exact').map((row) => [row.id, row.bytes]),
+            ),
           },
     sweeps: report.sweeps,
-    ...(report.gpus ? { gpus: report.gpus.map((g) => ({ gpu: g.gpu, name: g.name, memoryBytes: g.memoryBytes, minGpuCount: g.minGpuCount })) } : {}),
+    ...(report.gpus
+      ? {
+          gpus: report.gpus.map((g) => ({
+            gpu: g.gpu,
+            name: g.name,
+            memoryBytes: g.memoryBytes,
+            minGpuCount: g.minGpuCount,
+          })),
+        }
+      : {}),
     notes: c?.budget.notes ?? [],
     warnings: report.warnings,
   };

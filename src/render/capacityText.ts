@@ -2,7 +2,7 @@
  * `vram capacity` for people: the per-GPU budget with ranges, what the KV pool holds, the verdict,
  * sweeps as tables with a bar chart, and the catalog table.
  */
-import { Chalk } from 'chalk';
+import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import type { CapacityPlan } from '../plan/capacity.js';
 import type { Format, UnitSystem } from '../plan/common.js';
@@ -19,7 +19,9 @@ function concurrencyText(value: number): string {
 }
 
 function outcomeText(outcome: Outcome, show: (value: number) => string): string {
-  return outcome.worst === outcome.best ? show(outcome.expected) : `${show(outcome.expected)} (${show(outcome.worst)} – ${show(outcome.best)})`;
+  return outcome.worst === outcome.best
+    ? show(outcome.expected)
+    : `${show(outcome.expected)} (${show(outcome.worst)} – ${show(outcome.best)})`;
 }
 
 function table(head: string[], rows: string[][], format: Format, color: boolean, align: ('left' | 'right')[]): string {
@@ -27,7 +29,12 @@ function table(head: string[], rows: string[][], format: Format, color: boolean,
     const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
     return [line(head), line(align.map((a) => (a === 'right' ? '---:' : '---'))), ...rows.map(line)].join('\n');
   }
-  const t = new Table({ head, colAligns: align, chars: COMPACT_ROWS, style: { head: color ? ['cyan'] : [], border: color ? ['gray'] : [] } });
+  const t = new Table({
+    head,
+    colAligns: align,
+    chars: COMPACT_ROWS,
+    style: { head: color ? ['cyan'] : [], border: color ? ['gray'] : [] },
+  });
   t.push(...rows);
   return t.toString();
 }
@@ -47,7 +54,9 @@ function chart(labels: string[], values: number[], show: (value: number) => stri
 function headingText(report: CapacityPlan, bytes: (b: number) => string): string {
   const { target, inputs, pipelineStages: stages, deployment } = report;
   const replicas = deployment.dataParallel > 1 ? `${deployment.dataParallel} replicas × ` : '';
-  const where = target ? `${replicas}${report.stageGpuCount}${stages > 1 ? ` × ${stages} pipeline stages` : ''} × ${target.name} (${bytes(target.memoryBytes)} each)` : 'each catalog GPU';
+  const where = target
+    ? `${replicas}${report.stageGpuCount}${stages > 1 ? ` × ${stages} pipeline stages` : ''} × ${target.name} (${bytes(target.memoryBytes)} each)`
+    : 'each catalog GPU';
   return `${report.model.id} on ${where}, engine ${report.engine}, ${formatInt(inputs.ctx)} tokens × ${formatInt(inputs.users)} ${inputs.users === 1 ? 'user' : 'users'}`;
 }
 
@@ -55,7 +64,8 @@ function headingText(report: CapacityPlan, bytes: (b: number) => string): string
 function fewestText(report: CapacityPlan, gpuId: string): string {
   const { minGpuCount, minStageGpuCount, pipelineStages: stages, deployment } = report;
   if (minGpuCount === null || minStageGpuCount === null) return 'none up to the largest valid tensor-parallel size';
-  if (report.engine === 'llama.cpp') return `${minGpuCount} × ${gpuId} (layers split over them${deployment.dataParallel > 1 ? `, × ${deployment.dataParallel} replicas` : ''})`;
+  if (report.engine === 'llama.cpp')
+    return `${minGpuCount} × ${gpuId} (layers split over them${deployment.dataParallel > 1 ? `, × ${deployment.dataParallel} replicas` : ''})`;
   if (stages > 1 || deployment.dataParallel > 1) {
     const replicas = deployment.dataParallel > 1 ? ` × ${deployment.dataParallel} replicas` : '';
     return `${minGpuCount} × ${gpuId} (tensor-parallel ${minStageGpuCount} × ${stages} pipeline stage${stages > 1 ? 's' : ''}${replicas})`;
@@ -63,58 +73,151 @@ function fewestText(report: CapacityPlan, gpuId: string): string {
   return `${minGpuCount} × ${gpuId} (tensor-parallel sizes divide the attention heads)`;
 }
 
-export function renderCapacity(report: CapacityPlan, format: Format, units: UnitSystem, color: boolean): string {
-  const chalk = new Chalk({ level: color && format === 'table' ? 1 : 0 });
-  const bytes = (b: number) => formatBytes(b, units);
+interface Style {
+  chalk: ChalkInstance;
+  bytes: (b: number) => string;
+  format: Format;
+  color: boolean;
+}
+
+/** The per-GPU budget table and the capacity lines under it. */
+function budgetSection(report: CapacityPlan, { chalk, bytes, format, color }: Style): string[] {
+  const { target, capacity: c, inputs } = report;
+  if (!target || !c) return [];
   const out: string[] = [];
-  const { target, capacity: c } = report;
-  const inputs = report.inputs;
   const totalGpus = report.deployment.gpuCount;
-  out.push(chalk.bold(headingText(report, bytes)));
-  if (target && c) {
-    out.push(
-      table(
-        ['Per GPU', 'Expected', 'Range', 'Formula'],
-        c.budget.rows.map((row) => {
-          // Terms read low – high; what they leave (the pool) reads worst – best, i.e. at their high – low ends.
-          const [from, to] = row.basis === 'derived' ? [row.bytes.high, row.bytes.low] : [row.bytes.low, row.bytes.high];
-          return [row.label, bytes(row.bytes.expected), from === to ? '' : `${bytes(from)} – ${bytes(to)}`, row.formula];
-        }),
-        format,
-        color,
-        ['left', 'right', 'right', 'left'],
-      ),
-    );
-    const verdict = c.fits === 'yes' ? chalk.green('fits, even at the high end of every range') : c.fits === 'expected-only' ? chalk.yellow('fits only at the expected values') : chalk.red('does not fit');
-    const lines: [string, string][] = [
-      ['KV pool', `${outcomeText(c.kvCacheBytes, bytes)} on ${totalGpus} GPU${totalGpus > 1 ? 's' : ''} = ${outcomeText(c.kvCacheTokens, formatInt)} tokens (${formatInt(c.kvBytesPerTokenPerGpu)} B per token per GPU)`],
-      [`max concurrency at ${formatInt(c.budget.requestTokens)} tokens`, outcomeText(c.maxConcurrency, concurrencyText)],
-      [`max context for ${formatInt(inputs.users)} ${inputs.users === 1 ? 'user' : 'users'}`, `${outcomeText(c.maxContextTokens, formatInt)} tokens`],
-      ['verdict', verdict],
-      ['fewest GPUs', fewestText(report, target.id)],
-    ];
-    const width = Math.max(...lines.map(([label]) => label.length));
-    out.push('', ...lines.map(([label, value]) => `${label.padEnd(width)}  ${value}`));
-    out.push('(ranges: heuristic terms low – high; what they leave and the capacities expected (worst – best), worst with every term at its high end)');
-  }
+  out.push(
+    table(
+      ['Per GPU', 'Expected', 'Range', 'Formula'],
+      c.budget.rows.map((row) => {
+        // Terms read low – high; what they leave (the pool) reads worst – best, i.e. at their high – low ends.
+        const [from, to] = row.basis === 'derived' ? [row.bytes.high, row.bytes.low] : [row.bytes.low, row.bytes.high];
+        return [row.label, bytes(row.bytes.expected), from === to ? '' : `${bytes(from)} – ${bytes(to)}`, row.formula];
+      }),
+      format,
+      color,
+      ['left', 'right', 'right', 'left'],
+    ),
+  );
+  const verdict =
+    c.fits === 'yes'
+      ? chalk.green('fits, even at the high end of every range')
+      : c.fits === 'expected-only'
+        ? chalk.yellow('fits only at the expected values')
+        : chalk.red('does not fit');
+  const lines: [string, string][] = [
+    [
+      'KV pool',
+      `${outcomeText(c.kvCacheBytes, bytes)} on ${totalGpus} GPU${totalGpus > 1 ? 's' : ''} = ${outcomeText(c.kvCacheTokens, formatInt)} tokens (${formatInt(c.kvBytesPerTokenPerGpu)} B per token per GPU)`,
+    ],
+    [`max concurrency at ${formatInt(c.budget.requestTokens)} tokens`, outcomeText(c.maxConcurrency, concurrencyText)],
+    [
+      `max context for ${formatInt(inputs.users)} ${inputs.users === 1 ? 'user' : 'users'}`,
+      `${outcomeText(c.maxContextTokens, formatInt)} tokens`,
+    ],
+    ['verdict', verdict],
+    ['fewest GPUs', fewestText(report, target.id)],
+  ];
+  const width = Math.max(...lines.map(([label]) => label.length));
+  out.push('', ...lines.map(([label, value]) => `${label.padEnd(width)}  ${value}`));
+  out.push(
+    '(ranges: heuristic terms low – high; what they leave and the capacities expected (worst – best), worst with every term at its high end)',
+  );
+  return out;
+}
+
+/** The context and users sweeps, as tables and (in table format) bar charts. */
+function sweepSections(report: CapacityPlan, { chalk, format, color }: Style): string[] {
+  const out: string[] = [];
   if (report.sweeps.ctx.length > 0) {
     const rows = report.sweeps.ctx;
-    out.push('', chalk.bold('Max concurrency by context'), table(['context', 'max concurrency', 'worst – best'], rows.map((r) => [formatInt(r.ctx), concurrencyText(r.maxConcurrency.expected), `${concurrencyText(r.maxConcurrency.worst)} – ${concurrencyText(r.maxConcurrency.best)}`]), format, color, ['right', 'right', 'right']));
-    if (format === 'table') out.push(chart(rows.map((r) => formatInt(r.ctx)), rows.map((r) => r.maxConcurrency.expected), concurrencyText));
+    out.push(
+      '',
+      chalk.bold('Max concurrency by context'),
+      table(
+        ['context', 'max concurrency', 'worst – best'],
+        rows.map((r) => [
+          formatInt(r.ctx),
+          concurrencyText(r.maxConcurrency.expected),
+          `${concurrencyText(r.maxConcurrency.worst)} – ${concurrencyText(r.maxConcurrency.best)}`,
+        ]),
+        format,
+        color,
+        ['right', 'right', 'right'],
+      ),
+    );
+    if (format === 'table')
+      out.push(
+        chart(
+          rows.map((r) => formatInt(r.ctx)),
+          rows.map((r) => r.maxConcurrency.expected),
+          concurrencyText,
+        ),
+      );
   }
   if (report.sweeps.users.length > 0) {
     const rows = report.sweeps.users;
-    out.push('', chalk.bold('Max context by users'), table(['users', 'max context (tokens)', 'worst – best'], rows.map((r) => [formatInt(r.users), formatInt(r.maxContextTokens.expected), `${formatInt(r.maxContextTokens.worst)} – ${formatInt(r.maxContextTokens.best)}`]), format, color, ['right', 'right', 'right']));
-    if (format === 'table') out.push(chart(rows.map((r) => formatInt(r.users)), rows.map((r) => r.maxContextTokens.expected), formatInt));
-  }
-  if (report.gpus) {
-    out.push(table(['GPU', 'memory', 'GPUs needed'], report.gpus.map((g) => [`${g.gpu} (${g.name})`, bytes(g.memoryBytes), g.minGpuCount === null ? 'does not fit' : String(g.minGpuCount)]), format, color, ['left', 'right', 'right']));
-    const stagesNote = report.pipelineStages > 1 ? ` per stage, × ${report.pipelineStages} pipeline stages` : '';
     out.push(
-      report.engine === 'llama.cpp'
-        ? '(GPUs needed: the fewest GPUs the layers can be split over that hold the workload at the expected values)'
-        : `(GPUs needed: the smallest valid tensor-parallel size${stagesNote} that holds the workload at the expected values)`,
+      '',
+      chalk.bold('Max context by users'),
+      table(
+        ['users', 'max context (tokens)', 'worst – best'],
+        rows.map((r) => [
+          formatInt(r.users),
+          formatInt(r.maxContextTokens.expected),
+          `${formatInt(r.maxContextTokens.worst)} – ${formatInt(r.maxContextTokens.best)}`,
+        ]),
+        format,
+        color,
+        ['right', 'right', 'right'],
+      ),
     );
+    if (format === 'table')
+      out.push(
+        chart(
+          rows.map((r) => formatInt(r.users)),
+          rows.map((r) => r.maxContextTokens.expected),
+          formatInt,
+        ),
+      );
   }
+  return out;
+}
+
+/** Without a GPU type: how many of each catalog GPU the workload needs. */
+function catalogSection(report: CapacityPlan, { bytes, format, color }: Style): string[] {
+  if (!report.gpus) return [];
+  const out: string[] = [];
+  out.push(
+    table(
+      ['GPU', 'memory', 'GPUs needed'],
+      report.gpus.map((g) => [
+        `${g.gpu} (${g.name})`,
+        bytes(g.memoryBytes),
+        g.minGpuCount === null ? 'does not fit' : String(g.minGpuCount),
+      ]),
+      format,
+      color,
+      ['left', 'right', 'right'],
+    ),
+  );
+  const stagesNote = report.pipelineStages > 1 ? ` per stage, × ${report.pipelineStages} pipeline stages` : '';
+  out.push(
+    report.engine === 'llama.cpp'
+      ? '(GPUs needed: the fewest GPUs the layers can be split over that hold the workload at the expected values)'
+      : `(GPUs needed: the smallest valid tensor-parallel size${stagesNote} that holds the workload at the expected values)`,
+  );
+  return out;
+}
+
+export function renderCapacity(report: CapacityPlan, format: Format, units: UnitSystem, color: boolean): string {
+  const chalk = new Chalk({ level: color && format === 'table' ? 1 : 0 });
+  const style: Style = { chalk, bytes: (b: number) => formatBytes(b, units), format, color };
+  const out = [
+    chalk.bold(headingText(report, style.bytes)),
+    ...budgetSection(report, style),
+    ...sweepSections(report, style),
+    ...catalogSection(report, style),
+  ];
   return `${out.join('\n')}\n`;
 }

@@ -12,7 +12,11 @@ function renderRows(head: string[], rows: string[][], format: Format, color: boo
     const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
     return `${[line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n')}\n`;
   }
-  const table = new Table({ head, chars: COMPACT_ROWS, style: { head: color ? ['cyan'] : [], border: color ? ['gray'] : [] } });
+  const table = new Table({
+    head,
+    chars: COMPACT_ROWS,
+    style: { head: color ? ['cyan'] : [], border: color ? ['gray'] : [] },
+  });
   table.push(...rows);
   return `${table.toString()}\n`;
 }
@@ -20,12 +24,24 @@ function renderRows(head: string[], rows: string[][], format: Format, color: boo
 export function renderModels(format: Format, units: UnitSystem, color: boolean): string {
   const rows = modelRows();
   if (format === 'json') return `${JSON.stringify({ schemaVersion: 1, models: rows }, null, 2)}\n`;
-  const head = ['id', 'aliases', 'family', 'params', 'layers', 'hidden', 'heads / kv', 'max ctx', 'KV / token (16-bit)'];
+  const head = [
+    'id',
+    'aliases',
+    'family',
+    'params',
+    'layers',
+    'hidden',
+    'heads / kv',
+    'max ctx',
+    'KV / token (16-bit)',
+  ];
   const body = rows.map((r) => [
     r.id,
     r.aliases.join(', '),
     r.family,
-    r.activeParameterCount === r.parameterCount ? formatCount(r.parameterCount) : `${formatCount(r.parameterCount)} (${formatCount(r.activeParameterCount)} active)`,
+    r.activeParameterCount === r.parameterCount
+      ? formatCount(r.parameterCount)
+      : `${formatCount(r.parameterCount)} (${formatCount(r.activeParameterCount)} active)`,
     String(r.layerCount),
     r.hiddenSize.toLocaleString('en-US'),
     `${r.attentionHeadCount} / ${r.kvHeadCount}`,

@@ -19,13 +19,28 @@ export function renderEstimateMarkdown(report: BreakdownPlan, units: UnitSystem,
     '',
     `| Component | ${report.mode === 'training' && gpus > 1 ? 'Per GPU' : 'Size'} | Bytes | Share | Basis | Formula |`,
     '| --- | ---: | ---: | ---: | --- | --- |',
-    ...components.map((c) => `| ${c.label} | ${formatBytes(gpuBytes(c), units)} | ${gpuBytes(c).toLocaleString('en-US')} | ${formatShare(gpuBytes(c), perGpuTotal)} | ${cell(basisLabel(c, units))} | ${cell(explain ? c.formula : c.expression)} |`),
+    ...components.map(
+      (c) =>
+        `| ${c.label} | ${formatBytes(gpuBytes(c), units)} | ${gpuBytes(c).toLocaleString('en-US')} | ${formatShare(gpuBytes(c), perGpuTotal)} | ${cell(basisLabel(c, units))} | ${cell(explain ? c.formula : c.expression)} |`,
+    ),
     `| **Total** | **${formatBytes(perGpuTotal, units)}** | ${perGpuTotal.toLocaleString('en-US')} | 100.0% | | |`,
   ];
   const fit = fitRows(report, units);
-  if (report.fit && fit.length > 0) lines.push('', `**Fit: ${report.fit.fits ? 'fits' : 'does not fit'}**`, '', ...fit.map(([label, value]) => `- ${label}: ${value}`));
+  if (report.fit && fit.length > 0)
+    lines.push(
+      '',
+      `**Fit: ${report.fit.fits ? 'fits' : 'does not fit'}**`,
+      '',
+      ...fit.map(([label, value]) => `- ${label}: ${value}`),
+    );
   const catalog = catalogRows(report, units);
-  if (catalog.length > 0) lines.push('', '| GPU | memory | fits | required per GPU | fewest GPUs |', '| --- | ---: | --- | ---: | ---: |', ...catalog.map((row) => `| ${row.join(' | ')} |`));
+  if (catalog.length > 0)
+    lines.push(
+      '',
+      '| GPU | memory | fits | required per GPU | fewest GPUs |',
+      '| --- | ---: | --- | ---: | ---: |',
+      ...catalog.map((row) => `| ${row.join(' | ')} |`),
+    );
   if (explain) {
     lines.push('', '**Notes**', '');
     for (const c of components) for (const note of c.notes) lines.push(`- ${c.label}: ${note}`);

@@ -24,7 +24,9 @@ export const COMPACT_ROWS = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid
 /** Width of the share bar in characters. */
 const BAR_WIDTH = 60;
 
-const BAR_STYLE: Readonly<Record<ComponentId, { mark: string; color: 'blue' | 'magenta' | 'yellow' | 'cyan' | 'green' | 'gray' }>> = {
+const BAR_STYLE: Readonly<
+  Record<ComponentId, { mark: string; color: 'blue' | 'magenta' | 'yellow' | 'cyan' | 'green' | 'gray' }>
+> = {
   weights: { mark: 'W', color: 'blue' },
   kv_cache: { mark: 'K', color: 'magenta' },
   activations: { mark: 'A', color: 'yellow' },
@@ -39,7 +41,9 @@ function barCells(bytes: readonly number[], total: number): number[] {
   const exact = bytes.map((b) => (b * BAR_WIDTH) / total);
   const cells = exact.map(Math.floor);
   const left = BAR_WIDTH - cells.reduce((a, b) => a + b, 0);
-  const order = exact.map((value, index) => ({ index, remainder: value - Math.floor(value) })).sort((a, b) => b.remainder - a.remainder);
+  const order = exact
+    .map((value, index) => ({ index, remainder: value - Math.floor(value) }))
+    .sort((a, b) => b.remainder - a.remainder);
   const extra = new Set(order.slice(0, left).map(({ index }) => index));
   return cells.map((cell, index) => (extra.has(index) ? cell + 1 : cell));
 }
@@ -73,9 +77,18 @@ export function renderEstimateText(report: BreakdownPlan, options: TextOptions):
     style: { head: options.color ? ['cyan'] : [], border: options.color ? ['gray'] : [] },
   });
   for (const c of components) {
-    table.push([...columns.map((column) => column.cell(c, options.units)), formatShare(gpuBytes(c), perGpuTotal), options.explain ? basisLabel(c, options.units) : c.expression]);
+    table.push([
+      ...columns.map((column) => column.cell(c, options.units)),
+      formatShare(gpuBytes(c), perGpuTotal),
+      options.explain ? basisLabel(c, options.units) : c.expression,
+    ]);
   }
-  table.push([chalk.bold('Total'), ...columns.slice(1).map((column) => chalk.bold(column.total(report, options.units))), '100.0%', '']);
+  table.push([
+    chalk.bold('Total'),
+    ...columns.slice(1).map((column) => chalk.bold(column.total(report, options.units))),
+    '100.0%',
+    '',
+  ]);
 
   const out = [chalk.bold(headingLine(report)), table.toString(), shareBar(report, chalk, options.color)];
   const fit = fitRows(report, options.units);
@@ -86,14 +99,25 @@ export function renderEstimateText(report: BreakdownPlan, options: TextOptions):
   }
   const catalog = catalogRows(report, options.units);
   if (catalog.length > 0) {
-    const gpus = new Table({ head: ['GPU', 'memory', 'fits', 'required per GPU', 'fewest GPUs'], colAligns: ['left', 'right', 'left', 'right', 'right'], chars: COMPACT_ROWS, style: { head: options.color ? ['cyan'] : [], border: options.color ? ['gray'] : [] } });
+    const gpus = new Table({
+      head: ['GPU', 'memory', 'fits', 'required per GPU', 'fewest GPUs'],
+      colAligns: ['left', 'right', 'left', 'right', 'right'],
+      chars: COMPACT_ROWS,
+      style: { head: options.color ? ['cyan'] : [], border: options.color ? ['gray'] : [] },
+    });
     gpus.push(...catalog);
-    out.push('', chalk.bold(`Fit on ${report.inputs.gpus} GPU${report.inputs.gpus > 1 ? 's' : ''} of each catalog type`), gpus.toString());
+    out.push(
+      '',
+      chalk.bold(`Fit on ${report.inputs.gpus} GPU${report.inputs.gpus > 1 ? 's' : ''} of each catalog type`),
+      gpus.toString(),
+    );
   }
   if (options.explain) {
     out.push('', chalk.bold('Working'));
     for (const c of components) {
-      out.push(`  ${chalk.bold(c.label)}: ${formatBytes(gpuBytes(c), options.units)} = ${gpuBytes(c).toLocaleString('en-US')} B${c.bytesPerGpu !== undefined && report.inputs.gpus > 1 ? ' per GPU' : ''} [${basisLabel(c, options.units)}]`);
+      out.push(
+        `  ${chalk.bold(c.label)}: ${formatBytes(gpuBytes(c), options.units)} = ${gpuBytes(c).toLocaleString('en-US')} B${c.bytesPerGpu !== undefined && report.inputs.gpus > 1 ? ' per GPU' : ''} [${basisLabel(c, options.units)}]`,
+      );
       out.push(`    = ${c.formula}`);
       for (const note of c.notes) out.push(`    · ${note}`);
     }

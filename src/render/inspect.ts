@@ -15,8 +15,23 @@ export function inspectJson(inspection: ModelInspection) {
   return {
     schemaVersion: 1,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
-    model: { id: model.id, name: model.name, source: model.source, sourceKind: model.sourceKind, modelType: model.arch.modelType, layout: model.arch.layout },
-    architecture: { summary: architectureSummary(model.arch), layerCount: inspection.layerCount, hiddenSize: model.arch.hiddenSize, vocabSize: model.arch.vocabSize, maxContextTokens: model.arch.maxPositionCount, layers: model.arch.layers, encoderLayers: model.arch.encoderLayers },
+    model: {
+      id: model.id,
+      name: model.name,
+      source: model.source,
+      sourceKind: model.sourceKind,
+      modelType: model.arch.modelType,
+      layout: model.arch.layout,
+    },
+    architecture: {
+      summary: architectureSummary(model.arch),
+      layerCount: inspection.layerCount,
+      hiddenSize: model.arch.hiddenSize,
+      vocabSize: model.arch.vocabSize,
+      maxContextTokens: model.arch.maxPositionCount,
+      layers: model.arch.layers,
+      encoderLayers: model.arch.encoderLayers,
+    },
     parameters: {
       embeddingCount: counts.embeddingCount,
       attentionCount: counts.attentionCount,
@@ -50,19 +65,38 @@ export function renderInspect(model: LoadedModel, format: Format, units: UnitSys
     ['source', `${model.source} (${model.sourceKind})`],
     ['architecture', `${model.arch.modelType}, ${model.arch.layout}: ${architectureSummary(model.arch)}`],
     ['trained context', `${formatInt(model.arch.maxPositionCount)} tokens`],
-    ['KV cache per token', model.arch.layout === 'encoder' ? '0 (encoder)' : `${formatBytes(kvPerToken, units)} at 16-bit (${formatInt(kvPerToken)} B)`],
+    [
+      'KV cache per token',
+      model.arch.layout === 'encoder'
+        ? '0 (encoder)'
+        : `${formatBytes(kvPerToken, units)} at 16-bit (${formatInt(kvPerToken)} B)`,
+    ],
   ];
   if (model.quantization) lines.push(['quantization', formatLabel(model.quantization)]);
   if (model.checkpoint) {
     const stored = Object.entries(model.checkpoint.bytesByType).sort((a, b) => b[1] - a[1]);
     const total = stored.reduce((sum, [, b]) => sum + b, 0);
-    lines.push(['checkpoint', `${model.checkpoint.tensorCount} tensors in ${model.checkpoint.files.length} ${model.checkpoint.format} file(s): ${formatBytes(total, units)} = ${stored.map(([type, b]) => `${formatBytes(b, units)} ${type}`).join(' + ')}`]);
+    lines.push([
+      'checkpoint',
+      `${model.checkpoint.tensorCount} tensors in ${model.checkpoint.files.length} ${model.checkpoint.format} file(s): ${formatBytes(total, units)} = ${stored.map(([type, b]) => `${formatBytes(b, units)} ${type}`).join(' + ')}`,
+    ]);
   }
   const width = Math.max(...lines.map(([label]) => label.length));
-  const table = new Table({ head: ['part', 'parameters', 'share'], colAligns: ['left', 'right', 'right'], chars: COMPACT_ROWS, style: { head: color ? ['cyan'] : [], border: color ? ['gray'] : [] } });
+  const table = new Table({
+    head: ['part', 'parameters', 'share'],
+    colAligns: ['left', 'right', 'right'],
+    chars: COMPACT_ROWS,
+    style: { head: color ? ['cyan'] : [], border: color ? ['gray'] : [] },
+  });
   for (const [label, count] of parts) table.push([label, formatInt(count), formatShare(count, counts.totalCount)]);
   table.push(['total', formatInt(counts.totalCount), '100.0%']);
-  if (counts.activeCount !== counts.totalCount) table.push(['active per token', formatInt(counts.activeCount), formatShare(counts.activeCount, counts.totalCount)]);
-  if (model.publishedParameterCount !== null) table.push(['published', formatInt(model.publishedParameterCount), model.publishedParameterCount === counts.totalCount ? 'matches' : 'differs']);
+  if (counts.activeCount !== counts.totalCount)
+    table.push(['active per token', formatInt(counts.activeCount), formatShare(counts.activeCount, counts.totalCount)]);
+  if (model.publishedParameterCount !== null)
+    table.push([
+      'published',
+      formatInt(model.publishedParameterCount),
+      model.publishedParameterCount === counts.totalCount ? 'matches' : 'differs',
+    ]);
   return `${lines.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n')}\n${table.toString()}\n`;
 }

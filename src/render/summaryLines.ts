@@ -23,7 +23,8 @@ function scenarioText(report: BreakdownPlan): string {
 
 export function headingLine(report: BreakdownPlan): string {
   const { model } = report;
-  const active = model.activeParameterCount !== model.parameterCount ? `, ${formatCount(model.activeParameterCount)} active` : '';
+  const active =
+    model.activeParameterCount !== model.parameterCount ? `, ${formatCount(model.activeParameterCount)} active` : '';
   return `${model.id} (${formatCount(model.parameterCount)} params${active}): ${scenarioText(report)}, ${report.inputs.attention} attention`;
 }
 
@@ -32,13 +33,18 @@ export function trainingPlanText(inputs: TrainingPlanInputs): string {
   const parts: string[] = [];
   const gpus = inputs.gpus;
   if (gpus > 1) {
-    const model = (['tp', 'pp', 'cp', 'ep'] as const).filter((key) => inputs[key] > 1).map((key) => `${key} ${inputs[key]}`);
+    const model = (['tp', 'pp', 'cp', 'ep'] as const)
+      .filter((key) => inputs[key] > 1)
+      .map((key) => `${key} ${inputs[key]}`);
     if (inputs.sp) model.push('sp');
     const zero = inputs.fsdp ? `FSDP ${inputs.fsdp}` : `ZeRO-${inputs.zero}`;
     parts.push(`${formatInt(gpus)} GPUs (${[...model, `dp ${inputs.dataParallel}`, zero].join(', ')})`);
   }
   if (inputs.offload !== 'none') parts.push(`offload ${inputs.offload}`);
-  if (inputs.loraRank !== null) parts.push(`${inputs.qlora ? 'QLoRA' : 'LoRA'} r${inputs.loraRank} ${inputs.loraTargets}${inputs.trainEmbeddings ? ' + embeddings' : ''}`);
+  if (inputs.loraRank !== null)
+    parts.push(
+      `${inputs.qlora ? 'QLoRA' : 'LoRA'} r${inputs.loraRank} ${inputs.loraTargets}${inputs.trainEmbeddings ? ' + embeddings' : ''}`,
+    );
   return parts.map((part) => `, ${part}`).join('');
 }
 
@@ -55,11 +61,21 @@ export function fitRows(report: BreakdownPlan, units: UnitSystem): [string, stri
         ? 'the most loaded GPU: its share of the model states, its micro-batch, its overhead'
         : 'all components';
   const rows: [string, string][] = [
-    ['GPUs', `${fit.gpuCount} × ${gpu.name} (${formatBytes(fit.usableBytesPerGpu, units)} each, as the driver reports it)`],
-    ['required per GPU', `${formatBytes(fit.requiredBytesPerGpu, units)}${fit.requiredRange ? ` (range ${formatBytes(fit.requiredRange.lowBytes, units)} – ${formatBytes(fit.requiredRange.highBytes, units)})` : ''} (${split})`],
+    [
+      'GPUs',
+      `${fit.gpuCount} × ${gpu.name} (${formatBytes(fit.usableBytesPerGpu, units)} each, as the driver reports it)`,
+    ],
+    [
+      'required per GPU',
+      `${formatBytes(fit.requiredBytesPerGpu, units)}${fit.requiredRange ? ` (range ${formatBytes(fit.requiredRange.lowBytes, units)} – ${formatBytes(fit.requiredRange.highBytes, units)})` : ''} (${split})`,
+    ],
     ['headroom per GPU', formatBytes(fit.headroomBytes, units)],
   ];
-  if (fit.maxUsers !== null) rows.push([`max users at ${formatInt(report.inputs.ctx)} tokens`, `${formatInt(fit.maxUsers)} on ${formatInt(fit.gpuCount)} GPU${fit.gpuCount > 1 ? 's' : ''}`]);
+  if (fit.maxUsers !== null)
+    rows.push([
+      `max users at ${formatInt(report.inputs.ctx)} tokens`,
+      `${formatInt(fit.maxUsers)} on ${formatInt(fit.gpuCount)} GPU${fit.gpuCount > 1 ? 's' : ''}`,
+    ]);
   rows.push([
     'fewest GPUs that fit',
     fit.minGpuCount === null
@@ -77,7 +93,13 @@ export function fitRows(report: BreakdownPlan, units: UnitSystem): [string, stri
 /** --gpu all: one row per catalog GPU (GPU, memory, fits on the deployment, required per GPU, fewest GPUs). */
 export function catalogRows(report: BreakdownPlan, units: UnitSystem): string[][] {
   if (report.mode !== 'inference' || report.catalog === null) return [];
-  return report.catalog.map((row) => [`${row.gpu} (${row.name})`, formatBytes(row.memoryBytes, units), row.fits ? 'yes' : 'no', formatBytes(row.requiredBytesPerGpu, units), row.minGpuCount === null ? 'none' : String(row.minGpuCount)]);
+  return report.catalog.map((row) => [
+    `${row.gpu} (${row.name})`,
+    formatBytes(row.memoryBytes, units),
+    row.fits ? 'yes' : 'no',
+    formatBytes(row.requiredBytesPerGpu, units),
+    row.minGpuCount === null ? 'none' : String(row.minGpuCount),
+  ]);
 }
 
 /** How an inference deployment splits the model over each GPU, for the fit rows. */
@@ -89,10 +111,16 @@ function inferenceSplitText(report: BreakdownPlan): string {
 }
 
 function solvedText(solved: Solved, unit: (n: number) => string): string {
-  if (solved.expected === null) return solved.optimistic === null ? 'none fits' : `none fits as expected (${unit(solved.optimistic)} at the low end of the range)`;
+  if (solved.expected === null)
+    return solved.optimistic === null
+      ? 'none fits'
+      : `none fits as expected (${unit(solved.optimistic)} at the low end of the range)`;
   const ends = [solved.pessimistic, solved.optimistic].filter((n): n is number => n !== null).sort((a, b) => a - b);
   const [low, high] = ends;
-  const range = high !== undefined ? `${unit(low ?? high)} – ${unit(high)}` : `${low === undefined ? '' : unit(low)}; none at the other end`;
+  const range =
+    high !== undefined
+      ? `${unit(low ?? high)} – ${unit(high)}`
+      : `${low === undefined ? '' : unit(low)}; none at the other end`;
   const bounds = ends.every((n) => n === solved.expected) && ends.length === 2 ? '' : ` (range ${range})`;
   return `${unit(solved.expected)}${bounds}`;
 }
@@ -102,13 +130,29 @@ export function solutionRows(report: BreakdownPlan): [string, string][] {
   if (report.mode !== 'training' || !report.solution) return [];
   const { solution, inputs } = report;
   const gpuId = report.gpu?.id ?? '';
-  if (solution.target === 'gpus') return solution.byZeroStage.map(({ zeroStage, gpuCount }) => [`fewest GPUs at ZeRO-${zeroStage}`, solvedText(gpuCount, (n) => `${formatInt(n)} × ${gpuId}`)]);
-  if (solution.target === 'batch') return [['largest micro-batch that fits', solvedText(solution.value, (n) => `${formatInt(n)} × ${formatInt(inputs.ctx)} tokens`)]];
-  return [['longest sequence that fits', solvedText(solution.value, (n) => `${formatInt(n)} tokens × batch ${formatInt(inputs.batch)}`)]];
+  if (solution.target === 'gpus')
+    return solution.byZeroStage.map(({ zeroStage, gpuCount }) => [
+      `fewest GPUs at ZeRO-${zeroStage}`,
+      solvedText(gpuCount, (n) => `${formatInt(n)} × ${gpuId}`),
+    ]);
+  if (solution.target === 'batch')
+    return [
+      [
+        'largest micro-batch that fits',
+        solvedText(solution.value, (n) => `${formatInt(n)} × ${formatInt(inputs.ctx)} tokens`),
+      ],
+    ];
+  return [
+    [
+      'longest sequence that fits',
+      solvedText(solution.value, (n) => `${formatInt(n)} tokens × batch ${formatInt(inputs.batch)}`),
+    ],
+  ];
 }
 
 export function basisLabel(component: Component, units: UnitSystem): string {
-  if (component.range) return `${component.basis}, range ${formatBytes(component.range.lowBytes, units)} – ${formatBytes(component.range.highBytes, units)}`;
+  if (component.range)
+    return `${component.basis}, range ${formatBytes(component.range.lowBytes, units)} – ${formatBytes(component.range.highBytes, units)}`;
   return component.basis;
 }
 
@@ -123,7 +167,10 @@ export function assumptionLines(report: BreakdownPlan): string[] {
   ];
   if (report.mode === 'training') {
     lines.push('all components are summed at the end of the forward pass (the usual peak): an upper bound');
-    if (report.inputs.gpus > 1) lines.push('per GPU = the most loaded GPU (pipeline: the first or last stage, which also holds the embeddings or the head); All GPUs = per GPU × GPUs, an upper bound under pipeline parallelism');
+    if (report.inputs.gpus > 1)
+      lines.push(
+        'per GPU = the most loaded GPU (pipeline: the first or last stage, which also holds the embeddings or the head); All GPUs = per GPU × GPUs, an upper bound under pipeline parallelism',
+      );
   }
   return lines;
 }

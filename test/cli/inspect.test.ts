@@ -12,7 +12,11 @@ describe('vram inspect', () => {
     const json = JSON.parse(stdout);
     const p = json.parameters;
     expect(p.embeddingCount + p.attentionCount + p.mlpCount + p.normCount + p.headCount).toBe(p.totalCount);
-    expect(p).toMatchObject({ totalCount: 46_702_792_704, activeCount: 12_879_925_248, publishedCount: 46_702_792_704 });
+    expect(p).toMatchObject({
+      totalCount: 46_702_792_704,
+      activeCount: 12_879_925_248,
+      publishedCount: 46_702_792_704,
+    });
     expect(json.kvCache).toEqual({ elementsPerToken: 2 * 32 * 8 * 128, bytesPerToken16Bit: 131_072 });
     expect(json.model).toMatchObject({ sourceKind: 'preset', modelType: 'mixtral' });
   });
@@ -20,7 +24,18 @@ describe('vram inspect', () => {
   it('a model directory shows what its checkpoint stores', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'vram-inspect-')), 'model');
     mkdirSync(dir);
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ model_type: 'llama', hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 128, vocab_size: 100, max_position_embeddings: 256 }));
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({
+        model_type: 'llama',
+        hidden_size: 64,
+        num_hidden_layers: 2,
+        num_attention_heads: 4,
+        intermediate_size: 128,
+        vocab_size: 100,
+        max_position_embeddings: 256,
+      }),
+    );
     writeFileSync(join(dir, 'model.safetensors'), safetensorsFile([{ name: 'w', dtype: 'BF16', shape: [100, 64] }]));
     const { code, stdout } = await run(['inspect', dir]);
     expect(code).toBe(0);

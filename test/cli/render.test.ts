@@ -24,7 +24,19 @@ describe('units', () => {
 
 describe('rendered output (colour off)', () => {
   it('table for the design-card scenario', async () => {
-    const { stdout } = await run(['estimate', '--model', 'llama-70b', '--ctx', '32k', '--users', '10', '--gpu', 'h100-80gb', '--gpus', '2']);
+    const { stdout } = await run([
+      'estimate',
+      '--model',
+      'llama-70b',
+      '--ctx',
+      '32k',
+      '--users',
+      '10',
+      '--gpu',
+      'h100-80gb',
+      '--gpus',
+      '2',
+    ]);
     expect(stdout).toMatchInlineSnapshot(`
       "llama-2-70b (68.98B params): inference, 32,768 tokens × 10 users, weights fp16, KV fp16, flash attention
       ┌────────────────────────────┬────────────┬────────┬──────────────────────────────────────────────┐
@@ -49,7 +61,17 @@ describe('rendered output (colour off)', () => {
   });
 
   it('markdown with --units gb', async () => {
-    const { stdout } = await run(['estimate', '--model', 'llama-7b', '--ctx', '2k', '--format', 'markdown', '--units', 'gb']);
+    const { stdout } = await run([
+      'estimate',
+      '--model',
+      'llama-7b',
+      '--ctx',
+      '2k',
+      '--format',
+      'markdown',
+      '--units',
+      'gb',
+    ]);
     expect(stdout).toMatchInlineSnapshot(`
       "**llama-2-7b (6.74B params): inference, 2,048 tokens × 1 user, weights fp16, KV fp16, flash attention**
 
@@ -75,7 +97,7 @@ describe('rendered output (colour off)', () => {
 
   it('colour only on a TTY and never with NO_COLOR', async () => {
     const argv = ['estimate', '--model', 'llama-7b'];
-    const ansi = /\u001b\[/;
+    const ansi = new RegExp(`${String.fromCharCode(27)}\\[`);
     expect((await run(argv, { tty: true, env: {} })).stdout).toMatch(ansi);
     expect((await run(argv, { tty: true, env: { NO_COLOR: '1' } })).stdout).not.toMatch(ansi);
     expect((await run(argv, { tty: false, env: {} })).stdout).not.toMatch(ansi);
@@ -89,7 +111,14 @@ describe('vram models and vram gpus', () => {
     expect(code).toBe(0);
     const { models } = JSON.parse(stdout);
     const llama70 = models.find((m: { id: string }) => m.id === 'llama-2-70b');
-    expect(llama70).toMatchObject({ aliases: ['llama-70b', 'llama2-70b'], parameterCount: 68_976_648_192, layerCount: 80, kvHeadCount: 8, maxContextTokens: 4096, kvCacheBytesPerToken: 327_680 });
+    expect(llama70).toMatchObject({
+      aliases: ['llama-70b', 'llama2-70b'],
+      parameterCount: 68_976_648_192,
+      layerCount: 80,
+      kvHeadCount: 8,
+      maxContextTokens: 4096,
+      kvCacheBytesPerToken: 327_680,
+    });
     expect(models.find((m: { id: string }) => m.id === 'bert-base-uncased').kvCacheBytesPerToken).toBe(0);
   });
 

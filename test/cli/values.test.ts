@@ -21,7 +21,9 @@ describe('parseTokenCount', () => {
 
 describe('parseCount', () => {
   it('accepts integers within bounds', () => expect(parseCount('10', 100)).toBe(10));
-  it.each(['0', '-1', '1.5', 'ten', '101', '1e2'])('rejects %j', (raw) => expect(() => parseCount(raw, 100)).toThrow(ValueError));
+  it.each(['0', '-1', '1.5', 'ten', '101', '1e2'])('rejects %j', (raw) =>
+    expect(() => parseCount(raw, 100)).toThrow(ValueError),
+  );
 });
 
 describe('parseSize and parseOverhead', () => {
@@ -34,7 +36,9 @@ describe('parseSize and parseOverhead', () => {
     ['1kib', 1024],
   ])('size %s -> %d B', (raw, bytes) => expect(parseSize(raw)).toBe(bytes));
 
-  it.each(['1.5 gigs', 'GiB', '-1GiB', '1.5.2GB'])('rejects size %j', (raw) => expect(() => parseSize(raw)).toThrow(ValueError));
+  it.each(['1.5 gigs', 'GiB', '-1GiB', '1.5.2GB'])('rejects size %j', (raw) =>
+    expect(() => parseSize(raw)).toThrow(ValueError),
+  );
 
   it('reads percentages as basis points and sizes as fixed bytes', () => {
     expect(parseOverhead('10%')).toEqual({ kind: 'percent', basisPoints: 1000 });
@@ -42,7 +46,9 @@ describe('parseSize and parseOverhead', () => {
     expect(parseOverhead('1.5GiB')).toEqual({ kind: 'fixed', bytes: 1.5 * GIB });
   });
 
-  it.each(['10x', '5%%', '12.345%', '2000%', '%'])('rejects overhead %j', (raw) => expect(() => parseOverhead(raw)).toThrow(ValueError));
+  it.each(['10x', '5%%', '12.345%', '2000%', '%'])('rejects overhead %j', (raw) =>
+    expect(() => parseOverhead(raw)).toThrow(ValueError),
+  );
 });
 
 describe('parseSetPair', () => {

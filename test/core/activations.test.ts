@@ -33,8 +33,12 @@ describe('inference activations (prefill peak), hand-checked', () => {
 
   it('encoders batch every sequence into the peak; decoders prefill one at a time', () => {
     const bert = presetArch('bert-base');
-    expect(inferenceActivationParts(bert, 2, 128, 'flash', 8).totalBytes).toBe(8 * inferenceActivationParts(bert, 2, 128, 'flash', 1).totalBytes);
-    expect(inferenceActivationParts(TINY_LLAMA, 2, 4, 'flash', 8).totalBytes).toBe(inferenceActivationParts(TINY_LLAMA, 2, 4, 'flash', 1).totalBytes);
+    expect(inferenceActivationParts(bert, 2, 128, 'flash', 8).totalBytes).toBe(
+      8 * inferenceActivationParts(bert, 2, 128, 'flash', 1).totalBytes,
+    );
+    expect(inferenceActivationParts(TINY_LLAMA, 2, 4, 'flash', 8).totalBytes).toBe(
+      inferenceActivationParts(TINY_LLAMA, 2, 4, 'flash', 1).totalBytes,
+    );
   });
 
   it('Llama-2-70B prefill of 32k tokens peaks in the MLP', () => {
@@ -51,7 +55,14 @@ describe('training activations, Korthikanti et al. per-tensor accounting', () =>
   const b = 2;
   const gpt = korthikantiGpt(h, a);
   const sbh = s * b * h;
-  const input = { arch: gpt, elementBytes: 2, sequenceTokens: s, batchSize: b, attention: 'eager' as const, checkpointing: 'none' as const };
+  const input = {
+    arch: gpt,
+    elementBytes: 2,
+    sequenceTokens: s,
+    batchSize: b,
+    attention: 'eager' as const,
+    checkpointing: 'none' as const,
+  };
 
   it('selective recomputation keeps exactly 34·s·b·h per layer, as the paper (§5, Eq. 2)', () => {
     const parts = trainingActivationParts({ ...input, checkpointing: 'selective' });
@@ -74,7 +85,14 @@ describe('training activations, Korthikanti et al. per-tensor accounting', () =>
 
   it('full recomputation keeps each layer input (seed 004: b 8, s 2048, h 4096, 32 layers, 2 B = 4 GiB)', () => {
     // Seed 004 prints "~16.8 GB" for s·b·h·L·2; the expression evaluates to exactly 4 GiB.
-    const parts = trainingActivationParts({ arch: presetArch('llama-7b'), elementBytes: 2, sequenceTokens: 2048, batchSize: 8, attention: 'flash', checkpointing: 'full' });
+    const parts = trainingActivationParts({
+      arch: presetArch('llama-7b'),
+      elementBytes: 2,
+      sequenceTokens: 2048,
+      batchSize: 8,
+      attention: 'flash',
+      checkpointing: 'full',
+    });
     expect(parts.keptLayersBytes).toBe(4 * GIB);
   });
 
@@ -82,14 +100,27 @@ describe('training activations, Korthikanti et al. per-tensor accounting', () =>
     // e 2, T 4: RMSNorm inputs kept in fp32 2·4·4·8 = 256, attention input 64, q/k/v 2·4·(8 + 2·4) = 128,
     // output 64, log-sum-exp 4·4·4 = 64, MLP 2·4·8 + 4·2·4·16 = 576 -> 1,152. Outside layers: final
     // norm input 4·4·8 = 128 + lm_head input 2·4·8 = 64; loss 4 tokens × 10 vocab × (2 + 4 + 4) B = 400.
-    const tiny = { arch: TINY_LLAMA, elementBytes: 2, sequenceTokens: 4, batchSize: 1, attention: 'flash' as const, checkpointing: 'none' as const };
+    const tiny = {
+      arch: TINY_LLAMA,
+      elementBytes: 2,
+      sequenceTokens: 4,
+      batchSize: 1,
+      attention: 'flash' as const,
+      checkpointing: 'none' as const,
+    };
     expect(layerActivationParts(tiny).totalBytes).toBe(1152);
     expect(trainingActivationParts(tiny).totalBytes).toBe(2 * 1152 + 192 + 400);
     expect(trainingActivationParts({ ...tiny, checkpointing: 'full' }).totalBytes).toBe(2 * 64 + 1152 + 192 + 400);
   });
 
   it('RMSNorm keeps its fp32 input copy (4 B), LayerNorm its input as is (e)', () => {
-    const input = { elementBytes: 2, sequenceTokens: 4, batchSize: 1, attention: 'flash' as const, checkpointing: 'none' as const };
+    const input = {
+      elementBytes: 2,
+      sequenceTokens: 4,
+      batchSize: 1,
+      attention: 'flash' as const,
+      checkpointing: 'none' as const,
+    };
     expect(layerActivationParts({ ...input, arch: TINY_LLAMA }).normInputsBytes).toBe(2 * 4 * 4 * 8);
     expect(layerActivationParts({ ...input, arch: tiny({ norm: 'layernorm' }) }).normInputsBytes).toBe(2 * 2 * 4 * 8);
   });
@@ -111,7 +142,8 @@ describe('training activations, Korthikanti et al. per-tensor accounting', () =>
     // 1–2 layer toy model it can exceed selective; at 32 layers the kept layer inputs dominate.
     const deep = { ...input, arch: korthikantiGpt(h, a, 32) };
     for (const attention of ['flash', 'eager'] as const) {
-      const total = (checkpointing: 'none' | 'selective' | 'full') => trainingActivationParts({ ...deep, attention, checkpointing }).totalBytes;
+      const total = (checkpointing: 'none' | 'selective' | 'full') =>
+        trainingActivationParts({ ...deep, attention, checkpointing }).totalBytes;
       expect(total('none')).toBeGreaterThanOrEqual(total('selective'));
       expect(total('selective')).toBeGreaterThanOrEqual(total('full'));
     }

@@ -28,7 +28,10 @@ describe('KV cache by family', () => {
   it('hybrid Gemma 2 (21 window layers of 4,096 + 21 global) and Gemma 3 (every 6th layer global)', () => {
     expect(kvCacheBytes(presetArch('gemma-2-9b'), 'bf16', 8192, 1)).toBe(2 * 8 * 256 * 2 * (21 * 4096 + 21 * 8192));
     const gemma3 = presetArch('gemma-3-1b');
-    expect(gemma3.layers.map((g) => [g.count, g.attention.window])).toEqual([[22, 512], [4, null]]);
+    expect(gemma3.layers.map((g) => [g.count, g.attention.window])).toEqual([
+      [22, 512],
+      [4, null],
+    ]);
     expect(kvCacheBytes(gemma3, 'bf16', 8192, 1)).toBe(2 * 1 * 256 * 2 * (22 * 512 + 4 * 8192));
   });
 
@@ -67,10 +70,13 @@ describe('MoE: total and active parameters', () => {
 
 describe('--config reads every family', () => {
   const families = new Map<string, (typeof PRESETS)[number]>();
-  for (const preset of PRESETS) if (!families.has(String(preset.config.model_type))) families.set(String(preset.config.model_type), preset);
+  for (const preset of PRESETS)
+    if (!families.has(String(preset.config.model_type))) families.set(String(preset.config.model_type), preset);
 
   it.each([...families.entries()])('%s (from preset %s) through --config -', async (_type, preset) => {
-    const { code, json } = await runJson(['estimate', '--config', '-', '--ctx', '512'], { stdin: JSON.stringify(preset.config) });
+    const { code, json } = await runJson(['estimate', '--config', '-', '--ctx', '512'], {
+      stdin: JSON.stringify(preset.config),
+    });
     expect(code).toBe(0);
     expect(json.model.parameterCount).toBe(countParameters(presetArch(preset.id)).totalCount);
   });
@@ -81,27 +87,98 @@ describe('more families from their configs', () => {
 
   it('Falcon-40B (new decoder architecture: 8 KV heads, 2 norms): 41,303,293,952', () => {
     // tiiuae/falcon-40b config.json; count as transformers' FalconForCausalLM (tied head).
-    expect(count({ model_type: 'falcon', hidden_size: 8192, num_attention_heads: 128, num_kv_heads: 8, num_hidden_layers: 60, vocab_size: 65024, new_decoder_architecture: true, parallel_attn: true, bias: false }).totalCount).toBe(41_303_293_952);
+    expect(
+      count({
+        model_type: 'falcon',
+        hidden_size: 8192,
+        num_attention_heads: 128,
+        num_kv_heads: 8,
+        num_hidden_layers: 60,
+        vocab_size: 65024,
+        new_decoder_architecture: true,
+        parallel_attn: true,
+        bias: false,
+      }).totalCount,
+    ).toBe(41_303_293_952);
   });
 
   it('OPT-350m (512-wide embeddings projected to 1,024, post-norm): 331,196,416', () => {
     // facebook/opt-350m config.json; OPTForCausalLM.num_parameters() = 331,196,416.
-    expect(count({ model_type: 'opt', hidden_size: 1024, ffn_dim: 4096, num_attention_heads: 16, num_hidden_layers: 24, vocab_size: 50272, max_position_embeddings: 2048, word_embed_proj_dim: 512, do_layer_norm_before: false }).totalCount).toBe(331_196_416);
+    expect(
+      count({
+        model_type: 'opt',
+        hidden_size: 1024,
+        ffn_dim: 4096,
+        num_attention_heads: 16,
+        num_hidden_layers: 24,
+        vocab_size: 50272,
+        max_position_embeddings: 2048,
+        word_embed_proj_dim: 512,
+        do_layer_norm_before: false,
+      }).totalCount,
+    ).toBe(331_196_416);
   });
 
   it('Qwen3-30B-A3B (qwen3_moe): "30.5B in total and 3.3B activated" (Qwen model card)', () => {
-    const counts = count({ model_type: 'qwen3_moe', hidden_size: 2048, num_hidden_layers: 48, num_attention_heads: 32, num_key_value_heads: 4, head_dim: 128, moe_intermediate_size: 768, num_experts: 128, num_experts_per_tok: 8, intermediate_size: 6144, vocab_size: 151936, max_position_embeddings: 40960, tie_word_embeddings: false });
+    const counts = count({
+      model_type: 'qwen3_moe',
+      hidden_size: 2048,
+      num_hidden_layers: 48,
+      num_attention_heads: 32,
+      num_key_value_heads: 4,
+      head_dim: 128,
+      moe_intermediate_size: 768,
+      num_experts: 128,
+      num_experts_per_tok: 8,
+      intermediate_size: 6144,
+      vocab_size: 151936,
+      max_position_embeddings: 40960,
+      tie_word_embeddings: false,
+    });
     expect(counts.totalCount).toBe(30_532_122_624);
     expect(Math.abs(counts.activeCount / 1e9 - 3.3)).toBeLessThan(0.06);
   });
 
   it('multimodal configs count their text_config and say the vision tower is not counted', () => {
-    const read = readModelConfig({ model_type: 'gemma3', torch_dtype: 'bfloat16', vision_config: { hidden_size: 1152 }, text_config: { model_type: 'gemma3_text', hidden_size: 2560, num_hidden_layers: 34, num_attention_heads: 8, num_key_value_heads: 4, head_dim: 256, intermediate_size: 10240, vocab_size: 262208, max_position_embeddings: 131072, sliding_window: 1024 } }, 'gemma-3-4b');
+    const read = readModelConfig(
+      {
+        model_type: 'gemma3',
+        torch_dtype: 'bfloat16',
+        vision_config: { hidden_size: 1152 },
+        text_config: {
+          model_type: 'gemma3_text',
+          hidden_size: 2560,
+          num_hidden_layers: 34,
+          num_attention_heads: 8,
+          num_key_value_heads: 4,
+          head_dim: 256,
+          intermediate_size: 10240,
+          vocab_size: 262208,
+          max_position_embeddings: 131072,
+          sliding_window: 1024,
+        },
+      },
+      'gemma-3-4b',
+    );
     expect(read.arch.modelType).toBe('gemma3_text');
     expect(read.warnings[0]).toMatch(/gemma3 is multimodal: its language model .* is counted; the vision tower is not/);
   });
 
   it('an unknown model_type with experts is refused rather than counted as dense', () => {
-    expect(() => readModelConfig({ model_type: 'brand_new_moe', hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 128, vocab_size: 100, max_position_embeddings: 64, num_experts: 8 }, 'x')).toThrow(/num_experts says it is a mixture of experts/);
+    expect(() =>
+      readModelConfig(
+        {
+          model_type: 'brand_new_moe',
+          hidden_size: 64,
+          num_hidden_layers: 2,
+          num_attention_heads: 4,
+          intermediate_size: 128,
+          vocab_size: 100,
+          max_position_embeddings: 64,
+          num_experts: 8,
+        },
+        'x',
+      ),
+    ).toThrow(/num_experts says it is a mixture of experts/);
   });
 });

@@ -45,11 +45,15 @@ describe('inference invariants over a grid', () => {
     for (const model of MODELS) {
       const arch = presetArch(model);
       for (const contextTokens of CONTEXTS) {
-        const byUsers = USERS.map((userCount) => estimateInference(scenario({ arch, contextTokens, userCount })).totalBytes);
+        const byUsers = USERS.map(
+          (userCount) => estimateInference(scenario({ arch, contextTokens, userCount })).totalBytes,
+        );
         expect([...byUsers].sort((a, b) => a - b)).toEqual(byUsers);
       }
       for (const userCount of USERS) {
-        const byContext = CONTEXTS.map((contextTokens) => estimateInference(scenario({ arch, contextTokens, userCount })).totalBytes);
+        const byContext = CONTEXTS.map(
+          (contextTokens) => estimateInference(scenario({ arch, contextTokens, userCount })).totalBytes,
+        );
         expect([...byContext].sort((a, b) => a - b)).toEqual(byContext);
       }
     }

@@ -30,8 +30,10 @@ describe('KV cache = 2 × L × n_kv × d × bytes × tokens', () => {
   it('is linear in tokens', () => {
     const arch = presetArch('mistral-7b');
     const one = kvCacheBytes(arch, 'bf16', 1, 1);
-    for (const tokens of [1, 7, 1000, 32_768, 1_000_000]) expect(kvCacheBytes(arch, 'bf16', tokens, 1)).toBe(one * tokens);
-    for (const sequences of [1, 3, 64]) expect(kvCacheBytes(arch, 'bf16', 1000, sequences)).toBe(one * 1000 * sequences);
+    for (const tokens of [1, 7, 1000, 32_768, 1_000_000])
+      expect(kvCacheBytes(arch, 'bf16', tokens, 1)).toBe(one * tokens);
+    for (const sequences of [1, 3, 64])
+      expect(kvCacheBytes(arch, 'bf16', 1000, sequences)).toBe(one * 1000 * sequences);
   });
 
   it('encoders keep no cache and say so', () => {

@@ -27,7 +27,9 @@ describe('parameter count: published figures, exactly', () => {
   it('every preset with a published count matches it', () => {
     for (const preset of PRESETS) {
       if (preset.publishedParameterCount === null) continue;
-      expect(countParameters(readHfConfig(preset.config, preset.id)).totalCount, preset.id).toBe(preset.publishedParameterCount);
+      expect(countParameters(readHfConfig(preset.config, preset.id)).totalCount, preset.id).toBe(
+        preset.publishedParameterCount,
+      );
     }
   });
 });
@@ -59,7 +61,18 @@ describe('parameter count: by part, hand-checked', () => {
   });
 
   it('MoE counts every expert and a router, active counts only routed experts', () => {
-    const moe = countParameters(tiny({ experts: { expertCount: 4, activeExpertCount: 1, sharedIntermediateSize: 0, sharedExpertGate: false, routerBias: false, scoreCorrectionBias: false } }));
+    const moe = countParameters(
+      tiny({
+        experts: {
+          expertCount: 4,
+          activeExpertCount: 1,
+          sharedIntermediateSize: 0,
+          sharedExpertGate: false,
+          routerBias: false,
+          scoreCorrectionBias: false,
+        },
+      }),
+    );
     // per layer: 4 experts × 384 + router 8·4 = 1,568
     expect(moe.mlpCount).toBe(2 * (4 * 384 + 32));
     expect(moe.totalCount - moe.activeCount).toBe(2 * 3 * 384);

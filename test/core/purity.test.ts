@@ -38,6 +38,7 @@ describe('src/core and src/plan are pure', () => {
   });
 
   it('render/ imports nothing from cli/', () => {
-    for (const file of walk(join(SRC, 'render'))) expect(readFileSync(file, 'utf8')).not.toMatch(/from\s+['"]\.\.\/cli\//);
+    for (const file of walk(join(SRC, 'render')))
+      expect(readFileSync(file, 'utf8')).not.toMatch(/from\s+['"]\.\.\/cli\//);
   });
 });

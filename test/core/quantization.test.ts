@@ -48,7 +48,14 @@ describe('checkpoint quantizers, by hand on a tiny model (h 8, f 16, 2 layers, 4
   });
 
   it('QLoRA double quantization costs 0.127 bits of scales per weight on a real matrix (Dettmers et al. 2023 §2)', () => {
-    const big = tiny({ hiddenSize: 4096, intermediateSize: 16384, headCount: 32, kvHeadCount: 32, headDim: 128, vocabSize: 10 });
+    const big = tiny({
+      hiddenSize: 4096,
+      intermediateSize: 16384,
+      headCount: 32,
+      kvHeadCount: 32,
+      headDim: 128,
+      vocabSize: 10,
+    });
     const nf4 = quantizedWeightsComponent(big, { kind: 'bnb-4bit', quantType: 'nf4', doubleQuant: true });
     const bits = Number(/([\d.]+) bits per quantized weight/.exec(nf4.notes[0]!)![1]);
     expect(bits - 4).toBeCloseTo(0.127, 3);
@@ -56,14 +63,37 @@ describe('checkpoint quantizers, by hand on a tiny model (h 8, f 16, 2 layers, 4
 });
 
 describe('quantization_config is read from the config', () => {
-  const base = { model_type: 'llama', hidden_size: 4096, num_hidden_layers: 32, num_attention_heads: 32, intermediate_size: 11008, vocab_size: 32000, max_position_embeddings: 4096 };
+  const base = {
+    model_type: 'llama',
+    hidden_size: 4096,
+    num_hidden_layers: 32,
+    num_attention_heads: 32,
+    intermediate_size: 11008,
+    vocab_size: 32000,
+    max_position_embeddings: 4096,
+  };
   it.each([
-    [{ quant_method: 'gptq', bits: 4, group_size: 128, desc_act: true }, { kind: 'gptq', bits: 4, groupSize: 128 }],
-    [{ quant_method: 'gptq', bits: 8, group_size: -1 }, { kind: 'gptq', bits: 8, groupSize: null }],
-    [{ quant_method: 'awq', bits: 4, group_size: 128, version: 'gemm', zero_point: true }, { kind: 'awq', bits: 4, groupSize: 128 }],
-    [{ quant_method: 'bitsandbytes', load_in_4bit: true, bnb_4bit_quant_type: 'nf4', bnb_4bit_use_double_quant: true }, { kind: 'bnb-4bit', quantType: 'nf4', doubleQuant: true }],
+    [
+      { quant_method: 'gptq', bits: 4, group_size: 128, desc_act: true },
+      { kind: 'gptq', bits: 4, groupSize: 128 },
+    ],
+    [
+      { quant_method: 'gptq', bits: 8, group_size: -1 },
+      { kind: 'gptq', bits: 8, groupSize: null },
+    ],
+    [
+      { quant_method: 'awq', bits: 4, group_size: 128, version: 'gemm', zero_point: true },
+      { kind: 'awq', bits: 4, groupSize: 128 },
+    ],
+    [
+      { quant_method: 'bitsandbytes', load_in_4bit: true, bnb_4bit_quant_type: 'nf4', bnb_4bit_use_double_quant: true },
+      { kind: 'bnb-4bit', quantType: 'nf4', doubleQuant: true },
+    ],
     [{ quant_method: 'bitsandbytes', load_in_8bit: true }, { kind: 'bnb-int8' }],
-    [{ quant_method: 'fp8', fmt: 'e4m3', weight_block_size: [128, 128] }, { kind: 'fp8', blockSize: [128, 128] }],
+    [
+      { quant_method: 'fp8', fmt: 'e4m3', weight_block_size: [128, 128] },
+      { kind: 'fp8', blockSize: [128, 128] },
+    ],
   ])('%j', (quantization_config, format) => {
     expect(readModelConfig({ ...base, quantization_config }, 'x').quantization).toEqual(format);
   });
@@ -100,7 +130,7 @@ describe("llama.cpp's KV cache types", () => {
 });
 
 describe("llama.cpp's per-tensor rules beyond the plain mixes", () => {
-  it('a tied token_embd takes the output rule (Q6_K): Llama-3.2-1B Q4_K_M is within 1 % of bartowski\'s 807,694,464-byte file', () => {
+  it("a tied token_embd takes the output rule (Q6_K): Llama-3.2-1B Q4_K_M is within 1 % of bartowski's 807,694,464-byte file", () => {
     // bartowski/Llama-3.2-1B-Instruct-GGUF, Llama-3.2-1B-Instruct-Q4_K_M.gguf: 807,694,464 B, of
     // which several MB are the Llama 3 tokenizer in the metadata (without the tied rule: −9 %).
     const bytes = quantizedWeightsComponent(presetArch('llama-3.2-1b'), { kind: 'gguf', fileType: 'q4_k_m' }).bytes;
@@ -111,7 +141,13 @@ describe("llama.cpp's per-tensor rules beyond the plain mixes", () => {
   it('8-expert models keep attn_k and attn_v at Q8_0 and attn_output at Q5_K', () => {
     const plain = quantizedWeightsComponent(presetArch('mixtral-8x7b'), { kind: 'gguf', fileType: 'q4_k_s' }).bytes;
     const arch = presetArch('mixtral-8x7b');
-    const dense = quantizedWeightsComponent({ ...arch, layers: arch.layers.map((g) => ({ ...g, mlp: { ...g.mlp, experts: { ...g.mlp.experts!, expertCount: 9 } } })) }, { kind: 'gguf', fileType: 'q4_k_s' }).bytes;
+    const dense = quantizedWeightsComponent(
+      {
+        ...arch,
+        layers: arch.layers.map((g) => ({ ...g, mlp: { ...g.mlp, experts: { ...g.mlp.experts!, expertCount: 9 } } })),
+      },
+      { kind: 'gguf', fileType: 'q4_k_s' },
+    ).bytes;
     // A ninth expert adds 32 × 3 × 4096 × 14336 Q4_K weights (except the ffn_down Q5_K eighth) but drops the 8-expert bumps.
     expect(dense).toBeGreaterThan(plain);
   });

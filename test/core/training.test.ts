@@ -97,10 +97,21 @@ describe('measured training peak (calibration)', () => {
     // ~477 MiB of logits the run did not have) and torch's AdamW allocates step temporaries we do
     // not model; the run used eager attention. Config: bert-large-uncased config.json.
     const arch = readHfConfig(
-      { model_type: 'bert', hidden_size: 1024, num_hidden_layers: 24, num_attention_heads: 16, intermediate_size: 4096, vocab_size: 30522, max_position_embeddings: 512, type_vocab_size: 2 },
+      {
+        model_type: 'bert',
+        hidden_size: 1024,
+        num_hidden_layers: 24,
+        num_attention_heads: 16,
+        intermediate_size: 4096,
+        vocab_size: 30522,
+        max_position_embeddings: 512,
+        type_vocab_size: 2,
+      },
       'bert-large-uncased',
     );
-    const estimate = estimateTraining(scenario({ arch, precision: 'fp32', attention: 'eager', contextTokens: 512, batchSize: 4 }));
+    const estimate = estimateTraining(
+      scenario({ arch, precision: 'fp32', attention: 'eager', contextTokens: 512, batchSize: 4 }),
+    );
     const measured = 14_949 * MIB;
     const overhead = estimate.components.find((c) => c.id === 'overhead')!;
     const low = estimate.totalBytes - overhead.bytes + overhead.range!.lowBytes;

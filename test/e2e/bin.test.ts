@@ -11,7 +11,12 @@ const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'vram.js');
 
 function vram(args: string[], input?: string) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -22,7 +27,20 @@ describe('the built vram binary', () => {
   });
 
   it('prints one JSON document for the CI gate and exits 3 when it does not fit', () => {
-    const base = ['estimate', '--model', 'llama-70b', '--ctx', '32k', '--users', '10', '--gpu', 'h100-80gb', '--assert-fits', '--format', 'json'];
+    const base = [
+      'estimate',
+      '--model',
+      'llama-70b',
+      '--ctx',
+      '32k',
+      '--users',
+      '10',
+      '--gpu',
+      'h100-80gb',
+      '--assert-fits',
+      '--format',
+      'json',
+    ];
     const two = vram([...base, '--gpus', '2']);
     expect(two.code).toBe(3);
     const json = JSON.parse(two.stdout);
@@ -39,11 +57,21 @@ describe('the built vram binary', () => {
     const { code, stdout, stderr } = vram(['estimate', '--model', 'llama-70', '--ctx', '32k']);
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toBe('error: --model: unknown model "llama-70" (did you mean llama-70b?); run `vram models` for the list, or pass --config <config.json>\n');
+    expect(stderr).toBe(
+      'error: --model: unknown model "llama-70" (did you mean llama-70b?); run `vram models` for the list, or pass --config <config.json>\n',
+    );
   });
 
   it('reads a config from stdin', () => {
-    const config = JSON.stringify({ model_type: 'bert', hidden_size: 768, num_hidden_layers: 12, num_attention_heads: 12, intermediate_size: 3072, vocab_size: 30522, max_position_embeddings: 512 });
+    const config = JSON.stringify({
+      model_type: 'bert',
+      hidden_size: 768,
+      num_hidden_layers: 12,
+      num_attention_heads: 12,
+      intermediate_size: 3072,
+      vocab_size: 30522,
+      max_position_embeddings: 512,
+    });
     const { code, stdout } = vram(['estimate', '--config', '-', '--format', 'json'], config);
     expect(code).toBe(0);
     expect(JSON.parse(stdout).model.parameterCount).toBe(109_482_240);
@@ -51,7 +79,9 @@ describe('the built vram binary', () => {
 
   it('training mode: 16 bytes of model state per parameter', () => {
     const json = JSON.parse(vram(['estimate', '--mode', 'training', '--model', 'llama-7b', '--format', 'json']).stdout);
-    const state = json.components.filter((c: { id: string }) => ['weights', 'gradients', 'optimizer_states'].includes(c.id)).reduce((sum: number, c: { bytes: number }) => sum + c.bytes, 0);
+    const state = json.components
+      .filter((c: { id: string }) => ['weights', 'gradients', 'optimizer_states'].includes(c.id))
+      .reduce((sum: number, c: { bytes: number }) => sum + c.bytes, 0);
     expect(state).toBe(16 * 6_738_415_616);
   });
 
@@ -67,7 +97,15 @@ describe('the built library entry', () => {
   it('exports the core and the presets (import from "vram")', async () => {
     const lib = await import(join(ROOT, 'dist', 'index.mjs'));
     const arch = lib.readHfConfig(lib.findPreset('llama-70b').config, 'llama-70b');
-    const estimate = lib.estimateInference({ arch, weightDtype: 'bf16', kvDtype: 'bf16', contextTokens: 32_768, userCount: 10, attention: 'flash', overhead: { kind: 'model' } });
+    const estimate = lib.estimateInference({
+      arch,
+      weightDtype: 'bf16',
+      kvDtype: 'bf16',
+      contextTokens: 32_768,
+      userCount: 10,
+      attention: 'flash',
+      overhead: { kind: 'model' },
+    });
     expect(estimate.components.find((c: { id: string }) => c.id === 'kv_cache').bytes).toBe(107_374_182_400);
     expect(estimate.totalBytes).toBe(lib.sumBytes(estimate.components));
     expect(existsSync(join(ROOT, 'dist', 'types', 'index.d.ts'))).toBe(true);

@@ -53,7 +53,19 @@ describe('resolveDeployment', () => {
   });
 
   it('replicas each serve their share of the users: --dp 2 doubles concurrency and the pool', async () => {
-    const base = ['capacity', '--model', 'llama-3.1-8b', '--gpu', 'h100-80gb', '--engine', 'vllm', '--ctx', '8k', '--users', '8'];
+    const base = [
+      'capacity',
+      '--model',
+      'llama-3.1-8b',
+      '--gpu',
+      'h100-80gb',
+      '--engine',
+      'vllm',
+      '--ctx',
+      '8k',
+      '--users',
+      '8',
+    ];
     const one = (await runJson([...base, '--gpus', '1'])).json;
     const two = (await runJson([...base, '--gpus', '2', '--dp', '2'])).json;
     expect(two.maxConcurrency).toBeCloseTo(2 * one.maxConcurrency, 6);
@@ -69,7 +81,11 @@ describe('estimate and capacity --engine generic agree on what fits', () => {
   const GPUS = ['rtx-4090', 'l40s', 'h100-80gb'];
   const DEPLOYMENTS = [{ gpus: 1 }, { gpus: 2 }, { gpus: 8, pp: 2 }];
   const grid = MODELS.flatMap((model) =>
-    CONTEXTS.flatMap((ctx) => USERS.flatMap((users) => GPUS.flatMap((gpu) => DEPLOYMENTS.map((deployment) => ({ model, ctx, users, gpu, ...deployment }))))),
+    CONTEXTS.flatMap((ctx) =>
+      USERS.flatMap((users) =>
+        GPUS.flatMap((gpu) => DEPLOYMENTS.map((deployment) => ({ model, ctx, users, gpu, ...deployment }))),
+      ),
+    ),
   );
 
   it(`on a grid of ${grid.length} deployments`, () => {

@@ -32,7 +32,12 @@ function flag(key: string): string {
 }
 
 function argvOf({ kind, model, input }: Scenario): string[] {
-  const argv = [kind === 'capacity' ? 'capacity' : 'estimate', '--model', model, ...(kind === 'training' ? ['--train'] : [])];
+  const argv = [
+    kind === 'capacity' ? 'capacity' : 'estimate',
+    '--model',
+    model,
+    ...(kind === 'training' ? ['--train'] : []),
+  ];
   for (const [key, value] of Object.entries(input)) {
     if (value === true) argv.push(flag(key));
     else argv.push(flag(key), String(value));
@@ -43,7 +48,13 @@ function argvOf({ kind, model, input }: Scenario): string[] {
 async function viaCli(scenario: Scenario): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, env: { NO_COLOR: '1' }, stdoutIsTty: false, readStdin: async () => '' };
+  const io = {
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) },
+    env: { NO_COLOR: '1' },
+    stdoutIsTty: false,
+    readStdin: async () => '',
+  };
   const code = await cliMain(argvOf(scenario), io);
   return { code, stdout, stderr };
 }
@@ -54,11 +65,24 @@ function viaLibrary({ kind, model, input }: Scenario): string {
   const document =
     kind === 'capacity'
       ? library.capacityJson(library.planCapacity(loaded, options))
-      : library.estimateJson(kind === 'training' ? library.planTraining(loaded, options) : library.planEstimate(loaded, options));
+      : library.estimateJson(
+          kind === 'training' ? library.planTraining(loaded, options) : library.planEstimate(loaded, options),
+        );
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
-const INFERENCE_MODELS = ['llama-70b', 'llama-3.1-8b', 'mixtral-8x7b', 'gpt-oss-20b', 'qwen2.5-7b', 'deepseek-v2-lite', 'gemma-2-9b', 'bert-base-uncased', 't5-base', 'falcon-7b'];
+const INFERENCE_MODELS = [
+  'llama-70b',
+  'llama-3.1-8b',
+  'mixtral-8x7b',
+  'gpt-oss-20b',
+  'qwen2.5-7b',
+  'deepseek-v2-lite',
+  'gemma-2-9b',
+  'bert-base-uncased',
+  't5-base',
+  'falcon-7b',
+];
 const INFERENCE_INPUTS: Input[] = [
   { ctx: 4096 },
   { ctx: 32768, users: 10, gpu: 'h100-80gb', gpus: 4 },
@@ -75,10 +99,22 @@ const CAPACITY_MODELS = ['llama-70b', 'llama-3.1-8b', 'qwen2.5-7b', 'gpt-oss-20b
 const ENGINES = ['vllm', 'sglang', 'tensorrt-llm', 'llama.cpp', 'transformers', 'generic'];
 
 const SCENARIOS: Scenario[] = [
-  ...INFERENCE_MODELS.flatMap((model) => INFERENCE_INPUTS.map((input) => ({ kind: 'estimate' as const, model, input }))),
+  ...INFERENCE_MODELS.flatMap((model) =>
+    INFERENCE_INPUTS.map((input) => ({ kind: 'estimate' as const, model, input })),
+  ),
   ...TRAINING_MODELS.flatMap((model) => TRAINING_INPUTS.map((input) => ({ kind: 'training' as const, model, input }))),
-  ...CAPACITY_MODELS.flatMap((model) => ENGINES.map((engine) => ({ kind: 'capacity' as const, model, input: { engine, gpu: 'h100-80gb', gpus: model === 'llama-70b' ? 4 : 1, ctx: 8192, users: 16 } }))),
-  ...CAPACITY_MODELS.map((model) => ({ kind: 'capacity' as const, model, input: { engine: 'vllm', ctx: 32768, users: 4 } })),
+  ...CAPACITY_MODELS.flatMap((model) =>
+    ENGINES.map((engine) => ({
+      kind: 'capacity' as const,
+      model,
+      input: { engine, gpu: 'h100-80gb', gpus: model === 'llama-70b' ? 4 : 1, ctx: 8192, users: 16 },
+    })),
+  ),
+  ...CAPACITY_MODELS.map((model) => ({
+    kind: 'capacity' as const,
+    model,
+    input: { engine: 'vllm', ctx: 32768, users: 4 },
+  })),
 ];
 
 describe('library = CLI', () => {

@@ -13,7 +13,11 @@ import { presetArch, runJson } from '../helpers.js';
 const llama7b = presetArch('llama-7b');
 const PHI = 6_738_415_616;
 
-function states(zeroStage: ZeroStage, gpuCount: number, extra: Partial<TrainingParallelism> = {}): Record<string, number> {
+function states(
+  zeroStage: ZeroStage,
+  gpuCount: number,
+  extra: Partial<TrainingParallelism> = {},
+): Record<string, number> {
   const scenario: TrainingScenario = {
     arch: llama7b,
     precision: 'mixed',
@@ -51,7 +55,8 @@ describe('ZeRO stages (Rajbhandari et al., arXiv:1910.02054, §5 and Figure 1)',
   it("reproduces Figure 1's 7.5B-parameter, 64-GPU column: 120, 31.4, 16.6, 1.9 GB (within 0.05 GB)", () => {
     const perParameter = (stage: ZeroStage) => modelStateBytes(states(stage, 64)) / PHI;
     const figure = [120, 31.4, 16.6, 1.9];
-    for (const stage of [0, 1, 2, 3] as const) expect(Math.abs((perParameter(stage) * 7.5e9) / 1e9 - figure[stage]!)).toBeLessThan(0.05);
+    for (const stage of [0, 1, 2, 3] as const)
+      expect(Math.abs((perParameter(stage) * 7.5e9) / 1e9 - figure[stage]!)).toBeLessThan(0.05);
   });
 
   it('sharding never increases per-GPU memory: every component is non-increasing in stage and in GPUs', () => {
@@ -75,7 +80,18 @@ describe('ZeRO stages (Rajbhandari et al., arXiv:1910.02054, §5 and Figure 1)',
 
   it('ZeRO-Offload moves optimizer states, fp32 master and gradients to the host; ZeRO-Infinity also the weights', () => {
     const offloaded = estimateTraining({
-      arch: llama7b, precision: 'mixed', halfDtype: 'bf16', optimizer: 'adamw', checkpointing: 'none', attention: 'flash', contextTokens: 1024, batchSize: 1, overhead: { kind: 'model' }, fineTuning: { kind: 'full' }, gradientAccumulation: 1, chunkedLoss: false,
+      arch: llama7b,
+      precision: 'mixed',
+      halfDtype: 'bf16',
+      optimizer: 'adamw',
+      checkpointing: 'none',
+      attention: 'flash',
+      contextTokens: 1024,
+      batchSize: 1,
+      overhead: { kind: 'model' },
+      fineTuning: { kind: 'full' },
+      gradientAccumulation: 1,
+      chunkedLoss: false,
       parallelism: { ...SINGLE_GPU, gpuCount: 8, zeroStage: 2, offload: 'optimizer' },
     });
     const byId = Object.fromEntries(offloaded.components.map((c) => [c.id, c]));
@@ -93,7 +109,18 @@ describe("DeepSpeed's estimator (docs/code-docs/source/memory.rst, t5-3b on 1 no
   // estimate_zero3_... -> "6.10GB | offload_param=none, offload_optimizer=none". DeepSpeed prints GiB as "GB".
   // t5-3b: 2,851,598,336 parameters, largest layer 32,899,072 (the shared 32,128 × 1,024 embedding).
   const modelStatesGiB = async (stage: string) => {
-    const { code, json } = await runJson(['estimate', '--train', '--config', 'test/fixtures/t5-3b.config.json', '--gpus', '8', '--zero', stage, '--zero-accounting', 'deepspeed']);
+    const { code, json } = await runJson([
+      'estimate',
+      '--train',
+      '--config',
+      'test/fixtures/t5-3b.config.json',
+      '--gpus',
+      '8',
+      '--zero',
+      stage,
+      '--zero-accounting',
+      'deepspeed',
+    ]);
     expect(code).toBe(0);
     expect(json.model.parameterCount).toBe(2_851_598_336);
     const perGpu = (id: string) => json.components.find((c: { id: string }) => c.id === id).bytesPerGpu;
@@ -108,7 +135,8 @@ describe("DeepSpeed's estimator (docs/code-docs/source/memory.rst, t5-3b on 1 no
 });
 
 describe("LoRA trainable parameters as PEFT's print_trainable_parameters reports them", () => {
-  const count = (rank: number, targets: string[]) => loraParameterCount(llama7b, { rank, targets: loraTargets(targets).kinds });
+  const count = (rank: number, targets: string[]) =>
+    loraParameterCount(llama7b, { rank, targets: loraTargets(targets).kinds });
   it('Llama-2-7b, r 8, q_proj + v_proj: "trainable params: 4,194,304 || all params: 6,742,609,920"', () => {
     // Quoted in several public PEFT walkthroughs (search index ids 58164704999, 6579525329); by hand
     // 32 layers × 2 matrices × 8 × (4,096 + 4,096) = 4,194,304; all = 6,738,415,616 + 4,194,304.
@@ -138,9 +166,29 @@ describe('measured LoRA fine-tuning peaks: Qwen-7B on one A100-80G (QwenLM/Qwen 
   // "G" read as GiB (PyTorch's convention). The model is restated in the qwen2 schema
   // (test/fixtures/qwen-7b.as-qwen2.config.json); its separate q/k/v adapters count 16.8M more
   // parameters than Qwen's fused c_attn (0.25 GiB more model state than the real run).
-  const MEASURED_GIB: Readonly<Record<number, number>> = { 256: 20.1, 512: 20.4, 1024: 21.5, 2048: 23.8, 4096: 29.7, 8192: 36.6 };
+  const MEASURED_GIB: Readonly<Record<number, number>> = {
+    256: 20.1,
+    512: 20.4,
+    1024: 21.5,
+    2048: 23.8,
+    4096: 29.7,
+    8192: 36.6,
+  };
   const estimateGiB = async (ctx: number) => {
-    const { json } = await runJson(['estimate', '--train', '--config', 'test/fixtures/qwen-7b.as-qwen2.config.json', '--ctx', String(ctx), '--lora-rank', '64', '--lora-targets', 'all-linear', '--grad-checkpointing', 'full']);
+    const { json } = await runJson([
+      'estimate',
+      '--train',
+      '--config',
+      'test/fixtures/qwen-7b.as-qwen2.config.json',
+      '--ctx',
+      String(ctx),
+      '--lora-rank',
+      '64',
+      '--lora-targets',
+      'all-linear',
+      '--grad-checkpointing',
+      'full',
+    ]);
     return json.totalBytes / GIB;
   };
 

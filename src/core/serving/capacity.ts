@@ -75,8 +75,6 @@ export function engineBudget(scenario: ServingScenario, gpuName = ''): EngineBud
   }
 }
 
-const LEVEL_OF: Record<keyof Outcome, Level> = { worst: 'high', expected: 'expected', best: 'low' };
-
 function outcome(value: (level: Level) => number): Outcome {
   return { worst: value('high'), expected: value('expected'), best: value('low') };
 }
@@ -86,7 +84,15 @@ function withWorkload(scenario: ServingScenario, users: number, ctx: number): Se
 }
 
 /** KV bytes one GPU needs for `users` sequences of `ctx` tokens, in whole blocks. */
-function need(inference: InferenceScenario, gpuCount: number, users: number, ctx: number, block: number, split: EngineBudget['split'], stages = 1): number {
+function need(
+  inference: InferenceScenario,
+  gpuCount: number,
+  users: number,
+  ctx: number,
+  block: number,
+  split: EngineBudget['split'],
+  stages = 1,
+): number {
   return kvOnOneGpu(inference, gpuCount, Math.ceil(ctx / block) * block, users, split, stages);
 }
 
@@ -94,11 +100,20 @@ function need(inference: InferenceScenario, gpuCount: number, users: number, ctx
  * KV bytes on one GPU: by K/V head under tensor parallelism (times the most loaded pipeline
  * stage's share of the layers), a 1/N share of the layers under a layer split.
  */
-function kvOnOneGpu(inference: InferenceScenario, gpuCount: number, tokens: number, sequences: number, split: EngineBudget['split'], stages = 1): number {
+function kvOnOneGpu(
+  inference: InferenceScenario,
+  gpuCount: number,
+  tokens: number,
+  sequences: number,
+  split: EngineBudget['split'],
+  stages = 1,
+): number {
   if (split === 'layers') {
     if (gpuCount <= 1) return kvBytesPerGpu(inference, 1, tokens, sequences);
     const layers = layerCount(allLayerGroups(inference.arch));
-    return Math.ceil((kvBytesPerGpu(inference, 1, tokens, sequences) * Math.max(...llamaCppLayersPerGpu(layers, gpuCount))) / layers);
+    return Math.ceil(
+      (kvBytesPerGpu(inference, 1, tokens, sequences) * Math.max(...llamaCppLayersPerGpu(layers, gpuCount))) / layers,
+    );
   }
   return stageKvBytesPerGpu(inference, gpuCount, tokens, sequences, stages);
 }
@@ -124,7 +139,13 @@ function poolTokens(budget: EngineBudget, perToken: number, level: Level): numbe
  * when one max_model_len request does not fit the pool (check_enough_kv_cache_memory) and rejects
  * prompts longer than max_model_len; other engines start whatever the pool.
  */
-function engineAccepts(scenario: ServingScenario, budget: EngineBudget, perToken: number, ctx: number, level: Level): boolean {
+function engineAccepts(
+  scenario: ServingScenario,
+  budget: EngineBudget,
+  perToken: number,
+  ctx: number,
+  level: Level,
+): boolean {
   if (scenario.engine !== 'vllm' || perToken === 0) return true;
   const explicitMaxLen = scenario.settings.maxModelLen;
   if (explicitMaxLen !== undefined && ctx > explicitMaxLen) return false;
@@ -137,7 +158,11 @@ function engineAccepts(scenario: ServingScenario, budget: EngineBudget, perToken
  */
 function oneRequestFits(scenario: ServingScenario, budget: EngineBudget, tokens: number, level: Level): boolean {
   const { inference, gpuCount } = scenario;
-  return fitsWith(() => need(inference, gpuCount, 1, tokens, budget.blockTokens, budget.split, scenario.pipelineStages) <= Math.max(0, budget.kvPoolBytesPerGpu[level]));
+  return fitsWith(
+    () =>
+      need(inference, gpuCount, 1, tokens, budget.blockTokens, budget.split, scenario.pipelineStages) <=
+      Math.max(0, budget.kvPoolBytesPerGpu[level]),
+  );
 }
 
 /** Whether `users` sequences of `ctx` tokens fit at `level` (and the engine starts). */
@@ -148,7 +173,18 @@ function workloadFits(scenario: ServingScenario, gpuName: string, level: Level):
   const perToken = kvOnOneGpu(inference, gpuCount, 1, 1, budget.split, stages);
   return (
     engineAccepts(scenario, budget, perToken, inference.contextTokens, level) &&
-    fitsWith(() => need(inference, gpuCount, inference.userCount, inference.contextTokens, budget.blockTokens, budget.split, stages) <= budget.kvPoolBytesPerGpu[level])
+    fitsWith(
+      () =>
+        need(
+          inference,
+          gpuCount,
+          inference.userCount,
+          inference.contextTokens,
+          budget.blockTokens,
+          budget.split,
+          stages,
+        ) <= budget.kvPoolBytesPerGpu[level],
+    )
   );
 }
 
@@ -173,22 +209,42 @@ export function capacity(scenario: ServingScenario, gpuName = ''): Capacity {
   const poolAt = (users: number, ctx: number, level: Level): number =>
     (dependent ? engineBudget(withWorkload(scenario, users, ctx), gpuName) : budget).kvPoolBytesPerGpu[level];
   const fitsAt = (users: number, ctx: number, level: Level) =>
-    engineAccepts(scenario, budget, perToken, ctx, level) && fitsWith(() => need(inference, gpuCount, users, ctx, block, budget.split, stages) <= poolAt(users, ctx, level));
+    engineAccepts(scenario, budget, perToken, ctx, level) &&
+    fitsWith(() => need(inference, gpuCount, users, ctx, block, budget.split, stages) <= poolAt(users, ctx, level));
 
   const tokens = outcome((level) => poolTokens(budget, perToken, level));
   const concurrency = outcome((level) => {
-    if (dependent) return Math.max(0, largest(1, MAX_SEQUENCE_SEARCH, (u) => fitsAt(u, budget.requestTokens, level)));
+    if (dependent)
+      return Math.max(
+        0,
+        largest(1, MAX_SEQUENCE_SEARCH, (u) => fitsAt(u, budget.requestTokens, level)),
+      );
     const pool = Math.max(0, budget.kvPoolBytesPerGpu[level]);
     // vLLM V1 prints num_blocks / cdiv(max_model_len, block_size); for block = 1 that is tokens / len.
     if (kvIsPerToken(inference)) return tokens[keyOf(level)] / block / Math.ceil(budget.requestTokens / block);
     return pool / need(inference, gpuCount, 1, budget.requestTokens, block, budget.split, stages);
   });
   const users = inference.userCount;
-  const maxContext = outcome((level) => Math.max(0, largest(1, MAX_CONTEXT_SEARCH, (ctx) => fitsAt(users, ctx, level))));
-  const fits: Verdict = fitsAt(users, inference.contextTokens, 'high') ? 'yes' : fitsAt(users, inference.contextTokens, 'expected') ? 'expected-only' : 'no';
+  const maxContext = outcome((level) =>
+    Math.max(
+      0,
+      largest(1, MAX_CONTEXT_SEARCH, (ctx) => fitsAt(users, ctx, level)),
+    ),
+  );
+  const fits: Verdict = fitsAt(users, inference.contextTokens, 'high')
+    ? 'yes'
+    : fitsAt(users, inference.contextTokens, 'expected')
+      ? 'expected-only'
+      : 'no';
   const refusal =
     scenario.engine === 'vllm' && perToken > 0 && !oneRequestFits(scenario, budget, budget.requestTokens, 'expected')
-      ? vllmRefusal(budget, Math.max(0, largest(1, budget.requestTokens, (ctx) => oneRequestFits(scenario, budget, ctx, 'expected'))))
+      ? vllmRefusal(
+          budget,
+          Math.max(
+            0,
+            largest(1, budget.requestTokens, (ctx) => oneRequestFits(scenario, budget, ctx, 'expected')),
+          ),
+        )
       : null;
   return {
     budget,
@@ -216,8 +272,10 @@ function vllmRefusal(budget: EngineBudget, maxModelLen: number): string {
   return `vLLM would refuse to start: max seq len (${formatInt(budget.requestTokens)}) is larger than the maximum number of tokens that can be stored in KV cache (${formatInt(maxModelLen)}); the estimated maximum model length is ${formatInt(maxModelLen)}: lower --max-model-len to it, raise --gpu-memory-utilization or add GPUs`;
 }
 
+const KEY_OF: Record<Level, keyof Outcome> = { high: 'worst', expected: 'expected', low: 'best' };
+
 function keyOf(level: Level): keyof Outcome {
-  return (Object.keys(LEVEL_OF) as (keyof Outcome)[]).find((key) => LEVEL_OF[key] === level)!;
+  return KEY_OF[level];
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Small helpers for values given at the low, expected and high ends of their heuristic terms. */
 import type { LowExpectedHigh } from '../overhead.js';
-import { LEVELS, type Level } from './types.js';
+import type { Level } from './types.js';
 
 export function atLevels(value: (level: Level) => number): LowExpectedHigh {
   return { low: value('low'), expected: value('expected'), high: value('high') };
@@ -14,5 +14,3 @@ export function same(value: number): LowExpectedHigh {
 export function minus(total: LowExpectedHigh, ...parts: LowExpectedHigh[]): LowExpectedHigh {
   return atLevels((level) => parts.reduce((rest, part) => rest - part[level], total[level]));
 }
-
-export { LEVELS };

@@ -48,7 +48,6 @@ export interface ServingScenario {
 }
 
 export type Level = keyof LowExpectedHigh;
-export const LEVELS: readonly Level[] = ['low', 'expected', 'high'];
 
 /** One row of the per-GPU table, at the three levels of its heuristic terms. */
 export interface BudgetRow {

@@ -101,9 +101,7 @@ function vllmActivations(scenario: ServingScenario, limits: VllmLimits): LowExpe
 function vllmNonTorch(scenario: ServingScenario): LowExpectedHigh {
   if (scenario.settings.nonTorchBytes !== undefined) return same(scenario.settings.nonTorchBytes);
   const range =
-    scenario.gpuCount * scenario.pipelineStages > 1
-      ? VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL
-      : VLLM_NON_TORCH_BYTES;
+    scenario.gpuCount * scenario.pipelineStages > 1 ? VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL : VLLM_NON_TORCH_BYTES;
   return atLevels((level) => range[level]);
 }
 
@@ -148,9 +146,7 @@ function vllmRows(
       label: 'Weights shard',
       bytes: bytes.weights,
       formula:
-        pipelineStages > 1
-          ? `the largest of ${pipelineStages} pipeline stages ÷ ${gpuCount}`
-          : `weights ÷ ${gpuCount}`,
+        pipelineStages > 1 ? `the largest of ${pipelineStages} pipeline stages ÷ ${gpuCount}` : `weights ÷ ${gpuCount}`,
       basis: 'exact',
     },
     {

@@ -13,7 +13,11 @@ import { architecture } from '../../core/uniformArchitecture.js';
 import type { ConfigFields } from '../configFields.js';
 import { type LayerShape, denseMlp, moe } from './build.js';
 
-export function readDeepSeek(f: ConfigFields, type: 'deepseek_v2' | 'deepseek_v3', warnings: string[]): ModelArchitecture {
+export function readDeepSeek(
+  f: ConfigFields,
+  type: 'deepseek_v2' | 'deepseek_v3',
+  warnings: string[],
+): ModelArchitecture {
   const h = f.count('hidden_size');
   const layerCount = f.count('num_hidden_layers');
   const headCount = f.count('num_attention_heads');
@@ -28,11 +32,23 @@ export function readDeepSeek(f: ConfigFields, type: 'deepseek_v2' | 'deepseek_v3
   const expertWidth = f.count('moe_intermediate_size');
   const activeExperts = f.count('num_experts_per_tok');
   f.done();
-  f.require(activeExperts <= expertCount, `num_experts_per_tok: got ${activeExperts}, expected at most n_routed_experts (${expertCount})`);
+  f.require(
+    activeExperts <= expertCount,
+    `num_experts_per_tok: got ${activeExperts}, expected at most n_routed_experts (${expertCount})`,
+  );
   const firstDense = f.optionalNonNegative('first_k_dense_replace') ?? 0;
   const frequency = f.optionalCount('moe_layer_freq') ?? 1;
   const sharedExperts = f.optionalNonNegative('n_shared_experts') ?? 0;
-  const attention = { kind: 'latent' as const, headCount, qLoraRank: f.optionalCount('q_lora_rank'), kvLoraRank, qkNopeHeadDim, qkRopeHeadDim, vHeadDim, window: null };
+  const attention = {
+    kind: 'latent' as const,
+    headCount,
+    qLoraRank: f.optionalCount('q_lora_rank'),
+    kvLoraRank,
+    qkNopeHeadDim,
+    qkRopeHeadDim,
+    vHeadDim,
+    window: null,
+  };
   const layers: LayerShape[] = Array.from({ length: layerCount }, (_, i) => ({
     attention,
     crossAttention: null,
@@ -42,13 +58,21 @@ export function readDeepSeek(f: ConfigFields, type: 'deepseek_v2' | 'deepseek_v3
             intermediateSize: expertWidth,
             gated: true,
             bias: false,
-            experts: moe({ expertCount, activeExpertCount: activeExperts, sharedIntermediateSize: sharedExperts * expertWidth, scoreCorrectionBias: f.string('topk_method') === 'noaux_tc' }),
+            experts: moe({
+              expertCount,
+              activeExpertCount: activeExperts,
+              sharedIntermediateSize: sharedExperts * expertWidth,
+              scoreCorrectionBias: f.string('topk_method') === 'noaux_tc',
+            }),
           }
         : denseMlp(denseWidth, true),
     normCount: 2,
   }));
   const mtp = f.optionalNonNegative('num_nextn_predict_layers') ?? 0;
-  if (mtp > 0) warnings.push(`${type}: the ${mtp} multi-token-prediction layer${mtp > 1 ? 's are' : ' is'} stored in the checkpoint but not part of the transformers model, and not counted`);
+  if (mtp > 0)
+    warnings.push(
+      `${type}: the ${mtp} multi-token-prediction layer${mtp > 1 ? 's are' : ' is'} stored in the checkpoint but not part of the transformers model, and not counted`,
+    );
   return architecture({
     modelType: type,
     hiddenSize: h,

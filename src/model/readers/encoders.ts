@@ -18,7 +18,10 @@ export function readEncoder(f: ConfigFields, type: (typeof ENCODER_FAMILY)[numbe
   const vocabSize = f.count('vocab_size');
   const maxPositionCount = f.count('max_position_embeddings');
   f.done();
-  f.require(hiddenSize % headCount === 0, `hidden_size ${hiddenSize} is not divisible by num_attention_heads ${headCount}`);
+  f.require(
+    hiddenSize % headCount === 0,
+    `hidden_size ${hiddenSize} is not divisible by num_attention_heads ${headCount}`,
+  );
   return uniformArchitecture({
     modelType: type,
     layout: 'encoder',

@@ -23,29 +23,66 @@ type GptFamily = (typeof GPT_FAMILY)[number];
 /** transformers' FalconConfig / BloomConfig default context when a config leaves it out. */
 const DEFAULT_CONTEXT_TOKENS = 2048;
 
+/** The one layer shape of a GPT-family model: Falcon's multi-query or grouped K/V heads, biases and norms. */
+function gptLayer(
+  f: ConfigFields,
+  type: GptFamily,
+  size: { headCount: number; headDim: number; intermediate: number },
+): LayerShape {
+  const { headCount, headDim, intermediate } = size;
+  const newFalcon = type === 'falcon' && f.flag('new_decoder_architecture', false);
+  const kvHeadCount =
+    type !== 'falcon'
+      ? headCount
+      : newFalcon
+        ? (f.optionalCount('num_kv_heads') ?? headCount)
+        : f.flag('multi_query', true)
+          ? 1
+          : headCount;
+  const biased = type !== 'falcon' || f.flag('bias', false);
+  return {
+    attention: standardAttention({ headCount, kvHeadCount, headDim, bias: biased ? 'all' : 'none' }),
+    crossAttention: null,
+    mlp: denseMlp(intermediate, false, biased),
+    // Falcon: one norm for parallel attention, two in the new architecture unless num_ln_in_parallel_attn says 1 (Falcon2).
+    normCount:
+      type === 'falcon'
+        ? newFalcon
+          ? (f.optionalCount('num_ln_in_parallel_attn') ?? 2)
+          : f.flag('parallel_attn', true)
+            ? 1
+            : 2
+        : 2,
+  };
+}
+
 export function readGptFamily(f: ConfigFields, type: GptFamily): ModelArchitecture {
   const h = f.count('hidden_size', 'n_embd', 'n_embed');
   const layerCount = f.count('num_hidden_layers', 'n_layer');
   const headCount = f.count('num_attention_heads', 'n_head');
   const vocabSize = f.count('vocab_size');
-  const maxPositionCount = type === 'gpt2' ? f.count('n_positions', 'max_position_embeddings') : type === 'bloom' ? (f.optionalCount('seq_length', 'max_position_embeddings') ?? DEFAULT_CONTEXT_TOKENS) : type === 'falcon' ? (f.optionalCount('max_position_embeddings') ?? DEFAULT_CONTEXT_TOKENS) : f.count('max_position_embeddings');
-  const intermediate = type === 'opt' ? f.count('ffn_dim') : type === 'gpt_neox' ? f.count('intermediate_size') : (f.optionalCount('n_inner', 'ffn_hidden_size') ?? 4 * h);
+  const maxPositionCount =
+    type === 'gpt2'
+      ? f.count('n_positions', 'max_position_embeddings')
+      : type === 'bloom'
+        ? (f.optionalCount('seq_length', 'max_position_embeddings') ?? DEFAULT_CONTEXT_TOKENS)
+        : type === 'falcon'
+          ? (f.optionalCount('max_position_embeddings') ?? DEFAULT_CONTEXT_TOKENS)
+          : f.count('max_position_embeddings');
+  const intermediate =
+    type === 'opt'
+      ? f.count('ffn_dim')
+      : type === 'gpt_neox'
+        ? f.count('intermediate_size')
+        : (f.optionalCount('n_inner', 'ffn_hidden_size') ?? 4 * h);
   f.done();
   f.require(h % headCount === 0, `hidden_size ${h} is not divisible by the ${headCount} attention heads`);
   const headDim = h / headCount;
 
-  const newFalcon = type === 'falcon' && f.flag('new_decoder_architecture', false);
-  const kvHeadCount = type !== 'falcon' ? headCount : newFalcon ? (f.optionalCount('num_kv_heads') ?? headCount) : f.flag('multi_query', true) ? 1 : headCount;
-  const biased = type !== 'falcon' || f.flag('bias', false);
-  const layer: LayerShape = {
-    attention: standardAttention({ headCount, kvHeadCount, headDim, bias: biased ? 'all' : 'none' }),
-    crossAttention: null,
-    mlp: denseMlp(intermediate, false, biased),
-    // Falcon: one norm for parallel attention, two in the new architecture unless num_ln_in_parallel_attn says 1 (Falcon2).
-    normCount: type === 'falcon' ? (newFalcon ? (f.optionalCount('num_ln_in_parallel_attn') ?? 2) : f.flag('parallel_attn', true) ? 1 : 2) : 2,
-  };
+  const layer = gptLayer(f, type, { headCount, headDim, intermediate });
   const wordProjection = type === 'opt' ? (f.optionalCount('word_embed_proj_dim') ?? h) : h;
-  const extraParameters = wordProjection !== h ? [{ name: 'project_in/project_out', count: 2 * wordProjection * h }] : [];
+  const extraParameters =
+    wordProjection !== h ? [{ name: 'project_in/project_out', count: 2 * wordProjection * h }] : [];
   const finalNormCount = type === 'opt' && !f.flag('do_layer_norm_before', true) ? 0 : 1;
   return architecture({
     modelType: type,
@@ -59,7 +96,10 @@ export function readGptFamily(f: ConfigFields, type: GptFamily): ModelArchitectu
     finalNormCount,
     tiedEmbeddings: f.flag('tie_word_embeddings', type !== 'gpt_neox'),
     // OPT's token embedding has word_embed_proj_dim columns: correct the V·h the core counts.
-    extraParameters: wordProjection !== h ? [...extraParameters, { name: 'embed_tokens width correction', count: vocabSize * (wordProjection - h) }] : extraParameters,
+    extraParameters:
+      wordProjection !== h
+        ? [...extraParameters, { name: 'embed_tokens width correction', count: vocabSize * (wordProjection - h) }]
+        : extraParameters,
     attentionDropout: f.probability(0, 'attn_pdrop', 'attention_dropout'),
     hiddenDropout: f.probability(0, 'resid_pdrop', 'hidden_dropout', 'dropout'),
     defaultDtype: dtypeFromTorch(f.value('torch_dtype', 'dtype')),

@@ -34,8 +34,12 @@ export function readT5(f: ConfigFields): ModelArchitecture {
     hiddenSize: h,
     vocabSize,
     maxPositionCount: f.optionalCount('n_positions') ?? T5_DEFAULT_POSITIONS,
-    layers: groupLayers(Array.from({ length: decoderLayers }, () => ({ attention, crossAttention: attention, mlp, normCount: 3 }))),
-    encoderLayers: groupLayers(Array.from({ length: encoderLayers }, () => ({ attention, crossAttention: null, mlp, normCount: 2 }))),
+    layers: groupLayers(
+      Array.from({ length: decoderLayers }, () => ({ attention, crossAttention: attention, mlp, normCount: 3 })),
+    ),
+    encoderLayers: groupLayers(
+      Array.from({ length: encoderLayers }, () => ({ attention, crossAttention: null, mlp, normCount: 2 })),
+    ),
     finalNormCount: 2,
     tiedEmbeddings: f.flag('tie_word_embeddings', true),
     extraParameters: [{ name: 'relative_attention_bias (encoder and decoder)', count: 2 * buckets * headCount }],
