@@ -4,10 +4,8 @@
  * Renderers are imported lazily so each command loads only what it prints.
  */
 import { EXIT_DOES_NOT_FIT, EXIT_OK, UserError } from '../core/errors.js';
-import { planCapacity } from '../plan/capacity.js';
 import { planEstimate } from '../plan/estimate.js';
 import type { LoadedModel } from '../plan/model.js';
-import { planTraining } from '../plan/trainingPlan.js';
 import type { Io } from './io.js';
 import { loadModel } from './modelSource.js';
 import { type ParsedOptions, parseOptions } from './options.js';
@@ -55,7 +53,10 @@ export async function estimateAction(raw: Readonly<Record<string, unknown>>, io:
     '--model: no model given; pass --model <preset> (see `vram models`) or --config <config.json>',
   );
   const model = await load(options, io);
-  const plan = mode === 'training' ? planTraining(model, options) : planEstimate(model, options);
+  const plan =
+    mode === 'training'
+      ? (await import('../plan/trainingPlan.js')).planTraining(model, options)
+      : planEstimate(model, options);
   warn(io, plan.warnings);
   const format = plan.inputs.format;
   if (format === 'json') {
@@ -80,6 +81,7 @@ export async function capacityAction(raw: Readonly<Record<string, unknown>>, io:
     options,
     '--model: no model given; pass --model <preset|dir|hf:org/name|file.gguf> or --config <config.json>',
   );
+  const { planCapacity } = await import('../plan/capacity.js');
   const plan = planCapacity(await load(options, io), options);
   warn(io, plan.warnings);
   if (plan.inputs.format === 'json') {
