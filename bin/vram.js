@@ -20,6 +20,13 @@ const io = {
   },
 };
 
+// A reader that goes away (`vram … | head`) is not an error: stop writing, keep the exit code.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 loadCli()
   .cli.main(process.argv.slice(2), io)
   .then((code) => {

@@ -52,8 +52,11 @@ function withOptions(command: Command, name: CommandName): Command {
   for (const key of COMMAND_OPTIONS[name]) {
     const spec = OPTIONS[key];
     if ('repeatable' in spec)
-      command.option(spec.flags, helpText(spec), (value: string, previous: string[] = []) => [...previous, value]);
-    else command.option(spec.flags, helpText(spec));
+      command.option(spec.flags, helpText(spec, name), (value: string, previous: string[] = []) => [
+        ...previous,
+        value,
+      ]);
+    else command.option(spec.flags, helpText(spec, name));
   }
   return command;
 }

@@ -92,8 +92,8 @@ interface OptionSpec {
   /** Commander's flags, e.g. '--tp <n>'. */
   flags: string;
   help: string;
-  /** The default the help prints; the plans apply it (plan/defaults.ts). */
-  default?: string | number;
+  /** The default the help prints (per command where they differ); the plans apply it (plan/defaults.ts). */
+  default?: string | number | Partial<Record<CommandName, string | number>>;
   schema: z.ZodMiniType;
   /** Repeatable (--set a=1 --set b=2): the values are collected in a list. */
   repeatable?: true;
@@ -126,7 +126,10 @@ export const OPTIONS = {
   ctx: {
     flags: '--ctx <tokens>',
     help: 'tokens per sequence (vLLM max_model_len); k = ×1024 (32k = 32,768)',
-    default: "serving: the model's maximum; training: 4096, capped at it",
+    default: {
+      estimate: "inference: the model's maximum; training: 4096, capped at it",
+      capacity: "the model's maximum",
+    },
     schema: parsed(parseTokenCount),
   },
   users: {
@@ -231,19 +234,22 @@ export const OPTIONS = {
   tp: {
     flags: '--tp <n>',
     help: 'tensor-parallel GPUs per pipeline stage',
-    default: 'serving: min(--gpus, --gpus-per-node); training: 1',
+    default: {
+      estimate: 'inference: min(--gpus ÷ --dp, --gpus-per-node); training: 1',
+      capacity: 'min(--gpus ÷ --dp, --gpus-per-node); llama.cpp: 1',
+    },
     schema: count(MAX_DEGREE),
   },
   pp: {
     flags: '--pp <n>',
     help: 'pipeline-parallel stages (llama.cpp: the GPUs its layers split over); the most loaded stage is reported',
-    default: 'serving: --gpus ÷ --tp; training: 1',
+    default: { estimate: 'inference: --gpus ÷ (--tp × --dp); training: 1', capacity: '--gpus ÷ (--tp × --dp)' },
     schema: count(MAX_DEGREE),
   },
   dp: {
     flags: '--dp <n>',
     help: 'replicas (serving: each serves its share of --users) or data-parallel ranks (training)',
-    default: 'serving: 1; training: --gpus ÷ (--tp × --pp × --cp)',
+    default: { estimate: 'inference: 1; training: --gpus ÷ (--tp × --pp × --cp)', capacity: 1 },
     schema: count(MAX_GPU_COUNT),
   },
   gpusPerNode: {
@@ -423,8 +429,14 @@ type ValueOf<K extends OptionKey> = z.output<(typeof OPTIONS)[K]['schema']>;
 export type ParsedOptions<C extends CommandName> = { [K in KeysOf<C>]?: ValueOf<K> };
 
 /** The help line of an option, with the default it prints. */
-export function helpText(spec: OptionSpec): string {
-  return spec.default === undefined ? spec.help : `${spec.help} (default: ${spec.default})`;
+/**
+ * The help line of an option in one command, with the default it prints. Only `estimate` has two
+ * modes, so elsewhere the "inference: " that marks a mode's option is left out.
+ */
+export function helpText(spec: OptionSpec, command: CommandName): string {
+  const help = command === 'estimate' ? spec.help : spec.help.replace(/^inference: /, '');
+  const given = typeof spec.default === 'object' ? spec.default[command] : spec.default;
+  return given === undefined ? help : `${help} (default: ${given})`;
 }
 
 function flagName(key: string): string {
