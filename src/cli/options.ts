@@ -23,7 +23,8 @@ import {
 import { GRADIENT_CHECKPOINTING } from '../core/trainingActivations.js';
 import { ValueError } from '../core/errors.js';
 import { DEFAULTS } from '../plan/defaults.js';
-import { FSDP_MODES, SOLVE_TARGETS, ZERO_ACCOUNTINGS } from '../plan/training.js';
+import { ENGINE_SETTINGS } from '../plan/engineSettings.js';
+import { FSDP_MODES, SOLVE_TARGETS, TRAINING_FLAGS, TRAINING_OPTIONS, ZERO_ACCOUNTINGS } from '../plan/training.js';
 import {
   parseCount,
   parseFraction,
@@ -91,15 +92,14 @@ function zeroStage(raw: string): ZeroStage {
 interface OptionSpec {
   /** Commander's flags, e.g. '--tp <n>'. */
   flags: string;
-  help: string;
+  /** The help line, or one per command where they differ (`default` for the rest). */
+  help: string | ({ default: string } & Partial<Record<CommandName, string>>);
   /** The default the help prints (per command where they differ); the plans apply it (plan/defaults.ts). */
   default?: string | number | Partial<Record<CommandName, string | number>>;
   schema: z.ZodMiniType;
   /** Repeatable (--set a=1 --set b=2): the values are collected in a list. */
   repeatable?: true;
 }
-
-const GPU_HELP = 'GPUs in all; --tp × --pp × --dp (training: × --cp) when they are given';
 
 /** Every option of every command (see the docblock). */
 export const OPTIONS = {
@@ -230,7 +230,15 @@ export const OPTIONS = {
     help: 'memory of a GPU not in the catalog, e.g. 94GiB',
     schema: parsed(parseSize),
   },
-  gpus: { flags: '--gpus <n>', help: GPU_HELP, default: 1, schema: count(MAX_GPU_COUNT) },
+  gpus: {
+    flags: '--gpus <n>',
+    help: {
+      default: 'GPUs in all: --tp × --pp × --dp',
+      estimate: 'GPUs in all: --tp × --pp × --dp (training: × --cp)',
+    },
+    default: 'the product of the degrees given, else 1',
+    schema: count(MAX_GPU_COUNT),
+  },
   tp: {
     flags: '--tp <n>',
     help: 'tensor-parallel GPUs per pipeline stage',
@@ -254,7 +262,11 @@ export const OPTIONS = {
   },
   gpusPerNode: {
     flags: '--gpus-per-node <n>',
-    help: 'GPUs per node: tensor parallelism stays within one; --fsdp hybrid shards within one',
+    help: {
+      default: 'GPUs per node: tensor parallelism stays within one, pipeline stages span nodes',
+      estimate:
+        'GPUs per node: tensor parallelism stays within one, pipeline stages span nodes; --fsdp hybrid shards within one',
+    },
     default: DEFAULTS.gpusPerNode,
     schema: count(MAX_DEGREE),
   },
@@ -380,39 +392,8 @@ const MODEL = ['model', 'config', 'set', 'offline'] as const;
 const SERVING = ['ctx', 'users', 'dtype', 'kvDtype', 'attention', 'slidingWindow'] as const;
 const DEPLOYMENT = ['gpu', 'gpuMemory', 'gpus', 'tp', 'pp', 'dp', 'gpusPerNode', 'assertFits'] as const;
 const OUTPUT = ['format', 'units'] as const;
-const TRAINING = [
-  'batch',
-  'optimizer',
-  'precision',
-  'gradCheckpointing',
-  'gradAccum',
-  'chunkedLoss',
-  'zero',
-  'fsdp',
-  'offload',
-  'zeroAccounting',
-  'cp',
-  'ep',
-  'sp',
-  'loraRank',
-  'loraTargets',
-  'qlora',
-  'trainEmbeddings',
-  'solve',
-] as const;
-const ENGINE = [
-  'engine',
-  'gpuMemoryUtilization',
-  'maxModelLen',
-  'maxNumBatchedTokens',
-  'maxNumSeqs',
-  'blockSize',
-  'memFractionStatic',
-  'freeGpuMemoryFraction',
-  'ubatchSize',
-  'sweepCtx',
-  'sweepUsers',
-] as const;
+const TRAINING = [...TRAINING_OPTIONS, 'cp', ...TRAINING_FLAGS] as const;
+const ENGINE = ['engine', ...ENGINE_SETTINGS, 'sweepCtx', 'sweepUsers'] as const;
 
 /** The options of each command, in the order --help lists them. */
 export const COMMAND_OPTIONS = {
@@ -434,7 +415,8 @@ export type ParsedOptions<C extends CommandName> = { [K in KeysOf<C>]?: ValueOf<
  * modes, so elsewhere the "inference: " that marks a mode's option is left out.
  */
 export function helpText(spec: OptionSpec, command: CommandName): string {
-  const help = command === 'estimate' ? spec.help : spec.help.replace(/^inference: /, '');
+  const line = typeof spec.help === 'string' ? spec.help : (spec.help[command] ?? spec.help.default);
+  const help = command === 'estimate' ? line : line.replace(/^inference: /, '');
   const given = typeof spec.default === 'object' ? spec.default[command] : spec.default;
   return given === undefined ? help : `${help} (default: ${given})`;
 }

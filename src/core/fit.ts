@@ -12,8 +12,8 @@
  * usable per GPU = the memory the driver reports. fits = required ≤ usable.
  * maxUsers: the most concurrent sequences at this context that fit on the deployment (doubling,
  * then binary search, on a requirement that grows with users). minGpuCount: the fewest GPUs that fit
- * as one tensor-parallel group (the requirement never grows with it), up to MAX_GPU_COUNT; null when
- * none does.
+ * — the smallest tensor-parallel size (the requirement never grows with it) times the deployment's
+ * stages and replicas — up to MAX_GPU_COUNT; null when none does.
  */
 import type { InferenceScenario } from './estimate.js';
 import { ExactnessError } from './errors.js';
@@ -159,11 +159,18 @@ export function fitInference(scenario: InferenceScenario, gpu: GpuSpec, deployme
   while (bound < MAX_USER_COUNT && fitsWith(bound, split)) bound = Math.min(MAX_USER_COUNT, bound * 2);
   const tooMany = smallestSatisfying(0, bound, (users) => !fitsWith(users, split));
   const maxUsers = tooMany === null ? MAX_USER_COUNT : Math.max(0, tooMany - 1);
-  const minGpuCount = smallestSatisfying(1, MAX_GPU_COUNT, (gpus) => fitsWith(scenario.userCount, tensorSplit(gpus)));
+  // The fewest GPUs: the smallest tensor-parallel size that fits, with the deployment's stages and replicas.
+  const groups = split.pipelineParallel * split.dataParallel;
+  const withTensorParallel = (tp: number): InferenceSplit => ({ ...split, tensorParallel: tp });
+  const minTensorParallel = smallestSatisfying(1, Math.max(1, Math.floor(MAX_GPU_COUNT / groups)), (tp) =>
+    fitsWith(scenario.userCount, withTensorParallel(tp)),
+  );
+  const minGpuCount = minTensorParallel === null ? null : minTensorParallel * groups;
   // However many GPUs: no weights, one K/V head each (or the replicated latent), all activations.
-  const floorSplit = tensorSplit(Number.MAX_SAFE_INTEGER);
+  const floorSplit = withTensorParallel(Number.MAX_SAFE_INTEGER);
   const perGpuFloorBytes =
-    requirement(scenario.userCount, floorSplit) - weightsPerGpu(scenario, Number.MAX_SAFE_INTEGER);
+    requirement(scenario.userCount, floorSplit) -
+    weightsPerGpu(scenario, Number.MAX_SAFE_INTEGER, split.pipelineParallel);
   const gpuCount = split.tensorParallel * split.pipelineParallel * split.dataParallel;
   return { ...verdict(gpu, gpuCount, required), maxUsers, minGpuCount, perGpuFloorBytes };
 }

@@ -10,6 +10,7 @@ import { MAX_GPU_COUNT } from '../core/fit.js';
 import { type Capacity, type Outcome, capacity, minTensorParallel } from '../core/serving/capacity.js';
 import { tensorParallelDegrees } from '../core/serving/shard.js';
 import type { Engine, EngineSettings, ServingScenario } from '../core/serving/types.js';
+import { ENGINE_OPTIONS, type EngineSettingsInput, engineSettings } from './engineSettings.js';
 import { ceilDiv, formatInt } from '../core/units.js';
 import {
   type CountedModel,
@@ -22,7 +23,14 @@ import {
   echoInputs,
 } from './common.js';
 import { DEFAULTS } from './defaults.js';
-import { type Deployment, type DeploymentInput, resolveDeployment } from './deployment.js';
+import {
+  type Deployment,
+  type DeploymentInput,
+  type DeploymentStyle,
+  checkPipelineStages,
+  deploymentWarning,
+  resolveDeployment,
+} from './deployment.js';
 import { type DeploymentInputs, deploymentInputs } from './estimate.js';
 import {
   CUDA_TOTAL_ENGINES,
@@ -40,7 +48,6 @@ import {
   servedInSixteenBits,
 } from './inference.js';
 import type { LoadedModel } from './model.js';
-import { checkPipelineStages } from './training.js';
 
 /** llama.cpp's limit on parallel sequences (src/llama-cparams.h: "#define LLAMA_MAX_SEQ 256"; 64 in older builds). */
 export const LLAMA_MAX_SEQ = 256;
@@ -48,31 +55,6 @@ export const LLAMA_MAX_SEQ = 256;
 export const LLAMA_CPP_MAX_DEVICES = 16;
 /** Engines that need a tensor-parallel degree dividing the attention heads. */
 const STRICT_TENSOR_PARALLEL: readonly Engine[] = ['vllm', 'sglang', 'tensorrt-llm'];
-
-/** Engine settings, each given only for the engines that have it. */
-export interface EngineSettingsInput {
-  gpuMemoryUtilization?: number | undefined;
-  maxModelLen?: number | undefined;
-  maxNumBatchedTokens?: number | undefined;
-  maxNumSeqs?: number | undefined;
-  blockSize?: number | undefined;
-  memFractionStatic?: number | undefined;
-  freeGpuMemoryFraction?: number | undefined;
-  ubatchSize?: number | undefined;
-}
-
-/** Which engines each engine setting (and --pp) belongs to. */
-export const ENGINE_OPTIONS: Readonly<Record<keyof EngineSettingsInput | 'pp', readonly Engine[]>> = {
-  gpuMemoryUtilization: ['vllm'],
-  maxModelLen: ['vllm'],
-  maxNumSeqs: ['vllm'],
-  blockSize: ['vllm'],
-  maxNumBatchedTokens: ['vllm', 'tensorrt-llm'],
-  memFractionStatic: ['sglang'],
-  freeGpuMemoryFraction: ['tensorrt-llm'],
-  ubatchSize: ['llama.cpp'],
-  pp: ['vllm', 'sglang', 'tensorrt-llm', 'generic', 'llama.cpp'],
-};
 
 export interface CapacityInput extends InferenceInput, DeploymentInput, GpuChoice, EngineSettingsInput, EchoInput {
   engine?: Engine | undefined;
@@ -82,7 +64,9 @@ export interface CapacityInput extends InferenceInput, DeploymentInput, GpuChoic
   sweepUsers?: readonly number[] | undefined;
 }
 
-export interface CapacityInputs extends EchoInputs, WeightInputs, DeploymentInputs {
+export interface CapacityInputs extends EchoInputs, WeightInputs, Omit<DeploymentInputs, 'gpus'> {
+  /** All GPUs; null without a GPU type (the catalog). */
+  gpus: number | null;
   engine: Engine;
   ctx: number;
   users: number;
@@ -113,19 +97,6 @@ export interface CapacityPlan {
   warnings: string[];
 }
 
-function engineSettings(input: EngineSettingsInput): EngineSettings {
-  return {
-    gpuMemoryUtilization: input.gpuMemoryUtilization,
-    maxModelLen: input.maxModelLen,
-    maxNumBatchedTokens: input.maxNumBatchedTokens,
-    maxNumSeqs: input.maxNumSeqs,
-    blockSize: input.blockSize,
-    memFractionStatic: input.memFractionStatic,
-    freeGpuMemoryFraction: input.freeGpuMemoryFraction,
-    microBatchTokens: input.ubatchSize,
-  };
-}
-
 function checkCapacityOptions(input: CapacityInput, engine: Engine, hasGpu: boolean): void {
   checkModeOptions(input, 'inference');
   for (const [key, engines] of Object.entries(ENGINE_OPTIONS)) {
@@ -142,9 +113,10 @@ function checkCapacityOptions(input: CapacityInput, engine: Engine, hasGpu: bool
       `--gpus: ${input.gpus} GPUs of which type? give --gpu <id> or --gpu-memory <size> (without them every catalog GPU is listed)`,
     );
   }
-  if (!hasGpu && input.tp !== undefined)
+  const unplaced = input.tp !== undefined ? '--tp' : input.gpusPerNode !== undefined ? '--gpus-per-node' : null;
+  if (!hasGpu && unplaced !== null)
     throw new UserError(
-      '--tp: needs --gpu <id> or --gpu-memory <size> (without them the catalog lists the tensor-parallel size each GPU needs)',
+      `${unplaced}: needs --gpu <id> or --gpu-memory <size> (without them the catalog lists the tensor-parallel size each GPU needs)`,
     );
   if (!hasGpu && (input.sweepCtx || input.sweepUsers))
     throw new UserError(`${input.sweepCtx ? '--sweep-ctx' : '--sweep-users'}: needs --gpu <id> or --gpu-memory <size>`);
@@ -181,18 +153,31 @@ function servedScenario(
 }
 
 /** Checks the engine can split the model over the stage's GPUs; warns when an engine would need pipeline stages. */
-function checkSplit(model: LoadedModel, engine: Engine, stageGpus: number, warnings: string[]): void {
+/** A valid tensor-parallel size that divides `gpus`, with the pipeline stages that make up the rest. */
+function splitHint(valid: readonly number[], gpus: number): string {
+  const tp = [...valid].reverse().find((n) => n > 1 && gpus % n === 0);
+  return tp === undefined ? '' : `; e.g. --tp ${tp} --pp ${gpus / tp}`;
+}
+
+function checkSplit(
+  model: LoadedModel,
+  engine: Engine,
+  input: CapacityInput,
+  stageGpus: number,
+  warnings: string[],
+): void {
   const lead = leadAttention(model.arch);
   const valid = tensorParallelDegrees(model.arch, MAX_GPU_COUNT);
   if (STRICT_TENSOR_PARALLEL.includes(engine) && !valid.includes(stageGpus)) {
     const kv = lead.kind === 'standard' ? ` and whose ${lead.kvHeadCount} K/V heads split or replicate evenly` : '';
+    const flag = input.tp !== undefined ? '--tp' : '--gpus';
     throw new UserError(
-      `--gpus: ${engine} needs a tensor-parallel size that divides the ${lead.headCount} attention heads${kv} (${valid.join(', ')}), not ${stageGpus}`,
+      `${flag}: ${engine} needs a tensor-parallel size that divides the ${lead.headCount} attention heads${kv} (${valid.join(', ')}), not ${stageGpus}${splitHint(valid, stageGpus)}`,
     );
   }
   if (engine === 'llama.cpp' && stageGpus > LLAMA_CPP_MAX_DEVICES) {
     throw new UserError(
-      `--gpus: llama.cpp's CUDA backend supports at most ${LLAMA_CPP_MAX_DEVICES} GPUs (GGML_CUDA_MAX_DEVICES), not ${stageGpus}`,
+      `${input.pp !== undefined ? '--pp' : '--gpus'}: llama.cpp's CUDA backend supports at most ${LLAMA_CPP_MAX_DEVICES} GPUs (GGML_CUDA_MAX_DEVICES), not ${stageGpus}`,
     );
   }
   if (stageGpus > 1 && engine !== 'llama.cpp' && !valid.includes(stageGpus)) {
@@ -208,7 +193,7 @@ function workloadWarnings(
   engine: Engine,
   result: Capacity | null,
   ctx: number,
-  users: number,
+  users: { count: number; text: string },
 ): string[] {
   const warnings: string[] = [];
   if (engine === 'vllm' && input.maxModelLen !== undefined && ctx > input.maxModelLen) {
@@ -223,14 +208,14 @@ function workloadWarnings(
       `--max-num-batched-tokens: ${batched} is less than max_num_seqs ${maxSeqs} (${input.maxNumSeqs === undefined ? "vLLM's default for this GPU" : '--max-num-seqs'}); vLLM requires max_num_batched_tokens ≥ max_num_seqs`,
     );
   }
-  if (typeof maxSeqs === 'number' && users > maxSeqs) {
+  if (typeof maxSeqs === 'number' && users.count > maxSeqs) {
     warnings.push(
-      `--users ${users} is more than vLLM's max_num_seqs ${maxSeqs}: at most ${maxSeqs} requests run at once and the rest queue; raise --max-num-seqs`,
+      `${users.text} is more than vLLM's max_num_seqs ${maxSeqs}: at most ${maxSeqs} requests run at once and the rest queue; raise --max-num-seqs`,
     );
   }
-  if (engine === 'llama.cpp' && users > LLAMA_MAX_SEQ) {
+  if (engine === 'llama.cpp' && users.count > LLAMA_MAX_SEQ) {
     warnings.push(
-      `--users ${users} is more than llama.cpp's ${LLAMA_MAX_SEQ} sequences (LLAMA_MAX_SEQ): llama-server cannot run --parallel ${users}`,
+      `${users.text} is more than llama.cpp's ${LLAMA_MAX_SEQ} sequences (LLAMA_MAX_SEQ): llama-server cannot run --parallel ${users.count}`,
     );
   }
   return warnings;
@@ -320,6 +305,59 @@ function catalogRows(shape: ServingShape): CapacityPlan['gpus'] {
   });
 }
 
+/** How each engine uses a deployment's GPUs by default (deployment.ts). */
+const DEPLOYMENT_STYLE: Readonly<Record<Engine, DeploymentStyle>> = {
+  vllm: 'serving',
+  sglang: 'serving',
+  'tensorrt-llm': 'serving',
+  generic: 'serving',
+  transformers: 'tensor',
+  'llama.cpp': 'layers',
+};
+
+/** The shape the core sizes: llama.cpp's layer split is its own (gpuCount GPUs, one stage). */
+function shapeOf(
+  engine: Engine,
+  inference: ServingShape['inference'],
+  input: CapacityInput,
+  deployment: Deployment,
+): ServingShape {
+  const layers = engine === 'llama.cpp';
+  return {
+    engine,
+    inference,
+    settings: engineSettings(input),
+    stageGpus: layers ? deployment.pipelineParallel : deployment.tensorParallel,
+    stages: layers ? 1 : deployment.pipelineParallel,
+    replicas: deployment.dataParallel,
+  };
+}
+
+/** The capacity of one replica on the target, with the checks and warnings that go with it. */
+function servedCapacity(
+  model: LoadedModel,
+  input: CapacityInput,
+  at: { shape: ServingShape; target: GpuTarget; deployment: Deployment; users: number },
+  warnings: string[],
+): Capacity {
+  const { shape, target, deployment, users } = at;
+  checkSplit(model, shape.engine, input, shape.stageGpus, warnings);
+  const acrossNodes = deploymentWarning(deployment);
+  if (acrossNodes) warnings.push(acrossNodes);
+  const single = capacity(serving(shape, target.memoryBytes), target.name);
+  if (single.refusal) warnings.push(single.refusal);
+  const note = cudaTotalNote(target, shape.engine);
+  if (note) single.budget.notes.push(note);
+  const replicas = shape.replicas;
+  const perReplica = ceilDiv(users, replicas);
+  const text =
+    replicas > 1 ? `each replica's ${perReplica} requests (--users ${users} ÷ --dp ${replicas})` : `--users ${users}`;
+  warnings.push(
+    ...workloadWarnings(input, shape.engine, single, shape.inference.contextTokens, { count: perReplica, text }),
+  );
+  return single;
+}
+
 /** The capacity of `model` served by an engine on a deployment, or the GPUs each catalog GPU needs. */
 export function planCapacity(model: LoadedModel, input: CapacityInput): CapacityPlan {
   const engine = input.engine ?? DEFAULTS.engine;
@@ -329,32 +367,18 @@ export function planCapacity(model: LoadedModel, input: CapacityInput): Capacity
     );
   const target = gpuTarget(input, engine);
   checkCapacityOptions(input, engine, target !== null);
-  const deployment = resolveDeployment(input, engine === 'llama.cpp' ? 'layers' : 'serving');
-  const ctx = contextOf(input, model, 'inference');
+  const deployment = resolveDeployment(input, DEPLOYMENT_STYLE[engine]);
   const users = input.users ?? DEFAULTS.users;
   const counted = countedModel(model);
+  const ctx = contextOf(input, model, 'inference');
   const tooLong = contextWarning(model, ctx, counted.parameterCount);
   const warnings = [...model.warnings, ...(tooLong ? [tooLong] : [])];
   const replicas = deployment.dataParallel;
   const resolved = servedScenario(input, model, engine, ctx, ceilDiv(users, replicas), warnings);
-  // llama.cpp's layer split is its own: the core splits layers over gpuCount GPUs with one stage.
-  const layers = engine === 'llama.cpp';
-  const shape: ServingShape = {
-    engine,
-    inference: resolved.scenario,
-    settings: engineSettings(input),
-    stageGpus: layers ? deployment.pipelineParallel : deployment.tensorParallel,
-    stages: layers ? 1 : deployment.pipelineParallel,
-    replicas,
-  };
+  const shape = shapeOf(engine, resolved.scenario, input, deployment);
   checkPipelineStages(shape.stages, model);
-  if (target) checkSplit(model, engine, shape.stageGpus, warnings);
-  const single = target ? capacity(serving(shape, target.memoryBytes), target.name) : null;
-  if (single?.refusal) warnings.push(single.refusal);
-  const note = target ? cudaTotalNote(target, engine) : null;
-  if (single && note) single.budget.notes.push(note);
-  warnings.push(...workloadWarnings(input, engine, single, ctx, users));
-  const maxGpus = layers ? LLAMA_CPP_MAX_DEVICES : MAX_GPU_COUNT;
+  const single = target ? servedCapacity(model, input, { shape, target, deployment, users }, warnings) : null;
+  const maxGpus = engine === 'llama.cpp' ? LLAMA_CPP_MAX_DEVICES : MAX_GPU_COUNT;
   const minStage = target ? minTensorParallel(serving(shape, target.memoryBytes, 1), target.name, maxGpus) : null;
   return {
     model: counted,
@@ -366,6 +390,7 @@ export function planCapacity(model: LoadedModel, input: CapacityInput): Capacity
       users,
       attention: resolved.scenario.attention,
       ...deploymentInputs(deployment, target, input.gpu === 'all'),
+      gpus: target ? deployment.gpuCount : null,
       engineSettings: single?.budget.settings ?? null,
       sweepCtx: input.sweepCtx ?? [],
       sweepUsers: input.sweepUsers ?? [],

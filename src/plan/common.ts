@@ -10,6 +10,7 @@ import { readHfConfig } from '../model/hfConfig.js';
 import { PRESETS } from '../model/presets.js';
 import { DEFAULTS, type Mode, defaultContextTokens } from './defaults.js';
 import type { LoadedModel } from './model.js';
+import { TRAINING_FLAGS, TRAINING_OPTIONS } from './training.js';
 
 export type Format = 'table' | 'json' | 'markdown';
 export type UnitSystem = 'gib' | 'gb';
@@ -100,23 +101,7 @@ export function contextOf(input: { ctx?: number | undefined }, model: LoadedMode
 }
 
 /** Options that belong to one kind of plan, keyed by their camelCase names. */
-export const TRAINING_ONLY = [
-  'batch',
-  'optimizer',
-  'precision',
-  'gradCheckpointing',
-  'zero',
-  'fsdp',
-  'cp',
-  'ep',
-  'offload',
-  'zeroAccounting',
-  'loraRank',
-  'loraTargets',
-  'gradAccum',
-  'solve',
-] as const;
-export const TRAINING_FLAGS = ['sp', 'qlora', 'trainEmbeddings', 'chunkedLoss'] as const;
+const TRAINING_ONLY = [...TRAINING_OPTIONS, 'cp'] as const;
 export const INFERENCE_ONLY = ['users', 'kvDtype', 'slidingWindow'] as const;
 
 function flagOf(key: string): string {

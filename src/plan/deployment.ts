@@ -1,18 +1,23 @@
 /**
  * One model of a deployment for every command: --gpus is the total GPU count; --tp, --pp and --dp
  * say how they are used (tensor-parallel GPUs per stage, pipeline stages per replica, replicas),
- * and total = tp × pp × dp (training adds --cp: total = tp × pp × cp × dp).
+ * and total = tp × pp × dp (training adds --cp: total = tp × pp × cp × dp), at most 4,096.
  *
  * Defaults follow the engine:
- *   serving (vLLM, SGLang, TensorRT-LLM, generic, transformers, estimate inference): one replica;
- *     tensor parallel within a node first (tp = min(GPUs, --gpus-per-node)), pipeline stages across
- *     nodes (pp = GPUs ÷ tp) — vLLM's and SGLang's multi-node recipe;
- *   llama.cpp: layers split over the replica's GPUs (--split-mode layer), so pp = GPUs and tp = 1;
+ *   serving (vLLM, SGLang, TensorRT-LLM, generic, estimate inference): one replica; tensor parallel
+ *     within a node first (tp = min(GPUs per replica, --gpus-per-node)), pipeline stages across
+ *     nodes (pp = GPUs per replica ÷ tp) — vLLM's and SGLang's multi-node recipe;
+ *   tensor (transformers, which has no pipeline stages): tp = GPUs per replica;
+ *   layers (llama.cpp): its layers split over a replica's GPUs (--split-mode layer): tp = 1, pp = GPUs;
  *   training: data parallel (ZeRO/FSDP): tp = pp = cp = 1, dp = GPUs ÷ (tp × pp × cp).
  * Without --gpus the total is the product of the degrees given (each default 1).
  */
+import { allLayerGroups, layerCount } from '../core/architecture.js';
 import { UserError } from '../core/errors.js';
+import { MAX_GPU_COUNT } from '../core/fit.js';
+import { formatInt } from '../core/units.js';
 import { DEFAULTS } from './defaults.js';
+import type { LoadedModel } from './model.js';
 
 export interface DeploymentInput {
   /** Total GPUs. */
@@ -36,75 +41,74 @@ export interface Deployment {
   gpusPerNode: number;
 }
 
-/** How a deployment's GPUs are used by default. */
-export type DeploymentStyle = 'serving' | 'layers' | 'training';
+/** How a deployment's GPUs are used by default (see the docblock). */
+export type DeploymentStyle = 'serving' | 'tensor' | 'layers' | 'training';
+
+type Degrees = Pick<Deployment, 'tensorParallel' | 'pipelineParallel' | 'dataParallel'>;
 
 function quotient(total: number, divisor: number, what: string): number {
   if (total % divisor !== 0) throw new UserError(`--gpus: ${total} is not a multiple of ${what} = ${divisor}`);
   return total / divisor;
 }
 
-function checkProduct(total: number, parts: Record<string, number>): void {
-  const product = Object.values(parts).reduce((a, b) => a * b, 1);
-  if (product === total) return;
-  const text = Object.entries(parts)
+function times(parts: Record<string, number | undefined>): string {
+  return Object.entries(parts)
+    .filter((entry): entry is [string, number] => entry[1] !== undefined && entry[1] > 1)
     .map(([flag, value]) => `--${flag} ${value}`)
     .join(' × ');
-  throw new UserError(
-    `--gpus: ${total} is not ${text} = ${product}; give --gpus as their product, or leave one degree out to derive it`,
-  );
 }
 
-/** Serving and llama.cpp: the degrees left out are derived from --gpus as the docblock says. */
+/** The degrees left out, from --gpus and the ones given (serving, tensor and layers styles). */
 function servingDegrees(
+  gpus: number,
   input: DeploymentInput,
-  style: 'serving' | 'layers',
+  style: Exclude<DeploymentStyle, 'training'>,
   node: number,
-): Omit<Deployment, 'gpuCount' | 'gpusPerNode' | 'contextParallel'> {
-  if (style === 'layers' && input.tp !== undefined && input.tp > 1) {
-    throw new UserError(
-      `--tp: llama.cpp splits layers over its GPUs (--split-mode layer); a tensor-parallel row split is not modelled, so give --gpus or --pp`,
-    );
-  }
-  if (input.gpus === undefined)
-    return { tensorParallel: input.tp ?? 1, pipelineParallel: input.pp ?? 1, dataParallel: input.dp ?? 1 };
-  const gpus = input.gpus;
-  if (input.dp === undefined && input.tp !== undefined && input.pp !== undefined) {
+): Degrees {
+  const { tp, pp, dp } = input;
+  if (style === 'layers') return layerDegrees(gpus, pp, dp);
+  if (dp === undefined && tp !== undefined && pp !== undefined) {
     return {
-      tensorParallel: input.tp,
-      pipelineParallel: input.pp,
-      dataParallel: quotient(gpus, input.tp * input.pp, `--tp ${input.tp} × --pp ${input.pp}`),
+      tensorParallel: tp,
+      pipelineParallel: pp,
+      dataParallel: quotient(gpus, tp * pp, `--tp ${tp} × --pp ${pp}`),
     };
   }
-  const dataParallel = input.dp ?? DEFAULTS.dataParallel;
+  const dataParallel = dp ?? DEFAULTS.dataParallel;
   const perReplica = quotient(gpus, dataParallel, `--dp ${dataParallel}`);
-  if (input.tp !== undefined && input.pp !== undefined)
-    return { tensorParallel: input.tp, pipelineParallel: input.pp, dataParallel };
-  if (input.tp !== undefined)
+  if (tp !== undefined && pp !== undefined) return { tensorParallel: tp, pipelineParallel: pp, dataParallel };
+  if (tp !== undefined)
     return {
-      tensorParallel: input.tp,
-      pipelineParallel: quotient(
-        perReplica,
-        input.tp,
-        `--tp ${input.tp}${dataParallel > 1 ? ` × --dp ${dataParallel}` : ''}`,
-      ),
+      tensorParallel: tp,
+      pipelineParallel: quotient(perReplica * dataParallel, tp * dataParallel, times({ tp, dp }) || `--tp ${tp}`),
       dataParallel,
     };
-  if (input.pp !== undefined || style === 'layers') {
-    const pp = input.pp ?? perReplica;
+  if (pp !== undefined)
     return {
-      tensorParallel: quotient(perReplica, pp, `--pp ${pp}${dataParallel > 1 ? ` × --dp ${dataParallel}` : ''}`),
+      tensorParallel: quotient(perReplica * dataParallel, pp * dataParallel, times({ pp, dp }) || `--pp ${pp}`),
       pipelineParallel: pp,
       dataParallel,
     };
-  }
+  if (style === 'tensor') return { tensorParallel: perReplica, pipelineParallel: 1, dataParallel };
   const tensorParallel = Math.min(perReplica, node);
   if (perReplica % tensorParallel !== 0) {
     throw new UserError(
-      `--gpus: ${perReplica} GPUs per replica do not fill whole nodes of ${node} (--gpus-per-node); give --tp and --pp`,
+      `--gpus: ${perReplica} GPUs per replica do not fill whole nodes of ${node} (--gpus-per-node); give --tp and --pp (e.g. --tp ${gcd(perReplica, node)} --pp ${perReplica / gcd(perReplica, node)})`,
     );
   }
   return { tensorParallel, pipelineParallel: perReplica / tensorParallel, dataParallel };
+}
+
+/** llama.cpp: tp = 1; the layers split over pp GPUs per replica. */
+function layerDegrees(gpus: number, pp: number | undefined, dp: number | undefined): Degrees {
+  if (pp !== undefined)
+    return { tensorParallel: 1, pipelineParallel: pp, dataParallel: dp ?? quotient(gpus, pp, `--pp ${pp}`) };
+  const dataParallel = dp ?? DEFAULTS.dataParallel;
+  return { tensorParallel: 1, pipelineParallel: quotient(gpus, dataParallel, `--dp ${dataParallel}`), dataParallel };
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
 }
 
 /** Training: data parallel over what tensor, pipeline and context parallelism leave. */
@@ -123,23 +127,64 @@ function trainingDegrees(input: DeploymentInput): Omit<Deployment, 'gpuCount' | 
   return { tensorParallel, pipelineParallel, contextParallel, dataParallel: input.dp ?? input.gpus / modelParallel };
 }
 
-export function resolveDeployment(input: DeploymentInput, style: DeploymentStyle): Deployment {
-  const gpusPerNode = input.gpusPerNode ?? DEFAULTS.gpusPerNode;
+function checkStyle(input: DeploymentInput, style: DeploymentStyle): void {
   if (style !== 'training' && input.cp !== undefined && input.cp > 1)
     throw new UserError('--cp: context parallelism is a training plan; serving has no --cp');
+  if (style === 'layers' && input.tp !== undefined && input.tp > 1) {
+    throw new UserError(
+      '--tp: llama.cpp splits layers over its GPUs (--split-mode layer); a tensor-parallel row split is not modelled, so give --gpus or --pp',
+    );
+  }
+}
+
+function checkTotal(input: DeploymentInput, deployment: Deployment, style: DeploymentStyle): void {
+  const parts = {
+    tp: deployment.tensorParallel,
+    pp: deployment.pipelineParallel,
+    ...(style === 'training' ? { cp: deployment.contextParallel } : {}),
+    dp: deployment.dataParallel,
+  };
+  if (input.gpus !== undefined && deployment.gpuCount !== input.gpus) {
+    const text = Object.entries(parts)
+      .map(([flag, value]) => `--${flag} ${value}`)
+      .join(' × ');
+    throw new UserError(
+      `--gpus: ${input.gpus} is not ${text} = ${deployment.gpuCount}; give --gpus as their product, or leave one degree out to derive it`,
+    );
+  }
+  if (deployment.gpuCount > MAX_GPU_COUNT) {
+    throw new UserError(
+      `--gpus: ${times(parts)} = ${formatInt(deployment.gpuCount)} GPUs is more than the ${formatInt(MAX_GPU_COUNT)} vram plans for`,
+    );
+  }
+}
+
+/** The deployment the options describe, every degree resolved (see the docblock). */
+export function resolveDeployment(input: DeploymentInput, style: DeploymentStyle): Deployment {
+  checkStyle(input, style);
+  const gpusPerNode = input.gpusPerNode ?? DEFAULTS.gpusPerNode;
+  const given = { tensorParallel: input.tp ?? 1, pipelineParallel: input.pp ?? 1, dataParallel: input.dp ?? 1 };
   const degrees =
     style === 'training'
       ? trainingDegrees(input)
-      : { ...servingDegrees(input, style, gpusPerNode), contextParallel: 1 };
+      : {
+          ...(input.gpus === undefined ? given : servingDegrees(input.gpus, input, style, gpusPerNode)),
+          contextParallel: 1,
+        };
   const gpuCount = degrees.tensorParallel * degrees.pipelineParallel * degrees.contextParallel * degrees.dataParallel;
-  if (input.gpus !== undefined) {
-    const parts = {
-      tp: degrees.tensorParallel,
-      pp: degrees.pipelineParallel,
-      ...(style === 'training' ? { cp: degrees.contextParallel } : {}),
-      dp: degrees.dataParallel,
-    };
-    checkProduct(input.gpus, parts);
-  }
-  return { ...degrees, gpuCount, gpusPerNode };
+  const deployment = { ...degrees, gpuCount, gpusPerNode };
+  checkTotal(input, deployment, style);
+  return deployment;
+}
+
+/** A warning when an explicit tensor-parallel size spans nodes (engines keep it within one). */
+export function deploymentWarning(deployment: Deployment): string | null {
+  if (deployment.tensorParallel <= deployment.gpusPerNode) return null;
+  return `--tp ${deployment.tensorParallel} spans nodes of ${deployment.gpusPerNode} GPUs (--gpus-per-node): tensor parallelism across nodes is slow; engines pipeline across nodes (--pp) instead`;
+}
+
+/** Rejects more pipeline stages than the model has layers (training and serving --pp). */
+export function checkPipelineStages(stages: number, model: LoadedModel): void {
+  const layers = layerCount(allLayerGroups(model.arch));
+  if (stages > layers) throw new UserError(`--pp: ${stages} stages is more than ${model.id}'s ${layers} layers`);
 }

@@ -22,7 +22,13 @@ import {
   overheadOf,
 } from './common.js';
 import { DEFAULTS } from './defaults.js';
-import { type Deployment, type DeploymentInput, resolveDeployment } from './deployment.js';
+import {
+  type Deployment,
+  type DeploymentInput,
+  checkPipelineStages,
+  deploymentWarning,
+  resolveDeployment,
+} from './deployment.js';
 import { type GpuChoice, type GpuTarget, catalogTargets, gpuTarget } from './gpuTarget.js';
 import { type InferenceInput, type WeightInputs, resolveInference } from './inference.js';
 import type { LoadedModel } from './model.js';
@@ -89,10 +95,16 @@ export function splitOf(deployment: Deployment): InferenceSplit {
 
 /** Deployment options need a GPU type to mean anything for inference. */
 function checkDeploymentNeedsGpu(input: EstimateInput, hasGpu: boolean): void {
+  if (input.assertFits && !hasGpu) {
+    const what = input.gpu === 'all' ? 'one GPU type, not all,' : '--gpu <id>';
+    throw new UserError(`--assert-fits: needs ${what} to check against (see \`vram gpus\`)`);
+  }
   if (hasGpu || input.gpu === 'all') return;
-  if (input.assertFits) throw new UserError('--assert-fits: needs --gpu <id> to check against (see `vram gpus`)');
-  const given = (['gpus', 'tp', 'pp', 'dp'] as const).find((key) => input[key] !== undefined);
-  if (given) throw new UserError(`--${given}: needs --gpu <id> (see \`vram gpus\`)`);
+  const given = (['gpus', 'tp', 'pp', 'dp', 'gpusPerNode'] as const).find((key) => input[key] !== undefined);
+  if (given)
+    throw new UserError(
+      `${given === 'gpusPerNode' ? '--gpus-per-node' : `--${given}`}: needs --gpu <id> (see \`vram gpus\`)`,
+    );
 }
 
 /** Warnings about the deployment: a tensor-parallel size that does not divide the heads, marketed memory. */
@@ -102,9 +114,11 @@ function deploymentWarnings(model: LoadedModel, deployment: Deployment, gpu: Gpu
   const tp = deployment.tensorParallel;
   if (gpu && tp > 1 && heads % tp !== 0) {
     warnings.push(
-      `--gpus ${deployment.gpuCount} gives tensor-parallel ${tp}, which does not divide the ${heads} attention heads: tensor-parallel engines need a divisor (or pipeline stages: --pp), which this estimate treats the same`,
+      `tensor-parallel ${tp} does not divide the ${heads} attention heads: tensor-parallel engines need a divisor (or pipeline stages, --pp); this estimate splits the weights and K/V heads evenly anyway`,
     );
   }
+  const acrossNodes = deploymentWarning(deployment);
+  if (acrossNodes) warnings.push(acrossNodes);
   if (gpu?.entry?.memoryIsMarketed)
     warnings.push(`${gpu.id}: no driver-reported memory size was found; the marketed size is used`);
   return warnings;
@@ -127,7 +141,7 @@ function catalogFits(scenario: InferenceScenario, split: InferenceSplit): Catalo
 export function deploymentInputs(deployment: Deployment, gpu: GpuTarget | null, all: boolean): DeploymentInputs {
   return {
     gpu: gpu?.id ?? (all ? 'all' : null),
-    gpuMemoryBytes: gpu?.entry === null ? gpu.memoryBytes : null,
+    gpuMemoryBytes: gpu?.memoryBytes ?? null,
     gpus: deployment.gpuCount,
     tp: deployment.tensorParallel,
     pp: deployment.pipelineParallel,
@@ -142,6 +156,7 @@ export function planEstimate(model: LoadedModel, input: EstimateInput): Estimate
   const gpu = gpuTarget(input, null);
   checkDeploymentNeedsGpu(input, gpu !== null);
   const deployment = resolveDeployment(input, 'serving');
+  checkPipelineStages(deployment.pipelineParallel, model);
   const counted = countedModel(model);
   const contextTokens = contextOf(input, model, 'inference');
   const users = input.users ?? DEFAULTS.users;

@@ -4,7 +4,7 @@
  * QLoRA). Checks the plan can run (heads divisible by tp, experts by ep, offload needing ZeRO…) and
  * says why not in one line naming the flag.
  */
-import { allLayerGroups, layerCount, leadAttention } from '../core/architecture.js';
+import { allLayerGroups, leadAttention } from '../core/architecture.js';
 import type { Dtype } from '../core/dtype.js';
 import { UserError } from '../core/errors.js';
 import type { TrainingScenario } from '../core/estimate.js';
@@ -22,7 +22,7 @@ import type {
 import type { GradientCheckpointing } from '../core/trainingActivations.js';
 import type { AttentionImplementation } from '../core/attention.js';
 import { DEFAULTS } from './defaults.js';
-import type { Deployment } from './deployment.js';
+import { type Deployment, checkPipelineStages } from './deployment.js';
 import { halfDtypeOf } from './inference.js';
 import type { LoadedModel } from './model.js';
 
@@ -62,6 +62,31 @@ export interface TrainingInput {
   solve?: SolveTarget | undefined;
 }
 
+/** The options only a training plan takes (besides the deployment's --cp), and its on/off flags. */
+export const TRAINING_OPTIONS = [
+  'batch',
+  'optimizer',
+  'precision',
+  'gradCheckpointing',
+  'gradAccum',
+  'zero',
+  'fsdp',
+  'offload',
+  'zeroAccounting',
+  'ep',
+  'loraRank',
+  'loraTargets',
+  'solve',
+] as const;
+export const TRAINING_FLAGS = ['chunkedLoss', 'sp', 'qlora', 'trainEmbeddings'] as const;
+/** Every TrainingInput field is listed above or shared with inference (a new field fails to compile until it is). */
+type Unlisted = Exclude<
+  keyof TrainingInput,
+  (typeof TRAINING_OPTIONS)[number] | (typeof TRAINING_FLAGS)[number] | 'dtype' | 'attention'
+>;
+const EVERY_FIELD_LISTED: [Unlisted] extends [never] ? true : Unlisted = true;
+void EVERY_FIELD_LISTED;
+
 /** The resolved training options for the JSON `inputs`. */
 export interface TrainingInputs {
   batch: number;
@@ -92,12 +117,6 @@ export interface TrainingInputs {
 export interface ResolvedTraining {
   scenario: TrainingScenario;
   inputs: TrainingInputs;
-}
-
-/** Rejects more pipeline stages than the model has layers (training and serving --pp). */
-export function checkPipelineStages(stages: number, model: LoadedModel): void {
-  const layers = layerCount(allLayerGroups(model.arch));
-  if (stages > layers) throw new UserError(`--pp: ${stages} stages is more than ${model.id}'s ${layers} layers`);
 }
 
 function halfDtype(input: TrainingInput, model: LoadedModel, warnings: string[]): 'fp16' | 'bf16' {

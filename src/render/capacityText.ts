@@ -53,7 +53,7 @@ function chart(labels: string[], values: number[], show: (value: number) => stri
 /** The heading: model, deployment, engine and workload. */
 function headingText(report: CapacityPlan, bytes: (b: number) => string): string {
   const { target, inputs, pipelineStages: stages, deployment } = report;
-  const replicas = deployment.dataParallel > 1 ? `${deployment.dataParallel} replicas × ` : '';
+  const replicas = deployment.dataParallel > 1 ? `${deployment.dataParallel} replicas of ` : '';
   const where = target
     ? `${replicas}${report.stageGpuCount}${stages > 1 ? ` × ${stages} pipeline stages` : ''} × ${target.name} (${bytes(target.memoryBytes)} each)`
     : 'each catalog GPU';

@@ -4,7 +4,7 @@ import type { BreakdownPlan } from '../plan/trainingPlan.js';
 import { formatBytes, formatShare } from './bytes.js';
 import { bytesPerGpu } from '../core/estimate.js';
 import { gpuBytes } from './breakdownColumns.js';
-import { assumptionLines, basisLabel, catalogRows, fitRows, headingLine } from './summaryLines.js';
+import { assumptionLines, basisLabel, catalogHeading, catalogRows, fitRows, headingLine } from './summaryLines.js';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|');
@@ -36,6 +36,8 @@ export function renderEstimateMarkdown(report: BreakdownPlan, units: UnitSystem,
   const catalog = catalogRows(report, units);
   if (catalog.length > 0)
     lines.push(
+      '',
+      `**${catalogHeading(report)}**`,
       '',
       '| GPU | memory | fits | required per GPU | fewest GPUs |',
       '| --- | ---: | --- | ---: | ---: |',

@@ -10,7 +10,7 @@ import type { ComponentId } from '../core/component.js';
 import { formatBytes, formatShare } from './bytes.js';
 import { bytesPerGpu } from '../core/estimate.js';
 import { breakdownColumns, gpuBytes } from './breakdownColumns.js';
-import { assumptionLines, basisLabel, catalogRows, fitRows, headingLine } from './summaryLines.js';
+import { assumptionLines, basisLabel, catalogHeading, catalogRows, fitRows, headingLine } from './summaryLines.js';
 
 export interface TextOptions {
   units: UnitSystem;
@@ -106,11 +106,7 @@ export function renderEstimateText(report: BreakdownPlan, options: TextOptions):
       style: { head: options.color ? ['cyan'] : [], border: options.color ? ['gray'] : [] },
     });
     gpus.push(...catalog);
-    out.push(
-      '',
-      chalk.bold(`Fit on ${report.inputs.gpus} GPU${report.inputs.gpus > 1 ? 's' : ''} of each catalog type`),
-      gpus.toString(),
-    );
+    out.push('', chalk.bold(catalogHeading(report)), gpus.toString());
   }
   if (options.explain) {
     out.push('', chalk.bold('Working'));

@@ -63,7 +63,7 @@ export function fitRows(report: BreakdownPlan, units: UnitSystem): [string, stri
   const rows: [string, string][] = [
     [
       'GPUs',
-      `${fit.gpuCount} × ${gpu.name} (${formatBytes(fit.usableBytesPerGpu, units)} each, as the driver reports it)`,
+      `${formatInt(fit.gpuCount)} × ${gpu.name} (${formatBytes(fit.usableBytesPerGpu, units)} each, as the driver reports it)`,
     ],
     [
       'required per GPU',
@@ -90,6 +90,12 @@ export function fitRows(report: BreakdownPlan, units: UnitSystem): [string, stri
   return rows;
 }
 
+/** The heading of the --gpu all table: the deployment each catalog GPU is checked on. */
+export function catalogHeading(report: BreakdownPlan): string {
+  const gpus = report.inputs.gpus;
+  return `Fit on ${formatInt(gpus)} GPU${gpus > 1 ? 's' : ''} of each catalog type`;
+}
+
 /** --gpu all: one row per catalog GPU (GPU, memory, fits on the deployment, required per GPU, fewest GPUs). */
 export function catalogRows(report: BreakdownPlan, units: UnitSystem): string[][] {
   if (report.mode !== 'inference' || report.catalog === null) return [];
@@ -105,7 +111,9 @@ export function catalogRows(report: BreakdownPlan, units: UnitSystem): string[][
 /** How an inference deployment splits the model over each GPU, for the fit rows. */
 function inferenceSplitText(report: BreakdownPlan): string {
   const { tensorParallel: tp, pipelineParallel: pp, dataParallel: dp } = report.deployment;
-  const weights = pp > 1 ? `the largest of ${pp} pipeline stages ÷ ${formatInt(tp)}` : `weights ÷ ${formatInt(tp)}`;
+  const divided = tp > 1 ? ` ÷ ${formatInt(tp)}` : '';
+  const weights =
+    pp > 1 ? `the largest of ${pp} pipeline stages${divided}` : tp > 1 ? `weights${divided}` : 'all the weights';
   const replicas = dp > 1 ? `; ${dp} replicas, each serving its share of the users` : '';
   return `${weights}, KV cache by head, plus activations and overhead on each${replicas}`;
 }

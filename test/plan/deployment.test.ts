@@ -109,3 +109,75 @@ describe('estimate and capacity --engine generic agree on what fits', () => {
     expect(plan.deployment).toMatchObject({ gpuCount: 16, tensorParallel: 2, pipelineParallel: 2, dataParallel: 4 });
   });
 });
+
+describe('review fixes: the deployment edge cases', () => {
+  const llama8b = modelFromPreset('llama-3.1-8b');
+
+  it('llama.cpp keeps tp 1: --gpus 4 --pp 2 is two replicas of a 2-GPU layer split', () => {
+    const plan = planCapacity(llama8b, { engine: 'llama.cpp', gpu: 'rtx-4090', gpus: 4, pp: 2, ctx: 8192 });
+    expect(plan.deployment).toMatchObject({ tensorParallel: 1, pipelineParallel: 2, dataParallel: 2, gpuCount: 4 });
+    expect(plan.stageGpuCount).toBe(2);
+  });
+
+  it('transformers has no pipeline stages: --gpus 16 is tensor-parallel 16', () => {
+    const plan = planCapacity(modelFromPreset('llama-3.1-70b'), {
+      engine: 'transformers',
+      gpu: 'h100-80gb',
+      gpus: 16,
+      ctx: 8192,
+    });
+    expect(plan.deployment).toMatchObject({ tensorParallel: 16, pipelineParallel: 1 });
+  });
+
+  it('refuses more than 4,096 GPUs in all, however the degrees multiply', () => {
+    expect(() => planEstimate(llama8b, { gpu: 'h100', tp: 1024, pp: 1024, dp: 1024 })).toThrow(/more than the 4,096/);
+    expect(() => planTraining(modelFromPreset('llama-7b'), { tp: 32, pp: 32, dp: 1024 })).toThrow(
+      /more than the 4,096/,
+    );
+  });
+
+  it('estimate refuses more pipeline stages than layers, as capacity and training do', () => {
+    expect(() => planEstimate(llama8b, { gpu: 'h100', pp: 40 })).toThrow(
+      /--pp: 40 stages is more than llama-3.1-8b's 32 layers/,
+    );
+  });
+
+  it('deployment options without a GPU type are refused, --gpus-per-node included', () => {
+    expect(() => planEstimate(llama8b, { gpusPerNode: 2 })).toThrow(/--gpus-per-node: needs --gpu/);
+    expect(() => planCapacity(llama8b, { gpusPerNode: 2 })).toThrow(/--gpus-per-node: needs --gpu/);
+    expect(() => planEstimate(llama8b, { gpu: 'all', assertFits: true })).toThrow(/--assert-fits: needs one GPU type/);
+  });
+
+  it('fewest GPUs counts the replicas: 256 users over 64 replicas need 64 GPUs', () => {
+    const plan = planEstimate(llama8b, { gpu: 'h100', users: 256, dp: 64, tp: 1, ctx: 32_768 });
+    expect(plan.fit).toMatchObject({ fits: true, minGpuCount: 64 });
+    const served = planCapacity(llama8b, { engine: 'generic', gpu: 'h100', users: 256, dp: 64, tp: 1, ctx: 32_768 });
+    expect(served.minGpuCount).toBe(64);
+  });
+
+  it("engine limits are checked against each replica's users", () => {
+    const input = { engine: 'vllm' as const, gpu: 'h100', ctx: 1024, users: 2000 };
+    expect(planCapacity(modelFromPreset('llama-3.2-1b'), input).warnings.join(' ')).toMatch(
+      /--users 2000 is more than vLLM's max_num_seqs 1024/,
+    );
+    expect(planCapacity(modelFromPreset('llama-3.2-1b'), { ...input, gpus: 4, dp: 4 }).warnings.join(' ')).not.toMatch(
+      /max_num_seqs/,
+    );
+  });
+
+  it('the flag named in a refusal is the one given', () => {
+    expect(() => planCapacity(llama8b, { engine: 'vllm', gpu: 'h100', tp: 3 })).toThrow(
+      /^--tp: vllm needs a tensor-parallel size/,
+    );
+    expect(() => planCapacity(llama8b, { engine: 'vllm', gpu: 'h100', gpus: 6 })).toThrow(
+      /--gpus: vllm .* not 6; e.g. --tp 2 --pp 3/,
+    );
+  });
+
+  it('the generic engine reserves the whole prefill peak on each GPU (as estimate does): pinned figures', () => {
+    // llama-3.1-8b on 2 × H100 at the model maximum: 938,686 KV tokens (1,037,604 when the peak was
+    // split over the tensor-parallel GPUs, before estimate and capacity shared one layout).
+    const plan = planCapacity(llama8b, { engine: 'generic', gpu: 'h100', gpus: 2 });
+    expect(plan.capacity?.kvCacheTokens.expected).toBe(938_686);
+  });
+});
