@@ -3,12 +3,11 @@
  * a GGUF file or URL) or --config (a config.json file or stdin), applies --set overrides to the
  * raw config, and reads the architecture and, where there is one, the checkpoint's stored bytes.
  */
-import { closestName } from '../core/suggest.js';
 import { countParameters } from '../core/parameters.js';
 import { UserError } from '../core/errors.js';
-import { type ReadConfig, readModelConfig } from '../model/hfConfig.js';
-import { presetReaderFields } from '../model/readerFields.js';
+import { readWithSets } from '../model/configOverrides.js';
 import { printable } from './printable.js';
+import { errorCode, errorMessage } from '../checkpoint/errorFields.js';
 import { fileSource, readFileCapped } from '../checkpoint/fileSource.js';
 import { readGgufHeader } from '../checkpoint/gguf.js';
 import { ggufToConfig } from '../checkpoint/ggufConfig.js';
@@ -23,50 +22,14 @@ import {
 import { isDirectory, localRepository } from '../checkpoint/localRepository.js';
 import { readRepository } from '../checkpoint/repository.js';
 import { type CheckpointSummary, summarizeGguf } from '../checkpoint/summary.js';
-import { findPreset } from '../model/presets.js';
 import type { Io } from './io.js';
-import type { LoadedModel } from '../plan/model.js';
+import { type LoadedModel, modelFromConfig, modelFromPreset } from '../plan/model.js';
 
 export function quoted(text: string): string {
   return JSON.stringify(text);
 }
 
 export type { LoadedModel };
-
-/**
- * Reads the config with its --set overrides, and warns about each override that changed nothing.
- * A field may be set when the config has it or the reader consults it (reading the config with the
- * overrides); one that only other readers read (presetReaderFields) is accepted with the warning.
- */
-function readWithSets(
-  config: Record<string, unknown>,
-  sets: readonly [string, unknown][],
-  label: string,
-): Omit<ReadConfig, 'fields'> {
-  // A value the reader refuses is reported first: the names are checked against a read that succeeded.
-  const { fields, ...read } = readModelConfig(applySets(config, sets), label);
-  if (sets.length === 0) return read;
-  const reader = `the ${String(config.model_type)} reader`;
-  const own = [...new Set([...Object.keys(config), ...fields])];
-  for (const [field] of sets) {
-    if (own.includes(field) || presetReaderFields().has(field)) continue;
-    const suggestion = closestName(field, own) ?? closestName(field, [...presetReaderFields()]);
-    const hint = suggestion ? ` (did you mean ${suggestion}?)` : '';
-    const why = `not in the config, and not a field ${reader} reads`;
-    throw new UserError(`--set: "${field}" is not a config field${hint}: ${why}`);
-  }
-  // Compare what a read yields (architecture, quantization, warnings), not only the architecture.
-  const outcome = (result: ReadConfig) => JSON.stringify([result.arch, result.quantization, result.warnings]);
-  const base = outcome(readModelConfig(config, label));
-  const warnings = [...read.warnings];
-  for (const [field, value] of sets) {
-    const alone = outcome(readModelConfig(applySets(config, [[field, value]]), label));
-    if (alone !== base) continue;
-    const set = `--set ${field}=${JSON.stringify(value)}`;
-    warnings.push(`${set} changed nothing: ${reader} does not use that field (or it already had that value)`);
-  }
-  return { ...read, warnings };
-}
 
 const READ_ERRORS: Readonly<Record<string, string>> = {
   ENOENT: 'no such file',
@@ -85,7 +48,7 @@ async function readConfigText(path: string, io: Io): Promise<string> {
     try {
       bytes = readFileCapped(path, MAX_CONFIG_BYTES);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
+      const code = errorCode(error);
       if (code === undefined) throw error;
       throw new UserError(`--config: cannot read ${quoted(path)}: ${READ_ERRORS[code] ?? code}`);
     }
@@ -102,28 +65,11 @@ function parseJson(text: string, label: string): unknown {
     return JSON.parse(text);
   } catch (error) {
     // V8's message quotes the offending text; keep only its position.
-    const position = /position (\d+)/.exec((error as Error).message);
+    const position = /position (\d+)/.exec(errorMessage(error));
     throw new UserError(
       `${label}: not valid JSON${position ? ` (at character ${position[1]})` : text.trim() === '' ? ' (it is empty)' : ''}`,
     );
   }
-}
-
-/** Names no --set may touch: they would reach the object's prototype, not a config field. */
-const RESERVED_FIELDS = new Set(['__proto__', 'constructor', 'prototype']);
-
-function applySets(config: Record<string, unknown>, sets: readonly [string, unknown][]): Record<string, unknown> {
-  const result: Record<string, unknown> = Object.assign(Object.create(null), config);
-  for (const [field, value] of sets) {
-    if (RESERVED_FIELDS.has(field)) throw new UserError(`--set: "${field}" is not a config field`);
-    if (field === 'model_type' && value !== config.model_type) {
-      throw new UserError(
-        `--set: model_type cannot be changed (it selects how the whole config is read); pass another config with --config`,
-      );
-    }
-    result[field] = value;
-  }
-  return result;
 }
 
 function fileName(path: string): string {
@@ -173,7 +119,7 @@ function fromCheckpoint(
   if (typeof config !== 'object' || config === null || Array.isArray(config))
     throw new UserError(`${id}: config.json is not a JSON object`);
   return {
-    ...readWithSets(config as Record<string, unknown>, sets, id),
+    ...readWithSets(Object.fromEntries(Object.entries(config)), sets, id),
     id,
     name: id,
     source: id,
@@ -226,7 +172,7 @@ async function loadCheckpointModel(spec: string, options: ModelOptions, io: Io):
       }
       return model;
     } finally {
-      if ('close' in source) (source as { close(): void }).close();
+      if ('close' in source && typeof source.close === 'function') source.close();
     }
   }
   if (isDirectory(spec)) {
@@ -242,44 +188,13 @@ async function loadCheckpointModel(spec: string, options: ModelOptions, io: Io):
 export async function loadModel(options: ModelOptions, io: Io): Promise<LoadedModel> {
   if (options.model !== undefined) {
     const fromFiles = await loadCheckpointModel(options.model, options, io);
-    if (fromFiles) return fromFiles;
-    const preset = findPreset(options.model);
-    const label = options.set.length > 0 ? `preset ${preset.id} (with --set)` : `preset ${preset.id}`;
-    return {
-      ...readWithSets(preset.config, options.set, label),
-      id: preset.id,
-      name: preset.name,
-      source: preset.source,
-      sourceKind: 'preset',
-      checkpoint: null,
-      publishedParameterCount: options.set.length > 0 ? null : preset.publishedParameterCount,
-    };
+    return fromFiles ?? modelFromPreset(options.model, options.set);
   }
   const path = options.config;
   if (path === undefined)
     throw new UserError('--model: no model given; pass --model <preset> or --config <config.json>');
   const label = path === '-' ? 'stdin' : printable(path);
   const raw = parseJson(await readConfigText(path, io), label);
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    return {
-      ...readModelConfig(raw, label),
-      id: label,
-      name: label,
-      source: label,
-      sourceKind: 'config',
-      checkpoint: null,
-      publishedParameterCount: null,
-    };
-  const read = readWithSets(raw as Record<string, unknown>, options.set, label);
-  const named = (raw as Record<string, unknown>)._name_or_path;
-  const id = printable(typeof named === 'string' && named !== '' ? named : path === '-' ? 'stdin' : fileName(path));
-  return {
-    ...read,
-    id,
-    name: id,
-    source: label,
-    sourceKind: 'config',
-    checkpoint: null,
-    publishedParameterCount: null,
-  };
+  const model = modelFromConfig(raw, label, options.set, path === '-' ? 'stdin' : fileName(path));
+  return { ...model, id: printable(model.id), name: printable(model.name) };
 }

@@ -1,11 +1,12 @@
 /**
  * A model as the plans see it: where it came from, its architecture, what its checkpoint stores
- * and its quantization format. The shell loads it (files, the Hub, stdin); the library builds one
- * from a preset or a config object with `modelFromPreset` / `modelFromConfig`.
+ * and its quantization format. The shell loads it (files, the Hub, stdin); presets and config
+ * objects are read here, with --set overrides, for the shell and the library alike.
  */
 import type { CheckpointSummary } from '../checkpoint/summary.js';
 import type { ModelArchitecture } from '../core/architecture.js';
 import type { WeightFormat } from '../core/quantization.js';
+import { type ConfigSets, readWithSets } from '../model/configOverrides.js';
 import { readModelConfig } from '../model/hfConfig.js';
 import { findPreset } from '../model/presets.js';
 
@@ -26,34 +27,37 @@ export interface LoadedModel {
   warnings: string[];
 }
 
-/** A preset by id or alias (`vram models`), as `--model <preset>` loads it without --set. */
-export function modelFromPreset(name: string): LoadedModel {
+/** A preset by id or alias (`vram models`), with --set overrides (its published count then no longer applies). */
+export function modelFromPreset(name: string, sets: ConfigSets = []): LoadedModel {
   const preset = findPreset(name);
-  const { fields: _fields, ...read } = readModelConfig(preset.config, `preset ${preset.id}`);
+  const label = sets.length > 0 ? `preset ${preset.id} (with --set)` : `preset ${preset.id}`;
   return {
-    ...read,
+    ...readWithSets(preset.config, sets, label),
     id: preset.id,
     name: preset.name,
     source: preset.source,
     sourceKind: 'preset',
     checkpoint: null,
-    publishedParameterCount: preset.publishedParameterCount,
+    publishedParameterCount: sets.length > 0 ? null : preset.publishedParameterCount,
   };
 }
 
-/** A parsed config.json object, as `--config` reads it; `label` names it in messages. */
-export function modelFromConfig(config: unknown, label: string): LoadedModel {
-  const named =
-    typeof config === 'object' && config !== null && '_name_or_path' in config ? config._name_or_path : undefined;
-  const id = typeof named === 'string' && named !== '' ? named : label;
-  const { fields: _fields, ...read } = readModelConfig(config, label);
-  return {
-    ...read,
-    id,
-    name: id,
-    source: label,
-    sourceKind: 'config',
-    checkpoint: null,
-    publishedParameterCount: null,
-  };
+/**
+ * A parsed config.json, as `--config` reads it; `label` names it in messages and as its source;
+ * its id is the config's _name_or_path, else `fallbackId`.
+ */
+export function modelFromConfig(
+  config: unknown,
+  label: string,
+  sets: ConfigSets = [],
+  fallbackId = label,
+): LoadedModel {
+  const base = { source: label, sourceKind: 'config', checkpoint: null, publishedParameterCount: null } as const;
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    const { fields: _fields, ...read } = readModelConfig(config, label);
+    return { ...read, id: label, name: label, ...base };
+  }
+  const named = '_name_or_path' in config ? config._name_or_path : undefined;
+  const id = typeof named === 'string' && named !== '' ? named : fallbackId;
+  return { ...readWithSets(Object.fromEntries(Object.entries(config)), sets, label), id, name: id, ...base };
 }

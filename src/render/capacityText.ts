@@ -127,61 +127,61 @@ function budgetSection(report: CapacityPlan, { chalk, bytes, format, color }: St
 }
 
 /** The context and users sweeps, as tables and (in table format) bar charts. */
-function sweepSections(report: CapacityPlan, { chalk, format, color }: Style): string[] {
-  const out: string[] = [];
-  if (report.sweeps.ctx.length > 0) {
-    const rows = report.sweeps.ctx;
+/** One sweep: the swept value, its outcome (expected and worst – best), a table and, in table format, a chart. */
+interface Sweep {
+  title: string;
+  head: [string, string];
+  points: { at: number; outcome: Outcome }[];
+  show: (value: number) => string;
+}
+
+function sweepSection(sweep: Sweep, { chalk, format, color }: Style): string[] {
+  if (sweep.points.length === 0) return [];
+  const { points, show } = sweep;
+  const rows = points.map(({ at, outcome }) => [
+    formatInt(at),
+    show(outcome.expected),
+    `${show(outcome.worst)} – ${show(outcome.best)}`,
+  ]);
+  const out = [
+    '',
+    chalk.bold(sweep.title),
+    table([...sweep.head, 'worst – best'], rows, format, color, ['right', 'right', 'right']),
+  ];
+  if (format === 'table')
     out.push(
-      '',
-      chalk.bold('Max concurrency by context'),
-      table(
-        ['context', 'max concurrency', 'worst – best'],
-        rows.map((r) => [
-          formatInt(r.ctx),
-          concurrencyText(r.maxConcurrency.expected),
-          `${concurrencyText(r.maxConcurrency.worst)} – ${concurrencyText(r.maxConcurrency.best)}`,
-        ]),
-        format,
-        color,
-        ['right', 'right', 'right'],
+      chart(
+        points.map(({ at }) => formatInt(at)),
+        points.map(({ outcome }) => outcome.expected),
+        show,
       ),
     );
-    if (format === 'table')
-      out.push(
-        chart(
-          rows.map((r) => formatInt(r.ctx)),
-          rows.map((r) => r.maxConcurrency.expected),
-          concurrencyText,
-        ),
-      );
-  }
-  if (report.sweeps.users.length > 0) {
-    const rows = report.sweeps.users;
-    out.push(
-      '',
-      chalk.bold('Max context by users'),
-      table(
-        ['users', 'max context (tokens)', 'worst – best'],
-        rows.map((r) => [
-          formatInt(r.users),
-          formatInt(r.maxContextTokens.expected),
-          `${formatInt(r.maxContextTokens.worst)} – ${formatInt(r.maxContextTokens.best)}`,
-        ]),
-        format,
-        color,
-        ['right', 'right', 'right'],
-      ),
-    );
-    if (format === 'table')
-      out.push(
-        chart(
-          rows.map((r) => formatInt(r.users)),
-          rows.map((r) => r.maxContextTokens.expected),
-          formatInt,
-        ),
-      );
-  }
   return out;
+}
+
+/** The context and users sweeps. */
+function sweepSections(report: CapacityPlan, style: Style): string[] {
+  const { ctx, users } = report.sweeps;
+  return [
+    ...sweepSection(
+      {
+        title: 'Max concurrency by context',
+        head: ['context', 'max concurrency'],
+        points: ctx.map((r) => ({ at: r.ctx, outcome: r.maxConcurrency })),
+        show: concurrencyText,
+      },
+      style,
+    ),
+    ...sweepSection(
+      {
+        title: 'Max context by users',
+        head: ['users', 'max context (tokens)'],
+        points: users.map((r) => ({ at: r.users, outcome: r.maxContextTokens })),
+        show: formatInt,
+      },
+      style,
+    ),
+  ];
 }
 
 /** Without a GPU type: how many of each catalog GPU the workload needs. */

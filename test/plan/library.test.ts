@@ -134,3 +134,22 @@ describe('library = CLI', () => {
     expect(viaLibrary(scenario)).toBe(cli.stdout);
   });
 });
+
+describe('library: --set what-ifs', () => {
+  it('modelFromPreset applies overrides as --set does', async () => {
+    const cli = await viaCli({
+      kind: 'estimate',
+      model: 'llama-70b',
+      input: { set: 'num_key_value_heads=64', ctx: 32768, users: 10 },
+    });
+    const model = library.modelFromPreset('llama-70b', [['num_key_value_heads', 64]]);
+    const plan = library.planEstimate(model, {
+      ctx: 32768,
+      users: 10,
+      format: 'json',
+      set: [['num_key_value_heads', 64]],
+    });
+    expect(`${JSON.stringify(library.estimateJson(plan), null, 2)}\n`).toBe(cli.stdout);
+    expect(plan.estimate.components.find((c) => c.id === 'kv_cache')?.bytes).toBe(8 * 107_374_182_400);
+  });
+});
