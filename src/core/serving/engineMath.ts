@@ -8,7 +8,9 @@ import { activationElementBytes, inferenceActivationParts } from '../inferenceAc
 import { kvCacheBytesPerGpu } from '../kvCache.js';
 import { ceilDiv } from '../units.js';
 import { type ModelArchitecture, allLayerGroups, layerCount } from '../architecture.js';
+import type { LowExpectedHigh } from '../overhead.js';
 import { shardForTensorParallel } from './shard.js';
+import type { BudgetRow, ServingScenario } from './types.js';
 
 /** Share of the layers on the most loaded pipeline stage: ⌈L / pp⌉ of L. */
 export function pipelineStageShare(arch: ModelArchitecture, stages: number): { layerFraction: number } {
@@ -82,4 +84,12 @@ export function forwardPeakBytes(
     sequences,
     residentHiddenCopies,
   ).totalBytes;
+}
+
+/** The weights row every engine's per-GPU table starts with. */
+export function weightsShardRow(scenario: ServingScenario, bytes: LowExpectedHigh): BudgetRow {
+  const { gpuCount, pipelineStages } = scenario;
+  const formula =
+    pipelineStages > 1 ? `the largest of ${pipelineStages} pipeline stages ÷ ${gpuCount}` : `weights ÷ ${gpuCount}`;
+  return { id: 'weights', label: 'Weights shard', bytes, formula, basis: 'exact' };
 }

@@ -8,7 +8,7 @@
  */
 import { overheadModelBytes } from '../overhead.js';
 import { formatInt } from '../units.js';
-import { forwardPeakBytes, weightsPerGpu } from './engineMath.js';
+import { forwardPeakBytes, weightsPerGpu, weightsShardRow } from './engineMath.js';
 import { atLevels, minus, same } from './levels.js';
 import type { EngineBudget, ServingScenario } from './types.js';
 
@@ -26,16 +26,7 @@ export function runtimeBudget(
   const kvPool = minus(same(scenario.gpuMemoryBytes), weights, activations, overhead);
   return {
     rows: [
-      {
-        id: 'weights',
-        label: 'Weights shard',
-        bytes: weights,
-        formula:
-          scenario.pipelineStages > 1
-            ? `the largest of ${scenario.pipelineStages} pipeline stages ÷ ${gpuCount}`
-            : `weights ÷ ${gpuCount}`,
-        basis: 'exact',
-      },
+      weightsShardRow(scenario, weights),
       { id: 'activations', label: activation.label, bytes: activations, formula: activation.formula, basis: 'model' },
       {
         id: 'overhead',

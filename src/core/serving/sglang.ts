@@ -8,7 +8,7 @@
  * per-GPU-class reserve, pass --mem-fraction-static to match).
  */
 import { formatInt } from '../units.js';
-import { weightsPerGpu } from './engineMath.js';
+import { weightsPerGpu, weightsShardRow } from './engineMath.js';
 import { atLevels, minus, same } from './levels.js';
 import { VLLM_NON_TORCH_BYTES, VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL } from './vllm.js';
 import type { EngineBudget, ServingScenario } from './types.js';
@@ -34,16 +34,7 @@ export function sglangBudget(scenario: ServingScenario): EngineBudget {
   const kvPool = minus(staticBytes, weights);
   return {
     rows: [
-      {
-        id: 'weights',
-        label: 'Weights shard',
-        bytes: weights,
-        formula:
-          scenario.pipelineStages > 1
-            ? `the largest of ${scenario.pipelineStages} pipeline stages ÷ ${gpuCount}`
-            : `weights ÷ ${gpuCount}`,
-        basis: 'exact',
-      },
+      weightsShardRow(scenario, weights),
       {
         id: 'overhead',
         label: 'Non-torch memory',

@@ -6,7 +6,7 @@
  */
 import { overheadModelBytes } from '../overhead.js';
 import { formatInt } from '../units.js';
-import { forwardPeakBytes, weightsPerGpu } from './engineMath.js';
+import { forwardPeakBytes, weightsPerGpu, weightsShardRow } from './engineMath.js';
 import { atLevels, minus, same } from './levels.js';
 import type { EngineBudget, ServingScenario } from './types.js';
 
@@ -25,16 +25,7 @@ export function tensorrtLlmBudget(scenario: ServingScenario): EngineBudget {
   const kvPool = atLevels((level) => Math.floor(free[level] * fraction));
   return {
     rows: [
-      {
-        id: 'weights',
-        label: 'Weights shard',
-        bytes: weights,
-        formula:
-          scenario.pipelineStages > 1
-            ? `the largest of ${scenario.pipelineStages} pipeline stages ÷ ${gpuCount}`
-            : `weights ÷ ${gpuCount}`,
-        basis: 'exact',
-      },
+      weightsShardRow(scenario, weights),
       {
         id: 'activations',
         label: 'Activation workspace',

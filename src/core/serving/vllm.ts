@@ -15,7 +15,7 @@
  */
 import type { LowExpectedHigh } from '../overhead.js';
 import { GIB, formatInt } from '../units.js';
-import { forwardPeakBytes, weightsPerGpu } from './engineMath.js';
+import { forwardPeakBytes, weightsPerGpu, weightsShardRow } from './engineMath.js';
 import { atLevels, minus, same } from './levels.js';
 import type { BudgetRow, EngineBudget, ServingScenario } from './types.js';
 
@@ -139,16 +139,8 @@ function vllmRows(
   limits: VllmLimits,
   bytes: Record<'usable' | 'weights' | 'activations' | 'nonTorch' | 'graphs' | 'kvPool', LowExpectedHigh>,
 ): BudgetRow[] {
-  const { gpuCount, pipelineStages } = scenario;
   return [
-    {
-      id: 'weights',
-      label: 'Weights shard',
-      bytes: bytes.weights,
-      formula:
-        pipelineStages > 1 ? `the largest of ${pipelineStages} pipeline stages ÷ ${gpuCount}` : `weights ÷ ${gpuCount}`,
-      basis: 'exact',
-    },
+    weightsShardRow(scenario, bytes.weights),
     {
       id: 'activations',
       label: 'Profiled activation peak',
