@@ -40,11 +40,11 @@ export interface ReadConfig {
 }
 
 function isKnown(modelType: string): boolean {
-  return (SUPPORTED_MODEL_TYPES as readonly string[]).includes(modelType) || modelType in LLAMA_ALIASES;
+  return SUPPORTED_MODEL_TYPES.some((type) => type === modelType) || modelType in LLAMA_ALIASES;
 }
 
 function isOneOf<T extends string>(list: readonly T[], value: string): value is T {
-  return (list as readonly string[]).includes(value);
+  return list.some((item) => item === value);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
