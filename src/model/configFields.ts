@@ -47,6 +47,11 @@ export class ConfigFields {
     return result.data;
   }
 
+  /** The config's own field names with a value (not null), for rules over families of names (mamba_*…). */
+  givenNames(): string[] {
+    return Object.keys(this.raw).filter((name) => this.raw[name] !== undefined && this.raw[name] !== null);
+  }
+
   /** The first of `names` the config gives (not null), unvalidated; undefined when none. */
   value(...names: string[]): unknown {
     return this.present(names)?.[1];

@@ -11,7 +11,8 @@ import { UserError } from '../core/errors.js';
 import { readDeepSeek } from './readers/deepseek.js';
 import { ENCODER_FAMILY, readEncoder } from './readers/encoders.js';
 import { GPT_FAMILY, readGptFamily } from './readers/gptFamily.js';
-import { LLAMA_FAMILY, readLlamaFamily } from './readers/llamaFamily.js';
+import { LLAMA_FAMILY, llamaLayerTypes, readLlamaFamily } from './readers/llamaFamily.js';
+import { type ReaderContext, refuseUnmodelled } from './unmodelled.js';
 import { readT5 } from './readers/t5.js';
 
 export const SUPPORTED_MODEL_TYPES = [
@@ -81,6 +82,7 @@ export function readModelConfig(raw: unknown, source: string): ReadConfig {
       inner.quantization ?? readQuantizationConfig(fields.value('quantization_config'), source, inner.warnings);
     return { ...inner, quantization, fields: fields.consulted };
   }
+  refuseUnmodelled(fields, source, readerContext(modelType));
   let arch: ModelArchitecture;
   if (isOneOf(LLAMA_FAMILY, modelType)) arch = readLlamaFamily(fields, modelType, warnings);
   else if (isOneOf(GPT_FAMILY, modelType)) arch = readGptFamily(fields, modelType);
@@ -90,7 +92,10 @@ export function readModelConfig(raw: unknown, source: string): ReadConfig {
   else {
     // All three are consulted (so --set may give any of them); the first present is named.
     const expertFields = ['num_experts', 'num_local_experts', 'n_routed_experts'];
-    const experts = expertFields.filter((field) => fields.value(field) !== undefined)[0];
+    const experts = expertFields.filter((field) => {
+      const count = fields.value(field);
+      return count !== undefined && (typeof count !== 'number' || count > 0);
+    })[0];
     if (experts && !(modelType in LLAMA_ALIASES)) {
       throw new UserError(
         `${source}: model_type "${modelType}" is not supported yet, and its ${experts} says it is a mixture of experts, which the generic reader would count as dense (supported: ${SUPPORTED_MODEL_TYPES.join(', ')})`,
@@ -106,6 +111,20 @@ export function readModelConfig(raw: unknown, source: string): ReadConfig {
   }
   const quantization = readQuantizationConfig(fields.value('quantization_config'), source, warnings);
   return { arch, warnings, quantization, fields: fields.consulted };
+}
+
+/** Which reader reads a model_type, for the checks on features it does not model (unmodelled.ts). */
+function readerContext(modelType: string): ReaderContext {
+  const family = isOneOf(LLAMA_FAMILY, modelType) ? modelType : (LLAMA_ALIASES[modelType] ?? null);
+  const generic = !isKnown(modelType);
+  return {
+    modelType,
+    reader: generic
+      ? `the generic LLaMA-style reader (model_type "${modelType}" is not one vram knows)`
+      : `the ${modelType} reader`,
+    generic,
+    layerTypes: family !== null && !generic ? llamaLayerTypes(family) : ['full_attention'],
+  };
 }
 
 /** The architecture alone (presets and library use, where warnings are not shown). */

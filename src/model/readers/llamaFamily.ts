@@ -31,7 +31,7 @@ export const LLAMA_FAMILY = [
   'gemma3_text',
   'gpt_oss',
 ] as const;
-type LlamaFamily = (typeof LLAMA_FAMILY)[number];
+export type LlamaFamily = (typeof LLAMA_FAMILY)[number];
 
 /** Families whose modeling code applies `sliding_window` (LLaMA and Gemma 1 ignore it). */
 const WINDOWED: ReadonlySet<LlamaFamily> = new Set([
@@ -46,6 +46,11 @@ const WINDOWED: ReadonlySet<LlamaFamily> = new Set([
   'gemma3_text',
   'gpt_oss',
 ]);
+/** The layer_types values a family's reader models: full attention, and sliding where it applies windows. */
+export function llamaLayerTypes(type: LlamaFamily): readonly string[] {
+  return WINDOWED.has(type) ? ['full_attention', 'sliding_attention'] : ['full_attention'];
+}
+
 /** Families whose attention reads `attention_bias` (Mistral and Phi-3 hard-code no bias). */
 const BIAS_CONFIGURABLE: ReadonlySet<LlamaFamily> = new Set([
   'llama',

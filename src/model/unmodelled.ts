@@ -1,0 +1,171 @@
+/**
+ * Never silently wrong: a config that declares a memory-changing feature its reader does not model
+ * is refused with the feature named, rather than estimated as if it were something else. Each rule
+ * names the config fields that declare a feature (after transformers' configuration classes) and
+ * the readers that model it; the generic fallback (an unknown model_type read as LLaMA-style) models
+ * none of them, and also refuses sliding windows (which layers slide is unknown) and non-causal
+ * architectures (an encoder read as a decoder would get a KV cache it does not have).
+ */
+import { UserError } from '../core/errors.js';
+import type { ConfigFields } from './configFields.js';
+
+/** What reads a config: a known family's reader, or the generic LLaMA-style fallback. */
+export interface ReaderContext {
+  modelType: string;
+  /** The reader's name in messages, e.g. "the llama reader". */
+  reader: string;
+  /** Whether the reader is the generic fallback for an unknown model_type. */
+  generic: boolean;
+  /** The layer_types values the reader models (full attention always; sliding where it applies windows). */
+  layerTypes: readonly string[];
+}
+
+interface Rule {
+  /** The config fields (exact names, or a prefix ending in *) that declare the feature. */
+  fields: readonly string[];
+  feature: string;
+  /** model_types whose readers model it. */
+  modelledBy: readonly string[];
+  /** Whether a given value declares the feature (default: any non-null value). */
+  declares?: (value: unknown) => boolean;
+}
+
+const isTrue = (value: unknown) => value === true;
+const positive = (value: unknown) => typeof value === 'number' && value > 0;
+
+const RULES: readonly Rule[] = [
+  {
+    fields: ['hybrid_override_pattern'],
+    feature: 'hybrid Mamba-2 / attention / MLP layers (Nemotron-H style)',
+    modelledBy: [],
+  },
+  {
+    fields: ['mamba_*', 'ssm_*', 'conv_kernel', 'd_conv', 'time_step_rank'],
+    feature: 'state-space (Mamba) layers and their fixed per-sequence state',
+    modelledBy: [],
+  },
+  {
+    fields: ['attn_layer_period', 'attn_layer_offset', 'layers_block_type'],
+    feature: 'interleaved attention and Mamba layers (Jamba / Granite 4.0-H style)',
+    modelledBy: [],
+  },
+  {
+    fields: ['linear_*', 'full_attention_interval', 'attn_type_list'],
+    feature: 'linear-attention layers (Gated DeltaNet / lightning attention) and their recurrent state',
+    modelledBy: [],
+  },
+  { fields: ['attention_chunk_size'], feature: 'chunked local attention (Llama 4 style)', modelledBy: [] },
+  {
+    fields: ['num_kv_shared_layers'],
+    feature: 'KV cache shared across layers (Gemma 3n style)',
+    modelledBy: [],
+    declares: positive,
+  },
+  {
+    fields: ['global_head_dim', 'num_global_key_value_heads'],
+    feature: 'separate head count or size for global-attention layers',
+    modelledBy: [],
+  },
+  {
+    fields: ['interleave_moe_layer_step', 'intermediate_size_mlp'],
+    feature: 'interleaved dense and MoE layers (Llama 4 style)',
+    modelledBy: [],
+  },
+  {
+    fields: ['index_n_heads', 'index_head_dim', 'index_topk'],
+    feature: 'the sparse-attention indexer and its key cache (DeepSeek-V3.2 style)',
+    modelledBy: [],
+  },
+  {
+    fields: ['kv_lora_rank', 'q_lora_rank'],
+    feature: 'multi-head latent attention (MLA)',
+    modelledBy: ['deepseek_v2', 'deepseek_v3'],
+  },
+  {
+    fields: ['first_k_dense_replace', 'moe_layer_freq', 'n_shared_experts'],
+    feature: 'the DeepSeek MoE layer layout',
+    modelledBy: ['deepseek_v2', 'deepseek_v3'],
+  },
+  { fields: ['is_encoder_decoder'], feature: 'an encoder–decoder stack', modelledBy: ['t5'], declares: isTrue },
+  {
+    fields: ['encoder_layers', 'decoder_layers'],
+    feature: 'an encoder–decoder stack (encoder_layers / decoder_layers)',
+    modelledBy: [],
+  },
+  {
+    fields: ['vision_config', 'audio_config', 'img_processor', 'embd_layer', 'mm_vision_tower'],
+    feature: 'a vision or audio tower',
+    modelledBy: [],
+  },
+  {
+    fields: ['attention_hidden_size', 'rescale_every'],
+    feature: 'RWKV time-mixing layers and their recurrent state',
+    modelledBy: [],
+  },
+  {
+    fields: ['global_attn_every_n_layers', 'local_attention'],
+    feature: 'alternating local and global attention (ModernBERT style)',
+    modelledBy: [],
+  },
+  { fields: ['sliding_window_pattern'], feature: 'a sliding-window layer pattern', modelledBy: ['gemma3_text'] },
+];
+
+function matches(pattern: string, name: string): boolean {
+  return pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
+}
+
+function refuse(source: string, context: ReaderContext, what: string): never {
+  throw new UserError(
+    `${source}: ${what}, which ${context.reader} does not model; vram refuses rather than estimate it as something else`,
+  );
+}
+
+function checkRules(fields: ConfigFields, source: string, context: ReaderContext): void {
+  const given = fields.givenNames();
+  for (const rule of RULES) {
+    if (rule.modelledBy.includes(context.modelType)) continue;
+    const declares = rule.declares ?? (() => true);
+    const name = given.find(
+      (field) => rule.fields.some((pattern) => matches(pattern, field)) && declares(fields.value(field)),
+    );
+    if (name !== undefined) refuse(source, context, `${name} declares ${rule.feature}`);
+  }
+}
+
+function checkLayerTypes(fields: ConfigFields, source: string, context: ReaderContext): void {
+  const layerTypes = fields.value('layer_types');
+  if (!Array.isArray(layerTypes)) return;
+  const unknown = layerTypes.find((kind) => typeof kind !== 'string' || !context.layerTypes.includes(kind));
+  if (unknown !== undefined) refuse(source, context, `layer_types contains ${JSON.stringify(unknown)}`);
+}
+
+/** The generic fallback's own limits: no sliding windows (which layers slide?) and causal LMs only. */
+function checkGeneric(fields: ConfigFields, source: string, context: ReaderContext): void {
+  const window = fields.value('sliding_window');
+  if (typeof window === 'number' && fields.value('use_sliding_window') !== false) {
+    refuse(
+      source,
+      context,
+      `sliding_window ${window} says some layers slide, but for an unknown model_type which ones is unknown`,
+    );
+  }
+  const architectures = fields.value('architectures');
+  if (
+    Array.isArray(architectures) &&
+    architectures.length > 0 &&
+    !architectures.some((name) => typeof name === 'string' && /ForCausalLM$/.test(name))
+  ) {
+    refuse(
+      source,
+      context,
+      `architectures ${JSON.stringify(architectures)} is not a causal language model (the generic reader reads decoder-only LMs)`,
+    );
+  }
+}
+
+/** Refuses a config that declares a feature its reader does not model (see the docblock). */
+export function refuseUnmodelled(fields: ConfigFields, source: string, context: ReaderContext): void {
+  checkRules(fields, source, context);
+  checkLayerTypes(fields, source, context);
+  if (context.generic) checkGeneric(fields, source, context);
+}

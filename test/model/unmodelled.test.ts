@@ -1,0 +1,191 @@
+/**
+ * Never silently wrong: a config that declares a memory-changing feature its reader does not model
+ * is refused (exit 2) with the feature named. Walks a list of such keys on the generic fallback and
+ * on a known reader, and minimal configs shaped like the families that were accepted and wrong.
+ */
+import { describe, expect, it } from 'vitest';
+import { readModelConfig } from '../../src/model/hfConfig.js';
+import { PRESETS } from '../../src/model/presets.js';
+import { run } from '../helpers.js';
+
+const LLAMA_LIKE = {
+  hidden_size: 64,
+  num_hidden_layers: 4,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  intermediate_size: 128,
+  vocab_size: 100,
+  max_position_embeddings: 256,
+};
+
+/** [key, a value that declares the feature] */
+const MEMORY_KEYS: [string, unknown][] = [
+  ['hybrid_override_pattern', 'M-M*-'],
+  ['mamba_d_state', 128],
+  ['mamba_n_heads', 64],
+  ['ssm_state_size', 16],
+  ['conv_kernel', 4],
+  ['attn_layer_period', 8],
+  ['attn_layer_offset', 4],
+  ['layers_block_type', ['mamba', 'attention']],
+  ['linear_num_value_heads', 32],
+  ['linear_key_head_dim', 128],
+  ['full_attention_interval', 4],
+  ['attn_type_list', [0, 1]],
+  ['attention_chunk_size', 8192],
+  ['num_kv_shared_layers', 10],
+  ['global_head_dim', 256],
+  ['interleave_moe_layer_step', 2],
+  ['index_n_heads', 64],
+  ['index_topk', 2048],
+  ['kv_lora_rank', 512],
+  ['q_lora_rank', 1536],
+  ['first_k_dense_replace', 3],
+  ['is_encoder_decoder', true],
+  ['encoder_layers', 12],
+  ['vision_config', { hidden_size: 1024 }],
+  ['audio_config', { d_model: 1280 }],
+  ['img_processor', { name: 'clip_vision_model' }],
+  ['attention_hidden_size', 2048],
+  ['global_attn_every_n_layers', 3],
+  ['sliding_window_pattern', 4],
+  ['layer_types', ['linear_attention', 'full_attention', 'linear_attention', 'full_attention']],
+  ['layer_types', ['mamba', 'attention', 'mamba', 'attention']],
+];
+
+function read(config: Record<string, unknown>) {
+  return () => readModelConfig(config, 'test');
+}
+
+describe('a memory-changing feature the reader does not model is refused, named', () => {
+  it.each(MEMORY_KEYS)('%s on the generic fallback', (key, value) => {
+    expect(read({ model_type: 'brand_new', ...LLAMA_LIKE, [key]: value })).toThrow(
+      new RegExp(`${key}.*does not model`),
+    );
+  });
+
+  it.each(MEMORY_KEYS)('%s on the llama reader', (key, value) => {
+    expect(read({ model_type: 'llama', ...LLAMA_LIKE, [key]: value })).toThrow(
+      new RegExp(`${key}.*the llama reader does not model`),
+    );
+  });
+
+  it('values that declare nothing pass: no shared KV layers, no encoder–decoder, null fields, only full attention', () => {
+    for (const extra of [
+      { num_kv_shared_layers: 0 },
+      { is_encoder_decoder: false },
+      { kv_lora_rank: null },
+      { layer_types: ['full_attention', 'full_attention', 'full_attention', 'full_attention'] },
+    ]) {
+      expect(read({ model_type: 'llama', ...LLAMA_LIKE, ...extra })).not.toThrow();
+    }
+  });
+
+  it('the generic fallback refuses sliding windows and non-causal architectures, and a dense config whose expert count is 0 is not MoE', () => {
+    expect(read({ model_type: 'olmo3', ...LLAMA_LIKE, sliding_window: 4096 })).toThrow(
+      /sliding_window 4096 .* which ones is unknown/,
+    );
+    expect(read({ model_type: 'olmo3', ...LLAMA_LIKE, sliding_window: 4096, use_sliding_window: false })).not.toThrow();
+    expect(read({ model_type: 'modernbert', ...LLAMA_LIKE, architectures: ['ModernBertForMaskedLM'] })).toThrow(
+      /not a causal language model/,
+    );
+    expect(
+      read({ model_type: 'granite', ...LLAMA_LIKE, num_local_experts: 0, architectures: ['GraniteForCausalLM'] }),
+    ).not.toThrow();
+  });
+
+  it('a known reader keeps what it models: sliding layer types for windowed families, MLA for DeepSeek', () => {
+    const sliding = ['sliding_attention', 'full_attention', 'sliding_attention', 'full_attention'];
+    expect(read({ model_type: 'qwen2', ...LLAMA_LIKE, sliding_window: 64, layer_types: sliding })).not.toThrow();
+    expect(read({ model_type: 'llama', ...LLAMA_LIKE, layer_types: sliding })).toThrow(
+      /layer_types contains "sliding_attention", which the llama reader does not model/,
+    );
+  });
+
+  it('every preset still reads', () => {
+    for (const preset of PRESETS) expect(() => readModelConfig(preset.config, preset.id)).not.toThrow();
+  });
+});
+
+describe('families that were accepted and wrong are refused with the feature (issue 9)', () => {
+  const cases: [string, Record<string, unknown>, RegExp][] = [
+    [
+      'Nemotron-H',
+      { model_type: 'nemotron_h', hybrid_override_pattern: 'M-M-M*-', mamba_num_heads: 128 },
+      /hybrid Mamba-2/,
+    ],
+    [
+      'Qwen3.5-style dense hybrid',
+      {
+        model_type: 'qwen3_5',
+        layer_types: ['linear_attention', 'linear_attention', 'linear_attention', 'full_attention'],
+      },
+      /layer_types contains "linear_attention"/,
+    ],
+    [
+      'Command A (cohere2)',
+      { model_type: 'cohere2', sliding_window: 4096, sliding_window_pattern: 4 },
+      /sliding_window_pattern/,
+    ],
+    [
+      'OLMo 3',
+      {
+        model_type: 'olmo3',
+        sliding_window: 4096,
+        layer_types: ['sliding_attention', 'sliding_attention', 'sliding_attention', 'full_attention'],
+      },
+      /layer_types contains "sliding_attention"/,
+    ],
+    ['Falcon-H1', { model_type: 'falcon_h1', mamba_d_ssm: 1024, mamba_d_state: 256 }, /state-space/],
+    [
+      'ModernBERT',
+      {
+        model_type: 'modernbert',
+        architectures: ['ModernBertForMaskedLM'],
+        global_attn_every_n_layers: 3,
+        local_attention: 128,
+      },
+      /alternating local and global/,
+    ],
+    ['Qwen2.5-VL', { model_type: 'qwen2_5_vl', vision_config: { depth: 32 } }, /vision or audio tower/],
+    [
+      'Phi-3.5-vision',
+      { model_type: 'phi3_v', img_processor: { name: 'clip_vision_model' }, embd_layer: { embedding_cls: 'image' } },
+      /vision or audio tower/,
+    ],
+    [
+      'Gemma-4-style dense',
+      { model_type: 'gemma4_text', global_head_dim: 512, num_global_key_value_heads: 4 },
+      /global-attention layers/,
+    ],
+    [
+      'Llama 4 text',
+      { model_type: 'llama4_text', attention_chunk_size: 8192, interleave_moe_layer_step: 1 },
+      /chunked local attention/,
+    ],
+    ['DeepSeek-V3.2', { model_type: 'deepseek_v32', kv_lora_rank: 512, index_n_heads: 64 }, /does not model/],
+    ['Jamba', { model_type: 'jamba', attn_layer_period: 8, attn_layer_offset: 4, mamba_d_state: 16 }, /does not model/],
+    [
+      'Whisper',
+      { model_type: 'whisper', is_encoder_decoder: true, encoder_layers: 32, decoder_layers: 32 },
+      /encoder–decoder/,
+    ],
+    ['Mamba', { model_type: 'mamba', state_size: 16, conv_kernel: 4, expand: 2 }, /state-space/],
+    ['RWKV', { model_type: 'rwkv', attention_hidden_size: 2048, rescale_every: 6 }, /RWKV/],
+    ['MiniMax-M1', { model_type: 'minimax', attn_type_list: [0, 0, 0, 1] }, /linear-attention/],
+  ];
+
+  it.each(cases)('%s', (_name, config, reason) => {
+    expect(read({ ...LLAMA_LIKE, ...config })).toThrow(reason);
+  });
+
+  it('through the CLI: exit 2, one line naming the feature, nothing on stdout', async () => {
+    const config = JSON.stringify({ model_type: 'nemotron_h', ...LLAMA_LIKE, hybrid_override_pattern: 'M-M*-' });
+    const { code, stdout, stderr } = await run(['estimate', '--config', '-'], { stdin: config });
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(
+      /^error: stdin: hybrid_override_pattern declares hybrid Mamba-2 \/ attention \/ MLP layers .* does not model; vram refuses rather than estimate it as something else\n$/,
+    );
+  });
+});
