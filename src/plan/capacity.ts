@@ -45,6 +45,7 @@ import {
   type ResolvedInference,
   type WeightInputs,
   resolveInference,
+  SERVING_ENGINES,
   servedInSixteenBits,
 } from './inference.js';
 import type { LoadedModel } from './model.js';
@@ -146,7 +147,11 @@ function servedScenario(
   warnings: string[],
 ): ResolvedInference {
   const resolved = resolveInference(input, model, ctx, users, DEFAULTS.overhead);
-  const served = CUDA_TOTAL_ENGINES.includes(engine) ? servedInSixteenBits(resolved, input, engine, model.id) : null;
+  const name = engine === 'generic' ? SERVING_ENGINES : engine;
+  const served =
+    CUDA_TOTAL_ENGINES.includes(engine) || engine === 'generic'
+      ? servedInSixteenBits(resolved, input, name, model.id)
+      : null;
   if (served === null) return resolved;
   warnings.push(served.warning);
   return served.resolved;

@@ -30,7 +30,13 @@ import {
   resolveDeployment,
 } from './deployment.js';
 import { type GpuChoice, type GpuTarget, catalogTargets, gpuTarget } from './gpuTarget.js';
-import { type InferenceInput, type WeightInputs, resolveInference } from './inference.js';
+import {
+  type InferenceInput,
+  SERVING_ENGINES,
+  type WeightInputs,
+  resolveInference,
+  servedInSixteenBits,
+} from './inference.js';
 import type { LoadedModel } from './model.js';
 
 export interface EstimateInput extends InferenceInput, DeploymentInput, GpuChoice, EchoInput {
@@ -161,9 +167,16 @@ export function planEstimate(model: LoadedModel, input: EstimateInput): Estimate
   const contextTokens = contextOf(input, model, 'inference');
   const users = input.users ?? DEFAULTS.users;
   const overhead = overheadOf(input);
-  const resolved = resolveInference(input, model, contextTokens, users, overhead);
+  const read = resolveInference(input, model, contextTokens, users, overhead);
+  const served = servedInSixteenBits(read, input, SERVING_ENGINES, model.id);
+  const resolved = served?.resolved ?? read;
   const tooLong = contextWarning(model, contextTokens, counted.parameterCount);
-  const warnings = [...model.warnings, ...(tooLong ? [tooLong] : []), ...deploymentWarnings(model, deployment, gpu)];
+  const warnings = [
+    ...model.warnings,
+    ...(served ? [served.warning] : []),
+    ...(tooLong ? [tooLong] : []),
+    ...deploymentWarnings(model, deployment, gpu),
+  ];
   const split = splitOf(deployment);
   return {
     mode: 'inference',

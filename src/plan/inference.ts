@@ -102,10 +102,14 @@ export function resolveInference(
   };
 }
 
+/** How `estimate` and the generic engine name the engines whose loading rule they follow. */
+export const SERVING_ENGINES = 'vLLM (like SGLang and TensorRT-LLM)';
+
 /**
  * vLLM, SGLang and TensorRT-LLM load a float32 checkpoint in 16 bits by default (vLLM dtype "auto":
  * fp16, or bf16 for families without fp16 support such as Gemma 2/3; model_config._get_and_verify_dtype).
- * Returns the scenario served that way and the warning that says so, or null when the rule does not apply.
+ * `estimate` and the generic engine follow them. Returns the scenario served that way and the
+ * warning that says so, or null when the rule does not apply.
  */
 export function servedInSixteenBits(
   resolved: ResolvedInference,
