@@ -128,6 +128,18 @@ function trainingDegrees(input: DeploymentInput): Omit<Deployment, 'gpuCount' | 
 }
 
 function checkStyle(input: DeploymentInput, style: DeploymentStyle): void {
+  const degrees = {
+    gpus: input.gpus,
+    tp: input.tp,
+    pp: input.pp,
+    dp: input.dp,
+    cp: input.cp,
+    'gpus-per-node': input.gpusPerNode,
+  };
+  for (const [flag, value] of Object.entries(degrees)) {
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < 1))
+      throw new UserError(`--${flag}: ${value} is not a positive whole number`);
+  }
   if (style !== 'training' && input.cp !== undefined && input.cp > 1)
     throw new UserError('--cp: context parallelism is a training plan; serving has no --cp');
   if (style === 'layers' && input.tp !== undefined && input.tp > 1) {

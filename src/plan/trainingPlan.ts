@@ -72,8 +72,6 @@ function checkTrainingOptions(input: TrainingPlanInput, hasGpu: boolean): void {
   }
   if (input.zero !== undefined && input.fsdp !== undefined)
     throw new UserError('--fsdp: cannot be combined with --zero; give one of them');
-  if (input.dp !== undefined && input.gpus === undefined && input.dp < 1)
-    throw new UserError('--dp: must be at least 1');
 }
 
 function solutionOf(

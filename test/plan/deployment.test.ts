@@ -181,3 +181,12 @@ describe('review fixes: the deployment edge cases', () => {
     expect(plan.capacity?.kvCacheTokens.expected).toBe(938_686);
   });
 });
+
+describe('library input is checked like the CLI’s', () => {
+  it.each([{ gpus: 0 }, { tp: -1 }, { dp: 1.5 }, { pp: Number.NaN }, { gpusPerNode: 0 }])(
+    '%j is refused with one line',
+    (input) => {
+      expect(() => resolveDeployment(input, 'serving')).toThrow(/is not a positive whole number/);
+    },
+  );
+});
