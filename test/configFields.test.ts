@@ -38,6 +38,27 @@ const QWEN3_MOE: Config = {
 /** Configs beyond the presets, for the branches no preset takes; read from stdin with --config -. */
 const EXTRA_CONFIGS: Readonly<Record<string, Config>> = {
   't5-3b (fixture)': fixture('t5-3b.config.json'),
+  'command-r (cohere)': {
+    model_type: 'cohere',
+    hidden_size: 8192,
+    intermediate_size: 22528,
+    num_hidden_layers: 40,
+    num_attention_heads: 64,
+    vocab_size: 256000,
+    max_position_embeddings: 8192,
+  },
+  'command-a (cohere2)': {
+    model_type: 'cohere2',
+    hidden_size: 12288,
+    intermediate_size: 36864,
+    num_hidden_layers: 64,
+    num_attention_heads: 96,
+    num_key_value_heads: 8,
+    vocab_size: 256000,
+    max_position_embeddings: 131072,
+    sliding_window: 4096,
+    sliding_window_pattern: 4,
+  },
   'qwen-7b as qwen2, sliding layers': {
     ...fixture('qwen-7b.as-qwen2.config.json'),
     use_sliding_window: true,

@@ -11,6 +11,7 @@ import { UserError } from '../core/errors.js';
 import { readDeepSeek } from './readers/deepseek.js';
 import { ENCODER_FAMILY, readEncoder } from './readers/encoders.js';
 import { GPT_FAMILY, readGptFamily } from './readers/gptFamily.js';
+import { COHERE_FAMILY, cohereLayerTypes, readCohere } from './readers/cohere.js';
 import { LLAMA_FAMILY, llamaLayerTypes, readLlamaFamily } from './readers/llamaFamily.js';
 import { type ReaderContext, refuseUnmodelled } from './unmodelled.js';
 import { readT5 } from './readers/t5.js';
@@ -20,6 +21,7 @@ export const SUPPORTED_MODEL_TYPES = [
   ...GPT_FAMILY,
   'deepseek_v2',
   'deepseek_v3',
+  ...COHERE_FAMILY,
   ...ENCODER_FAMILY,
   't5',
 ] as const;
@@ -87,6 +89,7 @@ export function readModelConfig(raw: unknown, source: string): ReadConfig {
   if (isOneOf(LLAMA_FAMILY, modelType)) arch = readLlamaFamily(fields, modelType, warnings);
   else if (isOneOf(GPT_FAMILY, modelType)) arch = readGptFamily(fields, modelType);
   else if (modelType === 'deepseek_v2' || modelType === 'deepseek_v3') arch = readDeepSeek(fields, modelType, warnings);
+  else if (isOneOf(COHERE_FAMILY, modelType)) arch = readCohere(fields, modelType);
   else if (isOneOf(ENCODER_FAMILY, modelType)) arch = readEncoder(fields, modelType);
   else if (modelType === 't5') arch = readT5(fields);
   else {
@@ -123,7 +126,11 @@ function readerContext(modelType: string): ReaderContext {
       ? `the generic LLaMA-style reader (model_type "${modelType}" is not one vram knows)`
       : `the ${modelType} reader`,
     generic,
-    layerTypes: family !== null && !generic ? llamaLayerTypes(family) : ['full_attention'],
+    layerTypes: isOneOf(COHERE_FAMILY, modelType)
+      ? cohereLayerTypes(modelType)
+      : family !== null && !generic
+        ? llamaLayerTypes(family)
+        : ['full_attention'],
   };
 }
 

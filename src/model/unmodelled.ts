@@ -107,7 +107,11 @@ const RULES: readonly Rule[] = [
     feature: 'alternating local and global attention (ModernBERT style)',
     modelledBy: [],
   },
-  { fields: ['sliding_window_pattern'], feature: 'a sliding-window layer pattern', modelledBy: ['gemma3_text'] },
+  {
+    fields: ['sliding_window_pattern'],
+    feature: 'a sliding-window layer pattern',
+    modelledBy: ['gemma3_text', 'cohere2'],
+  },
 ];
 
 function matches(pattern: string, name: string): boolean {

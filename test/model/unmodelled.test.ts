@@ -123,9 +123,9 @@ describe('families that were accepted and wrong are refused with the feature (is
       /layer_types contains "linear_attention"/,
     ],
     [
-      'Command A (cohere2)',
-      { model_type: 'cohere2', sliding_window: 4096, sliding_window_pattern: 4 },
-      /sliding_window_pattern/,
+      'a sliding pattern on Command R (cohere, which has no sliding layers)',
+      { model_type: 'cohere', sliding_window: 4096, sliding_window_pattern: 4 },
+      /sliding_window_pattern .* the cohere reader does not model/,
     ],
     [
       'OLMo 3',
