@@ -38,6 +38,26 @@ const QWEN3_MOE: Config = {
 /** Configs beyond the presets, for the branches no preset takes; read from stdin with --config -. */
 const EXTRA_CONFIGS: Readonly<Record<string, Config>> = {
   't5-3b (fixture)': fixture('t5-3b.config.json'),
+  'olmo-2-7b (olmo2)': {
+    model_type: 'olmo2',
+    hidden_size: 4096,
+    intermediate_size: 11008,
+    num_hidden_layers: 32,
+    num_attention_heads: 32,
+    vocab_size: 100352,
+    max_position_embeddings: 4096,
+  },
+  'olmo-3-7b (olmo3)': {
+    model_type: 'olmo3',
+    hidden_size: 4096,
+    intermediate_size: 11008,
+    num_hidden_layers: 4,
+    num_attention_heads: 32,
+    vocab_size: 100278,
+    max_position_embeddings: 65536,
+    sliding_window: 4096,
+    layer_types: ['sliding_attention', 'sliding_attention', 'sliding_attention', 'full_attention'],
+  },
   'command-r (cohere)': {
     model_type: 'cohere',
     hidden_size: 8192,

@@ -13,6 +13,7 @@ import { ENCODER_FAMILY, readEncoder } from './readers/encoders.js';
 import { GPT_FAMILY, readGptFamily } from './readers/gptFamily.js';
 import { COHERE_FAMILY, cohereLayerTypes, readCohere } from './readers/cohere.js';
 import { LLAMA_FAMILY, llamaLayerTypes, readLlamaFamily } from './readers/llamaFamily.js';
+import { OLMO_FAMILY, olmoLayerTypes, readOlmo } from './readers/olmo.js';
 import { type ReaderContext, refuseUnmodelled } from './unmodelled.js';
 import { readT5 } from './readers/t5.js';
 
@@ -22,6 +23,7 @@ export const SUPPORTED_MODEL_TYPES = [
   'deepseek_v2',
   'deepseek_v3',
   ...COHERE_FAMILY,
+  ...OLMO_FAMILY,
   ...ENCODER_FAMILY,
   't5',
 ] as const;
@@ -90,6 +92,7 @@ export function readModelConfig(raw: unknown, source: string): ReadConfig {
   else if (isOneOf(GPT_FAMILY, modelType)) arch = readGptFamily(fields, modelType);
   else if (modelType === 'deepseek_v2' || modelType === 'deepseek_v3') arch = readDeepSeek(fields, modelType, warnings);
   else if (isOneOf(COHERE_FAMILY, modelType)) arch = readCohere(fields, modelType);
+  else if (isOneOf(OLMO_FAMILY, modelType)) arch = readOlmo(fields, modelType);
   else if (isOneOf(ENCODER_FAMILY, modelType)) arch = readEncoder(fields, modelType);
   else if (modelType === 't5') arch = readT5(fields);
   else {
@@ -116,9 +119,16 @@ export function readModelConfig(raw: unknown, source: string): ReadConfig {
   return { arch, warnings, quantization, fields: fields.consulted };
 }
 
+/** The layer_types values a known model_type's reader models. */
+function readerLayerTypes(modelType: string): readonly string[] {
+  if (isOneOf(COHERE_FAMILY, modelType)) return cohereLayerTypes(modelType);
+  if (isOneOf(OLMO_FAMILY, modelType)) return olmoLayerTypes(modelType);
+  const family = isOneOf(LLAMA_FAMILY, modelType) ? modelType : LLAMA_ALIASES[modelType];
+  return family === undefined ? ['full_attention'] : llamaLayerTypes(family);
+}
+
 /** Which reader reads a model_type, for the checks on features it does not model (unmodelled.ts). */
 function readerContext(modelType: string): ReaderContext {
-  const family = isOneOf(LLAMA_FAMILY, modelType) ? modelType : (LLAMA_ALIASES[modelType] ?? null);
   const generic = !isKnown(modelType);
   return {
     modelType,
@@ -126,11 +136,7 @@ function readerContext(modelType: string): ReaderContext {
       ? `the generic LLaMA-style reader (model_type "${modelType}" is not one vram knows)`
       : `the ${modelType} reader`,
     generic,
-    layerTypes: isOneOf(COHERE_FAMILY, modelType)
-      ? cohereLayerTypes(modelType)
-      : family !== null && !generic
-        ? llamaLayerTypes(family)
-        : ['full_attention'],
+    layerTypes: generic ? ['full_attention'] : readerLayerTypes(modelType),
   };
 }
 

@@ -175,7 +175,7 @@ describe('vram capacity', () => {
     );
     expect(byGpu['h100-80gb']).toBe(4);
     expect(byGpu.h200).toBe(2);
-    expect(json.gpus).toHaveLength(15);
+    expect(json.gpus).toHaveLength(29);
   });
 
   it('--assert-fits exits 3 on an overloaded workload and 0 otherwise', async () => {

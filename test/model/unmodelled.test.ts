@@ -82,10 +82,12 @@ describe('a memory-changing feature the reader does not model is refused, named'
   });
 
   it('the generic fallback refuses sliding windows and non-causal architectures, and a dense config whose expert count is 0 is not MoE', () => {
-    expect(read({ model_type: 'olmo3', ...LLAMA_LIKE, sliding_window: 4096 })).toThrow(
+    expect(read({ model_type: 'new_swa_model', ...LLAMA_LIKE, sliding_window: 4096 })).toThrow(
       /sliding_window 4096 .* which ones is unknown/,
     );
-    expect(read({ model_type: 'olmo3', ...LLAMA_LIKE, sliding_window: 4096, use_sliding_window: false })).not.toThrow();
+    expect(
+      read({ model_type: 'new_swa_model', ...LLAMA_LIKE, sliding_window: 4096, use_sliding_window: false }),
+    ).not.toThrow();
     expect(read({ model_type: 'modernbert', ...LLAMA_LIKE, architectures: ['ModernBertForMaskedLM'] })).toThrow(
       /not a causal language model/,
     );
@@ -128,13 +130,12 @@ describe('families that were accepted and wrong are refused with the feature (is
       /sliding_window_pattern .* the cohere reader does not model/,
     ],
     [
-      'OLMo 3',
+      'sliding layer types on OLMo 2 (which has no sliding layers)',
       {
-        model_type: 'olmo3',
-        sliding_window: 4096,
+        model_type: 'olmo2',
         layer_types: ['sliding_attention', 'sliding_attention', 'sliding_attention', 'full_attention'],
       },
-      /layer_types contains "sliding_attention"/,
+      /layer_types contains "sliding_attention", which the olmo2 reader does not model/,
     ],
     ['Falcon-H1', { model_type: 'falcon_h1', mamba_d_ssm: 1024, mamba_d_state: 256 }, /state-space/],
     [

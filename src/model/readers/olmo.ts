@@ -1,0 +1,69 @@
+/**
+ * AI2's OLMo 2 and OLMo 3 decoders, after transformers' modeling_olmo2.py / modeling_olmo3.py:
+ * - norms after attention and after the MLP (post_attention_layernorm, post_feedforward_layernorm:
+ *   two RMSNorms of h per layer, no input norm) and a final RMSNorm;
+ * - q_norm and k_norm are RMSNorms over the whole projection (heads × head_dim and kv_heads ×
+ *   head_dim weights per layer, not one head_dim each as in Qwen3);
+ * - gated SiLU MLP, no biases, untied head by default;
+ * - olmo3: sliding-window layers from `layer_types` (3 sliding : 1 full in the released models)
+ *   over sliding_window tokens.
+ * The released checkpoints are float32 (torch_dtype), which the serving rule loads in 16 bits.
+ */
+import { type ModelArchitecture, groupLayers } from '../../core/architecture.js';
+import { dtypeFromTorch } from '../../core/dtype.js';
+import { architecture } from '../../core/uniformArchitecture.js';
+import type { ConfigFields } from '../configFields.js';
+import { type LayerShape, denseMlp, standardAttention } from './build.js';
+
+export const OLMO_FAMILY = ['olmo2', 'olmo3'] as const;
+export type OlmoFamily = (typeof OLMO_FAMILY)[number];
+
+/** The layer_types values each reader models. */
+export function olmoLayerTypes(type: OlmoFamily): readonly string[] {
+  return type === 'olmo3' ? ['full_attention', 'sliding_attention'] : ['full_attention'];
+}
+
+export function readOlmo(f: ConfigFields, type: OlmoFamily): ModelArchitecture {
+  const h = f.count('hidden_size');
+  const layerCount = f.count('num_hidden_layers');
+  const headCount = f.count('num_attention_heads');
+  const intermediate = f.count('intermediate_size');
+  const vocabSize = f.count('vocab_size');
+  const maxPositionCount = f.count('max_position_embeddings');
+  f.done();
+  const kvHeadCount = f.optionalCount('num_key_value_heads') ?? headCount;
+  f.require(
+    headCount % kvHeadCount === 0,
+    `num_key_value_heads: got ${kvHeadCount}, expected a divisor of num_attention_heads (${headCount})`,
+  );
+  f.require(h % headCount === 0, `hidden_size ${h} is not divisible by num_attention_heads ${headCount}`);
+  const headDim = h / headCount;
+  const window = type === 'olmo3' ? f.optionalCount('sliding_window') : null;
+  const layerTypes = f.stringList('layer_types');
+  const bias = f.flag('attention_bias', false) ? 'all' : 'none';
+  const layers: LayerShape[] = Array.from({ length: layerCount }, (_, i) => ({
+    attention: standardAttention({
+      headCount,
+      kvHeadCount,
+      headDim,
+      bias,
+      window: window !== null && layerTypes?.[i] === 'sliding_attention' ? window : null,
+    }),
+    crossAttention: null,
+    mlp: denseMlp(intermediate, true),
+    normCount: 2,
+  }));
+  return architecture({
+    modelType: type,
+    hiddenSize: h,
+    vocabSize,
+    maxPositionCount,
+    layers: groupLayers(layers),
+    tiedEmbeddings: f.flag('tie_word_embeddings', false),
+    extraParameters: [
+      { name: 'q/k RMSNorms over the whole projection', count: layerCount * (headCount + kvHeadCount) * headDim },
+    ],
+    attentionDropout: f.probability(0, 'attention_dropout'),
+    defaultDtype: dtypeFromTorch(f.value('torch_dtype', 'dtype')),
+  });
+}
