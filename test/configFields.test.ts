@@ -38,6 +38,16 @@ const QWEN3_MOE: Config = {
 /** Configs beyond the presets, for the branches no preset takes; read from stdin with --config -. */
 const EXTRA_CONFIGS: Readonly<Record<string, Config>> = {
   't5-3b (fixture)': fixture('t5-3b.config.json'),
+  'starcoder (gpt_bigcode)': {
+    model_type: 'gpt_bigcode',
+    n_embd: 6144,
+    n_head: 48,
+    n_inner: 24576,
+    n_layer: 40,
+    n_positions: 8192,
+    vocab_size: 49152,
+    multi_query: true,
+  },
   'olmo-2-7b (olmo2)': {
     model_type: 'olmo2',
     hidden_size: 4096,

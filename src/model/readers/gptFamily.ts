@@ -10,6 +10,9 @@
  *   name fields n_embed / n_layer / seq_length.
  * - falcon: multi_query (1 KV head) or num_kv_heads with new_decoder_architecture; parallel
  *   attention with one norm per layer (two in the new architecture); tied head.
+ * - gpt_bigcode (StarCoder, SantaCoder): GPT-2 with multi-query attention (multi_query, default
+ *   true: one K/V head, c_attn projects to h + 2 × head_dim), learned positions, tied head
+ *   (modeling_gpt_bigcode.py).
  */
 import { type ModelArchitecture, groupLayers } from '../../core/architecture.js';
 import { dtypeFromTorch } from '../../core/dtype.js';
@@ -17,11 +20,19 @@ import { architecture } from '../../core/uniformArchitecture.js';
 import type { ConfigFields } from '../configFields.js';
 import { type LayerShape, denseMlp, standardAttention } from './build.js';
 
-export const GPT_FAMILY = ['gpt2', 'gpt_neox', 'opt', 'bloom', 'falcon'] as const;
+export const GPT_FAMILY = ['gpt2', 'gpt_bigcode', 'gpt_neox', 'opt', 'bloom', 'falcon'] as const;
 type GptFamily = (typeof GPT_FAMILY)[number];
 
 /** transformers' FalconConfig / BloomConfig default context when a config leaves it out. */
 const DEFAULT_CONTEXT_TOKENS = 2048;
+
+/** K/V heads: one under multi-query (StarCoder, Falcon), Falcon's num_kv_heads in the new architecture, else all. */
+function kvHeadsOf(f: ConfigFields, type: GptFamily, headCount: number, newFalcon: boolean): number {
+  if (type === 'gpt_bigcode') return f.flag('multi_query', true) ? 1 : headCount;
+  if (type !== 'falcon') return headCount;
+  if (newFalcon) return f.optionalCount('num_kv_heads') ?? headCount;
+  return f.flag('multi_query', true) ? 1 : headCount;
+}
 
 /** The one layer shape of a GPT-family model: Falcon's multi-query or grouped K/V heads, biases and norms. */
 function gptLayer(
@@ -31,14 +42,7 @@ function gptLayer(
 ): LayerShape {
   const { headCount, headDim, intermediate } = size;
   const newFalcon = type === 'falcon' && f.flag('new_decoder_architecture', false);
-  const kvHeadCount =
-    type !== 'falcon'
-      ? headCount
-      : newFalcon
-        ? (f.optionalCount('num_kv_heads') ?? headCount)
-        : f.flag('multi_query', true)
-          ? 1
-          : headCount;
+  const kvHeadCount = kvHeadsOf(f, type, headCount, newFalcon);
   const biased = type !== 'falcon' || f.flag('bias', false);
   return {
     attention: standardAttention({ headCount, kvHeadCount, headDim, bias: biased ? 'all' : 'none' }),
@@ -62,7 +66,7 @@ export function readGptFamily(f: ConfigFields, type: GptFamily): ModelArchitectu
   const headCount = f.count('num_attention_heads', 'n_head');
   const vocabSize = f.count('vocab_size');
   const maxPositionCount =
-    type === 'gpt2'
+    type === 'gpt2' || type === 'gpt_bigcode'
       ? f.count('n_positions', 'max_position_embeddings')
       : type === 'bloom'
         ? (f.optionalCount('seq_length', 'max_position_embeddings') ?? DEFAULT_CONTEXT_TOKENS)
@@ -91,7 +95,8 @@ export function readGptFamily(f: ConfigFields, type: GptFamily): ModelArchitectu
     maxPositionCount,
     norm: 'layernorm',
     layers: groupLayers(Array.from({ length: layerCount }, () => layer)),
-    learnedPositionCount: type === 'gpt2' ? maxPositionCount : type === 'opt' ? maxPositionCount + 2 : 0,
+    learnedPositionCount:
+      type === 'gpt2' || type === 'gpt_bigcode' ? maxPositionCount : type === 'opt' ? maxPositionCount + 2 : 0,
     embeddingNorm: type === 'bloom',
     finalNormCount,
     tiedEmbeddings: f.flag('tie_word_embeddings', type !== 'gpt_neox'),
