@@ -38,6 +38,25 @@ const QWEN3_MOE: Config = {
 /** Configs beyond the presets, for the branches no preset takes; read from stdin with --config -. */
 const EXTRA_CONFIGS: Readonly<Record<string, Config>> = {
   't5-3b (fixture)': fixture('t5-3b.config.json'),
+  'kimi-k2 (kimi_k2)': {
+    model_type: 'kimi_k2',
+    hidden_size: 7168,
+    intermediate_size: 18432,
+    moe_intermediate_size: 2048,
+    num_hidden_layers: 4,
+    num_attention_heads: 64,
+    n_shared_experts: 1,
+    n_routed_experts: 384,
+    num_experts_per_tok: 8,
+    first_k_dense_replace: 1,
+    kv_lora_rank: 512,
+    q_lora_rank: 1536,
+    qk_nope_head_dim: 128,
+    qk_rope_head_dim: 64,
+    v_head_dim: 128,
+    vocab_size: 163840,
+    max_position_embeddings: 131072,
+  },
   'starcoder (gpt_bigcode)': {
     model_type: 'gpt_bigcode',
     n_embd: 6144,

@@ -22,6 +22,7 @@ export const SUPPORTED_MODEL_TYPES = [
   ...GPT_FAMILY,
   'deepseek_v2',
   'deepseek_v3',
+  'kimi_k2',
   ...COHERE_FAMILY,
   ...OLMO_FAMILY,
   ...ENCODER_FAMILY,
@@ -91,6 +92,8 @@ export function readModelConfig(raw: unknown, source: string): ReadConfig {
   if (isOneOf(LLAMA_FAMILY, modelType)) arch = readLlamaFamily(fields, modelType, warnings);
   else if (isOneOf(GPT_FAMILY, modelType)) arch = readGptFamily(fields, modelType);
   else if (modelType === 'deepseek_v2' || modelType === 'deepseek_v3') arch = readDeepSeek(fields, modelType, warnings);
+  // Kimi K2 is DeepSeek-V3's architecture (its config names DeepseekV3ForCausalLM) at other sizes.
+  else if (modelType === 'kimi_k2') arch = { ...readDeepSeek(fields, 'deepseek_v3', warnings), modelType };
   else if (isOneOf(COHERE_FAMILY, modelType)) arch = readCohere(fields, modelType);
   else if (isOneOf(OLMO_FAMILY, modelType)) arch = readOlmo(fields, modelType);
   else if (isOneOf(ENCODER_FAMILY, modelType)) arch = readEncoder(fields, modelType);

@@ -79,12 +79,12 @@ const RULES: readonly Rule[] = [
   {
     fields: ['kv_lora_rank', 'q_lora_rank'],
     feature: 'multi-head latent attention (MLA)',
-    modelledBy: ['deepseek_v2', 'deepseek_v3'],
+    modelledBy: ['deepseek_v2', 'deepseek_v3', 'kimi_k2'],
   },
   {
     fields: ['first_k_dense_replace', 'moe_layer_freq', 'n_shared_experts'],
     feature: 'the DeepSeek MoE layer layout',
-    modelledBy: ['deepseek_v2', 'deepseek_v3'],
+    modelledBy: ['deepseek_v2', 'deepseek_v3', 'kimi_k2'],
   },
   { fields: ['is_encoder_decoder'], feature: 'an encoder–decoder stack', modelledBy: ['t5'], declares: isTrue },
   {
