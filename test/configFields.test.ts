@@ -38,6 +38,22 @@ const QWEN3_MOE: Config = {
 /** Configs beyond the presets, for the branches no preset takes; read from stdin with --config -. */
 const EXTRA_CONFIGS: Readonly<Record<string, Config>> = {
   't5-3b (fixture)': fixture('t5-3b.config.json'),
+  'llama-4-scout (llama4_text)': {
+    model_type: 'llama4_text',
+    hidden_size: 5120,
+    intermediate_size: 8192,
+    intermediate_size_mlp: 16384,
+    num_hidden_layers: 4,
+    num_attention_heads: 40,
+    num_key_value_heads: 8,
+    head_dim: 128,
+    num_local_experts: 16,
+    num_experts_per_tok: 1,
+    interleave_moe_layer_step: 1,
+    attention_chunk_size: 8192,
+    vocab_size: 202048,
+    max_position_embeddings: 10485760,
+  },
   'kimi-k2 (kimi_k2)': {
     model_type: 'kimi_k2',
     hidden_size: 7168,

@@ -22,8 +22,14 @@ export interface StandardAttention {
   qkNorm: boolean;
   /** Learned per-head attention sinks (gpt-oss): headCount weights. */
   sinks: boolean;
-  /** Sliding attention window in tokens; null for full attention. */
+  /** Sliding attention window in tokens (or the chunk, when chunked); null for full attention. */
   window: number | null;
+  /**
+   * Chunked local attention (Llama 4 attention_chunk_size): tokens attend within fixed chunks of
+   * `window` tokens, so a layer caches at most one chunk, as a sliding window of that size does
+   * (vLLM ChunkedLocalAttentionSpec, llama.cpp LLAMA_SWA_TYPE_CHUNKED).
+   */
+  chunked: boolean;
 }
 
 /**

@@ -171,13 +171,14 @@ function kvCacheNotes(arch: ModelArchitecture, contextTokens: number, policy: Sl
     );
   }
   const windowed = arch.layers.filter((group) => group.attention.window !== null);
-  const firstWindow = windowed[0]?.attention.window ?? null;
-  if (firstWindow !== null) {
-    const window = formatInt(firstWindow);
+  const first = windowed[0]?.attention;
+  if (first?.window != null) {
+    const kind = first.kind === 'standard' && first.chunked ? 'chunked local attention' : 'sliding window';
+    const window = `a ${formatInt(first.window)}-token ${kind}`;
     notes.push(
       policy === 'cap'
-        ? `${layerCount(windowed)} of ${layerCount(arch.layers)} layers use a ${window}-token sliding window and cache at most that many tokens (window policy cap: vLLM's hybrid allocator, llama.cpp's SWA cache)`
-        : `${layerCount(windowed)} of ${layerCount(arch.layers)} layers use a ${window}-token sliding window but cache the full context (window policy full)`,
+        ? `${layerCount(windowed)} of ${layerCount(arch.layers)} layers use ${window} and cache at most that many tokens (window policy cap: vLLM's hybrid allocator, llama.cpp's SWA cache)`
+        : `${layerCount(windowed)} of ${layerCount(arch.layers)} layers use ${window} but cache the full context (window policy full)`,
     );
   }
   if (arch.layout === 'encoder-decoder')

@@ -74,6 +74,7 @@ export function uniformArchitecture(shape: UniformShape): ModelArchitecture {
       qkNorm: shape.qkNorm ?? false,
       sinks: false,
       window: shape.window ?? null,
+      chunked: false,
     },
     crossAttention: null,
     mlp: {

@@ -12,6 +12,7 @@ import { readDeepSeek } from './readers/deepseek.js';
 import { ENCODER_FAMILY, readEncoder } from './readers/encoders.js';
 import { GPT_FAMILY, readGptFamily } from './readers/gptFamily.js';
 import { COHERE_FAMILY, cohereLayerTypes, readCohere } from './readers/cohere.js';
+import { LLAMA4_LAYER_TYPES, readLlama4Text } from './readers/llama4.js';
 import { LLAMA_FAMILY, llamaLayerTypes, readLlamaFamily } from './readers/llamaFamily.js';
 import { OLMO_FAMILY, olmoLayerTypes, readOlmo } from './readers/olmo.js';
 import { type ReaderContext, refuseUnmodelled } from './unmodelled.js';
@@ -23,6 +24,7 @@ export const SUPPORTED_MODEL_TYPES = [
   'deepseek_v2',
   'deepseek_v3',
   'kimi_k2',
+  'llama4_text',
   ...COHERE_FAMILY,
   ...OLMO_FAMILY,
   ...ENCODER_FAMILY,
@@ -94,6 +96,7 @@ export function readModelConfig(raw: unknown, source: string): ReadConfig {
   else if (modelType === 'deepseek_v2' || modelType === 'deepseek_v3') arch = readDeepSeek(fields, modelType, warnings);
   // Kimi K2 is DeepSeek-V3's architecture (its config names DeepseekV3ForCausalLM) at other sizes.
   else if (modelType === 'kimi_k2') arch = { ...readDeepSeek(fields, 'deepseek_v3', warnings), modelType };
+  else if (modelType === 'llama4_text') arch = readLlama4Text(fields);
   else if (isOneOf(COHERE_FAMILY, modelType)) arch = readCohere(fields, modelType);
   else if (isOneOf(OLMO_FAMILY, modelType)) arch = readOlmo(fields, modelType);
   else if (isOneOf(ENCODER_FAMILY, modelType)) arch = readEncoder(fields, modelType);
@@ -126,6 +129,7 @@ export function readModelConfig(raw: unknown, source: string): ReadConfig {
 function readerLayerTypes(modelType: string): readonly string[] {
   if (isOneOf(COHERE_FAMILY, modelType)) return cohereLayerTypes(modelType);
   if (isOneOf(OLMO_FAMILY, modelType)) return olmoLayerTypes(modelType);
+  if (modelType === 'llama4_text') return LLAMA4_LAYER_TYPES;
   const family = isOneOf(LLAMA_FAMILY, modelType) ? modelType : LLAMA_ALIASES[modelType];
   return family === undefined ? ['full_attention'] : llamaLayerTypes(family);
 }

@@ -54,7 +54,7 @@ const RULES: readonly Rule[] = [
     feature: 'linear-attention layers (Gated DeltaNet / lightning attention) and their recurrent state',
     modelledBy: [],
   },
-  { fields: ['attention_chunk_size'], feature: 'chunked local attention (Llama 4 style)', modelledBy: [] },
+  { fields: ['attention_chunk_size'], feature: 'chunked local attention (Llama 4 style)', modelledBy: ['llama4_text'] },
   {
     fields: ['num_kv_shared_layers'],
     feature: 'KV cache shared across layers (Gemma 3n style)',
@@ -69,7 +69,7 @@ const RULES: readonly Rule[] = [
   {
     fields: ['interleave_moe_layer_step', 'intermediate_size_mlp'],
     feature: 'interleaved dense and MoE layers (Llama 4 style)',
-    modelledBy: [],
+    modelledBy: ['llama4_text'],
   },
   {
     fields: ['index_n_heads', 'index_head_dim', 'index_topk'],

@@ -12,7 +12,8 @@ import { formatInt } from '../core/units.js';
 export function attentionText(attention: AttentionSpec): string {
   if (attention.kind === 'latent')
     return `${attention.headCount} heads, MLA (latent ${attention.kvLoraRank} + rope ${attention.qkRopeHeadDim})`;
-  const window = attention.window === null ? '' : `, window ${formatInt(attention.window)}`;
+  const window =
+    attention.window === null ? '' : `, ${attention.chunked ? 'chunk' : 'window'} ${formatInt(attention.window)}`;
   return `${attention.headCount} heads (${attention.kvHeadCount} KV, head dim ${attention.headDim}${window})`;
 }
 

@@ -160,9 +160,9 @@ describe('families that were accepted and wrong are refused with the feature (is
       /global-attention layers/,
     ],
     [
-      'Llama 4 text',
-      { model_type: 'llama4_text', attention_chunk_size: 8192, interleave_moe_layer_step: 1 },
-      /chunked local attention/,
+      'chunked attention on a LLaMA (only the llama4_text reader models it)',
+      { model_type: 'llama', attention_chunk_size: 8192 },
+      /attention_chunk_size declares chunked local attention .* the llama reader does not model/,
     ],
     ['DeepSeek-V3.2', { model_type: 'deepseek_v32', kv_lora_rank: 512, index_n_heads: 64 }, /does not model/],
     ['Jamba', { model_type: 'jamba', attn_layer_period: 8, attn_layer_offset: 4, mamba_d_state: 16 }, /does not model/],

@@ -4,7 +4,7 @@ import type { LayerGroup, MixtureOfExperts, MlpSpec, StandardAttention } from '.
 export function standardAttention(
   fields: Partial<StandardAttention> & Pick<StandardAttention, 'headCount' | 'kvHeadCount' | 'headDim'>,
 ): StandardAttention {
-  return { kind: 'standard', bias: 'none', qkNorm: false, sinks: false, window: null, ...fields };
+  return { kind: 'standard', bias: 'none', qkNorm: false, sinks: false, window: null, chunked: false, ...fields };
 }
 
 export function denseMlp(intermediateSize: number, gated: boolean, bias = false): MlpSpec {
