@@ -67,7 +67,12 @@ export function overheadOf(input: { overhead?: OverheadSpec | undefined }): Over
  * `parameterCount`. Presets are visited nearest published size first and read only until one
  * qualifies, so the warning costs a config read or two, not all of them.
  */
-function presetForContext(tokens: number, parameterCount: number, excludeId: string, layout: string): string | null {
+function presetForContext(
+  tokens: number,
+  parameterCount: number,
+  excludeId: string,
+  layout: string,
+): { id: string; maxPositionCount: number } | null {
   const bySize = PRESETS.filter((preset) => preset.id !== excludeId).map((preset) => ({
     preset,
     distance:
@@ -78,7 +83,8 @@ function presetForContext(tokens: number, parameterCount: number, excludeId: str
   bySize.sort((a, b) => a.distance - b.distance);
   for (const { preset } of bySize) {
     const arch = readHfConfig(preset.config, preset.id);
-    if (arch.layout === layout && arch.maxPositionCount >= tokens) return preset.id;
+    if (arch.layout === layout && arch.maxPositionCount >= tokens)
+      return { id: preset.id, maxPositionCount: arch.maxPositionCount };
   }
   return null;
 }
@@ -88,11 +94,13 @@ export function contextWarning(model: LoadedModel, contextTokens: number, parame
   const max = model.arch.maxPositionCount;
   if (contextTokens <= max) return null;
   const alternative = presetForContext(contextTokens, parameterCount, model.id, model.arch.layout);
-  const suggestion = alternative ? `; ${alternative} supports ${formatInt(contextTokens)} tokens` : '';
+  const suggestion = alternative
+    ? ` (${alternative.id} supports up to ${formatInt(alternative.maxPositionCount)})`
+    : '';
   if (model.arch.learnedPositionCount > 0) {
-    return `--ctx ${formatInt(contextTokens)} is longer than ${model.id}'s ${formatInt(max)} learned positions: the model cannot run inputs that long, so this estimate is hypothetical${suggestion}`;
+    return `--ctx ${formatInt(contextTokens)} is past ${model.id}'s ${formatInt(max)} learned positions: the model cannot run inputs that long, so this estimate is hypothetical${suggestion}`;
   }
-  return `--ctx ${formatInt(contextTokens)} is longer than ${model.id}'s trained maximum of ${formatInt(max)} tokens (max_position_embeddings); the estimate goes on, but quality past it is not guaranteed${suggestion}`;
+  return `--ctx ${formatInt(contextTokens)} is past ${model.id}'s trained maximum of ${formatInt(max)} tokens; quality beyond it is not guaranteed${suggestion}`;
 }
 
 /** The context a plan uses: --ctx, else the mode's default (defaults.ts). */

@@ -94,7 +94,7 @@ describe('vram estimate: the design-card scenario', () => {
     const { code, json, stderr } = await runJson(DESIGN_CARD);
     expect(code).toBe(0);
     expect(stderr).toMatch(
-      /^warning: --ctx 32,768 is longer than llama-2-70b's trained maximum of 4,096 tokens.*llama-3.1-70b supports 32,768 tokens\n$/,
+      /^warning: --ctx 32,768 is past llama-2-70b's trained maximum of 4,096 tokens; quality beyond it is not guaranteed \(llama-3.1-70b supports up to 131,072\)\n$/,
     );
     expect(json.warnings[0]).toBe(stderr.replace(/^warning: /, '').trim());
     expect((await runJson(['estimate', '--model', 'llama-70b', '--ctx', '4k'])).json.warnings).toEqual([]);
