@@ -41,7 +41,21 @@ export function ggufToConfig(header: GgufHeader, label: string): Record<string, 
   const key = (name: string) => number(meta.get(`${arch}.${name}`));
   const tokens = meta.get('tokenizer.ggml.tokens');
   const experts = key('expert_count');
-  const modelType = MODEL_TYPES[arch] ?? (arch === 'llama' || arch === '' ? 'llama' : arch);
+  const modelType = MODEL_TYPES[arch];
+  if (modelType === undefined) {
+    // A GGUF file carries no config to check for layers vram does not model (state-space, hybrid,
+    // per-layer heads), so an architecture without a reader here is refused, not read as LLaMA.
+    throw new UserError(
+      `${label}: GGUF architecture "${arch}" is not one vram reads (${Object.keys(MODEL_TYPES).join(', ')}); its layers cannot be checked, so it is refused rather than estimated as something else`,
+    );
+  }
+  for (const name of ['attention.head_count', 'attention.head_count_kv', 'feed_forward_length']) {
+    if (Array.isArray(meta.get(`${arch}.${name}`))) {
+      throw new UserError(
+        `${label}: ${arch}.${name} differs per layer (an array), which vram's ${modelType} reader does not model`,
+      );
+    }
+  }
   const config: Record<string, unknown> = {
     model_type: experts && modelType === 'llama' ? 'mixtral' : modelType,
     hidden_size: key('embedding_length'),

@@ -50,8 +50,25 @@ const RULES: readonly Rule[] = [
     modelledBy: [],
   },
   {
-    fields: ['linear_*', 'full_attention_interval', 'attn_type_list'],
+    fields: ['linear_*', 'full_attention_interval'],
     feature: 'linear-attention layers (Gated DeltaNet / lightning attention) and their recurrent state',
+    modelledBy: [],
+  },
+  {
+    // MiniMax: 0 = lightning (linear) attention, 1 = softmax; a list of 1s is plain attention.
+    fields: ['attn_type_list'],
+    feature: 'linear-attention layers (lightning attention) and their recurrent state',
+    modelledBy: [],
+    declares: (value) => Array.isArray(value) && value.some((kind) => kind === 0),
+  },
+  {
+    fields: ['num_key_value_heads_per_layer', 'block_configs'],
+    feature: 'a different head count or MLP per layer (DeciLM / Nemotron-NAS style)',
+    modelledBy: [],
+  },
+  {
+    fields: ['cross_attention_layers'],
+    feature: 'cross-attention layers over image tokens (Llama 3.2 Vision style)',
     modelledBy: [],
   },
   { fields: ['attention_chunk_size'], feature: 'chunked local attention (Llama 4 style)', modelledBy: ['llama4_text'] },
@@ -143,10 +160,42 @@ function checkLayerTypes(fields: ConfigFields, source: string, context: ReaderCo
   if (unknown !== undefined) refuse(source, context, `layer_types contains ${JSON.stringify(unknown)}`);
 }
 
-/** The generic fallback's own limits: no sliding windows (which layers slide?) and causal LMs only. */
+/** hidden_act values of a gated SiLU MLP, the only MLP the generic (LLaMA-style) reader models. */
+const GATED_SILU = ['silu', 'swish', 'swiglu'];
+
+/** Keys that declare experts under other names than the ones the generic reader checks. */
+function expertKey(name: string, value: unknown): boolean {
+  // num_experts, num_local_experts and n_routed_experts get their own message (hfConfig.ts).
+  if (['num_experts', 'num_local_experts', 'n_routed_experts'].includes(name)) return false;
+  const declared = value !== false && value !== 0 && !(Array.isArray(value) && value.length === 0);
+  return (
+    declared && (name.startsWith('moe_') || name.endsWith('_experts') || name === 'moe_config' || name === 'ffn_config')
+  );
+}
+
+/**
+ * The generic fallback's own limits: a gated SiLU MLP, no experts under any name, no
+ * multi-token-prediction layers, no sliding windows shorter than the context (which layers slide?),
+ * and causal LMs only.
+ */
 function checkGeneric(fields: ConfigFields, source: string, context: ReaderContext): void {
+  const act = fields.value('hidden_act', 'hidden_activation', 'activation_function');
+  if (typeof act === 'string' && !GATED_SILU.includes(act)) {
+    refuse(
+      source,
+      context,
+      `hidden_act "${act}" is not a gated SiLU MLP (LLaMA-style), the only MLP the generic reader counts`,
+    );
+  }
+  const experts = fields.givenNames().find((name) => expertKey(name, fields.value(name)));
+  if (experts !== undefined) refuse(source, context, `${experts} declares experts (a mixture of experts)`);
+  const mtp = fields.value('num_nextn_predict_layers');
+  if (typeof mtp === 'number' && mtp > 0)
+    refuse(source, context, `num_nextn_predict_layers ${mtp} declares multi-token-prediction layers`);
   const window = fields.value('sliding_window');
-  if (typeof window === 'number' && fields.value('use_sliding_window') !== false) {
+  const context_ = fields.value('max_position_embeddings');
+  const shorter = typeof window === 'number' && (typeof context_ !== 'number' || window < context_);
+  if (shorter && fields.value('use_sliding_window') !== false) {
     refuse(
       source,
       context,

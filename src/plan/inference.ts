@@ -111,6 +111,13 @@ export const SERVING_ENGINES = 'vLLM (like SGLang and TensorRT-LLM)';
  * `estimate` and the generic engine follow them. Returns the scenario served that way and the
  * warning that says so, or null when the rule does not apply.
  */
+/** Whether a stored checkpoint holds float32 tensors only (safetensors F32). */
+function storedInFloat32(stored: InferenceScenario['storedWeights']): boolean {
+  if (!stored || stored.format !== 'safetensors') return false;
+  const types = Object.keys(stored.bytesByType);
+  return types.length > 0 && types.every((type) => type === 'F32');
+}
+
 export function servedInSixteenBits(
   resolved: ResolvedInference,
   input: InferenceInput,
@@ -118,11 +125,24 @@ export function servedInSixteenBits(
   modelId: string,
 ): { resolved: ResolvedInference; warning: string } | null {
   const { scenario, inputs } = resolved;
-  if (input.dtype !== undefined || inputs.weights !== 'dtype' || scenario.weightDtype !== 'fp32') return null;
+  if (input.dtype !== undefined) return null;
+  const fromConfig = inputs.weights === 'dtype' && scenario.weightDtype === 'fp32';
+  const stored = scenario.storedWeights;
+  const fromCheckpoint = inputs.weights === 'checkpoint' && storedInFloat32(stored);
+  if (!fromConfig && !fromCheckpoint) return null;
   const half = /^gemma/.test(scenario.arch.modelType) ? 'bf16' : 'fp16';
   const kvDtype = input.kvDtype ?? half;
+  // A float32 checkpoint loaded in 16 bits holds half its stored bytes.
+  const halved =
+    fromCheckpoint && stored
+      ? { ...stored, bytesByType: { [half.toUpperCase()]: (stored.bytesByType.F32 ?? 0) / 2 } }
+      : stored;
+  const what = fromCheckpoint ? 'the checkpoint stores float32' : 'the config says float32';
   return {
-    resolved: { scenario: { ...scenario, weightDtype: half, kvDtype }, inputs: { ...inputs, dtype: half, kvDtype } },
-    warning: `${modelId}: the config says float32; ${engineName} loads it in ${half} by default (dtype "auto"), so ${half} is used; pass --dtype fp32 to keep float32`,
+    resolved: {
+      scenario: { ...scenario, weightDtype: half, kvDtype, storedWeights: halved ?? null },
+      inputs: { ...inputs, dtype: fromCheckpoint ? inputs.dtype : half, kvDtype },
+    },
+    warning: `${modelId}: ${what}; ${engineName} loads it in ${half} by default (dtype "auto"), so ${half} is used; pass --dtype fp32 to keep float32`,
   };
 }

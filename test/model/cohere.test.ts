@@ -82,3 +82,12 @@ describe('cohere2 (Command A)', () => {
     expect(kvCacheBytes(custom, 'bf16', 32_768, 1, 'cap')).toBe(2 * 8 * 128 * 2 * (32 * 32_768 + 32 * 4096));
   });
 });
+
+describe('cohere2 defaults (configuration_cohere2.py)', () => {
+  it('without sliding_window: 4,096; head_dim is hidden ÷ heads whatever the config says; no q/k norms', () => {
+    const { sliding_window: _window, ...bare } = COMMAND_A;
+    const arch = readModelConfig({ ...bare, head_dim: 64, use_qk_norm: true }, 'command-a').arch;
+    expect(kvCacheBytes(arch, 'bf16', 32_768, 1, 'cap')).toBe(2 * 8 * 128 * 2 * (16 * 32_768 + 48 * 4096));
+    expect(countParameters(arch).totalCount).toBe(111_057_580_032);
+  });
+});

@@ -81,3 +81,12 @@ describe('llama4_text', () => {
     );
   });
 });
+
+describe('llama4_text defaults (configuration_llama4.py)', () => {
+  it('8 K/V heads of 128 and 8,192-token chunks when the config leaves them out', () => {
+    const { num_key_value_heads: _kv, head_dim: _d, attention_chunk_size: _chunk, ...bare } = SCOUT_TEXT;
+    const arch = readModelConfig(bare, 'scout').arch;
+    expect(countParameters(arch).totalCount).toBe(107_769_861_120);
+    expect(kvCacheBytes(arch, 'bf16', 131_072, 1, 'cap')).toBe(2 * 8 * 128 * 2 * (12 * 131_072 + 36 * 8192));
+  });
+});

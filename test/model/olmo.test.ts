@@ -65,3 +65,11 @@ describe('olmo3', () => {
     expect(kvCacheBytes(arch, 'bf16', 32_768, 1, 'cap')).toBe(perTokenPerLayer * (8 * 32_768 + 24 * 4096));
   });
 });
+
+describe('olmo3 defaults (configuration_olmo3.py)', () => {
+  it('without layer_types or sliding_window: 3 sliding : 1 full over 4,096 tokens', () => {
+    const { layer_types: _types, sliding_window: _window, ...bare } = OLMO3_7B;
+    const arch = readModelConfig(bare, 'olmo-3-7b').arch;
+    expect(kvCacheBytes(arch, 'bf16', 32_768, 1, 'cap')).toBe(2 * 32 * 128 * 2 * (8 * 32_768 + 24 * 4096));
+  });
+});

@@ -50,6 +50,22 @@ const MEMORY_KEYS: [string, unknown][] = [
   ['global_attn_every_n_layers', 3],
   ['sliding_window_pattern', 4],
   ['layer_types', ['linear_attention', 'full_attention', 'linear_attention', 'full_attention']],
+  ['moe_layer_freq', 1],
+  ['n_shared_experts', 2],
+  ['embd_layer', { embedding_cls: 'image' }],
+  ['mm_vision_tower', 'openai/clip-vit-large-patch14'],
+  ['d_conv', 4],
+  ['time_step_rank', 256],
+  ['num_global_key_value_heads', 4],
+  ['intermediate_size_mlp', 16384],
+  ['index_head_dim', 128],
+  ['decoder_layers', 12],
+  ['rescale_every', 6],
+  ['local_attention', 128],
+  ['num_key_value_heads_per_layer', [8, 8, 4, 4]],
+  ['block_configs', [{ attention: { n_heads_in_group: 8 } }]],
+  ['cross_attention_layers', [3, 8]],
+  ['attn_type_list', [0, 1, 1, 1]],
   ['layer_types', ['mamba', 'attention', 'mamba', 'attention']],
 ];
 
@@ -82,12 +98,14 @@ describe('a memory-changing feature the reader does not model is refused, named'
   });
 
   it('the generic fallback refuses sliding windows and non-causal architectures, and a dense config whose expert count is 0 is not MoE', () => {
-    expect(read({ model_type: 'new_swa_model', ...LLAMA_LIKE, sliding_window: 4096 })).toThrow(
-      /sliding_window 4096 .* which ones is unknown/,
+    expect(read({ model_type: 'new_swa_model', ...LLAMA_LIKE, sliding_window: 128 })).toThrow(
+      /sliding_window 128 .* which ones is unknown/,
     );
     expect(
-      read({ model_type: 'new_swa_model', ...LLAMA_LIKE, sliding_window: 4096, use_sliding_window: false }),
+      read({ model_type: 'new_swa_model', ...LLAMA_LIKE, sliding_window: 128, use_sliding_window: false }),
     ).not.toThrow();
+    // A window as long as the context changes nothing.
+    expect(read({ model_type: 'new_swa_model', ...LLAMA_LIKE, sliding_window: 256 })).not.toThrow();
     expect(read({ model_type: 'modernbert', ...LLAMA_LIKE, architectures: ['ModernBertForMaskedLM'] })).toThrow(
       /not a causal language model/,
     );
@@ -180,6 +198,36 @@ describe('families that were accepted and wrong are refused with the feature (is
     expect(read({ ...LLAMA_LIKE, ...config })).toThrow(reason);
   });
 
+  it.each([
+    [
+      'ERNIE-4.5 MoE (moe_num_experts)',
+      { model_type: 'ernie4_5_moe', moe_num_experts: 64, moe_k: 6 },
+      /moe_.* declares experts/,
+    ],
+    [
+      'Phi-2 (a plain GELU MLP)',
+      { model_type: 'phi', hidden_act: 'gelu_new' },
+      /hidden_act "gelu_new" is not a gated SiLU MLP/,
+    ],
+    ['Nemotron (ReLU²)', { model_type: 'nemotron', hidden_act: 'relu2' }, /hidden_act "relu2"/],
+    [
+      'StarCoder2 (GELU, biases)',
+      { model_type: 'starcoder2', hidden_act: 'gelu_pytorch_tanh', sliding_window: 4096 },
+      /hidden_act/,
+    ],
+    ['MiMo (multi-token prediction)', { model_type: 'mimo', num_nextn_predict_layers: 1 }, /multi-token-prediction/],
+  ] as const)('the generic fallback refuses %s', (_name, config, reason) => {
+    expect(read({ ...LLAMA_LIKE, ...config })).toThrow(reason);
+  });
+
+  it('a LLaMA-style clone with a gated SiLU MLP and no memory-changing keys is still read (with a warning)', () => {
+    const { warnings } = readModelConfig(
+      { model_type: 'internlm2', ...LLAMA_LIKE, hidden_act: 'silu', attn_type_list: [1, 1] },
+      'x',
+    );
+    expect(warnings.join(' ')).toMatch(/not one vram knows/);
+  });
+
   it('through the CLI: exit 2, one line naming the feature, nothing on stdout', async () => {
     const config = JSON.stringify({ model_type: 'nemotron_h', ...LLAMA_LIKE, hybrid_override_pattern: 'M-M*-' });
     const { code, stdout, stderr } = await run(['estimate', '--config', '-'], { stdin: config });
@@ -188,5 +236,32 @@ describe('families that were accepted and wrong are refused with the feature (is
     expect(stderr).toMatch(
       /^error: stdin: hybrid_override_pattern declares hybrid Mamba-2 \/ attention \/ MLP layers .* does not model; vram refuses rather than estimate it as something else\n$/,
     );
+  });
+});
+
+describe('a GGUF architecture without a reader is refused (its file carries no config to check)', () => {
+  it('falcon-h1 in a GGUF file: exit 2, named', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { ggufFile } = await import('../fixtures/writers.js');
+    const path = join(mkdtempSync(join(tmpdir(), 'vram-gguf-')), 'falcon-h1.gguf');
+    writeFileSync(
+      path,
+      ggufFile(
+        [
+          ['general.architecture', 'string', 'falcon-h1'],
+          ['falcon-h1.block_count', 'u32', 2],
+          ['falcon-h1.embedding_length', 'u32', 64],
+          ['falcon-h1.attention.head_count', 'u32', 4],
+          ['falcon-h1.ssm.state_size', 'u32', 16],
+        ],
+        [{ name: 'token_embd.weight', shape: [64, 100], type: 8 }],
+      ),
+    );
+    const { code, stdout, stderr } = await run(['estimate', '--model', path]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/GGUF architecture "falcon-h1" is not one vram reads/);
   });
 });

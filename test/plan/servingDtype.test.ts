@@ -33,3 +33,38 @@ describe('float32 checkpoints are served in 16 bits by default', () => {
     expect(plan.warnings).toEqual([]);
   });
 });
+
+describe('a float32 checkpoint directory is served in 16 bits too', () => {
+  it('stored F32 bytes are halved and the KV cache is 16-bit, with the rule in a warning', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { safetensorsFile } = await import('../fixtures/writers.js');
+    const { runJson } = await import('../helpers.js');
+    const dir = mkdtempSync(join(tmpdir(), 'vram-fp32-'));
+    const config = {
+      model_type: 'llama',
+      hidden_size: 64,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      intermediate_size: 128,
+      vocab_size: 100,
+      max_position_embeddings: 256,
+      torch_dtype: 'float32',
+    };
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+    writeFileSync(
+      join(dir, 'model.safetensors'),
+      safetensorsFile([{ name: 'model.embed_tokens.weight', dtype: 'F32', shape: [100, 64] }]),
+    );
+    const served = (await runJson(['estimate', '--model', dir, '--ctx', '256'])).json;
+    const weights = served.components.find((c: { id: string }) => c.id === 'weights').bytes;
+    expect(weights).toBe((100 * 64 * 4) / 2);
+    expect(served.inputs.kvDtype).toBe('fp16');
+    expect(served.warnings.join(' ')).toMatch(
+      /the checkpoint stores float32; vLLM \(like SGLang and TensorRT-LLM\) loads it in fp16/,
+    );
+    const kept = (await runJson(['estimate', '--model', dir, '--ctx', '256', '--dtype', 'fp32'])).json;
+    expect(kept.inputs.kvDtype).toBe('fp32');
+  });
+});

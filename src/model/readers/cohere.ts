@@ -20,8 +20,9 @@ import { type LayerShape, denseMlp, standardAttention } from './build.js';
 export const COHERE_FAMILY = ['cohere', 'cohere2'] as const;
 export type CohereFamily = (typeof COHERE_FAMILY)[number];
 
-/** configuration_cohere2.py's default sliding_window_pattern. */
+/** configuration_cohere2.py's defaults. */
 const COHERE2_DEFAULT_PATTERN = 4;
+const COHERE2_DEFAULT_WINDOW = 4096;
 
 /** The layer_types values each reader models. */
 export function cohereLayerTypes(type: CohereFamily): readonly string[] {
@@ -49,8 +50,9 @@ export function readCohere(f: ConfigFields, type: CohereFamily): ModelArchitectu
     `num_key_value_heads: got ${kvHeadCount}, expected a divisor of num_attention_heads (${headCount})`,
   );
   f.require(h % headCount === 0, `hidden_size ${h} is not divisible by num_attention_heads ${headCount}`);
-  const headDim = f.optionalCount('head_dim') ?? h / headCount;
-  const window = type === 'cohere2' ? f.optionalCount('sliding_window') : null;
+  // Cohere2Config sets head_dim = hidden_size // num_attention_heads whatever the config says.
+  const headDim = type === 'cohere2' ? h / headCount : (f.optionalCount('head_dim') ?? h / headCount);
+  const window = type === 'cohere2' ? (f.optionalCount('sliding_window') ?? COHERE2_DEFAULT_WINDOW) : null;
   const bias = f.flag('attention_bias', false) ? 'all' : 'none';
   const layers: LayerShape[] = Array.from({ length: layerCount }, (_, i) => ({
     attention: standardAttention({
@@ -64,7 +66,9 @@ export function readCohere(f: ConfigFields, type: CohereFamily): ModelArchitectu
     mlp: denseMlp(intermediate, true),
     normCount: 1,
   }));
-  const qkNorms = f.flag('use_qk_norm', false) ? layerCount * (headCount + kvHeadCount) * headDim : 0;
+  // Cohere2Attention has no q/k norms; Command R+ (cohere) does with use_qk_norm.
+  const qkNorms =
+    type === 'cohere' && f.flag('use_qk_norm', false) ? layerCount * (headCount + kvHeadCount) * headDim : 0;
   return architecture({
     modelType: type,
     hiddenSize: h,

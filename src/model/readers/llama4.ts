@@ -19,8 +19,11 @@ import { type LayerShape, denseMlp, moe, standardAttention } from './build.js';
 /** The layer_types values this reader models. */
 export const LLAMA4_LAYER_TYPES: readonly string[] = ['full_attention', 'chunked_attention'];
 
-/** configuration_llama4.py defaults. */
+/** configuration_llama4.py defaults (Llama4TextConfig). */
 const DEFAULT_NO_ROPE_INTERVAL = 4;
+const DEFAULT_KV_HEADS = 8;
+const DEFAULT_HEAD_DIM = 128;
+const DEFAULT_CHUNK = 8192;
 
 function isChunked(f: ConfigFields, index: number): boolean {
   const layerTypes = f.stringList('layer_types');
@@ -50,20 +53,21 @@ export function readLlama4Text(f: ConfigFields): ModelArchitecture {
   const vocabSize = f.count('vocab_size');
   const maxPositionCount = f.count('max_position_embeddings');
   f.done();
-  const kvHeadCount = f.optionalCount('num_key_value_heads') ?? headCount;
+  const kvHeadCount = f.optionalCount('num_key_value_heads') ?? DEFAULT_KV_HEADS;
   f.require(
     headCount % kvHeadCount === 0,
     `num_key_value_heads: got ${kvHeadCount}, expected a divisor of num_attention_heads (${headCount})`,
   );
-  const headDim = f.optionalCount('head_dim') ?? h / headCount;
-  const chunk = f.optionalCount('attention_chunk_size');
+  const headDim = f.optionalCount('head_dim') ?? DEFAULT_HEAD_DIM;
+  const chunk = f.optionalCount('attention_chunk_size') ?? DEFAULT_CHUNK;
+  const bias = f.flag('attention_bias', false) ? 'all' : 'none';
   const activeExpertCount = f.optionalCount('num_experts_per_tok') ?? 1;
   const experts = moe({ expertCount, activeExpertCount, sharedIntermediateSize: expertWidth });
   const routed = moeLayers(f, layerCount);
   const layers: LayerShape[] = Array.from({ length: layerCount }, (_, i) => {
-    const chunked = chunk !== null && isChunked(f, i);
+    const chunked = isChunked(f, i);
     return {
-      attention: standardAttention({ headCount, kvHeadCount, headDim, window: chunked ? chunk : null, chunked }),
+      attention: standardAttention({ headCount, kvHeadCount, headDim, bias, window: chunked ? chunk : null, chunked }),
       crossAttention: null,
       mlp: routed.has(i)
         ? { intermediateSize: expertWidth, gated: true, bias: false, experts }

@@ -5,8 +5,8 @@
  * - q_norm and k_norm are RMSNorms over the whole projection (heads × head_dim and kv_heads ×
  *   head_dim weights per layer, not one head_dim each as in Qwen3);
  * - gated SiLU MLP, no biases, untied head by default;
- * - olmo3: sliding-window layers from `layer_types` (3 sliding : 1 full in the released models)
- *   over sliding_window tokens.
+ * - olmo3: sliding-window layers from `layer_types`, by default 3 sliding : 1 full ((i + 1) % 4),
+ *   over sliding_window tokens (default 4096; configuration_olmo3.py).
  * The released checkpoints are float32 (torch_dtype), which the serving rule loads in 16 bits.
  */
 import { type ModelArchitecture, groupLayers } from '../../core/architecture.js';
@@ -16,6 +16,8 @@ import type { ConfigFields } from '../configFields.js';
 import { type LayerShape, denseMlp, standardAttention } from './build.js';
 
 export const OLMO_FAMILY = ['olmo2', 'olmo3'] as const;
+/** configuration_olmo3.py's default sliding_window. */
+const OLMO3_DEFAULT_WINDOW = 4096;
 export type OlmoFamily = (typeof OLMO_FAMILY)[number];
 
 /** The layer_types values each reader models. */
@@ -38,8 +40,9 @@ export function readOlmo(f: ConfigFields, type: OlmoFamily): ModelArchitecture {
   );
   f.require(h % headCount === 0, `hidden_size ${h} is not divisible by num_attention_heads ${headCount}`);
   const headDim = h / headCount;
-  const window = type === 'olmo3' ? f.optionalCount('sliding_window') : null;
+  const window = type === 'olmo3' ? (f.optionalCount('sliding_window') ?? OLMO3_DEFAULT_WINDOW) : null;
   const layerTypes = f.stringList('layer_types');
+  const slides = (i: number) => (layerTypes === null ? (i + 1) % 4 !== 0 : layerTypes[i] === 'sliding_attention');
   const bias = f.flag('attention_bias', false) ? 'all' : 'none';
   const layers: LayerShape[] = Array.from({ length: layerCount }, (_, i) => ({
     attention: standardAttention({
@@ -47,7 +50,7 @@ export function readOlmo(f: ConfigFields, type: OlmoFamily): ModelArchitecture {
       kvHeadCount,
       headDim,
       bias,
-      window: window !== null && layerTypes?.[i] === 'sliding_attention' ? window : null,
+      window: window !== null && slides(i) ? window : null,
     }),
     crossAttention: null,
     mlp: denseMlp(intermediate, true),
