@@ -31,6 +31,16 @@ export const SUPPORTED_MODEL_TYPES = [
   't5',
 ] as const;
 
+/** transformers' LlamaConfig defaults, for a multimodal text_config that leaves fields out. */
+const LLAMA_CONFIG_DEFAULTS = {
+  vocab_size: 32000,
+  hidden_size: 4096,
+  intermediate_size: 11008,
+  num_hidden_layers: 32,
+  num_attention_heads: 32,
+  max_position_embeddings: 2048,
+};
+
 /** model_types that are LLaMA-style decoders under another name. */
 const LLAMA_ALIASES: Readonly<Record<string, (typeof LLAMA_FAMILY)[number]>> = { yi: 'llama', deepseek: 'llama' };
 
@@ -82,9 +92,17 @@ export function readModelConfig(raw: unknown, source: string): ReadConfig {
   // Multimodal configs (Gemma 3, Mistral 3, LLaVA…) nest the language model's config in text_config.
   const text = isKnown(modelType) ? undefined : fields.value('text_config');
   if (isObject(text) && typeof text.model_type === 'string') {
-    const inner = readModelConfig({ torch_dtype: fields.value('torch_dtype'), ...text }, `${source} (text_config)`);
+    // transformers fills a text_config's missing fields with its config class's defaults (LLaVA-1.5
+    // leaves Vicuna's dimensions to LlamaConfig), so the same defaults apply here.
+    const defaults = text.model_type === 'llama' ? LLAMA_CONFIG_DEFAULTS : {};
+    const inner = readModelConfig(
+      { torch_dtype: fields.value('torch_dtype'), ...defaults, ...text },
+      `${source} (text_config)`,
+    );
     const counted = `its language model (text_config, ${text.model_type}) is counted`;
-    inner.warnings.unshift(`${modelType} is multimodal: ${counted}; the vision tower is not`);
+    const tower =
+      fields.value('audio_config') !== undefined && fields.value('vision_config') === undefined ? 'audio' : 'vision';
+    inner.warnings.unshift(`${modelType} is multimodal: ${counted}; the ${tower} tower is not`);
     const quantization =
       inner.quantization ?? readQuantizationConfig(fields.value('quantization_config'), source, inner.warnings);
     return { ...inner, quantization, fields: fields.consulted };

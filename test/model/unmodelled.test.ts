@@ -4,6 +4,7 @@
  * on a known reader, and minimal configs shaped like the families that were accepted and wrong.
  */
 import { describe, expect, it } from 'vitest';
+import { countParameters } from '../../src/core/parameters.js';
 import { readModelConfig } from '../../src/model/hfConfig.js';
 import { PRESETS } from '../../src/model/presets.js';
 import { run } from '../helpers.js';
@@ -263,5 +264,21 @@ describe('a GGUF architecture without a reader is refused (its file carries no c
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toMatch(/GGUF architecture "falcon-h1" is not one vram reads/);
+  });
+});
+
+describe('multimodal wrappers', () => {
+  it("LLaVA-1.5: the text_config leaves Vicuna's dimensions to LlamaConfig's defaults, as transformers does", () => {
+    // llava-hf/llava-1.5-7b-hf: text_config gives only model_type, vocab_size, max_position_embeddings…
+    const llava = {
+      model_type: 'llava',
+      text_config: { model_type: 'llama', vocab_size: 32064, max_position_embeddings: 4096, rms_norm_eps: 1e-5 },
+      vision_config: { model_type: 'clip_vision_model', hidden_size: 1024 },
+      torch_dtype: 'float16',
+    };
+    const { arch, warnings } = readModelConfig(llava, 'llava-1.5-7b');
+    // LLaMA-2-7B's 6,738,415,616 with 64 more vocabulary rows in the embeddings and the head
+    expect(countParameters(arch).totalCount).toBe(6_738_415_616 + 2 * 64 * 4096);
+    expect(warnings[0]).toMatch(/llava is multimodal: .* the vision tower is not/);
   });
 });
