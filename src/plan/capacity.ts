@@ -144,13 +144,14 @@ function servedScenario(
   engine: Engine,
   ctx: number,
   users: number,
+  gpuId: string | null,
   warnings: string[],
 ): ResolvedInference {
   const resolved = resolveInference(input, model, ctx, users, DEFAULTS.overhead);
   const name = engine === 'generic' ? SERVING_ENGINES : engine;
   const served =
     CUDA_TOTAL_ENGINES.includes(engine) || engine === 'generic'
-      ? servedInSixteenBits(resolved, input, name, model.id)
+      ? servedInSixteenBits(resolved, input, name, { id: model.id, gpuId })
       : null;
   if (served === null) return resolved;
   warnings.push(served.warning);
@@ -379,7 +380,7 @@ export function planCapacity(model: LoadedModel, input: CapacityInput): Capacity
   const tooLong = contextWarning(model, ctx, counted.parameterCount);
   const warnings = [...model.warnings, ...(tooLong ? [tooLong] : [])];
   const replicas = deployment.dataParallel;
-  const resolved = servedScenario(input, model, engine, ctx, ceilDiv(users, replicas), warnings);
+  const resolved = servedScenario(input, model, engine, ctx, ceilDiv(users, replicas), target?.id ?? null, warnings);
   const shape = shapeOf(engine, resolved.scenario, input, deployment);
   checkPipelineStages(shape.stages, model);
   const single = target ? servedCapacity(model, input, { shape, target, deployment, users }, warnings) : null;

@@ -168,7 +168,7 @@ export function planEstimate(model: LoadedModel, input: EstimateInput): Estimate
   const users = input.users ?? DEFAULTS.users;
   const overhead = overheadOf(input);
   const read = resolveInference(input, model, contextTokens, users, overhead);
-  const served = servedInSixteenBits(read, input, SERVING_ENGINES, model.id);
+  const served = servedInSixteenBits(read, input, SERVING_ENGINES, { id: model.id, gpuId: gpu?.id ?? null });
   const resolved = served?.resolved ?? read;
   const tooLong = contextWarning(model, contextTokens, counted.parameterCount);
   const warnings = [

@@ -106,11 +106,28 @@ export function resolveInference(
 export const SERVING_ENGINES = 'vLLM (like SGLang and TensorRT-LLM)';
 
 /**
- * vLLM, SGLang and TensorRT-LLM load a float32 checkpoint in 16 bits by default (vLLM dtype "auto":
- * fp16, or bf16 for families without fp16 support such as Gemma 2/3; model_config._get_and_verify_dtype).
- * `estimate` and the generic engine follow them. Returns the scenario served that way and the
- * warning that says so, or null when the rule does not apply.
+ * Model types vLLM never runs in fp16 (vllm/config/model.py _FLOAT16_NOT_SUPPORTED_MODELS:
+ * "Numerical instability").
  */
+const FLOAT16_NOT_SUPPORTED = ['gemma2', 'gemma3', 'gemma3_text', 'plamo2', 'glm4'];
+
+/**
+ * GPUs without bf16 (compute capability below 8.0): vLLM's CUDA platform supports fp16 and fp32 there.
+ * Matched on catalog ids; any other GPU (and no GPU) is taken as Ampere or newer.
+ */
+const NO_BF16_GPU = /^(t4|v100|rtx-20|titan-v)/;
+
+/**
+ * The 16-bit type vLLM's dtype "auto" loads a float32 model in (vllm/config/model.py
+ * _resolve_auto_dtype: the platform's first supported dtype that the model type allows, bf16 on
+ * Ampere and newer, fp16 before), or null where it keeps float32 (a bf16-only model on an fp16 GPU).
+ */
+function autoSixteenBit(modelType: string, gpuId: string | null): 'fp16' | 'bf16' | null {
+  const noBf16 = gpuId !== null && NO_BF16_GPU.test(gpuId);
+  if (!noBf16) return 'bf16';
+  return FLOAT16_NOT_SUPPORTED.includes(modelType) ? null : 'fp16';
+}
+
 /** Whether a stored checkpoint holds float32 tensors only (safetensors F32). */
 function storedInFloat32(stored: InferenceScenario['storedWeights']): boolean {
   if (!stored || stored.format !== 'safetensors') return false;
@@ -118,11 +135,16 @@ function storedInFloat32(stored: InferenceScenario['storedWeights']): boolean {
   return types.length > 0 && types.every((type) => type === 'F32');
 }
 
+/**
+ * vLLM, SGLang and TensorRT-LLM load a float32 checkpoint (config or stored tensors) in 16 bits by
+ * default (dtype "auto", autoSixteenBit); `estimate` and the generic engine follow them. Returns the
+ * scenario served that way and the warning that says so, or null when the rule does not apply.
+ */
 export function servedInSixteenBits(
   resolved: ResolvedInference,
   input: InferenceInput,
   engineName: string,
-  modelId: string,
+  model: { id: string; gpuId: string | null },
 ): { resolved: ResolvedInference; warning: string } | null {
   const { scenario, inputs } = resolved;
   if (input.dtype !== undefined) return null;
@@ -130,7 +152,8 @@ export function servedInSixteenBits(
   const stored = scenario.storedWeights;
   const fromCheckpoint = inputs.weights === 'checkpoint' && storedInFloat32(stored);
   if (!fromConfig && !fromCheckpoint) return null;
-  const half = /^gemma/.test(scenario.arch.modelType) ? 'bf16' : 'fp16';
+  const half = autoSixteenBit(scenario.arch.modelType, model.gpuId);
+  if (half === null) return null;
   const kvDtype = input.kvDtype ?? half;
   // A float32 checkpoint loaded in 16 bits holds half its stored bytes.
   const halved =
@@ -143,6 +166,6 @@ export function servedInSixteenBits(
       scenario: { ...scenario, weightDtype: half, kvDtype, storedWeights: halved ?? null },
       inputs: { ...inputs, dtype: fromCheckpoint ? inputs.dtype : half, kvDtype },
     },
-    warning: `${modelId}: ${what}; ${engineName} loads it in ${half} by default (dtype "auto"), so ${half} is used; pass --dtype fp32 to keep float32`,
+    warning: `${model.id}: ${what}; ${engineName} loads it in ${half} by default (dtype "auto"), so ${half} is used; pass --dtype fp32 to keep float32`,
   };
 }

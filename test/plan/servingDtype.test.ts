@@ -1,7 +1,8 @@
 /**
  * A float32 checkpoint is served in 16 bits by default, as vLLM, SGLang and TensorRT-LLM load it
- * (dtype "auto": fp16, bf16 for Gemma 2/3): in `estimate` inference and under the generic engine
- * too, with a warning stating the rule; --dtype fp32 keeps float32.
+ * (dtype "auto": bf16 on Ampere and newer, fp16 on older GPUs, float32 kept for models vLLM never
+ * runs in fp16 on those): in `estimate` inference and under the generic engine too, with a warning
+ * stating the rule; --dtype fp32 keeps float32.
  */
 import { describe, expect, it } from 'vitest';
 import { planCapacity } from '../../src/plan/capacity.js';
@@ -60,11 +61,20 @@ describe('a float32 checkpoint directory is served in 16 bits too', () => {
     const served = (await runJson(['estimate', '--model', dir, '--ctx', '256'])).json;
     const weights = served.components.find((c: { id: string }) => c.id === 'weights').bytes;
     expect(weights).toBe((100 * 64 * 4) / 2);
-    expect(served.inputs.kvDtype).toBe('fp16');
+    expect(served.inputs.kvDtype).toBe('bf16');
     expect(served.warnings.join(' ')).toMatch(
-      /the checkpoint stores float32; vLLM \(like SGLang and TensorRT-LLM\) loads it in fp16/,
+      /the checkpoint stores float32; vLLM \(like SGLang and TensorRT-LLM\) loads it in bf16/,
     );
     const kept = (await runJson(['estimate', '--model', dir, '--ctx', '256', '--dtype', 'fp32'])).json;
     expect(kept.inputs.kvDtype).toBe('fp32');
+  });
+});
+
+describe('the 16-bit type follows the GPU, as vLLM dtype "auto" does', () => {
+  it('fp16 on a GPU without bf16 (T4); Gemma 2 stays float32 there (vLLM never runs it in fp16)', () => {
+    const olmoLike = modelFromPreset('gemma-2-9b');
+    expect(planEstimate(olmoLike, { ctx: 4096, gpu: 't4' }).inputs.dtype).toBe('fp32');
+    const served = planCapacity(modelFromPreset('gemma-2-9b'), { engine: 'vllm', gpu: 'h100', ctx: 4096 });
+    expect(served.inputs.dtype).toBe('bf16');
   });
 });
