@@ -163,3 +163,34 @@ describe('GGUF header', () => {
     await expect(readGgufHeader(memorySource(bytes, 'bad.gguf'))).rejects.toThrow(message);
   });
 });
+
+describe('multi-token-prediction layers in a checkpoint', () => {
+  it('are left out of the weights (engines load them only for speculative decoding), and said so', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { safetensorsFile } = await import('./fixtures/writers.js');
+    const { runJson } = await import('./helpers.js');
+    const dir = mkdtempSync(join(tmpdir(), 'vram-mtp-'));
+    const config = {
+      model_type: 'llama',
+      hidden_size: 64,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      intermediate_size: 128,
+      vocab_size: 100,
+      max_position_embeddings: 256,
+      num_nextn_predict_layers: 1,
+      torch_dtype: 'bfloat16',
+    };
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+    const layer = (i: number) => ({ name: `model.layers.${i}.mlp.up_proj.weight`, dtype: 'BF16', shape: [128, 64] });
+    writeFileSync(join(dir, 'model.safetensors'), safetensorsFile([layer(0), layer(1), layer(2)]));
+    const { json } = await runJson(['estimate', '--model', dir, '--ctx', '256']);
+    const weights = json.components.find((c: { id: string }) => c.id === 'weights');
+    expect(weights.bytes).toBe(2 * 128 * 64 * 2);
+    expect(weights.notes.join(' ')).toMatch(
+      /16,384 B in 1 tensors of the multi-token-prediction layers \(model\.layers\.2\+\) are stored but not loaded/,
+    );
+  });
+});

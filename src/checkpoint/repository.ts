@@ -43,6 +43,14 @@ export interface RepositoryModel {
   checkpoint: CheckpointSummary | null;
 }
 
+/** Where a config's multi-token-prediction layers start (num_hidden_layers), when it has any. */
+function mtpStart(config: unknown): number | null {
+  if (typeof config !== 'object' || config === null) return null;
+  const layers = 'num_hidden_layers' in config ? config.num_hidden_layers : undefined;
+  const mtp = 'num_nextn_predict_layers' in config ? config.num_nextn_predict_layers : undefined;
+  return typeof layers === 'number' && typeof mtp === 'number' && mtp > 0 ? layers : null;
+}
+
 export async function readRepository(repo: ModelRepository): Promise<RepositoryModel> {
   const configText = await repo.readText('config.json');
   if (configText === null)
@@ -72,5 +80,5 @@ export async function readRepository(repo: ModelRepository): Promise<RepositoryM
     }
     shards.push({ file, header });
   }
-  return { config, checkpoint: summarizeSafetensors(shards) };
+  return { config, checkpoint: summarizeSafetensors(shards, mtpStart(config)) };
 }

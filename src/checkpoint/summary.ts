@@ -17,22 +17,55 @@ function add(into: Record<string, number>, type: string, bytes: number): void {
   into[type] = (into[type] ?? 0) + bytes;
 }
 
-export function summarizeSafetensors(shards: { file: string; header: SafetensorsHeader }[]): CheckpointSummary {
+/** The decoder layer a tensor belongs to (model.layers.N.…), or null. */
+function layerIndex(name: string): number | null {
+  const match = /^model\.layers\.(\d+)\./.exec(name);
+  return match ? Number(match[1]) : null;
+}
+
+/**
+ * Sums the shards' tensors. With `mainLayers` (a config with multi-token-prediction layers stored
+ * after its num_hidden_layers, DeepSeek-V3's model.layers.61), the layers from that index on are
+ * left out and reported as `unloaded`: engines load them only for speculative decoding.
+ */
+export function summarizeSafetensors(
+  shards: { file: string; header: SafetensorsHeader }[],
+  mainLayers: number | null = null,
+): CheckpointSummary {
   const bytesByType: Record<string, number> = {};
   const seen = new Set<string>();
   let tensorCount = 0;
   let elementCount = 0;
+  const unloaded = {
+    tensorCount: 0,
+    bytes: 0,
+    what: `the multi-token-prediction layers (model.layers.${mainLayers ?? ''}+)`,
+  };
   for (const { header } of shards) {
     for (const tensor of header.tensors) {
       // A tensor stored twice (two copies of one checkpoint in a directory) counts once.
       if (seen.has(tensor.name)) continue;
       seen.add(tensor.name);
+      const layer = layerIndex(tensor.name);
+      if (mainLayers !== null && layer !== null && layer >= mainLayers) {
+        unloaded.tensorCount += 1;
+        unloaded.bytes += tensor.bytes;
+        continue;
+      }
       add(bytesByType, tensor.dtype, tensor.bytes);
       tensorCount += 1;
       elementCount += tensor.elementCount;
     }
   }
-  return { format: 'safetensors', files: shards.map((s) => s.file), bytesByType, tensorCount, elementCount };
+  const files = shards.map((s) => s.file);
+  return {
+    format: 'safetensors',
+    files,
+    bytesByType,
+    tensorCount,
+    elementCount,
+    ...(unloaded.tensorCount > 0 ? { unloaded } : {}),
+  };
 }
 
 export function summarizeGguf(file: string, header: GgufHeader): CheckpointSummary {

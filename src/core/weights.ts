@@ -33,6 +33,8 @@ export interface StoredWeights {
   format: 'safetensors' | 'gguf';
   files: string[];
   bytesByType: Record<string, number>;
+  /** Stored tensors engines do not load by default (multi-token-prediction layers), left out of bytesByType. */
+  unloaded?: { tensorCount: number; bytes: number; what: string };
 }
 
 /** The weights as stored: the exact sum of the checkpoint's tensor bytes. */
@@ -52,6 +54,11 @@ export function weightsFromCheckpoint(stored: StoredWeights): Component {
     range: null,
     notes: [
       `read from the ${stored.format} header${stored.files.length === 1 ? '' : 's'} of ${stored.files.join(', ')}; quantized tensors count as stored, scales included`,
+      ...(stored.unloaded
+        ? [
+            `${formatInt(stored.unloaded.bytes)} B in ${stored.unloaded.tensorCount} tensors of ${stored.unloaded.what} are stored but not loaded without speculative decoding, so not counted`,
+          ]
+        : []),
     ],
   };
 }
