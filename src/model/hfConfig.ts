@@ -12,6 +12,7 @@ import { readDeepSeek } from './readers/deepseek.js';
 import { ENCODER_FAMILY, readEncoder } from './readers/encoders.js';
 import { GPT_FAMILY, readGptFamily } from './readers/gptFamily.js';
 import { COHERE_FAMILY, cohereLayerTypes, readCohere } from './readers/cohere.js';
+import { readGlm4Moe } from './readers/glm4Moe.js';
 import { LLAMA4_LAYER_TYPES, readLlama4Text } from './readers/llama4.js';
 import { LLAMA_FAMILY, llamaLayerTypes, readLlamaFamily } from './readers/llamaFamily.js';
 import { OLMO_FAMILY, olmoLayerTypes, readOlmo } from './readers/olmo.js';
@@ -24,6 +25,7 @@ export const SUPPORTED_MODEL_TYPES = [
   'deepseek_v2',
   'deepseek_v3',
   'kimi_k2',
+  'glm4_moe',
   'llama4_text',
   ...COHERE_FAMILY,
   ...OLMO_FAMILY,
@@ -115,6 +117,7 @@ export function readModelConfig(raw: unknown, source: string): ReadConfig {
   // Kimi K2 is DeepSeek-V3's architecture (its config names DeepseekV3ForCausalLM) at other sizes.
   else if (modelType === 'kimi_k2') arch = { ...readDeepSeek(fields, 'deepseek_v3', warnings), modelType };
   else if (modelType === 'llama4_text') arch = readLlama4Text(fields);
+  else if (modelType === 'glm4_moe') arch = readGlm4Moe(fields, warnings);
   else if (isOneOf(COHERE_FAMILY, modelType)) arch = readCohere(fields, modelType);
   else if (isOneOf(OLMO_FAMILY, modelType)) arch = readOlmo(fields, modelType);
   else if (isOneOf(ENCODER_FAMILY, modelType)) arch = readEncoder(fields, modelType);
