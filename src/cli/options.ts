@@ -22,6 +22,7 @@ import {
 } from '../core/training/modelStates.js';
 import { GRADIENT_CHECKPOINTING } from '../core/trainingActivations.js';
 import { ValueError } from '../core/errors.js';
+import { flagOf } from '../plan/common.js';
 import { DEFAULTS } from '../plan/defaults.js';
 import { ENGINE_SETTINGS } from '../plan/engineSettings.js';
 import { FSDP_MODES, SOLVE_TARGETS, TRAINING_FLAGS, TRAINING_OPTIONS, ZERO_ACCOUNTINGS } from '../plan/training.js';
@@ -421,10 +422,6 @@ export function helpText(spec: OptionSpec, command: CommandName): string {
   return given === undefined ? help : `${help} (default: ${given})`;
 }
 
-function flagName(key: string): string {
-  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-}
-
 /** Validates a command's raw commander options; the first bad value becomes a ValueError naming its flag. */
 export function parseOptions<C extends CommandName>(
   command: C,
@@ -435,7 +432,7 @@ export function parseOptions<C extends CommandName>(
   const result = z.object(shape).safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new ValueError(`${flagName(String(issue?.path[0]))}: ${issue?.message ?? 'invalid value'}`);
+    throw new ValueError(`${flagOf(String(issue?.path[0]))}: ${issue?.message ?? 'invalid value'}`);
   }
   return result.data as ParsedOptions<C>;
 }

@@ -21,17 +21,19 @@ import {
   contextWarning,
   countedModel,
   echoInputs,
+  flagOf,
 } from './common.js';
 import { DEFAULTS } from './defaults.js';
 import {
   type Deployment,
   type DeploymentInput,
+  type DeploymentInputs,
   type DeploymentStyle,
+  deploymentInputs,
   checkPipelineStages,
   deploymentWarning,
   resolveDeployment,
 } from './deployment.js';
-import { type DeploymentInputs, deploymentInputs } from './estimate.js';
 import {
   CUDA_TOTAL_ENGINES,
   type GpuChoice,
@@ -102,9 +104,7 @@ function checkCapacityOptions(input: CapacityInput, engine: Engine, hasGpu: bool
   checkModeOptions(input, 'inference');
   for (const [key, engines] of Object.entries(ENGINE_OPTIONS)) {
     if (new Map(Object.entries(input)).get(key) !== undefined && !engines.includes(engine)) {
-      throw new UserError(
-        `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: applies to --engine ${engines.join(' or ')}, not ${engine}`,
-      );
+      throw new UserError(`${flagOf(key)}: applies to --engine ${engines.join(' or ')}, not ${engine}`);
     }
   }
   if (input.assertFits && !hasGpu)

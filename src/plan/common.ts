@@ -112,7 +112,8 @@ export function contextOf(input: { ctx?: number | undefined }, model: LoadedMode
 const TRAINING_ONLY = [...TRAINING_OPTIONS, 'cp'] as const;
 export const INFERENCE_ONLY = ['users', 'kvDtype', 'slidingWindow'] as const;
 
-function flagOf(key: string): string {
+/** The command-line flag of an option key: gpusPerNode → --gpus-per-node. */
+export function flagOf(key: string): string {
   return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 

@@ -17,6 +17,7 @@ import { UserError } from '../core/errors.js';
 import { MAX_GPU_COUNT } from '../core/fit.js';
 import { formatInt } from '../core/units.js';
 import { DEFAULTS } from './defaults.js';
+import type { GpuTarget } from './gpuTarget.js';
 import type { LoadedModel } from './model.js';
 
 export interface DeploymentInput {
@@ -80,12 +81,12 @@ function servingDegrees(
   if (tp !== undefined)
     return {
       tensorParallel: tp,
-      pipelineParallel: quotient(perReplica * dataParallel, tp * dataParallel, times({ tp, dp }) || `--tp ${tp}`),
+      pipelineParallel: quotient(gpus, tp * dataParallel, times({ tp, dp }) || `--tp ${tp}`),
       dataParallel,
     };
   if (pp !== undefined)
     return {
-      tensorParallel: quotient(perReplica * dataParallel, pp * dataParallel, times({ pp, dp }) || `--pp ${pp}`),
+      tensorParallel: quotient(gpus, pp * dataParallel, times({ pp, dp }) || `--pp ${pp}`),
       pipelineParallel: pp,
       dataParallel,
     };
@@ -199,4 +200,28 @@ export function deploymentWarning(deployment: Deployment): string | null {
 export function checkPipelineStages(stages: number, model: LoadedModel): void {
   const layers = layerCount(allLayerGroups(model.arch));
   if (stages > layers) throw new UserError(`--pp: ${stages} stages is more than ${model.id}'s ${layers} layers`);
+}
+
+/** The deployment as the JSON `inputs` echo it. */
+export interface DeploymentInputs {
+  gpu: string | null;
+  gpuMemoryBytes: number | null;
+  gpus: number;
+  tp: number;
+  pp: number;
+  dp: number;
+  gpusPerNode: number;
+}
+
+/** The deployment and the GPU it runs on, for the JSON `inputs`. */
+export function deploymentInputs(deployment: Deployment, gpu: GpuTarget | null, all: boolean): DeploymentInputs {
+  return {
+    gpu: gpu?.id ?? (all ? 'all' : null),
+    gpuMemoryBytes: gpu?.memoryBytes ?? null,
+    gpus: deployment.gpuCount,
+    tp: deployment.tensorParallel,
+    pp: deployment.pipelineParallel,
+    dp: deployment.dataParallel,
+    gpusPerNode: deployment.gpusPerNode,
+  };
 }

@@ -19,12 +19,15 @@ import {
   contextWarning,
   countedModel,
   echoInputs,
+  flagOf,
   overheadOf,
 } from './common.js';
 import { DEFAULTS } from './defaults.js';
 import {
   type Deployment,
   type DeploymentInput,
+  type DeploymentInputs,
+  deploymentInputs,
   checkPipelineStages,
   deploymentWarning,
   resolveDeployment,
@@ -44,16 +47,6 @@ export interface EstimateInput extends InferenceInput, DeploymentInput, GpuChoic
   users?: number | undefined;
   overhead?: OverheadSpec | undefined;
   explain?: boolean | undefined;
-}
-
-export interface DeploymentInputs {
-  gpu: string | null;
-  gpuMemoryBytes: number | null;
-  gpus: number;
-  tp: number;
-  pp: number;
-  dp: number;
-  gpusPerNode: number;
 }
 
 export interface EstimateInputs extends EchoInputs, WeightInputs, DeploymentInputs {
@@ -107,10 +100,7 @@ function checkDeploymentNeedsGpu(input: EstimateInput, hasGpu: boolean): void {
   }
   if (hasGpu || input.gpu === 'all') return;
   const given = (['gpus', 'tp', 'pp', 'dp', 'gpusPerNode'] as const).find((key) => input[key] !== undefined);
-  if (given)
-    throw new UserError(
-      `${given === 'gpusPerNode' ? '--gpus-per-node' : `--${given}`}: needs --gpu <id> (see \`vram gpus\`)`,
-    );
+  if (given) throw new UserError(`${flagOf(given)}: needs --gpu <id> (see \`vram gpus\`)`);
 }
 
 /** Warnings about the deployment: a tensor-parallel size that does not divide the heads, marketed memory. */
@@ -142,18 +132,6 @@ function catalogFits(scenario: InferenceScenario, split: InferenceSplit): Catalo
       minGpuCount: fit.minGpuCount,
     };
   });
-}
-
-export function deploymentInputs(deployment: Deployment, gpu: GpuTarget | null, all: boolean): DeploymentInputs {
-  return {
-    gpu: gpu?.id ?? (all ? 'all' : null),
-    gpuMemoryBytes: gpu?.memoryBytes ?? null,
-    gpus: deployment.gpuCount,
-    tp: deployment.tensorParallel,
-    pp: deployment.pipelineParallel,
-    dp: deployment.dataParallel,
-    gpusPerNode: deployment.gpusPerNode,
-  };
 }
 
 /** The breakdown of serving `users` sequences of `ctx` tokens, and the fit with a GPU. */

@@ -20,8 +20,14 @@ import {
   echoInputs,
   overheadOf,
 } from './common.js';
-import { type Deployment, type DeploymentInput, resolveDeployment } from './deployment.js';
-import { type DeploymentInputs, type FitWithRange, deploymentInputs } from './estimate.js';
+import {
+  type Deployment,
+  type DeploymentInput,
+  type DeploymentInputs,
+  deploymentInputs,
+  resolveDeployment,
+} from './deployment.js';
+import type { FitWithRange } from './estimate.js';
 import { type GpuChoice, type GpuTarget, gpuTarget } from './gpuTarget.js';
 import type { LoadedModel } from './model.js';
 import { type TrainingInput, type TrainingInputs, resolveTraining } from './training.js';

@@ -15,7 +15,7 @@ import { type ModelArchitecture, groupLayers } from '../../core/architecture.js'
 import { dtypeFromTorch } from '../../core/dtype.js';
 import { architecture } from '../../core/uniformArchitecture.js';
 import type { ConfigFields } from '../configFields.js';
-import { type LayerShape, denseMlp, standardAttention } from './build.js';
+import { type LayerShape, denseMlp, standardAttention, kvHeadCountOf } from './build.js';
 
 export const COHERE_FAMILY = ['cohere', 'cohere2'] as const;
 export type CohereFamily = (typeof COHERE_FAMILY)[number];
@@ -44,11 +44,7 @@ export function readCohere(f: ConfigFields, type: CohereFamily): ModelArchitectu
   const vocabSize = f.count('vocab_size');
   const maxPositionCount = f.count('max_position_embeddings');
   f.done();
-  const kvHeadCount = f.optionalCount('num_key_value_heads') ?? headCount;
-  f.require(
-    headCount % kvHeadCount === 0,
-    `num_key_value_heads: got ${kvHeadCount}, expected a divisor of num_attention_heads (${headCount})`,
-  );
+  const kvHeadCount = kvHeadCountOf(f, headCount);
   f.require(h % headCount === 0, `hidden_size ${h} is not divisible by num_attention_heads ${headCount}`);
   // Cohere2Config sets head_dim = hidden_size // num_attention_heads whatever the config says.
   const headDim = type === 'cohere2' ? h / headCount : (f.optionalCount('head_dim') ?? h / headCount);

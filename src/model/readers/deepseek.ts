@@ -11,7 +11,7 @@ import { type ModelArchitecture, groupLayers } from '../../core/architecture.js'
 import { dtypeFromTorch } from '../../core/dtype.js';
 import { architecture } from '../../core/uniformArchitecture.js';
 import type { ConfigFields } from '../configFields.js';
-import { type LayerShape, denseMlp, moe } from './build.js';
+import { type LayerShape, denseMlp, moe, mtpWarning } from './build.js';
 
 export function readDeepSeek(
   f: ConfigFields,
@@ -68,11 +68,8 @@ export function readDeepSeek(
         : denseMlp(denseWidth, true),
     normCount: 2,
   }));
-  const mtp = f.optionalNonNegative('num_nextn_predict_layers') ?? 0;
-  if (mtp > 0)
-    warnings.push(
-      `${type}: the ${mtp} multi-token-prediction layer${mtp > 1 ? 's are' : ' is'} stored in the checkpoint but not part of the transformers model, and not counted`,
-    );
+  const mtp = mtpWarning(f, type, 'in the checkpoint but not part of the transformers model');
+  if (mtp) warnings.push(mtp);
   return architecture({
     modelType: type,
     hiddenSize: h,

@@ -12,7 +12,7 @@ import { type ModelArchitecture, groupLayers } from '../../core/architecture.js'
 import { dtypeFromTorch } from '../../core/dtype.js';
 import { architecture } from '../../core/uniformArchitecture.js';
 import type { ConfigFields } from '../configFields.js';
-import { type LayerShape, denseMlp, moe, standardAttention } from './build.js';
+import { type LayerShape, denseMlp, moe, standardAttention, kvHeadCountOf, mtpWarning } from './build.js';
 
 export function readGlm4Moe(f: ConfigFields, warnings: string[]): ModelArchitecture {
   const h = f.count('hidden_size');
@@ -24,11 +24,7 @@ export function readGlm4Moe(f: ConfigFields, warnings: string[]): ModelArchitect
   const vocabSize = f.count('vocab_size');
   const maxPositionCount = f.count('max_position_embeddings');
   f.done();
-  const kvHeadCount = f.optionalCount('num_key_value_heads') ?? headCount;
-  f.require(
-    headCount % kvHeadCount === 0,
-    `num_key_value_heads: got ${kvHeadCount}, expected a divisor of num_attention_heads (${headCount})`,
-  );
+  const kvHeadCount = kvHeadCountOf(f, headCount);
   const headDim = f.optionalCount('head_dim') ?? h / headCount;
   const attention = standardAttention({
     headCount,
@@ -53,11 +49,8 @@ export function readGlm4Moe(f: ConfigFields, warnings: string[]): ModelArchitect
         : { intermediateSize: expertWidth, gated: true, bias: false, experts },
     normCount: 2,
   }));
-  const mtp = f.optionalNonNegative('num_nextn_predict_layers') ?? 0;
-  if (mtp > 0)
-    warnings.push(
-      `glm4_moe: the ${mtp} multi-token-prediction layer${mtp > 1 ? 's are' : ' is'} stored but loaded only for speculative decoding, and not counted`,
-    );
+  const mtp = mtpWarning(f, 'glm4_moe', 'but loaded only for speculative decoding');
+  if (mtp) warnings.push(mtp);
   return architecture({
     modelType: 'glm4_moe',
     hiddenSize: h,

@@ -14,7 +14,7 @@ import { type ModelArchitecture, groupLayers } from '../../core/architecture.js'
 import { dtypeFromTorch } from '../../core/dtype.js';
 import { architecture } from '../../core/uniformArchitecture.js';
 import type { ConfigFields } from '../configFields.js';
-import { type LayerShape, denseMlp, moe, standardAttention } from './build.js';
+import { type LayerShape, denseMlp, moe, standardAttention, kvHeadCountOf } from './build.js';
 
 /** The layer_types values this reader models. */
 export const LLAMA4_LAYER_TYPES: readonly string[] = ['full_attention', 'chunked_attention'];
@@ -53,11 +53,7 @@ export function readLlama4Text(f: ConfigFields): ModelArchitecture {
   const vocabSize = f.count('vocab_size');
   const maxPositionCount = f.count('max_position_embeddings');
   f.done();
-  const kvHeadCount = f.optionalCount('num_key_value_heads') ?? DEFAULT_KV_HEADS;
-  f.require(
-    headCount % kvHeadCount === 0,
-    `num_key_value_heads: got ${kvHeadCount}, expected a divisor of num_attention_heads (${headCount})`,
-  );
+  const kvHeadCount = kvHeadCountOf(f, headCount, DEFAULT_KV_HEADS);
   const headDim = f.optionalCount('head_dim') ?? DEFAULT_HEAD_DIM;
   const chunk = f.optionalCount('attention_chunk_size') ?? DEFAULT_CHUNK;
   const bias = f.flag('attention_bias', false) ? 'all' : 'none';

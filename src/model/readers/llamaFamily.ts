@@ -15,7 +15,7 @@ import { type ModelArchitecture, groupLayers } from '../../core/architecture.js'
 import { dtypeFromTorch } from '../../core/dtype.js';
 import { architecture } from '../../core/uniformArchitecture.js';
 import type { ConfigFields } from '../configFields.js';
-import { type LayerShape, denseMlp, moe, standardAttention } from './build.js';
+import { type LayerShape, denseMlp, moe, standardAttention, kvHeadCountOf } from './build.js';
 
 export const LLAMA_FAMILY = [
   'llama',
@@ -102,11 +102,7 @@ function expertsOf(f: ConfigFields, type: LlamaFamily, expertCount: number, acti
 
 /** The attention of every layer but its window: heads, K/V heads, head size, biases, q/k norms, sinks. */
 function attentionShape(f: ConfigFields, type: LlamaFamily, h: number, headCount: number) {
-  const kvHeadCount = f.optionalCount('num_key_value_heads') ?? headCount;
-  f.require(
-    headCount % kvHeadCount === 0,
-    `num_key_value_heads: got ${kvHeadCount}, expected a divisor of num_attention_heads (${headCount})`,
-  );
+  const kvHeadCount = kvHeadCountOf(f, headCount);
   const givenHeadDim = f.optionalCount('head_dim');
   f.require(
     givenHeadDim !== null || h % headCount === 0,

@@ -13,7 +13,7 @@ import { type ModelArchitecture, groupLayers } from '../../core/architecture.js'
 import { dtypeFromTorch } from '../../core/dtype.js';
 import { architecture } from '../../core/uniformArchitecture.js';
 import type { ConfigFields } from '../configFields.js';
-import { type LayerShape, denseMlp, standardAttention } from './build.js';
+import { type LayerShape, denseMlp, standardAttention, kvHeadCountOf } from './build.js';
 
 export const OLMO_FAMILY = ['olmo2', 'olmo3'] as const;
 /** configuration_olmo3.py's default sliding_window. */
@@ -33,11 +33,7 @@ export function readOlmo(f: ConfigFields, type: OlmoFamily): ModelArchitecture {
   const vocabSize = f.count('vocab_size');
   const maxPositionCount = f.count('max_position_embeddings');
   f.done();
-  const kvHeadCount = f.optionalCount('num_key_value_heads') ?? headCount;
-  f.require(
-    headCount % kvHeadCount === 0,
-    `num_key_value_heads: got ${kvHeadCount}, expected a divisor of num_attention_heads (${headCount})`,
-  );
+  const kvHeadCount = kvHeadCountOf(f, headCount);
   f.require(h % headCount === 0, `hidden_size ${h} is not divisible by num_attention_heads ${headCount}`);
   const headDim = h / headCount;
   const window = type === 'olmo3' ? (f.optionalCount('sliding_window') ?? OLMO3_DEFAULT_WINDOW) : null;
