@@ -5,6 +5,9 @@
  * sees raw config field names. A model is a list of layer groups: layers that share one attention
  * and MLP shape (LLaMA: one group of 80; DeepSeek-V3: 3 dense + 58 MoE; Gemma 2: alternating
  * sliding-window and global groups). Encoder-decoder models (T5) also carry an encoder stack.
+ * A layer mixes tokens with attention, with a recurrent mixer (a state-space or linear-attention
+ * layer whose per-sequence state does not grow with the context), with both in parallel (Falcon-H1),
+ * or with neither (Nemotron-H's MLP-only layers); it may have no MLP (Mamba, Nemotron-H).
  * All counts are plain integers.
  */
 import type { Dtype } from './dtype.js';
@@ -51,6 +54,73 @@ export interface LatentAttention {
 
 export type AttentionSpec = StandardAttention | LatentAttention;
 
+/**
+ * Mamba-1 selective state space (Gu & Dao, arXiv:2312.00752; transformers MambaMixer, JambaMambaMixer,
+ * FalconMambaMixer). Per sequence it keeps a conv state of innerSize × (convKernel − 1) and an SSM
+ * state of innerSize × stateSize.
+ */
+export interface MambaMixer {
+  kind: 'mamba';
+  /** d_inner = mamba_expand × hidden_size. */
+  innerSize: number;
+  /** d_state. */
+  stateSize: number;
+  /** d_conv: the causal depthwise convolution's width. */
+  convKernel: number;
+  /** dt_rank: width of the low-rank time-step projection. */
+  timeStepRank: number;
+  convBias: boolean;
+  /** Biases on in_proj and out_proj. */
+  projBias: boolean;
+  /** The SSM-state dtype the config asks engines for (null: the model dtype). */
+  stateDtype: Dtype | null;
+  /** Jamba: RMSNorms with weights on dt (dt_rank), B and C (d_state each). Falcon-Mamba's have no weights. */
+  dtbcNorms: boolean;
+}
+
+/**
+ * Mamba-2 state-space duality (Dao & Gu, arXiv:2405.21060; transformers Mamba2Mixer, NemotronHMamba2Mixer,
+ * GraniteMoeHybridMambaLayer, FalconH1Mixer). Per sequence it keeps a conv state of
+ * (innerSize + 2 × groupCount × stateSize) × (convKernel − 1) and an SSM state of
+ * headCount × headDim × stateSize.
+ */
+export interface Mamba2Mixer {
+  kind: 'mamba2';
+  headCount: number;
+  headDim: number;
+  /** The SSM width: headCount × headDim (Falcon-H1's mamba_d_ssm). */
+  innerSize: number;
+  stateSize: number;
+  /** B and C groups (n_groups). */
+  groupCount: number;
+  convKernel: number;
+  convBias: boolean;
+  projBias: boolean;
+  /** The SSM-state dtype the config asks engines for (Nemotron-H mamba_ssm_cache_dtype; null: the model dtype). */
+  stateDtype: Dtype | null;
+  /** A gated RMSNorm over the inner width before out_proj (innerSize weights). */
+  gatedNorm: boolean;
+}
+
+/**
+ * Gated DeltaNet linear attention (Yang et al., arXiv:2412.06464; transformers Qwen3NextGatedDeltaNet).
+ * Per sequence it keeps a conv state of (2 × keyHeads × keyDim + valueHeads × valueDim) ×
+ * (convKernel − 1) and a recurrent state of valueHeads × keyDim × valueDim.
+ */
+export interface GatedDeltaNetMixer {
+  kind: 'gated_deltanet';
+  keyHeadCount: number;
+  valueHeadCount: number;
+  keyHeadDim: number;
+  valueHeadDim: number;
+  convKernel: number;
+  /** The recurrent-state dtype the config asks engines for (Qwen3.5 mamba_ssm_dtype; null: the model dtype). */
+  stateDtype: Dtype | null;
+}
+
+/** A token mixer whose per-sequence state is fixed in size: it does not grow with the context. */
+export type RecurrentMixer = MambaMixer | Mamba2Mixer | GatedDeltaNetMixer;
+
 export interface MixtureOfExperts {
   /** Routed experts per MoE layer (Mixtral: 8). */
   expertCount: number;
@@ -78,10 +148,14 @@ export interface MlpSpec {
 export interface LayerGroup {
   /** Layers in this group. */
   count: number;
-  attention: AttentionSpec;
+  /** Self-attention; null in layers that mix tokens only with a recurrent mixer, or not at all. */
+  attention: AttentionSpec | null;
+  /** A state-space or linear-attention mixer, instead of attention or beside it (Falcon-H1); else null. */
+  recurrent: RecurrentMixer | null;
   /** Decoder layers of encoder-decoder models: attention over the encoder output. */
   crossAttention: StandardAttention | null;
-  mlp: MlpSpec;
+  /** The MLP; null in mixer-only layers (Mamba, Nemotron-H's Mamba and attention layers). */
+  mlp: MlpSpec | null;
   /** Norm weight vectors per layer: 2 for pre-norm decoders, 4 for Gemma 2/3, 1 for Falcon-7B. */
   normCount: number;
 }
@@ -139,9 +213,19 @@ export function leadLayer(arch: ModelArchitecture): LayerGroup {
   return first;
 }
 
-/** Query heads of the first layer (for summaries). */
-export function leadAttention(arch: ModelArchitecture): AttentionSpec {
-  return leadLayer(arch).attention;
+/** The attention of the first layer that has one (for summaries); null for attention-free models (Mamba). */
+export function leadAttention(arch: ModelArchitecture): AttentionSpec | null {
+  return arch.layers.find((group) => group.attention !== null)?.attention ?? null;
+}
+
+/** The first recurrent mixer of the stack, or null. */
+export function leadRecurrent(arch: ModelArchitecture): RecurrentMixer | null {
+  return arch.layers.find((group) => group.recurrent !== null)?.recurrent ?? null;
+}
+
+/** The first MLP of the stack (for summaries); null when no layer has one (Mamba). */
+export function leadMlp(arch: ModelArchitecture): MlpSpec | null {
+  return allLayerGroups(arch).find((group) => group.mlp !== null)?.mlp ?? null;
 }
 
 /** Groups equal layers (order does not change memory), keeping the order each shape first appears. */

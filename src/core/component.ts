@@ -11,6 +11,7 @@ import { exact } from './units.js';
 export const COMPONENT_IDS = [
   'weights',
   'kv_cache',
+  'recurrent_state',
   'activations',
   'gradients',
   'optimizer_states',

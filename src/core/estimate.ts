@@ -1,7 +1,7 @@
 /**
  * Whole-scenario estimates: the components of serving or training one model, and their total.
  *
- *   inference: weights + kv_cache + activations + overhead
+ *   inference: weights + kv_cache [+ recurrent_state] + activations + overhead
  *   training:  weights + gradients + optimizer_states + activations + overhead
  * total = the exact sum of the components. Each component module documents its formula.
  */
@@ -11,6 +11,7 @@ import { type Component, sumBytes } from './component.js';
 import type { Dtype } from './dtype.js';
 import { inferenceActivationsComponent, activationElementBytes } from './inferenceActivations.js';
 import { type SlidingWindowPolicy, kvCacheComponent } from './kvCache.js';
+import { type StateDtypes, recurrentStateComponent } from './recurrentState.js';
 import {
   type FineTuning,
   type StateBytes,
@@ -37,6 +38,8 @@ export interface InferenceScenario {
   arch: ModelArchitecture;
   weightDtype: Dtype;
   kvDtype: Dtype;
+  /** What the engine keeps state-space / linear-attention state in (read only for models that have it). */
+  stateDtypes: StateDtypes;
   /** Tokens per sequence (context length). */
   contextTokens: number;
   /** Concurrent sequences sharing the GPU(s). */
@@ -123,10 +126,12 @@ export function estimateInference(scenario: InferenceScenario): Estimate {
     scenario.attention,
     scenario.userCount,
   );
+  const state = recurrentStateComponent(arch, scenario.stateDtypes, scenario.userCount);
   const components = withOverhead(
     [
       inferenceWeightsComponent(scenario),
       kvCacheComponent(arch, scenario.kvDtype, scenario.contextTokens, scenario.userCount, scenario.slidingWindow),
+      ...(state ? [state] : []),
       activations,
     ],
     scenario.overhead,
@@ -152,8 +157,8 @@ function trainingActivationInput(scenario: TrainingScenario): TrainingActivation
     contextParallel: parallelism.contextParallel,
     layerFraction: parameterShare(arch, parallelism).layerFraction,
     trainedLinear: {
-      attentionIn: trains('attn_q', 'attn_k', 'attn_v', 'attn_q_a', 'attn_kv_a'),
-      attentionOut: trains('attn_output'),
+      attentionIn: trains('attn_q', 'attn_k', 'attn_v', 'attn_q_a', 'attn_kv_a', 'ssm_in'),
+      attentionOut: trains('attn_output', 'ssm_out'),
       mlpIn: trains('ffn_gate', 'ffn_up'),
       mlpDown: trains('ffn_down'),
     },

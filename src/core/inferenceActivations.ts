@@ -8,6 +8,10 @@
  *   attention phase = e × s × (2·a·d + 2·n_kv·d)   q, k, v and the attention output
  *                     latent (MLA): e × s × (2·a·d_qk + a·(d_nope + d_v) + a·d_v + r_kv + d_rope)
  *                     + eager only: a × s² × (e + 4 + e)  scores, fp32 softmax, its 16-bit copy
+ *   recurrent phase = e × s × (in-projection width + conv channels + inner width)  (in_proj output,
+ *                     the conv output and the scan output alive at once) + 4 B × ⌈s / chunk⌉ ×
+ *                     the state: chunked scans (mamba_chunk_scan_combined, chunk 256; fla
+ *                     chunk_gated_delta_rule, chunk 64) materialise one fp32 state per chunk
  *   MLP phase       = gated: 3 × e × s × f   (act(gate), up, and their product alive at once)
  *                     plain: 2 × e × s × f   (the up projection and its activation)
  *                     MoE: k × (that, per expert width) + the shared expert's; fused-MoE kernels
@@ -24,6 +28,7 @@ import {
   type LayerGroup,
   type MlpSpec,
   type ModelArchitecture,
+  type RecurrentMixer,
   allLayerGroups,
 } from './architecture.js';
 import { type AttentionImplementation, EAGER_SOFTMAX_BYTES } from './attention.js';
@@ -75,6 +80,49 @@ function attentionPhase(
   return e * s * attentionElementsPerToken(attention) + scores;
 }
 
+/** Tokens per chunk of the chunked scans: Mamba-2 chunk_size 256, Gated DeltaNet 64 (fla's chunk kernels); Mamba-1 scans without chunks. */
+const SCAN_CHUNK_TOKENS: Record<RecurrentMixer['kind'], number | null> = {
+  mamba: null,
+  mamba2: 256,
+  gated_deltanet: 64,
+};
+
+/** Per token: the in-projection output, the conv output and the scan output of one recurrent mixer. */
+export function recurrentElementsPerToken(mixer: RecurrentMixer): number {
+  switch (mixer.kind) {
+    case 'mamba':
+      return 2 * mixer.innerSize + mixer.innerSize + mixer.innerSize;
+    case 'mamba2': {
+      const convDim = mixer.innerSize + 2 * mixer.groupCount * mixer.stateSize;
+      return mixer.innerSize + convDim + mixer.headCount + convDim + mixer.innerSize;
+    }
+    case 'gated_deltanet': {
+      const keys = mixer.keyHeadCount * mixer.keyHeadDim;
+      const values = mixer.valueHeadCount * mixer.valueHeadDim;
+      return 2 * keys + 2 * values + 2 * mixer.valueHeadCount + (2 * keys + values) + values;
+    }
+  }
+}
+
+/** Elements of one sequence's SSM / recurrent state (what a chunked scan stores once per chunk). */
+function scanStateElements(mixer: RecurrentMixer): number {
+  switch (mixer.kind) {
+    case 'mamba':
+      return mixer.innerSize * mixer.stateSize;
+    case 'mamba2':
+      return mixer.headCount * mixer.headDim * mixer.stateSize;
+    case 'gated_deltanet':
+      return mixer.valueHeadCount * mixer.keyHeadDim * mixer.valueHeadDim;
+  }
+}
+
+/** The recurrent mixer's transient bytes over s tokens. */
+export function recurrentPhase(mixer: RecurrentMixer, e: number, s: number): number {
+  const chunk = SCAN_CHUNK_TOKENS[mixer.kind];
+  const chunkStates = chunk === null ? 1 : Math.ceil(s / chunk);
+  return e * s * recurrentElementsPerToken(mixer) + 4 * chunkStates * scanStateElements(mixer);
+}
+
 /** Widths a token passes through in one MLP: [routed width × k, shared width]. */
 function mlpWidths(mlp: MlpSpec): { routed: number; shared: number } {
   const k = mlp.experts?.activeExpertCount ?? 1;
@@ -86,12 +134,17 @@ function mlpPhase(mlp: MlpSpec, e: number, s: number): number {
   return (mlp.gated ? 3 : 2) * e * s * (routed + shared);
 }
 
+/**
+ * A layer's token-mixing and MLP phases. Falcon-H1 runs attention and Mamba-2 side by side on the
+ * same input, so their transients add up; other layers have one mixer.
+ */
 function layerPhases(group: LayerGroup, e: number, s: number, implementation: AttentionImplementation) {
   const attention = Math.max(
-    attentionPhase(group.attention, e, s, implementation),
+    (group.attention ? attentionPhase(group.attention, e, s, implementation) : 0) +
+      (group.recurrent ? recurrentPhase(group.recurrent, e, s) : 0),
     group.crossAttention ? attentionPhase(group.crossAttention, e, s, implementation) : 0,
   );
-  return { attention, mlp: mlpPhase(group.mlp, e, s) };
+  return { attention, mlp: group.mlp ? mlpPhase(group.mlp, e, s) : 0 };
 }
 
 export function inferenceActivationParts(
@@ -134,6 +187,48 @@ function peakGroup(arch: ModelArchitecture, e: number, s: number, implementation
   });
 }
 
+/** The phase that sets the peak, with its numbers. */
+function peakPhaseText(
+  group: LayerGroup,
+  parts: InferenceActivationParts,
+  elementBytes: number,
+  sequenceTokens: number,
+  implementation: AttentionImplementation,
+): string {
+  const s = formatInt(sequenceTokens);
+  const e = `${elementBytes} B`;
+  if (group.mlp && parts.mlpPhaseBytes >= parts.attentionPhaseBytes) {
+    const { routed, shared } = mlpWidths(group.mlp);
+    const k = group.mlp.experts?.activeExpertCount ?? 1;
+    const width =
+      k > 1 || shared > 0
+        ? `(${k > 1 ? `${k} × ` : ''}${formatInt(group.mlp.intermediateSize)}${shared > 0 ? ` + ${formatInt(shared)} shared` : ''})`
+        : formatInt(routed);
+    return `${group.mlp.gated ? 3 : 2} × ${e} × ${s} × ${width} (MLP)`;
+  }
+  const texts: string[] = [];
+  const lead = group.attention;
+  if (lead) {
+    const elements =
+      lead.kind === 'standard'
+        ? `(2×${lead.headCount}×${lead.headDim} + 2×${lead.kvHeadCount}×${lead.headDim})`
+        : formatInt(attentionElementsPerToken(lead));
+    texts.push(
+      `${e} × ${s} × ${elements}${implementation === 'eager' ? ` + ${lead.headCount} × ${s}² × ${2 * elementBytes + EAGER_SOFTMAX_BYTES} B` : ''} (attention)`,
+    );
+  }
+  if (group.recurrent) {
+    const chunkStates = formatInt(
+      recurrentPhase(group.recurrent, elementBytes, sequenceTokens) -
+        elementBytes * sequenceTokens * recurrentElementsPerToken(group.recurrent),
+    );
+    texts.push(
+      `${e} × ${s} × ${formatInt(recurrentElementsPerToken(group.recurrent))} + ${chunkStates} B chunk states (${group.recurrent.kind} mixer)`,
+    );
+  }
+  return texts.join(' + ');
+}
+
 export function inferenceActivationsComponent(
   arch: ModelArchitecture,
   elementBytes: number,
@@ -148,23 +243,7 @@ export function inferenceActivationsComponent(
   const s = formatInt(sequenceTokens);
   const e = `${elementBytes} B`;
   const group = peakGroup(arch, elementBytes, sequenceTokens, attention);
-  let peakText: string;
-  if (p.mlpPhaseBytes >= p.attentionPhaseBytes) {
-    const { routed, shared } = mlpWidths(group.mlp);
-    const k = group.mlp.experts?.activeExpertCount ?? 1;
-    const width =
-      k > 1 || shared > 0
-        ? `(${k > 1 ? `${k} × ` : ''}${formatInt(group.mlp.intermediateSize)}${shared > 0 ? ` + ${formatInt(shared)} shared` : ''})`
-        : formatInt(routed);
-    peakText = `${group.mlp.gated ? 3 : 2} × ${e} × ${s} × ${width} (MLP)`;
-  } else {
-    const lead = group.attention;
-    const elements =
-      lead.kind === 'standard'
-        ? `(2×${lead.headCount}×${lead.headDim} + 2×${lead.kvHeadCount}×${lead.headDim})`
-        : formatInt(attentionElementsPerToken(lead));
-    peakText = `${e} × ${s} × ${elements}${attention === 'eager' ? ` + ${lead.headCount} × ${s}² × ${2 * elementBytes + EAGER_SOFTMAX_BYTES} B` : ''} (attention)`;
-  }
+  const peakText = peakPhaseText(group, p, elementBytes, sequenceTokens, attention);
   const logitsText = p.logitsBytes > 0 ? ` + ${formatInt(arch.vocabSize)} vocab × ${elementBytes + 4} B (logits)` : '';
   const notes = [
     arch.layout === 'encoder'

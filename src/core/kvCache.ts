@@ -6,6 +6,8 @@
  *   sliding-window layers: at most `window` tokens under the `cap` policy (vLLM's hybrid KV
  *     allocator, llama.cpp's SWA cache, transformers' HybridCache); every token under `full`
  *     (engines that keep full-size pages for window layers, llama.cpp --swa-full)
+ *   layers without attention (state-space, linear-attention, MLP-only) cache nothing per token:
+ *     their fixed per-sequence state is recurrentState.ts's own component
  *   encoder-decoder: decoder self-attention over the generated tokens plus cross-attention
  *     K/V over the encoder tokens; encoders keep no cache
  *   bytes = Σ_layers elements × tokens × bytes/element, × sequences
@@ -30,8 +32,9 @@ interface KvTerm {
   text: string;
 }
 
-function selfTerm(group: LayerGroup, contextTokens: number, policy: SlidingWindowPolicy): KvTerm {
+function selfTerm(group: LayerGroup, contextTokens: number, policy: SlidingWindowPolicy): KvTerm | null {
   const attention = group.attention;
+  if (attention === null) return null;
   const window = attention.window !== null && policy === 'cap' ? attention.window : null;
   const tokens = window === null ? contextTokens : Math.min(contextTokens, window);
   if (attention.kind === 'latent') {
@@ -55,7 +58,9 @@ function selfTerm(group: LayerGroup, contextTokens: number, policy: SlidingWindo
 /** The cache terms of one sequence of `contextTokens` (encoder input and decoder output alike). */
 function kvTerms(arch: ModelArchitecture, contextTokens: number, policy: SlidingWindowPolicy): KvTerm[] {
   if (arch.layout === 'encoder') return [];
-  const terms = arch.layers.map((group) => selfTerm(group, contextTokens, policy));
+  const terms = arch.layers
+    .map((group) => selfTerm(group, contextTokens, policy))
+    .filter((term): term is KvTerm => term !== null);
   for (const group of arch.layers) {
     const cross = group.crossAttention;
     if (cross) {
@@ -133,6 +138,18 @@ export function kvCacheComponent(
     };
   }
   const terms = kvTerms(arch, contextTokens, policy);
+  if (terms.length === 0) {
+    return {
+      id: 'kv_cache',
+      label,
+      bytes: 0,
+      expression: '0 (no attention layers)',
+      formula: `0 B: no layer of ${arch.modelType} has attention, so nothing grows with the context`,
+      basis: 'exact',
+      range: null,
+      notes: ['the fixed per-sequence state of its recurrent layers is the recurrent_state component'],
+    };
+  }
   const sequences = `${formatInt(sequenceCount)} ${sequenceCount === 1 ? 'sequence' : 'sequences'}`;
   const bytesText = `${bytesPerElementLabel(kvDtype)} (${kvDtype})`;
   const sameTokens = terms.every((term) => term.tokens === contextTokens);
@@ -144,9 +161,9 @@ export function kvCacheComponent(
     id: 'kv_cache',
     label,
     bytes: kvCacheBytes(arch, kvDtype, contextTokens, sequenceCount, policy),
-    expression: arch.layers.some((group) => group.attention.window !== null)
+    expression: arch.layers.some((group) => group.attention?.window != null)
       ? 'Σ layers × per-token K/V × min(ctx, window) × bytes × users'
-      : lead.kind === 'latent'
+      : lead?.kind === 'latent'
         ? 'L × (r_kv + d_rope) × bytes × ctx × users'
         : '2 × L × n_kv × d × bytes × ctx × users',
     formula,
@@ -160,17 +177,23 @@ export function kvCacheComponent(
 function kvCacheNotes(arch: ModelArchitecture, contextTokens: number, policy: SlidingWindowPolicy): string[] {
   const notes: string[] = [];
   const lead = leadAttention(arch);
-  if (lead.kind === 'standard' && lead.kvHeadCount < lead.headCount) {
+  const attending = arch.layers.filter((group) => group.attention !== null);
+  if (layerCount(attending) < layerCount(arch.layers)) {
+    notes.push(
+      `only the ${layerCount(attending)} attention layers of ${layerCount(arch.layers)} cache K/V; the others cache nothing per token (see recurrent_state for their fixed state)`,
+    );
+  }
+  if (lead?.kind === 'standard' && lead.kvHeadCount < lead.headCount) {
     notes.push(
       `grouped-query attention: ${lead.kvHeadCount} KV heads for ${lead.headCount} query heads caches ${lead.headCount / lead.kvHeadCount}× less than full multi-head K/V`,
     );
   }
-  if (lead.kind === 'latent') {
+  if (lead?.kind === 'latent') {
     notes.push(
       `multi-head latent attention caches ${lead.kvLoraRank} + ${lead.qkRopeHeadDim} elements per token per layer instead of full K and V for ${lead.headCount} heads`,
     );
   }
-  const windowed = arch.layers.filter((group) => group.attention.window !== null);
+  const windowed = arch.layers.filter((group) => group.attention?.window != null);
   const first = windowed[0]?.attention;
   if (first?.window != null) {
     const kind = first.kind === 'standard' && first.chunked ? 'chunked local attention' : 'sliding window';

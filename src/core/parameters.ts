@@ -10,6 +10,12 @@
  *   gated MLP = 3·h·f, plain MLP = 2·h·f                 [+ 2f + h or f + h biases]
  *   MoE MLP   = E routed experts + shared expert MLP + router h·E [+ E router bias, + E score bias,
  *               + h shared-expert gate]
+ *   Mamba-1   = in h·2di + conv di·k + x di·(r + 2·ds) + dt r·di + di + A di·ds + D di + out di·h
+ *               [+ 2di + h projection biases, + di conv bias, + r + 2·ds dt/B/C norms]  (MambaMixer)
+ *   Mamba-2   = in h·(2di + 2g·ds + nh) + conv c·k + dt_bias, A, D 3·nh + norm di + out di·h,
+ *               c = di + 2g·ds  [+ projection biases, + c conv bias]  (Mamba2Mixer)
+ *   Gated DeltaNet = qkvz h·(2·nk·dk + 2·nv·dv) + ba h·2nv + conv c·k + dt_bias, A 2·nv + norm dv
+ *               + out nv·dv·h, c = 2·nk·dk + nv·dv  (Qwen3NextGatedDeltaNet)
  *   norms     = normCount × (h for RMSNorm, 2h for LayerNorm); + cross-attention for T5 decoders
  * Outside the layers: embeddings V·h (+ learned positions, token types, an embedding norm, named
  * extras such as T5's relative-position buckets), final norms, lm_head V·h unless tied, BERT's
@@ -21,6 +27,7 @@ import {
   type LayerGroup,
   type MlpSpec,
   type ModelArchitecture,
+  type RecurrentMixer,
   allLayerGroups,
 } from './architecture.js';
 import { exact } from './units.js';
@@ -29,6 +36,8 @@ export interface ParameterBreakdown {
   /** Token, position and type embeddings, an embedding norm, and named extras (T5 relative buckets). */
   embeddingCount: number;
   attentionCount: number;
+  /** State-space and linear-attention mixers (Mamba, Gated DeltaNet); 0 for pure transformers. */
+  recurrentCount: number;
   /** All MLP weights; for MoE every expert plus routers and shared experts. */
   mlpCount: number;
   normCount: number;
@@ -65,6 +74,33 @@ export function attentionParameterCount(h: number, attention: AttentionSpec): nu
   return projections + qkvBias + outBias + qkNorm + sinks;
 }
 
+/** Parameters of one state-space or linear-attention mixer. */
+export function recurrentParameterCount(h: number, mixer: RecurrentMixer): number {
+  const k = mixer.convKernel;
+  switch (mixer.kind) {
+    case 'mamba': {
+      const { innerSize: di, stateSize: ds, timeStepRank: r } = mixer;
+      const projections = h * 2 * di + di * (r + 2 * ds) + r * di + di * h;
+      const biases = (mixer.projBias ? 2 * di + h : 0) + (mixer.convBias ? di : 0) + di;
+      return projections + di * k + biases + di * ds + di + (mixer.dtbcNorms ? r + 2 * ds : 0);
+    }
+    case 'mamba2': {
+      const { innerSize: di, stateSize: ds, headCount: nh } = mixer;
+      const convDim = di + 2 * mixer.groupCount * ds;
+      const inWidth = di + convDim + nh;
+      const biases = (mixer.projBias ? inWidth + h : 0) + (mixer.convBias ? convDim : 0);
+      return h * inWidth + convDim * k + 3 * nh + (mixer.gatedNorm ? di : 0) + di * h + biases;
+    }
+    case 'gated_deltanet': {
+      const keys = mixer.keyHeadCount * mixer.keyHeadDim;
+      const values = mixer.valueHeadCount * mixer.valueHeadDim;
+      const convDim = 2 * keys + values;
+      const nv = mixer.valueHeadCount;
+      return h * (2 * keys + 2 * values) + h * 2 * nv + convDim * k + 2 * nv + mixer.valueHeadDim + values * h;
+    }
+  }
+}
+
 /** Parameters of one dense MLP of width f. */
 export function denseMlpParameterCount(h: number, f: number, gated: boolean, bias: boolean): number {
   if (gated) return 3 * h * f + (bias ? 2 * f + h : 0);
@@ -88,11 +124,12 @@ export function mlpParameterCounts(h: number, mlp: MlpSpec): [number, number] {
 function groupCounts(arch: ModelArchitecture, group: LayerGroup) {
   const h = arch.hiddenSize;
   const attention =
-    attentionParameterCount(h, group.attention) +
+    (group.attention ? attentionParameterCount(h, group.attention) : 0) +
     (group.crossAttention ? attentionParameterCount(h, group.crossAttention) : 0);
-  const [mlp, activeMlp] = mlpParameterCounts(h, group.mlp);
+  const [mlp, activeMlp] = group.mlp ? mlpParameterCounts(h, group.mlp) : [0, 0];
   return {
     attention: group.count * attention,
+    recurrent: group.count * (group.recurrent ? recurrentParameterCount(h, group.recurrent) : 0),
     mlp: group.count * mlp,
     activeMlp: group.count * activeMlp,
     norms: group.count * group.normCount * normSize(arch),
@@ -109,12 +146,14 @@ export function countParameters(arch: ModelArchitecture): ParameterBreakdown {
     (arch.embeddingNorm ? normSize(arch) : 0) +
     extras;
   let attentionCount = 0;
+  let recurrentCount = 0;
   let mlpCount = 0;
   let activeMlpCount = 0;
   let normCount = arch.finalNormCount * normSize(arch);
   for (const group of allLayerGroups(arch)) {
     const counts = groupCounts(arch, group);
     attentionCount += counts.attention;
+    recurrentCount += counts.recurrent;
     mlpCount += counts.mlp;
     activeMlpCount += counts.activeMlp;
     normCount += counts.norms;
@@ -122,10 +161,11 @@ export function countParameters(arch: ModelArchitecture): ParameterBreakdown {
   const lmHead = arch.layout !== 'encoder' && !arch.tiedEmbeddings ? arch.vocabSize * h : 0;
   const pooler = arch.pooler ? h * h + h : 0;
   const headCount = lmHead + pooler;
-  const totalCount = embeddingCount + attentionCount + mlpCount + normCount + headCount;
+  const totalCount = embeddingCount + attentionCount + recurrentCount + mlpCount + normCount + headCount;
   return {
     embeddingCount,
     attentionCount,
+    recurrentCount,
     mlpCount,
     normCount,
     headCount,

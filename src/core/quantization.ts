@@ -211,7 +211,7 @@ export function quantizedWeightsComponent(arch: ModelArchitecture, format: Weigh
   const context: GgufContext = {
     fileType: format.kind === 'gguf' ? format.fileType : '',
     layerCount,
-    expertCount: Math.max(0, ...arch.layers.map((g) => g.mlp.experts?.expertCount ?? 0)),
+    expertCount: Math.max(0, ...arch.layers.map((g) => g.mlp?.experts?.expertCount ?? 0)),
     falcon: arch.modelType === 'falcon',
     seventyB: arch.modelType === 'llama' && layerCount === 80,
     fusedQkv: FUSED_QKV_FAMILIES.has(arch.modelType),

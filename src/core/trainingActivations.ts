@@ -19,6 +19,11 @@
  *   MoE                  per-expert terms × experts per token, the shared expert's, and the
  *                        fp32 router probabilities 4·T·E
  *   cross-attention      (T5 decoders) the attention terms again, over the encoder output
+ *   recurrent mixer      in_proj input e·T·h + e·T·(in_proj output + conv output + scan output)
+ *                        + out_proj input e·T·inner: what mamba_ssm's MambaSplitConv1dScanCombinedFn
+ *                        (zxbcdt, out_x) and fla's chunk_gated_delta_rule (q, k, v, g, beta) save,
+ *                        with the conv output of transformers' unfused path; chunk states are
+ *                        recomputed in backward
  * For the paper's GPT (a·d = h, f = 4h, GELU, dropout everywhere) this gives
  * s·b·h·(34 + 7·a·s/h): the paper's 34 + 5·a·s/h plus 2 B per score element, because Megatron's
  * fused softmax keeps 16-bit scores while transformers upcasts softmax to fp32.
@@ -35,12 +40,14 @@ import {
   type LayerGroup,
   type MlpSpec,
   type ModelArchitecture,
+  type RecurrentMixer,
   allLayerGroups,
   layerCount,
   leadLayer,
 } from './architecture.js';
 import { type AttentionImplementation, EAGER_SOFTMAX_BYTES, FLASH_LSE_BYTES } from './attention.js';
 import type { Component } from './component.js';
+import { recurrentElementsPerToken } from './inferenceActivations.js';
 import { exact, formatInt } from './units.js';
 import { shardForTensorParallel } from './serving/shard.js';
 
@@ -91,6 +98,8 @@ export interface LayerActivationParts {
   scoresBytes: number;
   dropoutMaskBytes: number;
   mlpBytes: number;
+  /** A state-space or linear-attention mixer's saved tensors (0 without one). */
+  recurrentBytes: number;
   totalBytes: number;
 }
 
@@ -122,6 +131,24 @@ function attentionKept(attention: AttentionSpec, input: TrainingActivationInput)
   };
 }
 
+/** Width of a recurrent mixer's output before out_proj. */
+function recurrentInnerWidth(mixer: RecurrentMixer): number {
+  return mixer.kind === 'gated_deltanet' ? mixer.valueHeadCount * mixer.valueHeadDim : mixer.innerSize;
+}
+
+/** What one recurrent mixer keeps: its input, in_proj/conv/scan outputs, and out_proj's input. */
+function recurrentKept(mixer: RecurrentMixer, input: TrainingActivationInput): { input: number; internal: number } {
+  const { arch, elementBytes: e, sequenceTokens: s, batchSize: b } = input;
+  const T = Math.ceil(s / (input.contextParallel ?? 1)) * b;
+  const trained = input.trainedLinear ?? { attentionIn: true, attentionOut: true, mlpIn: true, mlpDown: true };
+  const linear = input.linearInputBytes ?? e;
+  const outInput = trained.attentionOut ? linear * T * recurrentInnerWidth(mixer) : 0;
+  return {
+    input: trained.attentionIn ? linear * T * arch.hiddenSize : 0,
+    internal: e * T * recurrentElementsPerToken(mixer) + outInput,
+  };
+}
+
 /** What one MLP keeps: its input, plus per token and expert pass gate/up/act/product (gated) or act in/out (plain), and fp32 router probabilities. */
 function mlpKept(mlp: MlpSpec, input: TrainingActivationInput): { input: number; internal: number } {
   const { arch, elementBytes: e, sequenceTokens: s, batchSize: b } = input;
@@ -148,7 +175,7 @@ export function layerActivationParts(
   // Hidden-size tensors are replicated over tensor-parallel GPUs unless sequence parallelism splits them.
   const replicated = input.sequenceParallel ? (input.tensorParallel ?? 1) : 1;
   const blocks = [
-    attentionKept(group.attention, input),
+    ...(group.attention ? [attentionKept(group.attention, input)] : []),
     ...(group.crossAttention ? [attentionKept(group.crossAttention, input)] : []),
   ];
   const sum = (pick: (block: (typeof blocks)[number]) => number) =>
@@ -159,9 +186,12 @@ export function layerActivationParts(
   const attentionOutputBytes = sum((block) => block.output);
   const logSumExpBytes = sum((block) => block.logSumExp);
   const scoresBytes = sum((block) => block.scores);
-  const dropoutMaskBytes = arch.hiddenDropout > 0 ? Math.ceil(((1 + blocks.length) * T * h) / replicated) : 0;
-  const mlp = mlpKept(group.mlp, input);
+  const dropoutMaskBytes =
+    arch.hiddenDropout > 0 ? Math.ceil(((1 + Math.max(1, blocks.length)) * T * h) / replicated) : 0;
+  const mlp = group.mlp ? mlpKept(group.mlp, input) : { input: 0, internal: 0 };
   const mlpBytes = Math.ceil(mlp.input / replicated) + mlp.internal;
+  const recurrent = group.recurrent ? recurrentKept(group.recurrent, input) : { input: 0, internal: 0 };
+  const recurrentBytes = Math.ceil(recurrent.input / replicated) + recurrent.internal;
   const totalBytes =
     normInputsBytes +
     attentionInputBytes +
@@ -170,8 +200,10 @@ export function layerActivationParts(
     logSumExpBytes +
     scoresBytes +
     dropoutMaskBytes +
-    mlpBytes;
+    mlpBytes +
+    recurrentBytes;
   return {
+    recurrentBytes,
     normInputsBytes,
     attentionInputBytes,
     qkvBytes,
@@ -285,7 +317,7 @@ export function trainingActivationsComponent(input: TrainingActivationInput): Co
   const l = p.layer;
   const notes = [
     `tokens per micro-batch T = ${formatInt(input.sequenceTokens)} × ${input.batchSize} = ${T}`,
-    `${arch.layers.length + arch.encoderLayers.length > 1 ? 'the largest layer' : 'one layer'} without recomputation: norm inputs ${formatInt(l.normInputsBytes)} B, attention input ${formatInt(l.attentionInputBytes)} B, q/k/v ${formatInt(l.qkvBytes)} B, attention output ${formatInt(l.attentionOutputBytes)} B, log-sum-exp ${formatInt(l.logSumExpBytes)} B, scores ${formatInt(l.scoresBytes)} B, dropout masks ${formatInt(l.dropoutMaskBytes)} B, MLP ${formatInt(l.mlpBytes)} B`,
+    `${arch.layers.length + arch.encoderLayers.length > 1 ? 'the largest layer' : 'one layer'} without recomputation: norm inputs ${formatInt(l.normInputsBytes)} B, attention input ${formatInt(l.attentionInputBytes)} B, q/k/v ${formatInt(l.qkvBytes)} B, attention output ${formatInt(l.attentionOutputBytes)} B, log-sum-exp ${formatInt(l.logSumExpBytes)} B, scores ${formatInt(l.scoresBytes)} B, dropout masks ${formatInt(l.dropoutMaskBytes)} B, MLP ${formatInt(l.mlpBytes)} B${l.recurrentBytes > 0 ? `, recurrent mixer ${formatInt(l.recurrentBytes)} B` : ''}`,
     checkpointing === 'none'
       ? 'no recomputation: every layer keeps all of the above'
       : checkpointing === 'selective'

@@ -76,6 +76,7 @@ export function uniformArchitecture(shape: UniformShape): ModelArchitecture {
       window: shape.window ?? null,
       chunked: false,
     },
+    recurrent: null,
     crossAttention: null,
     mlp: {
       intermediateSize: shape.intermediateSize,

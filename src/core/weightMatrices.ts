@@ -4,7 +4,14 @@
  * (norms, biases, routers, position tables) stays in 16-bit or fp32.
  * Names follow llama.cpp's GGUF tensor names, whose quantization rules key on them.
  */
-import { type AttentionSpec, type LayerGroup, type ModelArchitecture, allLayerGroups } from './architecture.js';
+import {
+  type AttentionSpec,
+  type LayerGroup,
+  type MlpSpec,
+  type ModelArchitecture,
+  type RecurrentMixer,
+  allLayerGroups,
+} from './architecture.js';
 
 export type MatrixKind =
   | 'token_embd'
@@ -19,7 +26,11 @@ export type MatrixKind =
   | 'attn_kv_b'
   | 'ffn_gate'
   | 'ffn_up'
-  | 'ffn_down';
+  | 'ffn_down'
+  | 'ssm_in'
+  | 'ssm_x'
+  | 'ssm_dt'
+  | 'ssm_out';
 
 export interface WeightMatrix {
   kind: MatrixKind;
@@ -62,11 +73,38 @@ function attentionMatrices(h: number, attention: AttentionSpec, layers: number[]
   return [m('attn_q', h, a * d), m('attn_k', h, kv * d), m('attn_v', h, kv * d), m('attn_output', a * d, h)];
 }
 
-function groupMatrices(h: number, group: LayerGroup, layers: number[]): WeightMatrix[] {
-  const matrices = attentionMatrices(h, group.attention, layers);
-  if (group.crossAttention) matrices.push(...attentionMatrices(h, group.crossAttention, layers));
-  const mlp = group.mlp;
-  const mlpMatrices = (width: number, copies: number, expert: boolean): WeightMatrix[] => [
+/**
+ * A recurrent mixer's projections (llama.cpp names): ssm_in (Mamba in_proj; DeltaNet in_proj_qkvz
+ * and in_proj_ba), Mamba-1's ssm_x (x_proj) and ssm_dt (dt_proj), and ssm_out (out_proj).
+ */
+function recurrentMatrices(h: number, mixer: RecurrentMixer, layers: number[]): WeightMatrix[] {
+  const m = (kind: MatrixKind, inFeatures: number, outFeatures: number): WeightMatrix => ({
+    kind,
+    inFeatures,
+    outFeatures,
+    count: layers.length,
+    layers,
+    expert: false,
+  });
+  switch (mixer.kind) {
+    case 'mamba': {
+      const { innerSize: di, stateSize: ds, timeStepRank: r } = mixer;
+      return [m('ssm_in', h, 2 * di), m('ssm_x', di, r + 2 * ds), m('ssm_dt', r, di), m('ssm_out', di, h)];
+    }
+    case 'mamba2': {
+      const di = mixer.innerSize;
+      return [m('ssm_in', h, 2 * di + 2 * mixer.groupCount * mixer.stateSize + mixer.headCount), m('ssm_out', di, h)];
+    }
+    case 'gated_deltanet': {
+      const keys = mixer.keyHeadCount * mixer.keyHeadDim;
+      const values = mixer.valueHeadCount * mixer.valueHeadDim;
+      return [m('ssm_in', h, 2 * keys + 2 * values), m('ssm_in', h, 2 * mixer.valueHeadCount), m('ssm_out', values, h)];
+    }
+  }
+}
+
+function mlpMatrices(h: number, mlp: MlpSpec, layers: number[]): WeightMatrix[] {
+  const widthMatrices = (width: number, copies: number, expert: boolean): WeightMatrix[] => [
     ...(mlp.gated
       ? [
           {
@@ -82,10 +120,19 @@ function groupMatrices(h: number, group: LayerGroup, layers: number[]): WeightMa
     { kind: 'ffn_up', inFeatures: h, outFeatures: width, count: layers.length * copies, layers, expert },
     { kind: 'ffn_down', inFeatures: width, outFeatures: h, count: layers.length * copies, layers, expert },
   ];
-  matrices.push(...mlpMatrices(mlp.intermediateSize, mlp.experts?.expertCount ?? 1, mlp.experts !== null));
+  const matrices = widthMatrices(mlp.intermediateSize, mlp.experts?.expertCount ?? 1, mlp.experts !== null);
   if (mlp.experts && mlp.experts.sharedIntermediateSize > 0)
-    matrices.push(...mlpMatrices(mlp.experts.sharedIntermediateSize, 1, false));
+    matrices.push(...widthMatrices(mlp.experts.sharedIntermediateSize, 1, false));
   return matrices;
+}
+
+function groupMatrices(h: number, group: LayerGroup, layers: number[]): WeightMatrix[] {
+  return [
+    ...(group.attention ? attentionMatrices(h, group.attention, layers) : []),
+    ...(group.recurrent ? recurrentMatrices(h, group.recurrent, layers) : []),
+    ...(group.crossAttention ? attentionMatrices(h, group.crossAttention, layers) : []),
+    ...(group.mlp ? mlpMatrices(h, group.mlp, layers) : []),
+  ];
 }
 
 export function weightMatrices(arch: ModelArchitecture): WeightMatrix[] {

@@ -3,7 +3,7 @@
  * profile, or the GPU count each catalog GPU needs. Replicas (--dp) each serve ceil(users / dp)
  * requests; pools, tokens and concurrency are summed over them. Pure: the caller loads the model.
  */
-import { leadAttention } from '../core/architecture.js';
+import { type ModelArchitecture, leadAttention, leadRecurrent } from '../core/architecture.js';
 import type { AttentionImplementation } from '../core/attention.js';
 import { UserError } from '../core/errors.js';
 import { MAX_GPU_COUNT } from '../core/fit.js';
@@ -48,6 +48,7 @@ import {
   type WeightInputs,
   resolveInference,
   SERVING_ENGINES,
+  withEngineState,
   servedInSixteenBits,
 } from './inference.js';
 import type { LoadedModel } from './model.js';
@@ -153,9 +154,25 @@ function servedScenario(
     CUDA_TOTAL_ENGINES.includes(engine) || engine === 'generic'
       ? servedInSixteenBits(resolved, input, name, { id: model.id, gpuId })
       : null;
-  if (served === null) return resolved;
+  if (served === null) return withEngineState(resolved, engine);
   warnings.push(served.warning);
-  return served.resolved;
+  return withEngineState(served.resolved, engine);
+}
+
+/** What tensor parallelism must split, in words: the attention heads (and K/V heads), the recurrent heads. */
+function headsText(arch: ModelArchitecture): string {
+  const parts: string[] = [];
+  const lead = leadAttention(arch);
+  if (lead) {
+    const kv = lead.kind === 'standard' ? ` and whose ${lead.kvHeadCount} K/V heads split or replicate evenly` : '';
+    parts.push(`the ${lead.headCount} attention heads${kv}`);
+  }
+  const mixer = leadRecurrent(arch);
+  if (mixer?.kind === 'mamba2') parts.push(`the ${mixer.headCount} Mamba-2 heads`);
+  if (mixer?.kind === 'gated_deltanet')
+    parts.push(`the ${mixer.keyHeadCount} key and ${mixer.valueHeadCount} value heads of Gated DeltaNet`);
+  if (mixer?.kind === 'mamba') parts.push(`the ${mixer.innerSize} Mamba channels`);
+  return parts.join(' and ');
 }
 
 /** Checks the engine can split the model over the stage's GPUs; warns when an engine would need pipeline stages. */
@@ -172,13 +189,12 @@ function checkSplit(
   stageGpus: number,
   warnings: string[],
 ): void {
-  const lead = leadAttention(model.arch);
   const valid = tensorParallelDegrees(model.arch, MAX_GPU_COUNT);
+  const heads = headsText(model.arch);
   if (STRICT_TENSOR_PARALLEL.includes(engine) && !valid.includes(stageGpus)) {
-    const kv = lead.kind === 'standard' ? ` and whose ${lead.kvHeadCount} K/V heads split or replicate evenly` : '';
     const flag = input.tp !== undefined ? '--tp' : '--gpus';
     throw new UserError(
-      `${flag}: ${engine} needs a tensor-parallel size that divides the ${lead.headCount} attention heads${kv} (${valid.join(', ')}), not ${stageGpus}${splitHint(valid, stageGpus)}`,
+      `${flag}: ${engine} needs a tensor-parallel size that divides ${heads} (${valid.join(', ')}), not ${stageGpus}${splitHint(valid, stageGpus)}`,
     );
   }
   if (engine === 'llama.cpp' && stageGpus > LLAMA_CPP_MAX_DEVICES) {
@@ -188,7 +204,7 @@ function checkSplit(
   }
   if (stageGpus > 1 && engine !== 'llama.cpp' && !valid.includes(stageGpus)) {
     warnings.push(
-      `--gpus ${stageGpus} is not a valid tensor-parallel size for ${lead.headCount} attention heads (${valid.join(', ')}); engines would need pipeline parallelism`,
+      `--gpus ${stageGpus} is not a valid tensor-parallel size for ${heads} (${valid.join(', ')}); engines would need pipeline parallelism`,
     );
   }
 }

@@ -30,7 +30,8 @@ export interface ModelRow {
 
 export type GpuRow = GpuEntry & { memoryBytes: number };
 
-function kvHeads(attention: AttentionSpec): number {
+function kvHeads(attention: AttentionSpec | null): number {
+  if (attention === null) return 0;
   return attention.kind === 'standard' ? attention.kvHeadCount : 1;
 }
 
@@ -47,7 +48,7 @@ export function modelRows(): ModelRow[] {
       activeParameterCount: counts.activeCount,
       layerCount: layerCount(allLayerGroups(arch)),
       hiddenSize: arch.hiddenSize,
-      attentionHeadCount: leadAttention(arch).headCount,
+      attentionHeadCount: leadAttention(arch)?.headCount ?? 0,
       kvHeadCount: kvHeads(leadAttention(arch)),
       maxContextTokens: arch.maxPositionCount,
       kvCacheBytesPerToken: dtypeBytes(kvElementsPerToken(arch), 'bf16'),

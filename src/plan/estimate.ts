@@ -106,9 +106,9 @@ function checkDeploymentNeedsGpu(input: EstimateInput, hasGpu: boolean): void {
 /** Warnings about the deployment: a tensor-parallel size that does not divide the heads, marketed memory. */
 function deploymentWarnings(model: LoadedModel, deployment: Deployment, gpu: GpuTarget | null): string[] {
   const warnings: string[] = [];
-  const heads = leadAttention(model.arch).headCount;
+  const heads = leadAttention(model.arch)?.headCount ?? 0;
   const tp = deployment.tensorParallel;
-  if (gpu && tp > 1 && heads % tp !== 0) {
+  if (gpu && tp > 1 && heads > 0 && heads % tp !== 0) {
     warnings.push(
       `tensor-parallel ${tp} does not divide the ${heads} attention heads: tensor-parallel engines need a divisor (or pipeline stages, --pp); this estimate splits the weights and K/V heads evenly anyway`,
     );

@@ -8,6 +8,9 @@ import { DTYPES, type Dtype } from '../core/dtype.js';
 import type { InferenceScenario } from '../core/estimate.js';
 import type { SlidingWindowPolicy } from '../core/kvCache.js';
 import type { OverheadSpec } from '../core/overhead.js';
+import type { StateDtypes } from '../core/recurrentState.js';
+import type { Engine } from '../core/serving/types.js';
+import { type ModelArchitecture, leadRecurrent } from '../core/architecture.js';
 import { GGUF_FILE_TYPES, type WeightFormat } from '../core/quantization.js';
 import { DEFAULTS } from './defaults.js';
 import type { LoadedModel } from './model.js';
@@ -51,6 +54,34 @@ function defaultKvDtype(weightDtype: Dtype, configDtype: Dtype | null): Dtype {
     : halfDtypeOf(configDtype);
 }
 
+/**
+ * The dtypes an engine keeps recurrent state in, given the dtype the model computes in:
+ *   vLLM (and estimate, TensorRT-LLM, transformers): mamba_cache_dtype and mamba_ssm_cache_dtype
+ *     "auto", the model dtype (vllm/config/cache.py; mamba_utils.py MambaStateDtypeCalculator),
+ *     except the SSM state a model's config asks for (Nemotron-H: float32, vllm/model_executor/
+ *     models/config.py NemotronHForCausalLMConfig DEFAULT_MAMBA_SSM_CACHE_DTYPE)
+ *   SGLang: conv bf16, SSM float32 unless the config says otherwise (srt/configs/mamba_utils.py)
+ *   llama.cpp: both F32 (llama_model::create_memory passes GGML_TYPE_F32 for r and s)
+ */
+export function stateDtypesFor(engine: Engine, arch: ModelArchitecture, modelDtype: Dtype): StateDtypes {
+  const asked = leadRecurrent(arch)?.stateDtype ?? null;
+  if (engine === 'llama.cpp') return { conv: 'fp32', ssm: 'fp32' };
+  if (engine === 'sglang') return { conv: 'bf16', ssm: asked ?? 'fp32' };
+  return { conv: modelDtype, ssm: asked ?? modelDtype };
+}
+
+/** The float type activations (and recurrent state under "auto") use: the weights' dtype, or 16-bit for quantized weights. */
+function computeDtype(weightDtype: Dtype, configDtype: Dtype | null): Dtype {
+  return defaultKvDtype(weightDtype, configDtype);
+}
+
+/** The same resolution with recurrent state in `engine`'s dtypes. */
+export function withEngineState(resolved: ResolvedInference, engine: Engine): ResolvedInference {
+  const { scenario } = resolved;
+  const modelDtype = computeDtype(scenario.weightDtype, scenario.arch.defaultDtype);
+  return { ...resolved, scenario: { ...scenario, stateDtypes: stateDtypesFor(engine, scenario.arch, modelDtype) } };
+}
+
 function isDtype(value: string): value is Dtype {
   return DTYPES.some((dtype) => dtype === value);
 }
@@ -83,6 +114,7 @@ export function resolveInference(
     arch,
     weightDtype,
     kvDtype: input.kvDtype ?? defaultKvDtype(weightDtype, arch.defaultDtype),
+    stateDtypes: stateDtypesFor('generic', arch, computeDtype(weightDtype, arch.defaultDtype)),
     contextTokens,
     userCount,
     attention: input.attention ?? DEFAULTS.attention,
@@ -163,7 +195,13 @@ export function servedInSixteenBits(
   const what = fromCheckpoint ? 'the checkpoint stores float32' : 'the config says float32';
   return {
     resolved: {
-      scenario: { ...scenario, weightDtype: half, kvDtype, storedWeights: halved ?? null },
+      scenario: {
+        ...scenario,
+        weightDtype: half,
+        kvDtype,
+        stateDtypes: stateDtypesFor('generic', scenario.arch, half),
+        storedWeights: halved ?? null,
+      },
       inputs: { ...inputs, dtype: fromCheckpoint ? inputs.dtype : half, kvDtype },
     },
     warning: `${model.id}: ${what}; ${engineName} loads it in ${half} by default (dtype "auto"), so ${half} is used; pass --dtype fp32 to keep float32`,

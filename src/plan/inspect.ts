@@ -24,6 +24,6 @@ export function inspectModel(model: LoadedModel): ModelInspection {
     layerCount: layerCount(allLayerGroups(model.arch)),
     kvElementsPerToken: elements,
     kvBytesPerToken16Bit: dtypeBytes(elements, 'bf16'),
-    hasExperts: model.arch.layers.some((g) => g.mlp.experts !== null),
+    hasExperts: model.arch.layers.some((g) => (g.mlp?.experts ?? null) !== null),
   };
 }

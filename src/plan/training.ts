@@ -141,17 +141,17 @@ function halfDtype(input: TrainingInput, model: LoadedModel, warnings: string[])
 function checkModelParallel(model: LoadedModel, deployment: Deployment, ep: number): void {
   const tp = deployment.tensorParallel;
   const attention = leadAttention(model.arch);
-  if (attention.headCount % tp !== 0)
+  if (attention && attention.headCount % tp !== 0)
     throw new UserError(
       `--tp: ${tp} does not divide ${model.id}'s ${attention.headCount} attention heads; use a divisor`,
     );
-  if (attention.kind === 'standard' && attention.kvHeadCount % tp !== 0 && tp % attention.kvHeadCount !== 0) {
+  if (attention?.kind === 'standard' && attention.kvHeadCount % tp !== 0 && tp % attention.kvHeadCount !== 0) {
     throw new UserError(
       `--tp: ${tp} neither divides nor is a multiple of ${model.id}'s ${attention.kvHeadCount} K/V heads`,
     );
   }
   checkPipelineStages(deployment.pipelineParallel, model);
-  const experts = Math.max(0, ...allLayerGroups(model.arch).map((g) => g.mlp.experts?.expertCount ?? 0));
+  const experts = Math.max(0, ...allLayerGroups(model.arch).map((g) => g.mlp?.experts?.expertCount ?? 0));
   if (ep > 1 && experts === 0)
     throw new UserError(`--ep: ${model.id} has no experts; expert parallelism needs a mixture-of-experts model`);
   if (ep > 1 && experts % ep !== 0) throw new UserError(`--ep: ${ep} does not divide ${model.id}'s ${experts} experts`);

@@ -3,6 +3,7 @@ import {
   type AttentionSpec,
   type LayerGroup,
   type ModelArchitecture,
+  type RecurrentMixer,
   allLayerGroups,
   layerCount,
 } from '../core/architecture.js';
@@ -17,8 +18,21 @@ export function attentionText(attention: AttentionSpec): string {
   return `${attention.headCount} heads (${attention.kvHeadCount} KV, head dim ${attention.headDim}${window})`;
 }
 
+/** "Mamba-2 (128 heads × 64, state 128)" or "Gated DeltaNet (16 key / 32 value heads, 128 × 128)". */
+export function recurrentText(mixer: RecurrentMixer): string {
+  switch (mixer.kind) {
+    case 'mamba':
+      return `Mamba (inner ${formatInt(mixer.innerSize)}, state ${mixer.stateSize}, conv ${mixer.convKernel})`;
+    case 'mamba2':
+      return `Mamba-2 (${mixer.headCount} heads × ${mixer.headDim}, state ${mixer.stateSize}, ${mixer.groupCount} groups)`;
+    case 'gated_deltanet':
+      return `Gated DeltaNet (${mixer.keyHeadCount} key / ${mixer.valueHeadCount} value heads, ${mixer.keyHeadDim} × ${mixer.valueHeadDim})`;
+  }
+}
+
 function mlpText(group: LayerGroup): string {
   const { mlp } = group;
+  if (mlp === null) return 'no MLP';
   const kind = mlp.gated ? 'gated MLP' : 'MLP';
   if (mlp.experts === null) return `${kind} ${formatInt(mlp.intermediateSize)}`;
   const shared =
@@ -28,7 +42,12 @@ function mlpText(group: LayerGroup): string {
 
 function groupText(group: LayerGroup): string {
   const cross = group.crossAttention ? ' + cross-attention' : '';
-  return `${group.count} × [${attentionText(group.attention)}${cross}, ${mlpText(group)}]`;
+  const mixers = [
+    ...(group.attention ? [attentionText(group.attention)] : []),
+    ...(group.recurrent ? [recurrentText(group.recurrent)] : []),
+  ];
+  const mixer = mixers.length > 0 ? mixers.join(' ∥ ') : 'no token mixer';
+  return `${group.count} × [${mixer}${cross}, ${mlpText(group)}]`;
 }
 
 /** e.g. "80 layers, hidden 8,192: 80 × [64 heads (8 KV, head dim 128), gated MLP 28,672], vocab 32,000". */

@@ -29,6 +29,7 @@ const BAR_STYLE: Readonly<
 > = {
   weights: { mark: 'W', color: 'blue' },
   kv_cache: { mark: 'K', color: 'magenta' },
+  recurrent_state: { mark: 'R', color: 'magenta' },
   activations: { mark: 'A', color: 'yellow' },
   gradients: { mark: 'G', color: 'cyan' },
   optimizer_states: { mark: 'O', color: 'green' },

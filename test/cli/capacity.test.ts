@@ -24,6 +24,7 @@ function serving(
       userCount: overrides.users ?? 1,
       attention: 'flash' as const,
       slidingWindow: 'cap' as const,
+      stateDtypes: { conv: 'bf16' as const, ssm: 'bf16' as const },
       overhead: { kind: 'model' as const },
       storedWeights: null,
       weightFormat: null,

@@ -28,7 +28,7 @@ describe('KV cache by family', () => {
   it('hybrid Gemma 2 (21 window layers of 4,096 + 21 global) and Gemma 3 (every 6th layer global)', () => {
     expect(kvCacheBytes(presetArch('gemma-2-9b'), 'bf16', 8192, 1)).toBe(2 * 8 * 256 * 2 * (21 * 4096 + 21 * 8192));
     const gemma3 = presetArch('gemma-3-1b');
-    expect(gemma3.layers.map((g) => [g.count, g.attention.window])).toEqual([
+    expect(gemma3.layers.map((g) => [g.count, g.attention?.window])).toEqual([
       [22, 512],
       [4, null],
     ]);
@@ -44,7 +44,7 @@ describe('KV cache by family', () => {
   });
 
   it('Qwen2.5 reads use_sliding_window: false as no window', () => {
-    expect(presetArch('qwen2.5-7b').layers[0]!.attention.window).toBeNull();
+    expect(presetArch('qwen2.5-7b').layers[0]!.attention?.window).toBeNull();
   });
 });
 

@@ -18,6 +18,7 @@ function scenario(overrides: Partial<InferenceScenario> = {}): InferenceScenario
     userCount: 10,
     attention: 'flash',
     slidingWindow: 'cap',
+    stateDtypes: { conv: 'bf16', ssm: 'bf16' },
     overhead: { kind: 'model' },
     storedWeights: null,
     weightFormat: null,

@@ -144,7 +144,7 @@ describe("llama.cpp's per-tensor rules beyond the plain mixes", () => {
     const dense = quantizedWeightsComponent(
       {
         ...arch,
-        layers: arch.layers.map((g) => ({ ...g, mlp: { ...g.mlp, experts: { ...g.mlp.experts!, expertCount: 9 } } })),
+        layers: arch.layers.map((g) => ({ ...g, mlp: { ...g.mlp!, experts: { ...g.mlp!.experts!, expertCount: 9 } } })),
       },
       { kind: 'gguf', fileType: 'q4_k_s' },
     ).bytes;

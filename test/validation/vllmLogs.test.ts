@@ -225,6 +225,7 @@ function run(c: LogCase, measured: boolean): Capacity {
       userCount: 1,
       attention: 'flash',
       slidingWindow: 'cap',
+      stateDtypes: { conv: 'bf16', ssm: 'bf16' },
       overhead: { kind: 'model' },
       storedWeights: null,
       weightFormat: null,

@@ -16,7 +16,7 @@ import { ExactnessError } from '../errors.js';
 import { MAX_GPU_COUNT, smallestSatisfying, stageKvBytesPerGpu } from '../fit.js';
 import { formatInt } from '../units.js';
 import { genericBudget } from './generic.js';
-import { kvBytesPerGpu, kvIsPerToken } from './engineMath.js';
+import { kvBytesPerGpu, kvIsPerToken, withoutRecurrentState } from './engineMath.js';
 import { llamaCppBudget, llamaCppLayersPerGpu } from './llamaCpp.js';
 import { allLayerGroups, layerCount } from '../architecture.js';
 import { sglangBudget } from './sglang.js';
@@ -170,7 +170,7 @@ function workloadFits(scenario: ServingScenario, gpuName: string, level: Level):
   const budget = engineBudget(scenario, gpuName);
   const { inference, gpuCount } = scenario;
   const stages = scenario.pipelineStages;
-  const perToken = kvOnOneGpu(inference, gpuCount, 1, 1, budget.split, stages);
+  const perToken = kvOnOneGpu(withoutRecurrentState(inference), gpuCount, 1, 1, budget.split, stages);
   return (
     engineAccepts(scenario, budget, perToken, inference.contextTokens, level) &&
     fitsWith(
@@ -204,7 +204,7 @@ export function capacity(scenario: ServingScenario, gpuName = ''): Capacity {
   const budget = engineBudget(scenario, gpuName);
   const block = budget.blockTokens;
   const stages = scenario.pipelineStages;
-  const perToken = kvOnOneGpu(inference, gpuCount, 1, 1, budget.split, stages);
+  const perToken = kvOnOneGpu(withoutRecurrentState(inference), gpuCount, 1, 1, budget.split, stages);
   const dependent = WORKLOAD_DEPENDENT.has(scenario.engine);
   const poolAt = (users: number, ctx: number, level: Level): number =>
     (dependent ? engineBudget(withWorkload(scenario, users, ctx), gpuName) : budget).kvPoolBytesPerGpu[level];

@@ -6,7 +6,8 @@ import type { InferenceScenario } from '../estimate.js';
 import { inferenceWeightsComponent } from '../estimate.js';
 import { activationElementBytes, inferenceActivationParts } from '../inferenceActivations.js';
 import { kvCacheBytesPerGpu } from '../kvCache.js';
-import { ceilDiv } from '../units.js';
+import { hasRecurrentState, recurrentStateBytes } from '../recurrentState.js';
+import { ceilDiv, exact } from '../units.js';
 import { type ModelArchitecture, allLayerGroups, layerCount } from '../architecture.js';
 import type { LowExpectedHigh } from '../overhead.js';
 import { shardForTensorParallel } from './shard.js';
@@ -52,19 +53,31 @@ export function weightsPerGpu(scenario: InferenceScenario, gpuCount: number, pip
   return ceilDiv(weightBytesOf(scenario, stage), gpuCount);
 }
 
-/** KV bytes on one GPU for `sequences` sequences of `tokens` tokens (windows capped as the scenario says). */
+/**
+ * Cache bytes on one GPU for `sequences` sequences of `tokens` tokens: the KV cache (windows capped
+ * as the scenario says) plus the fixed recurrent state of each sequence.
+ */
 export function kvBytesPerGpu(
   scenario: InferenceScenario,
   gpuCount: number,
   tokens: number,
   sequences: number,
 ): number {
-  return kvCacheBytesPerGpu(scenario.arch, scenario.kvDtype, tokens, sequences, scenario.slidingWindow, gpuCount);
+  const kv = kvCacheBytesPerGpu(scenario.arch, scenario.kvDtype, tokens, sequences, scenario.slidingWindow, gpuCount);
+  return exact(kv + recurrentStateBytes(scenario.arch, scenario.stateDtypes, sequences, gpuCount), 'cache bytes');
 }
 
-/** Whether every layer caches every token (no sliding windows under the chosen policy). */
+/** The same scenario without recurrent state: what grows with the tokens alone. */
+export function withoutRecurrentState(scenario: InferenceScenario): InferenceScenario {
+  const drop = (groups: ModelArchitecture['layers']) => groups.map((group) => ({ ...group, recurrent: null }));
+  const arch = scenario.arch;
+  return { ...scenario, arch: { ...arch, layers: drop(arch.layers), encoderLayers: drop(arch.encoderLayers) } };
+}
+
+/** Whether every layer caches every token (no sliding windows under the chosen policy, no per-sequence state). */
 export function kvIsPerToken(scenario: InferenceScenario): boolean {
-  return scenario.slidingWindow === 'full' || scenario.arch.layers.every((g) => g.attention.window === null);
+  const windows = scenario.slidingWindow === 'full' || scenario.arch.layers.every((g) => g.attention?.window == null);
+  return windows && !hasRecurrentState(scenario.arch);
 }
 
 /** Transient peak of a forward over `tokens` tokens on one tensor-parallel GPU. */

@@ -60,7 +60,7 @@ export function llamaCppBudget(scenario: ServingScenario): EngineBudget {
   const lead = leadAttention(inference.arch);
   // Layer split (--split-mode layer, the default): every GPU runs whole layers, so the graph is not sharded.
   const forward = forwardPeakBytes({ ...inference, attention: 'flash' }, 1, ubatch);
-  const scores = inference.attention === 'eager' ? lead.headCount * ubatch * nCtx * 4 : 0;
+  const scores = inference.attention === 'eager' ? (lead?.headCount ?? 0) * ubatch * nCtx * 4 : 0;
   // The output (logits) buffer, n_vocab × n_seq × 4 B, is pinned host memory ("CUDA_Host output buffer"), not GPU memory.
   const logits = inference.arch.vocabSize * inference.userCount * 4;
   const compute = atLevels((level) => Math.ceil((forward + scores) * LLAMA_CPP_COMPUTE_BUFFER_FACTOR[level]));

@@ -4,12 +4,13 @@
  * hidden size and vocabulary stay whole (vLLM gathers logits). Used for activation peaks; weights
  * and KV use their exact per-GPU functions.
  */
-import {
-  type AttentionSpec,
-  type LayerGroup,
-  type ModelArchitecture,
-  type StandardAttention,
-  leadAttention,
+import type {
+  AttentionSpec,
+  LayerGroup,
+  MlpSpec,
+  ModelArchitecture,
+  RecurrentMixer,
+  StandardAttention,
 } from '../architecture.js';
 import { ceilDiv } from '../units.js';
 
@@ -22,18 +23,44 @@ function shardAttention(attention: AttentionSpec, n: number): AttentionSpec {
   return shardStandardAttention(attention, n);
 }
 
+/** A recurrent mixer's share of one GPU: its heads and channels split (vLLM shards them like attention heads). */
+function shardRecurrent(mixer: RecurrentMixer, n: number): RecurrentMixer {
+  switch (mixer.kind) {
+    case 'mamba':
+      return { ...mixer, innerSize: ceilDiv(mixer.innerSize, n) };
+    case 'mamba2':
+      return {
+        ...mixer,
+        headCount: ceilDiv(mixer.headCount, n),
+        innerSize: ceilDiv(mixer.innerSize, n),
+        groupCount: mixer.groupCount % n === 0 ? mixer.groupCount / n : 1,
+      };
+    case 'gated_deltanet':
+      return {
+        ...mixer,
+        keyHeadCount: ceilDiv(mixer.keyHeadCount, n),
+        valueHeadCount: ceilDiv(mixer.valueHeadCount, n),
+      };
+  }
+}
+
+function shardMlp(mlp: MlpSpec, n: number): MlpSpec {
+  return {
+    ...mlp,
+    intermediateSize: ceilDiv(mlp.intermediateSize, n),
+    experts: mlp.experts
+      ? { ...mlp.experts, sharedIntermediateSize: ceilDiv(mlp.experts.sharedIntermediateSize, n) }
+      : null,
+  };
+}
+
 function shardGroup(group: LayerGroup, n: number): LayerGroup {
   return {
     ...group,
-    attention: shardAttention(group.attention, n),
+    attention: group.attention ? shardAttention(group.attention, n) : null,
+    recurrent: group.recurrent ? shardRecurrent(group.recurrent, n) : null,
     crossAttention: group.crossAttention ? shardStandardAttention(group.crossAttention, n) : null,
-    mlp: {
-      ...group.mlp,
-      intermediateSize: ceilDiv(group.mlp.intermediateSize, n),
-      experts: group.mlp.experts
-        ? { ...group.mlp.experts, sharedIntermediateSize: ceilDiv(group.mlp.experts.sharedIntermediateSize, n) }
-        : null,
-    },
+    mlp: group.mlp ? shardMlp(group.mlp, n) : null,
   };
 }
 
@@ -46,16 +73,39 @@ export function shardForTensorParallel(arch: ModelArchitecture, n: number): Mode
   };
 }
 
-/**
- * Valid tensor-parallel degrees: divisors of the attention heads whose K/V heads split evenly or
- * replicate evenly (n_kv % N = 0 or N % n_kv = 0), as vLLM's QKVParallelLinear and SGLang require.
- */
-export function tensorParallelDegrees(arch: ModelArchitecture, max: number): number[] {
-  const attention = leadAttention(arch);
+/** Whether N GPUs split this attention: heads divide, K/V heads split or replicate evenly (QKVParallelLinear). */
+function attentionSplits(attention: AttentionSpec, n: number): boolean {
   const heads = attention.headCount;
   const kv = attention.kind === 'standard' ? attention.kvHeadCount : heads;
+  return heads % n === 0 && (kv % n === 0 || n % kv === 0);
+}
+
+/** Whether N GPUs split this mixer: its heads (Mamba-1: its channels) divide (vLLM MambaMixer2 asserts num_heads % tp == 0). */
+function recurrentSplits(mixer: RecurrentMixer, n: number): boolean {
+  switch (mixer.kind) {
+    case 'mamba':
+      return mixer.innerSize % n === 0;
+    case 'mamba2':
+      return mixer.headCount % n === 0;
+    case 'gated_deltanet':
+      return mixer.keyHeadCount % n === 0 && mixer.valueHeadCount % n === 0;
+  }
+}
+
+/**
+ * Valid tensor-parallel degrees: those that split every attention (heads divide; K/V heads split
+ * or replicate evenly, as vLLM's QKVParallelLinear and SGLang require) and every recurrent mixer.
+ */
+export function tensorParallelDegrees(arch: ModelArchitecture, max: number): number[] {
+  const groups = arch.layers;
   const degrees: number[] = [];
-  for (let n = 1; n <= Math.min(max, heads); n++)
-    if (heads % n === 0 && (kv % n === 0 || n % kv === 0)) degrees.push(n);
+  for (let n = 1; n <= max; n++) {
+    const splits = groups.every(
+      (g) =>
+        (g.attention === null || attentionSplits(g.attention, n)) &&
+        (g.recurrent === null || recurrentSplits(g.recurrent, n)),
+    );
+    if (splits) degrees.push(n);
+  }
   return degrees;
 }

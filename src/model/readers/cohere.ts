@@ -58,6 +58,7 @@ export function readCohere(f: ConfigFields, type: CohereFamily): ModelArchitectu
       bias,
       window: window !== null && isSliding(f, i) ? window : null,
     }),
+    recurrent: null,
     crossAttention: null,
     mlp: denseMlp(intermediate, true),
     normCount: 1,

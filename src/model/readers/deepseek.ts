@@ -51,6 +51,7 @@ export function readDeepSeek(
   };
   const layers: LayerShape[] = Array.from({ length: layerCount }, (_, i) => ({
     attention,
+    recurrent: null,
     crossAttention: null,
     mlp:
       i >= firstDense && i % frequency === 0

@@ -42,6 +42,7 @@ export function readGlm4Moe(f: ConfigFields, warnings: string[]): ModelArchitect
   const firstDense = f.optionalNonNegative('first_k_dense_replace') ?? 1;
   const layers: LayerShape[] = Array.from({ length: layerCount }, (_, i) => ({
     attention,
+    recurrent: null,
     crossAttention: null,
     mlp:
       i < firstDense

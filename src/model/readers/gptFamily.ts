@@ -46,6 +46,7 @@ function gptLayer(
   const biased = type !== 'falcon' || f.flag('bias', false);
   return {
     attention: standardAttention({ headCount, kvHeadCount, headDim, bias: biased ? 'all' : 'none' }),
+    recurrent: null,
     crossAttention: null,
     mlp: denseMlp(intermediate, false, biased),
     // Falcon: one norm for parallel attention, two in the new architecture unless num_ln_in_parallel_attn says 1 (Falcon2).

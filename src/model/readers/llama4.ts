@@ -64,6 +64,7 @@ export function readLlama4Text(f: ConfigFields): ModelArchitecture {
     const chunked = isChunked(f, i);
     return {
       attention: standardAttention({ headCount, kvHeadCount, headDim, bias, window: chunked ? chunk : null, chunked }),
+      recurrent: null,
       crossAttention: null,
       mlp: routed.has(i)
         ? { intermediateSize: expertWidth, gated: true, bias: false, experts }

@@ -155,6 +155,7 @@ export function readLlamaFamily(f: ConfigFields, type: LlamaFamily, warnings: st
     const denseWidth = qwenMoe ? (f.optionalCount('intermediate_size') ?? intermediate) : intermediate;
     layers.push({
       attention: standardAttention({ ...shape, window: window !== null && isSliding(type, i, f) ? window : null }),
+      recurrent: null,
       crossAttention: null,
       mlp: layerExperts
         ? { intermediateSize: intermediate, gated: true, bias: type === 'gpt_oss', experts: layerExperts }

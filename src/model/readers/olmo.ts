@@ -48,6 +48,7 @@ export function readOlmo(f: ConfigFields, type: OlmoFamily): ModelArchitecture {
       bias,
       window: window !== null && slides(i) ? window : null,
     }),
+    recurrent: null,
     crossAttention: null,
     mlp: denseMlp(intermediate, true),
     normCount: 2,

@@ -35,10 +35,22 @@ export function readT5(f: ConfigFields): ModelArchitecture {
     vocabSize,
     maxPositionCount: f.optionalCount('n_positions') ?? T5_DEFAULT_POSITIONS,
     layers: groupLayers(
-      Array.from({ length: decoderLayers }, () => ({ attention, crossAttention: attention, mlp, normCount: 3 })),
+      Array.from({ length: decoderLayers }, () => ({
+        attention,
+        recurrent: null,
+        crossAttention: attention,
+        mlp,
+        normCount: 3,
+      })),
     ),
     encoderLayers: groupLayers(
-      Array.from({ length: encoderLayers }, () => ({ attention, crossAttention: null, mlp, normCount: 2 })),
+      Array.from({ length: encoderLayers }, () => ({
+        attention,
+        recurrent: null,
+        crossAttention: null,
+        mlp,
+        normCount: 2,
+      })),
     ),
     finalNormCount: 2,
     tiedEmbeddings: f.flag('tie_word_embeddings', true),
