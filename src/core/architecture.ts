@@ -25,6 +25,11 @@ export interface StandardAttention {
   qkNorm: boolean;
   /** Learned per-head attention sinks (gpt-oss): headCount weights. */
   sinks: boolean;
+  /**
+   * Gated attention (Qwen3-Next): q_proj also produces a sigmoid gate on the attention output, so
+   * it is 2 × a·d wide.
+   */
+  outputGate: boolean;
   /** Sliding attention window in tokens (or the chunk, when chunked); null for full attention. */
   window: number | null;
   /**
@@ -95,7 +100,10 @@ export interface Mamba2Mixer {
   groupCount: number;
   convKernel: number;
   convBias: boolean;
-  projBias: boolean;
+  /** Bias on in_proj (Falcon-H1 mamba_proj_bias; Nemotron-H and Mamba-2 use_bias). */
+  inBias: boolean;
+  /** Bias on out_proj (Falcon-H1 projectors_bias). */
+  outBias: boolean;
   /** The SSM-state dtype the config asks engines for (Nemotron-H mamba_ssm_cache_dtype; null: the model dtype). */
   stateDtype: Dtype | null;
   /** A gated RMSNorm over the inner width before out_proj (innerSize weights). */
@@ -128,6 +136,8 @@ export interface MixtureOfExperts {
   activeExpertCount: number;
   /** Total width of the always-on shared expert MLP (0 when none). */
   sharedIntermediateSize: number;
+  /** Nemotron-H: the shared expert's projections have biases (mlp_bias). */
+  sharedExpertBias: boolean;
   /** Qwen2-MoE: a sigmoid gate Linear(h, 1) on the shared expert. */
   sharedExpertGate: boolean;
   /** gpt-oss: the router Linear has a bias. */

@@ -9,9 +9,9 @@
  *                     latent (MLA): e × s × (2·a·d_qk + a·(d_nope + d_v) + a·d_v + r_kv + d_rope)
  *                     + eager only: a × s² × (e + 4 + e)  scores, fp32 softmax, its 16-bit copy
  *   recurrent phase = e × s × (in-projection width + conv channels + inner width)  (in_proj output,
- *                     the conv output and the scan output alive at once) + 4 B × ⌈s / chunk⌉ ×
- *                     the state: chunked scans (mamba_chunk_scan_combined, chunk 256; fla
- *                     chunk_gated_delta_rule, chunk 64) materialise one fp32 state per chunk
+ *                     the conv output and the scan output alive at once) + ⌈s / chunk⌉ states:
+ *                     chunked scans materialise one state per chunk (mamba_chunk_scan_combined,
+ *                     chunk 256, fp32; fla chunk_gated_delta_rule, chunk 64, in the input dtype)
  *   MLP phase       = gated: 3 × e × s × f   (act(gate), up, and their product alive at once)
  *                     plain: 2 × e × s × f   (the up projection and its activation)
  *                     MoE: k × (that, per expert width) + the shared expert's; fused-MoE kernels
@@ -67,7 +67,8 @@ export function attentionElementsPerToken(attention: AttentionSpec): number {
       attention.qkRopeHeadDim
     );
   }
-  return 2 * attention.headCount * attention.headDim + 2 * attention.kvHeadCount * attention.headDim;
+  const gate = attention.outputGate ? attention.headCount * attention.headDim : 0;
+  return 2 * attention.headCount * attention.headDim + 2 * attention.kvHeadCount * attention.headDim + gate;
 }
 
 function attentionPhase(
@@ -120,7 +121,9 @@ function scanStateElements(mixer: RecurrentMixer): number {
 export function recurrentPhase(mixer: RecurrentMixer, e: number, s: number): number {
   const chunk = SCAN_CHUNK_TOKENS[mixer.kind];
   const chunkStates = chunk === null ? 1 : Math.ceil(s / chunk);
-  return e * s * recurrentElementsPerToken(mixer) + 4 * chunkStates * scanStateElements(mixer);
+  // Mamba-2's chunk states are fp32 (mamba_ssm ssd_combined, states_in_fp32); fla allocates h like k.
+  const stateBytes = mixer.kind === 'gated_deltanet' ? e : 4;
+  return e * s * recurrentElementsPerToken(mixer) + stateBytes * chunkStates * scanStateElements(mixer);
 }
 
 /** Widths a token passes through in one MLP: [routed width × k, shared width]. */

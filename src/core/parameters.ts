@@ -2,7 +2,7 @@
  * Exact parameter count from the architecture, by part.
  *
  * Per layer (REFERENCES.md "Parameter counts"):
- *   standard attention = h·a·d (q) + 2·h·n_kv·d (k, v) + a·d·h (o)
+ *   standard attention = h·a·d (q; 2·h·a·d with an output gate) + 2·h·n_kv·d (k, v) + a·d·h (o)
  *                        [+ a·d + 2·n_kv·d q/k/v biases, + h o bias, + 2·d q/k norms, + a sinks]
  *   latent attention   = q: h·q_r + q_r + q_r·a·(d_nope + d_rope)  (or h·a·(d_nope + d_rope) without q_r)
  *                        + kv: h·(r_kv + d_rope) + r_kv + r_kv·a·(d_nope + d_v) + o: a·d_v·h
@@ -66,8 +66,8 @@ export function attentionParameterCount(h: number, attention: AttentionSpec): nu
     return q + kv + a * attention.vHeadDim * h;
   }
   const { headCount: a, kvHeadCount: kv, headDim: d } = attention;
-  const projections = h * a * d + 2 * h * kv * d + a * d * h;
-  const qkvBias = attention.bias === 'none' ? 0 : a * d + 2 * kv * d;
+  const projections = h * a * d * (attention.outputGate ? 2 : 1) + 2 * h * kv * d + a * d * h;
+  const qkvBias = attention.bias === 'none' ? 0 : a * d * (attention.outputGate ? 2 : 1) + 2 * kv * d;
   const outBias = attention.bias === 'all' ? h : 0;
   const qkNorm = attention.qkNorm ? 2 * d : 0;
   const sinks = attention.sinks ? a : 0;
@@ -88,7 +88,7 @@ export function recurrentParameterCount(h: number, mixer: RecurrentMixer): numbe
       const { innerSize: di, stateSize: ds, headCount: nh } = mixer;
       const convDim = di + 2 * mixer.groupCount * ds;
       const inWidth = di + convDim + nh;
-      const biases = (mixer.projBias ? inWidth + h : 0) + (mixer.convBias ? convDim : 0);
+      const biases = (mixer.inBias ? inWidth : 0) + (mixer.outBias ? h : 0) + (mixer.convBias ? convDim : 0);
       return h * inWidth + convDim * k + 3 * nh + (mixer.gatedNorm ? di : 0) + di * h + biases;
     }
     case 'gated_deltanet': {
@@ -114,7 +114,8 @@ export function mlpParameterCounts(h: number, mlp: MlpSpec): [number, number] {
   if (moe === null) return [expert, expert];
   const shared =
     moe.sharedIntermediateSize > 0
-      ? denseMlpParameterCount(h, moe.sharedIntermediateSize, mlp.gated, false) + (moe.sharedExpertGate ? h : 0)
+      ? denseMlpParameterCount(h, moe.sharedIntermediateSize, mlp.gated, moe.sharedExpertBias) +
+        (moe.sharedExpertGate ? h : 0)
       : 0;
   const router =
     h * moe.expertCount + (moe.routerBias ? moe.expertCount : 0) + (moe.scoreCorrectionBias ? moe.expertCount : 0);

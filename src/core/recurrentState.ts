@@ -8,7 +8,8 @@
  *   bytes = Σ layers (conv elements × conv bytes + state elements × state bytes) × sequences
  * The shapes are vLLM's (vllm/model_executor/layers/mamba/mamba_utils.py MambaStateShapeCalculator:
  * mamba1_state_shape, mamba2_state_shape, gated_delta_net_state_shape) and llama.cpp's
- * (llama_hparams::n_embd_r / n_embd_s); transformers' cache keeps d_conv columns, one more.
+ * (llama_hparams::n_embd_r / n_embd_s) and SGLang's. transformers' cache keeps d_conv columns, one
+ * more, and its SSM state in float32 (transformers 5.18 MambaCache, checked on a CPU run).
  * Under tensor parallelism the channels and heads split over the GPUs; Mamba-2's B/C groups are
  * replicated when there are fewer groups than GPUs (vLLM extra_groups_for_head_shards).
  */

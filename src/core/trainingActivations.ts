@@ -118,7 +118,7 @@ function attentionKept(attention: AttentionSpec, input: TrainingActivationInput)
         attention.kvLoraRank +
         attention.qkRopeHeadDim +
         a * (attention.qkNopeHeadDim + attention.vHeadDim)
-      : a * attention.headDim + 2 * attention.kvHeadCount * attention.headDim;
+      : a * attention.headDim * (attention.outputGate ? 2 : 1) + 2 * attention.kvHeadCount * attention.headDim;
   const outputElements = attention.kind === 'latent' ? a * attention.vHeadDim : a * attention.headDim;
   const scoreElementBytes = EAGER_SOFTMAX_BYTES + e + (arch.attentionDropout > 0 ? 1 : 0);
   return {

@@ -67,6 +67,7 @@ export function uniformArchitecture(shape: UniformShape): ModelArchitecture {
     count: shape.layerCount,
     attention: {
       kind: 'standard',
+      outputGate: false,
       headCount: shape.headCount,
       kvHeadCount: shape.kvHeadCount ?? shape.headCount,
       headDim: shape.headDim ?? shape.hiddenSize / shape.headCount,

@@ -70,7 +70,8 @@ function attentionMatrices(h: number, attention: AttentionSpec, layers: number[]
     ];
   }
   const { headCount: a, kvHeadCount: kv, headDim: d } = attention;
-  return [m('attn_q', h, a * d), m('attn_k', h, kv * d), m('attn_v', h, kv * d), m('attn_output', a * d, h)];
+  const q = attention.outputGate ? 2 * a * d : a * d;
+  return [m('attn_q', h, q), m('attn_k', h, kv * d), m('attn_v', h, kv * d), m('attn_output', a * d, h)];
 }
 
 /**

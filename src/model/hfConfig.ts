@@ -18,6 +18,11 @@ import { LLAMA_FAMILY, llamaLayerTypes, readLlamaFamily } from './readers/llamaF
 import { OLMO_FAMILY, olmoLayerTypes, readOlmo } from './readers/olmo.js';
 import { type ReaderContext, refuseUnmodelled } from './unmodelled.js';
 import { readT5 } from './readers/t5.js';
+import { QWEN3_NEXT_FAMILY, QWEN3_NEXT_LAYER_TYPES, readQwen3Next } from './readers/qwen3Next.js';
+import { readJamba } from './readers/jamba.js';
+import { GRANITE_HYBRID_LAYER_TYPES, readFalconH1, readGraniteHybrid } from './readers/mamba2Hybrids.js';
+import { NEMOTRON_H_LAYER_TYPES, readNemotronH } from './readers/nemotronH.js';
+import { SSM_FAMILY, readSsm } from './readers/ssm.js';
 
 export const SUPPORTED_MODEL_TYPES = [
   ...LLAMA_FAMILY,
@@ -27,6 +32,12 @@ export const SUPPORTED_MODEL_TYPES = [
   'kimi_k2',
   'glm4_moe',
   'llama4_text',
+  ...QWEN3_NEXT_FAMILY,
+  ...SSM_FAMILY,
+  'nemotron_h',
+  'jamba',
+  'granitemoehybrid',
+  'falcon_h1',
   ...COHERE_FAMILY,
   ...OLMO_FAMILY,
   ...ENCODER_FAMILY,
@@ -71,6 +82,28 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The reader of a known model_type (null for an unknown one, read by the generic fallback). */
+function readKnownFamily(fields: ConfigFields, modelType: string, warnings: string[]): ModelArchitecture | null {
+  if (isOneOf(LLAMA_FAMILY, modelType)) return readLlamaFamily(fields, modelType, warnings);
+  if (isOneOf(GPT_FAMILY, modelType)) return readGptFamily(fields, modelType);
+  if (modelType === 'deepseek_v2' || modelType === 'deepseek_v3') return readDeepSeek(fields, modelType, warnings);
+  // Kimi K2 is DeepSeek-V3's architecture (its config names DeepseekV3ForCausalLM) at other sizes.
+  if (modelType === 'kimi_k2') return { ...readDeepSeek(fields, 'deepseek_v3', warnings), modelType };
+  if (modelType === 'llama4_text') return readLlama4Text(fields);
+  if (modelType === 'glm4_moe') return readGlm4Moe(fields, warnings);
+  if (isOneOf(QWEN3_NEXT_FAMILY, modelType)) return readQwen3Next(fields, modelType, warnings);
+  if (isOneOf(SSM_FAMILY, modelType)) return readSsm(fields, modelType);
+  if (modelType === 'nemotron_h') return readNemotronH(fields, warnings);
+  if (modelType === 'jamba') return readJamba(fields);
+  if (modelType === 'granitemoehybrid') return readGraniteHybrid(fields);
+  if (modelType === 'falcon_h1') return readFalconH1(fields);
+  if (isOneOf(COHERE_FAMILY, modelType)) return readCohere(fields, modelType);
+  if (isOneOf(OLMO_FAMILY, modelType)) return readOlmo(fields, modelType);
+  if (isOneOf(ENCODER_FAMILY, modelType)) return readEncoder(fields, modelType);
+  if (modelType === 't5') return readT5(fields);
+  return null;
+}
+
 /** Reads a parsed config.json; `source` names the file in errors. */
 export function readModelConfig(raw: unknown, source: string): ReadConfig {
   if (!isObject(raw)) {
@@ -110,19 +143,8 @@ export function readModelConfig(raw: unknown, source: string): ReadConfig {
     return { ...inner, quantization, fields: fields.consulted };
   }
   refuseUnmodelled(fields, source, readerContext(modelType));
-  let arch: ModelArchitecture;
-  if (isOneOf(LLAMA_FAMILY, modelType)) arch = readLlamaFamily(fields, modelType, warnings);
-  else if (isOneOf(GPT_FAMILY, modelType)) arch = readGptFamily(fields, modelType);
-  else if (modelType === 'deepseek_v2' || modelType === 'deepseek_v3') arch = readDeepSeek(fields, modelType, warnings);
-  // Kimi K2 is DeepSeek-V3's architecture (its config names DeepseekV3ForCausalLM) at other sizes.
-  else if (modelType === 'kimi_k2') arch = { ...readDeepSeek(fields, 'deepseek_v3', warnings), modelType };
-  else if (modelType === 'llama4_text') arch = readLlama4Text(fields);
-  else if (modelType === 'glm4_moe') arch = readGlm4Moe(fields, warnings);
-  else if (isOneOf(COHERE_FAMILY, modelType)) arch = readCohere(fields, modelType);
-  else if (isOneOf(OLMO_FAMILY, modelType)) arch = readOlmo(fields, modelType);
-  else if (isOneOf(ENCODER_FAMILY, modelType)) arch = readEncoder(fields, modelType);
-  else if (modelType === 't5') arch = readT5(fields);
-  else {
+  let arch = readKnownFamily(fields, modelType, warnings);
+  if (arch === null) {
     // All three are consulted (so --set may give any of them); the first present is named.
     const expertFields = ['num_experts', 'num_local_experts', 'n_routed_experts'];
     const experts = expertFields.filter((field) => {
@@ -151,6 +173,9 @@ function readerLayerTypes(modelType: string): readonly string[] {
   if (isOneOf(COHERE_FAMILY, modelType)) return cohereLayerTypes(modelType);
   if (isOneOf(OLMO_FAMILY, modelType)) return olmoLayerTypes(modelType);
   if (modelType === 'llama4_text') return LLAMA4_LAYER_TYPES;
+  if (isOneOf(QWEN3_NEXT_FAMILY, modelType)) return QWEN3_NEXT_LAYER_TYPES;
+  if (modelType === 'nemotron_h') return NEMOTRON_H_LAYER_TYPES;
+  if (modelType === 'granitemoehybrid') return GRANITE_HYBRID_LAYER_TYPES;
   const family = isOneOf(LLAMA_FAMILY, modelType) ? modelType : LLAMA_ALIASES[modelType];
   return family === undefined ? ['full_attention'] : llamaLayerTypes(family);
 }

@@ -8,6 +8,8 @@
  */
 import { UserError } from '../core/errors.js';
 import type { ConfigFields } from './configFields.js';
+import { QWEN3_NEXT_FAMILY } from './readers/qwen3Next.js';
+import { SSM_FAMILY } from './readers/ssm.js';
 
 /** What reads a config: a known family's reader, or the generic LLaMA-style fallback. */
 export interface ReaderContext {
@@ -26,6 +28,8 @@ interface Rule {
   feature: string;
   /** model_types whose readers model it. */
   modelledBy: readonly string[];
+  /** Fields the patterns match that do not declare the feature. */
+  except?: readonly string[];
   /** Whether a given value declares the feature (default: any non-null value). */
   declares?: (value: unknown) => boolean;
 }
@@ -37,22 +41,24 @@ const RULES: readonly Rule[] = [
   {
     fields: ['hybrid_override_pattern'],
     feature: 'hybrid Mamba-2 / attention / MLP layers (Nemotron-H style)',
-    modelledBy: [],
+    modelledBy: ['nemotron_h'],
   },
   {
     fields: ['mamba_*', 'ssm_*', 'conv_kernel', 'd_conv', 'time_step_rank'],
+    // Qwen3.5's mamba_ssm_dtype names the dtype of its DeltaNet state, read by the Qwen3-Next reader.
+    except: ['mamba_ssm_dtype'],
     feature: 'state-space (Mamba) layers and their fixed per-sequence state',
-    modelledBy: [],
+    modelledBy: [...SSM_FAMILY, 'nemotron_h', 'jamba', 'granitemoehybrid', 'falcon_h1'],
   },
   {
     fields: ['attn_layer_period', 'attn_layer_offset', 'layers_block_type'],
     feature: 'interleaved attention and Mamba layers (Jamba / Granite 4.0-H style)',
-    modelledBy: [],
+    modelledBy: ['jamba', 'nemotron_h', 'granitemoehybrid'],
   },
   {
     fields: ['linear_*', 'full_attention_interval'],
     feature: 'linear-attention layers (Gated DeltaNet / lightning attention) and their recurrent state',
-    modelledBy: [],
+    modelledBy: QWEN3_NEXT_FAMILY,
   },
   {
     // MiniMax: 0 = lightning (linear) attention, 1 = softmax; a list of 1s is plain attention.
@@ -147,7 +153,10 @@ function checkRules(fields: ConfigFields, source: string, context: ReaderContext
     if (rule.modelledBy.includes(context.modelType)) continue;
     const declares = rule.declares ?? (() => true);
     const name = given.find(
-      (field) => rule.fields.some((pattern) => matches(pattern, field)) && declares(fields.value(field)),
+      (field) =>
+        rule.fields.some((pattern) => matches(pattern, field)) &&
+        !rule.except?.includes(field) &&
+        declares(fields.value(field)),
     );
     if (name !== undefined) refuse(source, context, `${name} declares ${rule.feature}`);
   }

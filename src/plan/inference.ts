@@ -62,11 +62,13 @@ function defaultKvDtype(weightDtype: Dtype, configDtype: Dtype | null): Dtype {
  *     models/config.py NemotronHForCausalLMConfig DEFAULT_MAMBA_SSM_CACHE_DTYPE)
  *   SGLang: conv bf16, SSM float32 unless the config says otherwise (srt/configs/mamba_utils.py)
  *   llama.cpp: both F32 (llama_model::create_memory passes GGML_TYPE_F32 for r and s)
+ *   transformers: conv in the model dtype, SSM float32 (its torch path returns an fp32 final state)
  */
 export function stateDtypesFor(engine: Engine, arch: ModelArchitecture, modelDtype: Dtype): StateDtypes {
   const asked = leadRecurrent(arch)?.stateDtype ?? null;
   if (engine === 'llama.cpp') return { conv: 'fp32', ssm: 'fp32' };
   if (engine === 'sglang') return { conv: 'bf16', ssm: asked ?? 'fp32' };
+  if (engine === 'transformers') return { conv: modelDtype, ssm: 'fp32' };
   return { conv: modelDtype, ssm: asked ?? modelDtype };
 }
 

@@ -40,7 +40,8 @@ function mlpText(group: LayerGroup): string {
   return `${mlp.experts.expertCount} experts × ${kind} ${formatInt(mlp.intermediateSize)} (${mlp.experts.activeExpertCount} per token)${shared}`;
 }
 
-function groupText(group: LayerGroup): string {
+/** e.g. "80 × [64 heads (8 KV, head dim 128), gated MLP 28,672]". */
+export function groupText(group: LayerGroup): string {
   const cross = group.crossAttention ? ' + cross-attention' : '';
   const mixers = [
     ...(group.attention ? [attentionText(group.attention)] : []),

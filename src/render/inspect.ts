@@ -6,7 +6,7 @@ import type { Format, UnitSystem } from '../plan/common.js';
 import { type ModelInspection, inspectModel } from '../plan/inspect.js';
 import type { LoadedModel } from '../plan/model.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { architectureSummary } from './architectureSummary.js';
+import { architectureSummary, groupText } from './architectureSummary.js';
 import { formatBytes, formatShare } from './bytes.js';
 import { COMPACT_ROWS } from './estimateText.js';
 
@@ -35,6 +35,7 @@ export function inspectJson(inspection: ModelInspection) {
     parameters: {
       embeddingCount: counts.embeddingCount,
       attentionCount: counts.attentionCount,
+      recurrentCount: counts.recurrentCount,
       mlpCount: counts.mlpCount,
       normCount: counts.normCount,
       headCount: counts.headCount,
@@ -43,6 +44,14 @@ export function inspectJson(inspection: ModelInspection) {
       publishedCount: model.publishedParameterCount,
     },
     kvCache: { elementsPerToken: inspection.kvElementsPerToken, bytesPerToken16Bit: inspection.kvBytesPerToken16Bit },
+    recurrentState: { bytesPerSequence16Bit: inspection.stateBytesPerSequence16Bit },
+    layerKinds: inspection.layerKinds.map((kind) => ({
+      stack: kind.stack,
+      layerCount: kind.group.count,
+      summary: groupText(kind.group),
+      kvBytesPerToken16Bit: kind.kvBytesPerToken16Bit,
+      stateBytesPerSequence16Bit: kind.stateBytesPerSequence16Bit,
+    })),
     quantization: model.quantization,
     checkpoint: model.checkpoint,
     warnings: model.warnings,
@@ -56,6 +65,9 @@ export function renderInspect(model: LoadedModel, format: Format, units: UnitSys
   const parts: [string, number][] = [
     ['embeddings', counts.embeddingCount],
     ['attention', counts.attentionCount],
+    ...(counts.recurrentCount > 0
+      ? [['recurrent (SSM / linear attention)', counts.recurrentCount] as [string, number]]
+      : []),
     [inspection.hasExperts ? 'MLP (all experts)' : 'MLP', counts.mlpCount],
     ['norms', counts.normCount],
     ['head', counts.headCount],
@@ -72,6 +84,13 @@ export function renderInspect(model: LoadedModel, format: Format, units: UnitSys
         : `${formatBytes(kvPerToken, units)} at 16-bit (${formatInt(kvPerToken)} B)`,
     ],
   ];
+  if (inspection.stateBytesPerSequence16Bit > 0) {
+    const state = inspection.stateBytesPerSequence16Bit;
+    lines.push([
+      'state per sequence',
+      `${formatBytes(state, units)} at 16-bit (${formatInt(state)} B), whatever the context`,
+    ]);
+  }
   if (model.quantization) lines.push(['quantization', formatLabel(model.quantization)]);
   if (model.checkpoint) {
     const stored = Object.entries(model.checkpoint.bytesByType).sort((a, b) => b[1] - a[1]);
@@ -98,5 +117,26 @@ export function renderInspect(model: LoadedModel, format: Format, units: UnitSys
       formatInt(model.publishedParameterCount),
       model.publishedParameterCount === counts.totalCount ? 'matches' : 'differs',
     ]);
-  return `${lines.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n')}\n${table.toString()}\n`;
+  const kinds = inspection.layerKinds.length > 1 ? `${layerKindsTable(inspection, units, color)}\n` : '';
+  return `${lines.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n')}\n${table.toString()}\n${kinds}`;
+}
+
+/** One row per kind of layer: how many, what they are, KV per token and state per sequence at 16 bits. */
+function layerKindsTable(inspection: ModelInspection, units: UnitSystem, color: boolean): string {
+  const table = new Table({
+    head: ['layers', 'kind', 'KV / token', 'state / sequence'],
+    colAligns: ['right', 'left', 'right', 'right'],
+    chars: COMPACT_ROWS,
+    style: { head: color ? ['cyan'] : [], border: color ? ['gray'] : [] },
+  });
+  for (const kind of inspection.layerKinds) {
+    const prefix = inspection.model.arch.encoderLayers.length > 0 ? `${kind.stack}: ` : '';
+    table.push([
+      String(kind.group.count),
+      `${prefix}${groupText(kind.group).replace(/^\d+ × /, '')}`,
+      kind.kvBytesPerToken16Bit > 0 ? formatBytes(kind.kvBytesPerToken16Bit, units) : '—',
+      kind.stateBytesPerSequence16Bit > 0 ? formatBytes(kind.stateBytesPerSequence16Bit, units) : '—',
+    ]);
+  }
+  return table.toString();
 }

@@ -325,7 +325,7 @@ describe('warnings from the model source', () => {
 
   it('an unknown model_type is read as a LLaMA-style decoder, with a warning', async () => {
     const config = JSON.stringify({
-      model_type: 'mamba',
+      model_type: 'mystery',
       hidden_size: 64,
       num_hidden_layers: 2,
       num_attention_heads: 4,
@@ -335,7 +335,7 @@ describe('warnings from the model source', () => {
     });
     const { code, json } = await runJson(['estimate', '--config', '-'], { stdin: config });
     expect(code).toBe(0);
-    expect(json.warnings[0]).toMatch(/model_type "mamba" is not one vram knows.*read as a LLaMA-style decoder/);
+    expect(json.warnings[0]).toMatch(/model_type "mystery" is not one vram knows.*read as a LLaMA-style decoder/);
   });
 
   it('control characters in a config are escaped, never echoed raw', async () => {

@@ -67,6 +67,7 @@ describe('parameter count: by part, hand-checked', () => {
           expertCount: 4,
           activeExpertCount: 1,
           sharedIntermediateSize: 0,
+          sharedExpertBias: false,
           sharedExpertGate: false,
           routerBias: false,
           scoreCorrectionBias: false,

@@ -131,8 +131,8 @@ describe('a memory-changing feature the reader does not model is refused, named'
 describe('families that were accepted and wrong are refused with the feature (issue 9)', () => {
   const cases: [string, Record<string, unknown>, RegExp][] = [
     [
-      'Nemotron-H',
-      { model_type: 'nemotron_h', hybrid_override_pattern: 'M-M-M*-', mamba_num_heads: 128 },
+      'a Nemotron-H pattern under an unknown model_type',
+      { model_type: 'nemotron_h_puzzle', hybrid_override_pattern: 'M-M-M*-', mamba_num_heads: 128 },
       /hybrid Mamba-2/,
     ],
     [
@@ -156,7 +156,7 @@ describe('families that were accepted and wrong are refused with the feature (is
       },
       /layer_types contains "sliding_attention", which the olmo2 reader does not model/,
     ],
-    ['Falcon-H1', { model_type: 'falcon_h1', mamba_d_ssm: 1024, mamba_d_state: 256 }, /state-space/],
+    ['Falcon-H1 fields on a llama', { model_type: 'llama', mamba_d_ssm: 1024, mamba_d_state: 256 }, /state-space/],
     [
       'ModernBERT',
       {
@@ -184,13 +184,21 @@ describe('families that were accepted and wrong are refused with the feature (is
       /attention_chunk_size declares chunked local attention .* the llama reader does not model/,
     ],
     ['DeepSeek-V3.2', { model_type: 'deepseek_v32', kv_lora_rank: 512, index_n_heads: 64 }, /does not model/],
-    ['Jamba', { model_type: 'jamba', attn_layer_period: 8, attn_layer_offset: 4, mamba_d_state: 16 }, /does not model/],
+    [
+      'Jamba fields on a mistral',
+      { model_type: 'mistral', attn_layer_period: 8, attn_layer_offset: 4 },
+      /does not model/,
+    ],
     [
       'Whisper',
       { model_type: 'whisper', is_encoder_decoder: true, encoder_layers: 32, decoder_layers: 32 },
       /encoder–decoder/,
     ],
-    ['Mamba', { model_type: 'mamba', state_size: 16, conv_kernel: 4, expand: 2 }, /state-space/],
+    [
+      'Mamba fields under an unknown model_type',
+      { model_type: 'mamba3', state_size: 16, conv_kernel: 4, expand: 2 },
+      /state-space/,
+    ],
     ['RWKV', { model_type: 'rwkv', attention_hidden_size: 2048, rescale_every: 6 }, /RWKV/],
     ['MiniMax-M1', { model_type: 'minimax', attn_type_list: [0, 0, 0, 1] }, /linear-attention/],
   ];
@@ -230,7 +238,7 @@ describe('families that were accepted and wrong are refused with the feature (is
   });
 
   it('through the CLI: exit 2, one line naming the feature, nothing on stdout', async () => {
-    const config = JSON.stringify({ model_type: 'nemotron_h', ...LLAMA_LIKE, hybrid_override_pattern: 'M-M*-' });
+    const config = JSON.stringify({ model_type: 'zamba2', ...LLAMA_LIKE, hybrid_override_pattern: 'M-M*-' });
     const { code, stdout, stderr } = await run(['estimate', '--config', '-'], { stdin: config });
     expect(code).toBe(2);
     expect(stdout).toBe('');

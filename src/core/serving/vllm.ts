@@ -13,7 +13,9 @@
  * tensors beside its largest phase (VLLM_RESIDENT_HIDDEN_COPIES, fitted to vllm#10517's two
  * profiling results); the sampler holds fp32 logits for max_num_seqs sequences.
  */
+import { kvCacheBytesPerGpu } from '../kvCache.js';
 import type { LowExpectedHigh } from '../overhead.js';
+import { recurrentStateBytesPerSequence } from '../recurrentState.js';
 import { GIB, formatInt } from '../units.js';
 import { forwardPeakBytes, weightsPerGpu, weightsShardRow } from './engineMath.js';
 import { atLevels, minus, same } from './levels.js';
@@ -72,6 +74,37 @@ interface VllmLimits {
   samplerRows: number;
 }
 
+/**
+ * The attention block size vLLM's hybrid allocator picks for a model with recurrent layers: the
+ * smallest multiple of 16 tokens whose per-layer attention page holds one layer's recurrent state,
+ * so both kinds share one page size (the state page is padded up to it):
+ *   block = 16 × ⌈state page / (16 × attention bytes per token per layer)⌉
+ * (vllm/model_executor/models/config.py HybridAttentionMambaModelConfig.verify_and_update_config;
+ * Qwen3-Next bf16 on one GPU: 1,097,728 B state, 2,048 B per token → 544 tokens). 0 when not hybrid.
+ */
+export function hybridBlockTokens(scenario: ServingScenario): number {
+  const { arch, kvDtype, stateDtypes } = scenario.inference;
+  const statePage = Math.max(
+    0,
+    ...arch.layers.map((g) =>
+      g.recurrent
+        ? recurrentStateBytesPerSequence({ ...arch, layers: [{ ...g, count: 1 }] }, stateDtypes, scenario.gpuCount)
+        : 0,
+    ),
+  );
+  const attentionLayer = arch.layers.find((g) => g.attention !== null);
+  if (statePage === 0 || attentionLayer === undefined) return 0;
+  const perToken = kvCacheBytesPerGpu(
+    { ...arch, layers: [{ ...attentionLayer, count: 1, recurrent: null }] },
+    kvDtype,
+    1,
+    1,
+    'full',
+    scenario.gpuCount,
+  );
+  return VLLM_DEFAULT_BLOCK_SIZE * Math.ceil(statePage / (VLLM_DEFAULT_BLOCK_SIZE * perToken));
+}
+
 function vllmLimits(scenario: ServingScenario, gpuName: string): VllmLimits {
   const { inference, settings } = scenario;
   const defaults = vllmBatchDefaults(scenario.gpuMemoryBytes, gpuName);
@@ -79,7 +112,7 @@ function vllmLimits(scenario: ServingScenario, gpuName: string): VllmLimits {
   const seqs = settings.maxNumSeqs ?? defaults.seqs;
   return {
     utilization: settings.gpuMemoryUtilization ?? VLLM_DEFAULT_GPU_MEMORY_UTILIZATION,
-    blockSize: settings.blockSize ?? VLLM_DEFAULT_BLOCK_SIZE,
+    blockSize: Math.max(settings.blockSize ?? VLLM_DEFAULT_BLOCK_SIZE, hybridBlockTokens(scenario)),
     maxModelLen: settings.maxModelLen ?? inference.contextTokens,
     batchedTokens,
     seqs,
@@ -121,6 +154,11 @@ export function vllmBudget(scenario: ServingScenario, gpuName = ''): EngineBudge
     split: 'tensor',
     requestTokens: maxModelLen,
     notes: [
+      ...(hybridBlockTokens(scenario) > 0
+        ? [
+            `hybrid model: vLLM raises the attention block to ${formatInt(blockSize)} tokens so one attention page holds one layer's recurrent state, and pads each state page up to it (not counted here: at most one page per recurrent layer and sequence)`,
+          ]
+        : []),
       `vLLM V1 defaults for this GPU: max_num_batched_tokens ${formatInt(batchedTokens)}, max_num_seqs ${formatInt(seqs)}; gpu_memory_utilization ${utilization} (0.9 through vLLM 0.10; some newer versions use 0.92)`,
     ],
     settings: {

@@ -5,7 +5,16 @@ import type { ConfigFields } from '../configFields.js';
 export function standardAttention(
   fields: Partial<StandardAttention> & Pick<StandardAttention, 'headCount' | 'kvHeadCount' | 'headDim'>,
 ): StandardAttention {
-  return { kind: 'standard', bias: 'none', qkNorm: false, sinks: false, window: null, chunked: false, ...fields };
+  return {
+    kind: 'standard',
+    bias: 'none',
+    qkNorm: false,
+    sinks: false,
+    outputGate: false,
+    window: null,
+    chunked: false,
+    ...fields,
+  };
 }
 
 export function denseMlp(intermediateSize: number, gated: boolean, bias = false): MlpSpec {
@@ -17,6 +26,7 @@ export function moe(
 ): MixtureOfExperts {
   return {
     sharedIntermediateSize: 0,
+    sharedExpertBias: false,
     sharedExpertGate: false,
     routerBias: false,
     scoreCorrectionBias: false,
@@ -34,6 +44,40 @@ export function kvHeadCountOf(f: ConfigFields, headCount: number, fallback = hea
     `num_key_value_heads: got ${kvHeadCount}, expected a divisor of num_attention_heads (${headCount})`,
   );
   return kvHeadCount;
+}
+
+/** Qwen MoE's routed layers: (i + 1) % decoder_sparse_step == 0 and i ∉ mlp_only_layers (Qwen2MoeDecoderLayer). */
+export function qwenSparseLayers(f: ConfigFields): (layer: number) => boolean {
+  const sparseStep = f.optionalCount('decoder_sparse_step') ?? 1;
+  const mlpOnlyRaw = f.value('mlp_only_layers') ?? [];
+  const indices = Array.isArray(mlpOnlyRaw) ? mlpOnlyRaw.filter((i): i is number => Number.isInteger(i) && i >= 0) : [];
+  f.require(
+    Array.isArray(mlpOnlyRaw) && indices.length === mlpOnlyRaw.length,
+    `mlp_only_layers: got ${JSON.stringify(mlpOnlyRaw)}, expected a list of layer indices`,
+  );
+  const mlpOnly = new Set(indices);
+  return (i) => (i + 1) % sparseStep === 0 && !mlpOnly.has(i);
+}
+
+/**
+ * Each layer's kind from `layer_types` (checked against `known` and the layer count), else from
+ * `fallback(i)`; used by the hybrid readers.
+ */
+export function layerKinds<T extends string>(
+  f: ConfigFields,
+  layerCount: number,
+  known: readonly T[],
+  fallback: (layer: number) => T,
+): T[] {
+  const given = f.stringList('layer_types');
+  if (given === null) return Array.from({ length: layerCount }, (_, i) => fallback(i));
+  f.require(
+    given.length === layerCount,
+    `layer_types: got ${given.length} entries, expected one per layer (num_hidden_layers ${layerCount})`,
+  );
+  const kinds = given.filter((kind): kind is T => known.some((k) => k === kind));
+  f.require(kinds.length === given.length, `layer_types: expected only ${known.join(', ')}`);
+  return kinds;
 }
 
 /** The warning for stored multi-token-prediction layers (num_nextn_predict_layers) a reader does not count. */

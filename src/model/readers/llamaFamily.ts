@@ -15,7 +15,7 @@ import { type ModelArchitecture, groupLayers } from '../../core/architecture.js'
 import { dtypeFromTorch } from '../../core/dtype.js';
 import { architecture } from '../../core/uniformArchitecture.js';
 import type { ConfigFields } from '../configFields.js';
-import { type LayerShape, denseMlp, moe, standardAttention, kvHeadCountOf } from './build.js';
+import { type LayerShape, denseMlp, moe, standardAttention, kvHeadCountOf, qwenSparseLayers } from './build.js';
 
 export const LLAMA_FAMILY = [
   'llama',
@@ -82,15 +82,7 @@ function isSliding(type: LlamaFamily, index: number, f: ConfigFields): boolean {
 function routedLayers(f: ConfigFields, type: LlamaFamily, expertCount: number | null): (layer: number) => boolean {
   if (expertCount === null) return () => false;
   if (type !== 'qwen2_moe' && type !== 'qwen3_moe') return () => true;
-  const sparseStep = f.optionalCount('decoder_sparse_step') ?? 1;
-  const mlpOnlyRaw = f.value('mlp_only_layers') ?? [];
-  const indices = Array.isArray(mlpOnlyRaw) ? mlpOnlyRaw.filter((i): i is number => Number.isInteger(i) && i >= 0) : [];
-  f.require(
-    Array.isArray(mlpOnlyRaw) && indices.length === mlpOnlyRaw.length,
-    `mlp_only_layers: got ${JSON.stringify(mlpOnlyRaw)}, expected a list of layer indices`,
-  );
-  const mlpOnly = new Set(indices);
-  return (i) => (i + 1) % sparseStep === 0 && !mlpOnly.has(i);
+  return qwenSparseLayers(f);
 }
 
 /** The experts of a routed layer: Qwen2-MoE's gated shared expert, gpt-oss's router bias. */

@@ -1,0 +1,366 @@
+/**
+ * State-space and linear-attention readers (mamba, falcon_mamba, mamba2, nemotron_h, jamba,
+ * granitemoehybrid, falcon_h1, qwen3_next). The parameter counts are pinned to what transformers
+ * 5.18.0 builds from the same configs (sum of parameters on the meta device, checked formula by
+ * formula against modeling_<type>.py) and, where one is published, to the published figure:
+ *   Qwen3-Next-80B-A3B: 79,674,391,296 = the checkpoint's 81,324,862,720 tensors less its
+ *     1,650,471,424-parameter MTP block (Qwen/Qwen3-Next-80B-A3B-Instruct; "80B in total")
+ *   Mamba-Codestral-7B (the Mamba2Config defaults): 7,285,403,648 (model card)
+ *   Jamba (v0.1 / 1.5 Mini shape, the JambaConfig defaults): 51,570,323,328 ("52B total")
+ *   Falcon-Mamba-7B: 7,272,665,088 ("7B")
+ * The configs are written down from Hub config.json files and transformers' configuration
+ * defaults (not fetched here: no network). State bytes are hand-computed from vLLM's
+ * MambaStateShapeCalculator shapes (conv (d_conv − 1) × channels, SSM heads × head dim × state).
+ */
+import { describe, expect, it } from 'vitest';
+import { kvCacheBytes } from '../../src/core/kvCache.js';
+import { countParameters } from '../../src/core/parameters.js';
+import { recurrentStateBytesPerSequence } from '../../src/core/recurrentState.js';
+import { readModelConfig } from '../../src/model/hfConfig.js';
+
+const arch = (config: object) => readModelConfig(config, 'config.json').arch;
+const params = (config: object) => countParameters(arch(config)).totalCount;
+const BF16 = { conv: 'bf16', ssm: 'bf16' } as const;
+
+export const QWEN3_NEXT_80B = {
+  architectures: ['Qwen3NextForCausalLM'],
+  model_type: 'qwen3_next',
+  decoder_sparse_step: 1,
+  full_attention_interval: 4,
+  head_dim: 256,
+  hidden_act: 'silu',
+  hidden_size: 2048,
+  intermediate_size: 5120,
+  linear_conv_kernel_dim: 4,
+  linear_key_head_dim: 128,
+  linear_num_key_heads: 16,
+  linear_num_value_heads: 32,
+  linear_value_head_dim: 128,
+  max_position_embeddings: 262144,
+  mlp_only_layers: [],
+  moe_intermediate_size: 512,
+  norm_topk_prob: true,
+  num_attention_heads: 16,
+  num_experts: 512,
+  num_experts_per_tok: 10,
+  num_hidden_layers: 48,
+  num_key_value_heads: 2,
+  partial_rotary_factor: 0.25,
+  shared_expert_intermediate_size: 512,
+  tie_word_embeddings: false,
+  torch_dtype: 'bfloat16',
+  use_sliding_window: false,
+  vocab_size: 151936,
+};
+
+describe('qwen3_next: Gated DeltaNet + gated attention', () => {
+  it('Qwen3-Next-80B-A3B: 79,674,391,296 parameters, 12 attention layers, 36 DeltaNet layers', () => {
+    const a = arch(QWEN3_NEXT_80B);
+    expect(countParameters(a).totalCount).toBe(79_674_391_296);
+    expect(a.layers.map((g) => [g.count, g.attention !== null, g.recurrent?.kind ?? null])).toEqual([
+      [36, false, 'gated_deltanet'],
+      [12, true, null],
+    ]);
+    // KV: 12 layers × 2 × 2 KV heads × 256 × 2 B per token.
+    expect(kvCacheBytes(a, 'bf16', 32768, 1)).toBe(12 * 2 * 2 * 256 * 2 * 32768);
+    // State: 36 × ((2·16·128 + 32·128) × 3 conv + 32 × 128 × 128) × 2 B.
+    expect(recurrentStateBytesPerSequence(a, BF16)).toBe(36 * ((2 * 16 * 128 + 32 * 128) * 3 + 32 * 128 * 128) * 2);
+  });
+
+  it('sparse step, mlp_only_layers, a shorter interval and attention biases (q bias doubled by the gate)', () => {
+    const small = {
+      ...QWEN3_NEXT_80B,
+      hidden_size: 1024,
+      num_hidden_layers: 8,
+      num_experts: 8,
+      num_experts_per_tok: 2,
+      decoder_sparse_step: 2,
+      mlp_only_layers: [3],
+      full_attention_interval: 2,
+      attention_bias: true,
+      intermediate_size: 5632,
+    };
+    expect(params(small)).toBe(562_256_640);
+  });
+
+  it('layer_types overrides the interval and is checked', () => {
+    const types = Array.from({ length: 48 }, (_, i) => (i < 24 ? 'full_attention' : 'linear_attention'));
+    expect(arch({ ...QWEN3_NEXT_80B, layer_types: types }).layers[1]?.count).toBe(24);
+    expect(() => arch({ ...QWEN3_NEXT_80B, layer_types: ['full_attention'] })).toThrow(/one per layer/);
+  });
+});
+
+const MAMBA = { model_type: 'mamba', hidden_size: 768, num_hidden_layers: 32, vocab_size: 50280 };
+
+describe('mamba, falcon_mamba, mamba2', () => {
+  it('MambaConfig defaults and the mamba-2.8b shape (tied head, d_inner = 2h, dt_rank ⌈h/16⌉)', () => {
+    expect(params(MAMBA)).toBe(159_308_544);
+    expect(params({ ...MAMBA, hidden_size: 2560, num_hidden_layers: 64 })).toBe(2_768_345_600);
+    const biased = {
+      ...MAMBA,
+      num_hidden_layers: 4,
+      use_bias: true,
+      use_conv_bias: false,
+      tie_word_embeddings: false,
+      time_step_rank: 40,
+    };
+    expect(params(biased)).toBe(92_228_352);
+  });
+
+  it('a config intermediate_size is ignored (MambaConfig recomputes expand × h)', () => {
+    expect(params({ ...MAMBA, intermediate_size: 99 })).toBe(159_308_544);
+  });
+
+  it('Falcon-Mamba-7B: 7,272,665,088 (its B/C/dt norms have no weights)', () => {
+    const falcon = {
+      ...MAMBA,
+      model_type: 'falcon_mamba',
+      hidden_size: 4096,
+      num_hidden_layers: 64,
+      vocab_size: 65024,
+      tie_word_embeddings: false,
+    };
+    expect(params(falcon)).toBe(7_272_665_088);
+  });
+
+  it('Mamba-Codestral-7B (Mamba2Config defaults): 7,285,403,648; state per sequence', () => {
+    const codestral = { model_type: 'mamba2', hidden_size: 4096, num_hidden_layers: 64, vocab_size: 32768 };
+    const a = arch(codestral);
+    expect(countParameters(a).totalCount).toBe(7_285_403_648);
+    expect(kvCacheBytes(a, 'bf16', 32768, 1)).toBe(0);
+    // 64 × ((8192 + 2·8·128) × 3 + 128 × 64 × 128) × 2 B.
+    expect(recurrentStateBytesPerSequence(a, BF16)).toBe(64 * ((8192 + 2 * 8 * 128) * 3 + 128 * 64 * 128) * 2);
+    const small = {
+      ...codestral,
+      hidden_size: 768,
+      num_heads: 24,
+      head_dim: 64,
+      n_groups: 1,
+      num_hidden_layers: 3,
+      use_bias: true,
+      tie_word_embeddings: true,
+    };
+    expect(params(small)).toBe(36_474_912);
+  });
+
+  it('no max_position_embeddings: vLLM max_model_len 2,048', () => {
+    expect(arch(MAMBA).maxPositionCount).toBe(2048);
+  });
+});
+
+const NEMOTRON_DEFAULTS = {
+  model_type: 'nemotron_h',
+  hidden_size: 4096,
+  vocab_size: 131072,
+  max_position_embeddings: 4096,
+  num_attention_heads: 32,
+  num_key_value_heads: 8,
+  head_dim: 128,
+  intermediate_size: 21504,
+  mamba_num_heads: 128,
+  mamba_head_dim: 64,
+  n_groups: 8,
+  ssm_state_size: 128,
+  n_routed_experts: 8,
+  moe_intermediate_size: 7688,
+  moe_shared_expert_intermediate_size: 7688,
+  num_experts_per_tok: 2,
+  hybrid_override_pattern: 'ME*-',
+};
+
+describe('nemotron_h: one block per layer (M, *, -, E)', () => {
+  it('NemotronHConfig defaults (pattern M E * -): 1,968,355,712 + 8 score-correction biases', () => {
+    expect(params(NEMOTRON_DEFAULTS)).toBe(1_968_355_712 + 8);
+  });
+
+  it('a pattern with biases and a dense relu² MLP', () => {
+    const config = {
+      ...NEMOTRON_DEFAULTS,
+      hybrid_override_pattern: 'M-M*-ME',
+      hidden_size: 1024,
+      intermediate_size: 3072,
+      mamba_num_heads: 32,
+      n_routed_experts: 4,
+      moe_intermediate_size: 256,
+      moe_shared_expert_intermediate_size: 512,
+      num_attention_heads: 8,
+      num_key_value_heads: 2,
+      mlp_bias: true,
+      use_bias: true,
+    };
+    expect(params(config)).toBe(312_161_152 + 4);
+  });
+
+  it('the SSM state is float32 unless mamba_ssm_cache_dtype says otherwise; only * layers cache K/V', () => {
+    const a = arch({ ...NEMOTRON_DEFAULTS, hybrid_override_pattern: 'M-M-M*-' });
+    expect(a.layers.find((g) => g.recurrent)?.recurrent?.stateDtype).toBe('fp32');
+    expect(kvCacheBytes(a, 'bf16', 1000, 1)).toBe(1 * 2 * 8 * 128 * 2 * 1000);
+    expect(arch({ ...NEMOTRON_DEFAULTS, mamba_ssm_cache_dtype: 'bfloat16' }).layers[0]?.recurrent?.stateDtype).toBe(
+      'bf16',
+    );
+  });
+
+  it('refuses latent MoE projections and an unknown block', () => {
+    expect(() => arch({ ...NEMOTRON_DEFAULTS, moe_latent_size: 256 })).toThrow(/moe_latent_size/);
+    expect(() => arch({ ...NEMOTRON_DEFAULTS, hybrid_override_pattern: 'MX' })).toThrow(/"X"/);
+  });
+});
+
+const JAMBA = {
+  model_type: 'jamba',
+  hidden_size: 4096,
+  intermediate_size: 14336,
+  num_hidden_layers: 32,
+  num_attention_heads: 32,
+  num_key_value_heads: 8,
+  vocab_size: 65536,
+  max_position_embeddings: 262144,
+  attn_layer_offset: 4,
+  attn_layer_period: 8,
+  expert_layer_offset: 1,
+  expert_layer_period: 2,
+  num_experts: 16,
+  num_experts_per_tok: 2,
+  mamba_d_conv: 4,
+  mamba_d_state: 16,
+  mamba_dt_rank: 256,
+  mamba_expand: 2,
+  mamba_conv_bias: true,
+  mamba_proj_bias: false,
+  tie_word_embeddings: false,
+};
+
+describe('jamba: Mamba-1 and attention every 8th layer, MoE every 2nd', () => {
+  it('Jamba v0.1 / 1.5 Mini: 51,570,323,328; 4 attention layers cache K/V', () => {
+    const a = arch(JAMBA);
+    expect(countParameters(a).totalCount).toBe(51_570_323_328);
+    expect(kvCacheBytes(a, 'bf16', 1000, 1)).toBe(4 * 2 * 8 * 128 * 2 * 1000);
+    // 28 Mamba layers × (8192 × 3 conv + 8192 × 16 SSM) × 2 B.
+    expect(recurrentStateBytesPerSequence(a, BF16)).toBe(28 * (8192 * 3 + 8192 * 16) * 2);
+  });
+
+  it('smaller shapes, biases, a single expert (dense everywhere)', () => {
+    const small = {
+      ...JAMBA,
+      hidden_size: 1024,
+      num_hidden_layers: 8,
+      intermediate_size: 2048,
+      num_experts: 4,
+      mamba_dt_rank: 'auto',
+      mamba_proj_bias: true,
+      mamba_conv_bias: false,
+    };
+    expect(params(small)).toBe(309_387_936);
+    expect(params({ ...small, num_experts: 1, mamba_proj_bias: false, mamba_conv_bias: true })).toBe(233_852_576);
+  });
+});
+
+const GRANITE = {
+  model_type: 'granitemoehybrid',
+  hidden_size: 4096,
+  intermediate_size: 11008,
+  num_hidden_layers: 32,
+  num_attention_heads: 32,
+  vocab_size: 32000,
+  max_position_embeddings: 2048,
+};
+
+describe('granitemoehybrid: Mamba-2 or attention, a shared MLP, optional experts', () => {
+  it('GraniteMoeHybridConfig defaults (all Mamba, 8 experts): 38,601,064,448', () => {
+    expect(params(GRANITE)).toBe(38_601_064_448);
+  });
+
+  it('a hybrid MoE with biases and a tied head; a dense one with num_local_experts 0', () => {
+    const moe = {
+      ...GRANITE,
+      hidden_size: 1536,
+      num_hidden_layers: 6,
+      layer_types: ['mamba', 'mamba', 'attention', 'mamba', 'mamba', 'attention'],
+      num_local_experts: 32,
+      intermediate_size: 512,
+      shared_intermediate_size: 1024,
+      num_attention_heads: 12,
+      num_key_value_heads: 4,
+      mamba_n_heads: 48,
+      mamba_d_head: 64,
+      mamba_d_state: 128,
+      mamba_n_groups: 1,
+      attention_bias: true,
+      mamba_proj_bias: true,
+      tie_word_embeddings: true,
+      vocab_size: 100352,
+      position_embedding_type: 'rope',
+    };
+    expect(params(moe)).toBe(706_945_280);
+    const dense = {
+      ...GRANITE,
+      hidden_size: 1536,
+      num_hidden_layers: 4,
+      layer_types: ['mamba', 'attention', 'mamba', 'attention'],
+      num_local_experts: 0,
+      shared_intermediate_size: 4096,
+      num_attention_heads: 12,
+      num_key_value_heads: 4,
+      mamba_n_heads: 48,
+      mamba_d_head: 64,
+    };
+    expect(params(dense)).toBe(216_472_352);
+  });
+});
+
+const FALCON_H1 = {
+  model_type: 'falcon_h1',
+  hidden_size: 4096,
+  intermediate_size: 14336,
+  num_hidden_layers: 32,
+  num_attention_heads: 32,
+  num_key_value_heads: 8,
+  vocab_size: 128000,
+  max_position_embeddings: 8192,
+};
+
+describe('falcon_h1: attention and Mamba-2 in parallel in every layer', () => {
+  it('FalconH1Config defaults (mamba_d_ssm 1024): 8,514,961,408', () => {
+    expect(params(FALCON_H1)).toBe(8_514_961_408);
+  });
+
+  it('Falcon-H1-0.5B shape: 521,411,104; every layer caches K/V and keeps a state', () => {
+    const half = {
+      ...FALCON_H1,
+      hidden_size: 1024,
+      num_hidden_layers: 36,
+      intermediate_size: 2048,
+      num_attention_heads: 8,
+      num_key_value_heads: 2,
+      head_dim: 64,
+      mamba_d_ssm: 1536,
+      mamba_n_heads: 24,
+      mamba_d_head: 64,
+      mamba_d_state: 128,
+      mamba_n_groups: 1,
+      vocab_size: 32784,
+    };
+    const a = arch(half);
+    expect(countParameters(a).totalCount).toBe(521_411_104);
+    expect(kvCacheBytes(a, 'bf16', 100, 1)).toBe(36 * 2 * 2 * 64 * 2 * 100);
+    expect(recurrentStateBytesPerSequence(a, BF16)).toBe(36 * ((1536 + 2 * 128) * 3 + 24 * 64 * 128) * 2);
+  });
+
+  it('norm and biases: gated norm with mamba_rms_norm, out_proj bias from projectors_bias', () => {
+    const config = {
+      ...FALCON_H1,
+      hidden_size: 1024,
+      num_hidden_layers: 3,
+      mamba_rms_norm: true,
+      projectors_bias: true,
+      mamba_proj_bias: true,
+      attention_bias: true,
+      mlp_bias: true,
+      mamba_d_ssm: 2048,
+      mamba_n_heads: 32,
+      mamba_n_groups: 2,
+      tie_word_embeddings: true,
+    };
+    expect(params(config)).toBe(293_350_272);
+  });
+});
