@@ -24,6 +24,10 @@ import llama3_170b from '../../presets/models/llama-3.1-70b.json';
 import llama3_18b from '../../presets/models/llama-3.1-8b.json';
 import llama3_21b from '../../presets/models/llama-3.2-1b.json';
 import llama3_23b from '../../presets/models/llama-3.2-3b.json';
+import jamba15Mini from '../../presets/models/jamba-1.5-mini.json';
+import nemotron3Nano from '../../presets/models/nemotron-3-nano-30b-a3b.json';
+import nemotronH56b from '../../presets/models/nemotron-h-56b.json';
+import qwen3Next80b from '../../presets/models/qwen3-next-80b-a3b.json';
 import mistral7bV0_1 from '../../presets/models/mistral-7b-v0.1.json';
 import mistral7bV0_3 from '../../presets/models/mistral-7b-v0.3.json';
 import mixtral8x22b from '../../presets/models/mixtral-8x22b.json';
@@ -54,6 +58,7 @@ export const PRESET_FILES: readonly unknown[] = [
   gemma7b,
   gptNeox20b,
   gptOss20b,
+  jamba15Mini,
   gpt2,
   llama213b,
   llama270b,
@@ -67,6 +72,8 @@ export const PRESET_FILES: readonly unknown[] = [
   mistral7bV0_3,
   mixtral8x22b,
   mixtral8x7b,
+  nemotron3Nano,
+  nemotronH56b,
   opt1_3b,
   phi3Mini4k,
   pythia1b,
@@ -74,6 +81,7 @@ export const PRESET_FILES: readonly unknown[] = [
   qwen2_572b,
   qwen2_57b,
   qwen38b,
+  qwen3Next80b,
   robertaBase,
   t5Base,
   t5Small,

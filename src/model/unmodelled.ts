@@ -107,7 +107,7 @@ const RULES: readonly Rule[] = [
   {
     fields: ['first_k_dense_replace', 'moe_layer_freq', 'n_shared_experts'],
     feature: 'the DeepSeek MoE layer layout',
-    modelledBy: ['deepseek_v2', 'deepseek_v3', 'kimi_k2', 'glm4_moe'],
+    modelledBy: ['deepseek_v2', 'deepseek_v3', 'kimi_k2', 'glm4_moe', 'nemotron_h'],
   },
   { fields: ['is_encoder_decoder'], feature: 'an encoder–decoder stack', modelledBy: ['t5'], declares: isTrue },
   {

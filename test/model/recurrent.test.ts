@@ -22,7 +22,7 @@ const arch = (config: object) => readModelConfig(config, 'config.json').arch;
 const params = (config: object) => countParameters(arch(config)).totalCount;
 const BF16 = { conv: 'bf16', ssm: 'bf16' } as const;
 
-export const QWEN3_NEXT_80B = {
+const QWEN3_NEXT_80B = {
   architectures: ['Qwen3NextForCausalLM'],
   model_type: 'qwen3_next',
   decoder_sparse_step: 1,

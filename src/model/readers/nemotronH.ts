@@ -85,6 +85,9 @@ export function readNemotronH(f: ConfigFields, warnings: string[]): ModelArchite
   const maxPositionCount = f.count('max_position_embeddings');
   const kinds = blocks(f);
   f.require(f.value('moe_latent_size') === undefined, 'moe_latent_size: latent MoE projections are not modelled');
+  // NemotronHMoE builds exactly one shared MLP; a config asking for more is not what it runs.
+  const shared = f.optionalNonNegative('n_shared_experts') ?? 1;
+  f.require(shared <= 1, `n_shared_experts: got ${shared}, but NemotronHMoE builds one shared expert`);
   const stateDtype = dtypeFromTorch(f.value('mamba_ssm_cache_dtype') ?? 'float32') ?? 'fp32';
   const has = (block: Block) => kinds.includes(block);
   const headCount = has('*') ? f.count('num_attention_heads') : 1;
