@@ -233,11 +233,6 @@ export function leadRecurrent(arch: ModelArchitecture): RecurrentMixer | null {
   return arch.layers.find((group) => group.recurrent !== null)?.recurrent ?? null;
 }
 
-/** The first MLP of the stack (for summaries); null when no layer has one (Mamba). */
-export function leadMlp(arch: ModelArchitecture): MlpSpec | null {
-  return allLayerGroups(arch).find((group) => group.mlp !== null)?.mlp ?? null;
-}
-
 /** Groups equal layers (order does not change memory), keeping the order each shape first appears. */
 export function groupLayers(perLayer: readonly Omit<LayerGroup, 'count'>[]): LayerGroup[] {
   const groups = new Map<string, LayerGroup>();

@@ -17,6 +17,8 @@ import { kvCacheBytes } from '../../src/core/kvCache.js';
 import { countParameters } from '../../src/core/parameters.js';
 import { recurrentStateBytesPerSequence } from '../../src/core/recurrentState.js';
 import { readModelConfig } from '../../src/model/hfConfig.js';
+import { stateDtypesFor } from '../../src/plan/inference.js';
+import { componentBytes, runJson } from '../helpers.js';
 
 const arch = (config: object) => readModelConfig(config, 'config.json').arch;
 const params = (config: object) => countParameters(arch(config)).totalCount;
@@ -362,5 +364,56 @@ describe('falcon_h1: attention and Mamba-2 in parallel in every layer', () => {
       tie_word_embeddings: true,
     };
     expect(params(config)).toBe(293_350_272);
+  });
+});
+
+describe('Qwen3-Next through the CLI (issue 9: done when)', () => {
+  it('estimate at 32k for 10 users: KV of the 12 attention layers, state of 10 sequences', async () => {
+    const { code, json } = await runJson([
+      'estimate',
+      '--model',
+      'qwen3-next-80b-a3b',
+      '--ctx',
+      '32k',
+      '--users',
+      '10',
+    ]);
+    expect(code).toBe(0);
+    expect(componentBytes(json, 'kv_cache')).toBe(12 * 2 * 2 * 256 * 2 * 32768 * 10);
+    expect(componentBytes(json, 'recurrent_state')).toBe(
+      10 * 36 * ((2 * 16 * 128 + 32 * 128) * 3 + 32 * 128 * 128) * 2,
+    );
+  });
+
+  it('capacity holds more users than the same model with full attention in every layer', async () => {
+    const argv = [
+      'capacity',
+      '--config',
+      '-',
+      '--gpu',
+      'h200',
+      '--gpus',
+      '2',
+      '--engine',
+      'vllm',
+      '--ctx',
+      '32k',
+      '--format',
+      'json',
+    ];
+    const hybrid = await runJson(argv, { stdin: JSON.stringify(QWEN3_NEXT_80B) });
+    const full = await runJson(argv, { stdin: JSON.stringify({ ...QWEN3_NEXT_80B, full_attention_interval: 1 }) });
+    const users = (result: typeof hybrid) => result.json.maxConcurrency as number;
+    expect(users(hybrid)).toBeGreaterThan(3 * users(full));
+  });
+
+  it('each engine keeps the state in its own dtypes', () => {
+    const a = arch(QWEN3_NEXT_80B);
+    expect(stateDtypesFor('vllm', a, 'bf16')).toEqual({ conv: 'bf16', ssm: 'bf16' });
+    expect(stateDtypesFor('sglang', a, 'bf16')).toEqual({ conv: 'bf16', ssm: 'fp32' });
+    expect(stateDtypesFor('llama.cpp', a, 'bf16')).toEqual({ conv: 'fp32', ssm: 'fp32' });
+    expect(stateDtypesFor('transformers', a, 'bf16')).toEqual({ conv: 'bf16', ssm: 'fp32' });
+    const nemotron = arch(NEMOTRON_DEFAULTS);
+    expect(stateDtypesFor('vllm', nemotron, 'bf16')).toEqual({ conv: 'bf16', ssm: 'fp32' });
   });
 });
