@@ -143,6 +143,18 @@ const RECURRENT_CONFIGS: Readonly<Record<string, Config>> = {
     vocab_size: 100,
     max_position_embeddings: 64,
   },
+  'minimax_m2 (small)': {
+    model_type: 'minimax_m2',
+    hidden_size: 64,
+    intermediate_size: 32,
+    num_hidden_layers: 2,
+    num_attention_heads: 4,
+    num_key_value_heads: 2,
+    num_local_experts: 4,
+    num_experts_per_tok: 2,
+    vocab_size: 100,
+    max_position_embeddings: 64,
+  },
   'falcon_h1 (small)': {
     model_type: 'falcon_h1',
     hidden_size: 64,

@@ -1,0 +1,63 @@
+/**
+ * MiniMax-M2 (model_type minimax_m2: MiniMax-M2, M2.1, M2.5, M2.7), after transformers'
+ * modeling_minimax_m2.py: every layer full attention (GQA, no biases, partial rotary) with q/k
+ * RMSNorms over the whole projection (qk_norm_type "per_layer": heads × head_dim and kv_heads ×
+ * head_dim weights, built whatever use_qk_norm says), and an MoE of num_local_experts gated
+ * experts of intermediate_size with a sigmoid router and a per-expert score-correction bias (a
+ * buffer stored in the checkpoint, counted here), no shared expert; two RMSNorms per layer, an
+ * untied head. The MTP modules (num_mtp_modules, use_mtp) are loaded only for speculative
+ * decoding and not counted. attn_type_list must be all softmax (1): lightning-attention layers
+ * (0) are MiniMax-M1's and are refused (unmodelled.ts).
+ */
+import { type ModelArchitecture, groupLayers } from '../../core/architecture.js';
+import { dtypeFromTorch } from '../../core/dtype.js';
+import { architecture } from '../../core/uniformArchitecture.js';
+import type { ConfigFields } from '../configFields.js';
+import { type LayerShape, kvHeadCountOf, moe, standardAttention } from './build.js';
+
+export function readMiniMaxM2(f: ConfigFields, warnings: string[]): ModelArchitecture {
+  const h = f.count('hidden_size');
+  const layerCount = f.count('num_hidden_layers');
+  const headCount = f.count('num_attention_heads');
+  const expertCount = f.count('num_local_experts', 'num_experts');
+  const width = f.count('intermediate_size');
+  const vocabSize = f.count('vocab_size');
+  const maxPositionCount = f.count('max_position_embeddings');
+  f.done();
+  const kvHeadCount = kvHeadCountOf(f, headCount);
+  const headDim = f.optionalCount('head_dim') ?? h / headCount;
+  const shared = f.optionalNonNegative('shared_intermediate_size') ?? 0;
+  f.require(shared === 0, `shared_intermediate_size: got ${shared}; MiniMaxM2 has no shared expert`);
+  const activeExpertCount = f.optionalCount('num_experts_per_tok') ?? 8;
+  f.require(activeExpertCount <= expertCount, `num_experts_per_tok: expected at most ${expertCount} experts`);
+  const layer: LayerShape = {
+    attention: standardAttention({ headCount, kvHeadCount, headDim }),
+    recurrent: null,
+    crossAttention: null,
+    mlp: {
+      intermediateSize: width,
+      gated: true,
+      bias: false,
+      experts: moe({ expertCount, activeExpertCount, scoreCorrectionBias: true }),
+    },
+    normCount: 2,
+  };
+  const mtp = f.optionalNonNegative('num_mtp_modules') ?? 0;
+  if (mtp > 0 && f.flag('use_mtp', false))
+    warnings.push(
+      `minimax_m2: the ${mtp} multi-token-prediction modules are loaded only for speculative decoding, and not counted`,
+    );
+  return architecture({
+    modelType: 'minimax_m2',
+    hiddenSize: h,
+    vocabSize,
+    maxPositionCount,
+    layers: groupLayers(Array.from({ length: layerCount }, () => layer)),
+    extraParameters: [
+      { name: 'q/k RMSNorms over the whole projection', count: layerCount * (headCount + kvHeadCount) * headDim },
+    ],
+    tiedEmbeddings: f.flag('tie_word_embeddings', false),
+    attentionDropout: f.probability(0, 'attention_dropout'),
+    defaultDtype: dtypeFromTorch(f.value('torch_dtype', 'dtype')),
+  });
+}
