@@ -143,6 +143,7 @@ const RECURRENT_CONFIGS: Readonly<Record<string, Config>> = {
     vocab_size: 100,
     max_position_embeddings: 64,
   },
+  'rwkv (small)': { model_type: 'rwkv', hidden_size: 64, num_hidden_layers: 2, vocab_size: 100 },
   'minimax_m2 (small)': {
     model_type: 'minimax_m2',
     hidden_size: 64,

@@ -126,8 +126,22 @@ export interface GatedDeltaNetMixer {
   stateDtype: Dtype | null;
 }
 
+/**
+ * RWKV-4 time mixing (Peng et al., arXiv:2305.13048; transformers RwkvSelfAttention), with the
+ * channel mixing's receptance and token-shift mixes that the plain MLP (key, value) does not hold.
+ * Per sequence it keeps 5 × hidden values: two token shifts (the conv-like state, model dtype) and
+ * the WKV numerator, denominator and maximum (float32 in transformers' RwkvForCausalLM).
+ */
+export interface Rwkv4Mixer {
+  kind: 'rwkv4';
+  /** attention_hidden_size (the hidden size by default). */
+  attentionSize: number;
+  /** The WKV state's dtype (transformers keeps it in float32). */
+  stateDtype: Dtype | null;
+}
+
 /** A token mixer whose per-sequence state is fixed in size: it does not grow with the context. */
-export type RecurrentMixer = MambaMixer | Mamba2Mixer | GatedDeltaNetMixer;
+export type RecurrentMixer = MambaMixer | Mamba2Mixer | GatedDeltaNetMixer | Rwkv4Mixer;
 
 export interface MixtureOfExperts {
   /** Routed experts per MoE layer (Mixtral: 8). */

@@ -86,11 +86,15 @@ const SCAN_CHUNK_TOKENS: Record<RecurrentMixer['kind'], number | null> = {
   mamba: null,
   mamba2: 256,
   gated_deltanet: 64,
+  rwkv4: null,
 };
 
 /** Per token: the in-projection output, the conv output and the scan output of one recurrent mixer. */
 export function recurrentElementsPerToken(mixer: RecurrentMixer): number {
   switch (mixer.kind) {
+    case 'rwkv4':
+      // key, value, receptance and the WKV output.
+      return 4 * mixer.attentionSize;
     case 'mamba':
       return 2 * mixer.innerSize + mixer.innerSize + mixer.innerSize;
     case 'mamba2': {
@@ -108,6 +112,8 @@ export function recurrentElementsPerToken(mixer: RecurrentMixer): number {
 /** Elements of one sequence's SSM / recurrent state (what a chunked scan stores once per chunk). */
 function scanStateElements(mixer: RecurrentMixer): number {
   switch (mixer.kind) {
+    case 'rwkv4':
+      return 3 * mixer.attentionSize;
     case 'mamba':
       return mixer.innerSize * mixer.stateSize;
     case 'mamba2':

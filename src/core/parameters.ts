@@ -14,6 +14,7 @@
  *               [+ 2di + h projection biases, + di conv bias, + r + 2·ds dt/B/C norms]  (MambaMixer)
  *   Mamba-2   = in h·(2di + 2g·ds + nh) + conv c·k + dt_bias, A, D 3·nh + norm di + out di·h,
  *               c = di + 2g·ds  [+ projection biases, + c conv bias]  (Mamba2Mixer)
+ *   RWKV-4    = 2A + 3h + 4·A·h (time mix) + 2h + h² (channel mix's mixes and receptance)
  *   Gated DeltaNet = qkvz h·(2·nk·dk + 2·nv·dv) + ba h·2nv + conv c·k + dt_bias, A 2·nv + norm dv
  *               + out nv·dv·h, c = 2·nk·dk + nv·dv  (Qwen3NextGatedDeltaNet)
  *   norms     = normCount × (h for RMSNorm, 2h for LayerNorm); + cross-attention for T5 decoders
@@ -76,6 +77,12 @@ export function attentionParameterCount(h: number, attention: AttentionSpec): nu
 
 /** Parameters of one state-space or linear-attention mixer. */
 export function recurrentParameterCount(h: number, mixer: RecurrentMixer): number {
+  if (mixer.kind === 'rwkv4') {
+    // Time mix: decay and first A each, three token-shift mixes h each, key/value/receptance h·A,
+    // output A·h; channel mix: two mixes h each and its receptance h·h (key and value are the MLP).
+    const a = mixer.attentionSize;
+    return 2 * a + 3 * h + 4 * a * h + 2 * h + h * h;
+  }
   const k = mixer.convKernel;
   switch (mixer.kind) {
     case 'mamba': {

@@ -5,6 +5,9 @@
  *   Mamba-1         conv d_inner × (d_conv − 1)                  + SSM d_inner × d_state
  *   Mamba-2         conv (d_inner + 2·g·d_state) × (d_conv − 1)  + SSM n_heads × d_head × d_state
  *   Gated DeltaNet  conv (2·n_k·d_k + n_v·d_v) × (d_conv − 1)    + recurrent n_v × d_k × d_v
+ *   RWKV-4          token shifts 2·h                             + WKV num, den, max 3·h
+ *                   (transformers RwkvForCausalLM's five h-wide states; it assumes the attention
+ *                   width equals h, which the reader checks)
  *   bytes = Σ layers (conv elements × conv bytes + state elements × state bytes) × sequences
  * The shapes are vLLM's (vllm/model_executor/layers/mamba/mamba_utils.py MambaStateShapeCalculator:
  * mamba1_state_shape, mamba2_state_shape, gated_delta_net_state_shape) and llama.cpp's
@@ -36,6 +39,10 @@ function groupsPerGpu(groups: number, gpuCount: number): number {
 }
 
 export function stateElements(mixer: RecurrentMixer, gpuCount = 1): StateElements {
+  if (mixer.kind === 'rwkv4') {
+    const width = ceilDiv(mixer.attentionSize, gpuCount);
+    return { conv: 2 * width, ssm: 3 * width };
+  }
   const history = mixer.convKernel - 1;
   switch (mixer.kind) {
     case 'mamba': {
@@ -59,6 +66,8 @@ export function stateElements(mixer: RecurrentMixer, gpuCount = 1): StateElement
 
 /** The conv and SSM state shapes of one mixer, in words. */
 function stateText(mixer: RecurrentMixer): string {
+  if (mixer.kind === 'rwkv4')
+    return `2 × ${formatInt(mixer.attentionSize)} token shifts + 3 × ${formatInt(mixer.attentionSize)} WKV`;
   const history = mixer.convKernel - 1;
   switch (mixer.kind) {
     case 'mamba':
@@ -78,6 +87,7 @@ const MIXER_NAMES: Record<RecurrentMixer['kind'], string> = {
   mamba: 'Mamba',
   mamba2: 'Mamba-2',
   gated_deltanet: 'Gated DeltaNet',
+  rwkv4: 'RWKV-4',
 };
 
 function recurrentGroups(arch: ModelArchitecture): (LayerGroup & { recurrent: RecurrentMixer })[] {

@@ -133,6 +133,7 @@ function attentionKept(attention: AttentionSpec, input: TrainingActivationInput)
 
 /** Width of a recurrent mixer's output before out_proj. */
 function recurrentInnerWidth(mixer: RecurrentMixer): number {
+  if (mixer.kind === 'rwkv4') return mixer.attentionSize;
   return mixer.kind === 'gated_deltanet' ? mixer.valueHeadCount * mixer.valueHeadDim : mixer.innerSize;
 }
 

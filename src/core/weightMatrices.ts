@@ -88,6 +88,10 @@ function recurrentMatrices(h: number, mixer: RecurrentMixer, layers: number[]): 
     expert: false,
   });
   switch (mixer.kind) {
+    case 'rwkv4': {
+      const a = mixer.attentionSize;
+      return [m('ssm_in', h, a), m('ssm_in', h, a), m('ssm_in', h, a), m('ssm_out', a, h), m('ssm_in', h, h)];
+    }
     case 'mamba': {
       const { innerSize: di, stateSize: ds, timeStepRank: r } = mixer;
       return [m('ssm_in', h, 2 * di), m('ssm_x', di, r + 2 * ds), m('ssm_dt', r, di), m('ssm_out', di, h)];

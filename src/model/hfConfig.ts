@@ -21,6 +21,7 @@ import { readT5 } from './readers/t5.js';
 import { QWEN3_NEXT_FAMILY, QWEN3_NEXT_LAYER_TYPES, readQwen3Next } from './readers/qwen3Next.js';
 import { readJamba } from './readers/jamba.js';
 import { readMiniMaxM2 } from './readers/minimaxM2.js';
+import { readRwkv } from './readers/rwkv.js';
 import { GRANITE_HYBRID_LAYER_TYPES, readFalconH1, readGraniteHybrid } from './readers/mamba2Hybrids.js';
 import { NEMOTRON_H_LAYER_TYPES, readNemotronH } from './readers/nemotronH.js';
 import { SSM_FAMILY, readSsm } from './readers/ssm.js';
@@ -40,6 +41,7 @@ export const SUPPORTED_MODEL_TYPES = [
   'granitemoehybrid',
   'falcon_h1',
   'minimax_m2',
+  'rwkv',
   ...COHERE_FAMILY,
   ...OLMO_FAMILY,
   ...ENCODER_FAMILY,
@@ -100,6 +102,7 @@ function readKnownFamily(fields: ConfigFields, modelType: string, warnings: stri
   if (modelType === 'granitemoehybrid') return readGraniteHybrid(fields);
   if (modelType === 'falcon_h1') return readFalconH1(fields);
   if (modelType === 'minimax_m2') return readMiniMaxM2(fields, warnings);
+  if (modelType === 'rwkv') return readRwkv(fields);
   if (isOneOf(COHERE_FAMILY, modelType)) return readCohere(fields, modelType);
   if (isOneOf(OLMO_FAMILY, modelType)) return readOlmo(fields, modelType);
   if (isOneOf(ENCODER_FAMILY, modelType)) return readEncoder(fields, modelType);

@@ -123,7 +123,7 @@ const RULES: readonly Rule[] = [
   {
     fields: ['attention_hidden_size', 'rescale_every'],
     feature: 'RWKV time-mixing layers and their recurrent state',
-    modelledBy: [],
+    modelledBy: ['rwkv'],
   },
   {
     fields: ['global_attn_every_n_layers', 'local_attention'],

@@ -172,6 +172,7 @@ function headsText(arch: ModelArchitecture): string {
   if (mixer?.kind === 'gated_deltanet')
     parts.push(`the ${mixer.keyHeadCount} key and ${mixer.valueHeadCount} value heads of Gated DeltaNet`);
   if (mixer?.kind === 'mamba') parts.push(`the ${mixer.innerSize} Mamba channels`);
+  if (mixer?.kind === 'rwkv4') parts.push(`the ${mixer.attentionSize} RWKV channels`);
   return parts.join(' and ');
 }
 

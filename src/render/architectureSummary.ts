@@ -21,6 +21,8 @@ export function attentionText(attention: AttentionSpec): string {
 /** "Mamba-2 (128 heads × 64, state 128)" or "Gated DeltaNet (16 key / 32 value heads, 128 × 128)". */
 export function recurrentText(mixer: RecurrentMixer): string {
   switch (mixer.kind) {
+    case 'rwkv4':
+      return `RWKV-4 time mixing (${formatInt(mixer.attentionSize)} wide)`;
     case 'mamba':
       return `Mamba (inner ${formatInt(mixer.innerSize)}, state ${mixer.stateSize}, conv ${mixer.convKernel})`;
     case 'mamba2':

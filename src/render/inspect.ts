@@ -81,7 +81,9 @@ export function renderInspect(model: LoadedModel, format: Format, units: UnitSys
       'KV cache per token',
       model.arch.layout === 'encoder'
         ? '0 (encoder)'
-        : `${formatBytes(kvPerToken, units)} at 16-bit (${formatInt(kvPerToken)} B)`,
+        : kvPerToken === 0
+          ? '0 (no attention layers)'
+          : `${formatBytes(kvPerToken, units)} at 16-bit (${formatInt(kvPerToken)} B)`,
     ],
   ];
   if (inspection.stateBytesPerSequence16Bit > 0) {

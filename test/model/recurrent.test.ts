@@ -8,6 +8,7 @@
  *   Mamba-Codestral-7B (the Mamba2Config defaults): 7,285,403,648 (model card)
  *   Jamba (v0.1 / 1.5 Mini shape, the JambaConfig defaults): 51,570,323,328 ("52B total")
  *   Falcon-Mamba-7B: 7,272,665,088 ("7B")
+ *   RWKV-4 169M (RWKV/rwkv-4-169m-pile shape): 169,342,464
  * The configs are written down from Hub config.json files and transformers' configuration
  * defaults (not fetched here: no network). State bytes are hand-computed from vLLM's
  * MambaStateShapeCalculator shapes (conv (d_conv − 1) × channels, SSM heads × head dim × state).
@@ -147,6 +148,31 @@ describe('mamba, falcon_mamba, mamba2', () => {
 
   it('no max_position_embeddings: vLLM max_model_len 2,048', () => {
     expect(arch(MAMBA).maxPositionCount).toBe(2048);
+  });
+});
+
+describe('rwkv (RWKV-4)', () => {
+  const RWKV = { model_type: 'rwkv', hidden_size: 768, num_hidden_layers: 12, vocab_size: 50277, context_length: 1024 };
+
+  it('RWKV-4 169M: 169,342,464; five h-wide states per layer, no KV', () => {
+    const a = arch(RWKV);
+    expect(countParameters(a).totalCount).toBe(169_342_464);
+    expect(kvCacheBytes(a, 'bf16', 1024, 1)).toBe(0);
+    // 12 layers × (2 × 768 token shifts in bf16 + 3 × 768 WKV values in fp32).
+    expect(recurrentStateBytesPerSequence(a, { conv: 'bf16', ssm: 'fp32' })).toBe(12 * (2 * 768 * 2 + 3 * 768 * 4));
+  });
+
+  it('a tied head and another channel-mixing width', () => {
+    const odd = {
+      ...RWKV,
+      hidden_size: 512,
+      num_hidden_layers: 3,
+      attention_hidden_size: 512,
+      intermediate_size: 1000,
+      tie_word_embeddings: true,
+    };
+    expect(params(odd)).toBe(32_764_928);
+    expect(() => arch({ ...odd, attention_hidden_size: 256 })).toThrow(/attention_hidden_size/);
   });
 });
 

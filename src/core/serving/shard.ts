@@ -26,6 +26,8 @@ function shardAttention(attention: AttentionSpec, n: number): AttentionSpec {
 /** A recurrent mixer's share of one GPU: its heads and channels split (vLLM shards them like attention heads). */
 function shardRecurrent(mixer: RecurrentMixer, n: number): RecurrentMixer {
   switch (mixer.kind) {
+    case 'rwkv4':
+      return { ...mixer, attentionSize: ceilDiv(mixer.attentionSize, n) };
     case 'mamba':
       return { ...mixer, innerSize: ceilDiv(mixer.innerSize, n) };
     case 'mamba2':
@@ -83,6 +85,8 @@ function attentionSplits(attention: AttentionSpec, n: number): boolean {
 /** Whether N GPUs split this mixer: its heads (Mamba-1: its channels) divide (vLLM MambaMixer2 asserts num_heads % tp == 0). */
 function recurrentSplits(mixer: RecurrentMixer, n: number): boolean {
   switch (mixer.kind) {
+    case 'rwkv4':
+      return mixer.attentionSize % n === 0;
     case 'mamba':
       return mixer.innerSize % n === 0;
     case 'mamba2':
