@@ -169,6 +169,11 @@ export const OPTIONS = {
     default: DEFAULTS.slidingWindow,
     schema: choice(SLIDING_WINDOW_POLICIES),
   },
+  mtp: {
+    flags: '--mtp',
+    help: "inference: load the model's multi-token-prediction layers (MTP speculative decoding: DeepSeek-V3/R1, Kimi K2, GLM-4.5); they are stored but not loaded otherwise",
+    schema: flag,
+  },
   optimizer: {
     flags: '--optimizer <name>',
     help: `training: ${list(TRAINING_OPTIMIZERS)}`,
@@ -390,7 +395,7 @@ export const OPTIONS = {
 export type OptionKey = keyof typeof OPTIONS;
 
 const MODEL = ['model', 'config', 'set', 'offline'] as const;
-const SERVING = ['ctx', 'users', 'dtype', 'kvDtype', 'attention', 'slidingWindow'] as const;
+const SERVING = ['ctx', 'users', 'dtype', 'kvDtype', 'attention', 'slidingWindow', 'mtp'] as const;
 const DEPLOYMENT = ['gpu', 'gpuMemory', 'gpus', 'tp', 'pp', 'dp', 'gpusPerNode', 'assertFits'] as const;
 const OUTPUT = ['format', 'units'] as const;
 const TRAINING = [...TRAINING_OPTIONS, 'cp', ...TRAINING_FLAGS] as const;

@@ -218,6 +218,34 @@ export interface ModelArchitecture {
   hiddenDropout: number;
   /** Checkpoint dtype from torch_dtype, when the config gives one. */
   defaultDtype: Dtype | null;
+  /** Multi-token-prediction modules the checkpoint stores and engines load only for speculative decoding; null when none. */
+  mtp: MtpModules | null;
+}
+
+/**
+ * DeepSeek-V3-style multi-token-prediction modules (arXiv:2412.19437 §2.2): each is one more
+ * decoder layer plus, as the Hugging Face checkpoint stores them (model.layers.61.* of DeepSeek-V3),
+ * an eh_proj 2h × h, the enorm and hnorm, the shared head's norm, and copies of the embedding and
+ * of the head (V × h each).
+ */
+export interface MtpModules {
+  layers: LayerGroup[];
+  /** Everything but the decoder layers: 2h² + 3h + 2·V·h per module. */
+  extraParameterCount: number;
+}
+
+/** The model as an engine loads it for MTP speculative decoding: its MTP layers appended, their extras counted. */
+export function withMtpLoaded(arch: ModelArchitecture): ModelArchitecture {
+  if (arch.mtp === null) return arch;
+  return {
+    ...arch,
+    layers: [...arch.layers, ...arch.mtp.layers],
+    extraParameters: [
+      ...arch.extraParameters,
+      { name: 'MTP projections, norms, embedding and head copies', count: arch.mtp.extraParameterCount },
+    ],
+    mtp: null,
+  };
 }
 
 /** All layers of all stacks. */

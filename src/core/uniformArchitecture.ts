@@ -26,6 +26,7 @@ export function architecture(
     attentionDropout: 0,
     hiddenDropout: 0,
     defaultDtype: null,
+    mtp: null,
     ...fields,
   };
 }

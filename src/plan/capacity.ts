@@ -50,6 +50,7 @@ import {
   SERVING_ENGINES,
   withEngineState,
   servedInSixteenBits,
+  withMtp,
 } from './inference.js';
 import type { LoadedModel } from './model.js';
 
@@ -382,8 +383,9 @@ function servedCapacity(
 }
 
 /** The capacity of `model` served by an engine on a deployment, or the GPUs each catalog GPU needs. */
-export function planCapacity(model: LoadedModel, input: CapacityInput): CapacityPlan {
+export function planCapacity(read: LoadedModel, input: CapacityInput): CapacityPlan {
   const engine = input.engine ?? DEFAULTS.engine;
+  const model = withMtp(read, input.mtp);
   if (model.arch.layout === 'encoder')
     throw new UserError(
       `${model.id} is an encoder and keeps no KV cache; capacity plans decoder serving: use vram estimate`,

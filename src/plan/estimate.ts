@@ -39,6 +39,7 @@ import {
   type WeightInputs,
   resolveInference,
   servedInSixteenBits,
+  withMtp,
 } from './inference.js';
 import type { LoadedModel } from './model.js';
 
@@ -135,8 +136,9 @@ function catalogFits(scenario: InferenceScenario, split: InferenceSplit): Catalo
 }
 
 /** The breakdown of serving `users` sequences of `ctx` tokens, and the fit with a GPU. */
-export function planEstimate(model: LoadedModel, input: EstimateInput): EstimatePlan {
+export function planEstimate(loaded: LoadedModel, input: EstimateInput): EstimatePlan {
   checkModeOptions(input, 'inference');
+  const model = withMtp(loaded, input.mtp);
   const gpu = gpuTarget(input, null);
   checkDeploymentNeedsGpu(input, gpu !== null);
   const deployment = resolveDeployment(input, 'serving');

@@ -10,7 +10,9 @@ import type { SlidingWindowPolicy } from '../core/kvCache.js';
 import type { OverheadSpec } from '../core/overhead.js';
 import type { StateDtypes } from '../core/recurrentState.js';
 import type { Engine } from '../core/serving/types.js';
-import { type ModelArchitecture, leadRecurrent } from '../core/architecture.js';
+import { type ModelArchitecture, leadRecurrent, withMtpLoaded } from '../core/architecture.js';
+import { UserError } from '../core/errors.js';
+import type { StoredWeights } from '../core/weights.js';
 import { GGUF_FILE_TYPES, type WeightFormat } from '../core/quantization.js';
 import { DEFAULTS } from './defaults.js';
 import type { LoadedModel } from './model.js';
@@ -23,6 +25,8 @@ export interface InferenceInput {
   kvDtype?: Dtype | undefined;
   attention?: AttentionImplementation | undefined;
   slidingWindow?: SlidingWindowPolicy | undefined;
+  /** Load the multi-token-prediction layers (speculative decoding). */
+  mtp?: boolean | undefined;
 }
 
 /** Where the weights' bytes come from. */
@@ -82,6 +86,38 @@ export function withEngineState(resolved: ResolvedInference, engine: Engine): Re
   const { scenario } = resolved;
   const modelDtype = computeDtype(scenario.weightDtype, scenario.arch.defaultDtype);
   return { ...resolved, scenario: { ...scenario, stateDtypes: stateDtypesFor(engine, scenario.arch, modelDtype) } };
+}
+
+/**
+ * The model as served with --mtp: its multi-token-prediction layers loaded (weights, KV and
+ * parameters), a checkpoint's MTP tensors counted, and the reader's "not counted" warning
+ * replaced; refused for a model that has none vram models. Without --mtp, the model as read.
+ */
+export function withMtp(model: LoadedModel, mtp: boolean | undefined): LoadedModel {
+  if (!mtp) return model;
+  if (model.arch.mtp === null) {
+    throw new UserError(
+      `--mtp: ${model.id} has no multi-token-prediction layers vram models (DeepSeek-V3-style num_nextn_predict_layers)`,
+    );
+  }
+  const layers = model.arch.mtp.layers.reduce((total, group) => total + group.count, 0);
+  return {
+    ...model,
+    arch: withMtpLoaded(model.arch),
+    checkpoint: model.checkpoint ? withUnloadedBytes(model.checkpoint) : null,
+    publishedParameterCount: null,
+    warnings: [
+      ...model.warnings.filter((warning) => !/multi-token-prediction/.test(warning)),
+      `--mtp: the ${layers} multi-token-prediction layer${layers > 1 ? 's are' : ' is'} loaded and counted (weights, parameters and KV), as MTP speculative decoding loads ${layers > 1 ? 'them' : 'it'}`,
+    ],
+  };
+}
+
+/** A checkpoint's stored bytes with the tensors engines leave out by default (MTP layers) loaded too. */
+function withUnloadedBytes<T extends StoredWeights>(stored: T): T {
+  if (!stored.unloaded) return stored;
+  const { unloaded, ...rest } = stored;
+  return { ...rest, bytesByType: { ...stored.bytesByType, [`${unloaded.what} (MTP)`]: unloaded.bytes } } as T;
 }
 
 function isDtype(value: string): value is Dtype {

@@ -199,7 +199,11 @@ describe('families that were accepted and wrong are refused with the feature (is
       { model_type: 'mamba3', state_size: 16, conv_kernel: 4, expand: 2 },
       /state-space/,
     ],
-    ['RWKV-5 (another model_type)', { model_type: 'rwkv5', attention_hidden_size: 2048, rescale_every: 6 }, /RWKV time-mixing/],
+    [
+      'RWKV-5 (another model_type)',
+      { model_type: 'rwkv5', attention_hidden_size: 2048, rescale_every: 6 },
+      /RWKV time-mixing/,
+    ],
     ['MiniMax-M1', { model_type: 'minimax', attn_type_list: [0, 0, 0, 1] }, /linear-attention/],
   ];
 

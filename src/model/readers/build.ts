@@ -1,5 +1,5 @@
 /** Small constructors for architecture parts, shared by the config readers. */
-import type { LayerGroup, MixtureOfExperts, MlpSpec, StandardAttention } from '../../core/architecture.js';
+import type { LayerGroup, MixtureOfExperts, MlpSpec, MtpModules, StandardAttention } from '../../core/architecture.js';
 import type { ConfigFields } from '../configFields.js';
 
 export function standardAttention(
@@ -85,4 +85,18 @@ export function mtpWarning(f: ConfigFields, type: string, why: string): string |
   const mtp = f.optionalNonNegative('num_nextn_predict_layers') ?? 0;
   if (mtp === 0) return null;
   return `${type}: the ${mtp} multi-token-prediction layer${mtp > 1 ? 's are' : ' is'} stored ${why}, and not counted`;
+}
+
+/**
+ * DeepSeek-V3-style MTP modules (num_nextn_predict_layers of them): each one decoder layer shaped
+ * like `layer` plus eh_proj 2h × h, enorm, hnorm, the shared head's norm, and the embedding and
+ * head copies the checkpoint stores (2h² + 3h + 2·V·h); null when the config has none.
+ */
+export function mtpModules(f: ConfigFields, h: number, vocabSize: number, layer: LayerShape): MtpModules | null {
+  const count = f.optionalNonNegative('num_nextn_predict_layers') ?? 0;
+  if (count === 0) return null;
+  return {
+    layers: [{ ...layer, count }],
+    extraParameterCount: count * (2 * h * h + 3 * h + 2 * vocabSize * h),
+  };
 }

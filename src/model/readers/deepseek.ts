@@ -11,7 +11,7 @@ import { type ModelArchitecture, groupLayers } from '../../core/architecture.js'
 import { dtypeFromTorch } from '../../core/dtype.js';
 import { architecture } from '../../core/uniformArchitecture.js';
 import type { ConfigFields } from '../configFields.js';
-import { type LayerShape, denseMlp, moe, mtpWarning } from './build.js';
+import { type LayerShape, denseMlp, moe, mtpModules, mtpWarning } from './build.js';
 
 export function readDeepSeek(
   f: ConfigFields,
@@ -69,8 +69,9 @@ export function readDeepSeek(
         : denseMlp(denseWidth, true),
     normCount: 2,
   }));
-  const mtp = mtpWarning(f, type, 'in the checkpoint but not part of the transformers model');
+  const mtp = mtpWarning(f, type, 'in the checkpoint for speculative decoding (--mtp loads it)');
   if (mtp) warnings.push(mtp);
+  const last = layers[layers.length - 1];
   return architecture({
     modelType: type,
     hiddenSize: h,
@@ -80,5 +81,6 @@ export function readDeepSeek(
     tiedEmbeddings: f.flag('tie_word_embeddings', false),
     attentionDropout: f.probability(0, 'attention_dropout'),
     defaultDtype: dtypeFromTorch(f.value('torch_dtype', 'dtype')),
+    mtp: last ? mtpModules(f, h, vocabSize, last) : null,
   });
 }

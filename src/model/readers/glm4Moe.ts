@@ -12,7 +12,7 @@ import { type ModelArchitecture, groupLayers } from '../../core/architecture.js'
 import { dtypeFromTorch } from '../../core/dtype.js';
 import { architecture } from '../../core/uniformArchitecture.js';
 import type { ConfigFields } from '../configFields.js';
-import { type LayerShape, denseMlp, moe, standardAttention, kvHeadCountOf, mtpWarning } from './build.js';
+import { type LayerShape, denseMlp, moe, standardAttention, kvHeadCountOf, mtpModules, mtpWarning } from './build.js';
 
 export function readGlm4Moe(f: ConfigFields, warnings: string[]): ModelArchitecture {
   const h = f.count('hidden_size');
@@ -50,8 +50,9 @@ export function readGlm4Moe(f: ConfigFields, warnings: string[]): ModelArchitect
         : { intermediateSize: expertWidth, gated: true, bias: false, experts },
     normCount: 2,
   }));
-  const mtp = mtpWarning(f, 'glm4_moe', 'but loaded only for speculative decoding');
+  const mtp = mtpWarning(f, 'glm4_moe', 'in the checkpoint for speculative decoding (--mtp loads it)');
   if (mtp) warnings.push(mtp);
+  const last = layers[layers.length - 1];
   return architecture({
     modelType: 'glm4_moe',
     hiddenSize: h,
@@ -61,5 +62,6 @@ export function readGlm4Moe(f: ConfigFields, warnings: string[]): ModelArchitect
     tiedEmbeddings: f.flag('tie_word_embeddings', false),
     attentionDropout: f.probability(0, 'attention_dropout'),
     defaultDtype: dtypeFromTorch(f.value('torch_dtype', 'dtype')),
+    mtp: last ? mtpModules(f, h, vocabSize, last) : null,
   });
 }
