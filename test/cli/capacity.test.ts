@@ -8,6 +8,7 @@ import { capacity } from '../../src/core/serving/capacity.js';
 import type { Engine } from '../../src/core/serving/types.js';
 import { GIB, MIB } from '../../src/core/units.js';
 import { presetArch, run, runJson } from '../helpers.js';
+import { GPUS } from '../../src/model/gpus.js';
 
 const H100 = 81_559 * MIB;
 
@@ -176,7 +177,7 @@ describe('vram capacity', () => {
     );
     expect(byGpu['h100-80gb']).toBe(4);
     expect(byGpu.h200).toBe(2);
-    expect(json.gpus).toHaveLength(29);
+    expect(json.gpus).toHaveLength(GPUS.length);
   });
 
   it('--assert-fits exits 3 on an overloaded workload and 0 otherwise', async () => {

@@ -59,7 +59,7 @@ describe('glm4_moe', () => {
     // "32B active" leaves out the embeddings and the head, which vram's active count includes
     expect(Math.abs((counts.activeCount - counts.embeddingCount - counts.headCount) / 32e9 - 1)).toBeLessThan(0.01);
     expect(warnings.join(' ')).toMatch(
-      /multi-token-prediction layer is stored but loaded only for speculative decoding/,
+      /multi-token-prediction layer is stored in the checkpoint for speculative decoding \(--mtp loads it\)/,
     );
   });
 
