@@ -420,7 +420,7 @@ describe('--set on fields the old list lacked (issue 8)', () => {
     expect(code).toBe(0);
     expect(stderr).toBe(
       'warning: deepseek_v2: the 1 multi-token-prediction layer is stored in the checkpoint' +
-        ' but not part of the transformers model, and not counted\n',
+        ' for speculative decoding (--mtp loads it), and not counted\n',
     );
   });
 
