@@ -2,6 +2,15 @@
  * The shipped model presets. Adding a preset: put its JSON in presets/models/ and import it here
  * (test/presets.test.ts fails when a file in that folder is not listed).
  */
+import llama3370b from '../../presets/models/llama-3.3-70b.json';
+import qwen332b from '../../presets/models/qwen3-32b.json';
+import qwen330bA3b from '../../presets/models/qwen3-30b-a3b.json';
+import qwen3235bA22b from '../../presets/models/qwen3-235b-a22b.json';
+import deepseekR1 from '../../presets/models/deepseek-r1.json';
+import deepseekV31 from '../../presets/models/deepseek-v3.1.json';
+import kimiK2 from '../../presets/models/kimi-k2.json';
+import gptOss120b from '../../presets/models/gpt-oss-120b.json';
+import phi4 from '../../presets/models/phi-4.json';
 import bertBaseUncased from '../../presets/models/bert-base-uncased.json';
 import bertLargeUncased from '../../presets/models/bert-large-uncased.json';
 import bloom560m from '../../presets/models/bloom-560m.json';
@@ -45,6 +54,15 @@ import t5Small from '../../presets/models/t5-small.json';
 import yi6b from '../../presets/models/yi-6b.json';
 
 export const PRESET_FILES: readonly unknown[] = [
+  llama3370b,
+  qwen332b,
+  qwen330bA3b,
+  qwen3235bA22b,
+  deepseekR1,
+  deepseekV31,
+  kimiK2,
+  gptOss120b,
+  phi4,
   bertBaseUncased,
   bertLargeUncased,
   bloom560m,
