@@ -55,6 +55,12 @@ export interface LatentAttention {
   qkRopeHeadDim: number;
   vHeadDim: number;
   window: null;
+  /**
+   * DeepSeek-V3.2's sparse-attention indexer (DeepSeek Sparse Attention): wq_b q_lora_rank → n × d,
+   * wk h → d, a LayerNorm k_norm of d (weight and bias), weights_proj h → n; it caches a d-wide key
+   * per token per layer beside the latent. null without one.
+   */
+  indexer: { headCount: number; headDim: number } | null;
 }
 
 export type AttentionSpec = StandardAttention | LatentAttention;

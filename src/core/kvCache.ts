@@ -2,7 +2,9 @@
  * KV cache: what each layer caches per token, for every cached token.
  *   standard attention: 2 × n_kv × d elements per token per layer (GQA-aware; MQA n_kv = 1)
  *   latent attention (MLA): r_kv + d_rope elements per token per layer (the compressed latent
- *     and the shared rotary key; DeepSeek-V2, arXiv:2405.04434 §2.1; REFERENCES.md)
+ *     and the shared rotary key; DeepSeek-V2, arXiv:2405.04434 §2.1; REFERENCES.md), + the
+ *     indexer's d-wide key with DeepSeek-V3.2's sparse attention (every token stays cached; top-k
+ *     limits the compute, not the cache)
  *   sliding-window layers: at most `window` tokens under the `cap` policy (vLLM's hybrid KV
  *     allocator, llama.cpp's SWA cache, transformers' HybridCache); every token under `full`
  *     (engines that keep full-size pages for window layers, llama.cpp --swa-full)
@@ -38,12 +40,13 @@ function selfTerm(group: LayerGroup, contextTokens: number, policy: SlidingWindo
   const window = attention.window !== null && policy === 'cap' ? attention.window : null;
   const tokens = window === null ? contextTokens : Math.min(contextTokens, window);
   if (attention.kind === 'latent') {
+    const indexer = attention.indexer?.headDim ?? 0;
     return {
       layers: group.count,
-      elementsPerToken: attention.kvLoraRank + attention.qkRopeHeadDim,
+      elementsPerToken: attention.kvLoraRank + attention.qkRopeHeadDim + indexer,
       tokens,
       heads: 1,
-      text: `${group.count} layers × (${attention.kvLoraRank} latent + ${attention.qkRopeHeadDim} rope)`,
+      text: `${group.count} layers × (${attention.kvLoraRank} latent + ${attention.qkRopeHeadDim} rope${indexer > 0 ? ` + ${indexer} indexer key` : ''})`,
     };
   }
   return {
@@ -186,6 +189,11 @@ function kvCacheNotes(arch: ModelArchitecture, contextTokens: number, policy: Sl
   if (lead?.kind === 'standard' && lead.kvHeadCount < lead.headCount) {
     notes.push(
       `grouped-query attention: ${lead.kvHeadCount} KV heads for ${lead.headCount} query heads caches ${lead.headCount / lead.kvHeadCount}× less than full multi-head K/V`,
+    );
+  }
+  if (lead?.kind === 'latent' && lead.indexer) {
+    notes.push(
+      `the sparse-attention indexer caches a ${lead.indexer.headDim}-wide key per token per layer; vLLM keeps DeepSeek-V3.2's cache in fp8 (a 656 B latent row and a 132 B indexer key per token per layer), about --kv-dtype fp8`,
     );
   }
   if (lead?.kind === 'latent') {

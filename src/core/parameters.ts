@@ -7,6 +7,7 @@
  *   latent attention   = q: h·q_r + q_r + q_r·a·(d_nope + d_rope)  (or h·a·(d_nope + d_rope) without q_r)
  *                        + kv: h·(r_kv + d_rope) + r_kv + r_kv·a·(d_nope + d_v) + o: a·d_v·h
  *                        (DeepSeek-V2, arXiv:2405.04434 §2.1; transformers DeepseekV3Attention)
+ *                        [+ V3.2 indexer q_r·n·d + h·d + 2d + h·n]
  *   gated MLP = 3·h·f, plain MLP = 2·h·f                 [+ 2f + h or f + h biases]
  *   MoE MLP   = E routed experts + shared expert MLP + router h·E [+ E router bias, + E score bias,
  *               + h shared-expert gate]
@@ -25,6 +26,7 @@
  */
 import {
   type AttentionSpec,
+  type LatentAttention,
   type LayerGroup,
   type MlpSpec,
   type ModelArchitecture,
@@ -53,6 +55,14 @@ function normSize(arch: ModelArchitecture): number {
   return arch.norm === 'layernorm' ? 2 * arch.hiddenSize : arch.hiddenSize;
 }
 
+/** DeepSeek-V3.2's indexer: wq_b q_r·n·d + wk h·d + k_norm 2d + weights_proj h·n (0 without one). */
+function indexerParameterCount(h: number, attention: LatentAttention): number {
+  const indexer = attention.indexer;
+  if (indexer === null) return 0;
+  const { headCount: n, headDim: d } = indexer;
+  return (attention.qLoraRank ?? h) * n * d + h * d + 2 * d + h * n;
+}
+
 /** Parameters of one attention block. */
 export function attentionParameterCount(h: number, attention: AttentionSpec): number {
   if (attention.kind === 'latent') {
@@ -64,7 +74,7 @@ export function attentionParameterCount(h: number, attention: AttentionSpec): nu
         ? h * a * qkHead
         : h * attention.qLoraRank + attention.qLoraRank + attention.qLoraRank * a * qkHead;
     const kv = h * (r + attention.qkRopeHeadDim) + r + r * a * (attention.qkNopeHeadDim + attention.vHeadDim);
-    return q + kv + a * attention.vHeadDim * h;
+    return q + kv + a * attention.vHeadDim * h + indexerParameterCount(h, attention);
   }
   const { headCount: a, kvHeadCount: kv, headDim: d } = attention;
   const projections = h * a * d * (attention.outputGate ? 2 : 1) + 2 * h * kv * d + a * d * h;

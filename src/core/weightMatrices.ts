@@ -24,6 +24,7 @@ export type MatrixKind =
   | 'attn_q_b'
   | 'attn_kv_a'
   | 'attn_kv_b'
+  | 'attn_indexer'
   | 'ffn_gate'
   | 'ffn_up'
   | 'ffn_down'
@@ -62,8 +63,17 @@ function attentionMatrices(h: number, attention: AttentionSpec, layers: number[]
       attention.qLoraRank === null
         ? [m('attn_q', h, a * qk)]
         : [m('attn_q_a', h, attention.qLoraRank), m('attn_q_b', attention.qLoraRank, a * qk)];
+    const indexer = attention.indexer;
+    const indexerMatrices = indexer
+      ? [
+          m('attn_indexer', attention.qLoraRank ?? h, indexer.headCount * indexer.headDim),
+          m('attn_indexer', h, indexer.headDim),
+          m('attn_indexer', h, indexer.headCount),
+        ]
+      : [];
     return [
       ...q,
+      ...indexerMatrices,
       m('attn_kv_a', h, attention.kvLoraRank + attention.qkRopeHeadDim),
       m('attn_kv_b', attention.kvLoraRank, a * (attention.qkNopeHeadDim + attention.vHeadDim)),
       m('attn_output', a * attention.vHeadDim, h),

@@ -31,6 +31,7 @@ export const SUPPORTED_MODEL_TYPES = [
   ...GPT_FAMILY,
   'deepseek_v2',
   'deepseek_v3',
+  'deepseek_v32',
   'kimi_k2',
   'glm4_moe',
   'llama4_text',
@@ -90,7 +91,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function readKnownFamily(fields: ConfigFields, modelType: string, warnings: string[]): ModelArchitecture | null {
   if (isOneOf(LLAMA_FAMILY, modelType)) return readLlamaFamily(fields, modelType, warnings);
   if (isOneOf(GPT_FAMILY, modelType)) return readGptFamily(fields, modelType);
-  if (modelType === 'deepseek_v2' || modelType === 'deepseek_v3') return readDeepSeek(fields, modelType, warnings);
+  if (modelType === 'deepseek_v2' || modelType === 'deepseek_v3' || modelType === 'deepseek_v32')
+    return readDeepSeek(fields, modelType, warnings);
   // Kimi K2 is DeepSeek-V3's architecture (its config names DeepseekV3ForCausalLM) at other sizes.
   if (modelType === 'kimi_k2') return { ...readDeepSeek(fields, 'deepseek_v3', warnings), modelType };
   if (modelType === 'llama4_text') return readLlama4Text(fields);

@@ -7,6 +7,7 @@ import qwen332b from '../../presets/models/qwen3-32b.json';
 import qwen330bA3b from '../../presets/models/qwen3-30b-a3b.json';
 import qwen3235bA22b from '../../presets/models/qwen3-235b-a22b.json';
 import deepseekR1 from '../../presets/models/deepseek-r1.json';
+import deepseekV32 from '../../presets/models/deepseek-v3.2.json';
 import deepseekV31 from '../../presets/models/deepseek-v3.1.json';
 import kimiK2 from '../../presets/models/kimi-k2.json';
 import gptOss120b from '../../presets/models/gpt-oss-120b.json';
@@ -60,6 +61,7 @@ export const PRESET_FILES: readonly unknown[] = [
   qwen3235bA22b,
   deepseekR1,
   deepseekV31,
+  deepseekV32,
   kimiK2,
   gptOss120b,
   phi4,

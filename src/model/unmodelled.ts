@@ -97,17 +97,17 @@ const RULES: readonly Rule[] = [
   {
     fields: ['index_n_heads', 'index_head_dim', 'index_topk'],
     feature: 'the sparse-attention indexer and its key cache (DeepSeek-V3.2 style)',
-    modelledBy: [],
+    modelledBy: ['deepseek_v32'],
   },
   {
     fields: ['kv_lora_rank', 'q_lora_rank'],
     feature: 'multi-head latent attention (MLA)',
-    modelledBy: ['deepseek_v2', 'deepseek_v3', 'kimi_k2'],
+    modelledBy: ['deepseek_v2', 'deepseek_v3', 'deepseek_v32', 'kimi_k2'],
   },
   {
     fields: ['first_k_dense_replace', 'moe_layer_freq', 'n_shared_experts'],
     feature: 'the DeepSeek MoE layer layout',
-    modelledBy: ['deepseek_v2', 'deepseek_v3', 'kimi_k2', 'glm4_moe', 'nemotron_h'],
+    modelledBy: ['deepseek_v2', 'deepseek_v3', 'deepseek_v32', 'kimi_k2', 'glm4_moe', 'nemotron_h'],
   },
   { fields: ['is_encoder_decoder'], feature: 'an encoder–decoder stack', modelledBy: ['t5'], declares: isTrue },
   {

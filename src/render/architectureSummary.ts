@@ -12,7 +12,7 @@ import { formatInt } from '../core/units.js';
 /** "64 heads (8 KV, head dim 128)" or "128 heads, MLA (latent 512 + rope 64)". */
 export function attentionText(attention: AttentionSpec): string {
   if (attention.kind === 'latent')
-    return `${attention.headCount} heads, MLA (latent ${attention.kvLoraRank} + rope ${attention.qkRopeHeadDim})`;
+    return `${attention.headCount} heads, MLA (latent ${attention.kvLoraRank} + rope ${attention.qkRopeHeadDim}${attention.indexer ? `, indexer ${attention.indexer.headCount} × ${attention.indexer.headDim}` : ''})`;
   const window =
     attention.window === null ? '' : `, ${attention.chunked ? 'chunk' : 'window'} ${formatInt(attention.window)}`;
   return `${attention.headCount} heads (${attention.kvHeadCount} KV, head dim ${attention.headDim}${window})`;

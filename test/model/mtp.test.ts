@@ -56,3 +56,16 @@ describe('--mtp', () => {
     expect(withMtp.kvCacheTokens).toBeLessThan(without.kvCacheTokens);
   });
 });
+
+describe('deepseek_v32: MLA plus the sparse-attention indexer', () => {
+  it('DeepSeek-V3.2: 671,877,944,064 (13,959,424 indexer parameters per layer); its key cached per token', async () => {
+    const { json } = await runJson(['estimate', '--model', 'deepseek-v3.2', '--ctx', '1k', '--format', 'json']);
+    // transformers 5.18 builds 671,877,929,216 parameters; the checkpoint also stores 58 × 256 score-correction biases.
+    expect(json.model.parameterCount).toBe(671_877_929_216 + 58 * 256);
+    // wq_b 1536 × 64·128 + wk 7168 × 128 + k_norm 2 × 128 + weights_proj 7168 × 64, in each of 61 layers.
+    expect(1536 * 64 * 128 + 7168 * 128 + 2 * 128 + 7168 * 64).toBe(13_959_424);
+    expect(json.model.parameterCount - 671_026_419_200).toBe(61 * 13_959_424);
+    // 61 layers × (512 latent + 64 rope + 128 indexer key) × 2 B per token.
+    expect(componentBytes(json, 'kv_cache')).toBe(61 * (512 + 64 + 128) * 2 * 1024);
+  });
+});

@@ -183,7 +183,7 @@ describe('families that were accepted and wrong are refused with the feature (is
       { model_type: 'llama', attention_chunk_size: 8192 },
       /attention_chunk_size declares chunked local attention .* the llama reader does not model/,
     ],
-    ['DeepSeek-V3.2', { model_type: 'deepseek_v32', kv_lora_rank: 512, index_n_heads: 64 }, /does not model/],
+    ['DeepSeek-V3.2 indexer fields on a deepseek_v3', { model_type: 'deepseek_v3', kv_lora_rank: 512, index_n_heads: 64 }, /indexer/],
     [
       'Jamba fields on a mistral',
       { model_type: 'mistral', attn_layer_period: 8, attn_layer_offset: 4 },

@@ -4,8 +4,10 @@
  * (every moe_layer_freq-th) route to n_routed_experts of moe_intermediate_size with
  * n_shared_experts × moe_intermediate_size of shared experts (DeepSeek-V2, arXiv:2405.04434;
  * transformers modeling_deepseek_v3.py). V3 adds a per-expert score-correction bias
- * (topk_method noaux_tc). The multi-token-prediction module (num_nextn_predict_layers) is not part
- * of the transformers model and is not counted.
+ * (topk_method noaux_tc). V3.2 (deepseek_v32, transformers modeling_deepseek_v32.py) adds the
+ * sparse-attention indexer in every layer (index_n_heads × index_head_dim, its key cached per
+ * token). The multi-token-prediction module (num_nextn_predict_layers) is stored for speculative
+ * decoding and counted only with --mtp.
  */
 import { type ModelArchitecture, groupLayers } from '../../core/architecture.js';
 import { dtypeFromTorch } from '../../core/dtype.js';
@@ -15,7 +17,7 @@ import { type LayerShape, denseMlp, moe, mtpModules, mtpWarning } from './build.
 
 export function readDeepSeek(
   f: ConfigFields,
-  type: 'deepseek_v2' | 'deepseek_v3',
+  type: 'deepseek_v2' | 'deepseek_v3' | 'deepseek_v32',
   warnings: string[],
 ): ModelArchitecture {
   const h = f.count('hidden_size');
@@ -48,6 +50,8 @@ export function readDeepSeek(
     qkRopeHeadDim,
     vHeadDim,
     window: null,
+    indexer:
+      type === 'deepseek_v32' ? { headCount: f.count('index_n_heads'), headDim: f.count('index_head_dim') } : null,
   };
   const layers: LayerShape[] = Array.from({ length: layerCount }, (_, i) => ({
     attention,
