@@ -19,8 +19,8 @@ export interface StandardAttention {
   /** K/V heads: headCount for MHA, fewer for GQA, 1 for MQA. */
   kvHeadCount: number;
   headDim: number;
-  /** none; qkv: biases on q/k/v (Qwen2); all: q/k/v/o biases (BERT, GPT-2). */
-  bias: 'none' | 'qkv' | 'all';
+  /** none; qkv: biases on q/k/v (Qwen2); all: q/k/v/o biases (BERT, GPT-2); qvo: all but k (Whisper). */
+  bias: 'none' | 'qkv' | 'all' | 'qvo';
   /** Per-head RMSNorm on q and k (Qwen3, Gemma 3): 2 × headDim weights. */
   qkNorm: boolean;
   /** Learned per-head attention sinks (gpt-oss): headCount weights. */
@@ -219,6 +219,12 @@ export interface ModelArchitecture {
   pooler: boolean;
   /** Parameters outside the blocks above, e.g. T5's relative-position buckets. */
   extraParameters: { name: string; count: number }[];
+  /**
+   * Tokens the encoder always sees, whatever the decoder's context: Whisper's 1,500 audio frames
+   * (30 s of 3,000 mel frames, halved by its strided conv). Cross-attention caches K/V over these;
+   * null when the encoder input is the context (T5, BART).
+   */
+  encoderTokens: number | null;
   /** Dropout probabilities; activations keep masks only when they are > 0 (training). */
   attentionDropout: number;
   hiddenDropout: number;

@@ -166,7 +166,8 @@ export function inferenceActivationParts(
   residentHiddenCopies = 2,
 ): InferenceActivationParts {
   const e = elementBytes;
-  const s = sequenceTokens;
+  // An encoder of fixed length (Whisper's 1,500 frames) runs that many tokens whatever the context.
+  const s = Math.max(sequenceTokens, arch.encoderTokens ?? 0);
   const batch = batchedSequenceCount(arch, sequenceCount);
   let peak = { attention: 0, mlp: 0 };
   for (const group of allLayerGroups(arch)) {

@@ -70,7 +70,7 @@ function kvTerms(arch: ModelArchitecture, contextTokens: number, policy: Sliding
       terms.push({
         layers: group.count,
         elementsPerToken: 2 * cross.kvHeadCount * cross.headDim,
-        tokens: contextTokens,
+        tokens: arch.encoderTokens ?? contextTokens,
         heads: cross.kvHeadCount,
         text: `2 × ${group.count} cross-attention layers × ${cross.kvHeadCount} kv-heads × ${cross.headDim} head-dim`,
       });
@@ -213,6 +213,10 @@ function kvCacheNotes(arch: ModelArchitecture, contextTokens: number, policy: Sl
     );
   }
   if (arch.layout === 'encoder-decoder')
-    notes.push(`the context counts both the encoder input and the generated tokens: ${formatInt(contextTokens)} each`);
+    notes.push(
+      arch.encoderTokens === null
+        ? `the context counts both the encoder input and the generated tokens: ${formatInt(contextTokens)} each`
+        : `cross-attention caches K/V over the encoder's fixed ${formatInt(arch.encoderTokens)} tokens; self-attention over the ${formatInt(contextTokens)} generated tokens`,
+    );
   return notes;
 }

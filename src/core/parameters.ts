@@ -78,8 +78,9 @@ export function attentionParameterCount(h: number, attention: AttentionSpec): nu
   }
   const { headCount: a, kvHeadCount: kv, headDim: d } = attention;
   const projections = h * a * d * (attention.outputGate ? 2 : 1) + 2 * h * kv * d + a * d * h;
-  const qkvBias = attention.bias === 'none' ? 0 : a * d * (attention.outputGate ? 2 : 1) + 2 * kv * d;
-  const outBias = attention.bias === 'all' ? h : 0;
+  const qBias = a * d * (attention.outputGate ? 2 : 1);
+  const qkvBias = attention.bias === 'none' ? 0 : attention.bias === 'qvo' ? qBias + kv * d : qBias + 2 * kv * d;
+  const outBias = attention.bias === 'all' || attention.bias === 'qvo' ? h : 0;
   const qkNorm = attention.qkNorm ? 2 * d : 0;
   const sinks = attention.sinks ? a : 0;
   return projections + qkvBias + outBias + qkNorm + sinks;

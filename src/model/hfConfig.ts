@@ -22,6 +22,7 @@ import { QWEN3_NEXT_FAMILY, QWEN3_NEXT_LAYER_TYPES, readQwen3Next } from './read
 import { readJamba } from './readers/jamba.js';
 import { readMiniMaxM2 } from './readers/minimaxM2.js';
 import { readRwkv } from './readers/rwkv.js';
+import { ENCODER_DECODER_FAMILY, readEncoderDecoder } from './readers/encoderDecoder.js';
 import { GRANITE_HYBRID_LAYER_TYPES, readFalconH1, readGraniteHybrid } from './readers/mamba2Hybrids.js';
 import { NEMOTRON_H_LAYER_TYPES, readNemotronH } from './readers/nemotronH.js';
 import { SSM_FAMILY, readSsm } from './readers/ssm.js';
@@ -47,6 +48,7 @@ export const SUPPORTED_MODEL_TYPES = [
   ...OLMO_FAMILY,
   ...ENCODER_FAMILY,
   't5',
+  ...ENCODER_DECODER_FAMILY,
 ] as const;
 
 /** transformers' LlamaConfig defaults, for a multimodal text_config that leaves fields out. */
@@ -109,6 +111,7 @@ function readKnownFamily(fields: ConfigFields, modelType: string, warnings: stri
   if (isOneOf(OLMO_FAMILY, modelType)) return readOlmo(fields, modelType);
   if (isOneOf(ENCODER_FAMILY, modelType)) return readEncoder(fields, modelType);
   if (modelType === 't5') return readT5(fields);
+  if (isOneOf(ENCODER_DECODER_FAMILY, modelType)) return readEncoderDecoder(fields, modelType);
   return null;
 }
 

@@ -52,6 +52,7 @@ import qwen38b from '../../presets/models/qwen3-8b.json';
 import robertaBase from '../../presets/models/roberta-base.json';
 import t5Base from '../../presets/models/t5-base.json';
 import t5Small from '../../presets/models/t5-small.json';
+import whisperLargeV3 from '../../presets/models/whisper-large-v3.json';
 import yi6b from '../../presets/models/yi-6b.json';
 
 export const PRESET_FILES: readonly unknown[] = [
@@ -105,5 +106,6 @@ export const PRESET_FILES: readonly unknown[] = [
   robertaBase,
   t5Base,
   t5Small,
+  whisperLargeV3,
   yi6b,
 ];

@@ -10,6 +10,7 @@ import { UserError } from '../core/errors.js';
 import type { ConfigFields } from './configFields.js';
 import { QWEN3_NEXT_FAMILY } from './readers/qwen3Next.js';
 import { SSM_FAMILY } from './readers/ssm.js';
+import { ENCODER_DECODER_FAMILY } from './readers/encoderDecoder.js';
 
 /** What reads a config: a known family's reader, or the generic LLaMA-style fallback. */
 export interface ReaderContext {
@@ -109,11 +110,16 @@ const RULES: readonly Rule[] = [
     feature: 'the DeepSeek MoE layer layout',
     modelledBy: ['deepseek_v2', 'deepseek_v3', 'deepseek_v32', 'kimi_k2', 'glm4_moe', 'nemotron_h'],
   },
-  { fields: ['is_encoder_decoder'], feature: 'an encoder–decoder stack', modelledBy: ['t5'], declares: isTrue },
+  {
+    fields: ['is_encoder_decoder'],
+    feature: 'an encoder–decoder stack',
+    modelledBy: ['t5', ...ENCODER_DECODER_FAMILY],
+    declares: isTrue,
+  },
   {
     fields: ['encoder_layers', 'decoder_layers'],
     feature: 'an encoder–decoder stack (encoder_layers / decoder_layers)',
-    modelledBy: [],
+    modelledBy: ENCODER_DECODER_FAMILY,
   },
   {
     fields: ['vision_config', 'audio_config', 'img_processor', 'embd_layer', 'mm_vision_tower'],

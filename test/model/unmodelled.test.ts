@@ -183,15 +183,19 @@ describe('families that were accepted and wrong are refused with the feature (is
       { model_type: 'llama', attention_chunk_size: 8192 },
       /attention_chunk_size declares chunked local attention .* the llama reader does not model/,
     ],
-    ['DeepSeek-V3.2 indexer fields on a deepseek_v3', { model_type: 'deepseek_v3', kv_lora_rank: 512, index_n_heads: 64 }, /indexer/],
+    [
+      'DeepSeek-V3.2 indexer fields on a deepseek_v3',
+      { model_type: 'deepseek_v3', kv_lora_rank: 512, index_n_heads: 64 },
+      /indexer/,
+    ],
     [
       'Jamba fields on a mistral',
       { model_type: 'mistral', attn_layer_period: 8, attn_layer_offset: 4 },
       /does not model/,
     ],
     [
-      'Whisper',
-      { model_type: 'whisper', is_encoder_decoder: true, encoder_layers: 32, decoder_layers: 32 },
+      'an encoder–decoder under an unknown model_type (Pegasus)',
+      { model_type: 'pegasus', is_encoder_decoder: true, encoder_layers: 16, decoder_layers: 16 },
       /encoder–decoder/,
     ],
     [

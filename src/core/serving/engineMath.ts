@@ -67,9 +67,17 @@ export function kvBytesPerGpu(
   return exact(kv + recurrentStateBytes(scenario.arch, scenario.stateDtypes, sequences, gpuCount), 'cache bytes');
 }
 
-/** The same scenario without recurrent state: what grows with the tokens alone. */
+/**
+ * The same scenario without what each sequence holds whatever its length (recurrent state, and
+ * cross-attention K/V over a fixed encoder length): what grows with the tokens alone.
+ */
 export function withoutRecurrentState(scenario: InferenceScenario): InferenceScenario {
-  const drop = (groups: ModelArchitecture['layers']) => groups.map((group) => ({ ...group, recurrent: null }));
+  const drop = (groups: ModelArchitecture['layers']) =>
+    groups.map((group) => ({
+      ...group,
+      recurrent: null,
+      crossAttention: scenario.arch.encoderTokens === null ? group.crossAttention : null,
+    }));
   const arch = scenario.arch;
   return { ...scenario, arch: { ...arch, layers: drop(arch.layers), encoderLayers: drop(arch.encoderLayers) } };
 }
@@ -77,7 +85,7 @@ export function withoutRecurrentState(scenario: InferenceScenario): InferenceSce
 /** Whether every layer caches every token (no sliding windows under the chosen policy, no per-sequence state). */
 export function kvIsPerToken(scenario: InferenceScenario): boolean {
   const windows = scenario.slidingWindow === 'full' || scenario.arch.layers.every((g) => g.attention?.window == null);
-  return windows && !hasRecurrentState(scenario.arch);
+  return windows && !hasRecurrentState(scenario.arch) && scenario.arch.encoderTokens === null;
 }
 
 /** Transient peak of a forward over `tokens` tokens on one tensor-parallel GPU. */
