@@ -195,6 +195,15 @@ const RECURRENT_CONFIGS: Readonly<Record<string, Config>> = {
     decoder_ffn_dim: 128,
     vocab_size: 100,
   },
+  'modernbert (small)': {
+    model_type: 'modernbert',
+    hidden_size: 64,
+    num_hidden_layers: 3,
+    num_attention_heads: 4,
+    intermediate_size: 96,
+    vocab_size: 100,
+    max_position_embeddings: 64,
+  },
   'rwkv (small)': { model_type: 'rwkv', hidden_size: 64, num_hidden_layers: 2, vocab_size: 100 },
   'minimax_m2 (small)': {
     model_type: 'minimax_m2',

@@ -22,6 +22,7 @@ import { QWEN3_NEXT_FAMILY, QWEN3_NEXT_LAYER_TYPES, readQwen3Next } from './read
 import { readJamba } from './readers/jamba.js';
 import { readMiniMaxM2 } from './readers/minimaxM2.js';
 import { readRwkv } from './readers/rwkv.js';
+import { readModernBert } from './readers/modernBert.js';
 import { ENCODER_DECODER_FAMILY, readEncoderDecoder } from './readers/encoderDecoder.js';
 import { GRANITE_HYBRID_LAYER_TYPES, readFalconH1, readGraniteHybrid } from './readers/mamba2Hybrids.js';
 import { NEMOTRON_H_LAYER_TYPES, readNemotronH } from './readers/nemotronH.js';
@@ -47,6 +48,7 @@ export const SUPPORTED_MODEL_TYPES = [
   ...COHERE_FAMILY,
   ...OLMO_FAMILY,
   ...ENCODER_FAMILY,
+  'modernbert',
   't5',
   ...ENCODER_DECODER_FAMILY,
 ] as const;
@@ -111,6 +113,7 @@ function readKnownFamily(fields: ConfigFields, modelType: string, warnings: stri
   if (isOneOf(OLMO_FAMILY, modelType)) return readOlmo(fields, modelType);
   if (isOneOf(ENCODER_FAMILY, modelType)) return readEncoder(fields, modelType);
   if (modelType === 't5') return readT5(fields);
+  if (modelType === 'modernbert') return readModernBert(fields);
   if (isOneOf(ENCODER_DECODER_FAMILY, modelType)) return readEncoderDecoder(fields, modelType);
   return null;
 }

@@ -134,7 +134,7 @@ const RULES: readonly Rule[] = [
   {
     fields: ['global_attn_every_n_layers', 'local_attention'],
     feature: 'alternating local and global attention (ModernBERT style)',
-    modelledBy: [],
+    modelledBy: ['modernbert'],
   },
   {
     fields: ['sliding_window_pattern'],

@@ -86,3 +86,39 @@ describe('bart, mbart', () => {
     expect(kvCacheBytes(arch(BART_LARGE), 'bf16', 1000, 1)).toBe(2 * (2 * 12 * 1024 * 2 * 1000));
   });
 });
+
+describe('modernbert (an encoder: no KV cache)', () => {
+  const MODERNBERT_BASE = {
+    model_type: 'modernbert',
+    architectures: ['ModernBertForMaskedLM'],
+    hidden_size: 768,
+    num_hidden_layers: 22,
+    num_attention_heads: 12,
+    intermediate_size: 1152,
+    vocab_size: 50368,
+    max_position_embeddings: 8192,
+    global_attn_every_n_layers: 3,
+    local_attention: 128,
+    torch_dtype: 'float32',
+  };
+
+  it('base and large as ModernBertModel: the MaskedLM totals (149,655,232 and 395,881,664) less the head', () => {
+    // transformers 5.18 ModernBertForMaskedLM; the head is dense h² + norm h + decoder bias V.
+    expect(countParameters(arch(MODERNBERT_BASE)).totalCount).toBe(149_655_232 - (768 * 768 + 768 + 50368));
+    const large = {
+      ...MODERNBERT_BASE,
+      hidden_size: 1024,
+      num_hidden_layers: 28,
+      num_attention_heads: 16,
+      intermediate_size: 2624,
+    };
+    expect(countParameters(arch(large)).totalCount).toBe(395_881_664 - (1024 * 1024 + 1024 + 50368));
+  });
+
+  it('every third layer global, the rest local; no KV cache', () => {
+    const a = arch(MODERNBERT_BASE);
+    const windows = a.layers.flatMap((g) => Array.from({ length: g.count }, () => g.attention?.window ?? null));
+    expect(windows.filter((w) => w === null)).toHaveLength(8);
+    expect(kvCacheBytes(a, 'bf16', 8192, 4)).toBe(0);
+  });
+});

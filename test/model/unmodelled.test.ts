@@ -107,7 +107,7 @@ describe('a memory-changing feature the reader does not model is refused, named'
     ).not.toThrow();
     // A window as long as the context changes nothing.
     expect(read({ model_type: 'new_swa_model', ...LLAMA_LIKE, sliding_window: 256 })).not.toThrow();
-    expect(read({ model_type: 'modernbert', ...LLAMA_LIKE, architectures: ['ModernBertForMaskedLM'] })).toThrow(
+    expect(read({ model_type: 'neobert', ...LLAMA_LIKE, architectures: ['NeoBERTForMaskedLM'] })).toThrow(
       /not a causal language model/,
     );
     expect(
@@ -158,9 +158,9 @@ describe('families that were accepted and wrong are refused with the feature (is
     ],
     ['Falcon-H1 fields on a llama', { model_type: 'llama', mamba_d_ssm: 1024, mamba_d_state: 256 }, /state-space/],
     [
-      'ModernBERT',
+      'ModernBERT fields under an unknown model_type',
       {
-        model_type: 'modernbert',
+        model_type: 'neobert',
         architectures: ['ModernBertForMaskedLM'],
         global_attn_every_n_layers: 3,
         local_attention: 128,
