@@ -9,11 +9,29 @@
  * token). The multi-token-prediction module (num_nextn_predict_layers) is stored for speculative
  * decoding and counted only with --mtp.
  */
-import { type ModelArchitecture, groupLayers } from '../../core/architecture.js';
+import { type LatentAttention, type ModelArchitecture, groupLayers } from '../../core/architecture.js';
 import { dtypeFromTorch } from '../../core/dtype.js';
 import { architecture } from '../../core/uniformArchitecture.js';
 import type { ConfigFields } from '../configFields.js';
 import { type LayerShape, denseMlp, moe, mtpModules, mtpWarning } from './build.js';
+
+/** MLA of every layer, with V3.2's indexer. */
+function latentAttention(
+  f: ConfigFields,
+  type: string,
+  headCount: number,
+  dims: Pick<LatentAttention, 'kvLoraRank' | 'qkNopeHeadDim' | 'qkRopeHeadDim' | 'vHeadDim'>,
+): LatentAttention {
+  return {
+    kind: 'latent',
+    headCount,
+    qLoraRank: f.optionalCount('q_lora_rank'),
+    ...dims,
+    window: null,
+    indexer:
+      type === 'deepseek_v32' ? { headCount: f.count('index_n_heads'), headDim: f.count('index_head_dim') } : null,
+  };
+}
 
 export function readDeepSeek(
   f: ConfigFields,
@@ -41,18 +59,7 @@ export function readDeepSeek(
   const firstDense = f.optionalNonNegative('first_k_dense_replace') ?? 0;
   const frequency = f.optionalCount('moe_layer_freq') ?? 1;
   const sharedExperts = f.optionalNonNegative('n_shared_experts') ?? 0;
-  const attention = {
-    kind: 'latent' as const,
-    headCount,
-    qLoraRank: f.optionalCount('q_lora_rank'),
-    kvLoraRank,
-    qkNopeHeadDim,
-    qkRopeHeadDim,
-    vHeadDim,
-    window: null,
-    indexer:
-      type === 'deepseek_v32' ? { headCount: f.count('index_n_heads'), headDim: f.count('index_head_dim') } : null,
-  };
+  const attention = latentAttention(f, type, headCount, { kvLoraRank, qkNopeHeadDim, qkRopeHeadDim, vHeadDim });
   const layers: LayerShape[] = Array.from({ length: layerCount }, (_, i) => ({
     attention,
     recurrent: null,
