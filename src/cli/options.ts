@@ -169,6 +169,17 @@ export const OPTIONS = {
     default: DEFAULTS.slidingWindow,
     schema: choice(SLIDING_WINDOW_POLICIES),
   },
+  images: {
+    flags: '--images <n>',
+    help: 'inference: images per request the vision tower encodes at once (multimodal models); their tokens take part of --ctx',
+    default: '1 for models with a vision tower',
+    schema: count(1_000),
+  },
+  textOnly: {
+    flags: '--text-only',
+    help: 'inference: serve the language model of a multimodal model alone, without its vision tower',
+    schema: flag,
+  },
   mtp: {
     flags: '--mtp',
     help: "inference: load the model's multi-token-prediction layers (MTP speculative decoding: DeepSeek-V3/R1, Kimi K2, GLM-4.5); they are stored but not loaded otherwise",
@@ -395,7 +406,17 @@ export const OPTIONS = {
 export type OptionKey = keyof typeof OPTIONS;
 
 const MODEL = ['model', 'config', 'set', 'offline'] as const;
-const SERVING = ['ctx', 'users', 'dtype', 'kvDtype', 'attention', 'slidingWindow', 'mtp'] as const;
+const SERVING = [
+  'ctx',
+  'users',
+  'dtype',
+  'kvDtype',
+  'attention',
+  'slidingWindow',
+  'mtp',
+  'images',
+  'textOnly',
+] as const;
 const DEPLOYMENT = ['gpu', 'gpuMemory', 'gpus', 'tp', 'pp', 'dp', 'gpusPerNode', 'assertFits'] as const;
 const OUTPUT = ['format', 'units'] as const;
 const TRAINING = [...TRAINING_OPTIONS, 'cp', ...TRAINING_FLAGS] as const;

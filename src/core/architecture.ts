@@ -232,6 +232,38 @@ export interface ModelArchitecture {
   defaultDtype: Dtype | null;
   /** Multi-token-prediction modules the checkpoint stores and engines load only for speculative decoding; null when none. */
   mtp: MtpModules | null;
+  /** The vision tower of a multimodal model (its encoder and the projector into the language model); null when none. */
+  vision: VisionTower | null;
+}
+
+/**
+ * A vision encoder (a ViT: CLIP, SigLIP, Pixtral, Qwen-VL's) and the projector that maps its
+ * output into the language model, as a multimodal reader finds them in vision_config.
+ */
+export interface VisionTower {
+  /** e.g. "CLIP ViT (24 layers, 1,024 wide, 14-px patches at 336 px)". */
+  name: string;
+  hiddenSize: number;
+  layerCount: number;
+  headCount: number;
+  intermediateSize: number;
+  /** A gated MLP (Qwen-VL, Pixtral) or a plain one (CLIP, SigLIP). */
+  gatedMlp: boolean;
+  /** Parameters of the encoder: patch embedding, positions, layers and norms. */
+  encoderParameterCount: number;
+  /** Parameters of the projector (and patch merger) into the language model. */
+  projectorParameterCount: number;
+  /** Patches the encoder attends over for one image at the size assumed. */
+  patchesPerImage: number;
+  /** Tokens one image becomes in the language model's context. */
+  tokensPerImage: number;
+  /** The image size assumed, in words (fixed by the model, or the processor's default). */
+  imageSize: string;
+  /**
+   * Whether the wrapper keeps every layer's hidden states through the encoder pass (LLaVA and
+   * Mistral 3 ask for output_hidden_states to pick vision_feature_layer).
+   */
+  keepsHiddenStates: boolean;
 }
 
 /**

@@ -13,6 +13,8 @@ export const COMPONENT_IDS = [
   'kv_cache',
   'recurrent_state',
   'activations',
+  'vision_weights',
+  'vision_activations',
   'gradients',
   'optimizer_states',
   'overhead',

@@ -1,7 +1,8 @@
 /**
  * Whole-scenario estimates: the components of serving or training one model, and their total.
  *
- *   inference: weights + kv_cache [+ recurrent_state] + activations + overhead
+ *   inference: weights + kv_cache [+ recurrent_state] + activations [+ vision_weights +
+ *              vision_activations] + overhead
  *   training:  weights + gradients + optimizer_states + activations + overhead
  * total = the exact sum of the components. Each component module documents its formula.
  */
@@ -12,6 +13,7 @@ import type { Dtype } from './dtype.js';
 import { inferenceActivationsComponent, activationElementBytes } from './inferenceActivations.js';
 import { type SlidingWindowPolicy, kvCacheComponent } from './kvCache.js';
 import { type StateDtypes, recurrentStateComponent } from './recurrentState.js';
+import { visionActivationsComponent, visionWeightsComponent } from './visionTower.js';
 import {
   type FineTuning,
   type StateBytes,
@@ -52,6 +54,8 @@ export interface InferenceScenario {
   storedWeights: StoredWeights | null;
   /** A quantized weight format (GPTQ, AWQ, bitsandbytes, FP8, GGUF); weightDtype is then the compute dtype. */
   weightFormat: WeightFormat | null;
+  /** Images per request the vision tower encodes at once; null when the tower is not loaded (text only, or none). */
+  images: number | null;
 }
 
 /** The weights of an inference scenario: as stored, in a quantized format, or parameters × dtype. */
@@ -116,6 +120,19 @@ function finish(
   };
 }
 
+/** The vision tower's weights and encoder peak, when the scenario loads it. */
+function visionComponents(scenario: InferenceScenario): Component[] {
+  const tower = scenario.arch.vision;
+  if (tower === null || scenario.images === null) return [];
+  const computeDtype: Dtype =
+    scenario.weightDtype === 'fp32' ? 'fp32' : scenario.weightDtype === 'fp16' ? 'fp16' : 'bf16';
+  const e = activationElementBytes(scenario.weightDtype);
+  return [
+    visionWeightsComponent(tower, computeDtype),
+    visionActivationsComponent(tower, e, scenario.images, scenario.attention),
+  ];
+}
+
 /** The components of serving `userCount` sequences of `contextTokens` tokens. */
 export function estimateInference(scenario: InferenceScenario): Estimate {
   const { arch } = scenario;
@@ -127,15 +144,17 @@ export function estimateInference(scenario: InferenceScenario): Estimate {
     scenario.userCount,
   );
   const state = recurrentStateComponent(arch, scenario.stateDtypes, scenario.userCount);
+  const vision = visionComponents(scenario);
   const components = withOverhead(
     [
       inferenceWeightsComponent(scenario),
       kvCacheComponent(arch, scenario.kvDtype, scenario.contextTokens, scenario.userCount, scenario.slidingWindow),
       ...(state ? [state] : []),
       activations,
+      ...vision,
     ],
     scenario.overhead,
-    activations.bytes,
+    activations.bytes + (vision[1]?.bytes ?? 0),
   );
   return finish('inference', arch, 0, components);
 }

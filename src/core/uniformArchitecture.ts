@@ -27,6 +27,7 @@ export function architecture(
     hiddenDropout: 0,
     defaultDtype: null,
     mtp: null,
+    vision: null,
     encoderTokens: null,
     ...fields,
   };

@@ -18,6 +18,7 @@ import { LLAMA_FAMILY, llamaLayerTypes, readLlamaFamily } from './readers/llamaF
 import { OLMO_FAMILY, olmoLayerTypes, readOlmo } from './readers/olmo.js';
 import { type ReaderContext, refuseUnmodelled } from './unmodelled.js';
 import { readT5 } from './readers/t5.js';
+import { VISION_WRAPPERS, visionTowerOf } from './readers/visionTowers.js';
 import { QWEN3_NEXT_FAMILY, QWEN3_NEXT_LAYER_TYPES, readQwen3Next } from './readers/qwen3Next.js';
 import { readJamba } from './readers/jamba.js';
 import { readMiniMaxM2 } from './readers/minimaxM2.js';
@@ -63,8 +64,24 @@ const LLAMA_CONFIG_DEFAULTS = {
   max_position_embeddings: 2048,
 };
 
+/** transformers' Gemma3TextConfig defaults that Gemma 3's text_config leaves out. */
+const GEMMA3_TEXT_DEFAULTS = { vocab_size: 262208, max_position_embeddings: 131072 };
+
+/** Config-class defaults for a text_config's missing fields, by its model_type. */
+const TEXT_CONFIG_DEFAULTS: Readonly<Record<string, Record<string, number>>> = {
+  llama: LLAMA_CONFIG_DEFAULTS,
+  gemma3_text: GEMMA3_TEXT_DEFAULTS,
+};
+
 /** model_types that are LLaMA-style decoders under another name. */
-const LLAMA_ALIASES: Readonly<Record<string, (typeof LLAMA_FAMILY)[number]>> = { yi: 'llama', deepseek: 'llama' };
+const LLAMA_ALIASES: Readonly<Record<string, (typeof LLAMA_FAMILY)[number]>> = {
+  yi: 'llama',
+  deepseek: 'llama',
+  // The language models of Qwen-VL wrappers (text_config model_type in newer transformers).
+  qwen2_5_vl_text: 'qwen2',
+  qwen3_vl_text: 'qwen3',
+  qwen3_vl_moe_text: 'qwen3_moe',
+};
 
 export interface ReadConfig {
   arch: ModelArchitecture;
@@ -118,6 +135,51 @@ function readKnownFamily(fields: ConfigFields, modelType: string, warnings: stri
   return null;
 }
 
+/**
+ * Qwen2-VL and Qwen2.5-VL configs keep the language model's fields at the top level beside
+ * vision_config: they read as a qwen2 text config.
+ */
+function flatTextConfig(fields: ConfigFields, raw: Record<string, unknown>, modelType: string): unknown {
+  if (modelType !== 'qwen2_5_vl' && modelType !== 'qwen2_vl') return undefined;
+  if (fields.value('vision_config') === undefined) return undefined;
+  const { vision_config: _vision, ...rest } = raw;
+  return { ...rest, model_type: 'qwen2' };
+}
+
+/**
+ * A multimodal wrapper: its language model (text_config), and the vision tower of the wrappers
+ * vram knows (visionTowers.ts); others are read with a warning that the tower is not counted.
+ */
+function readMultimodal(
+  fields: ConfigFields,
+  source: string,
+  modelType: string,
+  text: Record<string, unknown>,
+): ReadConfig {
+  // transformers fills a text_config's missing fields with its config class's defaults (LLaVA-1.5
+  // leaves Vicuna's dimensions to LlamaConfig), so the same defaults apply here.
+  const defaults = TEXT_CONFIG_DEFAULTS[String(text.model_type)] ?? {};
+  const inner = readModelConfig(
+    { torch_dtype: fields.value('torch_dtype'), ...defaults, ...text },
+    `${source} (text_config)`,
+  );
+  const visionConfig = fields.value('vision_config');
+  const tower =
+    isOneOf(VISION_WRAPPERS, modelType) && isObject(visionConfig)
+      ? visionTowerOf(modelType, fields, visionConfig, inner.arch.hiddenSize)
+      : null;
+  const counted = `its language model (text_config, ${String(text.model_type)}) is counted`;
+  const kind = fields.value('audio_config') !== undefined && visionConfig === undefined ? 'audio' : 'vision';
+  inner.warnings.unshift(
+    tower
+      ? `${modelType} is multimodal: ${counted}, and its vision tower (${tower.name}: ${tower.tokensPerImage} tokens per image at ${tower.imageSize}); --text-only leaves the tower out`
+      : `${modelType} is multimodal: ${counted}; the ${kind} tower is not`,
+  );
+  const quantization =
+    inner.quantization ?? readQuantizationConfig(fields.value('quantization_config'), source, inner.warnings);
+  return { ...inner, arch: { ...inner.arch, vision: tower }, quantization, fields: fields.consulted };
+}
+
 /** Reads a parsed config.json; `source` names the file in errors. */
 export function readModelConfig(raw: unknown, source: string): ReadConfig {
   if (!isObject(raw)) {
@@ -139,23 +201,8 @@ export function readModelConfig(raw: unknown, source: string): ReadConfig {
   }
   const warnings: string[] = [];
   // Multimodal configs (Gemma 3, Mistral 3, LLaVA…) nest the language model's config in text_config.
-  const text = isKnown(modelType) ? undefined : fields.value('text_config');
-  if (isObject(text) && typeof text.model_type === 'string') {
-    // transformers fills a text_config's missing fields with its config class's defaults (LLaVA-1.5
-    // leaves Vicuna's dimensions to LlamaConfig), so the same defaults apply here.
-    const defaults = text.model_type === 'llama' ? LLAMA_CONFIG_DEFAULTS : {};
-    const inner = readModelConfig(
-      { torch_dtype: fields.value('torch_dtype'), ...defaults, ...text },
-      `${source} (text_config)`,
-    );
-    const counted = `its language model (text_config, ${text.model_type}) is counted`;
-    const tower =
-      fields.value('audio_config') !== undefined && fields.value('vision_config') === undefined ? 'audio' : 'vision';
-    inner.warnings.unshift(`${modelType} is multimodal: ${counted}; the ${tower} tower is not`);
-    const quantization =
-      inner.quantization ?? readQuantizationConfig(fields.value('quantization_config'), source, inner.warnings);
-    return { ...inner, quantization, fields: fields.consulted };
-  }
+  const text = isKnown(modelType) ? undefined : (fields.value('text_config') ?? flatTextConfig(fields, raw, modelType));
+  if (isObject(text) && typeof text.model_type === 'string') return readMultimodal(fields, source, modelType, text);
   refuseUnmodelled(fields, source, readerContext(modelType));
   let arch = readKnownFamily(fields, modelType, warnings);
   if (arch === null) {

@@ -12,6 +12,10 @@ import deepseekV31 from '../../presets/models/deepseek-v3.1.json';
 import kimiK2 from '../../presets/models/kimi-k2.json';
 import gptOss120b from '../../presets/models/gpt-oss-120b.json';
 import phi4 from '../../presets/models/phi-4.json';
+import llava157b from '../../presets/models/llava-1.5-7b.json';
+import qwen25Vl7b from '../../presets/models/qwen2.5-vl-7b.json';
+import gemma327b from '../../presets/models/gemma-3-27b.json';
+import llama4Scout from '../../presets/models/llama-4-scout.json';
 import bertBaseUncased from '../../presets/models/bert-base-uncased.json';
 import bertLargeUncased from '../../presets/models/bert-large-uncased.json';
 import bloom560m from '../../presets/models/bloom-560m.json';
@@ -56,6 +60,10 @@ import whisperLargeV3 from '../../presets/models/whisper-large-v3.json';
 import yi6b from '../../presets/models/yi-6b.json';
 
 export const PRESET_FILES: readonly unknown[] = [
+  llava157b,
+  qwen25Vl7b,
+  gemma327b,
+  llama4Scout,
   llama3370b,
   qwen332b,
   qwen330bA3b,

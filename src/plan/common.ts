@@ -110,7 +110,7 @@ export function contextOf(input: { ctx?: number | undefined }, model: LoadedMode
 
 /** Options that belong to one kind of plan, keyed by their camelCase names. */
 const TRAINING_ONLY = [...TRAINING_OPTIONS, 'cp'] as const;
-export const INFERENCE_ONLY = ['users', 'kvDtype', 'slidingWindow', 'mtp'] as const;
+export const INFERENCE_ONLY = ['users', 'kvDtype', 'slidingWindow', 'mtp', 'images', 'textOnly'] as const;
 
 /** The command-line flag of an option key: gpusPerNode → --gpus-per-node. */
 export function flagOf(key: string): string {

@@ -27,6 +27,10 @@ export interface InferenceInput {
   slidingWindow?: SlidingWindowPolicy | undefined;
   /** Load the multi-token-prediction layers (speculative decoding). */
   mtp?: boolean | undefined;
+  /** Images per request the vision tower encodes (default 1 for models with a tower). */
+  images?: number | undefined;
+  /** Serve the language model alone, without the vision tower. */
+  textOnly?: boolean | undefined;
 }
 
 /** Where the weights' bytes come from. */
@@ -120,6 +124,32 @@ function withUnloadedBytes<T extends StoredWeights>(stored: T): T {
   return { ...rest, bytesByType: { ...stored.bytesByType, [`${unloaded.what} (MTP)`]: unloaded.bytes } } as T;
 }
 
+/**
+ * Images per request the tower encodes: --images (default 1, or 0 when one image's tokens outrun
+ * the context), or null with --text-only; refused
+ * for models without a vision tower, with both flags, or when the images' tokens outrun --ctx.
+ */
+function imagesOf(input: InferenceInput, model: LoadedModel, contextTokens: number): number | null {
+  const tower = model.arch.vision;
+  if (tower === null) {
+    const given = input.images !== undefined ? '--images' : input.textOnly ? '--text-only' : null;
+    if (given) throw new UserError(`${given}: ${model.id} has no vision tower vram models`);
+    return null;
+  }
+  if (input.textOnly && input.images !== undefined)
+    throw new UserError('--images: not with --text-only, which leaves the vision tower out');
+  if (input.textOnly) return null;
+  // One image by default, when its tokens fit the context; none (the tower still loaded) otherwise.
+  if (input.images === undefined) return tower.tokensPerImage <= contextTokens ? 1 : 0;
+  const images = input.images;
+  if (images * tower.tokensPerImage > contextTokens) {
+    throw new UserError(
+      `--images: ${images} × ${tower.tokensPerImage} image tokens (${tower.imageSize}) do not fit in --ctx ${contextTokens}`,
+    );
+  }
+  return images;
+}
+
 function isDtype(value: string): value is Dtype {
   return DTYPES.some((dtype) => dtype === value);
 }
@@ -160,6 +190,7 @@ export function resolveInference(
     overhead,
     storedWeights: stored,
     weightFormat,
+    images: imagesOf(input, model, contextTokens),
   };
   return {
     scenario,

@@ -30,6 +30,8 @@ const BAR_STYLE: Readonly<
   weights: { mark: 'W', color: 'blue' },
   kv_cache: { mark: 'K', color: 'magenta' },
   recurrent_state: { mark: 'R', color: 'magenta' },
+  vision_weights: { mark: 'V', color: 'blue' },
+  vision_activations: { mark: 'v', color: 'yellow' },
   activations: { mark: 'A', color: 'yellow' },
   gradients: { mark: 'G', color: 'cyan' },
   optimizer_states: { mark: 'O', color: 'green' },

@@ -2,6 +2,7 @@
 import Table from 'cli-table3';
 import { formatLabel } from '../core/quantization.js';
 import { formatInt } from '../core/units.js';
+import { visionParameterCount } from '../core/visionTower.js';
 import type { Format, UnitSystem } from '../plan/common.js';
 import { type ModelInspection, inspectModel } from '../plan/inspect.js';
 import type { LoadedModel } from '../plan/model.js';
@@ -41,6 +42,7 @@ export function inspectJson(inspection: ModelInspection) {
       headCount: counts.headCount,
       totalCount: counts.totalCount,
       activeCount: counts.activeCount,
+      visionCount: model.arch.vision ? visionParameterCount(model.arch.vision) : 0,
       publishedCount: model.publishedParameterCount,
     },
     kvCache: { elementsPerToken: inspection.kvElementsPerToken, bytesPerToken16Bit: inspection.kvBytesPerToken16Bit },
@@ -61,17 +63,15 @@ export function inspectJson(inspection: ModelInspection) {
 export function renderInspect(model: LoadedModel, format: Format, units: UnitSystem, color: boolean): string {
   const inspection = inspectModel(model);
   if (format === 'json') return `${JSON.stringify(inspectJson(inspection), null, 2)}\n`;
-  const { counts } = inspection;
-  const parts: [string, number][] = [
-    ['embeddings', counts.embeddingCount],
-    ['attention', counts.attentionCount],
-    ...(counts.recurrentCount > 0
-      ? [['recurrent (SSM / linear attention)', counts.recurrentCount] as [string, number]]
-      : []),
-    [inspection.hasExperts ? 'MLP (all experts)' : 'MLP', counts.mlpCount],
-    ['norms', counts.normCount],
-    ['head', counts.headCount],
-  ];
+  const lines = summaryLines(inspection, units);
+  const width = Math.max(...lines.map(([label]) => label.length));
+  const kinds = inspection.layerKinds.length > 1 ? `${layerKindsTable(inspection, units, color)}\n` : '';
+  return `${lines.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n')}\n${parametersTable(inspection, color)}\n${kinds}`;
+}
+
+/** The labelled lines above the tables: source, shape, context, KV and state, quantization, checkpoint. */
+function summaryLines(inspection: ModelInspection, units: UnitSystem): [string, string][] {
+  const { model } = inspection;
   const kvPerToken = inspection.kvBytesPerToken16Bit;
   const lines: [string, string][] = [
     ['source', `${model.source} (${model.sourceKind})`],
@@ -102,25 +102,45 @@ export function renderInspect(model: LoadedModel, format: Format, units: UnitSys
       `${model.checkpoint.tensorCount} tensors in ${model.checkpoint.files.length} ${model.checkpoint.format} file(s): ${formatBytes(total, units)} = ${stored.map(([type, b]) => `${formatBytes(b, units)} ${type}`).join(' + ')}`,
     ]);
   }
-  const width = Math.max(...lines.map(([label]) => label.length));
+  return lines;
+}
+
+/** Parameters by part, the total, the vision tower, active per token and the published count. */
+function parametersTable(inspection: ModelInspection, color: boolean): string {
+  const { model, counts } = inspection;
+  const parts: [string, number][] = [
+    ['embeddings', counts.embeddingCount],
+    ['attention', counts.attentionCount],
+    ...(counts.recurrentCount > 0
+      ? [['recurrent (SSM / linear attention)', counts.recurrentCount] as [string, number]]
+      : []),
+    [inspection.hasExperts ? 'MLP (all experts)' : 'MLP', counts.mlpCount],
+    ['norms', counts.normCount],
+    ['head', counts.headCount],
+  ];
   const table = new Table({
     head: ['part', 'parameters', 'share'],
     colAligns: ['left', 'right', 'right'],
     chars: COMPACT_ROWS,
     style: { head: color ? ['cyan'] : [], border: color ? ['gray'] : [] },
   });
-  for (const [label, count] of parts) table.push([label, formatInt(count), formatShare(count, counts.totalCount)]);
-  table.push(['total', formatInt(counts.totalCount), '100.0%']);
+  const share = (count: number) => formatShare(count, counts.totalCount);
+  for (const [label, count] of parts) table.push([label, formatInt(count), share(count)]);
+  table.push([model.arch.vision ? 'total (language model)' : 'total', formatInt(counts.totalCount), '100.0%']);
+  if (model.arch.vision) {
+    const vision = visionParameterCount(model.arch.vision);
+    table.push(['vision tower + projector', formatInt(vision), share(vision)]);
+    table.push(['total with the tower', formatInt(counts.totalCount + vision), share(counts.totalCount + vision)]);
+  }
   if (counts.activeCount !== counts.totalCount)
-    table.push(['active per token', formatInt(counts.activeCount), formatShare(counts.activeCount, counts.totalCount)]);
+    table.push(['active per token', formatInt(counts.activeCount), share(counts.activeCount)]);
   if (model.publishedParameterCount !== null)
     table.push([
       'published',
       formatInt(model.publishedParameterCount),
       model.publishedParameterCount === counts.totalCount ? 'matches' : 'differs',
     ]);
-  const kinds = inspection.layerKinds.length > 1 ? `${layerKindsTable(inspection, units, color)}\n` : '';
-  return `${lines.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n')}\n${table.toString()}\n${kinds}`;
+  return table.toString();
 }
 
 /** One row per kind of layer: how many, what they are, KV per token and state per sequence at 16 bits. */

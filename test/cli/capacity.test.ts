@@ -26,6 +26,7 @@ function serving(
       attention: 'flash' as const,
       slidingWindow: 'cap' as const,
       stateDtypes: { conv: 'bf16' as const, ssm: 'bf16' as const },
+      images: null,
       overhead: { kind: 'model' as const },
       storedWeights: null,
       weightFormat: null,

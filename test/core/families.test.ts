@@ -139,7 +139,7 @@ describe('more families from their configs', () => {
     expect(Math.abs(counts.activeCount / 1e9 - 3.3)).toBeLessThan(0.06);
   });
 
-  it('multimodal configs count their text_config and say the vision tower is not counted', () => {
+  it('multimodal configs count their text_config and their vision tower (class defaults filled in)', () => {
     const read = readModelConfig(
       {
         model_type: 'gemma3',
@@ -161,7 +161,9 @@ describe('more families from their configs', () => {
       'gemma-3-4b',
     );
     expect(read.arch.modelType).toBe('gemma3_text');
-    expect(read.warnings[0]).toMatch(/gemma3 is multimodal: its language model .* is counted; the vision tower is not/);
+    expect(read.warnings[0]).toMatch(
+      /gemma3 is multimodal: its language model .* is counted, and its vision tower \(SigLIP/,
+    );
   });
 
   it('an unknown model_type with experts is refused rather than counted as dense', () => {

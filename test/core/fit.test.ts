@@ -19,6 +19,7 @@ function scenario(overrides: Partial<InferenceScenario> = {}): InferenceScenario
     attention: 'flash',
     slidingWindow: 'cap',
     stateDtypes: { conv: 'bf16', ssm: 'bf16' },
+    images: null,
     overhead: { kind: 'model' },
     storedWeights: null,
     weightFormat: null,

@@ -77,7 +77,7 @@ describe('llama4_text', () => {
     const { arch, warnings } = readModelConfig(wrapper, 'scout');
     expect(countParameters(arch).totalCount).toBe(107_769_861_120);
     expect(warnings.join(' ')).toMatch(
-      /llama4 is multimodal: its language model .* is counted; the vision tower is not/,
+      /llama4 is multimodal: its language model .* is counted, and its vision tower \(Llama 4 ViT/,
     );
   });
 });

@@ -167,7 +167,11 @@ describe('families that were accepted and wrong are refused with the feature (is
       },
       /alternating local and global/,
     ],
-    ['Qwen2.5-VL', { model_type: 'qwen2_5_vl', vision_config: { depth: 32 } }, /vision or audio tower/],
+    [
+      'a vision tower without a text_config (Phi-4-multimodal)',
+      { model_type: 'phi4mm', vision_config: { depth: 32 } },
+      /vision or audio tower/,
+    ],
     [
       'Phi-3.5-vision',
       { model_type: 'phi3_v', img_processor: { name: 'clip_vision_model' }, embd_layer: { embedding_cls: 'image' } },
@@ -295,6 +299,6 @@ describe('multimodal wrappers', () => {
     const { arch, warnings } = readModelConfig(llava, 'llava-1.5-7b');
     // LLaMA-2-7B's 6,738,415,616 with 64 more vocabulary rows in the embeddings and the head
     expect(countParameters(arch).totalCount).toBe(6_738_415_616 + 2 * 64 * 4096);
-    expect(warnings[0]).toMatch(/llava is multimodal: .* the vision tower is not/);
+    expect(warnings[0]).toMatch(/llava is multimodal: .* and its vision tower \(CLIP ViT/);
   });
 });

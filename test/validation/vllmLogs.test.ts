@@ -226,6 +226,7 @@ function run(c: LogCase, measured: boolean): Capacity {
       attention: 'flash',
       slidingWindow: 'cap',
       stateDtypes: { conv: 'bf16', ssm: 'bf16' },
+      images: null,
       overhead: { kind: 'model' },
       storedWeights: null,
       weightFormat: null,

@@ -7,6 +7,7 @@ import { inferenceWeightsComponent } from '../estimate.js';
 import { activationElementBytes, inferenceActivationParts } from '../inferenceActivations.js';
 import { kvCacheBytesPerGpu } from '../kvCache.js';
 import { hasRecurrentState, recurrentStateBytes } from '../recurrentState.js';
+import { visionParameterCount } from '../visionTower.js';
 import { ceilDiv, exact } from '../units.js';
 import { type ModelArchitecture, allLayerGroups, layerCount } from '../architecture.js';
 import type { LowExpectedHigh } from '../overhead.js';
@@ -46,11 +47,19 @@ export function weightBytesOf(scenario: InferenceScenario, part: ModelArchitectu
  * first stage, the head on the last; a tied head is loaded again there).
  */
 export function weightsPerGpu(scenario: InferenceScenario, gpuCount: number, pipelineStages = 1): number {
-  if (pipelineStages <= 1) return ceilDiv(inferenceWeightsComponent(scenario).bytes, gpuCount);
+  const tower = visionWeightBytes(scenario);
+  if (pipelineStages <= 1) return ceilDiv(inferenceWeightsComponent(scenario).bytes + tower, gpuCount);
   const stage = withLayerCounts({ ...scenario.arch, tiedEmbeddings: true }, (count) =>
     Math.ceil(count / pipelineStages),
   );
-  return ceilDiv(weightBytesOf(scenario, stage), gpuCount);
+  return ceilDiv(weightBytesOf(scenario, stage) + tower, gpuCount);
+}
+
+/** The vision tower's weights when the scenario loads it (split over the tensor-parallel GPUs with the rest; on the first stage). */
+function visionWeightBytes(scenario: InferenceScenario): number {
+  const tower = scenario.arch.vision;
+  if (tower === null || scenario.images === null) return 0;
+  return visionParameterCount(tower) * (scenario.weightDtype === 'fp32' ? 4 : 2);
 }
 
 /**
