@@ -146,8 +146,20 @@ export interface Rwkv4Mixer {
   stateDtype: Dtype | null;
 }
 
+/**
+ * Lightning attention (MiniMax-Text-01 / M1; transformers MiniMaxLightningAttention): linear
+ * attention over all heads (no GQA) with a sigmoid output gate. Per sequence it keeps the K^T·V
+ * state, heads × head dim × head dim, in the model dtype; no conv state.
+ */
+export interface LightningMixer {
+  kind: 'lightning';
+  headCount: number;
+  headDim: number;
+  stateDtype: Dtype | null;
+}
+
 /** A token mixer whose per-sequence state is fixed in size: it does not grow with the context. */
-export type RecurrentMixer = MambaMixer | Mamba2Mixer | GatedDeltaNetMixer | Rwkv4Mixer;
+export type RecurrentMixer = MambaMixer | Mamba2Mixer | GatedDeltaNetMixer | Rwkv4Mixer | LightningMixer;
 
 export interface MixtureOfExperts {
   /** Routed experts per MoE layer (Mixtral: 8). */

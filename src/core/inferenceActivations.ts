@@ -87,6 +87,7 @@ const SCAN_CHUNK_TOKENS: Record<RecurrentMixer['kind'], number | null> = {
   mamba2: 256,
   gated_deltanet: 64,
   rwkv4: null,
+  lightning: 256,
 };
 
 /** Per token: the in-projection output, the conv output and the scan output of one recurrent mixer. */
@@ -95,6 +96,9 @@ export function recurrentElementsPerToken(mixer: RecurrentMixer): number {
     case 'rwkv4':
       // key, value, receptance and the WKV output.
       return 4 * mixer.attentionSize;
+    case 'lightning':
+      // q, k, v, the gate and the output.
+      return 5 * mixer.headCount * mixer.headDim;
     case 'mamba':
       return 2 * mixer.innerSize + mixer.innerSize + mixer.innerSize;
     case 'mamba2': {
@@ -114,6 +118,8 @@ function scanStateElements(mixer: RecurrentMixer): number {
   switch (mixer.kind) {
     case 'rwkv4':
       return 3 * mixer.attentionSize;
+    case 'lightning':
+      return mixer.headCount * mixer.headDim * mixer.headDim;
     case 'mamba':
       return mixer.innerSize * mixer.stateSize;
     case 'mamba2':

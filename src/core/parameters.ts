@@ -15,6 +15,7 @@
  *               [+ 2di + h projection biases, + di conv bias, + r + 2·ds dt/B/C norms]  (MambaMixer)
  *   Mamba-2   = in h·(2di + 2g·ds + nh) + conv c·k + dt_bias, A, D 3·nh + norm di + out di·h,
  *               c = di + 2g·ds  [+ projection biases, + c conv bias]  (Mamba2Mixer)
+ *   lightning = 5·h·a·d + a·d  (qkv, output gate, out, norm; MiniMaxLightningAttention)
  *   RWKV-4    = 2A + 3h + 4·A·h (time mix) + 2h + h² (channel mix's mixes and receptance)
  *   Gated DeltaNet = qkvz h·(2·nk·dk + 2·nv·dv) + ba h·2nv + conv c·k + dt_bias, A 2·nv + norm dv
  *               + out nv·dv·h, c = 2·nk·dk + nv·dv  (Qwen3NextGatedDeltaNet)
@@ -88,6 +89,11 @@ export function attentionParameterCount(h: number, attention: AttentionSpec): nu
 
 /** Parameters of one state-space or linear-attention mixer. */
 export function recurrentParameterCount(h: number, mixer: RecurrentMixer): number {
+  if (mixer.kind === 'lightning') {
+    // qkv h → 3·a·d, output gate h → a·d, out a·d → h, a norm of a·d; no biases.
+    const width = mixer.headCount * mixer.headDim;
+    return 5 * h * width + width;
+  }
   if (mixer.kind === 'rwkv4') {
     // Time mix: decay and first A each, three token-shift mixes h each, key/value/receptance h·A,
     // output A·h; channel mix: two mixes h each and its receptance h·h (key and value are the MLP).

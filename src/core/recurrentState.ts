@@ -5,6 +5,7 @@
  *   Mamba-1         conv d_inner × (d_conv − 1)                  + SSM d_inner × d_state
  *   Mamba-2         conv (d_inner + 2·g·d_state) × (d_conv − 1)  + SSM n_heads × d_head × d_state
  *   Gated DeltaNet  conv (2·n_k·d_k + n_v·d_v) × (d_conv − 1)    + recurrent n_v × d_k × d_v
+ *   lightning       K^T·V state heads × d × d (MiniMaxCache linear_cache), no conv state
  *   RWKV-4          token shifts 2·h                             + WKV num, den, max 3·h
  *                   (transformers RwkvForCausalLM's five h-wide states; it assumes the attention
  *                   width equals h, which the reader checks)
@@ -39,6 +40,8 @@ function groupsPerGpu(groups: number, gpuCount: number): number {
 }
 
 export function stateElements(mixer: RecurrentMixer, gpuCount = 1): StateElements {
+  if (mixer.kind === 'lightning')
+    return { conv: 0, ssm: ceilDiv(mixer.headCount, gpuCount) * mixer.headDim * mixer.headDim };
   if (mixer.kind === 'rwkv4') {
     const width = ceilDiv(mixer.attentionSize, gpuCount);
     return { conv: 2 * width, ssm: 3 * width };
@@ -68,6 +71,7 @@ export function stateElements(mixer: RecurrentMixer, gpuCount = 1): StateElement
 function stateText(mixer: RecurrentMixer): string {
   if (mixer.kind === 'rwkv4')
     return `2 × ${formatInt(mixer.attentionSize)} token shifts + 3 × ${formatInt(mixer.attentionSize)} WKV`;
+  if (mixer.kind === 'lightning') return `${mixer.headCount} heads × ${mixer.headDim} × ${mixer.headDim} K·V state`;
   const history = mixer.convKernel - 1;
   switch (mixer.kind) {
     case 'mamba':
@@ -88,6 +92,7 @@ const MIXER_NAMES: Record<RecurrentMixer['kind'], string> = {
   mamba2: 'Mamba-2',
   gated_deltanet: 'Gated DeltaNet',
   rwkv4: 'RWKV-4',
+  lightning: 'lightning-attention',
 };
 
 function recurrentGroups(arch: ModelArchitecture): (LayerGroup & { recurrent: RecurrentMixer })[] {

@@ -134,6 +134,7 @@ function attentionKept(attention: AttentionSpec, input: TrainingActivationInput)
 /** Width of a recurrent mixer's output before out_proj. */
 function recurrentInnerWidth(mixer: RecurrentMixer): number {
   if (mixer.kind === 'rwkv4') return mixer.attentionSize;
+  if (mixer.kind === 'lightning') return mixer.headCount * mixer.headDim;
   return mixer.kind === 'gated_deltanet' ? mixer.valueHeadCount * mixer.valueHeadDim : mixer.innerSize;
 }
 

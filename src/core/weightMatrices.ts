@@ -98,6 +98,10 @@ function recurrentMatrices(h: number, mixer: RecurrentMixer, layers: number[]): 
     expert: false,
   });
   switch (mixer.kind) {
+    case 'lightning': {
+      const width = mixer.headCount * mixer.headDim;
+      return [m('ssm_in', h, 3 * width), m('ssm_in', h, width), m('ssm_out', width, h)];
+    }
     case 'rwkv4': {
       const a = mixer.attentionSize;
       return [m('ssm_in', h, a), m('ssm_in', h, a), m('ssm_in', h, a), m('ssm_out', a, h), m('ssm_in', h, h)];

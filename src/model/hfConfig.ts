@@ -22,6 +22,7 @@ import { VISION_WRAPPERS, visionTowerOf } from './readers/visionTowers.js';
 import { QWEN3_NEXT_FAMILY, QWEN3_NEXT_LAYER_TYPES, readQwen3Next } from './readers/qwen3Next.js';
 import { readJamba } from './readers/jamba.js';
 import { readMiniMaxM2 } from './readers/minimaxM2.js';
+import { MINIMAX_FAMILY, MINIMAX_LAYER_TYPES, readMiniMax } from './readers/minimax.js';
 import { readRwkv } from './readers/rwkv.js';
 import { readModernBert } from './readers/modernBert.js';
 import { ENCODER_DECODER_FAMILY, readEncoderDecoder } from './readers/encoderDecoder.js';
@@ -45,6 +46,7 @@ export const SUPPORTED_MODEL_TYPES = [
   'granitemoehybrid',
   'falcon_h1',
   'minimax_m2',
+  ...MINIMAX_FAMILY,
   'rwkv',
   ...COHERE_FAMILY,
   ...OLMO_FAMILY,
@@ -125,6 +127,7 @@ function readKnownFamily(fields: ConfigFields, modelType: string, warnings: stri
   if (modelType === 'granitemoehybrid') return readGraniteHybrid(fields);
   if (modelType === 'falcon_h1') return readFalconH1(fields);
   if (modelType === 'minimax_m2') return readMiniMaxM2(fields, warnings);
+  if (isOneOf(MINIMAX_FAMILY, modelType)) return readMiniMax(fields, modelType, warnings);
   if (modelType === 'rwkv') return readRwkv(fields);
   if (isOneOf(COHERE_FAMILY, modelType)) return readCohere(fields, modelType);
   if (isOneOf(OLMO_FAMILY, modelType)) return readOlmo(fields, modelType);
@@ -236,6 +239,7 @@ function readerLayerTypes(modelType: string): readonly string[] {
   if (modelType === 'llama4_text') return LLAMA4_LAYER_TYPES;
   if (isOneOf(QWEN3_NEXT_FAMILY, modelType)) return QWEN3_NEXT_LAYER_TYPES;
   if (modelType === 'nemotron_h') return NEMOTRON_H_LAYER_TYPES;
+  if (isOneOf(MINIMAX_FAMILY, modelType)) return MINIMAX_LAYER_TYPES;
   if (modelType === 'granitemoehybrid') return GRANITE_HYBRID_LAYER_TYPES;
   const family = isOneOf(LLAMA_FAMILY, modelType) ? modelType : LLAMA_ALIASES[modelType];
   return family === undefined ? ['full_attention'] : llamaLayerTypes(family);

@@ -18,6 +18,7 @@ import gemma327b from '../../presets/models/gemma-3-27b.json';
 import llama4Scout from '../../presets/models/llama-4-scout.json';
 import minimaxM27 from '../../presets/models/minimax-m2.7.json';
 import llama4Maverick from '../../presets/models/llama-4-maverick.json';
+import minimaxM1 from '../../presets/models/minimax-m1.json';
 import bertBaseUncased from '../../presets/models/bert-base-uncased.json';
 import bertLargeUncased from '../../presets/models/bert-large-uncased.json';
 import bloom560m from '../../presets/models/bloom-560m.json';
@@ -62,6 +63,7 @@ import whisperLargeV3 from '../../presets/models/whisper-large-v3.json';
 import yi6b from '../../presets/models/yi-6b.json';
 
 export const PRESET_FILES: readonly unknown[] = [
+  minimaxM1,
   minimaxM27,
   llama4Maverick,
   llava157b,

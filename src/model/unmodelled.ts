@@ -10,6 +10,7 @@ import { UserError } from '../core/errors.js';
 import type { ConfigFields } from './configFields.js';
 import { QWEN3_NEXT_FAMILY } from './readers/qwen3Next.js';
 import { SSM_FAMILY } from './readers/ssm.js';
+import { MINIMAX_FAMILY } from './readers/minimax.js';
 import { ENCODER_DECODER_FAMILY } from './readers/encoderDecoder.js';
 
 /** What reads a config: a known family's reader, or the generic LLaMA-style fallback. */
@@ -65,7 +66,7 @@ const RULES: readonly Rule[] = [
     // MiniMax: 0 = lightning (linear) attention, 1 = softmax; a list of 1s is plain attention.
     fields: ['attn_type_list'],
     feature: 'linear-attention layers (lightning attention) and their recurrent state',
-    modelledBy: [],
+    modelledBy: MINIMAX_FAMILY,
     declares: (value) => Array.isArray(value) && value.some((kind) => kind === 0),
   },
   {

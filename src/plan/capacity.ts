@@ -174,6 +174,7 @@ function headsText(arch: ModelArchitecture): string {
     parts.push(`the ${mixer.keyHeadCount} key and ${mixer.valueHeadCount} value heads of Gated DeltaNet`);
   if (mixer?.kind === 'mamba') parts.push(`the ${mixer.innerSize} Mamba channels`);
   if (mixer?.kind === 'rwkv4') parts.push(`the ${mixer.attentionSize} RWKV channels`);
+  if (mixer?.kind === 'lightning') parts.push(`the ${mixer.headCount} lightning-attention heads`);
   return parts.join(' and ');
 }
 

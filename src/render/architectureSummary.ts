@@ -21,6 +21,8 @@ export function attentionText(attention: AttentionSpec): string {
 /** "Mamba-2 (128 heads × 64, state 128)" or "Gated DeltaNet (16 key / 32 value heads, 128 × 128)". */
 export function recurrentText(mixer: RecurrentMixer): string {
   switch (mixer.kind) {
+    case 'lightning':
+      return `lightning attention (${mixer.headCount} heads × ${mixer.headDim})`;
     case 'rwkv4':
       return `RWKV-4 time mixing (${formatInt(mixer.attentionSize)} wide)`;
     case 'mamba':

@@ -176,6 +176,43 @@ describe('rwkv (RWKV-4)', () => {
   });
 });
 
+describe('minimax (MiniMax-Text-01 / M1): lightning attention with softmax every 8th layer', () => {
+  const M1 = {
+    model_type: 'minimax_m1',
+    architectures: ['MiniMaxM1ForCausalLM'],
+    hidden_size: 6144,
+    head_dim: 128,
+    intermediate_size: 9216,
+    num_attention_heads: 64,
+    num_key_value_heads: 8,
+    num_hidden_layers: 80,
+    num_local_experts: 32,
+    num_experts_per_tok: 2,
+    vocab_size: 200064,
+    max_position_embeddings: 10240000,
+    shared_intermediate_size: 0,
+    tie_word_embeddings: false,
+    attn_type_list: Array.from({ length: 80 }, (_, i) => ((i + 1) % 8 === 0 ? 1 : 0)),
+  };
+
+  it('MiniMax-M1: 456,089,655,296 ("456B"), 45.9B active without embedding and head', () => {
+    const a = arch(M1);
+    const counts = countParameters(a);
+    expect(counts.totalCount).toBe(456_089_655_296);
+    expect(counts.activeCount - 2 * 200064 * 6144).toBe(45_944_920_064);
+    // 10 softmax layers cache 2 × 8 × 128 per token; 70 lightning layers keep 64 × 128 × 128 each.
+    expect(kvCacheBytes(a, 'bf16', 1, 1)).toBe(40_960);
+    expect(recurrentStateBytesPerSequence(a, BF16)).toBe(70 * 64 * 128 * 128 * 2);
+  });
+
+  it('attn_type_list is checked; transformers-style layer_types read too', () => {
+    expect(() => arch({ ...M1, attn_type_list: [0, 1] })).toThrow(/attn_type_list/);
+    const { attn_type_list: _list, ...rest } = M1;
+    const types = M1.attn_type_list.map((k) => (k === 1 ? 'full_attention' : 'linear_attention'));
+    expect(params({ ...rest, model_type: 'minimax', layer_types: types })).toBe(456_089_655_296);
+  });
+});
+
 const NEMOTRON_DEFAULTS = {
   model_type: 'nemotron_h',
   hidden_size: 4096,

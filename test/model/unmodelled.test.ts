@@ -212,7 +212,11 @@ describe('families that were accepted and wrong are refused with the feature (is
       { model_type: 'rwkv5', attention_hidden_size: 2048, rescale_every: 6 },
       /RWKV time-mixing/,
     ],
-    ['MiniMax-M1', { model_type: 'minimax', attn_type_list: [0, 0, 0, 1] }, /linear-attention/],
+    [
+      'lightning layers on an unknown model_type',
+      { model_type: 'minimax_vl_01', attn_type_list: [0, 0, 0, 1] },
+      /linear-attention/,
+    ],
   ];
 
   it.each(cases)('%s', (_name, config, reason) => {

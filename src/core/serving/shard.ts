@@ -28,6 +28,8 @@ function shardRecurrent(mixer: RecurrentMixer, n: number): RecurrentMixer {
   switch (mixer.kind) {
     case 'rwkv4':
       return { ...mixer, attentionSize: ceilDiv(mixer.attentionSize, n) };
+    case 'lightning':
+      return { ...mixer, headCount: ceilDiv(mixer.headCount, n) };
     case 'mamba':
       return { ...mixer, innerSize: ceilDiv(mixer.innerSize, n) };
     case 'mamba2':
@@ -87,6 +89,8 @@ function recurrentSplits(mixer: RecurrentMixer, n: number): boolean {
   switch (mixer.kind) {
     case 'rwkv4':
       return mixer.attentionSize % n === 0;
+    case 'lightning':
+      return mixer.headCount % n === 0;
     case 'mamba':
       return mixer.innerSize % n === 0;
     case 'mamba2':
