@@ -30,6 +30,11 @@ export interface StandardAttention {
    * it is 2 × a·d wide.
    */
   outputGate: boolean;
+  /**
+   * Cross-layer KV sharing (Gemma 3n num_kv_shared_layers): the layer reuses K and V of an
+   * earlier layer of its kind, so it has no k/v projections (nor k norm) and caches nothing.
+   */
+  sharedKv: boolean;
   /** Sliding attention window in tokens (or the chunk, when chunked); null for full attention. */
   window: number | null;
   /**

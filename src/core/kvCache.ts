@@ -36,7 +36,7 @@ interface KvTerm {
 
 function selfTerm(group: LayerGroup, contextTokens: number, policy: SlidingWindowPolicy): KvTerm | null {
   const attention = group.attention;
-  if (attention === null) return null;
+  if (attention === null || (attention.kind === 'standard' && attention.sharedKv)) return null;
   const window = attention.window !== null && policy === 'cap' ? attention.window : null;
   const tokens = window === null ? contextTokens : Math.min(contextTokens, window);
   if (attention.kind === 'latent') {
@@ -180,10 +180,12 @@ export function kvCacheComponent(
 function kvCacheNotes(arch: ModelArchitecture, contextTokens: number, policy: SlidingWindowPolicy): string[] {
   const notes: string[] = [];
   const lead = leadAttention(arch);
-  const attending = arch.layers.filter((group) => group.attention !== null);
+  const attending = arch.layers.filter(
+    (group) => group.attention !== null && !(group.attention.kind === 'standard' && group.attention.sharedKv),
+  );
   if (layerCount(attending) < layerCount(arch.layers)) {
     notes.push(
-      `only the ${layerCount(attending)} attention layers of ${layerCount(arch.layers)} cache K/V; the others cache nothing per token (see recurrent_state for their fixed state)`,
+      `only ${layerCount(attending)} layers of ${layerCount(arch.layers)} cache K/V; the others cache nothing per token (they share an earlier layer's K/V, or keep a fixed state: see recurrent_state)`,
     );
   }
   if (lead?.kind === 'standard' && lead.kvHeadCount < lead.headCount) {

@@ -78,11 +78,13 @@ export function attentionParameterCount(h: number, attention: AttentionSpec): nu
     return q + kv + a * attention.vHeadDim * h + indexerParameterCount(h, attention);
   }
   const { headCount: a, kvHeadCount: kv, headDim: d } = attention;
-  const projections = h * a * d * (attention.outputGate ? 2 : 1) + 2 * h * kv * d + a * d * h;
+  const kvProjections = attention.sharedKv ? 0 : 2 * h * kv * d;
+  const projections = h * a * d * (attention.outputGate ? 2 : 1) + kvProjections + a * d * h;
   const qBias = a * d * (attention.outputGate ? 2 : 1);
-  const qkvBias = attention.bias === 'none' ? 0 : attention.bias === 'qvo' ? qBias + kv * d : qBias + 2 * kv * d;
+  const kvBias = attention.sharedKv ? 0 : attention.bias === 'qvo' ? kv * d : 2 * kv * d;
+  const qkvBias = attention.bias === 'none' ? 0 : qBias + kvBias;
   const outBias = attention.bias === 'all' || attention.bias === 'qvo' ? h : 0;
-  const qkNorm = attention.qkNorm ? 2 * d : 0;
+  const qkNorm = attention.qkNorm ? (attention.sharedKv ? d : 2 * d) : 0;
   const sinks = attention.sinks ? a : 0;
   return projections + qkvBias + outBias + qkNorm + sinks;
 }

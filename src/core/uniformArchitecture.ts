@@ -71,6 +71,7 @@ export function uniformArchitecture(shape: UniformShape): ModelArchitecture {
     attention: {
       kind: 'standard',
       outputGate: false,
+      sharedKv: false,
       headCount: shape.headCount,
       kvHeadCount: shape.kvHeadCount ?? shape.headCount,
       headDim: shape.headDim ?? shape.hiddenSize / shape.headCount,

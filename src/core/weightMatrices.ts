@@ -81,7 +81,8 @@ function attentionMatrices(h: number, attention: AttentionSpec, layers: number[]
   }
   const { headCount: a, kvHeadCount: kv, headDim: d } = attention;
   const q = attention.outputGate ? 2 * a * d : a * d;
-  return [m('attn_q', h, q), m('attn_k', h, kv * d), m('attn_v', h, kv * d), m('attn_output', a * d, h)];
+  const kvMatrices = attention.sharedKv ? [] : [m('attn_k', h, kv * d), m('attn_v', h, kv * d)];
+  return [m('attn_q', h, q), ...kvMatrices, m('attn_output', a * d, h)];
 }
 
 /**

@@ -24,6 +24,7 @@ import { readJamba } from './readers/jamba.js';
 import { readMiniMaxM2 } from './readers/minimaxM2.js';
 import { MINIMAX_FAMILY, MINIMAX_LAYER_TYPES, readMiniMax } from './readers/minimax.js';
 import { readRwkv } from './readers/rwkv.js';
+import { GEMMA3N_LAYER_TYPES, readGemma3n } from './readers/gemma3n.js';
 import { readModernBert } from './readers/modernBert.js';
 import { ENCODER_DECODER_FAMILY, readEncoderDecoder } from './readers/encoderDecoder.js';
 import { GRANITE_HYBRID_LAYER_TYPES, readFalconH1, readGraniteHybrid } from './readers/mamba2Hybrids.js';
@@ -48,6 +49,7 @@ export const SUPPORTED_MODEL_TYPES = [
   'minimax_m2',
   ...MINIMAX_FAMILY,
   'rwkv',
+  'gemma3n_text',
   ...COHERE_FAMILY,
   ...OLMO_FAMILY,
   ...ENCODER_FAMILY,
@@ -129,6 +131,7 @@ function readKnownFamily(fields: ConfigFields, modelType: string, warnings: stri
   if (modelType === 'minimax_m2') return readMiniMaxM2(fields, warnings);
   if (isOneOf(MINIMAX_FAMILY, modelType)) return readMiniMax(fields, modelType, warnings);
   if (modelType === 'rwkv') return readRwkv(fields);
+  if (modelType === 'gemma3n_text') return readGemma3n(fields);
   if (isOneOf(COHERE_FAMILY, modelType)) return readCohere(fields, modelType);
   if (isOneOf(OLMO_FAMILY, modelType)) return readOlmo(fields, modelType);
   if (isOneOf(ENCODER_FAMILY, modelType)) return readEncoder(fields, modelType);
@@ -172,11 +175,13 @@ function readMultimodal(
       ? visionTowerOf(modelType, fields, visionConfig, inner.arch.hiddenSize)
       : null;
   const counted = `its language model (text_config, ${String(text.model_type)}) is counted`;
-  const kind = fields.value('audio_config') !== undefined && visionConfig === undefined ? 'audio' : 'vision';
+  const audio = fields.value('audio_config') !== undefined;
+  const kind =
+    audio && visionConfig !== undefined ? 'vision and audio towers are' : audio ? 'audio tower is' : 'vision tower is';
   inner.warnings.unshift(
     tower
       ? `${modelType} is multimodal: ${counted}, and its vision tower (${tower.name}: ${tower.tokensPerImage} tokens per image at ${tower.imageSize}); --text-only leaves the tower out`
-      : `${modelType} is multimodal: ${counted}; the ${kind} tower is not`,
+      : `${modelType} is multimodal: ${counted}; the ${kind} not`,
   );
   const quantization =
     inner.quantization ?? readQuantizationConfig(fields.value('quantization_config'), source, inner.warnings);
@@ -239,6 +244,7 @@ function readerLayerTypes(modelType: string): readonly string[] {
   if (modelType === 'llama4_text') return LLAMA4_LAYER_TYPES;
   if (isOneOf(QWEN3_NEXT_FAMILY, modelType)) return QWEN3_NEXT_LAYER_TYPES;
   if (modelType === 'nemotron_h') return NEMOTRON_H_LAYER_TYPES;
+  if (modelType === 'gemma3n_text') return GEMMA3N_LAYER_TYPES;
   if (isOneOf(MINIMAX_FAMILY, modelType)) return MINIMAX_LAYER_TYPES;
   if (modelType === 'granitemoehybrid') return GRANITE_HYBRID_LAYER_TYPES;
   const family = isOneOf(LLAMA_FAMILY, modelType) ? modelType : LLAMA_ALIASES[modelType];

@@ -83,7 +83,7 @@ const RULES: readonly Rule[] = [
   {
     fields: ['num_kv_shared_layers'],
     feature: 'KV cache shared across layers (Gemma 3n style)',
-    modelledBy: [],
+    modelledBy: ['gemma3n_text'],
     declares: positive,
   },
   {

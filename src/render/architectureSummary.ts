@@ -15,7 +15,8 @@ export function attentionText(attention: AttentionSpec): string {
     return `${attention.headCount} heads, MLA (latent ${attention.kvLoraRank} + rope ${attention.qkRopeHeadDim}${attention.indexer ? `, indexer ${attention.indexer.headCount} × ${attention.indexer.headDim}` : ''})`;
   const window =
     attention.window === null ? '' : `, ${attention.chunked ? 'chunk' : 'window'} ${formatInt(attention.window)}`;
-  return `${attention.headCount} heads (${attention.kvHeadCount} KV, head dim ${attention.headDim}${window})`;
+  const shared = attention.sharedKv ? ', K/V shared with an earlier layer' : '';
+  return `${attention.headCount} heads (${attention.kvHeadCount} KV, head dim ${attention.headDim}${window}${shared})`;
 }
 
 /** "Mamba-2 (128 heads × 64, state 128)" or "Gated DeltaNet (16 key / 32 value heads, 128 × 128)". */

@@ -480,3 +480,40 @@ describe('Qwen3-Next through the CLI (issue 9: done when)', () => {
     expect(stateDtypesFor('vllm', nemotron, 'bf16')).toEqual({ conv: 'bf16', ssm: 'fp32' });
   });
 });
+
+describe('gemma3n_text: KV shared across layers, per-layer embeddings', () => {
+  // google/gemma-3n-E4B's text_config as written down (its values are Gemma3nTextConfig's defaults).
+  const E4B = {
+    model_type: 'gemma3n_text',
+    hidden_size: 2048,
+    hidden_size_per_layer_input: 256,
+    intermediate_size: Array.from({ length: 35 }, () => 16384),
+    num_hidden_layers: 35,
+    num_attention_heads: 8,
+    num_key_value_heads: 2,
+    head_dim: 256,
+    vocab_size: 262400,
+    vocab_size_per_layer_input: 262144,
+    max_position_embeddings: 32768,
+    sliding_window: 512,
+    layer_types: Array.from({ length: 35 }, (_, i) => ((i + 1) % 5 === 0 ? 'full_attention' : 'sliding_attention')),
+    num_kv_shared_layers: 15,
+    laurel_rank: 64,
+    altup_num_inputs: 4,
+  };
+
+  it('E4B text: 6,835,235,568 (transformers 5.18), 2,348,810,240 of them the per-layer embedding table', () => {
+    expect(params(E4B)).toBe(6_835_235_568);
+    expect(262144 * 35 * 256).toBe(2_348_810_240);
+  });
+
+  it('only layers 0–19 cache: 4 full layers per token, 16 sliding layers at most 512 tokens', () => {
+    const a = arch(E4B);
+    expect(kvCacheBytes(a, 'bf16', 8192, 1)).toBe((4 * 8192 + 16 * 512) * 2 * 2 * 256 * 2);
+  });
+
+  it('the gemma3n wrapper says its vision and audio towers are not counted', () => {
+    const read = readModelConfig({ model_type: 'gemma3n', text_config: E4B, vision_config: {}, audio_config: {} }, 'c');
+    expect(read.warnings[0]).toMatch(/the vision and audio towers are not/);
+  });
+});

@@ -11,6 +11,7 @@ export function standardAttention(
     qkNorm: false,
     sinks: false,
     outputGate: false,
+    sharedKv: false,
     window: null,
     chunked: false,
     ...fields,
