@@ -35,8 +35,7 @@ const QWEN3_MOE: Config = {
   tie_word_embeddings: false,
 };
 
-/** Configs beyond the presets, for the branches no preset takes; read from stdin with --config -. */
-/** Small configs of the state-space and linear-attention readers. */
+/** Small configs of the readers added in issue 9 (state-space, linear attention, encoder–decoder…). */
 const RECURRENT_CONFIGS: Readonly<Record<string, Config>> = {
   'qwen3_next (small)': {
     model_type: 'qwen3_next',
@@ -279,6 +278,7 @@ const RECURRENT_CONFIGS: Readonly<Record<string, Config>> = {
   },
 };
 
+/** Configs beyond the presets, for the branches no preset takes; read from stdin with --config -. */
 const EXTRA_CONFIGS: Readonly<Record<string, Config>> = {
   't5-3b (fixture)': fixture('t5-3b.config.json'),
   'llama-4-scout (llama4_text)': {

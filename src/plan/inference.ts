@@ -231,7 +231,7 @@ function autoSixteenBit(modelType: string, gpuId: string | null): 'fp16' | 'bf16
 
 /** Whether a stored checkpoint holds float32 tensors only (safetensors F32). */
 function storedInFloat32(stored: InferenceScenario['storedWeights']): boolean {
-  if (!stored || stored.format !== 'safetensors') return false;
+  if (stored?.format !== 'safetensors') return false;
   const types = Object.keys(stored.bytesByType);
   return types.length > 0 && types.every((type) => type === 'F32');
 }

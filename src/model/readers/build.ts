@@ -1,5 +1,15 @@
 /** Small constructors for architecture parts, shared by the config readers. */
-import type { LayerGroup, MixtureOfExperts, MlpSpec, MtpModules, StandardAttention } from '../../core/architecture.js';
+import {
+  type LayerGroup,
+  type MixtureOfExperts,
+  type MlpSpec,
+  type ModelArchitecture,
+  type MtpModules,
+  type StandardAttention,
+  groupLayers,
+} from '../../core/architecture.js';
+import { dtypeFromTorch } from '../../core/dtype.js';
+import { architecture } from '../../core/uniformArchitecture.js';
 import type { ConfigFields } from '../configFields.js';
 
 export function standardAttention(
@@ -100,4 +110,30 @@ export function mtpModules(f: ConfigFields, h: number, vocabSize: number, layer:
     layers: [{ ...layer, count }],
     extraParameterCount: count * (2 * h * h + 3 * h + 2 * vocabSize * h),
   };
+}
+
+/** What a decoder reader knows of its model; the rest comes from the config's common fields. */
+interface DecoderFields extends Partial<Omit<ModelArchitecture, 'layers'>> {
+  modelType: string;
+  hiddenSize: number;
+  vocabSize: number;
+  maxPositionCount: number;
+  layers: LayerShape[];
+  /** The family's tie_word_embeddings default. */
+  tiedByDefault: boolean;
+}
+
+/**
+ * A reader's architecture: its layers grouped, the head tied as tie_word_embeddings says (else the
+ * family's default), attention_dropout, and the checkpoint dtype from torch_dtype (or dtype).
+ */
+export function decoderArchitecture(f: ConfigFields, fields: DecoderFields): ModelArchitecture {
+  const { layers, tiedByDefault, ...rest } = fields;
+  return architecture({
+    tiedEmbeddings: f.flag('tie_word_embeddings', tiedByDefault),
+    attentionDropout: f.probability(0, 'attention_dropout'),
+    defaultDtype: dtypeFromTorch(f.value('torch_dtype', 'dtype')),
+    ...rest,
+    layers: groupLayers(layers),
+  });
 }

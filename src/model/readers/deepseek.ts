@@ -9,11 +9,9 @@
  * token). The multi-token-prediction module (num_nextn_predict_layers) is stored for speculative
  * decoding and counted only with --mtp.
  */
-import { type LatentAttention, type ModelArchitecture, groupLayers } from '../../core/architecture.js';
-import { dtypeFromTorch } from '../../core/dtype.js';
-import { architecture } from '../../core/uniformArchitecture.js';
+import type { LatentAttention, ModelArchitecture } from '../../core/architecture.js';
 import type { ConfigFields } from '../configFields.js';
-import { type LayerShape, denseMlp, moe, mtpModules, mtpWarning } from './build.js';
+import { type LayerShape, decoderArchitecture, denseMlp, moe, mtpModules, mtpWarning } from './build.js';
 
 /** MLA of every layer, with V3.2's indexer. */
 function latentAttention(
@@ -83,15 +81,13 @@ export function readDeepSeek(
   const mtp = mtpWarning(f, type, 'in the checkpoint for speculative decoding (--mtp loads it)');
   if (mtp) warnings.push(mtp);
   const last = layers[layers.length - 1];
-  return architecture({
+  return decoderArchitecture(f, {
     modelType: type,
     hiddenSize: h,
     vocabSize,
     maxPositionCount,
-    layers: groupLayers(layers),
-    tiedEmbeddings: f.flag('tie_word_embeddings', false),
-    attentionDropout: f.probability(0, 'attention_dropout'),
-    defaultDtype: dtypeFromTorch(f.value('torch_dtype', 'dtype')),
+    layers,
     mtp: last ? mtpModules(f, h, vocabSize, last) : null,
+    tiedByDefault: false,
   });
 }

@@ -12,11 +12,16 @@
  *   projection h·L·P and norm P, the AltUp projections 2·(n − 1)·h², a tied head
  * The checkpoint also stores k/v weights for the shared layers, which transformers drops on load.
  */
-import { type ModelArchitecture, groupLayers } from '../../core/architecture.js';
-import { dtypeFromTorch } from '../../core/dtype.js';
-import { architecture } from '../../core/uniformArchitecture.js';
+import type { ModelArchitecture } from '../../core/architecture.js';
 import type { ConfigFields } from '../configFields.js';
-import { type LayerShape, denseMlp, kvHeadCountOf, layerKinds, standardAttention } from './build.js';
+import {
+  type LayerShape,
+  denseMlp,
+  kvHeadCountOf,
+  layerKinds,
+  standardAttention,
+  decoderArchitecture,
+} from './build.js';
 
 export const GEMMA3N_LAYER_TYPES = ['sliding_attention', 'full_attention'] as const;
 
@@ -70,13 +75,12 @@ export function readGemma3n(f: ConfigFields): ModelArchitecture {
     normCount: 4,
   }));
   const blockExtras = h + n * n + n * n * n + h * n + h + 2 * h * rank + h + 2 * h * perLayer + h;
-  return architecture({
+  return decoderArchitecture(f, {
     modelType: 'gemma3n_text',
     hiddenSize: h,
     vocabSize,
     maxPositionCount,
-    layers: groupLayers(layers),
-    tiedEmbeddings: f.flag('tie_word_embeddings', true),
+    layers,
     extraParameters: [
       {
         name: 'per-layer embeddings, their projection and norm',
@@ -85,7 +89,6 @@ export function readGemma3n(f: ConfigFields): ModelArchitecture {
       { name: 'AltUp projections', count: 2 * (n - 1) * h * h },
       { name: 'AltUp, LAuReL and per-layer-input blocks', count: layerCount * blockExtras },
     ],
-    attentionDropout: f.probability(0, 'attention_dropout'),
-    defaultDtype: dtypeFromTorch(f.value('torch_dtype', 'dtype')),
+    tiedByDefault: true,
   });
 }

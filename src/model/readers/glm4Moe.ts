@@ -8,11 +8,18 @@
  * an untied head. The multi-token-prediction layer (num_nextn_predict_layers) is stored after the
  * main layers and loaded only for speculative decoding, so it is not counted (as for DeepSeek-V3).
  */
-import { type ModelArchitecture, groupLayers } from '../../core/architecture.js';
-import { dtypeFromTorch } from '../../core/dtype.js';
-import { architecture } from '../../core/uniformArchitecture.js';
+import type { ModelArchitecture } from '../../core/architecture.js';
 import type { ConfigFields } from '../configFields.js';
-import { type LayerShape, denseMlp, moe, standardAttention, kvHeadCountOf, mtpModules, mtpWarning } from './build.js';
+import {
+  type LayerShape,
+  decoderArchitecture,
+  denseMlp,
+  moe,
+  standardAttention,
+  kvHeadCountOf,
+  mtpModules,
+  mtpWarning,
+} from './build.js';
 
 export function readGlm4Moe(f: ConfigFields, warnings: string[]): ModelArchitecture {
   const h = f.count('hidden_size');
@@ -53,15 +60,13 @@ export function readGlm4Moe(f: ConfigFields, warnings: string[]): ModelArchitect
   const mtp = mtpWarning(f, 'glm4_moe', 'in the checkpoint for speculative decoding (--mtp loads it)');
   if (mtp) warnings.push(mtp);
   const last = layers[layers.length - 1];
-  return architecture({
+  return decoderArchitecture(f, {
     modelType: 'glm4_moe',
     hiddenSize: h,
     vocabSize,
     maxPositionCount,
-    layers: groupLayers(layers),
-    tiedEmbeddings: f.flag('tie_word_embeddings', false),
-    attentionDropout: f.probability(0, 'attention_dropout'),
-    defaultDtype: dtypeFromTorch(f.value('torch_dtype', 'dtype')),
+    layers,
     mtp: last ? mtpModules(f, h, vocabSize, last) : null,
+    tiedByDefault: false,
   });
 }

@@ -6,11 +6,9 @@
  * more than one expert), else it is dense. Attention is GQA without biases, rotary or q/k norms;
  * two RMSNorms per layer; the head untied by default.
  */
-import { type MambaMixer, type ModelArchitecture, groupLayers } from '../../core/architecture.js';
-import { dtypeFromTorch } from '../../core/dtype.js';
-import { architecture } from '../../core/uniformArchitecture.js';
+import type { MambaMixer, ModelArchitecture } from '../../core/architecture.js';
 import type { ConfigFields } from '../configFields.js';
-import { type LayerShape, denseMlp, kvHeadCountOf, moe, standardAttention } from './build.js';
+import { type LayerShape, decoderArchitecture, denseMlp, kvHeadCountOf, moe, standardAttention } from './build.js';
 import { timeStepRank } from './ssm.js';
 
 function mamba(f: ConfigFields, h: number): MambaMixer {
@@ -58,14 +56,12 @@ export function readJamba(f: ConfigFields): ModelArchitecture {
       normCount: 2,
     };
   });
-  return architecture({
+  return decoderArchitecture(f, {
     modelType: 'jamba',
     hiddenSize: h,
     vocabSize,
     maxPositionCount,
-    layers: groupLayers(layers),
-    tiedEmbeddings: f.flag('tie_word_embeddings', false),
-    attentionDropout: f.probability(0, 'attention_dropout'),
-    defaultDtype: dtypeFromTorch(f.value('torch_dtype', 'dtype')),
+    layers,
+    tiedByDefault: false,
   });
 }

@@ -10,11 +10,9 @@
  *   the NoPE layers attend globally (layer_types chunked_attention / full_attention when given);
  * - q/k L2 norms without weights, input and post-attention RMSNorms, untied head.
  */
-import { type ModelArchitecture, groupLayers } from '../../core/architecture.js';
-import { dtypeFromTorch } from '../../core/dtype.js';
-import { architecture } from '../../core/uniformArchitecture.js';
+import type { ModelArchitecture } from '../../core/architecture.js';
 import type { ConfigFields } from '../configFields.js';
-import { type LayerShape, denseMlp, moe, standardAttention, kvHeadCountOf } from './build.js';
+import { type LayerShape, decoderArchitecture, denseMlp, moe, standardAttention, kvHeadCountOf } from './build.js';
 
 /** The layer_types values this reader models. */
 export const LLAMA4_LAYER_TYPES: readonly string[] = ['full_attention', 'chunked_attention'];
@@ -72,14 +70,12 @@ export function readLlama4Text(f: ConfigFields): ModelArchitecture {
       normCount: 2,
     };
   });
-  return architecture({
+  return decoderArchitecture(f, {
     modelType: 'llama4_text',
     hiddenSize: h,
     vocabSize,
     maxPositionCount,
-    layers: groupLayers(layers),
-    tiedEmbeddings: f.flag('tie_word_embeddings', false),
-    attentionDropout: f.probability(0, 'attention_dropout'),
-    defaultDtype: dtypeFromTorch(f.value('torch_dtype', 'dtype')),
+    layers,
+    tiedByDefault: false,
   });
 }

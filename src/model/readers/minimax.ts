@@ -9,11 +9,9 @@
  * layer; an untied head. transformers also allocates decay buffers per lightning layer
  * (heads × (1 + 2·block + block²)) at load, outside the checkpoint; they are not parameters.
  */
-import { type ModelArchitecture, groupLayers } from '../../core/architecture.js';
-import { dtypeFromTorch } from '../../core/dtype.js';
-import { architecture } from '../../core/uniformArchitecture.js';
+import type { ModelArchitecture } from '../../core/architecture.js';
 import type { ConfigFields } from '../configFields.js';
-import { type LayerShape, kvHeadCountOf, layerKinds, moe, standardAttention } from './build.js';
+import { type LayerShape, decoderArchitecture, kvHeadCountOf, layerKinds, moe, standardAttention } from './build.js';
 
 export const MINIMAX_FAMILY = ['minimax', 'minimax_m1', 'minimax_text_01'] as const;
 export type MiniMaxFamily = (typeof MINIMAX_FAMILY)[number];
@@ -64,14 +62,12 @@ export function readMiniMax(f: ConfigFields, type: MiniMaxFamily, warnings: stri
     warnings.push(
       `${type}: transformers also allocates ${linear} lightning layers' decay buffers at load (${headCount} × (1 + 2 × ${block} + ${block}²) elements each), which are not parameters and not counted`,
     );
-  return architecture({
+  return decoderArchitecture(f, {
     modelType: type,
     hiddenSize: h,
     vocabSize,
     maxPositionCount,
-    layers: groupLayers(layers),
-    tiedEmbeddings: f.flag('tie_word_embeddings', false),
-    attentionDropout: f.probability(0, 'attention_dropout'),
-    defaultDtype: dtypeFromTorch(f.value('torch_dtype', 'dtype')),
+    layers,
+    tiedByDefault: false,
   });
 }

@@ -9,11 +9,9 @@
  * decoding and not counted. attn_type_list must be all softmax (1): lightning-attention layers
  * (0) are MiniMax-M1's and are refused (unmodelled.ts).
  */
-import { type ModelArchitecture, groupLayers } from '../../core/architecture.js';
-import { dtypeFromTorch } from '../../core/dtype.js';
-import { architecture } from '../../core/uniformArchitecture.js';
+import type { ModelArchitecture } from '../../core/architecture.js';
 import type { ConfigFields } from '../configFields.js';
-import { type LayerShape, kvHeadCountOf, moe, standardAttention } from './build.js';
+import { type LayerShape, kvHeadCountOf, moe, standardAttention, decoderArchitecture } from './build.js';
 
 export function readMiniMaxM2(f: ConfigFields, warnings: string[]): ModelArchitecture {
   const h = f.count('hidden_size');
@@ -47,17 +45,15 @@ export function readMiniMaxM2(f: ConfigFields, warnings: string[]): ModelArchite
     warnings.push(
       `minimax_m2: the ${mtp} multi-token-prediction modules are loaded only for speculative decoding, and not counted`,
     );
-  return architecture({
+  return decoderArchitecture(f, {
     modelType: 'minimax_m2',
     hiddenSize: h,
     vocabSize,
     maxPositionCount,
-    layers: groupLayers(Array.from({ length: layerCount }, () => layer)),
+    layers: Array.from({ length: layerCount }, () => layer),
     extraParameters: [
       { name: 'q/k RMSNorms over the whole projection', count: layerCount * (headCount + kvHeadCount) * headDim },
     ],
-    tiedEmbeddings: f.flag('tie_word_embeddings', false),
-    attentionDropout: f.probability(0, 'attention_dropout'),
-    defaultDtype: dtypeFromTorch(f.value('torch_dtype', 'dtype')),
+    tiedByDefault: false,
   });
 }

@@ -17,9 +17,8 @@
  * for speculative decoding, so it is not counted. mamba_ssm_dtype (Qwen3.5: float32) is the state
  * dtype vLLM keeps (vllm/model_executor/models/config.py Qwen3_5ForConditionalGenerationConfig).
  */
-import { type GatedDeltaNetMixer, type MlpSpec, type ModelArchitecture, groupLayers } from '../../core/architecture.js';
+import type { GatedDeltaNetMixer, MlpSpec, ModelArchitecture } from '../../core/architecture.js';
 import { dtypeFromTorch } from '../../core/dtype.js';
-import { architecture } from '../../core/uniformArchitecture.js';
 import type { ConfigFields } from '../configFields.js';
 import {
   type LayerShape,
@@ -29,6 +28,7 @@ import {
   moe,
   qwenSparseLayers,
   standardAttention,
+  decoderArchitecture,
 } from './build.js';
 
 export const QWEN3_NEXT_FAMILY = ['qwen3_next', 'qwen3_5_text', 'qwen3_5_moe_text'] as const;
@@ -107,14 +107,12 @@ export function readQwen3Next(f: ConfigFields, type: Qwen3NextFamily, warnings: 
     warnings.push(
       `${type}: the ${mtp} multi-token-prediction layer${mtp > 1 ? 's are' : ' is'} stored apart (mtp.*) for speculative decoding, and not counted`,
     );
-  return architecture({
+  return decoderArchitecture(f, {
     modelType: type,
     hiddenSize: h,
     vocabSize,
     maxPositionCount,
-    layers: groupLayers(layers),
-    tiedEmbeddings: f.flag('tie_word_embeddings', false),
-    attentionDropout: f.probability(0, 'attention_dropout'),
-    defaultDtype: dtypeFromTorch(f.value('torch_dtype', 'dtype')),
+    layers,
+    tiedByDefault: false,
   });
 }
