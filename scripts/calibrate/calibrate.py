@@ -59,6 +59,9 @@ def set_args(overrides: dict) -> list[str]:
 def inference_command(case: dict) -> str:
     args = ['vram', 'estimate', '--model', case['model'], '--ctx', str(case['ctx']), '--users', str(case['users']),
             '--dtype', case['dtype'], '--attention', case['attention']]
+    # The prefill cases run one forward over every user's prompt (as generate() on a batch does).
+    if case['kind'] == KIND_PREFILL and case['users'] > 1:
+        args += ['--prefill-batch', str(case['users'])]
     return ' '.join(args + set_args(case['configOverrides']))
 
 

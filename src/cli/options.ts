@@ -180,6 +180,12 @@ export const OPTIONS = {
     help: 'inference: serve the language model of a multimodal model alone, without its vision tower',
     schema: flag,
   },
+  prefillBatch: {
+    flags: '--prefill-batch <n>',
+    help: "inference: sequences prefilled in one forward; 1 = engines that prefill one request while the others decode (vLLM, SGLang), --users = transformers' generate() on a batch",
+    default: 1,
+    schema: count(MAX_USER_COUNT),
+  },
   mtp: {
     flags: '--mtp',
     help: "inference: load the model's multi-token-prediction layers (MTP speculative decoding: DeepSeek-V3/R1, Kimi K2, GLM-4.5); they are stored but not loaded otherwise",
@@ -413,6 +419,7 @@ const SERVING = [
   'kvDtype',
   'attention',
   'slidingWindow',
+  'prefillBatch',
   'mtp',
   'images',
   'textOnly',

@@ -56,6 +56,8 @@ export interface InferenceScenario {
   weightFormat: WeightFormat | null;
   /** Images per request the vision tower encodes at once; null when the tower is not loaded (text only, or none). */
   images: number | null;
+  /** Sequences whose prompts are prefilled in one forward (1: engines that prefill a request while the others decode). */
+  prefillSequences: number;
 }
 
 /** The weights of an inference scenario: as stored, in a quantized format, or parameters × dtype. */
@@ -142,6 +144,7 @@ export function estimateInference(scenario: InferenceScenario): Estimate {
     scenario.contextTokens,
     scenario.attention,
     scenario.userCount,
+    scenario.prefillSequences,
   );
   const state = recurrentStateComponent(arch, scenario.stateDtypes, scenario.userCount);
   const vision = visionComponents(scenario);

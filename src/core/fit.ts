@@ -93,7 +93,8 @@ export function inferenceRequirement(
     const weights = weightsPerGpu(scenario, tp, stages);
     const kv = stageKvBytesPerGpu(scenario, tp, scenario.contextTokens, sequences, stages);
     const activations = exact(
-      batchedSequenceCount(arch, sequences) * forwardPeakBytes(scenario, 1, scenario.contextTokens),
+      batchedSequenceCount(arch, sequences, scenario.prefillSequences) *
+        forwardPeakBytes(scenario, 1, scenario.contextTokens),
       'activations',
     );
     const held = exact(weights + kv + activations, 'memory per GPU');

@@ -41,9 +41,13 @@ export function activationElementBytes(weightDtype: Dtype): number {
   return weightDtype === 'fp32' ? 4 : 2;
 }
 
-/** Sequences in the forward pass that sets the peak: 1 for decoders, all of them for encoders. */
-export function batchedSequenceCount(arch: ModelArchitecture, sequenceCount: number): number {
-  return arch.layout === 'encoder' ? sequenceCount : 1;
+/**
+ * Sequences in the forward pass that sets the peak: all of them for encoders; for decoders the
+ * sequences prefilled together (1 where engines prefill one request while the others decode; the
+ * whole batch in transformers' generate()).
+ */
+export function batchedSequenceCount(arch: ModelArchitecture, sequenceCount: number, prefillSequences = 1): number {
+  return arch.layout === 'encoder' ? sequenceCount : Math.min(prefillSequences, sequenceCount);
 }
 
 export interface InferenceActivationParts {
@@ -170,11 +174,13 @@ export function inferenceActivationParts(
   sequenceCount: number,
   /** Hidden-size tensors alive beside the peak phase (2 in transformers; vLLM keeps 3, see serving/vllm.ts). */
   residentHiddenCopies = 2,
+  /** Decoder sequences prefilled in one forward (batchedSequenceCount). */
+  prefillSequences = 1,
 ): InferenceActivationParts {
   const e = elementBytes;
   // An encoder of fixed length (Whisper's 1,500 frames) runs that many tokens whatever the context.
   const s = Math.max(sequenceTokens, arch.encoderTokens ?? 0);
-  const batch = batchedSequenceCount(arch, sequenceCount);
+  const batch = batchedSequenceCount(arch, sequenceCount, prefillSequences);
   let peak = { attention: 0, mlp: 0 };
   for (const group of allLayerGroups(arch)) {
     const phases = layerPhases(group, e, s, attention);
@@ -183,7 +189,7 @@ export function inferenceActivationParts(
   const residentBytes = batch * residentHiddenCopies * e * s * arch.hiddenSize;
   const attentionPhaseBytes = batch * peak.attention;
   const mlpPhaseBytes = batch * peak.mlp;
-  const logitsBytes = arch.layout === 'encoder' ? 0 : arch.vocabSize * (e + 4);
+  const logitsBytes = arch.layout === 'encoder' ? 0 : batch * arch.vocabSize * (e + 4);
   const totalBytes = residentBytes + Math.max(attentionPhaseBytes, mlpPhaseBytes) + logitsBytes;
   return {
     residentBytes,
@@ -251,20 +257,26 @@ export function inferenceActivationsComponent(
   sequenceTokens: number,
   attention: AttentionImplementation,
   sequenceCount: number,
+  prefillSequences = 1,
 ): Component {
-  const p = inferenceActivationParts(arch, elementBytes, sequenceTokens, attention, sequenceCount);
-  const batch = batchedSequenceCount(arch, sequenceCount);
+  const p = inferenceActivationParts(arch, elementBytes, sequenceTokens, attention, sequenceCount, 2, prefillSequences);
+  const batch = batchedSequenceCount(arch, sequenceCount, prefillSequences);
   const batchText = batch > 1 ? `${formatInt(batch)} sequences × (` : '';
   const batchClose = batch > 1 ? ')' : '';
   const s = formatInt(sequenceTokens);
   const e = `${elementBytes} B`;
   const group = peakGroup(arch, elementBytes, sequenceTokens, attention);
   const peakText = peakPhaseText(group, p, elementBytes, sequenceTokens, attention);
-  const logitsText = p.logitsBytes > 0 ? ` + ${formatInt(arch.vocabSize)} vocab × ${elementBytes + 4} B (logits)` : '';
+  const logitsText =
+    p.logitsBytes > 0
+      ? ` + ${batch > 1 ? `${formatInt(batch)} × ` : ''}${formatInt(arch.vocabSize)} vocab × ${elementBytes + 4} B (logits)`
+      : '';
   const notes = [
     arch.layout === 'encoder'
       ? `peak inside one layer of one batched forward over ${formatInt(batch)} ${s}-token sequence${batch > 1 ? 's' : ''}`
-      : `peak inside one layer during the prefill of one ${s}-token sequence; other sequences decode one token at a time and need far less`,
+      : batch > 1
+        ? `peak inside one layer during the batched prefill of ${formatInt(batch)} ${s}-token sequences (transformers' generate() prefills its whole batch)`
+        : `peak inside one layer during the prefill of one ${s}-token sequence; other sequences decode one token at a time and need far less`,
     `resident ${formatInt(p.residentBytes)} B; attention phase ${formatInt(p.attentionPhaseBytes)} B; MLP phase ${formatInt(p.mlpPhaseBytes)} B; logits ${formatInt(p.logitsBytes)} B`,
     attention === 'flash'
       ? 'flash attention: the s × s score matrix is never stored'

@@ -110,7 +110,15 @@ export function contextOf(input: { ctx?: number | undefined }, model: LoadedMode
 
 /** Options that belong to one kind of plan, keyed by their camelCase names. */
 const TRAINING_ONLY = [...TRAINING_OPTIONS, 'cp'] as const;
-export const INFERENCE_ONLY = ['users', 'kvDtype', 'slidingWindow', 'mtp', 'images', 'textOnly'] as const;
+export const INFERENCE_ONLY = [
+  'users',
+  'kvDtype',
+  'slidingWindow',
+  'prefillBatch',
+  'mtp',
+  'images',
+  'textOnly',
+] as const;
 
 /** The command-line flag of an option key: gpusPerNode → --gpus-per-node. */
 export function flagOf(key: string): string {

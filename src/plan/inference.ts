@@ -31,6 +31,8 @@ export interface InferenceInput {
   images?: number | undefined;
   /** Serve the language model alone, without the vision tower. */
   textOnly?: boolean | undefined;
+  /** Sequences prefilled in one forward (transformers generate() prefills its whole batch). */
+  prefillBatch?: number | undefined;
 }
 
 /** Where the weights' bytes come from. */
@@ -150,6 +152,14 @@ function imagesOf(input: InferenceInput, model: LoadedModel, contextTokens: numb
   return images;
 }
 
+/** --prefill-batch (default 1), at most the users it prefills. */
+function prefillSequencesOf(input: InferenceInput, userCount: number): number {
+  const batch = input.prefillBatch ?? 1;
+  if (batch > userCount)
+    throw new UserError(`--prefill-batch: ${batch} is more than the ${userCount} users (--users) it would prefill`);
+  return batch;
+}
+
 function isDtype(value: string): value is Dtype {
   return DTYPES.some((dtype) => dtype === value);
 }
@@ -191,6 +201,7 @@ export function resolveInference(
     storedWeights: stored,
     weightFormat,
     images: imagesOf(input, model, contextTokens),
+    prefillSequences: prefillSequencesOf(input, userCount),
   };
   return {
     scenario,

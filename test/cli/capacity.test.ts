@@ -27,6 +27,7 @@ function serving(
       slidingWindow: 'cap' as const,
       stateDtypes: { conv: 'bf16' as const, ssm: 'bf16' as const },
       images: null,
+      prefillSequences: 1,
       overhead: { kind: 'model' as const },
       storedWeights: null,
       weightFormat: null,

@@ -20,6 +20,7 @@ function scenario(overrides: Partial<InferenceScenario> = {}): InferenceScenario
     slidingWindow: 'cap',
     stateDtypes: { conv: 'bf16', ssm: 'bf16' },
     images: null,
+    prefillSequences: 1,
     overhead: { kind: 'model' },
     storedWeights: null,
     weightFormat: null,

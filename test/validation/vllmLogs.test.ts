@@ -227,6 +227,7 @@ function run(c: LogCase, measured: boolean): Capacity {
       slidingWindow: 'cap',
       stateDtypes: { conv: 'bf16', ssm: 'bf16' },
       images: null,
+      prefillSequences: 1,
       overhead: { kind: 'model' },
       storedWeights: null,
       weightFormat: null,

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+/**
+ * `npm run accuracy`: every measured case in test/fixtures/measured/*.json through vram (the CLI,
+ * JSON output), a table of measured, estimate, range and signed error, and statistics per kind.
+ * The comparison rules are in scripts/accuracy/compare.mjs; test/accuracy.test.ts enforces the
+ * thresholds. Run `npm run build` first (the CLI runs from dist/).
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { argvOf, comparison, signedError, statistics } from './accuracy/compare.mjs';
+
+const root = join(import.meta.dirname, '..');
+const dir = join(root, 'test', 'fixtures', 'measured');
+const GIB = 2 ** 30;
+
+function cases() {
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.json'))
+    .flatMap((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')).cases.map((c) => ({ ...c, file })));
+}
+
+function run(command) {
+  const out = execFileSync(process.execPath, [join(root, 'bin', 'vram.js'), ...argvOf(command)], { encoding: 'utf8' });
+  return JSON.parse(out);
+}
+
+const rows = [];
+for (const testCase of cases()) {
+  if (testCase.error || testCase.skipped || !testCase.vramCommand) continue;
+  const row = comparison(testCase, run(testCase.vramCommand));
+  if (row) rows.push({ id: testCase.id, kind: testCase.kind, ...row });
+}
+const gib = (bytes) => (bytes === null ? '—' : (bytes / GIB).toFixed(2));
+console.log(['case', 'metric', 'measured GiB', 'estimate GiB', 'range GiB', 'error'].join('\t'));
+for (const row of rows) {
+  const range = row.low === null ? '—' : `${gib(row.low)}–${gib(row.high)}`;
+  const error = `${(signedError(row) * 100).toFixed(1)}%`;
+  console.log([row.id, row.metric, gib(row.measured), gib(row.estimate), range, error].join('\t'));
+}
+console.log('\nkind\tcases\tmedian |error|\tmax |error|\tunder\tinside range');
+for (const s of statistics(rows)) {
+  const pct = (x) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
+  console.log(
+    [s.kind, s.count, pct(s.medianAbsError), pct(s.maxAbsError), pct(s.shareUnder), pct(s.shareInsideRange)].join('\t'),
+  );
+}

@@ -1,0 +1,28 @@
+/** Types of compare.mjs (the accuracy comparison shared by `npm run accuracy` and test/accuracy.test.ts). */
+export interface MeasuredCase {
+  id: string;
+  kind: string;
+  vramCommand?: string;
+  error?: unknown;
+  skipped?: unknown;
+  measured?: { maxAllocatedBytes?: number; baselineAllocatedBytes?: number; processBytes?: number } | null;
+}
+export interface ComparisonRow {
+  measured: number;
+  estimate: number;
+  low: number | null;
+  high: number | null;
+  metric: string;
+}
+export interface KindStatistics {
+  kind: string;
+  count: number;
+  medianAbsError: number;
+  maxAbsError: number;
+  shareUnder: number;
+  shareInsideRange: number | null;
+}
+export function argvOf(command: string): string[];
+export function comparison(testCase: MeasuredCase, json: unknown): ComparisonRow | null;
+export function signedError(row: ComparisonRow): number;
+export function statistics(rows: (ComparisonRow & { kind: string })[]): KindStatistics[];

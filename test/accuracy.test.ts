@@ -1,0 +1,61 @@
+/**
+ * Accuracy against measured memory (issue 10): every case in test/fixtures/measured/ through the
+ * CLI, compared as scripts/accuracy/compare.mjs says (`npm run accuracy` prints the table). The
+ * thresholds hold vram to its figures on 2026-11-27 (the H200 calibration run, torch
+ * max_memory_allocated), so that a change that makes it worse fails:
+ *   inference prefill: median |error| 3.7 %, max 28 % (Gemma 3 at 16k: transformers' sliding layers
+ *     hold full-length K/V during prefill), every case under — so the median may not pass 5 %
+ *   training: median 4.4 %, 66.7 % under (gpt2 fp32 −26 %) — median at most 6 %, at most 70 % under
+ * They are regression guards, not the issue's targets (inference ≤ 2 %, training ≤ 8 % with at most
+ * 60 % under), which the published-measurement dataset is still to show.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type MeasuredCase, argvOf, comparison, statistics } from '../scripts/accuracy/compare.mjs';
+import { run } from './helpers.js';
+
+const DIR = join(__dirname, 'fixtures', 'measured');
+
+function cases(): MeasuredCase[] {
+  return readdirSync(DIR)
+    .filter((file) => file.endsWith('.json'))
+    .flatMap((file) => (JSON.parse(readFileSync(join(DIR, file), 'utf8')) as { cases: MeasuredCase[] }).cases);
+}
+
+describe('accuracy against measured memory', () => {
+  it('stays within the thresholds per kind', async () => {
+    const rows = [];
+    for (const testCase of cases()) {
+      if (testCase.error || testCase.skipped || !testCase.vramCommand) continue;
+      const result = await run(argvOf(testCase.vramCommand));
+      expect(result.code, testCase.id).toBe(0);
+      const row = comparison(testCase, JSON.parse(result.stdout));
+      if (row) rows.push({ ...row, kind: testCase.kind });
+    }
+    const byKind = Object.fromEntries(statistics(rows).map((s) => [s.kind, s]));
+    expect(byKind['inference-prefill']?.count).toBe(40);
+    expect(byKind['inference-prefill']?.medianAbsError).toBeLessThanOrEqual(0.05);
+    expect(byKind.training?.count).toBe(24);
+    expect(byKind.training?.medianAbsError).toBeLessThanOrEqual(0.06);
+    expect(byKind.training?.shareUnder).toBeLessThanOrEqual(0.7);
+  }, 60_000);
+});
+
+describe('--prefill-batch', () => {
+  it("prefills that many sequences in one forward (transformers' generate() on a batch)", async () => {
+    const argv = ['estimate', '--model', 'llama-3.2-1b', '--ctx', '4096', '--users', '4', '--format', 'json'];
+    const one = JSON.parse((await run(argv)).stdout);
+    const four = JSON.parse((await run([...argv, '--prefill-batch', '4'])).stdout);
+    const activations = (json: { components: { id: string; bytes: number }[] }) =>
+      json.components.find((c) => c.id === 'activations')?.bytes ?? 0;
+    expect(activations(four)).toBe(4 * activations(one));
+  });
+
+  it('refuses more sequences than --users, and 0', async () => {
+    const more = await run(['estimate', '--model', 'llama-3.2-1b', '--users', '2', '--prefill-batch', '4']);
+    expect(more.code).toBe(2);
+    expect(more.stderr).toBe('error: --prefill-batch: 4 is more than the 2 users (--users) it would prefill\n');
+    expect((await run(['estimate', '--model', 'llama-3.2-1b', '--prefill-batch', '0'])).code).toBe(2);
+  });
+});
