@@ -59,3 +59,23 @@ describe('--prefill-batch', () => {
     expect((await run(['estimate', '--model', 'llama-3.2-1b', '--prefill-batch', '0'])).code).toBe(2);
   });
 });
+
+describe('--prompt-tokens', () => {
+  it('sizes the prefill on the prompt and the KV cache on the whole context', async () => {
+    const argv = ['estimate', '--model', 'llama-3.1-8b', '--ctx', '8192', '--format', 'json'];
+    const whole = JSON.parse((await run(argv)).stdout);
+    const short = JSON.parse((await run([...argv, '--prompt-tokens', '512'])).stdout);
+    const bytes = (json: { components: { id: string; bytes: number }[] }, id: string) =>
+      json.components.find((c) => c.id === id)?.bytes ?? 0;
+    expect(bytes(short, 'kv_cache')).toBe(bytes(whole, 'kv_cache'));
+    expect(bytes(short, 'activations')).toBeLessThan(bytes(whole, 'activations') / 10);
+  });
+
+  it('refuses a prompt longer than --ctx', async () => {
+    const result = await run(['estimate', '--model', 'llama-3.1-8b', '--ctx', '8k', '--prompt-tokens', '16k']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'error: --prompt-tokens: 16384 is more than --ctx 8192 (the prompt is part of the context)\n',
+    );
+  });
+});

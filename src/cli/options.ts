@@ -180,6 +180,12 @@ export const OPTIONS = {
     help: 'inference: serve the language model of a multimodal model alone, without its vision tower',
     schema: flag,
   },
+  promptTokens: {
+    flags: '--prompt-tokens <n>',
+    help: 'inference: tokens of each prompt: the prefill is sized on them, the KV cache on the whole --ctx (the rest is generated)',
+    default: 'the whole --ctx',
+    schema: parsed(parseTokenCount),
+  },
   prefillBatch: {
     flags: '--prefill-batch <n>',
     help: "inference: sequences prefilled in one forward; 1 = engines that prefill one request while the others decode (vLLM, SGLang), --users = transformers' generate() on a batch",
@@ -419,6 +425,7 @@ const SERVING = [
   'kvDtype',
   'attention',
   'slidingWindow',
+  'promptTokens',
   'prefillBatch',
   'mtp',
   'images',

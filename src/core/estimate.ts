@@ -58,6 +58,13 @@ export interface InferenceScenario {
   images: number | null;
   /** Sequences whose prompts are prefilled in one forward (1: engines that prefill a request while the others decode). */
   prefillSequences: number;
+  /** Tokens of each prompt (the prefill); the rest of the context is generated. At most contextTokens. */
+  promptTokens: number;
+}
+
+/** The prompt a forward prefills: promptTokens, capped at the context (capacity searches shorter contexts). */
+export function promptTokensOf(scenario: InferenceScenario): number {
+  return Math.min(scenario.promptTokens, scenario.contextTokens);
 }
 
 /** The weights of an inference scenario: as stored, in a quantized format, or parameters × dtype. */
@@ -141,7 +148,7 @@ export function estimateInference(scenario: InferenceScenario): Estimate {
   const activations = inferenceActivationsComponent(
     arch,
     activationElementBytes(scenario.weightDtype),
-    scenario.contextTokens,
+    promptTokensOf(scenario),
     scenario.attention,
     scenario.userCount,
     scenario.prefillSequences,

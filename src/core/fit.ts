@@ -15,7 +15,7 @@
  * — the smallest tensor-parallel size (the requirement never grows with it) times the deployment's
  * stages and replicas — up to MAX_GPU_COUNT; null when none does.
  */
-import type { InferenceScenario } from './estimate.js';
+import { type InferenceScenario, promptTokensOf } from './estimate.js';
 import { ExactnessError } from './errors.js';
 import { batchedSequenceCount } from './inferenceActivations.js';
 import { overheadBytes } from './overhead.js';
@@ -94,7 +94,7 @@ export function inferenceRequirement(
     const kv = stageKvBytesPerGpu(scenario, tp, scenario.contextTokens, sequences, stages);
     const activations = exact(
       batchedSequenceCount(arch, sequences, scenario.prefillSequences) *
-        forwardPeakBytes(scenario, 1, scenario.contextTokens),
+        forwardPeakBytes(scenario, 1, promptTokensOf(scenario)),
       'activations',
     );
     const held = exact(weights + kv + activations, 'memory per GPU');

@@ -114,6 +114,7 @@ export const INFERENCE_ONLY = [
   'users',
   'kvDtype',
   'slidingWindow',
+  'promptTokens',
   'prefillBatch',
   'mtp',
   'images',

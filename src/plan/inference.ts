@@ -33,6 +33,8 @@ export interface InferenceInput {
   textOnly?: boolean | undefined;
   /** Sequences prefilled in one forward (transformers generate() prefills its whole batch). */
   prefillBatch?: number | undefined;
+  /** Tokens of each prompt (default: the whole context). */
+  promptTokens?: number | undefined;
 }
 
 /** Where the weights' bytes come from. */
@@ -152,6 +154,16 @@ function imagesOf(input: InferenceInput, model: LoadedModel, contextTokens: numb
   return images;
 }
 
+/** --prompt-tokens (default the context), at most the context. */
+function promptTokensFor(input: InferenceInput, contextTokens: number): number {
+  const prompt = input.promptTokens ?? contextTokens;
+  if (prompt > contextTokens)
+    throw new UserError(
+      `--prompt-tokens: ${prompt} is more than --ctx ${contextTokens} (the prompt is part of the context)`,
+    );
+  return prompt;
+}
+
 /** --prefill-batch (default 1), at most the users it prefills. */
 function prefillSequencesOf(input: InferenceInput, userCount: number): number {
   const batch = input.prefillBatch ?? 1;
@@ -202,6 +214,7 @@ export function resolveInference(
     weightFormat,
     images: imagesOf(input, model, contextTokens),
     prefillSequences: prefillSequencesOf(input, userCount),
+    promptTokens: promptTokensFor(input, contextTokens),
   };
   return {
     scenario,

@@ -104,7 +104,14 @@ describe('the built library entry', () => {
       contextTokens: 32_768,
       userCount: 10,
       attention: 'flash',
+      slidingWindow: 'cap',
+      stateDtypes: { conv: 'bf16', ssm: 'bf16' },
       overhead: { kind: 'model' },
+      storedWeights: null,
+      weightFormat: null,
+      images: null,
+      prefillSequences: 1,
+      promptTokens: 32_768,
     });
     expect(estimate.components.find((c: { id: string }) => c.id === 'kv_cache').bytes).toBe(107_374_182_400);
     expect(estimate.totalBytes).toBe(lib.sumBytes(estimate.components));

@@ -228,6 +228,7 @@ function run(c: LogCase, measured: boolean): Capacity {
       stateDtypes: { conv: 'bf16', ssm: 'bf16' },
       images: null,
       prefillSequences: 1,
+      promptTokens: Number.MAX_SAFE_INTEGER,
       overhead: { kind: 'model' },
       storedWeights: null,
       weightFormat: null,

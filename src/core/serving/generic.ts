@@ -6,6 +6,7 @@
  * may use all the rest. runtimeBudget is that
  * layout for any activation reserve (transformers uses it with a batched prefill).
  */
+import { promptTokensOf } from '../estimate.js';
 import { overheadModelBytes } from '../overhead.js';
 import { formatInt } from '../units.js';
 import { forwardPeakBytes, weightsPerGpu, weightsShardRow } from './engineMath.js';
@@ -51,9 +52,9 @@ export function genericBudget(scenario: ServingScenario): EngineBudget {
   return runtimeBudget(
     scenario,
     {
-      bytes: forwardPeakBytes(inference, 1, inference.contextTokens),
+      bytes: forwardPeakBytes(inference, 1, promptTokensOf(inference)),
       label: 'Activation reserve',
-      formula: `prefill peak of one ${formatInt(inference.contextTokens)}-token sequence`,
+      formula: `prefill peak of one ${formatInt(promptTokensOf(inference))}-token prompt`,
     },
     'KV pool',
     ["generic: vram's own model; no engine reserves a utilization margin"],
