@@ -6,6 +6,8 @@
  *   inference prefill: median |error| 3.7 %, max 28 % (Gemma 3 at 16k: transformers' sliding layers
  *     hold full-length K/V during prefill), every case under — so the median may not pass 5 %
  *   training: median 4.4 %, 66.7 % under (gpt2 fp32 −26 %) — median at most 6 %, at most 70 % under
+ *   published training (Answer.AI FSDP QLoRA benchmarks, PEFT's DeepSpeed and FSDP guides, 18 cases):
+ *     median 19.3 %, every case under — at most 20 %
  * They are regression guards, not the issue's targets (inference ≤ 2 %, training ≤ 8 % with at most
  * 60 % under), which the published-measurement dataset is still to show.
  */
@@ -39,6 +41,10 @@ describe('accuracy against measured memory', () => {
     expect(byKind.training?.count).toBe(24);
     expect(byKind.training?.medianAbsError).toBeLessThanOrEqual(0.06);
     expect(byKind.training?.shareUnder).toBeLessThanOrEqual(0.7);
+    // Published multi-GPU LoRA/QLoRA runs (FSDP, DeepSpeed ZeRO-3): every case under, median 19.3 %,
+    // before the framework terms (gathered parameters, buckets, NCCL) the issue asks for.
+    expect(byKind['training-published']?.count).toBe(18);
+    expect(byKind['training-published']?.medianAbsError).toBeLessThanOrEqual(0.2);
   }, 60_000);
 });
 

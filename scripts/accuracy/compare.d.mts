@@ -5,7 +5,12 @@ export interface MeasuredCase {
   vramCommand?: string;
   error?: unknown;
   skipped?: unknown;
-  measured?: { maxAllocatedBytes?: number; baselineAllocatedBytes?: number; processBytes?: number } | null;
+  measured?: {
+    maxAllocatedBytes?: number;
+    baselineAllocatedBytes?: number;
+    reservedBytes?: number;
+    processBytes?: number;
+  } | null;
 }
 export interface ComparisonRow {
   measured: number;

@@ -5,6 +5,8 @@
  *   torch max_memory_allocated (the H200 calibration runs): PyTorch's own tensors, so vram's
  *     components other than overhead (the CUDA context and the allocator's cached-but-free blocks
  *     are not in it); the run's warm-up allocation is subtracted from the measurement
+ *   torch max_memory_reserved: every component but overhead, the range up to the whole overhead
+ *     (its allocator share is in the reserve; its CUDA context is not, so the top is generous)
  *   whole-process figures (nvidia-smi, NVML): every component, overhead included, and vram's range
  * Errors are signed: (estimate − measured) / measured, negative = vram under.
  */
@@ -31,6 +33,19 @@ export function comparison(testCase, json) {
     const value = measured.maxAllocatedBytes - (measured.baselineAllocatedBytes ?? 0);
     const estimate = estimateBytes(json, false);
     return { measured: value, estimate, low: null, high: null, metric: 'torch max_memory_allocated' };
+  }
+  if (measured.reservedBytes !== undefined) {
+    // The allocator's reserve holds every tensor and its cached blocks, not the CUDA context.
+    const overhead = json.components.find((component) => component.id === 'overhead');
+    const base = estimateBytes(json, false);
+    const range = overhead?.range;
+    return {
+      measured: measured.reservedBytes,
+      estimate: base,
+      low: base,
+      high: range ? base + range.highBytes : null,
+      metric: 'torch max_memory_reserved',
+    };
   }
   if (measured.processBytes !== undefined) {
     const overhead = json.components.find((component) => component.id === 'overhead');
