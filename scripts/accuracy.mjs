@@ -31,12 +31,13 @@ for (const testCase of cases()) {
   const row = comparison(testCase, run(testCase.vramCommand));
   if (row) rows.push({ id: testCase.id, kind: testCase.kind, ...row });
 }
-const gib = (bytes) => (bytes === null ? '—' : (bytes / GIB).toFixed(2));
-console.log(['case', 'metric', 'measured GiB', 'estimate GiB', 'range GiB', 'error'].join('\t'));
+const gib = (value, row) =>
+  value === null ? '—' : row.metric === 'engine KV tokens' ? String(value) : (value / GIB).toFixed(2);
+console.log(['case', 'metric', 'measured (GiB or tokens)', 'estimate', 'range', 'error'].join('\t'));
 for (const row of rows) {
-  const range = row.low === null ? '—' : `${gib(row.low)}–${gib(row.high)}`;
+  const range = row.low === null ? '—' : `${gib(row.low, row)}–${gib(row.high, row)}`;
   const error = `${(signedError(row) * 100).toFixed(1)}%`;
-  console.log([row.id, row.metric, gib(row.measured), gib(row.estimate), range, error].join('\t'));
+  console.log([row.id, row.metric, gib(row.measured, row), gib(row.estimate, row), range, error].join('\t'));
 }
 console.log('\nkind\tcases\tmedian |error|\tmax |error|\tunder\tinside range');
 for (const s of statistics(rows)) {

@@ -8,6 +8,9 @@
  *   training: median 4.4 %, 66.7 % under (gpt2 fp32 −26 %) — median at most 6 %, at most 70 % under
  *   published training (Answer.AI FSDP QLoRA benchmarks, PEFT's DeepSpeed and FSDP guides, 18 cases):
  *     median 19.3 %, every case under — at most 20 %
+ *   published inference (Qwen2.5-7B speed benchmark, 4 prompts): median 0.7 % — at most 2 %
+ *   published engine logs: SGLang 2 cases within 1.8 %; vLLM 5 cases, median 44.3 % over (V0-era
+ *     logs) — at most 2 % and 45 %
  * They are regression guards, not the issue's targets (inference ≤ 2 %, training ≤ 8 % with at most
  * 60 % under), which the published-measurement dataset is still to show.
  */
@@ -45,6 +48,14 @@ describe('accuracy against measured memory', () => {
     // before the framework terms (gathered parameters, buckets, NCCL) the issue asks for.
     expect(byKind['training-published']?.count).toBe(18);
     expect(byKind['training-published']?.medianAbsError).toBeLessThanOrEqual(0.2);
+    // Published engine logs: SGLang within 2 % (1.4 %, 1.8 %); vLLM V0-era logs over-promised by a
+    // median 44.3 % (V0 profiled the whole max_model_len; the 70B TP4 run's NCCL memory), the
+    // vllm-v0 profile the issue asks for is still to come.
+    // Qwen2.5-7B's published speed benchmark (transformers, flash attention 2): median 0.7 %, max 1.9 %.
+    expect(byKind['inference-published']?.medianAbsError).toBeLessThanOrEqual(0.02);
+    expect(byKind['sglang-kv-tokens']?.medianAbsError).toBeLessThanOrEqual(0.02);
+    expect(byKind['vllm-kv-tokens']?.count).toBe(5);
+    expect(byKind['vllm-kv-tokens']?.medianAbsError).toBeLessThanOrEqual(0.45);
   }, 60_000);
 });
 

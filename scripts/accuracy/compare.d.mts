@@ -9,6 +9,7 @@ export interface MeasuredCase {
     maxAllocatedBytes?: number;
     baselineAllocatedBytes?: number;
     reservedBytes?: number;
+    kvCacheTokens?: number;
     processBytes?: number;
   } | null;
 }

@@ -8,6 +8,8 @@
  *   torch max_memory_reserved: every component but overhead, the range up to the whole overhead
  *     (its allocator share is in the reserve; its CUDA context is not, so the top is generous)
  *   whole-process figures (nvidia-smi, NVML): every component, overhead included, and vram's range
+ *   an engine's KV tokens (vLLM "# GPU blocks" × block size, SGLang "#tokens"): `vram capacity`'s
+ *     kvCacheTokens, its range from the worst to the best end of the heuristic terms
  * Errors are signed: (estimate − measured) / measured, negative = vram under.
  */
 
@@ -33,6 +35,16 @@ export function comparison(testCase, json) {
     const value = measured.maxAllocatedBytes - (measured.baselineAllocatedBytes ?? 0);
     const estimate = estimateBytes(json, false);
     return { measured: value, estimate, low: null, high: null, metric: 'torch max_memory_allocated' };
+  }
+  if (measured.kvCacheTokens !== undefined) {
+    const range = json.ranges?.kvCacheTokens;
+    return {
+      measured: measured.kvCacheTokens,
+      estimate: json.kvCacheTokens,
+      low: range ? range.worst : null,
+      high: range ? range.best : null,
+      metric: 'engine KV tokens',
+    };
   }
   if (measured.reservedBytes !== undefined) {
     // The allocator's reserve holds every tensor and its cached blocks, not the CUDA context.
