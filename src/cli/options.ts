@@ -24,7 +24,7 @@ import { GRADIENT_CHECKPOINTING } from '../core/trainingActivations.js';
 import { ValueError } from '../core/errors.js';
 import { flagOf } from '../plan/common.js';
 import { DEFAULTS } from '../plan/defaults.js';
-import { ENGINE_SETTINGS } from '../plan/engineSettings.js';
+import { ENGINE_SETTINGS, VLLM_ENGINE_VERSIONS } from '../plan/engineSettings.js';
 import { FSDP_MODES, SOLVE_TARGETS, TRAINING_FLAGS, TRAINING_OPTIONS, ZERO_ACCOUNTINGS } from '../plan/training.js';
 import {
   parseCount,
@@ -356,6 +356,12 @@ export const OPTIONS = {
     default: 'vLLM 8192 on ≥70 GiB GPUs other than A100, else 2048; TensorRT-LLM 8192',
     schema: count(2 ** 24),
   },
+  engineVersion: {
+    flags: '--engine-version <v>',
+    help: `vllm: whose profiling rules: ${list(VLLM_ENGINE_VERSIONS)}; v0 (before 0.8) profiled max(max_model_len, 2048) tokens and 256 sequences, with chunked prefill (2,048 tokens) above 32k`,
+    default: 'v1',
+    schema: choice(VLLM_ENGINE_VERSIONS),
+  },
   maxNumSeqs: {
     flags: '--max-num-seqs <n>',
     help: 'vllm: sequences in the profiled sampler',
@@ -434,7 +440,7 @@ const SERVING = [
 const DEPLOYMENT = ['gpu', 'gpuMemory', 'gpus', 'tp', 'pp', 'dp', 'gpusPerNode', 'assertFits'] as const;
 const OUTPUT = ['format', 'units'] as const;
 const TRAINING = [...TRAINING_OPTIONS, 'cp', ...TRAINING_FLAGS] as const;
-const ENGINE = ['engine', ...ENGINE_SETTINGS, 'sweepCtx', 'sweepUsers'] as const;
+const ENGINE = ['engine', ...ENGINE_SETTINGS, 'engineVersion', 'sweepCtx', 'sweepUsers'] as const;
 
 /** The options of each command, in the order --help lists them. */
 export const COMMAND_OPTIONS = {

@@ -16,12 +16,17 @@ export const ENGINE_SETTINGS = [
   'freeGpuMemoryFraction',
   'ubatchSize',
 ] as const;
-export type EngineSettingsInput = { [K in (typeof ENGINE_SETTINGS)[number]]?: number | undefined };
+/** vLLM engine generations whose profiling rules vram follows (--engine-version). */
+export const VLLM_ENGINE_VERSIONS = ['v1', 'v0'] as const;
+export type EngineSettingsInput = { [K in (typeof ENGINE_SETTINGS)[number]]?: number | undefined } & {
+  engineVersion?: (typeof VLLM_ENGINE_VERSIONS)[number] | undefined;
+};
 
 /** Which engines each engine setting (and --pp) belongs to. */
 export const ENGINE_OPTIONS: Readonly<Record<keyof EngineSettingsInput | 'pp', readonly Engine[]>> = {
   gpuMemoryUtilization: ['vllm'],
   maxModelLen: ['vllm'],
+  engineVersion: ['vllm'],
   maxNumSeqs: ['vllm'],
   blockSize: ['vllm'],
   maxNumBatchedTokens: ['vllm', 'tensorrt-llm'],
@@ -42,5 +47,6 @@ export function engineSettings(input: EngineSettingsInput): EngineSettings {
     memFractionStatic: input.memFractionStatic,
     freeGpuMemoryFraction: input.freeGpuMemoryFraction,
     microBatchTokens: input.ubatchSize,
+    vllmEngine: input.engineVersion,
   };
 }

@@ -22,6 +22,8 @@ export interface EngineSettings {
   maxNumSeqs?: number;
   /** vLLM --block-size. */
   blockSize?: number;
+  /** Which vLLM engine's profiling rules: V1 (the default since 0.8) or V0 (older logs). */
+  vllmEngine?: 'v1' | 'v0';
   /** SGLang --mem-fraction-static. */
   memFractionStatic?: number;
   /** TensorRT-LLM free_gpu_memory_fraction. */

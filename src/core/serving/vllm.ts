@@ -105,15 +105,28 @@ export function hybridBlockTokens(scenario: ServingScenario): number {
   return VLLM_DEFAULT_BLOCK_SIZE * Math.ceil(statePage / (VLLM_DEFAULT_BLOCK_SIZE * perToken));
 }
 
+/**
+ * vLLM V0's defaults (before 0.8; vllm/config.py SchedulerConfig.__post_init__, e.g. 0.6.6.post1):
+ * max_num_batched_tokens max(max_model_len, 2048), or 2048 with chunked prefill, which V0 turned on
+ * above 32,768 tokens of max_model_len; max_num_seqs 256. Its profile run prefilled that many tokens.
+ */
+export function vllmV0BatchDefaults(maxModelLen: number): { batchedTokens: number; seqs: number } {
+  return { batchedTokens: maxModelLen > 32768 ? 2048 : Math.max(maxModelLen, 2048), seqs: 256 };
+}
+
 function vllmLimits(scenario: ServingScenario, gpuName: string): VllmLimits {
   const { inference, settings } = scenario;
-  const defaults = vllmBatchDefaults(scenario.gpuMemoryBytes, gpuName);
+  const maxModelLen = settings.maxModelLen ?? inference.contextTokens;
+  const defaults =
+    settings.vllmEngine === 'v0'
+      ? vllmV0BatchDefaults(maxModelLen)
+      : vllmBatchDefaults(scenario.gpuMemoryBytes, gpuName);
   const batchedTokens = settings.maxNumBatchedTokens ?? defaults.batchedTokens;
   const seqs = settings.maxNumSeqs ?? defaults.seqs;
   return {
     utilization: settings.gpuMemoryUtilization ?? VLLM_DEFAULT_GPU_MEMORY_UTILIZATION,
     blockSize: Math.max(settings.blockSize ?? VLLM_DEFAULT_BLOCK_SIZE, hybridBlockTokens(scenario)),
-    maxModelLen: settings.maxModelLen ?? inference.contextTokens,
+    maxModelLen,
     batchedTokens,
     seqs,
     samplerRows: Math.min(seqs, batchedTokens),
@@ -159,7 +172,9 @@ export function vllmBudget(scenario: ServingScenario, gpuName = ''): EngineBudge
             `hybrid model: vLLM raises the attention block to ${formatInt(blockSize)} tokens so one attention page holds one layer's recurrent state, and pads each state page up to it (not counted here: at most one page per recurrent layer and sequence)`,
           ]
         : []),
-      `vLLM V1 defaults for this GPU: max_num_batched_tokens ${formatInt(batchedTokens)}, max_num_seqs ${formatInt(seqs)}; gpu_memory_utilization ${utilization} (0.9 through vLLM 0.10; some newer versions use 0.92)`,
+      scenario.settings.vllmEngine === 'v0'
+        ? `vLLM V0 (--engine-version v0): max_num_batched_tokens ${formatInt(batchedTokens)} (max(max_model_len, 2048), or 2048 with chunked prefill above 32k), max_num_seqs ${formatInt(seqs)}; gpu_memory_utilization ${utilization}`
+        : `vLLM V1 defaults for this GPU: max_num_batched_tokens ${formatInt(batchedTokens)}, max_num_seqs ${formatInt(seqs)}; gpu_memory_utilization ${utilization} (0.9 through vLLM 0.10; some newer versions use 0.92)`,
     ],
     settings: {
       gpuMemoryUtilization: utilization,
