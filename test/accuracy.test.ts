@@ -113,3 +113,26 @@ describe('--engine-version (vLLM)', () => {
     expect(sglang.stderr).toBe('error: --engine-version: applies to --engine vllm, not sglang\n');
   });
 });
+
+describe('LoRA base storage', () => {
+  it('follows --precision: fp32 stores the frozen base in 4 bytes (PEFT on a model loaded without torch_dtype)', async () => {
+    const argv = [
+      'estimate',
+      '--train',
+      '--model',
+      'llama-2-7b',
+      '--lora-rank',
+      '8',
+      '--ctx',
+      '512',
+      '--format',
+      'json',
+    ];
+    const weights = (json: { components: { id: string; bytes: number }[] }) =>
+      json.components.find((c) => c.id === 'weights')?.bytes ?? 0;
+    const fp32 = JSON.parse((await run([...argv, '--precision', 'fp32'])).stdout);
+    const mixed = JSON.parse((await run(argv)).stdout);
+    // 6,738,415,616 parameters, of which the adapters are fp32 either way: the base doubles.
+    expect(weights(fp32) - weights(mixed)).toBe(6_738_415_616 * 2);
+  });
+});

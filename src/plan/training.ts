@@ -289,7 +289,16 @@ function fineTuning(input: TrainingInput, model: LoadedModel): FineTuning {
   const lora = { rank: input.loraRank, targets: kinds };
   if (loraMatrices(model.arch, lora).length === 0)
     throw new UserError(`--lora-targets: "${names.join(',')}" matches no linear layer of ${model.id}`);
-  return { kind: 'lora', lora, quantizedBase: input.qlora ?? false, trainEmbeddings: input.trainEmbeddings ?? false };
+  // The frozen base is stored as the model is loaded: fp32 under --precision fp32 (PEFT on a model
+  // loaded without torch_dtype), else 16-bit.
+  const baseBytesPerParameter = (input.precision ?? DEFAULTS.precision) === 'fp32' ? 4 : 2;
+  return {
+    kind: 'lora',
+    lora,
+    quantizedBase: input.qlora ?? false,
+    baseBytesPerParameter,
+    trainEmbeddings: input.trainEmbeddings ?? false,
+  };
 }
 
 function trainingInputs(

@@ -17,7 +17,7 @@
  * AdamW 2 × 4 B (2 × 2 B in pure bf16); Lion 1 state; SGD with momentum 1; SGD 0; 8-bit and paged
  * 8-bit AdamW 2 × 1 B (bitsandbytes); Adafactor a factored second moment: rows + columns per matrix
  * (Shazeer & Stern 2018, arXiv:1804.04235), 4 B each, and a full one for vectors.
- * LoRA: the base is frozen (16-bit, or NF4 with double quantization for QLoRA) and holds no
+ * LoRA: the base is frozen (16-bit, fp32 under --precision fp32, or NF4 with double quantization for QLoRA) and holds no
  * gradients or optimizer state; adapters train in fp32 (PEFT's autocast_adapter_dtype), 4 B weights
  * + 4 B gradients + optimizer states, no separate master.
  * DeepSpeed accounting (estimate_zero2/zero3_model_states_mem_needs, docs memory.rst): ZeRO-2
@@ -65,7 +65,14 @@ export interface TrainingParallelism {
 
 export type FineTuning =
   | { kind: 'full' }
-  | { kind: 'lora'; lora: LoraSpec; quantizedBase: boolean; trainEmbeddings: boolean };
+  | {
+      kind: 'lora';
+      lora: LoraSpec;
+      quantizedBase: boolean;
+      /** Bytes per frozen base parameter when not NF4: 2 (a 16-bit base), 4 (fp32, as PEFT loads a model without torch_dtype). */
+      baseBytesPerParameter: number;
+      trainEmbeddings: boolean;
+    };
 
 export const SINGLE_GPU: TrainingParallelism = {
   gpuCount: 1,
@@ -284,7 +291,7 @@ function loraTrainingStates(
     ? Math.ceil(
         quantizedWeightsComponent(arch, { kind: 'bnb-4bit', quantType: 'nf4', doubleQuant: true }).bytes * fraction,
       )
-    : share.count * 2;
+    : share.count * fineTuning.baseBytesPerParameter;
   // A (r × in) and B (out × r): rows + columns r + in and out + r; a trained embedding V + h.
   const adapterRowsCols = loraMatrices(arch, lora).reduce(
     (sum, m) => sum + m.count * (2 * lora.rank + m.inFeatures + m.outFeatures),
@@ -297,7 +304,7 @@ function loraTrainingStates(
   return {
     trainable,
     weightBytes: base + trainable * 4,
-    weightFormula: `${fineTuning.quantizedBase ? 'NF4 base (double quantization)' : `${share.count.toLocaleString('en-US')} frozen params × 2 B`} + ${trainable.toLocaleString('en-US')} trainable params × 4 B (fp32 adapters)`,
+    weightFormula: `${fineTuning.quantizedBase ? 'NF4 base (double quantization)' : `${share.count.toLocaleString('en-US')} frozen params × ${fineTuning.baseBytesPerParameter} B`} + ${trainable.toLocaleString('en-US')} trainable params × 4 B (fp32 adapters)`,
     gradientBytesPer: 4,
     master: 0,
     stateBytes: 4,
