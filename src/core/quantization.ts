@@ -87,6 +87,10 @@ export type WeightFormat =
   | { kind: 'bnb-int8' }
   | { kind: 'bnb-4bit'; quantType: 'nf4' | 'fp4'; doubleQuant: boolean }
   | { kind: 'fp8'; blockSize: [number, number] | null }
+  /** FP8 weights with one fp32 scale per output channel (compressed-tensors "channel", fbgemm_fp8). */
+  | { kind: 'fp8-channel' }
+  /** Integer weights, packed, with a 16-bit scale per group (per output channel when groupSize is null) and optional zero points (compressed-tensors). */
+  | { kind: 'int-group'; bits: number; groupSize: number | null; zeroPoints: boolean }
   | { kind: 'mxfp4' }
   | { kind: 'gguf'; fileType: string };
 
@@ -176,6 +180,15 @@ function matrixBytes(format: WeightFormat, m: WeightMatrix, context: GgufContext
     }
     case 'mxfp4':
       return m.count * m.outFeatures * ceilDiv(m.inFeatures, MXFP4_BLOCK.elements) * MXFP4_BLOCK.bytes;
+    case 'fp8-channel':
+      return weights + m.count * m.outFeatures * 4;
+    case 'int-group': {
+      const groups = format.groupSize === null ? 1 : ceilDiv(m.inFeatures, format.groupSize);
+      const packed = ceilDiv(weights * format.bits, 8);
+      const scales = m.count * groups * m.outFeatures * 2;
+      const zeros = format.zeroPoints ? m.count * ceilDiv(groups * m.outFeatures * format.bits, 8) : 0;
+      return packed + scales + zeros;
+    }
     case 'gguf':
       return ggufBytes(m, context);
   }
@@ -194,6 +207,10 @@ export function formatLabel(format: WeightFormat): string {
       return `FP8${format.blockSize ? ` with ${format.blockSize.join('×')} block scales` : ''}`;
     case 'mxfp4':
       return 'MXFP4 experts';
+    case 'fp8-channel':
+      return 'FP8 with per-channel scales';
+    case 'int-group':
+      return `int${format.bits}, ${format.groupSize === null ? 'per-channel' : `group ${format.groupSize}`} scales${format.zeroPoints ? ' and zero points' : ''}`;
     case 'gguf':
       return `GGUF ${format.fileType.toUpperCase()}`;
   }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dtypeBytes } from '../../src/core/dtype.js';
 import { kvCacheBytes } from '../../src/core/kvCache.js';
+import { countParameters } from '../../src/core/parameters.js';
+import { weightMatrices } from '../../src/core/weightMatrices.js';
 import { type WeightFormat, quantizedWeightsComponent } from '../../src/core/quantization.js';
 import { readModelConfig } from '../../src/model/hfConfig.js';
 import { presetArch, runJson, tiny } from '../helpers.js';
@@ -163,5 +165,65 @@ describe("llama.cpp's per-tensor rules beyond the plain mixes", () => {
     expect(json.inputs.weights).toBe('quantization_config');
     const experts = 24 * 32 * 3 * 2880 * 2880;
     expect(json.components[0].bytes).toBe((experts / 32) * 17 + (20_914_757_184 - experts) * 2);
+  });
+});
+
+describe('compressed-tensors, fbgemm_fp8 and modelopt quantization_config (issue 10)', () => {
+  const llama = presetArch('llama-2-7b');
+  const config = (quantization_config: object) => ({
+    model_type: 'llama',
+    hidden_size: 4096,
+    intermediate_size: 11008,
+    num_hidden_layers: 32,
+    num_attention_heads: 32,
+    vocab_size: 32000,
+    max_position_embeddings: 4096,
+    quantization_config,
+  });
+  const scheme = (weights: object) => ({ quant_method: 'compressed-tensors', config_groups: { group_0: { weights } } });
+  const matrices = weightMatrices(llama).filter((m) => m.kind !== 'token_embd' && m.kind !== 'output');
+  const linear = matrices.reduce((t, m) => t + m.count * m.inFeatures * m.outFeatures, 0);
+  const outChannels = matrices.reduce((t, m) => t + m.count * m.outFeatures, 0);
+
+  it('W8A8 int8 per channel (neuralmagic …-quantized.w8a8): int8 weights and a 16-bit scale per output channel', () => {
+    const read = readModelConfig(
+      config(scheme({ type: 'int', num_bits: 8, strategy: 'channel', symmetric: true })),
+      'x',
+    );
+    expect(read.quantization).toEqual({ kind: 'int-group', bits: 8, groupSize: null, zeroPoints: false });
+    const bytes = quantizedWeightsComponent(llama, read.quantization as WeightFormat).bytes;
+    const rest = (countParameters(llama).totalCount - linear) * 2;
+    expect(bytes).toBe(linear + outChannels * 2 + rest);
+  });
+
+  it('W4A16 int4 groups of 128, asymmetric: packed weights, scales and zero points', () => {
+    const read = readModelConfig(
+      config(scheme({ type: 'int', num_bits: 4, strategy: 'group', group_size: 128, symmetric: false })),
+      'x',
+    );
+    expect(read.quantization).toEqual({ kind: 'int-group', bits: 4, groupSize: 128, zeroPoints: true });
+  });
+
+  it('FP8 by channel, tensor or block; fbgemm_fp8; modelopt FP8', () => {
+    const fp8 = (weights: object) => readModelConfig(config(scheme({ type: 'float', num_bits: 8, ...weights })), 'x');
+    expect(fp8({ strategy: 'channel' }).quantization).toEqual({ kind: 'fp8-channel' });
+    expect(fp8({ strategy: 'tensor' }).quantization).toEqual({ kind: 'fp8', blockSize: null });
+    expect(fp8({ strategy: 'block', block_structure: [128, 128] }).quantization).toEqual({
+      kind: 'fp8',
+      blockSize: [128, 128],
+    });
+    expect(readModelConfig(config({ quant_method: 'fbgemm_fp8' }), 'x').quantization).toEqual({ kind: 'fp8-channel' });
+    expect(readModelConfig(config({ quant_method: 'modelopt', quant_algo: 'FP8' }), 'x').quantization).toEqual({
+      kind: 'fp8',
+      blockSize: null,
+    });
+  });
+
+  it('a scheme it does not model is a warning, and the weights are counted at the dtype', () => {
+    const nvfp4 = readModelConfig(config({ quant_method: 'modelopt', quant_algo: 'NVFP4' }), 'x');
+    expect(nvfp4.quantization).toBeNull();
+    expect(nvfp4.warnings[0]).toMatch(/quant_method "modelopt" \(quant_algo "NVFP4"\) is not modelled/);
+    const two = readModelConfig(config({ quant_method: 'compressed-tensors', config_groups: { a: {}, b: {} } }), 'x');
+    expect(two.warnings[0]).toMatch(/compressed-tensors\) with 2 config groups is not modelled/);
   });
 });
