@@ -22,7 +22,7 @@ import {
 } from '../core/training/modelStates.js';
 import { GRADIENT_CHECKPOINTING } from '../core/trainingActivations.js';
 import { ValueError } from '../core/errors.js';
-import { flagOf } from '../plan/common.js';
+import { INFERENCE_ONLY, flagOf } from '../plan/common.js';
 import { DEFAULTS } from '../plan/defaults.js';
 import { ENGINE_SETTINGS, VLLM_ENGINE_VERSIONS } from '../plan/engineSettings.js';
 import { FSDP_MODES, SOLVE_TARGETS, TRAINING_FLAGS, TRAINING_OPTIONS, ZERO_ACCOUNTINGS } from '../plan/training.js';
@@ -424,19 +424,8 @@ export const OPTIONS = {
 export type OptionKey = keyof typeof OPTIONS;
 
 const MODEL = ['model', 'config', 'set', 'offline'] as const;
-const SERVING = [
-  'ctx',
-  'users',
-  'dtype',
-  'kvDtype',
-  'attention',
-  'slidingWindow',
-  'promptTokens',
-  'prefillBatch',
-  'mtp',
-  'images',
-  'textOnly',
-] as const;
+/** Serving options: the context, the weights' dtype and attention (shared with training), then the inference-only ones. */
+const SERVING = ['ctx', 'dtype', 'attention', ...INFERENCE_ONLY] as const;
 const DEPLOYMENT = ['gpu', 'gpuMemory', 'gpus', 'tp', 'pp', 'dp', 'gpusPerNode', 'assertFits'] as const;
 const OUTPUT = ['format', 'units'] as const;
 const TRAINING = [...TRAINING_OPTIONS, 'cp', ...TRAINING_FLAGS] as const;
