@@ -54,7 +54,13 @@ export function readQuantizationConfig(raw: unknown, source: string, warnings: s
       return { kind: 'fp8', blockSize };
     }
   }
-  if (method === 'compressed-tensors') return compressedTensors(q, warnings);
+  if (method === 'compressed-tensors') {
+    if (isRecord(q.kv_cache_scheme) && q.kv_cache_scheme.type === 'float' && q.kv_cache_scheme.num_bits === 8)
+      warnings.push(
+        'quantization_config carries FP8 KV-cache scales (kv_cache_scheme); engines use them when asked for an fp8 cache (vLLM --kv-cache-dtype fp8): pass --kv-dtype fp8 to count that',
+      );
+    return compressedTensors(q, warnings);
+  }
   if (method === 'fbgemm_fp8') return { kind: 'fp8-channel' };
   if (method === 'modelopt' && String(q.quant_algo ?? '').toUpperCase() === 'FP8')
     return { kind: 'fp8', blockSize: null };

@@ -227,3 +227,27 @@ describe('compressed-tensors, fbgemm_fp8 and modelopt quantization_config (issue
     expect(two.warnings[0]).toMatch(/compressed-tensors\) with 2 config groups is not modelled/);
   });
 });
+
+describe('compressed-tensors kv_cache_scheme', () => {
+  it('says the checkpoint carries FP8 KV scales, and how to count an fp8 cache', () => {
+    const read = readModelConfig(
+      {
+        model_type: 'llama',
+        hidden_size: 64,
+        intermediate_size: 128,
+        num_hidden_layers: 2,
+        num_attention_heads: 4,
+        vocab_size: 100,
+        max_position_embeddings: 64,
+        quantization_config: {
+          quant_method: 'compressed-tensors',
+          config_groups: { group_0: { weights: { type: 'float', num_bits: 8, strategy: 'channel' } } },
+          kv_cache_scheme: { type: 'float', num_bits: 8, strategy: 'tensor' },
+        },
+      },
+      'x',
+    );
+    expect(read.quantization).toEqual({ kind: 'fp8-channel' });
+    expect(read.warnings.join('\n')).toMatch(/FP8 KV-cache scales .* pass --kv-dtype fp8/);
+  });
+});
