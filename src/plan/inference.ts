@@ -47,6 +47,12 @@ export interface WeightInputs {
   weights: WeightSource;
   kvDtype: Dtype;
   slidingWindow: SlidingWindowPolicy;
+  /** Tokens of each prompt, sequences prefilled together, images per request (null: no tower loaded). */
+  promptTokens: number;
+  prefillBatch: number;
+  images: number | null;
+  /** Whether the multi-token-prediction layers are loaded (--mtp). */
+  mtp: boolean;
 }
 
 export interface ResolvedInference {
@@ -223,6 +229,10 @@ export function resolveInference(
       weights: stored ? 'checkpoint' : ggufType ? 'gguf' : weightFormat ? 'quantization_config' : 'dtype',
       kvDtype: scenario.kvDtype,
       slidingWindow: scenario.slidingWindow,
+      promptTokens: scenario.promptTokens,
+      prefillBatch: scenario.prefillSequences,
+      images: scenario.images,
+      mtp: input.mtp ?? false,
     },
   };
 }
