@@ -58,13 +58,18 @@ export interface InferenceScenario {
   images: number | null;
   /** Sequences whose prompts are prefilled in one forward (1: engines that prefill a request while the others decode). */
   prefillSequences: number;
-  /** Tokens of each prompt (the prefill); the rest of the context is generated. At most contextTokens. */
-  promptTokens: number;
+  /** Tokens of each prompt (the prefill), the rest of the context generated; null: the whole context. */
+  promptTokens: number | null;
 }
 
-/** The prompt a forward prefills: promptTokens, capped at the context (capacity searches shorter contexts). */
+/**
+ * The prompt a forward prefills: the whole context, or promptTokens capped at it (capacity searches
+ * other contexts, and the prompt follows them when it is the whole context).
+ */
 export function promptTokensOf(scenario: InferenceScenario): number {
-  return Math.min(scenario.promptTokens, scenario.contextTokens);
+  return scenario.promptTokens === null
+    ? scenario.contextTokens
+    : Math.min(scenario.promptTokens, scenario.contextTokens);
 }
 
 /** The weights of an inference scenario: as stored, in a quantized format, or parameters × dtype. */

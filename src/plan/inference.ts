@@ -5,7 +5,7 @@
  */
 import type { AttentionImplementation } from '../core/attention.js';
 import { DTYPES, type Dtype } from '../core/dtype.js';
-import type { InferenceScenario } from '../core/estimate.js';
+import { type InferenceScenario, promptTokensOf } from '../core/estimate.js';
 import type { SlidingWindowPolicy } from '../core/kvCache.js';
 import type { OverheadSpec } from '../core/overhead.js';
 import type { StateDtypes } from '../core/recurrentState.js';
@@ -160,9 +160,10 @@ function imagesOf(input: InferenceInput, model: LoadedModel, contextTokens: numb
   return images;
 }
 
-/** --prompt-tokens (default the context), at most the context. */
-function promptTokensFor(input: InferenceInput, contextTokens: number): number {
-  const prompt = input.promptTokens ?? contextTokens;
+/** --prompt-tokens, at most the context; null (the whole context) when not given. */
+function promptTokensFor(input: InferenceInput, contextTokens: number): number | null {
+  const prompt = input.promptTokens;
+  if (prompt === undefined) return null;
   if (prompt > contextTokens)
     throw new UserError(
       `--prompt-tokens: ${prompt} is more than --ctx ${contextTokens} (the prompt is part of the context)`,
@@ -229,7 +230,7 @@ export function resolveInference(
       weights: stored ? 'checkpoint' : ggufType ? 'gguf' : weightFormat ? 'quantization_config' : 'dtype',
       kvDtype: scenario.kvDtype,
       slidingWindow: scenario.slidingWindow,
-      promptTokens: scenario.promptTokens,
+      promptTokens: promptTokensOf(scenario),
       prefillBatch: scenario.prefillSequences,
       images: scenario.images,
       mtp: input.mtp ?? false,

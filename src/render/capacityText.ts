@@ -108,7 +108,9 @@ function budgetSection(report: CapacityPlan, { chalk, bytes, format, color }: St
   const lines: [string, string][] = [
     [
       'KV pool',
-      `${outcomeText(c.kvCacheBytes, bytes)} on ${totalGpus} GPU${totalGpus > 1 ? 's' : ''} = ${outcomeText(c.kvCacheTokens, formatInt)} tokens (${formatInt(c.kvBytesPerTokenPerGpu)} B per token per GPU)`,
+      c.kvBytesPerTokenPerGpu === 0
+        ? `${outcomeText(c.kvCacheBytes, bytes)} on ${totalGpus} GPU${totalGpus > 1 ? 's' : ''}: no cache grows per token; it holds each sequence's fixed state (see max concurrency)`
+        : `${outcomeText(c.kvCacheBytes, bytes)} on ${totalGpus} GPU${totalGpus > 1 ? 's' : ''} = ${outcomeText(c.kvCacheTokens, formatInt)} tokens (${formatInt(c.kvBytesPerTokenPerGpu)} B per token per GPU)`,
     ],
     [`max concurrency at ${formatInt(c.budget.requestTokens)} tokens`, outcomeText(c.maxConcurrency, concurrencyText)],
     [

@@ -28,7 +28,7 @@ function serving(
       stateDtypes: { conv: 'bf16' as const, ssm: 'bf16' as const },
       images: null,
       prefillSequences: 1,
-      promptTokens: Number.MAX_SAFE_INTEGER,
+      promptTokens: null,
       overhead: { kind: 'model' as const },
       storedWeights: null,
       weightFormat: null,

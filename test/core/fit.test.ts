@@ -21,7 +21,7 @@ function scenario(overrides: Partial<InferenceScenario> = {}): InferenceScenario
     stateDtypes: { conv: 'bf16', ssm: 'bf16' },
     images: null,
     prefillSequences: 1,
-    promptTokens: Number.MAX_SAFE_INTEGER,
+    promptTokens: null,
     overhead: { kind: 'model' },
     storedWeights: null,
     weightFormat: null,

@@ -111,7 +111,7 @@ describe('the built library entry', () => {
       weightFormat: null,
       images: null,
       prefillSequences: 1,
-      promptTokens: 32_768,
+      promptTokens: null,
     });
     expect(estimate.components.find((c: { id: string }) => c.id === 'kv_cache').bytes).toBe(107_374_182_400);
     expect(estimate.totalBytes).toBe(lib.sumBytes(estimate.components));

@@ -517,3 +517,33 @@ describe('gemma3n_text: KV shared across layers, per-layer embeddings', () => {
     expect(read.warnings[0]).toMatch(/the vision and audio towers are not/);
   });
 });
+
+describe('capacity of an attention-free model (Mamba-2)', () => {
+  const codestral = JSON.stringify({
+    model_type: 'mamba2',
+    hidden_size: 4096,
+    num_hidden_layers: 64,
+    vocab_size: 32768,
+  });
+
+  it('concurrency comes from the state per sequence; the generic max context is bounded by the prefill peak', async () => {
+    const argv = [
+      'capacity',
+      '--config',
+      '-',
+      '--gpu',
+      'h100-80gb',
+      '--engine',
+      'generic',
+      '--ctx',
+      '2048',
+      '--format',
+      'json',
+    ];
+    const { json } = await runJson(argv, { stdin: codestral });
+    expect(json.kvBytesPerTokenPerGpu).toBe(0);
+    expect(json.maxConcurrency).toBeGreaterThan(100);
+    // The prefill grows with the context searched, so a longer context stops fitting well before 2^24.
+    expect(json.maxContextTokens).toBeLessThan(2 ** 24);
+  });
+});

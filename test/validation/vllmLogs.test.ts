@@ -228,7 +228,7 @@ function run(c: LogCase, measured: boolean): Capacity {
       stateDtypes: { conv: 'bf16', ssm: 'bf16' },
       images: null,
       prefillSequences: 1,
-      promptTokens: Number.MAX_SAFE_INTEGER,
+      promptTokens: null,
       overhead: { kind: 'model' },
       storedWeights: null,
       weightFormat: null,
