@@ -221,6 +221,11 @@ export const OPTIONS = {
     default: DEFAULTS.gradAccum,
     schema: count(1_000_000),
   },
+  ddpBucketView: {
+    flags: '--ddp-bucket-view',
+    help: "training: plain data parallelism with DDP's gradient_as_bucket_view=True (gradients are views into the all-reduce buckets; without it DDP keeps a second copy)",
+    schema: flag,
+  },
   chunkedLoss: {
     flags: '--chunked-loss',
     help: 'training: a chunked/fused cross-entropy (Liger) that never holds all the fp32 logits',

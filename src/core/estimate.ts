@@ -243,6 +243,16 @@ function stateComponent(id: keyof typeof STATE_EXPRESSIONS, label: string, state
   };
 }
 
+/** The gradients with DDP's bucket copy when plain data parallelism keeps one. */
+function withDdpBuckets(gradients: StateBytes, parallelism: TrainingParallelism): StateBytes {
+  if (!parallelism.ddpGradientBuckets || gradients.gpu === 0) return gradients;
+  return {
+    ...gradients,
+    gpu: exact(2 * gradients.gpu, 'gradients'),
+    formula: `${gradients.formula} + the same again in DDP's all-reduce buckets`,
+  };
+}
+
 /** A component held by every GPU: its bytes per GPU, summed over `gpus`, none on the host. */
 function onEveryGpu(component: Component, gpus: number, what: string): Component {
   return { ...component, bytes: exact(component.bytes * gpus, what), bytesPerGpu: component.bytes, hostBytes: 0 };
@@ -261,10 +271,15 @@ export function estimateTraining(scenario: TrainingScenario): Estimate {
   });
   const weights = stateComponent('weights', 'Weights', states.weights, gpus);
   weights.notes.push(...states.notes);
+  const gradients = stateComponent('gradients', 'Gradients', withDdpBuckets(states.gradients, parallelism), gpus);
+  if (parallelism.ddpGradientBuckets)
+    gradients.notes.push(
+      "DDP's all-reduce buckets hold a second copy of the gradients (gradient_as_bucket_view False, PyTorch's default); --ddp-bucket-view drops it",
+    );
   const activations = trainingActivations(scenario);
   const components: Component[] = [
     weights,
-    stateComponent('gradients', 'Gradients', states.gradients, gpus),
+    gradients,
     stateComponent('optimizer_states', 'Optimizer states', states.optimizerStates, gpus),
     onEveryGpu(activations, gpus, 'activations'),
   ];

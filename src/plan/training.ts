@@ -49,6 +49,8 @@ export interface TrainingInput {
   gradCheckpointing?: GradientCheckpointing | undefined;
   gradAccum?: number | undefined;
   chunkedLoss?: boolean | undefined;
+  /** DDP with gradient_as_bucket_view=True: no second copy of the gradients in its buckets. */
+  ddpBucketView?: boolean | undefined;
   zero?: ZeroStage | undefined;
   fsdp?: FsdpMode | undefined;
   ep?: number | undefined;
@@ -78,7 +80,7 @@ export const TRAINING_OPTIONS = [
   'loraTargets',
   'solve',
 ] as const;
-export const TRAINING_FLAGS = ['chunkedLoss', 'sp', 'qlora', 'trainEmbeddings'] as const;
+export const TRAINING_FLAGS = ['chunkedLoss', 'sp', 'qlora', 'trainEmbeddings', 'ddpBucketView'] as const;
 /** Every TrainingInput field is listed above or shared with inference (a new field fails to compile until it is). */
 type Unlisted = Exclude<
   keyof TrainingInput,
@@ -255,6 +257,9 @@ function parallelism(
     zeroGroupSize: zeroGroupSize(input, deployment, gpusPerNodeGiven, warnings),
     offload,
     accounting,
+    // Plain data parallelism (no ZeRO, no FSDP) is DDP, whose buckets copy the gradients unless --ddp-bucket-view.
+    ddpGradientBuckets:
+      zeroStage === 0 && input.fsdp === undefined && deployment.dataParallel > 1 && !(input.ddpBucketView ?? false),
   };
 }
 

@@ -191,9 +191,10 @@ describe('vram estimate --mode training', () => {
     expect((await runJson(['estimate', '--train', '--model', 'llama-7b'])).json.mode).toBe('training');
   });
 
-  it('multi-GPU training without --zero is plain data parallelism: per GPU as on one GPU, bytes summed over GPUs', async () => {
+  it('multi-GPU training without --zero is plain data parallelism: with bucket views, per GPU as on one GPU, bytes summed over GPUs', async () => {
     const one = (await runJson(['estimate', '--train', '--model', 'llama-7b', '--gpu', 'h100'])).json;
-    const { json } = await runJson(['estimate', '--train', '--model', 'llama-7b', '--gpu', 'h100', '--gpus', '8']);
+    const argv = ['estimate', '--train', '--model', 'llama-7b', '--gpu', 'h100', '--gpus', '8', '--ddp-bucket-view'];
+    const { json } = await runJson(argv);
     for (const c of json.components) {
       const single = one.components.find((o: { id: string }) => o.id === c.id);
       expect(c.bytesPerGpu).toBe(single.bytesPerGpu);
@@ -203,6 +204,18 @@ describe('vram estimate --mode training', () => {
     expect(json.totalBytesPerGpu).toBe(one.totalBytes);
     expect(json.fit).toMatchObject({ requiredBytesPerGpu: one.totalBytes, maxUsers: null, minGpuCount: null });
     expect(json.inputs).toMatchObject({ zero: 0, dataParallel: 8, tp: 1, pp: 1 });
+  });
+
+  it("without --ddp-bucket-view, DDP's all-reduce buckets hold a second copy of the gradients", async () => {
+    const one = (await runJson(['estimate', '--train', '--model', 'llama-7b', '--gpu', 'h100'])).json;
+    const { json } = await runJson(['estimate', '--train', '--model', 'llama-7b', '--gpu', 'h100', '--gpus', '8']);
+    const gradients = (doc: { components: { id: string; bytesPerGpu: number }[] }) =>
+      doc.components.find((c) => c.id === 'gradients')?.bytesPerGpu ?? 0;
+    expect(gradients(json)).toBe(2 * gradients(one));
+    const zero1 = (
+      await runJson(['estimate', '--train', '--model', 'llama-7b', '--gpu', 'h100', '--gpus', '8', '--zero', '1'])
+    ).json;
+    expect(gradients(zero1)).toBe(gradients(one));
   });
 });
 

@@ -61,6 +61,12 @@ export interface TrainingParallelism {
   zeroGroupSize: number | null;
   offload: Offload;
   accounting: 'paper' | 'deepspeed';
+  /**
+   * Plain data parallelism under PyTorch DDP with gradient_as_bucket_view False (its default): the
+   * reducer's all-reduce buckets hold a second copy of every gradient (torch.nn.parallel.
+   * DistributedDataParallel docs: bucket views save "memory equal to the total gradients size").
+   */
+  ddpGradientBuckets: boolean;
 }
 
 export type FineTuning =
@@ -85,6 +91,7 @@ export const SINGLE_GPU: TrainingParallelism = {
   zeroGroupSize: null,
   offload: 'none',
   accounting: 'paper',
+  ddpGradientBuckets: false,
 };
 
 export function dataParallelSize(p: TrainingParallelism): number {
