@@ -16,7 +16,7 @@ import { ExactnessError } from '../errors.js';
 import { MAX_GPU_COUNT, smallestSatisfying, stageKvBytesPerGpu } from '../fit.js';
 import { formatInt } from '../units.js';
 import { genericBudget } from './generic.js';
-import { kvBytesPerGpu, kvIsPerToken, withoutRecurrentState } from './engineMath.js';
+import { kvBytesPerGpu, kvIsPerToken, withoutPerSequenceCache } from './engineMath.js';
 import { llamaCppBudget, llamaCppLayersPerGpu } from './llamaCpp.js';
 import { allLayerGroups, layerCount } from '../architecture.js';
 import { sglangBudget } from './sglang.js';
@@ -118,6 +118,16 @@ function kvOnOneGpu(
   return stageKvBytesPerGpu(inference, gpuCount, tokens, sequences, stages);
 }
 
+/** Cache bytes one more token takes on one GPU: what grows per token, without per-sequence state. */
+function tokenBytesOnOneGpu(
+  inference: InferenceScenario,
+  gpuCount: number,
+  split: EngineBudget['split'],
+  stages: number,
+): number {
+  return kvOnOneGpu(withoutPerSequenceCache(inference), gpuCount, 1, 1, split, stages);
+}
+
 /** A probe whose figures would pass 2^53 does not fit (searches probe huge contexts and counts). */
 function fitsWith(probe: () => boolean): boolean {
   try {
@@ -170,7 +180,7 @@ function workloadFits(scenario: ServingScenario, gpuName: string, level: Level):
   const budget = engineBudget(scenario, gpuName);
   const { inference, gpuCount } = scenario;
   const stages = scenario.pipelineStages;
-  const perToken = kvOnOneGpu(withoutRecurrentState(inference), gpuCount, 1, 1, budget.split, stages);
+  const perToken = tokenBytesOnOneGpu(inference, gpuCount, budget.split, stages);
   return (
     engineAccepts(scenario, budget, perToken, inference.contextTokens, level) &&
     fitsWith(
@@ -204,7 +214,7 @@ export function capacity(scenario: ServingScenario, gpuName = ''): Capacity {
   const budget = engineBudget(scenario, gpuName);
   const block = budget.blockTokens;
   const stages = scenario.pipelineStages;
-  const perToken = kvOnOneGpu(withoutRecurrentState(inference), gpuCount, 1, 1, budget.split, stages);
+  const perToken = tokenBytesOnOneGpu(inference, gpuCount, budget.split, stages);
   const dependent = WORKLOAD_DEPENDENT.has(scenario.engine);
   const poolAt = (users: number, ctx: number, level: Level): number =>
     (dependent ? engineBudget(withWorkload(scenario, users, ctx), gpuName) : budget).kvPoolBytesPerGpu[level];

@@ -80,7 +80,7 @@ export function kvBytesPerGpu(
  * The same scenario without what each sequence holds whatever its length (recurrent state, and
  * cross-attention K/V over a fixed encoder length): what grows with the tokens alone.
  */
-export function withoutRecurrentState(scenario: InferenceScenario): InferenceScenario {
+export function withoutPerSequenceCache(scenario: InferenceScenario): InferenceScenario {
   const drop = (groups: ModelArchitecture['layers']) =>
     groups.map((group) => ({
       ...group,

@@ -70,6 +70,8 @@ interface VllmLimits {
   maxModelLen: number;
   batchedTokens: number;
   seqs: number;
+  /** The attention block vLLM's hybrid allocator raises to for recurrent layers (0 when not hybrid). */
+  hybridBlock: number;
   /** The dummy sampler run covers min(max_num_seqs, max_num_batched_tokens) requests (gpu_model_runner). */
   samplerRows: number;
 }
@@ -123,9 +125,11 @@ function vllmLimits(scenario: ServingScenario, gpuName: string): VllmLimits {
       : vllmBatchDefaults(scenario.gpuMemoryBytes, gpuName);
   const batchedTokens = settings.maxNumBatchedTokens ?? defaults.batchedTokens;
   const seqs = settings.maxNumSeqs ?? defaults.seqs;
+  const hybridBlock = hybridBlockTokens(scenario);
   return {
     utilization: settings.gpuMemoryUtilization ?? VLLM_DEFAULT_GPU_MEMORY_UTILIZATION,
-    blockSize: Math.max(settings.blockSize ?? VLLM_DEFAULT_BLOCK_SIZE, hybridBlockTokens(scenario)),
+    blockSize: Math.max(settings.blockSize ?? VLLM_DEFAULT_BLOCK_SIZE, hybridBlock),
+    hybridBlock,
     maxModelLen,
     batchedTokens,
     seqs,
@@ -167,7 +171,7 @@ export function vllmBudget(scenario: ServingScenario, gpuName = ''): EngineBudge
     split: 'tensor',
     requestTokens: maxModelLen,
     notes: [
-      ...(hybridBlockTokens(scenario) > 0
+      ...(limits.hybridBlock > 0
         ? [
             `hybrid model: vLLM raises the attention block to ${formatInt(blockSize)} tokens so one attention page holds one layer's recurrent state, and pads each state page up to it (not counted here: at most one page per recurrent layer and sequence)`,
           ]

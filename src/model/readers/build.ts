@@ -112,6 +112,26 @@ export function mtpModules(f: ConfigFields, h: number, vocabSize: number, layer:
   };
 }
 
+/** The fields every decoder config gives (their names as LLaMA's config spells them). */
+export interface DecoderDims {
+  h: number;
+  layerCount: number;
+  headCount: number;
+  vocabSize: number;
+  maxPositionCount: number;
+}
+
+/** hidden_size, num_hidden_layers, num_attention_heads, vocab_size and max_position_embeddings, all required. */
+export function decoderDims(f: ConfigFields): DecoderDims {
+  return {
+    h: f.count('hidden_size'),
+    layerCount: f.count('num_hidden_layers'),
+    headCount: f.count('num_attention_heads'),
+    vocabSize: f.count('vocab_size'),
+    maxPositionCount: f.count('max_position_embeddings'),
+  };
+}
+
 /** What a decoder reader knows of its model; the rest comes from the config's common fields. */
 interface DecoderFields extends Partial<Omit<ModelArchitecture, 'layers'>> {
   modelType: string;

@@ -21,6 +21,7 @@ import {
   layerKinds,
   standardAttention,
   decoderArchitecture,
+  decoderDims,
 } from './build.js';
 
 export const GEMMA3N_LAYER_TYPES = ['sliding_attention', 'full_attention'] as const;
@@ -41,11 +42,7 @@ function widths(f: ConfigFields, layerCount: number): number[] {
 }
 
 export function readGemma3n(f: ConfigFields): ModelArchitecture {
-  const h = f.count('hidden_size');
-  const layerCount = f.count('num_hidden_layers');
-  const headCount = f.count('num_attention_heads');
-  const vocabSize = f.count('vocab_size');
-  const maxPositionCount = f.count('max_position_embeddings');
+  const { h, layerCount, headCount, vocabSize, maxPositionCount } = decoderDims(f);
   f.done();
   const headDim = f.optionalCount('head_dim') ?? 256;
   const window = f.optionalCount('sliding_window') ?? 512;

@@ -19,17 +19,14 @@ import {
   kvHeadCountOf,
   mtpModules,
   mtpWarning,
+  decoderDims,
 } from './build.js';
 
 export function readGlm4Moe(f: ConfigFields, warnings: string[]): ModelArchitecture {
-  const h = f.count('hidden_size');
-  const layerCount = f.count('num_hidden_layers');
-  const headCount = f.count('num_attention_heads');
+  const { h, layerCount, headCount, vocabSize, maxPositionCount } = decoderDims(f);
   const denseWidth = f.count('intermediate_size');
   const expertWidth = f.count('moe_intermediate_size');
   const expertCount = f.count('n_routed_experts');
-  const vocabSize = f.count('vocab_size');
-  const maxPositionCount = f.count('max_position_embeddings');
   f.done();
   const kvHeadCount = kvHeadCountOf(f, headCount);
   const headDim = f.optionalCount('head_dim') ?? h / headCount;

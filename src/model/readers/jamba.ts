@@ -8,7 +8,15 @@
  */
 import type { MambaMixer, ModelArchitecture } from '../../core/architecture.js';
 import type { ConfigFields } from '../configFields.js';
-import { type LayerShape, decoderArchitecture, denseMlp, kvHeadCountOf, moe, standardAttention } from './build.js';
+import {
+  type LayerShape,
+  decoderArchitecture,
+  denseMlp,
+  kvHeadCountOf,
+  moe,
+  standardAttention,
+  decoderDims,
+} from './build.js';
 import { timeStepRank } from './ssm.js';
 
 function mamba(f: ConfigFields, h: number): MambaMixer {
@@ -26,11 +34,7 @@ function mamba(f: ConfigFields, h: number): MambaMixer {
 }
 
 export function readJamba(f: ConfigFields): ModelArchitecture {
-  const h = f.count('hidden_size');
-  const layerCount = f.count('num_hidden_layers');
-  const headCount = f.count('num_attention_heads');
-  const vocabSize = f.count('vocab_size');
-  const maxPositionCount = f.count('max_position_embeddings');
+  const { h, layerCount, headCount, vocabSize, maxPositionCount } = decoderDims(f);
   const width = f.count('intermediate_size');
   f.done();
   const attention = standardAttention({

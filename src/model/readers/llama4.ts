@@ -12,7 +12,15 @@
  */
 import type { ModelArchitecture } from '../../core/architecture.js';
 import type { ConfigFields } from '../configFields.js';
-import { type LayerShape, decoderArchitecture, denseMlp, moe, standardAttention, kvHeadCountOf } from './build.js';
+import {
+  type LayerShape,
+  decoderArchitecture,
+  denseMlp,
+  moe,
+  standardAttention,
+  kvHeadCountOf,
+  decoderDims,
+} from './build.js';
 
 /** The layer_types values this reader models. */
 export const LLAMA4_LAYER_TYPES: readonly string[] = ['full_attention', 'chunked_attention'];
@@ -42,14 +50,10 @@ function moeLayers(f: ConfigFields, layerCount: number): ReadonlySet<number> {
 }
 
 export function readLlama4Text(f: ConfigFields): ModelArchitecture {
-  const h = f.count('hidden_size');
-  const layerCount = f.count('num_hidden_layers');
-  const headCount = f.count('num_attention_heads');
+  const { h, layerCount, headCount, vocabSize, maxPositionCount } = decoderDims(f);
   const expertWidth = f.count('intermediate_size');
   const denseWidth = f.count('intermediate_size_mlp');
   const expertCount = f.count('num_local_experts');
-  const vocabSize = f.count('vocab_size');
-  const maxPositionCount = f.count('max_position_embeddings');
   f.done();
   const kvHeadCount = kvHeadCountOf(f, headCount, DEFAULT_KV_HEADS);
   const headDim = f.optionalCount('head_dim') ?? DEFAULT_HEAD_DIM;

@@ -14,7 +14,16 @@ import { type Mamba2Mixer, type MlpSpec, type ModelArchitecture, groupLayers } f
 import { dtypeFromTorch } from '../../core/dtype.js';
 import { architecture } from '../../core/uniformArchitecture.js';
 import type { ConfigFields } from '../configFields.js';
-import { type LayerShape, denseMlp, kvHeadCountOf, layerKinds, moe, standardAttention } from './build.js';
+import {
+  type LayerShape,
+  denseMlp,
+  kvHeadCountOf,
+  layerKinds,
+  moe,
+  standardAttention,
+  type DecoderDims,
+  decoderDims,
+} from './build.js';
 
 export const GRANITE_HYBRID_LAYER_TYPES = ['mamba', 'attention', 'linear_attention', 'full_attention'] as const;
 
@@ -50,25 +59,7 @@ function mamba2(
   };
 }
 
-interface Common {
-  h: number;
-  layerCount: number;
-  headCount: number;
-  vocabSize: number;
-  maxPositionCount: number;
-}
-
-function common(f: ConfigFields): Common {
-  return {
-    h: f.count('hidden_size'),
-    layerCount: f.count('num_hidden_layers'),
-    headCount: f.count('num_attention_heads'),
-    vocabSize: f.count('vocab_size'),
-    maxPositionCount: f.count('max_position_embeddings'),
-  };
-}
-
-function attentionOf(f: ConfigFields, c: Common) {
+function attentionOf(f: ConfigFields, c: DecoderDims) {
   return standardAttention({
     headCount: c.headCount,
     kvHeadCount: kvHeadCountOf(f, c.headCount),
@@ -77,7 +68,7 @@ function attentionOf(f: ConfigFields, c: Common) {
   });
 }
 
-function build(f: ConfigFields, type: string, c: Common, layers: LayerShape[], tied: boolean): ModelArchitecture {
+function build(f: ConfigFields, type: string, c: DecoderDims, layers: LayerShape[], tied: boolean): ModelArchitecture {
   return architecture({
     modelType: type,
     hiddenSize: c.h,
@@ -91,7 +82,7 @@ function build(f: ConfigFields, type: string, c: Common, layers: LayerShape[], t
 }
 
 export function readGraniteHybrid(f: ConfigFields): ModelArchitecture {
-  const c = common(f);
+  const c = decoderDims(f);
   f.done();
   const projBias = f.flag('mamba_proj_bias', false);
   const mixer = mamba2(f, (f.optionalCount('mamba_expand') ?? 2) * c.h, projBias, projBias, true);
@@ -126,7 +117,7 @@ export function readGraniteHybrid(f: ConfigFields): ModelArchitecture {
 }
 
 export function readFalconH1(f: ConfigFields): ModelArchitecture {
-  const c = common(f);
+  const c = decoderDims(f);
   const width = f.count('intermediate_size');
   f.done();
   const innerSize = f.optionalCount('mamba_d_ssm') ?? 1024;

@@ -11,7 +11,15 @@
  */
 import type { ModelArchitecture } from '../../core/architecture.js';
 import type { ConfigFields } from '../configFields.js';
-import { type LayerShape, decoderArchitecture, kvHeadCountOf, layerKinds, moe, standardAttention } from './build.js';
+import {
+  type LayerShape,
+  decoderArchitecture,
+  kvHeadCountOf,
+  layerKinds,
+  moe,
+  standardAttention,
+  decoderDims,
+} from './build.js';
 
 export const MINIMAX_FAMILY = ['minimax', 'minimax_m1', 'minimax_text_01'] as const;
 export type MiniMaxFamily = (typeof MINIMAX_FAMILY)[number];
@@ -33,13 +41,9 @@ function kinds(f: ConfigFields, layerCount: number): (typeof MINIMAX_LAYER_TYPES
 }
 
 export function readMiniMax(f: ConfigFields, type: MiniMaxFamily, warnings: string[]): ModelArchitecture {
-  const h = f.count('hidden_size');
-  const layerCount = f.count('num_hidden_layers');
-  const headCount = f.count('num_attention_heads');
+  const { h, layerCount, headCount, vocabSize, maxPositionCount } = decoderDims(f);
   const expertCount = f.count('num_local_experts');
   const width = f.count('intermediate_size');
-  const vocabSize = f.count('vocab_size');
-  const maxPositionCount = f.count('max_position_embeddings');
   f.done();
   const shared = f.optionalNonNegative('shared_intermediate_size') ?? 0;
   f.require(shared === 0, `shared_intermediate_size: got ${shared}; a shared expert is not modelled for ${type}`);

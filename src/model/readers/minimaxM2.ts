@@ -11,16 +11,12 @@
  */
 import type { ModelArchitecture } from '../../core/architecture.js';
 import type { ConfigFields } from '../configFields.js';
-import { type LayerShape, kvHeadCountOf, moe, standardAttention, decoderArchitecture } from './build.js';
+import { type LayerShape, kvHeadCountOf, moe, standardAttention, decoderArchitecture, decoderDims } from './build.js';
 
 export function readMiniMaxM2(f: ConfigFields, warnings: string[]): ModelArchitecture {
-  const h = f.count('hidden_size');
-  const layerCount = f.count('num_hidden_layers');
-  const headCount = f.count('num_attention_heads');
+  const { h, layerCount, headCount, vocabSize, maxPositionCount } = decoderDims(f);
   const expertCount = f.count('num_local_experts', 'num_experts');
   const width = f.count('intermediate_size');
-  const vocabSize = f.count('vocab_size');
-  const maxPositionCount = f.count('max_position_embeddings');
   f.done();
   const kvHeadCount = kvHeadCountOf(f, headCount);
   const headDim = f.optionalCount('head_dim') ?? h / headCount;

@@ -14,15 +14,11 @@ import { type ModelArchitecture, groupLayers } from '../../core/architecture.js'
 import { dtypeFromTorch } from '../../core/dtype.js';
 import { architecture } from '../../core/uniformArchitecture.js';
 import type { ConfigFields } from '../configFields.js';
-import { type LayerShape, denseMlp, standardAttention } from './build.js';
+import { type LayerShape, denseMlp, standardAttention, decoderDims } from './build.js';
 
 export function readModernBert(f: ConfigFields): ModelArchitecture {
-  const h = f.count('hidden_size');
-  const layerCount = f.count('num_hidden_layers');
-  const headCount = f.count('num_attention_heads');
+  const { h, layerCount, headCount, vocabSize, maxPositionCount } = decoderDims(f);
   const width = f.count('intermediate_size');
-  const vocabSize = f.count('vocab_size');
-  const maxPositionCount = f.count('max_position_embeddings');
   f.done();
   f.require(f.flag('norm_bias', false) === false, 'norm_bias: LayerNorm biases are not modelled for modernbert');
   f.require(h % headCount === 0, `hidden_size ${h} is not divisible by num_attention_heads ${headCount}`);

@@ -13,7 +13,7 @@ import { type ModelArchitecture, groupLayers } from '../../core/architecture.js'
 import { dtypeFromTorch } from '../../core/dtype.js';
 import { architecture } from '../../core/uniformArchitecture.js';
 import type { ConfigFields } from '../configFields.js';
-import { type LayerShape, denseMlp, standardAttention, kvHeadCountOf } from './build.js';
+import { type LayerShape, denseMlp, standardAttention, kvHeadCountOf, decoderDims } from './build.js';
 
 export const OLMO_FAMILY = ['olmo2', 'olmo3'] as const;
 /** configuration_olmo3.py's default sliding_window. */
@@ -26,12 +26,8 @@ export function olmoLayerTypes(type: OlmoFamily): readonly string[] {
 }
 
 export function readOlmo(f: ConfigFields, type: OlmoFamily): ModelArchitecture {
-  const h = f.count('hidden_size');
-  const layerCount = f.count('num_hidden_layers');
-  const headCount = f.count('num_attention_heads');
+  const { h, layerCount, headCount, vocabSize, maxPositionCount } = decoderDims(f);
   const intermediate = f.count('intermediate_size');
-  const vocabSize = f.count('vocab_size');
-  const maxPositionCount = f.count('max_position_embeddings');
   f.done();
   const kvHeadCount = kvHeadCountOf(f, headCount);
   f.require(h % headCount === 0, `hidden_size ${h} is not divisible by num_attention_heads ${headCount}`);

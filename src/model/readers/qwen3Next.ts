@@ -29,6 +29,7 @@ import {
   qwenSparseLayers,
   standardAttention,
   decoderArchitecture,
+  decoderDims,
 } from './build.js';
 
 export const QWEN3_NEXT_FAMILY = ['qwen3_next', 'qwen3_5_text', 'qwen3_5_moe_text'] as const;
@@ -75,11 +76,7 @@ function mlpOf(f: ConfigFields, h: number): (layer: number) => MlpSpec {
 }
 
 export function readQwen3Next(f: ConfigFields, type: Qwen3NextFamily, warnings: string[]): ModelArchitecture {
-  const h = f.count('hidden_size');
-  const layerCount = f.count('num_hidden_layers');
-  const headCount = f.count('num_attention_heads');
-  const vocabSize = f.count('vocab_size');
-  const maxPositionCount = f.count('max_position_embeddings');
+  const { h, layerCount, headCount, vocabSize, maxPositionCount } = decoderDims(f);
   const mixer = deltaNet(f);
   f.done();
   const attention = standardAttention({

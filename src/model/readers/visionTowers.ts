@@ -112,18 +112,22 @@ function qwenGrid(patch: number, merge: number): { patches: number; tokens: numb
   return { patches: (side * merge) ** 2, tokens: side ** 2 };
 }
 
-function qwen25(v: ConfigFields): VisionTower {
+/** What Qwen2.5-VL's and Qwen3-VL's towers share: the shape, the conv3d over t frames, the merged width k = D·m², the grid. */
+function qwenVision(v: ConfigFields) {
   const s = shape(v, 'depth');
   const merge = v.optionalCount('spatial_merge_size') ?? 2;
   const temporal = v.optionalCount('temporal_patch_size') ?? 2;
   const out = v.count('out_hidden_size');
   const k = s.d * merge * merge;
-  const grid = qwenGrid(s.patch, merge);
+  return { s, out, k, patchEmbedding: s.channels * temporal * s.patch ** 2 * s.d, grid: qwenGrid(s.patch, merge) };
+}
+
+function qwen25(v: ConfigFields): VisionTower {
+  const { s, out, k, patchEmbedding, grid } = qwenVision(v);
   return tower(s, {
     name: `Qwen2.5-VL ViT (${s.layers} blocks, ${s.d} wide, windowed attention)`,
     gatedMlp: true,
-    encoderParameterCount:
-      s.channels * temporal * s.patch ** 2 * s.d + s.layers * (4 * s.d * s.d + 3 * s.d * s.i + 2 * s.i + 7 * s.d),
+    encoderParameterCount: patchEmbedding + s.layers * (4 * s.d * s.d + 3 * s.d * s.i + 2 * s.i + 7 * s.d),
     projectorParameterCount: s.d + k * k + k + k * out + out,
     patchesPerImage: grid.patches,
     tokensPerImage: grid.tokens,
@@ -133,23 +137,15 @@ function qwen25(v: ConfigFields): VisionTower {
 }
 
 function qwen3(v: ConfigFields): VisionTower {
-  const s = shape(v, 'depth');
-  const merge = v.optionalCount('spatial_merge_size') ?? 2;
-  const temporal = v.optionalCount('temporal_patch_size') ?? 2;
-  const out = v.count('out_hidden_size');
-  const k = s.d * merge * merge;
+  const { s, out, k, patchEmbedding, grid } = qwenVision(v);
   const linear = k * k + k + k * out + out;
   const deepstack = v.value('deepstack_visual_indexes');
   const extraMergers = Array.isArray(deepstack) ? deepstack.length : 3;
-  const grid = qwenGrid(s.patch, merge);
   return tower(s, {
     name: `Qwen3-VL ViT (${s.layers} blocks, ${s.d} wide)`,
     gatedMlp: false,
     encoderParameterCount:
-      s.channels * temporal * s.patch ** 2 * s.d +
-      s.d +
-      (v.optionalCount('num_position_embeddings') ?? 2304) * s.d +
-      s.layers * plainLayer(s),
+      patchEmbedding + s.d + (v.optionalCount('num_position_embeddings') ?? 2304) * s.d + s.layers * plainLayer(s),
     projectorParameterCount: 2 * s.d + linear + extraMergers * (2 * k + linear),
     patchesPerImage: grid.patches,
     tokensPerImage: grid.tokens,
