@@ -181,7 +181,7 @@ function readMultimodal(
   inner.warnings.unshift(
     tower
       ? `${modelType} is multimodal: ${counted}, and its vision tower (${tower.name}: ${tower.tokensPerImage} tokens per image at ${tower.imageSize}); --text-only leaves the tower out`
-      : `${modelType} is multimodal: ${counted}; the ${kind} not`,
+      : `${modelType} is multimodal: ${counted}; the ${kind} not${isObject(visionConfig) && typeof visionConfig.model_type === 'string' ? ` (vision_config ${visionConfig.model_type} is not modelled)` : ''}`,
   );
   const quantization =
     inner.quantization ?? readQuantizationConfig(fields.value('quantization_config'), source, inner.warnings);

@@ -547,3 +547,85 @@ describe('capacity of an attention-free model (Mamba-2)', () => {
     expect(json.maxContextTokens).toBeLessThan(2 ** 24);
   });
 });
+
+describe('settings the new readers do not model are refused, not estimated as something else', () => {
+  it('Falcon-H1 with attention in only some layers, or without MLPs', () => {
+    const base = {
+      model_type: 'falcon_h1',
+      hidden_size: 64,
+      intermediate_size: 128,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+      mamba_d_ssm: 128,
+      mamba_n_heads: 4,
+      vocab_size: 100,
+      max_position_embeddings: 64,
+    };
+    expect(() => arch({ ...base, attn_layer_indices: [0] })).toThrow(/attn_layer_indices/);
+    expect(() => arch({ ...base, mamba_use_mlp: false })).toThrow(/mamba_use_mlp/);
+  });
+
+  it('MiniMax-M2 with per-head q/k norms; DeepSeek-V3.2 without q_lora_rank', () => {
+    const m2 = {
+      model_type: 'minimax_m2',
+      hidden_size: 64,
+      intermediate_size: 32,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+      num_local_experts: 4,
+      num_experts_per_tok: 2,
+      vocab_size: 100,
+      max_position_embeddings: 64,
+    };
+    expect(() => arch({ ...m2, qk_norm_type: 'per_head' })).toThrow(/qk_norm_type: "per_head" is not modelled/);
+    const v32 = {
+      model_type: 'deepseek_v32',
+      hidden_size: 64,
+      intermediate_size: 128,
+      moe_intermediate_size: 32,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      vocab_size: 100,
+      max_position_embeddings: 64,
+      kv_lora_rank: 16,
+      qk_nope_head_dim: 8,
+      qk_rope_head_dim: 8,
+      v_head_dim: 8,
+      n_routed_experts: 4,
+      num_experts_per_tok: 2,
+      index_n_heads: 4,
+      index_head_dim: 16,
+    };
+    expect(() => arch(v32)).toThrow(/q_lora_rank: deepseek_v32 needs one/);
+  });
+
+  it('a LLaVA whose tower is not CLIP is not counted as CLIP; "full" features keep the CLS token', () => {
+    const llava = {
+      model_type: 'llava',
+      text_config: { model_type: 'llama' },
+      vision_config: { model_type: 'siglip_vision_model', hidden_size: 1152 },
+    };
+    const read = readModelConfig(llava, 'c');
+    expect(read.arch.vision).toBeNull();
+    expect(read.warnings[0]).toMatch(/the vision tower is not \(vision_config siglip_vision_model is not modelled\)/);
+    const full = readModelConfig(
+      {
+        ...llava,
+        vision_config: {
+          model_type: 'clip_vision_model',
+          hidden_size: 1024,
+          intermediate_size: 4096,
+          num_hidden_layers: 24,
+          num_attention_heads: 16,
+          image_size: 336,
+          patch_size: 14,
+        },
+        vision_feature_select_strategy: 'full',
+      },
+      'c',
+    );
+    expect(full.arch.vision?.tokensPerImage).toBe(577);
+  });
+});

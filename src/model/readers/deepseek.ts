@@ -20,10 +20,16 @@ function latentAttention(
   headCount: number,
   dims: Pick<LatentAttention, 'kvLoraRank' | 'qkNopeHeadDim' | 'qkRopeHeadDim' | 'vHeadDim'>,
 ): LatentAttention {
+  const qLoraRank = f.optionalCount('q_lora_rank');
+  // The indexer's wq_b reads the compressed query, so V3.2 needs q_lora_rank.
+  f.require(
+    type !== 'deepseek_v32' || qLoraRank !== null,
+    'q_lora_rank: deepseek_v32 needs one (its indexer reads the compressed query)',
+  );
   return {
     kind: 'latent',
     headCount,
-    qLoraRank: f.optionalCount('q_lora_rank'),
+    qLoraRank,
     ...dims,
     window: null,
     indexer:

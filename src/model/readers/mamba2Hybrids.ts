@@ -120,6 +120,15 @@ export function readFalconH1(f: ConfigFields): ModelArchitecture {
   const c = decoderDims(f);
   const width = f.count('intermediate_size');
   f.done();
+  // Attention in only some layers (attn_layer_indices) or no MLP (mamba_use_mlp false) are not modelled.
+  f.require(
+    f.value('attn_layer_indices') === undefined,
+    'attn_layer_indices: attention in only some layers is not modelled for falcon_h1',
+  );
+  f.require(
+    f.flag('mamba_use_mlp', true),
+    'mamba_use_mlp: false (layers without an MLP) is not modelled for falcon_h1',
+  );
   const innerSize = f.optionalCount('mamba_d_ssm') ?? 1024;
   const mixer = mamba2(
     f,

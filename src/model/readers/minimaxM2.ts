@@ -20,6 +20,11 @@ export function readMiniMaxM2(f: ConfigFields, warnings: string[]): ModelArchite
   f.done();
   const kvHeadCount = kvHeadCountOf(f, headCount);
   const headDim = f.optionalCount('head_dim') ?? h / headCount;
+  const normType = f.string('qk_norm_type') ?? 'per_layer';
+  f.require(
+    normType === 'per_layer',
+    `qk_norm_type: "${normType}" is not modelled; the minimax_m2 reader counts per_layer q/k norms`,
+  );
   const shared = f.optionalNonNegative('shared_intermediate_size') ?? 0;
   f.require(shared === 0, `shared_intermediate_size: got ${shared}; MiniMaxM2 has no shared expert`);
   const activeExpertCount = f.optionalCount('num_experts_per_tok') ?? 8;

@@ -73,6 +73,8 @@ function llava(v: ConfigFields, h: number, top: ConfigFields): VisionTower {
   const image = v.count('image_size');
   const n = (image / s.patch) ** 2;
   const layer = top.value('vision_feature_layer');
+  // "default" drops the CLS token; "full" keeps it.
+  const cls = top.string('vision_feature_select_strategy') === 'full' ? 1 : 0;
   const features = Array.isArray(layer) ? layer.length : 1;
   const bias = top.flag('multimodal_projector_bias', true);
   return tower(s, {
@@ -81,7 +83,7 @@ function llava(v: ConfigFields, h: number, top: ConfigFields): VisionTower {
     encoderParameterCount: s.d + s.channels * s.patch ** 2 * s.d + (n + 1) * s.d + 4 * s.d + s.layers * plainLayer(s),
     projectorParameterCount: s.d * features * h + h * h + (bias ? 2 * h : 0),
     patchesPerImage: n + 1,
-    tokensPerImage: n,
+    tokensPerImage: n + cls,
     imageSize: `${image} × ${image} px`,
     keepsHiddenStates: true,
   });
@@ -258,12 +260,23 @@ const VISION_DEFAULTS: Readonly<Record<string, Record<string, number>>> = {
 };
 
 /** The vision tower of a known multimodal wrapper, from its vision_config; null for other model types. */
+/** The vision_config model_type each formula is for; another tower is not counted (the caller warns). */
+const VISION_MODEL_TYPES: Readonly<Record<string, string>> = {
+  llava: 'clip_vision_model',
+  gemma3: 'siglip_vision_model',
+  mistral3: 'pixtral',
+  llama4: 'llama4_vision_model',
+};
+
 export function visionTowerOf(
   modelType: string,
   top: ConfigFields,
   visionConfig: Record<string, unknown>,
   textHidden: number,
 ): VisionTower | null {
+  const expected = VISION_MODEL_TYPES[modelType];
+  const given = visionConfig.model_type;
+  if (expected !== undefined && given !== undefined && given !== expected) return null;
   const v = new ConfigFields({ ...VISION_DEFAULTS[modelType], ...visionConfig }, `${top.source} (vision_config)`);
   let result: VisionTower | null = null;
   if (modelType === 'llava') result = llava(v, textHidden, top);
