@@ -62,6 +62,11 @@ def inference_command(case: dict) -> str:
     # The prefill cases run one forward over every user's prompt (as generate() on a batch does).
     if case['kind'] == KIND_PREFILL and case['users'] > 1:
         args += ['--prefill-batch', str(case['users'])]
+    # generate() prefills every prompt of the batch in one forward, then grows the cache to ctx.
+    if case['kind'] == KIND_DECODE:
+        args += ['--prompt-tokens', str(case['promptTokens'])]
+        if case['users'] > 1:
+            args += ['--prefill-batch', str(case['users'])]
     return ' '.join(args + set_args(case['configOverrides']))
 
 
@@ -71,6 +76,8 @@ def training_command(case: dict) -> str:
             '--grad-checkpointing', case['gradCheckpointing'], '--attention', case['attention']]
     if case.get('loraRank'):
         args += ['--lora-rank', str(case['loraRank']), '--lora-targets', case['loraTargets']]
+    if case.get('loraBase') == 'nf4':
+        args += ['--qlora']
     return ' '.join(args + set_args(case['configOverrides']))
 
 
@@ -100,6 +107,21 @@ def prefill_cases(model: str, overrides: dict, est_scale: float) -> list[dict]:
     return cases
 
 
+def fp16_prefill_case(model: str, impl: str, ctx: int, users: int) -> dict:
+    # softmax(bf16, dtype=float32) converts its input to an fp32 copy first; fp16 has a fused half-to-float
+    # kernel (aten/src/ATen/native/SoftMax.cpp). These cases measure the difference in eager attention.
+    case = {
+        'id': f'prefill/{model}/{impl}-fp16/ctx{ctx}-u{users}',
+        'kind': KIND_PREFILL, 'model': model, 'configOverrides': {},
+        'ctx': ctx, 'users': users, 'dtype': 'fp16', **attention_fields(impl),
+        'useCache': True, 'logitsToKeep': 1,
+        'group': f'infer/{model}/{impl}-fp16',
+        'estSeconds': round(0.6 * (1 + ctx * users / 16384), 1),
+    }
+    case['vramCommand'] = inference_command(case)
+    return case
+
+
 def decode_case(model: str, ctx: int, users: int, prompt: int) -> dict:
     case = {
         'id': f'decode/{model}/sdpa/ctx{ctx}-u{users}',
@@ -114,18 +136,29 @@ def decode_case(model: str, ctx: int, users: int, prompt: int) -> dict:
     return case
 
 
+LORA_BASE_IMPL = {
+    'bf16': 'bf16 frozen base, PEFT LoRA adapters in fp32 (autocast_adapter_dtype), torch.autocast(cuda, bfloat16) '
+            'forward',
+    'fp32': 'fp32 frozen base (a model loaded without torch_dtype), fp32 adapters, no autocast',
+    'nf4': 'bitsandbytes 4-bit NF4 base with double quantization, bf16 compute (from_pretrained with '
+           'BitsAndBytesConfig), fp32 adapters, bf16 autocast, no prepare_model_for_kbit_training',
+}
+
+
 def training_case(model: str, *, ctx: int, batch: int, precision: str, gc_mode: str, impl: str = 'sdpa',
                   lora: str | None = None, task: str = 'causal-lm', est: float = 3.0,
-                  overrides: dict | None = None) -> dict:
+                  overrides: dict | None = None, lora_base: str = 'bf16') -> dict:
     overrides = overrides or {}
-    variant = f'lora16-{lora}' if lora else precision
+    variant = (f'lora16-{lora}' + ('' if lora_base == 'bf16' else f'-{lora_base}base')) if lora else precision
     tail = '' if impl == 'sdpa' else '-eager'
     case = {
         'id': f'train/{model_tag(model, overrides)}/{variant}/b{batch}-ctx{ctx}-gc-{gc_mode}{tail}',
         'kind': KIND_TRAIN, 'model': model, 'configOverrides': dict(overrides),
         'ctx': ctx, 'batch': batch,
         # dtype: how the weights are stored on the GPU (mixed = fp32 master weights + bf16 autocast).
-        'dtype': {'mixed': 'fp32', 'fp32': 'fp32', 'bf16': 'bf16'}[precision] if not lora else 'bf16',
+        'dtype': {'mixed': 'fp32', 'fp32': 'fp32', 'bf16': 'bf16'}[precision] if not lora
+        else {'bf16': 'bf16', 'fp32': 'fp32', 'nf4': 'nf4'}[lora_base],
+        'loraBase': lora_base if lora else None,
         'precision': precision, 'optimizer': 'adamw', 'gradCheckpointing': gc_mode, **attention_fields(impl),
         'loraRank': 16 if lora else None,
         'loraTargets': (','.join(LORA_TARGETS[lora]) if isinstance(LORA_TARGETS[lora], list) else LORA_TARGETS[lora])
@@ -135,8 +168,7 @@ def training_case(model: str, *, ctx: int, batch: int, precision: str, gc_mode: 
             'mixed': 'fp32 weights and grads, torch.autocast(cuda, bfloat16) forward',
             'bf16': 'bf16 weights, grads and AdamW states, no autocast',
             'fp32': 'fp32 weights, grads and AdamW states, no autocast',
-        }[precision] if not lora else 'bf16 frozen base, PEFT LoRA adapters in fp32 (autocast_adapter_dtype), '
-                                      'torch.autocast(cuda, bfloat16) forward',
+        }[precision] if not lora else LORA_BASE_IMPL[lora_base],
         'group': None,
         'estSeconds': est,
     }
@@ -165,6 +197,17 @@ def build_matrix(args) -> list[dict]:
             cases.append(training_case('llama-3.2-3b', ctx=4096, batch=1, precision='mixed', gc_mode=gc_mode,
                                        lora=lora, est=5.0))
     cases += prefill_cases('mixtral-8x7b', {'num_hidden_layers': 4}, 1.5)
+    # Issue 10: fp16 eager attention, LoRA on an fp32 base (PEFT's docs load models without torch_dtype) and
+    # QLoRA (needs bitsandbytes), short generate() runs from a 128-token prompt.
+    for users in (1, 4):
+        cases.append(fp16_prefill_case('llama-3.2-1b', 'eager', 4096, users))
+    for base, precision in (('fp32', 'fp32'), ('nf4', 'mixed')):
+        for gc_mode in ('none', 'full'):
+            cases.append(training_case('llama-3.2-1b', ctx=2048, batch=1, precision=precision, gc_mode=gc_mode,
+                                       lora='qv' if base == 'fp32' else 'all', lora_base=base,
+                                       est=4.0 if base == 'fp32' else 20.0))
+    for users in (1, 4):
+        cases.append(decode_case('llama-3.2-1b', 1024, users, args.decode_prompt))
     # Last: slow (one Python-driven forward per token); run them alone with --only decode/ and a larger budget.
     cases.append(decode_case('llama-3.2-1b', 4096, 1, args.decode_prompt))
     cases.append(decode_case('llama-3.2-1b', 8192, 1, args.decode_prompt))
@@ -494,6 +537,27 @@ def build_model(gpu: Gpu, case: dict, dtype, impl: str):
     return model
 
 
+def build_nf4_model(gpu: Gpu, case: dict):
+    """A 4-bit NF4 (double quantization) model as QLoRA loads one: random bf16 weights saved on the host, then
+    from_pretrained with BitsAndBytesConfig (bitsandbytes quantizes while loading). Needs bitsandbytes."""
+    import tempfile
+    import transformers
+    torch = gpu.torch
+    config = load_config(case, case['attnImplementation'])
+    torch.manual_seed(0)
+    host = transformers.AutoModelForCausalLM.from_config(config, dtype=torch.bfloat16,
+                                                         attn_implementation=case['attnImplementation'])
+    quant = transformers.BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type='nf4',
+                                            bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=torch.bfloat16)
+    with tempfile.TemporaryDirectory() as tmp:
+        host.save_pretrained(tmp)
+        del host
+        model = transformers.AutoModelForCausalLM.from_pretrained(
+            tmp, quantization_config=quant, dtype=torch.bfloat16, device_map={'': gpu.device.index or 0},
+            attn_implementation=case['attnImplementation'])
+    return model
+
+
 def model_facts(model) -> dict:
     seen = set()
     params = 0
@@ -628,7 +692,8 @@ class InferenceGroup:
         self.baseline = gpu.allocated()
         try:
             t0 = time.time()
-            self.model = build_model(gpu, case, gpu.torch.bfloat16, case['attnImplementation'])
+            dtype = {'bf16': gpu.torch.bfloat16, 'fp16': gpu.torch.float16}[case['dtype']]
+            self.model = build_model(gpu, case, dtype, case['attnImplementation'])
             self.model.eval()
             gpu.torch.cuda.synchronize(gpu.device)
             self.weights = gpu.allocated()
@@ -691,9 +756,13 @@ def run_training(gpu: Gpu, case: dict) -> dict:
     baseline = gpu.allocated()
     lora = case.get('loraRank')
     precision = case['precision']
-    param_dtype = torch.bfloat16 if (lora or precision == 'bf16') else torch.float32
-    autocast = bool(lora) or precision == 'mixed'
-    model = build_model(gpu, case, param_dtype, case['attnImplementation'])
+    base = case.get('loraBase')
+    param_dtype = torch.float32 if base == 'fp32' or (not lora and precision != 'bf16') else torch.bfloat16
+    autocast = precision == 'mixed' or (bool(lora) and base != 'fp32')
+    if base == 'nf4':
+        model = build_nf4_model(gpu, case)
+    else:
+        model = build_model(gpu, case, param_dtype, case['attnImplementation'])
     model.train()
     if case['gradCheckpointing'] == 'full':
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={'use_reentrant': False})
