@@ -4,18 +4,28 @@
  * stream, so the peak does not grow with the layer count.
  *
  *   peak = resident + max over layers of max(attention phase, cross-attention phase, MLP phase) + logits
- *   resident        = 2 × e × s × h          residual stream + normalised layer input
+ *   resident        = c × e × s × h          c = 3 in transformers: the residual stream, the normalised
+ *                     layer input and the embedding output, which LlamaModel.forward keeps referenced
+ *                     (`inputs_embeds`) for the whole forward; engines pass their own c
  *   attention phase = e × s × (2·a·d + 2·n_kv·d)   q, k, v and the attention output
  *                     latent (MLA): e × s × (2·a·d_qk + a·(d_nope + d_v) + a·d_v + r_kv + d_rope)
- *                     + eager only: a × s² × (e + 4 + e)  scores, fp32 softmax, its 16-bit copy
+ *                     + eager only: a × s² × b per score, b = 10 B in bf16: the masked scores (2),
+ *                     softmax(…, dtype=float32)'s fp32 copy of its input and its fp32 output (4 + 4):
+ *                     only fp16 has the fused half-to-float kernel (aten/src/ATen/native/SoftMax.cpp),
+ *                     so b = 8 B in fp16 (scores, fp32 output, 16-bit copy) and in fp32 (scores, output).
+ *                     Measured on an H200 (torch 2.11, llama-3.2-1b, 4,096 tokens): bf16 5.1 GiB, fp16
+ *                     4.1 GiB above the weights (test/fixtures/measured/gpu-calibration-h200*.json)
  *   recurrent phase = e × s × (in-projection width + conv channels + inner width)  (in_proj output,
  *                     the conv output and the scan output alive at once) + ⌈s / chunk⌉ states:
  *                     chunked scans materialise one state per chunk (mamba_chunk_scan_combined,
  *                     chunk 256, fp32; fla chunk_gated_delta_rule, chunk 64, in the input dtype)
  *   MLP phase       = gated: 3 × e × s × f   (act(gate), up, and their product alive at once)
  *                     plain: 2 × e × s × f   (the up projection and its activation)
- *                     MoE: k × (that, per expert width) + the shared expert's; fused-MoE kernels
- *                     expand every token k times (vLLM fused_moe intermediate caches)
+ *                     MoE, fused kernels (engines): k × (that, per expert width) + the shared expert's;
+ *                     fused-MoE kernels expand every token k times (vLLM fused_moe intermediate caches)
+ *                     MoE in transformers (grouped_mm_experts_forward, integrations/moe.py): e × s × k ×
+ *                     (h + 4f) gated, (h + 2f) plain: the gathered inputs, the fused gate_up output
+ *                     (2f), act(gate) and its product with up
  *   logits          = V × (e + 4)            last position only, upcast to fp32 for sampling
  * Decoders prefill one sequence at a time (others decode one token each); encoders run all
  * sequences in one batched forward, so their peak is multiplied by the number of sequences.
@@ -31,7 +41,7 @@ import {
   type RecurrentMixer,
   allLayerGroups,
 } from './architecture.js';
-import { type AttentionImplementation, EAGER_SOFTMAX_BYTES } from './attention.js';
+import type { AttentionImplementation } from './attention.js';
 import type { Component } from './component.js';
 import type { Dtype } from './dtype.js';
 import { exact, formatInt } from './units.js';
@@ -39,6 +49,39 @@ import { exact, formatInt } from './units.js';
 /** Bytes per activation element when weights are stored as `weightDtype`. */
 export function activationElementBytes(weightDtype: Dtype): number {
   return weightDtype === 'fp32' ? 4 : 2;
+}
+
+/**
+ * Bytes per eager attention score at the softmax: 10 in bf16 (the masked scores and softmax's fp32
+ * copy of them and fp32 output), 8 in fp16 (a fused half-to-float softmax, then the 16-bit copy) and
+ * in fp32. Quantized weights compute in bf16.
+ */
+export function eagerScoreBytes(weightDtype: Dtype): number {
+  return weightDtype === 'fp32' || weightDtype === 'fp16' ? 8 : 10;
+}
+
+/** How a forward pass is implemented, where that changes its transient memory. */
+export interface ForwardProfile {
+  /** Hidden-size tensors alive beside the peak phase. */
+  residentHiddenCopies: number;
+  /** MoE experts: transformers' grouped_mm path, or fused kernels that expand each token k times. */
+  moe: 'transformers' | 'fused';
+  /** Bytes per eager attention score (eagerScoreBytes); engines always use flash kernels. */
+  eagerScoreBytes: number;
+}
+
+/** transformers' forward (LlamaModel and its relatives) in bf16. */
+export const TRANSFORMERS_FORWARD: ForwardProfile = {
+  residentHiddenCopies: 3,
+  moe: 'transformers',
+  eagerScoreBytes: 10,
+};
+/** A serving engine's forward: fused MoE kernels, `residentHiddenCopies` set per engine. */
+export const ENGINE_FORWARD: ForwardProfile = { residentHiddenCopies: 2, moe: 'fused', eagerScoreBytes: 10 };
+
+/** transformers' forward for weights stored as `weightDtype`. */
+export function transformersForward(weightDtype: Dtype): ForwardProfile {
+  return { ...TRANSFORMERS_FORWARD, eagerScoreBytes: eagerScoreBytes(weightDtype) };
 }
 
 /**
@@ -80,8 +123,9 @@ function attentionPhase(
   e: number,
   s: number,
   implementation: AttentionImplementation,
+  scoreBytes: number,
 ): number {
-  const scores = implementation === 'eager' ? attention.headCount * s * s * (2 * e + EAGER_SOFTMAX_BYTES) : 0;
+  const scores = implementation === 'eager' ? attention.headCount * s * s * scoreBytes : 0;
   return e * s * attentionElementsPerToken(attention) + scores;
 }
 
@@ -148,22 +192,39 @@ function mlpWidths(mlp: MlpSpec): { routed: number; shared: number } {
   return { routed: k * mlp.intermediateSize, shared: mlp.experts?.sharedIntermediateSize ?? 0 };
 }
 
-function mlpPhase(mlp: MlpSpec, e: number, s: number): number {
+/** Elements per token of the routed experts in transformers' grouped_mm path: k × (h + 4f) gated, k × (h + 2f) plain. */
+function transformersExpertElements(mlp: MlpSpec, hiddenSize: number): number {
+  const k = mlp.experts?.activeExpertCount ?? 1;
+  return k * (hiddenSize + (mlp.gated ? 4 : 2) * mlp.intermediateSize);
+}
+
+function mlpPhase(mlp: MlpSpec, e: number, s: number, hiddenSize: number, moe: ForwardProfile['moe']): number {
   const { routed, shared } = mlpWidths(mlp);
-  return (mlp.gated ? 3 : 2) * e * s * (routed + shared);
+  const perToken = mlp.gated ? 3 : 2;
+  if (mlp.experts && moe === 'transformers')
+    return e * s * (transformersExpertElements(mlp, hiddenSize) + perToken * shared);
+  return perToken * e * s * (routed + shared);
 }
 
 /**
  * A layer's token-mixing and MLP phases. Falcon-H1 runs attention and Mamba-2 side by side on the
  * same input, so their transients add up; other layers have one mixer.
  */
-function layerPhases(group: LayerGroup, e: number, s: number, implementation: AttentionImplementation) {
+function layerPhases(
+  group: LayerGroup,
+  e: number,
+  s: number,
+  implementation: AttentionImplementation,
+  profile: ForwardProfile,
+  hiddenSize: number,
+) {
+  const score = profile.eagerScoreBytes;
   const attention = Math.max(
-    (group.attention ? attentionPhase(group.attention, e, s, implementation) : 0) +
+    (group.attention ? attentionPhase(group.attention, e, s, implementation, score) : 0) +
       (group.recurrent ? recurrentPhase(group.recurrent, e, s) : 0),
-    group.crossAttention ? attentionPhase(group.crossAttention, e, s, implementation) : 0,
+    group.crossAttention ? attentionPhase(group.crossAttention, e, s, implementation, score) : 0,
   );
-  return { attention, mlp: group.mlp ? mlpPhase(group.mlp, e, s) : 0 };
+  return { attention, mlp: group.mlp ? mlpPhase(group.mlp, e, s, hiddenSize, profile.moe) : 0 };
 }
 
 export function inferenceActivationParts(
@@ -172,8 +233,8 @@ export function inferenceActivationParts(
   sequenceTokens: number,
   attention: AttentionImplementation,
   sequenceCount: number,
-  /** Hidden-size tensors alive beside the peak phase (2 in transformers; vLLM keeps 3, see serving/vllm.ts). */
-  residentHiddenCopies = 2,
+  /** How the forward is implemented (resident copies, MoE kernels, eager score bytes). */
+  profile: ForwardProfile = ENGINE_FORWARD,
   /** Decoder sequences prefilled in one forward (batchedSequenceCount). */
   prefillSequences = 1,
 ): InferenceActivationParts {
@@ -183,10 +244,10 @@ export function inferenceActivationParts(
   const batch = batchedSequenceCount(arch, sequenceCount, prefillSequences);
   let peak = { attention: 0, mlp: 0 };
   for (const group of allLayerGroups(arch)) {
-    const phases = layerPhases(group, e, s, attention);
+    const phases = layerPhases(group, e, s, attention, profile, arch.hiddenSize);
     if (Math.max(phases.attention, phases.mlp) > Math.max(peak.attention, peak.mlp)) peak = phases;
   }
-  const residentBytes = batch * residentHiddenCopies * e * s * arch.hiddenSize;
+  const residentBytes = batch * profile.residentHiddenCopies * e * s * arch.hiddenSize;
   const attentionPhaseBytes = batch * peak.attention;
   const mlpPhaseBytes = batch * peak.mlp;
   const logitsBytes = arch.layout === 'encoder' ? 0 : batch * arch.vocabSize * (e + 4);
@@ -201,10 +262,16 @@ export function inferenceActivationParts(
 }
 
 /** The layer group whose peak sets the total (for the formula text). */
-function peakGroup(arch: ModelArchitecture, e: number, s: number, implementation: AttentionImplementation): LayerGroup {
+function peakGroup(
+  arch: ModelArchitecture,
+  e: number,
+  s: number,
+  implementation: AttentionImplementation,
+  profile: ForwardProfile,
+): LayerGroup {
   return allLayerGroups(arch).reduce((best, group) => {
-    const a = layerPhases(group, e, s, implementation);
-    const b = layerPhases(best, e, s, implementation);
+    const a = layerPhases(group, e, s, implementation, profile, arch.hiddenSize);
+    const b = layerPhases(best, e, s, implementation, profile, arch.hiddenSize);
     return Math.max(a.attention, a.mlp) > Math.max(b.attention, b.mlp) ? group : best;
   });
 }
@@ -216,12 +283,19 @@ function peakPhaseText(
   elementBytes: number,
   sequenceTokens: number,
   implementation: AttentionImplementation,
+  profile: ForwardProfile,
+  hiddenSize: number,
 ): string {
   const s = formatInt(sequenceTokens);
   const e = `${elementBytes} B`;
   if (group.mlp && parts.mlpPhaseBytes >= parts.attentionPhaseBytes) {
     const { routed, shared } = mlpWidths(group.mlp);
     const k = group.mlp.experts?.activeExpertCount ?? 1;
+    if (group.mlp.experts && profile.moe === 'transformers') {
+      const width = `${k} × (${formatInt(hiddenSize)} + ${group.mlp.gated ? 4 : 2} × ${formatInt(group.mlp.intermediateSize)})`;
+      const sharedText = shared > 0 ? ` + ${group.mlp.gated ? 3 : 2} × ${formatInt(shared)} shared` : '';
+      return `${e} × ${s} × (${width}${sharedText}) (MoE, transformers grouped_mm)`;
+    }
     const width =
       k > 1 || shared > 0
         ? `(${k > 1 ? `${k} × ` : ''}${formatInt(group.mlp.intermediateSize)}${shared > 0 ? ` + ${formatInt(shared)} shared` : ''})`
@@ -236,7 +310,7 @@ function peakPhaseText(
         ? `(2×${lead.headCount}×${lead.headDim} + 2×${lead.kvHeadCount}×${lead.headDim})`
         : formatInt(attentionElementsPerToken(lead));
     texts.push(
-      `${e} × ${s} × ${elements}${implementation === 'eager' ? ` + ${lead.headCount} × ${s}² × ${2 * elementBytes + EAGER_SOFTMAX_BYTES} B` : ''} (attention)`,
+      `${e} × ${s} × ${elements}${implementation === 'eager' ? ` + ${lead.headCount} × ${s}² × ${profile.eagerScoreBytes} B` : ''} (attention)`,
     );
   }
   if (group.recurrent) {
@@ -251,22 +325,33 @@ function peakPhaseText(
   return texts.join(' + ');
 }
 
+/** The activations of transformers' forward (the estimate command's model) for weights stored as `weightDtype`. */
 export function inferenceActivationsComponent(
   arch: ModelArchitecture,
-  elementBytes: number,
+  weightDtype: Dtype,
   sequenceTokens: number,
   attention: AttentionImplementation,
   sequenceCount: number,
   prefillSequences = 1,
 ): Component {
-  const p = inferenceActivationParts(arch, elementBytes, sequenceTokens, attention, sequenceCount, 2, prefillSequences);
+  const elementBytes = activationElementBytes(weightDtype);
+  const profile = transformersForward(weightDtype);
+  const p = inferenceActivationParts(
+    arch,
+    elementBytes,
+    sequenceTokens,
+    attention,
+    sequenceCount,
+    profile,
+    prefillSequences,
+  );
   const batch = batchedSequenceCount(arch, sequenceCount, prefillSequences);
   const batchText = batch > 1 ? `${formatInt(batch)} sequences × (` : '';
   const batchClose = batch > 1 ? ')' : '';
   const s = formatInt(sequenceTokens);
   const e = `${elementBytes} B`;
-  const group = peakGroup(arch, elementBytes, sequenceTokens, attention);
-  const peakText = peakPhaseText(group, p, elementBytes, sequenceTokens, attention);
+  const group = peakGroup(arch, elementBytes, sequenceTokens, attention, profile);
+  const peakText = peakPhaseText(group, p, elementBytes, sequenceTokens, attention, profile, arch.hiddenSize);
   const logitsText =
     p.logitsBytes > 0
       ? ` + ${batch > 1 ? `${formatInt(batch)} × ` : ''}${formatInt(arch.vocabSize)} vocab × ${elementBytes + 4} B (logits)`
@@ -280,15 +365,18 @@ export function inferenceActivationsComponent(
     `resident ${formatInt(p.residentBytes)} B; attention phase ${formatInt(p.attentionPhaseBytes)} B; MLP phase ${formatInt(p.mlpPhaseBytes)} B; logits ${formatInt(p.logitsBytes)} B`,
     attention === 'flash'
       ? 'flash attention: the s × s score matrix is never stored'
-      : 'eager attention: the s × s scores, their fp32 softmax and its 16-bit copy are alive at once',
+      : profile.eagerScoreBytes === 10
+        ? "eager attention: the s × s scores, softmax's fp32 copy of them and its fp32 output are alive at once (10 B per score in bf16)"
+        : `eager attention: ${profile.eagerScoreBytes} B per score (the scores, the fp32 softmax and its copy in the compute dtype)`,
+    `resident: ${profile.residentHiddenCopies} hidden-size copies (the residual stream, the normalised input and the embedding output transformers keeps for the whole forward)`,
     ...(arch.layout === 'encoder' ? [] : ['engines that chunk the prefill (vLLM --max-num-batched-tokens) peak lower']),
   ];
   return {
     id: 'activations',
     label: arch.layout === 'encoder' ? 'Activations (forward peak)' : 'Activations (prefill peak)',
     bytes: p.totalBytes,
-    expression: '2·e·s·h + max(attention, MLP) + logits',
-    formula: `${batchText}2 × ${e} × ${s} tokens × ${formatInt(arch.hiddenSize)} + ${peakText}${batchClose}${logitsText}`,
+    expression: 'c·e·s·h + max(attention, MLP) + logits',
+    formula: `${batchText}${profile.residentHiddenCopies} × ${e} × ${s} tokens × ${formatInt(arch.hiddenSize)} + ${peakText}${batchClose}${logitsText}`,
     basis: 'model',
     range: null,
     notes,

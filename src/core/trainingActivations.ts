@@ -120,7 +120,10 @@ function attentionKept(attention: AttentionSpec, input: TrainingActivationInput)
         a * (attention.qkNopeHeadDim + attention.vHeadDim)
       : a * attention.headDim * (attention.outputGate ? 2 : 1) + 2 * attention.kvHeadCount * attention.headDim;
   const outputElements = attention.kind === 'latent' ? a * attention.vHeadDim : a * attention.headDim;
-  const scoreElementBytes = EAGER_SOFTMAX_BYTES + e + (arch.attentionDropout > 0 ? 1 : 0);
+  // The fp32 softmax (kept for its backward) and the copy the second matmul keeps: a cast to the
+  // compute dtype (none in fp32, where .to() returns the same tensor), or dropout's output and mask.
+  const dropout = arch.attentionDropout > 0;
+  const scoreElementBytes = EAGER_SOFTMAX_BYTES + (dropout ? e + 1 : e === EAGER_SOFTMAX_BYTES ? 0 : e);
   return {
     // A frozen projection keeps no input; flash attention keeps its output O whatever o_proj does.
     input: trained.attentionIn ? linear * T * arch.hiddenSize : 0,

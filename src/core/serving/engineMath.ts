@@ -4,7 +4,12 @@
  */
 import type { InferenceScenario } from '../estimate.js';
 import { inferenceWeightsComponent } from '../estimate.js';
-import { activationElementBytes, inferenceActivationParts } from '../inferenceActivations.js';
+import {
+  ENGINE_FORWARD,
+  type ForwardProfile,
+  activationElementBytes,
+  inferenceActivationParts,
+} from '../inferenceActivations.js';
 import { kvCacheBytesPerGpu } from '../kvCache.js';
 import { hasRecurrentState, recurrentStateBytes } from '../recurrentState.js';
 import { visionParameterCount } from '../visionTower.js';
@@ -103,7 +108,7 @@ export function forwardPeakBytes(
   gpuCount: number,
   tokens: number,
   sequences = 1,
-  residentHiddenCopies = 2,
+  profile: ForwardProfile = ENGINE_FORWARD,
 ): number {
   const arch = shardForTensorParallel(scenario.arch, gpuCount);
   return inferenceActivationParts(
@@ -112,7 +117,7 @@ export function forwardPeakBytes(
     tokens,
     scenario.attention,
     sequences,
-    residentHiddenCopies,
+    profile,
   ).totalBytes;
 }
 

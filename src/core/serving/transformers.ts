@@ -4,6 +4,7 @@
  * layers keep their window in HybridCache), and only the last position's logits are computed
  * (logits_to_keep). Overhead as vram's model (overhead.ts).
  */
+import { transformersForward } from '../inferenceActivations.js';
 import { promptTokensOf } from '../estimate.js';
 import { exact, formatInt } from '../units.js';
 import { forwardPeakBytes } from './engineMath.js';
@@ -13,7 +14,11 @@ import type { EngineBudget, ServingScenario } from './types.js';
 export function transformersBudget(scenario: ServingScenario): EngineBudget {
   const { inference, gpuCount } = scenario;
   const users = inference.userCount;
-  const peak = exact(users * forwardPeakBytes(inference, gpuCount, promptTokensOf(inference)), 'batched prefill');
+  const peak = exact(
+    users *
+      forwardPeakBytes(inference, gpuCount, promptTokensOf(inference), 1, transformersForward(inference.weightDtype)),
+    'batched prefill',
+  );
   return runtimeBudget(
     scenario,
     {
