@@ -26,10 +26,14 @@ function run(command) {
 }
 
 const rows = [];
+const excluded = [];
 for (const testCase of cases()) {
   if (testCase.error || testCase.skipped || !testCase.vramCommand) continue;
   const row = comparison(testCase, run(testCase.vramCommand));
-  if (row) rows.push({ id: testCase.id, kind: testCase.kind, ...row });
+  if (!row) continue;
+  // A case its own source contradicts is shown, with why, but not counted.
+  if (testCase.excluded) excluded.push({ id: testCase.id, kind: testCase.kind, ...row, why: testCase.excluded });
+  else rows.push({ id: testCase.id, kind: testCase.kind, ...row });
 }
 const gib = (value, row) =>
   value === null ? '—' : row.metric === 'engine KV tokens' ? String(value) : (value / GIB).toFixed(2);
@@ -39,6 +43,15 @@ for (const row of rows) {
   const error = `${(signedError(row) * 100).toFixed(1)}%`;
   console.log([row.id, row.metric, gib(row.measured, row), gib(row.estimate, row), range, error].join('\t'));
 }
+for (const row of excluded) {
+  const error = `${(signedError(row) * 100).toFixed(1)}%`;
+  console.log(
+    [`${row.id} (excluded)`, row.metric, gib(row.measured, row), gib(row.estimate, row), '—', error].join('\t'),
+  );
+  console.log(`  excluded: ${row.why}`);
+}
+const sources = new Set(cases().map((c) => c.source?.url ?? c.source ?? c.file));
+console.log(`\n${rows.length} cases compared (${excluded.length} excluded) from ${sources.size} sources`);
 console.log('\nkind\tcases\tmedian |error|\tmax |error|\tunder\tinside range');
 for (const s of statistics(rows)) {
   const pct = (x) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);

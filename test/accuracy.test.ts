@@ -1,18 +1,21 @@
 /**
  * Accuracy against measured memory (issue 10): every case in test/fixtures/measured/ through the
  * CLI, compared as scripts/accuracy/compare.mjs says (`npm run accuracy` prints the table). The
- * thresholds hold vram to its figures on 2026-11-27 (the H200 calibration run, torch
- * max_memory_allocated), so that a change that makes it worse fails:
- *   inference prefill: median |error| 3.7 %, max 28 % (Gemma 3 at 16k: transformers' sliding layers
- *     hold full-length K/V during prefill), every case under — so the median may not pass 5 %
- *   training: median 4.4 %, 66.7 % under (gpt2 fp32 −26 %) — median at most 6 %, at most 70 % under
- *   published training (Answer.AI FSDP QLoRA benchmarks, PEFT's DeepSpeed and FSDP guides, 18 cases):
- *     median 19.3 %, every case under — at most 20 %
- *   published inference (Qwen2.5-7B speed benchmark, 4 prompts): median 0.7 % — at most 2 %
- *   published engine logs: SGLang 2 cases within 1.8 %; vLLM 5 cases, median 8.3 % (V0-era logs
- *     with --engine-version v0; 44.3 % before it) — at most 2 % and 9 %
- * They are regression guards, not the issue's targets (inference ≤ 2 %, training ≤ 8 % with at most
- * 60 % under), which the published-measurement dataset is still to show.
+ * thresholds hold vram to its figures on 2026-11-27, so that a change that makes it worse fails:
+ *   inference prefill (H200, torch max_memory_allocated, 42 cases): median |error| 0.7 % (3.7 %
+ *     before bf16 softmax's fp32 copy, transformers' embedding output and its grouped_mm MoE path
+ *     were modelled) — at most 2 %, the issue's target
+ *   inference decode (generate() from a 128-token prompt, 3 cases): 0.1 % — at most 2 %
+ *   training (H200, 26 cases): median 4.1 %, 69 % under (gpt2's composite gelu_new −26 %) — at
+ *     most 6 % and 70 % under
+ *   published training (Answer.AI FSDP QLoRA benchmarks, PEFT's DeepSpeed and FSDP guides, 18
+ *     cases): median 8.8 %, 78 % under, 89 % inside vram's range (19.3 %, 100 % under, 44 % inside
+ *     before the framework buffers, allocator cache, NCCL and the LoRA base's dtype) — at most 9 %,
+ *     80 % under, at least 85 % inside
+ *   published inference (Qwen2.5-7B speed benchmark): 0.4 % — at most 2 %
+ *   engine logs: SGLang 2 cases, 1.0 %, both inside the range; vLLM 4 cases (one more kept but
+ *     excluded: its own source contradicts it), median 7.0 %, all inside the range — at most 2 % and
+ *     8 %, every case inside
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,29 +35,30 @@ describe('accuracy against measured memory', () => {
   it('stays within the thresholds per kind', async () => {
     const rows = [];
     for (const testCase of cases()) {
-      if (testCase.error || testCase.skipped || !testCase.vramCommand) continue;
+      if (testCase.error || testCase.skipped || !testCase.vramCommand || testCase.excluded) continue;
       const result = await run(argvOf(testCase.vramCommand));
       expect(result.code, testCase.id).toBe(0);
       const row = comparison(testCase, JSON.parse(result.stdout));
       if (row) rows.push({ ...row, kind: testCase.kind });
     }
     const byKind = Object.fromEntries(statistics(rows).map((s) => [s.kind, s]));
-    expect(byKind['inference-prefill']?.count).toBe(40);
-    expect(byKind['inference-prefill']?.medianAbsError).toBeLessThanOrEqual(0.05);
-    expect(byKind.training?.count).toBe(24);
+    expect(byKind['inference-prefill']?.count).toBe(42);
+    expect(byKind['inference-prefill']?.medianAbsError).toBeLessThanOrEqual(0.02);
+    expect(byKind['inference-decode']?.count).toBe(3);
+    expect(byKind['inference-decode']?.medianAbsError).toBeLessThanOrEqual(0.02);
+    expect(byKind.training?.count).toBe(26);
     expect(byKind.training?.medianAbsError).toBeLessThanOrEqual(0.06);
     expect(byKind.training?.shareUnder).toBeLessThanOrEqual(0.7);
-    // Published multi-GPU LoRA/QLoRA runs (FSDP, DeepSpeed ZeRO-3): every case under, median 19.3 %,
-    // before the framework terms (gathered parameters, buckets, NCCL) the issue asks for.
     expect(byKind['training-published']?.count).toBe(18);
-    expect(byKind['training-published']?.medianAbsError).toBeLessThanOrEqual(0.2);
-    // Published engine logs: SGLang within 2 % (1.4 %, 1.8 %); vLLM median 8.3 % with V0-era logs run
-    // under --engine-version v0 (44.3 % under V1's rules); the 70B TP4 run is still 47 % over.
-    // Qwen2.5-7B's published speed benchmark (transformers, flash attention 2): median 0.7 %, max 1.9 %.
+    expect(byKind['training-published']?.medianAbsError).toBeLessThanOrEqual(0.09);
+    expect(byKind['training-published']?.shareUnder).toBeLessThanOrEqual(0.8);
+    expect(byKind['training-published']?.shareInsideRange).toBeGreaterThanOrEqual(0.85);
     expect(byKind['inference-published']?.medianAbsError).toBeLessThanOrEqual(0.02);
     expect(byKind['sglang-kv-tokens']?.medianAbsError).toBeLessThanOrEqual(0.02);
-    expect(byKind['vllm-kv-tokens']?.count).toBe(5);
-    expect(byKind['vllm-kv-tokens']?.medianAbsError).toBeLessThanOrEqual(0.09);
+    expect(byKind['sglang-kv-tokens']?.shareInsideRange).toBe(1);
+    expect(byKind['vllm-kv-tokens']?.count).toBe(4);
+    expect(byKind['vllm-kv-tokens']?.medianAbsError).toBeLessThanOrEqual(0.08);
+    expect(byKind['vllm-kv-tokens']?.shareInsideRange).toBe(1);
   }, 60_000);
 });
 
@@ -134,5 +138,51 @@ describe('LoRA base storage', () => {
     const mixed = JSON.parse((await run(argv)).stdout);
     // 6,738,415,616 parameters, of which the adapters are fp32 either way: the base doubles.
     expect(weights(fp32) - weights(mixed)).toBe(6_738_415_616 * 2);
+  });
+});
+
+describe('framework terms (--zero, --fsdp, --without)', () => {
+  const base = ['estimate', '--train', '--model', 'llama-7b', '--gpus', '8', '--format', 'json'];
+  const ids = (json: { components: { id: string }[] }) => json.components.map((c) => c.id);
+  const bytes = (json: { components: { id: string; bytesPerGpu?: number }[] }, id: string) =>
+    json.components.find((c) => c.id === id)?.bytesPerGpu ?? 0;
+
+  it("ZeRO-3 counts DeepSpeed's reduce bucket and gathered parameters; --without framework-buffers drops them", async () => {
+    const zero = JSON.parse((await run([...base, '--zero', '3'])).stdout);
+    // 5e8 elements × 2 B, plus the embedding (32,000 × 4,096) + the 5e7 prefetch + norms, × 2 B.
+    expect(bytes(zero, 'framework_buffers')).toBe(1_000_000_000 + 2 * (131_072_000 + 50_000_000 + 266_240));
+    const without = JSON.parse((await run([...base, '--zero', '3', '--without', 'framework-buffers'])).stdout);
+    expect(ids(without)).not.toContain('framework_buffers');
+  });
+
+  it('--zero-bucket-size auto uses h² (HF "auto"); 0 and a stage-less bucket exit 2 with one line', async () => {
+    const auto = JSON.parse((await run([...base, '--zero', '2', '--zero-bucket-size', 'auto'])).stdout);
+    expect(bytes(auto, 'framework_buffers')).toBe(4096 * 4096 * 2);
+    const zero = await run([...base, '--zero', '2', '--zero-bucket-size', '0']);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toMatch(/^error: --zero-bucket-size: "0" must be a whole number of elements, at least 1\n$/);
+    const fsdp = await run([...base, '--fsdp', 'full_shard', '--zero-bucket-size', '5e8']);
+    expect(fsdp.stderr).toBe("error: --zero-bucket-size: sizes DeepSpeed ZeRO's buckets; give --zero 1, 2 or 3\n");
+  });
+
+  it('FSDP keeps the root unit whole and gathers two blocks; NCCL is in the overhead, --without nccl drops it', async () => {
+    const fsdp = JSON.parse((await run([...base, '--fsdp', 'full_shard'])).stdout);
+    expect(fsdp.components.find((c: { id: string }) => c.id === 'framework_buffers').notes.join('\n')).toMatch(
+      /FSDP unsharded root: 262,144,000 params/,
+    );
+    const quiet = JSON.parse((await run([...base, '--fsdp', 'full_shard', '--without', 'nccl'])).stdout);
+    expect(bytes(fsdp, 'overhead') - bytes(quiet, 'overhead')).toBe(512 * 2 ** 20);
+  });
+
+  it('--without: an unknown term, or a training term in inference, exits 2 with one line', async () => {
+    const unknown = await run(['estimate', '--model', 'llama-7b', '--without', 'ncl']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^error: --without: "ncl" is not one of framework-buffers, nccl/);
+    const inference = await run(['estimate', '--model', 'llama-7b', '--without', 'nccl']);
+    expect(inference.stderr).toBe('error: --without: nccl is a training term (use it with --train)\n');
+    const cache = JSON.parse(
+      (await run(['estimate', '--model', 'llama-7b', '--without', 'allocator-cache', '--format', 'json'])).stdout,
+    );
+    expect(ids(cache)).not.toContain('allocator_cache');
   });
 });

@@ -150,8 +150,8 @@ describe('seed 002: Llama-70B serving 10 users at 32K', () => {
     expect(componentBytes(json, 'weights')).toBe(2 * 78_371_889_152);
     const others = json.totalBytes - componentBytes(json, 'overhead');
     expect(componentBytes(json, 'overhead')).toBe(Math.ceil(others / 10));
-    expect(json.totalBytes).toBe(1_102_374_207_335);
-    expect(json.totalBytes / (1034 * GB)).toBeCloseTo(1.066, 3);
+    expect(json.totalBytes).toBe(1_102_950_924_135);
+    expect(json.totalBytes / (1034 * GB)).toBeCloseTo(1.067, 3);
   });
 
   it('1 user: KV 83.9 GB (seed "80 GB"), needing 4 × A100-80GB (seed "3–4")', async () => {

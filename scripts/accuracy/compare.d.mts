@@ -5,6 +5,8 @@ export interface MeasuredCase {
   vramCommand?: string;
   error?: unknown;
   skipped?: unknown;
+  /** Why the case is kept but not counted (its own source contradicts it). */
+  excluded?: string;
   measured?: {
     maxAllocatedBytes?: number;
     baselineAllocatedBytes?: number;

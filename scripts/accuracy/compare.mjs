@@ -2,14 +2,15 @@
  * How a measured case compares with vram's estimate (shared by `npm run accuracy` and
  * test/accuracy.test.ts). A case names its kind, the vram command that reproduces it, and what was
  * measured. The comparable figure depends on the metric:
- *   torch max_memory_allocated (the H200 calibration runs): PyTorch's own tensors, so vram's
- *     components other than overhead (the CUDA context and the allocator's cached-but-free blocks
- *     are not in it); the run's warm-up allocation is subtracted from the measurement
- *   torch max_memory_reserved: every component but overhead, the range up to the whole overhead
- *     (its allocator share is in the reserve; its CUDA context is not, so the top is generous)
- *   whole-process figures (nvidia-smi, NVML): every component, overhead included, and vram's range
+ *   torch max_memory_allocated (the H200 calibration runs): PyTorch's own tensors, so every
+ *     component but overhead (CUDA context, NCCL) and allocator_cache (cached-but-free blocks); the
+ *     run's warm-up allocation is subtracted from the measurement
+ *   torch max_memory_reserved: every component but overhead (the allocator cache is in the reserve)
+ *   whole-process figures (nvidia-smi, NVML): every component
  *   an engine's KV tokens (vLLM "# GPU blocks" × block size, SGLang "#tokens"): `vram capacity`'s
  *     kvCacheTokens, its range from the worst to the best end of the heuristic terms
+ * A memory figure's range puts each ranged component (framework buffers, allocator cache,
+ * overhead) at its low and at its high end.
  * Errors are signed: (estimate − measured) / measured, negative = vram under.
  */
 
@@ -20,12 +21,32 @@ export function argvOf(command) {
   return [...words.slice(1), '--format', 'json'];
 }
 
-/** Bytes of vram's JSON on the most loaded GPU: every component, or all but overhead. */
-function estimateBytes(json, withOverhead) {
+/** Bytes of vram's JSON on the most loaded GPU: every component but those `excluded`. */
+function estimateBytes(json, excluded) {
   return json.components
-    .filter((component) => withOverhead || component.id !== 'overhead')
+    .filter((component) => !excluded.includes(component.id))
     .reduce((total, component) => total + (component.bytesPerGpu ?? component.bytes), 0);
 }
+
+/** The estimate without `excluded`, and its range: each ranged term at its low and at its high end. */
+function ranged(json, excluded) {
+  let low = 0;
+  let high = 0;
+  let estimate = 0;
+  for (const component of json.components) {
+    if (excluded.includes(component.id)) continue;
+    const bytes = component.bytesPerGpu ?? component.bytes;
+    estimate += bytes;
+    low += component.range ? component.range.lowBytes : bytes;
+    high += component.range ? component.range.highBytes : bytes;
+  }
+  return { estimate, low, high };
+}
+
+/** PyTorch's allocated memory holds neither the CUDA context and NCCL (overhead) nor the allocator's cached blocks. */
+const OUTSIDE_ALLOCATED = ['overhead', 'allocator_cache'];
+/** PyTorch's reserved memory holds the cached blocks, not the CUDA context or NCCL. */
+const OUTSIDE_RESERVED = ['overhead'];
 
 /** { measured, estimate, low, high } for one case and vram's JSON for it, or null when not comparable. */
 export function comparison(testCase, json) {
@@ -33,7 +54,7 @@ export function comparison(testCase, json) {
   if (!measured) return null;
   if (measured.maxAllocatedBytes !== undefined) {
     const value = measured.maxAllocatedBytes - (measured.baselineAllocatedBytes ?? 0);
-    const estimate = estimateBytes(json, false);
+    const estimate = estimateBytes(json, OUTSIDE_ALLOCATED);
     return { measured: value, estimate, low: null, high: null, metric: 'torch max_memory_allocated' };
   }
   if (measured.kvCacheTokens !== undefined) {
@@ -47,30 +68,12 @@ export function comparison(testCase, json) {
     };
   }
   if (measured.reservedBytes !== undefined) {
-    // The allocator's reserve holds every tensor and its cached blocks, not the CUDA context.
-    const overhead = json.components.find((component) => component.id === 'overhead');
-    const base = estimateBytes(json, false);
-    const range = overhead?.range;
-    return {
-      measured: measured.reservedBytes,
-      estimate: base,
-      low: base,
-      high: range ? base + range.highBytes : null,
-      metric: 'torch max_memory_reserved',
-    };
+    const { estimate, low, high } = ranged(json, OUTSIDE_RESERVED);
+    return { measured: measured.reservedBytes, estimate, low, high, metric: 'torch max_memory_reserved' };
   }
   if (measured.processBytes !== undefined) {
-    const overhead = json.components.find((component) => component.id === 'overhead');
-    const estimate = estimateBytes(json, true);
-    const base = estimate - (overhead?.bytesPerGpu ?? overhead?.bytes ?? 0);
-    const range = overhead?.range;
-    return {
-      measured: measured.processBytes,
-      estimate,
-      low: range ? base + range.lowBytes : null,
-      high: range ? base + range.highBytes : null,
-      metric: 'whole process',
-    };
+    const { estimate, low, high } = ranged(json, []);
+    return { measured: measured.processBytes, estimate, low, high, metric: 'whole process' };
   }
   return null;
 }

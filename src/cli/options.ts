@@ -22,7 +22,8 @@ import {
 } from '../core/training/modelStates.js';
 import { GRADIENT_CHECKPOINTING } from '../core/trainingActivations.js';
 import { ValueError } from '../core/errors.js';
-import { INFERENCE_ONLY, flagOf } from '../plan/common.js';
+import type { ZeroBuckets } from '../core/training/frameworkBuffers.js';
+import { INFERENCE_ONLY, WITHOUT_TERMS, flagOf } from '../plan/common.js';
 import { DEFAULTS } from '../plan/defaults.js';
 import { ENGINE_SETTINGS, VLLM_ENGINE_VERSIONS } from '../plan/engineSettings.js';
 import { FSDP_MODES, SOLVE_TARGETS, TRAINING_FLAGS, TRAINING_OPTIONS, ZERO_ACCOUNTINGS } from '../plan/training.js';
@@ -83,6 +84,26 @@ function choice<const T extends readonly string[]>(list: T, synonyms: Readonly<R
 const count = (max: number) => parsed((raw) => parseCount(raw, max));
 const flag = z.boolean();
 const list = (values: readonly string[]) => values.join('|');
+
+/** DeepSpeed's reduce bucket: a positive number of elements (5e8, 200000000) or auto. */
+function parseZeroBuckets(raw: string): ZeroBuckets {
+  const text = raw.trim().toLowerCase();
+  if (text === 'auto') return { kind: 'auto' };
+  if (!/^\d+(\.\d+)?(e\d+)?$/.test(text))
+    throw new ValueError(`"${raw}" is not a number of elements (e.g. 5e8) or auto`);
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new ValueError(`"${raw}" must be a whole number of elements, at least 1`);
+  if (value > 1e12) throw new ValueError(`"${raw}" is more than the 1e12 elements vram accepts`);
+  return { kind: 'elements', reduceBucketSize: value };
+}
+
+/** One of `values`, or a ValueError naming them. */
+function oneOf<T extends string>(values: readonly T[], raw: string): T {
+  const found = values.find((value) => value === raw);
+  if (found === undefined) throw new ValueError(`"${raw}" is not one of ${values.join(', ')}`);
+  return found;
+}
 
 function zeroStage(raw: string): ZeroStage {
   const stage = ZERO_STAGES.find((s) => String(s) === raw.trim());
@@ -253,6 +274,17 @@ export const OPTIONS = {
     help: "training: paper (per-GPU shares) or deepspeed (DeepSpeed's estimate_zero2/3_model_states_mem_needs)",
     default: DEFAULTS.zeroAccounting,
     schema: choice(ZERO_ACCOUNTINGS),
+  },
+  zeroBucketSize: {
+    flags: '--zero-bucket-size <n>',
+    help: 'training: DeepSpeed\'s reduce_bucket_size in elements (e.g. 2e8), or auto: h², with stage3_prefetch_bucket_size 0.9·h² and stage3_param_persistence_threshold 10·h, as HF Trainer and accelerate fill "auto"',
+    default: "DeepSpeed's 5e8 (prefetch 5e7, persistence 1e5)",
+    schema: parsed(parseZeroBuckets),
+  },
+  without: {
+    flags: '--without <terms>',
+    help: `leave out terms your setup does not have: ${list(WITHOUT_TERMS)} (all but allocator-cache: training; optimizer-step for a fused optimizer)`,
+    schema: parsed((raw) => parseList(raw, (item) => oneOf(WITHOUT_TERMS, item))),
   },
   gpu: {
     flags: '--gpu <id>',
@@ -438,7 +470,18 @@ const ENGINE = ['engine', ...ENGINE_SETTINGS, 'engineVersion', 'sweepCtx', 'swee
 
 /** The options of each command, in the order --help lists them. */
 export const COMMAND_OPTIONS = {
-  estimate: [...MODEL, 'mode', 'train', ...SERVING, ...TRAINING, 'overhead', ...DEPLOYMENT, 'explain', ...OUTPUT],
+  estimate: [
+    ...MODEL,
+    'mode',
+    'train',
+    ...SERVING,
+    ...TRAINING,
+    'overhead',
+    'without',
+    ...DEPLOYMENT,
+    'explain',
+    ...OUTPUT,
+  ],
   capacity: [...MODEL, ...SERVING, ...DEPLOYMENT, ...ENGINE, ...OUTPUT],
   inspect: ['config', 'set', 'offline', ...OUTPUT],
   listing: OUTPUT,

@@ -17,6 +17,8 @@ export const COMPONENT_IDS = [
   'vision_activations',
   'gradients',
   'optimizer_states',
+  'framework_buffers',
+  'allocator_cache',
   'overhead',
 ] as const;
 export type ComponentId = (typeof COMPONENT_IDS)[number];

@@ -10,7 +10,7 @@ import type { ModelArchitecture } from './architecture.js';
 import type { AttentionImplementation } from './attention.js';
 import { type Component, sumBytes } from './component.js';
 import type { Dtype } from './dtype.js';
-import { inferenceActivationsComponent, activationElementBytes } from './inferenceActivations.js';
+import { activationElementBytes, inferenceActivationsComponent } from './inferenceActivations.js';
 import { type SlidingWindowPolicy, kvCacheComponent } from './kvCache.js';
 import { type StateDtypes, recurrentStateComponent } from './recurrentState.js';
 import { visionActivationsComponent, visionWeightsComponent } from './visionTower.js';
@@ -21,12 +21,14 @@ import {
   type TrainingParallelism,
   type TrainingPrecision,
   modelStates,
+  ncclCommunicatorCount,
   parameterShare,
 } from './training/modelStates.js';
 import type { MatrixKind } from './weightMatrices.js';
-import { type OverheadSpec, overheadComponent } from './overhead.js';
+import { type OverheadSpec, allocatorCacheComponent, overheadComponent } from './overhead.js';
 import { countParameters, trainingParameterCount } from './parameters.js';
-import { exact } from './units.js';
+import { exact, formatInt } from './units.js';
+import { type FrameworkTerm, frameworkTerms } from './training/frameworkBuffers.js';
 import { loraParameterCount } from './training/lora.js';
 import { type WeightFormat, quantizedWeightsComponent } from './quantization.js';
 import {
@@ -100,6 +102,8 @@ export interface TrainingScenario {
   gradientAccumulation: number;
   /** A chunked/fused loss that never holds all the logits. */
   chunkedLoss: boolean;
+  /** Count the optimizer step's temporaries (foreach Adam's sqrt, DeepSpeed's fp32 partition); off for fused optimizers. */
+  optimizerStepTemporaries?: boolean;
 }
 
 export interface Estimate {
@@ -113,8 +117,14 @@ export interface Estimate {
 }
 
 function withOverhead(components: Component[], spec: OverheadSpec, activationBytes: number): Component[] {
-  const overhead = overheadComponent(spec, { activationBytes, otherBytes: sumBytes(components) });
-  return [...components, overhead];
+  const input = {
+    activationBytes,
+    otherBytes: sumBytes(components),
+    workload: 'inference' as const,
+    ncclCommunicators: 0,
+  };
+  const cache = allocatorCacheComponent(spec, input);
+  return [...components, ...(cache ? [cache] : []), overheadComponent(spec, input)];
 }
 
 function finish(
@@ -152,7 +162,7 @@ export function estimateInference(scenario: InferenceScenario): Estimate {
   const { arch } = scenario;
   const activations = inferenceActivationsComponent(
     arch,
-    activationElementBytes(scenario.weightDtype),
+    scenario.weightDtype,
     promptTokensOf(scenario),
     scenario.attention,
     scenario.userCount,
@@ -258,6 +268,86 @@ function onEveryGpu(component: Component, gpus: number, what: string): Component
   return { ...component, bytes: exact(component.bytes * gpus, what), bytesPerGpu: component.bytes, hostBytes: 0 };
 }
 
+/**
+ * Temporaries of the optimizer step on one GPU, which runs after the activations are freed:
+ * PyTorch's Adam/AdamW (foreach, the CUDA default) computes sqrt(exp_avg_sq) into a new tensor list,
+ * one state's worth (torch/optim/adam.py _multi_tensor_adam: `exp_avg_sq_sqrt =
+ * torch._foreach_sqrt(...)`): a third of master + two states under mixed precision, half of two
+ * states otherwise. DeepSpeed's ZeRO step flattens the 16-bit gradient partition and converts it to
+ * fp32 (stage_1_and_2.py step(): 2 + 4 B per parameter of the partition, half of its 12 B).
+ * Measured on an H200 (llama-3.2-1b, AdamW): the step sets the peak of every short-sequence run.
+ */
+function optimizerStepBytes(scenario: TrainingScenario, optimizerGpuBytes: number): number {
+  const { optimizer, precision, parallelism } = scenario;
+  if (scenario.optimizerStepTemporaries === false) return 0;
+  if (parallelism.framework === 'deepspeed' && parallelism.zeroStage > 0) return Math.ceil(optimizerGpuBytes / 2);
+  if (optimizer !== 'adam' && optimizer !== 'adamw') return 0;
+  const master = (precision === 'mixed' || precision === 'fp8') && scenario.fineTuning.kind === 'full';
+  return Math.ceil(optimizerGpuBytes / (master ? 3 : 2));
+}
+
+/** The activations, or the optimizer step's temporaries where they are larger (the two never coexist). */
+function withOptimizerStep(activations: Component, stepBytes: number): Component {
+  if (stepBytes <= activations.bytes) return activations;
+  return {
+    ...activations,
+    label: 'Optimizer step temporaries',
+    bytes: stepBytes,
+    expression: 'optimizer step temporaries (larger than the activations)',
+    formula: `${formatInt(stepBytes)} B of optimizer step temporaries (sqrt of Adam's second moment, or DeepSpeed's fp32 gradient partition)`,
+    notes: [
+      "torch.optim.AdamW's default foreach step; a fused optimizer (fused=True, HF Trainer's adamw_torch_fused) has no such temporaries: --without optimizer-step",
+      `the activations (${formatInt(activations.bytes)} B, ${activations.formula}) are freed before the optimizer step, whose temporaries are larger and set the peak`,
+      ...activations.notes,
+    ],
+  };
+}
+
+/** Bytes per stored weight element of the model (or LoRA's frozen base) before sharding. */
+function weightElementBytes(scenario: TrainingScenario): number {
+  const { fineTuning, precision } = scenario;
+  if (fineTuning.kind === 'lora') return fineTuning.quantizedBase ? 0.5 : fineTuning.baseBytesPerParameter;
+  return precision === 'fp32' ? 4 : 2;
+}
+
+/** The sharding framework's buffers on one GPU (frameworkBuffers.ts), or null when there are none. */
+function frameworkComponent(scenario: TrainingScenario, trainableCount: number): Component | null {
+  const { parallelism, fineTuning, precision } = scenario;
+  const lora = fineTuning.kind === 'lora';
+  const terms = frameworkTerms({
+    arch: scenario.arch,
+    parallelism,
+    weightBytesPerParameter: weightElementBytes(scenario),
+    // QLoRA quantizes the blocks' linear layers; the embeddings and head stay 16-bit.
+    rootBytesPerParameter: fineTuning.kind === 'lora' && fineTuning.quantizedBase ? 2 : weightElementBytes(scenario),
+    // FSDP keeps LoRA's fp32 adapters in fp32; DeepSpeed's buckets follow the model dtype.
+    gradientBytes: precision === 'fp32' || (lora && parallelism.framework === 'fsdp') ? 4 : 2,
+    trainableCount,
+    fullTraining: !lora,
+    buckets: parallelism.zeroBuckets,
+  });
+  if (terms.length === 0) return null;
+  const sum = (pick: (t: FrameworkTerm) => number) =>
+    exact(
+      terms.reduce((total, t) => total + pick(t), 0),
+      'framework buffers',
+    );
+  const name = parallelism.framework === 'fsdp' ? 'PyTorch FSDP' : 'DeepSpeed ZeRO';
+  return {
+    id: 'framework_buffers',
+    label: 'Framework buffers',
+    bytes: sum((t) => t.bytes),
+    expression: terms.map((t) => t.name).join(' + '),
+    formula: terms.map((t) => `${formatInt(t.bytes)} B (${t.name})`).join(' + '),
+    basis: 'model',
+    range: { lowBytes: sum((t) => t.range.lowBytes), highBytes: sum((t) => t.range.highBytes) },
+    notes: [
+      ...terms.map((t) => `${t.name}: ${t.formula}; ${formatInt(t.range.lowBytes)}–${formatInt(t.range.highBytes)} B`),
+      `${name}'s defaults, from its code (src/core/training/frameworkBuffers.ts); --without framework-buffers drops them`,
+    ],
+  };
+}
+
 /** The components of one training step: per GPU (the most loaded), summed over GPUs, and on the host. */
 export function estimateTraining(scenario: TrainingScenario): Estimate {
   const { arch, parallelism, fineTuning } = scenario;
@@ -276,16 +366,26 @@ export function estimateTraining(scenario: TrainingScenario): Estimate {
     gradients.notes.push(
       "DDP's all-reduce buckets hold a second copy of the gradients (gradient_as_bucket_view False, PyTorch's default); --ddp-bucket-view drops it",
     );
-  const activations = trainingActivations(scenario);
+  const forward = trainingActivations(scenario);
+  const activations = withOptimizerStep(forward, optimizerStepBytes(scenario, states.optimizerStates.gpu));
   const components: Component[] = [
     weights,
     gradients,
     stateComponent('optimizer_states', 'Optimizer states', states.optimizerStates, gpus),
     onEveryGpu(activations, gpus, 'activations'),
   ];
+  const framework = frameworkComponent(scenario, states.trainableCount);
+  if (framework) components.push(onEveryGpu(framework, gpus, 'framework buffers'));
   const otherBytes = components.reduce((sum, c) => sum + componentBytesPerGpu(c), 0);
-  const overhead = overheadComponent(scenario.overhead, { activationBytes: activations.bytes, otherBytes });
-  components.push(onEveryGpu(overhead, gpus, 'overhead'));
+  const input = {
+    activationBytes: forward.bytes,
+    otherBytes,
+    workload: 'training' as const,
+    ncclCommunicators: ncclCommunicatorCount(parallelism),
+  };
+  const cache = allocatorCacheComponent(scenario.overhead, input);
+  if (cache) components.push(onEveryGpu(cache, gpus, 'allocator cache'));
+  components.push(onEveryGpu(overheadComponent(scenario.overhead, input), gpus, 'overhead'));
   if (arch.layout === 'encoder' && fineTuning.kind === 'full') {
     weights.notes.push('trained as a masked LM (BertForMaskedLM): the MLM head replaces the pooler');
   }

@@ -15,6 +15,7 @@
  * — the smallest tensor-parallel size (the requirement never grows with it) times the deployment's
  * stages and replicas — up to MAX_GPU_COUNT; null when none does.
  */
+import { transformersForward } from './inferenceActivations.js';
 import { type InferenceScenario, promptTokensOf } from './estimate.js';
 import { ExactnessError } from './errors.js';
 import { batchedSequenceCount } from './inferenceActivations.js';
@@ -94,12 +95,18 @@ export function inferenceRequirement(
     const kv = stageKvBytesPerGpu(scenario, tp, scenario.contextTokens, sequences, stages);
     const activations = exact(
       batchedSequenceCount(arch, sequences, scenario.prefillSequences) *
-        forwardPeakBytes(scenario, 1, promptTokensOf(scenario)),
+        forwardPeakBytes(scenario, 1, promptTokensOf(scenario), 1, transformersForward(scenario.weightDtype)),
       'activations',
     );
     const held = exact(weights + kv + activations, 'memory per GPU');
     return exact(
-      held + overheadBytes(scenario.overhead, { activationBytes: activations, otherBytes: held }),
+      held +
+        overheadBytes(scenario.overhead, {
+          activationBytes: activations,
+          otherBytes: held,
+          workload: 'inference',
+          ncclCommunicators: 0,
+        }),
       'memory per GPU',
     );
   };

@@ -57,9 +57,22 @@ export function echoInputs(model: LoadedModel, input: EchoInput): EchoInputs {
   };
 }
 
+/** Terms --without leaves out, for a setup configured otherwise. */
+export const WITHOUT_TERMS = ['framework-buffers', 'nccl', 'allocator-cache', 'optimizer-step'] as const;
+export type WithoutTerm = (typeof WITHOUT_TERMS)[number];
+
 /** The overhead spec a plan uses (the CUDA-context + allocator model unless overridden). */
-export function overheadOf(input: { overhead?: OverheadSpec | undefined }): OverheadSpec {
-  return input.overhead ?? DEFAULTS.overhead;
+export function overheadOf(input: {
+  overhead?: OverheadSpec | undefined;
+  without?: readonly WithoutTerm[] | undefined;
+}): OverheadSpec {
+  const spec = input.overhead ?? DEFAULTS.overhead;
+  if (!input.without?.includes('allocator-cache')) return spec;
+  if (spec.kind !== 'model')
+    throw new UserError(
+      '--without: allocator-cache is part of the overhead model, which --overhead replaces; give one',
+    );
+  return { ...spec, allocatorCache: false };
 }
 
 /**

@@ -21,6 +21,7 @@ import {
   echoInputs,
   flagOf,
   overheadOf,
+  type WithoutTerm,
 } from './common.js';
 import { DEFAULTS } from './defaults.js';
 import {
@@ -47,6 +48,7 @@ export interface EstimateInput extends InferenceInput, DeploymentInput, GpuChoic
   ctx?: number | undefined;
   users?: number | undefined;
   overhead?: OverheadSpec | undefined;
+  without?: readonly WithoutTerm[] | undefined;
   explain?: boolean | undefined;
 }
 
@@ -146,6 +148,8 @@ export function planEstimate(loaded: LoadedModel, input: EstimateInput): Estimat
   const counted = countedModel(model);
   const contextTokens = contextOf(input, model, 'inference');
   const users = input.users ?? DEFAULTS.users;
+  const trainingTerm = input.without?.find((term) => term !== 'allocator-cache');
+  if (trainingTerm) throw new UserError(`--without: ${trainingTerm} is a training term (use it with --train)`);
   const overhead = overheadOf(input);
   const read = resolveInference(input, model, contextTokens, users, overhead);
   const served = servedInSixteenBits(read, input, SERVING_ENGINES, { id: model.id, gpuId: gpu?.id ?? null });

@@ -19,7 +19,9 @@ import type {
   TrainingPrecision,
   ZeroStage,
 } from '../core/training/modelStates.js';
+import type { ZeroBuckets } from '../core/training/frameworkBuffers.js';
 import type { GradientCheckpointing } from '../core/trainingActivations.js';
+import type { WithoutTerm } from './common.js';
 import type { AttentionImplementation } from '../core/attention.js';
 import { DEFAULTS } from './defaults.js';
 import { type Deployment, checkPipelineStages } from './deployment.js';
@@ -27,6 +29,8 @@ import { halfDtypeOf } from './inference.js';
 import type { LoadedModel } from './model.js';
 
 export const FSDP_MODES = ['full_shard', 'shard_grad_op', 'hybrid', 'no_shard'] as const;
+/** How LoRA's frozen base may be stored (--dtype with --lora-rank): fp32, 16-bit, or bitsandbytes LLM.int8. */
+const LORA_BASE_DTYPES: readonly string[] = ['fp32', 'bf16', 'fp16', 'int8'];
 export type FsdpMode = (typeof FSDP_MODES)[number];
 /** The ZeRO stage each FSDP sharding strategy matches. */
 export const FSDP_ZERO_STAGE: Readonly<Record<FsdpMode, ZeroStage>> = {
@@ -57,6 +61,10 @@ export interface TrainingInput {
   sp?: boolean | undefined;
   offload?: Offload | undefined;
   zeroAccounting?: ZeroAccounting | undefined;
+  /** DeepSpeed's reduce_bucket_size (elements), or HF's "auto" values. */
+  zeroBucketSize?: ZeroBuckets | undefined;
+  /** Terms left out for a setup configured otherwise (framework-buffers, nccl; allocator-cache is the overhead's). */
+  without?: readonly WithoutTerm[] | undefined;
   loraRank?: number | undefined;
   loraTargets?: string | undefined;
   qlora?: boolean | undefined;
@@ -75,6 +83,7 @@ export const TRAINING_OPTIONS = [
   'fsdp',
   'offload',
   'zeroAccounting',
+  'zeroBucketSize',
   'ep',
   'loraRank',
   'loraTargets',
@@ -84,7 +93,7 @@ export const TRAINING_FLAGS = ['chunkedLoss', 'sp', 'qlora', 'trainEmbeddings', 
 /** Every TrainingInput field is listed above or shared with inference (a new field fails to compile until it is). */
 type Unlisted = Exclude<
   keyof TrainingInput,
-  (typeof TRAINING_OPTIONS)[number] | (typeof TRAINING_FLAGS)[number] | 'dtype' | 'attention'
+  (typeof TRAINING_OPTIONS)[number] | (typeof TRAINING_FLAGS)[number] | 'dtype' | 'attention' | 'without'
 >;
 const EVERY_FIELD_LISTED: [Unlisted] extends [never] ? true : Unlisted = true;
 void EVERY_FIELD_LISTED;
@@ -109,6 +118,9 @@ export interface TrainingInputs {
   zeroGroupSize: number | null;
   offload: Offload;
   zeroAccounting: ZeroAccounting;
+  zeroBucketSize: number | 'auto' | null;
+  framework: TrainingParallelism['framework'];
+  without: WithoutTerm[];
   loraRank: number | null;
   loraTargets: string | null;
   qlora: boolean;
@@ -130,6 +142,12 @@ function halfDtype(input: TrainingInput, model: LoadedModel, warnings: string[])
         'training counts the weights at --precision; the quantized or stored checkpoint format does not apply (use --qlora for a 4-bit base)',
       );
     return halfDtypeOf(model.arch.defaultDtype);
+  }
+  // LoRA: --dtype is how the frozen base is stored (LORA_BASE_DTYPES); the compute stays 16-bit.
+  if (input.loraRank !== undefined && precision !== 'fp32' && LORA_BASE_DTYPES.includes(dtype)) {
+    if (input.qlora && (dtype === 'fp32' || dtype === 'int8'))
+      throw new UserError(`--dtype: "${dtype}" and --qlora both set how the LoRA base is stored; give one`);
+    return dtype === 'fp16' ? 'fp16' : 'bf16';
   }
   const wanted = precision === 'fp32' ? ['fp32'] : ['fp16', 'bf16'];
   if (!wanted.includes(dtype)) {
@@ -246,6 +264,10 @@ function parallelism(
   checkAccounting(input, accounting, zeroStage, offload, deployment);
   if (deployment.dataParallel === 1 && zeroStage > 0)
     warnings.push(`ZeRO-${zeroStage} over a data-parallel group of 1 GPU shards nothing`);
+  const framework = frameworkOf(input, zeroStage, deployment);
+  if (input.zeroBucketSize !== undefined && framework !== 'deepspeed')
+    throw new UserError("--zero-bucket-size: sizes DeepSpeed ZeRO's buckets; give --zero 1, 2 or 3");
+  const without = input.without ?? [];
   return {
     gpuCount: deployment.gpuCount,
     tensorParallel: deployment.tensorParallel,
@@ -260,7 +282,22 @@ function parallelism(
     // Plain data parallelism (no ZeRO, no FSDP) is DDP, whose buckets copy the gradients unless --ddp-bucket-view.
     ddpGradientBuckets:
       zeroStage === 0 && input.fsdp === undefined && deployment.dataParallel > 1 && !(input.ddpBucketView ?? false),
+    framework,
+    frameworkBuffers: !without.includes('framework-buffers'),
+    zeroBuckets: input.zeroBucketSize ?? { kind: 'default' },
+    nccl: !without.includes('nccl'),
   };
+}
+
+/** --zero means DeepSpeed, --fsdp PyTorch FSDP; plain data parallelism is DDP. */
+function frameworkOf(
+  input: TrainingInput,
+  zeroStage: ZeroStage,
+  deployment: Deployment,
+): TrainingParallelism['framework'] {
+  if (input.fsdp !== undefined) return 'fsdp';
+  if (zeroStage > 0) return 'deepspeed';
+  return deployment.dataParallel > 1 ? 'ddp' : 'none';
 }
 
 function loraTargetNames(input: TrainingInput): string[] {
@@ -294,9 +331,12 @@ function fineTuning(input: TrainingInput, model: LoadedModel): FineTuning {
   const lora = { rank: input.loraRank, targets: kinds };
   if (loraMatrices(model.arch, lora).length === 0)
     throw new UserError(`--lora-targets: "${names.join(',')}" matches no linear layer of ${model.id}`);
-  // The frozen base is stored as the model is loaded: fp32 under --precision fp32 (PEFT on a model
-  // loaded without torch_dtype), else 16-bit.
-  const baseBytesPerParameter = (input.precision ?? DEFAULTS.precision) === 'fp32' ? 4 : 2;
+  // The frozen base is stored as the model is loaded: --dtype fp32 (a model loaded without torch_dtype,
+  // as PEFT's SFT example does for LoRA, and FSDP keeps its fp32 shards under bf16 mixed precision),
+  // int8 (bitsandbytes LLM.int8), fp32 under --precision fp32, else 16-bit.
+  const dtype = input.dtype;
+  const baseBytesPerParameter =
+    (input.precision ?? DEFAULTS.precision) === 'fp32' || dtype === 'fp32' ? 4 : dtype === 'int8' ? 1 : 2;
   return {
     kind: 'lora',
     lora,
@@ -332,6 +372,14 @@ function trainingInputs(
     zeroGroupSize: plan.zeroGroupSize,
     offload: plan.offload,
     zeroAccounting: plan.accounting,
+    zeroBucketSize:
+      plan.zeroBuckets.kind === 'elements'
+        ? plan.zeroBuckets.reduceBucketSize
+        : plan.zeroBuckets.kind === 'auto'
+          ? 'auto'
+          : null,
+    framework: plan.framework,
+    without: [...(input.without ?? [])],
     loraRank: lora?.lora.rank ?? null,
     loraTargets: lora ? (input.loraTargets ?? DEFAULTS.loraTargets) : null,
     qlora: lora?.quantizedBase ?? false,
@@ -370,6 +418,7 @@ export function resolveTraining(
     fineTuning: tuning,
     gradientAccumulation: input.gradAccum ?? DEFAULTS.gradAccum,
     chunkedLoss: input.chunkedLoss ?? false,
+    optimizerStepTemporaries: !(input.without ?? []).includes('optimizer-step'),
   };
   return { scenario, inputs: trainingInputs(input, scenario, plan, context.deployment) };
 }

@@ -35,6 +35,8 @@ const BAR_STYLE: Readonly<
   activations: { mark: 'A', color: 'yellow' },
   gradients: { mark: 'G', color: 'cyan' },
   optimizer_states: { mark: 'O', color: 'green' },
+  framework_buffers: { mark: 'F', color: 'cyan' },
+  allocator_cache: { mark: 'c', color: 'gray' },
   overhead: { mark: '+', color: 'gray' },
 };
 

@@ -45,8 +45,8 @@ describe('engine profiles: their formulas', () => {
   const weights = 8_030_261_248 * 2;
   const perToken = 2 * 32 * 8 * 128 * 2; // 131,072 B
 
-  it('SGLang: KV pool = mem_fraction_static × (memory − non-torch, 0.15 GiB expected) − weights; 0.88 at 1 GPU, 0.85 at 4', () => {
-    const nonTorch = Math.round(0.15 * 2 ** 30);
+  it('SGLang: KV pool = mem_fraction_static × (memory − non-torch: the CUDA context, 512 MiB expected) − weights; 0.88 at 1 GPU, 0.85 at 4', () => {
+    const nonTorch = 512 * 2 ** 20;
     expect(capacity(serving('sglang')).budget.kvPoolBytesPerGpu.expected).toBe(
       Math.floor((H100 - nonTorch) * 0.88) - weights,
     );

@@ -13,6 +13,7 @@ describe('vram estimate: the design-card scenario', () => {
       'weights',
       'kv_cache',
       'activations',
+      'allocator_cache',
       'overhead',
     ]);
   });
@@ -195,14 +196,16 @@ describe('vram estimate --mode training', () => {
     const one = (await runJson(['estimate', '--train', '--model', 'llama-7b', '--gpu', 'h100'])).json;
     const argv = ['estimate', '--train', '--model', 'llama-7b', '--gpu', 'h100', '--gpus', '8', '--ddp-bucket-view'];
     const { json } = await runJson(argv);
+    // The same per GPU as on one GPU, but for one NCCL communicator (512 MiB expected) in the overhead.
+    const nccl = 512 * 2 ** 20;
     for (const c of json.components) {
       const single = one.components.find((o: { id: string }) => o.id === c.id);
-      expect(c.bytesPerGpu).toBe(single.bytesPerGpu);
+      expect(c.bytesPerGpu).toBe(single.bytesPerGpu + (c.id === 'overhead' ? nccl : 0));
       expect(c.bytes).toBe(8 * c.bytesPerGpu);
       expect(c.hostBytes).toBe(0);
     }
-    expect(json.totalBytesPerGpu).toBe(one.totalBytes);
-    expect(json.fit).toMatchObject({ requiredBytesPerGpu: one.totalBytes, maxUsers: null, minGpuCount: null });
+    expect(json.totalBytesPerGpu).toBe(one.totalBytes + nccl);
+    expect(json.fit).toMatchObject({ requiredBytesPerGpu: one.totalBytes + nccl, maxUsers: null, minGpuCount: null });
     expect(json.inputs).toMatchObject({ zero: 0, dataParallel: 8, tp: 1, pp: 1 });
   });
 

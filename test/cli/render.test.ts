@@ -39,22 +39,23 @@ describe('rendered output (colour off)', () => {
     ]);
     expect(stdout).toMatchInlineSnapshot(`
       "llama-2-70b (68.98B params): inference, 32,768 tokens × 10 users, weights fp16, KV fp16, flash attention
-      ┌────────────────────────────┬────────────┬────────┬──────────────────────────────────────────────┐
-      │ Component                  │       Size │  Share │ Formula                                      │
-      │ Weights                    │ 128.48 GiB │  54.4% │ params × bytes/param                         │
-      │ KV cache                   │ 100.00 GiB │  42.3% │ 2 × L × n_kv × d × bytes × ctx × users       │
-      │ Activations (prefill peak) │   6.25 GiB │   2.6% │ 2·e·s·h + max(attention, MLP) + logits       │
-      │ Overhead                   │   1.44 GiB │   0.6% │ CUDA context + allocator share × activations │
-      │ Total                      │ 236.17 GiB │ 100.0% │                                              │
-      └────────────────────────────┴────────────┴────────┴──────────────────────────────────────────────┘
-      [WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWKKKKKKKKKKKKKKKKKKKKKKKKKAA]
-       W weights  K kv cache  A activations (prefill peak)
+      ┌────────────────────────────┬────────────┬────────┬────────────────────────────────────────┐
+      │ Component                  │       Size │  Share │ Formula                                │
+      │ Weights                    │ 128.48 GiB │  53.7% │ params × bytes/param                   │
+      │ KV cache                   │ 100.00 GiB │  41.8% │ 2 × L × n_kv × d × bytes × ctx × users │
+      │ Activations (prefill peak) │   6.75 GiB │   2.8% │ c·e·s·h + max(attention, MLP) + logits │
+      │ Allocator cache            │   3.38 GiB │   1.4% │ share × activations                    │
+      │ Overhead                   │ 512.00 MiB │   0.2% │ CUDA context                           │
+      │ Total                      │ 239.10 GiB │ 100.0% │                                        │
+      └────────────────────────────┴────────────┴────────┴────────────────────────────────────────┘
+      [WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWKKKKKKKKKKKKKKKKKKKKKKKKKAAc]
+       W weights  K kv cache  A activations (prefill peak)  c allocator cache
 
       Fit: does not fit
         GPUs                        2 × NVIDIA H100 80GB (79.65 GiB each, as the driver reports it)
-        required per GPU            121.93 GiB (weights ÷ 2, KV cache by head, plus activations and overhead on each)
-        headroom per GPU            -42.28 GiB
-        max users at 32,768 tokens  1 on 2 GPUs
+        required per GPU            124.86 GiB (weights ÷ 2, KV cache by head, plus activations and overhead on each)
+        headroom per GPU            -45.22 GiB
+        max users at 32,768 tokens  0 on 2 GPUs
         fewest GPUs that fit        4 × h100-80gb
       "
     `);
@@ -77,11 +78,12 @@ describe('rendered output (colour off)', () => {
 
       | Component | Size | Bytes | Share | Basis | Formula |
       | --- | ---: | ---: | ---: | --- | --- |
-      | Weights | 13.48 GB | 13,476,831,232 | 88.2% | exact | params × bytes/param |
+      | Weights | 13.48 GB | 13,476,831,232 | 87.7% | exact | params × bytes/param |
       | KV cache | 1.07 GB | 1,073,741,824 | 7.0% | exact | 2 × L × n_kv × d × bytes × ctx × users |
-      | Activations (prefill peak) | 169.01 MB | 169,012,736 | 1.1% | model | 2·e·s·h + max(attention, MLP) + logits |
-      | Overhead | 562.22 MB | 562,222,823 | 3.7% | heuristic, range 287.05 MB – 1.46 GB | CUDA context + allocator share × activations |
-      | **Total** | **15.28 GB** | 15,281,808,615 | 100.0% | | |
+      | Activations (prefill peak) | 185.79 MB | 185,789,952 | 1.2% | model | c·e·s·h + max(attention, MLP) + logits |
+      | Allocator cache | 92.89 MB | 92,894,976 | 0.6% | heuristic, range 18.58 MB – 139.34 MB | share × activations |
+      | Overhead | 536.87 MB | 536,870,912 | 3.5% | heuristic, range 287.05 MB – 1.41 GB | CUDA context |
+      | **Total** | **15.37 GB** | 15,366,128,896 | 100.0% | | |
       "
     `);
   });

@@ -6,8 +6,9 @@
  * may use all the rest. runtimeBudget is that
  * layout for any activation reserve (transformers uses it with a batched prefill).
  */
+import { transformersForward } from '../inferenceActivations.js';
 import { promptTokensOf } from '../estimate.js';
-import { overheadModelBytes } from '../overhead.js';
+import { pytorchInferenceOverheadBytes } from '../overhead.js';
 import { formatInt } from '../units.js';
 import { forwardPeakBytes, weightsPerGpu, weightsShardRow } from './engineMath.js';
 import { atLevels, minus, same } from './levels.js';
@@ -23,7 +24,7 @@ export function runtimeBudget(
   const { inference, gpuCount } = scenario;
   const weights = same(weightsPerGpu(inference, gpuCount, scenario.pipelineStages));
   const activations = same(activation.bytes);
-  const overhead = atLevels((level) => overheadModelBytes(level, activation.bytes));
+  const overhead = atLevels((level) => pytorchInferenceOverheadBytes(level, activation.bytes));
   const kvPool = minus(same(scenario.gpuMemoryBytes), weights, activations, overhead);
   return {
     rows: [
@@ -33,7 +34,7 @@ export function runtimeBudget(
         id: 'overhead',
         label: 'Runtime overhead',
         bytes: overhead,
-        formula: 'CUDA context + allocator share × activations',
+        formula: 'CUDA context + allocator cache (50 % of activations, as estimate counts it)',
         basis: 'heuristic',
       },
       { id: 'kv_pool', label: poolLabel, bytes: kvPool, formula: 'GPU memory − the rows above', basis: 'derived' },
@@ -52,7 +53,7 @@ export function genericBudget(scenario: ServingScenario): EngineBudget {
   return runtimeBudget(
     scenario,
     {
-      bytes: forwardPeakBytes(inference, 1, promptTokensOf(inference)),
+      bytes: forwardPeakBytes(inference, 1, promptTokensOf(inference), 1, transformersForward(inference.weightDtype)),
       label: 'Activation reserve',
       formula: `prefill peak of one ${formatInt(promptTokensOf(inference))}-token prompt`,
     },

@@ -13,6 +13,7 @@
  * tensors beside its largest phase (VLLM_RESIDENT_HIDDEN_COPIES, fitted to vllm#10517's two
  * profiling results); the sampler holds fp32 logits for max_num_seqs sequences.
  */
+import { ENGINE_FORWARD } from '../inferenceActivations.js';
 import { kvCacheBytesPerGpu } from '../kvCache.js';
 import type { LowExpectedHigh } from '../overhead.js';
 import { recurrentStateBytesPerSequence } from '../recurrentState.js';
@@ -35,8 +36,13 @@ export const VLLM_SAMPLER_LOGIT_COPIES: LowExpectedHigh = { low: 2, expected: 5,
 /**
  * Memory outside PyTorch's allocator on each GPU (CUDA context, NCCL, custom all-reduce). One GPU:
  * 0.01–0.73 GiB, median 0.14, over the 11 single-GPU logs in test/validation/vllmLogs.ts (two
- * identical runs logged 0.15 and 0.43). Tensor parallel: 1.39 GiB per rank at TP4 (the same
- * table), 2.53 GiB at TP8 × PP2 (vllm#13074).
+ * identical runs logged 0.15 and 0.43), 0.35 in both vllm#10517 logs (V0, RTX 3090), 0.16 (PR
+ * #12126) and 0.25 GiB (v0.19 V1 on an H100, llm-d-planner's accuracy CSV) in newer versions:
+ * expected 0.15 GiB, the median of the 11 (the two vllm#10517 runs land 6–8 % over on it). Tensor parallel on NVSwitch GPUs with NVLS (H100, H200,
+ * B200 SXM): 1.39 GiB per rank at TP4 (the same table), 2.53 GiB at TP8 × PP2 (vllm#13074), about
+ * 2.1 GiB at TP2 and TP4 on H100 SXM with v0.19 (NCCL NVLS buffers, symmetric memory). Elsewhere
+ * (PCIe cards, A100): 0.34–0.43 GiB per rank at TP4 on 4 × A10 (vllm#17469, #17327):
+ * VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL_PCIE.
  */
 export const VLLM_NON_TORCH_BYTES: LowExpectedHigh = {
   low: Math.round(0.01 * GIB),
@@ -48,6 +54,16 @@ export const VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL: LowExpectedHigh = {
   expected: Math.round(1.39 * GIB),
   high: Math.round(2.53 * GIB),
 };
+export const VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL_PCIE: LowExpectedHigh = {
+  low: Math.round(0.25 * GIB),
+  expected: Math.round(0.4 * GIB),
+  high: Math.round(0.75 * GIB),
+};
+
+/** GPUs whose NVSwitch systems give NCCL its NVLS buffers (Hopper and Blackwell SXM). */
+export function hasNvlsSwitch(gpuName: string): boolean {
+  return /\b(h100|h200|h800|b100|b200|gb200|gh200)\b/i.test(gpuName) && !/pcie|nvl\b/i.test(gpuName);
+}
 
 /**
  * CUDA-graph memory counted against the KV pool. vLLM captures its decode graphs after allocating
@@ -141,17 +157,24 @@ function vllmLimits(scenario: ServingScenario, gpuName: string): VllmLimits {
 function vllmActivations(scenario: ServingScenario, limits: VllmLimits): LowExpectedHigh {
   const { inference, gpuCount, settings } = scenario;
   if (settings.profiledActivationBytes !== undefined) return same(settings.profiledActivationBytes);
-  const forward = forwardPeakBytes(inference, gpuCount, limits.batchedTokens, 1, VLLM_RESIDENT_HIDDEN_COPIES);
+  const forward = forwardPeakBytes(inference, gpuCount, limits.batchedTokens, 1, {
+    ...ENGINE_FORWARD,
+    residentHiddenCopies: VLLM_RESIDENT_HIDDEN_COPIES,
+  });
   return atLevels((level) =>
     Math.max(forward, limits.samplerRows * inference.arch.vocabSize * 4 * VLLM_SAMPLER_LOGIT_COPIES[level]),
   );
 }
 
-/** Non-torch memory: a measured one when given, else the single-GPU or the multi-GPU range. */
-function vllmNonTorch(scenario: ServingScenario): LowExpectedHigh {
+/** Non-torch memory: a measured one when given, else the single-GPU or the multi-GPU range (by interconnect). */
+function vllmNonTorch(scenario: ServingScenario, gpuName: string): LowExpectedHigh {
   if (scenario.settings.nonTorchBytes !== undefined) return same(scenario.settings.nonTorchBytes);
   const range =
-    scenario.gpuCount * scenario.pipelineStages > 1 ? VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL : VLLM_NON_TORCH_BYTES;
+    scenario.gpuCount * scenario.pipelineStages <= 1
+      ? VLLM_NON_TORCH_BYTES
+      : hasNvlsSwitch(gpuName)
+        ? VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL
+        : VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL_PCIE;
   return atLevels((level) => range[level]);
 }
 
@@ -161,7 +184,7 @@ export function vllmBudget(scenario: ServingScenario, gpuName = ''): EngineBudge
   const usable = same(Math.floor(scenario.gpuMemoryBytes * utilization));
   const weights = same(weightsPerGpu(scenario.inference, scenario.gpuCount, scenario.pipelineStages));
   const activations = vllmActivations(scenario, limits);
-  const nonTorch = vllmNonTorch(scenario);
+  const nonTorch = vllmNonTorch(scenario, gpuName);
   const graphs = atLevels((level) => VLLM_CUDA_GRAPH_BYTES[level]);
   const kvPool = minus(usable, weights, activations, nonTorch, graphs);
   return {

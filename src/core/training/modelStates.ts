@@ -29,6 +29,7 @@ import { countParameters, trainingParameterCount } from '../parameters.js';
 import { quantizedWeightsComponent } from '../quantization.js';
 import { ceilDiv } from '../units.js';
 import { matrixParameterCount, weightMatrices } from '../weightMatrices.js';
+import type { ZeroBuckets } from './frameworkBuffers.js';
 import { type LoraSpec, loraMatrices, loraParameterCount } from './lora.js';
 
 export const ZERO_STAGES = [0, 1, 2, 3] as const;
@@ -67,6 +68,14 @@ export interface TrainingParallelism {
    * DistributedDataParallel docs: bucket views save "memory equal to the total gradients size").
    */
   ddpGradientBuckets: boolean;
+  /** The framework that shards or replicates: DeepSpeed for --zero, PyTorch FSDP for --fsdp, DDP for plain data parallelism. */
+  framework: 'deepspeed' | 'fsdp' | 'ddp' | 'none';
+  /** Count the framework's buffers (frameworkBuffers.ts); --without framework-buffers turns them off. */
+  frameworkBuffers: boolean;
+  /** ZeRO's bucket sizes (DeepSpeed's defaults, HF "auto", or --zero-bucket-size). */
+  zeroBuckets: ZeroBuckets;
+  /** Count NCCL's communicator buffers in the overhead (--no-nccl turns them off). */
+  nccl: boolean;
 }
 
 export type FineTuning =
@@ -92,7 +101,21 @@ export const SINGLE_GPU: TrainingParallelism = {
   offload: 'none',
   accounting: 'paper',
   ddpGradientBuckets: false,
+  framework: 'none',
+  frameworkBuffers: true,
+  zeroBuckets: { kind: 'default' },
+  nccl: true,
 };
+
+/**
+ * NCCL communicators one GPU joins: its data-parallel (or ZeRO) group, and its tp, cp and ep groups;
+ * pipeline send/recv pairs make two more (PyTorch creates a 2-rank communicator per neighbour).
+ */
+export function ncclCommunicatorCount(p: TrainingParallelism): number {
+  if (!p.nccl || p.gpuCount <= 1) return 0;
+  const groups = [dataParallelSize(p) > 1, p.tensorParallel > 1, p.contextParallel > 1, p.expertParallel > 1];
+  return groups.filter(Boolean).length + (p.pipelineParallel > 1 ? 2 : 0);
+}
 
 export function dataParallelSize(p: TrainingParallelism): number {
   return Math.max(1, Math.floor(p.gpuCount / (p.tensorParallel * p.pipelineParallel * p.contextParallel)));
@@ -311,7 +334,7 @@ function loraTrainingStates(
   return {
     trainable,
     weightBytes: base + trainable * 4,
-    weightFormula: `${fineTuning.quantizedBase ? 'NF4 base (double quantization)' : `${share.count.toLocaleString('en-US')} frozen params × ${fineTuning.baseBytesPerParameter} B`} + ${trainable.toLocaleString('en-US')} trainable params × 4 B (fp32 adapters)`,
+    weightFormula: `${fineTuning.quantizedBase ? 'NF4 base (double quantization)' : `${share.count.toLocaleString('en-US')} frozen params × ${fineTuning.baseBytesPerParameter} B${fineTuning.baseBytesPerParameter === 1 ? ' (LLM.int8; its per-row fp32 scales are not counted)' : ''}`} + ${trainable.toLocaleString('en-US')} trainable params × 4 B (fp32 adapters)`,
     gradientBytesPer: 4,
     master: 0,
     stateBytes: 4,

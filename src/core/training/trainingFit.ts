@@ -33,17 +33,16 @@ export interface TrainingRequirement {
   range: ByteRange;
 }
 
-/** The most loaded GPU's requirement with the overhead's range carried through. */
+/** The most loaded GPU's requirement with the ranges of its heuristic terms (framework buffers, allocator cache, overhead) carried through. */
 export function trainingRequirement(estimate: Estimate): TrainingRequirement {
   const expectedBytes = bytesPerGpu(estimate);
-  const overhead = estimate.components.find((c) => c.id === 'overhead');
-  const perGpu = overhead ? componentBytesPerGpu(overhead) : 0;
-  const range = overhead?.range
-    ? {
-        lowBytes: expectedBytes - perGpu + overhead.range.lowBytes,
-        highBytes: expectedBytes - perGpu + overhead.range.highBytes,
-      }
-    : { lowBytes: expectedBytes, highBytes: expectedBytes };
+  const range = { lowBytes: expectedBytes, highBytes: expectedBytes };
+  for (const component of estimate.components) {
+    if (!component.range) continue;
+    const perGpu = componentBytesPerGpu(component);
+    range.lowBytes += component.range.lowBytes - perGpu;
+    range.highBytes += component.range.highBytes - perGpu;
+  }
   return { expectedBytes, range };
 }
 
