@@ -21,6 +21,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type MeasuredCase, argvOf, comparison, statistics } from '../scripts/accuracy/compare.mjs';
+import { hasNvlsSwitch } from '../src/core/serving/vllm.js';
 import { run } from './helpers.js';
 
 const DIR = join(__dirname, 'fixtures', 'measured');
@@ -184,5 +185,15 @@ describe('framework terms (--zero, --fsdp, --without)', () => {
       (await run(['estimate', '--model', 'llama-7b', '--without', 'allocator-cache', '--format', 'json'])).stdout,
     );
     expect(ids(cache)).not.toContain('allocator_cache');
+  });
+});
+
+describe("vLLM's non-torch memory by interconnect", () => {
+  it('NVSwitch GPUs with NVLS (H100, H200, B200 SXM) get the larger range at tp > 1; PCIe cards the smaller', () => {
+    expect(hasNvlsSwitch('NVIDIA H100 80GB')).toBe(true);
+    expect(hasNvlsSwitch('NVIDIA H200')).toBe(true);
+    expect(hasNvlsSwitch('NVIDIA H100 PCIe')).toBe(false);
+    expect(hasNvlsSwitch('NVIDIA A10G')).toBe(false);
+    expect(hasNvlsSwitch('NVIDIA A100 80GB')).toBe(false);
   });
 });

@@ -166,13 +166,17 @@ function vllmActivations(scenario: ServingScenario, limits: VllmLimits): LowExpe
   );
 }
 
-/** Non-torch memory: a measured one when given, else the single-GPU or the multi-GPU range (by interconnect). */
+/**
+ * Non-torch memory: a measured one when given, else the single-GPU or the multi-GPU range (by
+ * interconnect). A GPU known only by its memory (--gpu-memory, no name) gets the NVSwitch range:
+ * the larger non-torch memory, so fewer users are promised.
+ */
 function vllmNonTorch(scenario: ServingScenario, gpuName: string): LowExpectedHigh {
   if (scenario.settings.nonTorchBytes !== undefined) return same(scenario.settings.nonTorchBytes);
   const range =
     scenario.gpuCount * scenario.pipelineStages <= 1
       ? VLLM_NON_TORCH_BYTES
-      : hasNvlsSwitch(gpuName)
+      : gpuName === '' || hasNvlsSwitch(gpuName)
         ? VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL
         : VLLM_NON_TORCH_BYTES_TENSOR_PARALLEL_PCIE;
   return atLevels((level) => range[level]);
