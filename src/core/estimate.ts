@@ -314,12 +314,13 @@ function weightElementBytes(scenario: TrainingScenario): number {
 function frameworkComponent(scenario: TrainingScenario, trainableCount: number): Component | null {
   const { parallelism, fineTuning, precision } = scenario;
   const lora = fineTuning.kind === 'lora';
+  const weightBytes = weightElementBytes(scenario);
   const terms = frameworkTerms({
     arch: scenario.arch,
     parallelism,
-    weightBytesPerParameter: weightElementBytes(scenario),
+    weightBytesPerParameter: weightBytes,
     // QLoRA quantizes the blocks' linear layers; the embeddings and head stay 16-bit.
-    rootBytesPerParameter: fineTuning.kind === 'lora' && fineTuning.quantizedBase ? 2 : weightElementBytes(scenario),
+    rootBytesPerParameter: lora && fineTuning.quantizedBase ? 2 : weightBytes,
     // FSDP keeps LoRA's fp32 adapters in fp32; DeepSpeed's buckets follow the model dtype.
     gradientBytes: precision === 'fp32' || (lora && parallelism.framework === 'fsdp') ? 4 : 2,
     trainableCount,

@@ -82,19 +82,16 @@ export function overheadModelBytes(level: keyof LowExpectedHigh, activationBytes
 
 /** A PyTorch inference process's CUDA context and allocator cache at one end of their ranges (what estimate counts). */
 export function pytorchInferenceOverheadBytes(level: keyof LowExpectedHigh, activationBytes: number): number {
-  return exact(
-    CUDA_CONTEXT_BYTES[level] + ceilShare(activationBytes, ALLOCATOR_CACHE_PERCENT.inference[level], 100, 'overhead'),
-    'overhead',
-  );
+  return exact(runtimeBytes(level, 0) + allocatorCacheBytes(level, activationBytes, 'inference'), 'overhead');
 }
 
 /** The runtime part (CUDA context + NCCL) at one end of its range. */
-function runtimeBytes(level: keyof LowExpectedHigh, communicators: number): number {
+export function runtimeBytes(level: keyof LowExpectedHigh, communicators: number): number {
   return exact(CUDA_CONTEXT_BYTES[level] + communicators * NCCL_COMMUNICATOR_BYTES[level], 'overhead');
 }
 
-function allocatorCacheBytes(level: keyof LowExpectedHigh, input: OverheadInput): number {
-  return ceilShare(input.activationBytes, ALLOCATOR_CACHE_PERCENT[input.workload][level], 100, 'allocator cache');
+function allocatorCacheBytes(level: keyof LowExpectedHigh, activationBytes: number, workload: Workload): number {
+  return ceilShare(activationBytes, ALLOCATOR_CACHE_PERCENT[workload][level], 100, 'allocator cache');
 }
 
 function countsAllocatorCache(spec: OverheadSpec): boolean {
@@ -107,7 +104,7 @@ export function overheadBytes(spec: OverheadSpec, input: OverheadInput): number 
     case 'model':
       return exact(
         runtimeBytes('expected', input.ncclCommunicators) +
-          (countsAllocatorCache(spec) ? allocatorCacheBytes('expected', input) : 0),
+          (countsAllocatorCache(spec) ? allocatorCacheBytes('expected', input.activationBytes, input.workload) : 0),
         'overhead',
       );
     case 'percent':
@@ -124,11 +121,14 @@ export function allocatorCacheComponent(spec: OverheadSpec, input: OverheadInput
   return {
     id: 'allocator_cache',
     label: 'Allocator cache',
-    bytes: allocatorCacheBytes('expected', input),
+    bytes: allocatorCacheBytes('expected', input.activationBytes, input.workload),
     expression: 'share × activations',
     formula: `${percent.expected}% × ${formatInt(input.activationBytes)} B (activations)`,
     basis: 'heuristic',
-    range: { lowBytes: allocatorCacheBytes('low', input), highBytes: allocatorCacheBytes('high', input) },
+    range: {
+      lowBytes: allocatorCacheBytes('low', input.activationBytes, input.workload),
+      highBytes: allocatorCacheBytes('high', input.activationBytes, input.workload),
+    },
     notes: [
       `PyTorch's caching allocator keeps freed blocks reserved: ${percent.low}–${percent.high}% of the activations at the ${input.workload} peak (max_memory_reserved − max_memory_allocated, H200 calibration runs); --without allocator-cache drops it (e.g. with PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True)`,
     ],

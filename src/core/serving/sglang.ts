@@ -12,7 +12,7 @@
 import { formatInt } from '../units.js';
 import { weightsPerGpu, weightsShardRow } from './engineMath.js';
 import { atLevels, minus, same } from './levels.js';
-import { CUDA_CONTEXT_BYTES, NCCL_COMMUNICATOR_BYTES } from '../overhead.js';
+import { runtimeBytes } from '../overhead.js';
 import type { EngineBudget, ServingScenario } from './types.js';
 
 export function sglangDefaultMemFraction(gpuCount: number): number {
@@ -31,7 +31,7 @@ export function sglangBudget(scenario: ServingScenario): EngineBudget {
   // "Init torch distributed ends. mem usage"). The docs' Llama-3.1-8B run on an 80 GB H100: 444,500
   // tokens = 0.88 × (79.19 GiB − 0.51 GiB) − 14.96 GiB weights, at 128 KiB per token.
   const ranks = gpuCount * scenario.pipelineStages;
-  const nonTorch = atLevels((level) => CUDA_CONTEXT_BYTES[level] + (ranks > 1 ? NCCL_COMMUNICATOR_BYTES[level] : 0));
+  const nonTorch = atLevels((level) => runtimeBytes(level, ranks > 1 ? 1 : 0));
   // profile_max_num_token: rest = free after loading − (memory free after init) × (1 − fraction)
   //   = fraction × (total − non-torch) − weights
   const staticBytes = atLevels((level) => Math.floor((scenario.gpuMemoryBytes - nonTorch[level]) * fraction));

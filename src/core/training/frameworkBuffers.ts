@@ -32,7 +32,7 @@ import { allLayerGroups, layerCount } from '../architecture.js';
 import type { ByteRange } from '../component.js';
 import { countParameters, trainingParameterCount } from '../parameters.js';
 import { exact, formatInt } from '../units.js';
-import { weightMatrices } from '../weightMatrices.js';
+import { matrixParameterCount, weightMatrices } from '../weightMatrices.js';
 import type { TrainingParallelism } from './modelStates.js';
 
 /** Matrices outside the transformer blocks. */
@@ -110,8 +110,8 @@ function bucketSizes(arch: ModelArchitecture, buckets: ZeroBuckets): BucketSizes
   }
 }
 
-/** Parameters in one transformer block and outside the blocks (embeddings, final norm, head), on one GPU after tp. */
-function unitSizes(arch: ModelArchitecture, tensorParallel: number): { block: number; root: number } {
+/** Parameters in one transformer block and outside the blocks (embeddings and head), on one GPU after tp; the block count. */
+function unitSizes(arch: ModelArchitecture, tensorParallel: number): { block: number; root: number; layers: number } {
   const counts = countParameters(arch);
   const total = trainingParameterCount(arch);
   const layers = Math.max(1, layerCount(allLayerGroups(arch)));
@@ -119,16 +119,14 @@ function unitSizes(arch: ModelArchitecture, tensorParallel: number): { block: nu
   return {
     block: Math.ceil((total - root) / layers / tensorParallel),
     root: Math.ceil(root / tensorParallel),
+    layers,
   };
 }
 
 /** Vectors (norms, biases): the parameters under ZeRO-3's persistence threshold. */
 function persistentCount(arch: ModelArchitecture, threshold: number, tensorParallel: number): number {
-  const matrices = weightMatrices(arch).reduce((sum, m) => sum + m.count * m.inFeatures * m.outFeatures, 0);
-  const small = weightMatrices(arch)
-    .filter((m) => m.inFeatures * m.outFeatures <= threshold)
-    .reduce((sum, m) => sum + m.count * m.inFeatures * m.outFeatures, 0);
-  return Math.ceil((trainingParameterCount(arch) - matrices + small) / tensorParallel);
+  const large = weightMatrices(arch).filter((m) => m.inFeatures * m.outFeatures > threshold);
+  return Math.ceil((trainingParameterCount(arch) - matrixParameterCount(large)) / tensorParallel);
 }
 
 function deepspeedTerms(input: FrameworkInput): FrameworkTerm[] {
@@ -176,9 +174,7 @@ function fsdpTerms(input: FrameworkInput): FrameworkTerm[] {
   const r = input.rootBytesPerParameter;
   const bytes = (count: number) => Math.ceil(count * w);
   const rootBytes = Math.ceil(units.root * r);
-  const blockTrainable = input.fullTraining
-    ? units.block
-    : Math.ceil(input.trainableCount / Math.max(1, layerCount(allLayerGroups(arch))));
+  const blockTrainable = input.fullTraining ? units.block : Math.ceil(input.trainableCount / units.layers);
   const rootTrainable = input.fullTraining ? units.root : 0;
   const g = input.gradientBytes;
   return [
