@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { argvOf, comparison, signedError, statistics } from './accuracy/compare.mjs';
+import { argvOf, comparison, pooledStatistics, signedError, statistics } from './accuracy/compare.mjs';
 
 const root = join(import.meta.dirname, '..');
 const dir = join(root, 'test', 'fixtures', 'measured');
@@ -53,7 +53,7 @@ for (const row of excluded) {
 const sources = new Set(cases().map((c) => c.source?.url ?? c.source ?? c.file));
 console.log(`\n${rows.length} cases compared (${excluded.length} excluded) from ${sources.size} sources`);
 console.log('\nkind\tcases\tmedian |error|\tmax |error|\tunder\tinside range');
-for (const s of statistics(rows)) {
+for (const s of [...statistics(rows), ...pooledStatistics(rows)]) {
   const pct = (x) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
   console.log(
     [s.kind, s.count, pct(s.medianAbsError), pct(s.maxAbsError), pct(s.shareUnder), pct(s.shareInsideRange)].join('\t'),

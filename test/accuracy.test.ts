@@ -6,21 +6,25 @@
  *     before bf16 softmax's fp32 copy, transformers' embedding output and its grouped_mm MoE path
  *     were modelled) — at most 2 %, the issue's target
  *   inference decode (generate() from a 128-token prompt, 3 cases): 0.1 % — at most 2 %
- *   training (H200, 26 cases): median 4.1 %, 69 % under (gpt2's composite gelu_new −26 %) — at
- *     most 6 % and 70 % under
+ *   training (H200, 26 cases): median 4.8 %, 27 % under (4.1 % and 69 % under before RMSNorm's
+ *     second kept tensor, the loss's backward peak of 12 B per logit and full recomputation's
+ *     loss-or-layer peak) — at most 6 % and 35 % under
  *   published training (Answer.AI FSDP QLoRA benchmarks, PEFT's DeepSpeed and FSDP guides, 18
- *     cases): median 8.8 %, 78 % under, 89 % inside vram's range (19.3 %, 100 % under, 44 % inside
- *     before the framework buffers, allocator cache, NCCL and the LoRA base's dtype) — at most 9 %,
- *     80 % under, at least 85 % inside
+ *     cases): median 6.9 %, 67 % under, 89 % inside vram's range (19.3 %, 100 % under, 44 % inside
+ *     before the framework buffers, allocator cache, NCCL and the LoRA base's dtype; 8.8 %, 78 %
+ *     under before the loss peak and --keep-output) — at most 8 %, 70 % under, at least 85 % inside
+ *   every training peak together (44 cases): median 5.3 %, 43 % under — the issue's target, at
+ *     most 8 % and 60 % under
  *   published inference (Qwen2.5-7B speed benchmark): 0.4 % — at most 2 %
  *   engine logs: SGLang 2 cases, 1.0 %, both inside the range; vLLM 4 cases (one more kept but
  *     excluded: its own source contradicts it), median 7.0 %, all inside the range — at most 2 % and
- *     8 %, every case inside
+ *     8 %, every case inside; both engines together (6 cases): median 3.9 % — the issue's target,
+ *     at most 5 %, every case inside
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type MeasuredCase, argvOf, comparison, statistics } from '../scripts/accuracy/compare.mjs';
+import { type MeasuredCase, argvOf, comparison, pooledStatistics, statistics } from '../scripts/accuracy/compare.mjs';
 import { hasNvlsSwitch } from '../src/core/serving/vllm.js';
 import { run } from './helpers.js';
 
@@ -42,24 +46,29 @@ describe('accuracy against measured memory', () => {
       const row = comparison(testCase, JSON.parse(result.stdout));
       if (row) rows.push({ ...row, kind: testCase.kind });
     }
-    const byKind = Object.fromEntries(statistics(rows).map((s) => [s.kind, s]));
+    const byKind = Object.fromEntries([...statistics(rows), ...pooledStatistics(rows)].map((s) => [s.kind, s]));
     expect(byKind['inference-prefill']?.count).toBe(42);
     expect(byKind['inference-prefill']?.medianAbsError).toBeLessThanOrEqual(0.02);
     expect(byKind['inference-decode']?.count).toBe(3);
     expect(byKind['inference-decode']?.medianAbsError).toBeLessThanOrEqual(0.02);
     expect(byKind.training?.count).toBe(26);
     expect(byKind.training?.medianAbsError).toBeLessThanOrEqual(0.06);
-    expect(byKind.training?.shareUnder).toBeLessThanOrEqual(0.7);
+    expect(byKind.training?.shareUnder).toBeLessThanOrEqual(0.35);
     expect(byKind['training-published']?.count).toBe(18);
-    expect(byKind['training-published']?.medianAbsError).toBeLessThanOrEqual(0.09);
-    expect(byKind['training-published']?.shareUnder).toBeLessThanOrEqual(0.8);
+    expect(byKind['training-published']?.medianAbsError).toBeLessThanOrEqual(0.08);
+    expect(byKind['training-published']?.shareUnder).toBeLessThanOrEqual(0.7);
     expect(byKind['training-published']?.shareInsideRange).toBeGreaterThanOrEqual(0.85);
+    expect(byKind['training (all)']?.count).toBe(44);
+    expect(byKind['training (all)']?.medianAbsError).toBeLessThanOrEqual(0.08);
+    expect(byKind['training (all)']?.shareUnder).toBeLessThanOrEqual(0.6);
     expect(byKind['inference-published']?.medianAbsError).toBeLessThanOrEqual(0.02);
     expect(byKind['sglang-kv-tokens']?.medianAbsError).toBeLessThanOrEqual(0.02);
     expect(byKind['sglang-kv-tokens']?.shareInsideRange).toBe(1);
     expect(byKind['vllm-kv-tokens']?.count).toBe(4);
     expect(byKind['vllm-kv-tokens']?.medianAbsError).toBeLessThanOrEqual(0.08);
     expect(byKind['vllm-kv-tokens']?.shareInsideRange).toBe(1);
+    expect(byKind['engine KV tokens (all)']?.medianAbsError).toBeLessThanOrEqual(0.05);
+    expect(byKind['engine KV tokens (all)']?.shareInsideRange).toBe(1);
   }, 60_000);
 });
 

@@ -34,3 +34,5 @@ export function argvOf(command: string): string[];
 export function comparison(testCase: MeasuredCase, json: unknown): ComparisonRow | null;
 export function signedError(row: ComparisonRow): number;
 export function statistics(rows: (ComparisonRow & { kind: string })[]): KindStatistics[];
+/** The pooled groups the issue targets: every training peak, every engine KV pool. */
+export function pooledStatistics(rows: (ComparisonRow & { kind: string })[]): KindStatistics[];

@@ -109,3 +109,16 @@ export function statistics(rows) {
     };
   });
 }
+
+/** The target groups: every training peak, and every engine's KV pool. */
+const POOLED_KINDS = {
+  'training (all)': ['training', 'training-published'],
+  'engine KV tokens (all)': ['vllm-kv-tokens', 'sglang-kv-tokens'],
+};
+
+/** Statistics of the pooled groups (POOLED_KINDS), as statistics() gives them per kind. */
+export function pooledStatistics(rows) {
+  return Object.entries(POOLED_KINDS).flatMap(([pooled, kinds]) =>
+    statistics(rows.filter((row) => kinds.includes(row.kind)).map((row) => ({ ...row, kind: pooled }))),
+  );
+}

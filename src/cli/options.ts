@@ -247,6 +247,11 @@ export const OPTIONS = {
     help: "training: plain data parallelism with DDP's gradient_as_bucket_view=True (gradients are views into the all-reduce buckets; without it DDP keeps a second copy)",
     schema: flag,
   },
+  keepOutput: {
+    flags: '--keep-output',
+    help: "training: the loop keeps the model's output through backward (`output = model(...)`; `output.loss.backward()`: accelerate's examples, AnswerAI's fsdp_qlora), so its logits stay: + 4 B per logit (fp32, as transformers before 4.45 returned them; 16-bit since, 2 B). HF Trainer and TRL drop it",
+    schema: flag,
+  },
   chunkedLoss: {
     flags: '--chunked-loss',
     help: 'training: a chunked/fused cross-entropy (Liger) that never holds all the fp32 logits',

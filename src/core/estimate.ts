@@ -102,6 +102,8 @@ export interface TrainingScenario {
   gradientAccumulation: number;
   /** A chunked/fused loss that never holds all the logits. */
   chunkedLoss: boolean;
+  /** The loop keeps the model's output, so its logits live through the loss's backward. */
+  keepOutput?: boolean;
   /** Count the optimizer step's temporaries (foreach Adam's sqrt, DeepSpeed's fp32 partition); off for fused optimizers. */
   optimizerStepTemporaries?: boolean;
 }
@@ -208,6 +210,7 @@ function trainingActivationInput(scenario: TrainingScenario): TrainingActivation
     },
     linearInputBytes: scenario.precision === 'fp8' ? 1 : undefined,
     chunkedLoss: scenario.chunkedLoss,
+    keepOutput: scenario.keepOutput ?? false,
   };
 }
 

@@ -1,12 +1,13 @@
 /**
  * Training activations: the tensors autograd keeps from the forward pass for the backward pass,
- * at their peak (end of forward), per Korthikanti et al. 2022 (arXiv:2205.05198, §4) redone for
+ * at their peak (the start of backward: every layer's saved tensors and the loss's gradients), per Korthikanti et al. 2022 (arXiv:2205.05198, §4) redone for
  * the model's real blocks. Per layer, with e bytes per 16-bit (or fp32) element, 1-byte dropout
  * masks, micro-batch b, sequence s, and T = s·b tokens:
- *   norm inputs          normCount × n·T·h         (2 for pre-norm decoders, 4 for Gemma 2/3); n = 4 B
+ *   norms                normCount × n·T·h         (2 for pre-norm decoders, 4 for Gemma 2/3); n = 4 + e
  *                                                  for RMSNorm, which transformers computes on an
- *                                                  fp32 copy it keeps for backward (LlamaRMSNorm:
- *                                                  `hidden_states.to(torch.float32)`), e for LayerNorm
+ *                                                  fp32 copy it keeps, and whose weight keeps the
+ *                                                  normalised input (LlamaRMSNorm); 8 for Gemma's
+ *                                                  fp32 (1 + weight) form; e for LayerNorm
  *   attention input      e·T·h                     (the normalised input q/k/v read)
  *   q, k, v              e·T·(a·d + 2·n_kv·d)      (MLA: q latent, q, kv latent + rope key, k/v)
  *   attention output     e·T·a·d                   (o_proj input; flash keeps the same tensor)
@@ -27,8 +28,8 @@
  * For the paper's GPT (a·d = h, f = 4h, GELU, dropout everywhere) this gives
  * s·b·h·(34 + 7·a·s/h): the paper's 34 + 5·a·s/h plus 2 B per score element, because Megatron's
  * fused softmax keeps 16-bit scores while transformers upcasts softmax to fp32.
- * Outside the layers: decoder final-norm input n·T·h and lm_head input e·T·h, and the loss over
- * T·V logits: 16-bit logits e + their fp32 upcast 4 (none when e = 4) + fp32 log-softmax 4.
+ * Outside the layers: decoder final norm n·T·h and lm_head input e·T·h, and the loss over T·V
+ * logits at its peak in backward: three fp32 tensors, 12 B per logit.
  * Encoders (BERT masked LM): embedding norm input e·T·h (+ dropout mask), MLM head 4 × e·T·h, and
  * the same loss over T·V logits.
  * Layers of different shapes (dense and MoE, encoder and decoder) are summed group by group.
@@ -57,10 +58,45 @@ export type GradientCheckpointing = (typeof GRADIENT_CHECKPOINTING)[number];
 /** Bytes of one fp32 element (loss upcast, log-softmax, RMSNorm's saved input). */
 const FP32_BYTES = 4;
 
-/** Bytes a norm keeps per input element: RMSNorm's fp32 copy, or LayerNorm's input as it came. */
-function normInputBytes(arch: ModelArchitecture, elementBytes: number): number {
-  return arch.norm === 'rmsnorm' ? FP32_BYTES : elementBytes;
+/**
+ * Models whose RMSNorm scales by (1 + weight) in fp32 and casts at the end (GemmaRMSNorm,
+ * Qwen3NextRMSNorm: `output = self._norm(x.float()); output = output * (1.0 + self.weight.float())`):
+ * the product keeps its fp32 normalised input as well as the fp32 copy of x.
+ */
+const FP32_SCALED_RMSNORM = /^(gemma|recurrent_gemma|qwen3_next)/;
+
+/**
+ * Bytes a norm keeps per element besides its output (which the next layer keeps). RMSNorm as
+ * transformers writes it (LlamaRMSNorm) keeps the fp32 copy of its input (`pow` and the product
+ * with rsqrt keep it) and the normalised input cast back to the compute dtype (`self.weight *
+ * hidden_states.to(input_dtype)` keeps it for the weight's gradient): 4 + e; the fp32-scaled
+ * (Gemma) form keeps two fp32 tensors: 8. LayerNorm's fused kernel keeps its input: e. Counted
+ * with torch.autograd.graph.saved_tensors_hooks on transformers 5.18's Llama (bf16: 54 B per h
+ * per token and layer, of which 2 × 6 are the norms).
+ */
+function normKeptBytes(arch: ModelArchitecture, elementBytes: number): number {
+  if (arch.norm !== 'rmsnorm') return elementBytes;
+  return FP32_SCALED_RMSNORM.test(arch.modelType) ? 2 * FP32_BYTES : FP32_BYTES + elementBytes;
 }
+
+/**
+ * Bytes per logit at the loss's peak, in its backward: the fp32 log-softmax output that
+ * cross_entropy keeps, nll_loss's fp32 gradient (zeros of the logits' shape, PyTorch
+ * aten/src/ATen/native/cuda/Loss.cu nll_loss_backward) and log_softmax's fp32 gradient
+ * (log_softmax_backward_data), all live at once: 12. The forward's own peak is lower: the 16-bit
+ * logits, transformers' fp32 upcast (ForCausalLMLoss: `logits = logits.float()`) and the
+ * log-softmax, e + 4 + 4 ≤ 10. Measured on the H200 (llama-3.2-1b, bf16, 4 × 4,096 tokens): the
+ * backward peaked 12.0 B per logit above the kept layers, the forward 10.0.
+ */
+const LOSS_PEAK_BYTES_PER_LOGIT = 3 * FP32_BYTES;
+
+/**
+ * Bytes per logit a kept model output adds (`output = model(...)`, then `output.loss.backward()`):
+ * its logits, fp32 as transformers returned them before 4.45 (LlamaForCausalLM:
+ * `logits = logits.float()`), 16-bit since; the fp32 figure is counted, the safe one. HF Trainer's
+ * compute_loss returns only the loss, so the output is gone before backward.
+ */
+const KEPT_OUTPUT_BYTES_PER_LOGIT = FP32_BYTES;
 
 export interface TrainingActivationInput {
   arch: ModelArchitecture;
@@ -85,6 +121,8 @@ export interface TrainingActivationInput {
   linearInputBytes?: number;
   /** A chunked/fused loss (Liger FusedLinearCrossEntropy) holds one chunk of logits. */
   chunkedLoss?: boolean;
+  /** The loop keeps the model's output through backward: its logits stay (KEPT_OUTPUT_BYTES_PER_LOGIT). */
+  keepOutput?: boolean;
   /** Whether this GPU computes the head and the loss (false on pipeline stages before the last). */
   holdsLoss?: boolean;
 }
@@ -185,7 +223,7 @@ export function layerActivationParts(
   ];
   const sum = (pick: (block: (typeof blocks)[number]) => number) =>
     blocks.reduce((total, block) => total + pick(block), 0);
-  const normInputsBytes = Math.ceil((group.normCount * normInputBytes(arch, e) * T * h) / replicated);
+  const normInputsBytes = Math.ceil((group.normCount * normKeptBytes(arch, e) * T * h) / replicated);
   const attentionInputBytes = Math.ceil(sum((block) => block.input) / replicated);
   const qkvBytes = sum((block) => block.qkv);
   const attentionOutputBytes = sum((block) => block.output);
@@ -278,14 +316,18 @@ export function trainingActivationParts(input: TrainingActivationInput): Trainin
     ? 0
     : Math.ceil(
         (arch.layout === 'encoder'
-          ? normInputBytes(arch, e) * T * h + (arch.hiddenDropout > 0 ? T * h : 0) + 4 * e * T * h
-          : normInputBytes(arch, e) * T * h + e * T * h) / replicated,
+          ? normKeptBytes(arch, e) * T * h + (arch.hiddenDropout > 0 ? T * h : 0) + 4 * e * T * h
+          : normKeptBytes(arch, e) * T * h + e * T * h) / replicated,
       );
-  const lossBytesPerLogit = e + (e < FP32_BYTES ? FP32_BYTES : 0) + FP32_BYTES;
+  // Liger's fused loss returns no logits, so a kept output holds none.
+  const keptLogits = input.keepOutput && !input.chunkedLoss;
+  const lossBytesPerLogit = LOSS_PEAK_BYTES_PER_LOGIT + (keptLogits ? KEPT_OUTPUT_BYTES_PER_LOGIT : 0);
   // Megatron's vocabulary-parallel cross-entropy splits the logits over tensor-parallel GPUs.
   const lossTokens = input.chunkedLoss ? chunkedLossTokens(T, arch.vocabSize, h) : T;
   const lossBytes = holdsLoss ? Math.ceil((lossTokens * arch.vocabSize * lossBytesPerLogit) / tp) : 0;
-  const totalBytes = keptLayersBytes + recomputeBufferBytes + outsideLayersBytes + lossBytes;
+  // Backward runs the loss (and the head and final norm) before it recomputes the last layer, so
+  // under full recomputation the rebuilt layer and the loss's tensors are never live together.
+  const totalBytes = keptLayersBytes + Math.max(recomputeBufferBytes, outsideLayersBytes + lossBytes);
   return {
     layer,
     keptLayersBytes,
@@ -317,8 +359,8 @@ export function trainingActivationsComponent(input: TrainingActivationInput): Co
       : arch.layers.length === 1 && arch.encoderLayers.length === 0
         ? `${layers} layers × ${formatInt(p.keptLayersBytes / layers)} B (per layer)`
         : `${formatInt(p.keptLayersBytes)} B (${layers} layers)`;
-  const recompute =
-    p.recomputeBufferBytes > 0 ? ` + ${formatInt(p.recomputeBufferBytes)} B (one layer recomputed)` : '';
+  const recomputed = `${formatInt(p.recomputeBufferBytes)} B (one layer recomputed)`;
+  const lossText = `${formatInt(p.outsideLayersBytes)} B (outside layers) + ${formatInt(p.lossTokens)} tokens × ${formatInt(arch.vocabSize)} vocab × ${p.lossBytesPerLogit} B${tp > 1 ? ` ÷ ${tp} (vocabulary-parallel)` : ''} (logits, loss)`;
   const l = p.layer;
   const notes = [
     `tokens per micro-batch T = ${formatInt(input.sequenceTokens)} × ${input.batchSize} = ${T}`,
@@ -329,21 +371,28 @@ export function trainingActivationsComponent(input: TrainingActivationInput): Co
         ? input.attention === 'flash'
           ? 'selective recomputation drops only the attention scores, which flash attention never stores: same as none'
           : 'selective recomputation drops the attention scores (Korthikanti et al. §5)'
-        : 'full recomputation keeps each layer input and rebuilds one layer at a time in backward',
-    `loss: ${p.lossBytesPerLogit} B per logit (16-bit logits, fp32 upcast, fp32 log-softmax; the upcast is skipped in fp32)`,
-    'summed at the end of the forward pass, where activations peak; gradients and optimizer states are counted in full alongside (an upper bound)',
+        : 'full recomputation keeps each layer input and rebuilds one layer at a time in backward, after the loss and head have run theirs: the larger of the two counts',
+    `loss: ${p.lossBytesPerLogit} B per logit at its peak in backward (fp32 log-softmax output, nll_loss's gradient, log-softmax's gradient${input.keepOutput && !input.chunkedLoss ? ", and the kept output's logits, 4 B in fp32" : ''}); the forward holds at most 10 (16-bit logits, fp32 upcast, log-softmax)`,
+    'summed at the start of backward, where activations peak; gradients and optimizer states are counted in full alongside (an upper bound)',
   ];
   return {
     id: 'activations',
     label: 'Activations',
     bytes: p.totalBytes,
     expression: 'L × kept per layer + outside layers + logits × loss bytes',
-    formula:
-      p.lossBytes === 0 && input.holdsLoss === false
-        ? `${keptText}${recompute} (a pipeline stage without the head: no logits or loss)`
-        : `${keptText}${recompute} + ${formatInt(p.outsideLayersBytes)} B (outside layers) + ${formatInt(p.lossTokens)} tokens × ${formatInt(arch.vocabSize)} vocab × ${p.lossBytesPerLogit} B${tp > 1 ? ` ÷ ${tp} (vocabulary-parallel)` : ''} (logits, loss)`,
+    formula: activationsFormula(p, keptText, recomputed, lossText),
     basis: 'model',
     range: null,
     notes,
   };
+}
+
+/** Kept layers, plus the loss and head or (full recomputation) the larger of them and one rebuilt layer. */
+function activationsFormula(p: TrainingActivationParts, kept: string, recomputed: string, loss: string): string {
+  const head = p.lossBytes === 0 && p.outsideLayersBytes === 0;
+  if (p.recomputeBufferBytes === 0) {
+    return head ? `${kept} (a pipeline stage without the head: no logits or loss)` : `${kept} + ${loss}`;
+  }
+  if (head) return `${kept} + ${recomputed} (a pipeline stage without the head: no logits or loss)`;
+  return `${kept} + max(${loss}, ${recomputed})`;
 }

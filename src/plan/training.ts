@@ -53,6 +53,8 @@ export interface TrainingInput {
   gradCheckpointing?: GradientCheckpointing | undefined;
   gradAccum?: number | undefined;
   chunkedLoss?: boolean | undefined;
+  /** The training loop keeps the model's output (its logits) alive through backward. */
+  keepOutput?: boolean | undefined;
   /** DDP with gradient_as_bucket_view=True: no second copy of the gradients in its buckets. */
   ddpBucketView?: boolean | undefined;
   zero?: ZeroStage | undefined;
@@ -89,7 +91,7 @@ export const TRAINING_OPTIONS = [
   'loraTargets',
   'solve',
 ] as const;
-export const TRAINING_FLAGS = ['chunkedLoss', 'sp', 'qlora', 'trainEmbeddings', 'ddpBucketView'] as const;
+export const TRAINING_FLAGS = ['chunkedLoss', 'keepOutput', 'sp', 'qlora', 'trainEmbeddings', 'ddpBucketView'] as const;
 /** Every TrainingInput field is listed above or shared with inference (a new field fails to compile until it is). */
 type Unlisted = Exclude<
   keyof TrainingInput,
@@ -107,6 +109,7 @@ export interface TrainingInputs {
   gradCheckpointing: GradientCheckpointing;
   gradAccum: number;
   chunkedLoss: boolean;
+  keepOutput: boolean;
   zero: ZeroStage;
   fsdp: FsdpMode | null;
   tp: number;
@@ -361,6 +364,7 @@ function trainingInputs(
     gradCheckpointing: scenario.checkpointing,
     gradAccum: scenario.gradientAccumulation ?? 1,
     chunkedLoss: scenario.chunkedLoss ?? false,
+    keepOutput: scenario.keepOutput ?? false,
     zero: plan.zeroStage,
     fsdp: input.fsdp ?? null,
     tp: plan.tensorParallel,
@@ -418,6 +422,7 @@ export function resolveTraining(
     fineTuning: tuning,
     gradientAccumulation: input.gradAccum ?? DEFAULTS.gradAccum,
     chunkedLoss: input.chunkedLoss ?? false,
+    keepOutput: input.keepOutput ?? false,
     optimizerStepTemporaries: !(input.without ?? []).includes('optimizer-step'),
   };
   return { scenario, inputs: trainingInputs(input, scenario, plan, context.deployment) };

@@ -220,6 +220,21 @@ describe('vram estimate --mode training', () => {
     ).json;
     expect(gradients(zero1)).toBe(gradients(one));
   });
+
+  it("--keep-output holds the model output's fp32 logits through the loss's backward: + 4 B per logit", async () => {
+    // llama-7b at batch 4 and 4,096 tokens (activations above the optimizer step's temporaries):
+    // 16,384 tokens × 32,000 vocab × 4 B.
+    const argv = ['estimate', '--train', '--model', 'llama-7b', '--ctx', '4096', '--batch', '4'];
+    const activations = (doc: { components: { id: string; bytes: number }[] }) =>
+      doc.components.find((c) => c.id === 'activations')?.bytes ?? 0;
+    const dropped = (await runJson(argv)).json;
+    const kept = (await runJson([...argv, '--keep-output'])).json;
+    expect(activations(kept) - activations(dropped)).toBe(16_384 * 32_000 * 4);
+    expect(kept.inputs.keepOutput).toBe(true);
+    const chunked = (await runJson([...argv, '--chunked-loss'])).json;
+    const chunkedKept = (await runJson([...argv, '--chunked-loss', '--keep-output'])).json;
+    expect(activations(chunkedKept)).toBe(activations(chunked));
+  });
 });
 
 describe('bad input: one line on stderr, nothing on stdout, exit 2', () => {
@@ -269,6 +284,7 @@ describe('bad input: one line on stderr, nothing on stdout, exit 2', () => {
     [['estimate', '--model', 'llama-70b', '--assert-fits'], /--assert-fits: needs --gpu/],
     [['estimate', '--model', 'llama-70b', '--format', 'yaml'], /--format: "yaml" is not one of table, json, markdown/],
     [['estimate', '--model', 'llama-70b', '--batch', '4'], /--batch: applies to --mode training/],
+    [['estimate', '--model', 'llama-70b', '--keep-output'], /--keep-output: applies to --mode training/],
     [['estimate', '--train', '--model', 'llama-70b', '--users', '4'], /--users: applies to --mode inference/],
     [
       ['estimate', '--train', '--model', 'llama-70b', '--dtype', 'int4'],

@@ -97,10 +97,12 @@ describe('training activations, Korthikanti et al. per-tensor accounting', () =>
     expect(parts.keptLayersBytes).toBe(4 * GIB);
   });
 
-  it('tiny LLaMA by hand: per layer 1,152 B; whole model 2,896 B (none) and 1,872 B (full)', () => {
-    // e 2, T 4: RMSNorm inputs kept in fp32 2·4·4·8 = 256, attention input 64, q/k/v 2·4·(8 + 2·4) = 128,
-    // output 64, log-sum-exp 4·4·4 = 64, MLP 2·4·8 + 4·2·4·16 = 576 -> 1,152. Outside layers: final
-    // norm input 4·4·8 = 128 + lm_head input 2·4·8 = 64; loss 4 tokens × 10 vocab × (2 + 4 + 4) B = 400.
+  it('tiny LLaMA by hand: per layer 1,280 B; whole model 3,296 B (none) and 1,408 B (full)', () => {
+    // e 2, T 4: RMSNorms keep an fp32 copy and the 16-bit normalised input (4 + 2)·2·4·8 = 384,
+    // attention input 64, q/k/v 2·4·(8 + 2·4) = 128, output 64, log-sum-exp 4·4·4 = 64, MLP
+    // 2·4·8 + 4·2·4·16 = 576 -> 1,280. Outside layers: final norm 6·4·8 = 192 + lm_head input
+    // 2·4·8 = 64; loss 4 tokens × 10 vocab × 12 B = 480. Full recomputation: two layer inputs 2·64
+    // and the larger of one rebuilt layer (1,280) and the head and loss (736), never live together.
     const tiny = {
       arch: TINY_LLAMA,
       elementBytes: 2,
@@ -109,12 +111,25 @@ describe('training activations, Korthikanti et al. per-tensor accounting', () =>
       attention: 'flash' as const,
       checkpointing: 'none' as const,
     };
-    expect(layerActivationParts(tiny).totalBytes).toBe(1152);
-    expect(trainingActivationParts(tiny).totalBytes).toBe(2 * 1152 + 192 + 400);
-    expect(trainingActivationParts({ ...tiny, checkpointing: 'full' }).totalBytes).toBe(2 * 64 + 1152 + 192 + 400);
+    expect(layerActivationParts(tiny).totalBytes).toBe(1280);
+    expect(trainingActivationParts(tiny).totalBytes).toBe(2 * 1280 + 256 + 480);
+    expect(trainingActivationParts({ ...tiny, checkpointing: 'full' }).totalBytes).toBe(2 * 64 + 1280);
   });
 
-  it('RMSNorm keeps its fp32 input copy (4 B), LayerNorm its input as is (e)', () => {
+  it('full recomputation counts the loss instead of the rebuilt layer when the loss is larger', () => {
+    // A 1,000-token vocabulary: the loss (4 × 1,000 × 12 = 48,000 B) outweighs a layer (1,280 B).
+    const wide = {
+      arch: tiny({ vocabSize: 1000 }),
+      elementBytes: 2,
+      sequenceTokens: 4,
+      batchSize: 1,
+      attention: 'flash' as const,
+      checkpointing: 'full' as const,
+    };
+    expect(trainingActivationParts(wide).totalBytes).toBe(2 * 64 + 256 + 48_000);
+  });
+
+  it("RMSNorm keeps an fp32 copy and its normalised input (4 + e), Gemma's fp32 form 8, LayerNorm its input (e)", () => {
     const input = {
       elementBytes: 2,
       sequenceTokens: 4,
@@ -122,7 +137,8 @@ describe('training activations, Korthikanti et al. per-tensor accounting', () =>
       attention: 'flash' as const,
       checkpointing: 'none' as const,
     };
-    expect(layerActivationParts({ ...input, arch: TINY_LLAMA }).normInputsBytes).toBe(2 * 4 * 4 * 8);
+    expect(layerActivationParts({ ...input, arch: TINY_LLAMA }).normInputsBytes).toBe(2 * 6 * 4 * 8);
+    expect(layerActivationParts({ ...input, arch: tiny({ modelType: 'gemma2' }) }).normInputsBytes).toBe(2 * 8 * 4 * 8);
     expect(layerActivationParts({ ...input, arch: tiny({ norm: 'layernorm' }) }).normInputsBytes).toBe(2 * 2 * 4 * 8);
   });
 
@@ -131,11 +147,11 @@ describe('training activations, Korthikanti et al. per-tensor accounting', () =>
     expect(layer.mlpBytes).toBe(2 * s * b * 4096 + 4 * 2 * s * b * 11_008);
   });
 
-  it('fp32 training skips the loss upcast: 8 B per logit instead of 10', () => {
-    const fp32 = trainingActivationParts({ ...input, elementBytes: 4 });
-    const mixed = trainingActivationParts(input);
-    expect(fp32.lossBytesPerLogit).toBe(8);
-    expect(mixed.lossBytesPerLogit).toBe(10);
+  it("the loss peaks in backward at 12 B per logit whatever the dtype; a kept output's logits add 4, a chunked loss keeps none", () => {
+    expect(trainingActivationParts({ ...input, elementBytes: 4 }).lossBytesPerLogit).toBe(12);
+    expect(trainingActivationParts(input).lossBytesPerLogit).toBe(12);
+    expect(trainingActivationParts({ ...input, keepOutput: true }).lossBytesPerLogit).toBe(16);
+    expect(trainingActivationParts({ ...input, keepOutput: true, chunkedLoss: true }).lossBytesPerLogit).toBe(12);
   });
 
   it('recomputation never increases memory at real depth: none ≥ selective ≥ full (32 layers)', () => {
