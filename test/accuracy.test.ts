@@ -6,14 +6,14 @@
  *     before bf16 softmax's fp32 copy, transformers' embedding output and its grouped_mm MoE path
  *     were modelled) — at most 2 %, the issue's target
  *   inference decode (generate() from a 128-token prompt, 3 cases): 0.1 % — at most 2 %
- *   training (H200, 26 cases): median 4.8 %, 27 % under (4.1 % and 69 % under before RMSNorm's
- *     second kept tensor, the loss's backward peak of 12 B per logit and full recomputation's
- *     loss-or-layer peak) — at most 6 % and 35 % under
+ *   training (H200, 26 cases): median 4.3 %, 19 % under (4.1 % and 69 % under before RMSNorm's
+ *     second kept tensor, the loss's backward peak of 12 B per logit, full recomputation's
+ *     loss-or-layer peak and gelu_new's kept tensors) — at most 6 % and 25 % under
  *   published training (Answer.AI FSDP QLoRA benchmarks, PEFT's DeepSpeed and FSDP guides, 18
  *     cases): median 6.9 %, 67 % under, 89 % inside vram's range (19.3 %, 100 % under, 44 % inside
  *     before the framework buffers, allocator cache, NCCL and the LoRA base's dtype; 8.8 %, 78 %
  *     under before the loss peak and --keep-output) — at most 8 %, 70 % under, at least 85 % inside
- *   every training peak together (44 cases): median 5.3 %, 43 % under — the issue's target, at
+ *   every training peak together (44 cases): median 4.8 %, 39 % under — the issue's target, at
  *     most 8 % and 60 % under
  *   published inference (Qwen2.5-7B speed benchmark): 0.4 % — at most 2 %
  *   engine logs: SGLang 2 cases, 1.0 %, both inside the range; vLLM 4 cases (one more kept but
@@ -53,7 +53,7 @@ describe('accuracy against measured memory', () => {
     expect(byKind['inference-decode']?.medianAbsError).toBeLessThanOrEqual(0.02);
     expect(byKind.training?.count).toBe(26);
     expect(byKind.training?.medianAbsError).toBeLessThanOrEqual(0.06);
-    expect(byKind.training?.shareUnder).toBeLessThanOrEqual(0.35);
+    expect(byKind.training?.shareUnder).toBeLessThanOrEqual(0.25);
     expect(byKind['training-published']?.count).toBe(18);
     expect(byKind['training-published']?.medianAbsError).toBeLessThanOrEqual(0.08);
     expect(byKind['training-published']?.shareUnder).toBeLessThanOrEqual(0.7);

@@ -190,6 +190,8 @@ export interface MlpSpec {
   gated: boolean;
   bias: boolean;
   experts: MixtureOfExperts | null;
+  /** transformers' ACT2FN name where the reader reads it (the GPT family); absent: a fused activation. */
+  activation?: string;
 }
 
 export interface LayerGroup {

@@ -17,6 +17,7 @@
  *   hidden dropout       2 × T·h masks             (when hidden dropout > 0)
  *   gated MLP            e·T·h + 4·e·T·f           (input; gate, up, act(gate), product)
  *   plain MLP            e·T·h + 2·e·T·f           (input; GELU input and output)
+ *   composite activation + x·e·T·f                 (gelu_new 3, gelu_fast 6, …: activationFunctions.ts)
  *   MoE                  per-expert terms × experts per token, the shared expert's, and the
  *                        fp32 router probabilities 4·T·E
  *   cross-attention      (T5 decoders) the attention terms again, over the encoder output
@@ -47,6 +48,7 @@ import {
   leadLayer,
 } from './architecture.js';
 import { type AttentionImplementation, EAGER_SOFTMAX_BYTES, FLASH_LSE_BYTES } from './attention.js';
+import { activationExtraKeptTensors } from './activationFunctions.js';
 import type { Component } from './component.js';
 import { recurrentElementsPerToken } from './inferenceActivations.js';
 import { exact, formatInt } from './units.js';
@@ -201,8 +203,9 @@ function mlpKept(mlp: MlpSpec, input: TrainingActivationInput): { input: number;
   const k = mlp.experts?.activeExpertCount ?? 1;
   const width = k * mlp.intermediateSize + (mlp.experts?.sharedIntermediateSize ?? 0);
   const router = mlp.experts ? 4 * T * mlp.experts.expertCount : 0;
-  // Elementwise inputs stay (act input; for gated also up and act output); the down projection's input only if it trains.
-  const elementwise = (mlp.gated ? 3 : 1) * e * T * width;
+  // Elementwise inputs stay (act input; for gated also up and act output), and what a composite
+  // activation's ops keep; the down projection's input only if it trains.
+  const elementwise = ((mlp.gated ? 3 : 1) + activationExtraKeptTensors(mlp.activation)) * e * T * width;
   const downInput = trained.mlpDown ? linear * T * width : 0;
   return { input: trained.mlpIn ? linear * T * arch.hiddenSize : 0, internal: elementwise + downInput + router };
 }

@@ -142,6 +142,20 @@ describe('training activations, Korthikanti et al. per-tensor accounting', () =>
     expect(layerActivationParts({ ...input, arch: tiny({ norm: 'layernorm' }) }).normInputsBytes).toBe(2 * 2 * 4 * 8);
   });
 
+  it("GPT-2's composite gelu_new keeps three more intermediate-size tensors per layer than a fused GELU", () => {
+    // Counted with saved_tensors_hooks on transformers' GPT-2 MLP: tanh's output, 0.5·x, 1 + tanh.
+    const gpt2 = presetArch('gpt2');
+    expect(gpt2.layers[0]?.mlp?.activation).toBe('gelu_new');
+    const fused = {
+      ...gpt2,
+      layers: gpt2.layers.map((g) => ({ ...g, mlp: g.mlp && { ...g.mlp, activation: 'gelu' } })),
+    };
+    const run = { elementBytes: 4, sequenceTokens: 512, batchSize: 8, attention: 'flash' as const };
+    const composite = layerActivationParts({ ...run, arch: gpt2, checkpointing: 'none' }).mlpBytes;
+    const plain = layerActivationParts({ ...run, arch: fused, checkpointing: 'none' }).mlpBytes;
+    expect(composite - plain).toBe(3 * 4 * 512 * 8 * 3072);
+  });
+
   it('gated MLP keeps gate, up, act(gate) and their product: e·T·h + 4·e·T·f', () => {
     const layer = layerActivationParts({ ...input, arch: presetArch('llama-7b'), attention: 'flash' });
     expect(layer.mlpBytes).toBe(2 * s * b * 4096 + 4 * 2 * s * b * 11_008);

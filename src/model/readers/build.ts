@@ -28,8 +28,10 @@ export function standardAttention(
   };
 }
 
-export function denseMlp(intermediateSize: number, gated: boolean, bias = false): MlpSpec {
-  return { intermediateSize, gated, bias, experts: null };
+export function denseMlp(intermediateSize: number, gated: boolean, bias = false, activation?: string): MlpSpec {
+  return activation === undefined
+    ? { intermediateSize, gated, bias, experts: null }
+    : { intermediateSize, gated, bias, experts: null, activation };
 }
 
 export function moe(

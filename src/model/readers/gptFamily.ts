@@ -38,9 +38,9 @@ function kvHeadsOf(f: ConfigFields, type: GptFamily, headCount: number, newFalco
 function gptLayer(
   f: ConfigFields,
   type: GptFamily,
-  size: { headCount: number; headDim: number; intermediate: number },
+  size: { headCount: number; headDim: number; intermediate: number; activation: string | undefined },
 ): LayerShape {
-  const { headCount, headDim, intermediate } = size;
+  const { headCount, headDim, intermediate, activation } = size;
   const newFalcon = type === 'falcon' && f.flag('new_decoder_architecture', false);
   const kvHeadCount = kvHeadsOf(f, type, headCount, newFalcon);
   const biased = type !== 'falcon' || f.flag('bias', false);
@@ -48,7 +48,7 @@ function gptLayer(
     attention: standardAttention({ headCount, kvHeadCount, headDim, bias: biased ? 'all' : 'none' }),
     recurrent: null,
     crossAttention: null,
-    mlp: denseMlp(intermediate, false, biased),
+    mlp: denseMlp(intermediate, false, biased, activation),
     // Falcon: one norm for parallel attention, two in the new architecture unless num_ln_in_parallel_attn says 1 (Falcon2).
     normCount:
       type === 'falcon'
@@ -59,6 +59,20 @@ function gptLayer(
             : 2
         : 2,
   };
+}
+
+/**
+ * The MLP activation by its config field and transformers' default (GPT2Config gelu_new,
+ * GPTBigCodeConfig gelu_pytorch_tanh, GPTNeoXConfig gelu, OPTConfig relu, FalconConfig gelu);
+ * BLOOM's is its own autograd function, which keeps only its input.
+ */
+function activationOf(f: ConfigFields, type: GptFamily): string | undefined {
+  if (type === 'gpt2') return f.string('activation_function') ?? 'gelu_new';
+  if (type === 'gpt_bigcode') return f.string('activation_function') ?? 'gelu_pytorch_tanh';
+  if (type === 'gpt_neox') return f.string('hidden_act') ?? 'gelu';
+  if (type === 'opt') return f.string('activation_function') ?? 'relu';
+  if (type === 'falcon') return f.string('activation') ?? 'gelu';
+  return undefined;
 }
 
 export function readGptFamily(f: ConfigFields, type: GptFamily): ModelArchitecture {
@@ -80,11 +94,12 @@ export function readGptFamily(f: ConfigFields, type: GptFamily): ModelArchitectu
       : type === 'gpt_neox'
         ? f.count('intermediate_size')
         : (f.optionalCount('n_inner', 'ffn_hidden_size') ?? 4 * h);
+  const activation = activationOf(f, type);
   f.done();
   f.require(h % headCount === 0, `hidden_size ${h} is not divisible by the ${headCount} attention heads`);
   const headDim = h / headCount;
 
-  const layer = gptLayer(f, type, { headCount, headDim, intermediate });
+  const layer = gptLayer(f, type, { headCount, headDim, intermediate, activation });
   const wordProjection = type === 'opt' ? (f.optionalCount('word_embed_proj_dim') ?? h) : h;
   const extraParameters =
     wordProjection !== h ? [{ name: 'project_in/project_out', count: 2 * wordProjection * h }] : [];
