@@ -21,9 +21,17 @@ const io = {
 };
 
 // A reader that goes away (`vram … | head`) is not an error: stop writing, keep the exit code.
+// Any other failed write (a full disk: ENOSPC) is one line on stderr, if it can still be written,
+// and exit code 1.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error) => {
-    if (error.code !== 'EPIPE') throw error;
+    if (error.code === 'EPIPE') return;
+    if (stream === process.stdout) {
+      try {
+        process.stderr.write(`error: cannot write the output: ${error.code ?? 'write failed'}\n`);
+      } catch {}
+    }
+    process.exit(1);
   });
 }
 

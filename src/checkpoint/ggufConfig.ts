@@ -6,6 +6,7 @@
  */
 import { UserError } from '../core/errors.js';
 import type { GgufHeader, GgufValue } from './gguf.js';
+import { ownValue } from '../core/ownKey.js';
 
 /** llama.cpp architecture names -> transformers model_type. */
 const MODEL_TYPES: Readonly<Record<string, string>> = {
@@ -41,7 +42,7 @@ export function ggufToConfig(header: GgufHeader, label: string): Record<string, 
   const key = (name: string) => number(meta.get(`${arch}.${name}`));
   const tokens = meta.get('tokenizer.ggml.tokens');
   const experts = key('expert_count');
-  const modelType = MODEL_TYPES[arch];
+  const modelType = ownValue(MODEL_TYPES, arch);
   if (modelType === undefined) {
     // A GGUF file carries no config to check for layers vram does not model (state-space, hybrid,
     // per-layer heads), so an architecture without a reader here is refused, not read as LLaMA.

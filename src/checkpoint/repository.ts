@@ -6,6 +6,7 @@
 import { UserError } from '../core/errors.js';
 import { type SafetensorsHeader, parseSafetensorsHeader } from './safetensors.js';
 import { type CheckpointSummary, summarizeSafetensors } from './summary.js';
+import { checkJsonDepth } from './jsonDepth.js';
 
 export interface ModelRepository {
   /** e.g. "./models/llama" or "hf:meta-llama/Llama-3.1-8B@main". */
@@ -19,11 +20,14 @@ export interface ModelRepository {
 }
 
 function parseJson(text: string, label: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new UserError(`${label}: not valid JSON`);
   }
+  checkJsonDepth(value, label);
+  return value;
 }
 
 /** The shard files named by model.safetensors.index.json's weight_map. */

@@ -7,6 +7,7 @@
  * what quantized checkpoints (GPTQ/AWQ int32 packs, FP8 with scales, bitsandbytes uint8) occupy.
  */
 import { UserError } from '../core/errors.js';
+import { ownValue } from '../core/ownKey.js';
 
 /** Largest header the safetensors format allows. */
 export const MAX_SAFETENSORS_HEADER_BYTES = 100_000_000;
@@ -108,7 +109,7 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, label: string): 
     }
     const rawDtype = jsonField(value, 'dtype');
     const dtype = typeof rawDtype === 'string' ? rawDtype : undefined;
-    const bits = dtype === undefined ? undefined : SAFETENSORS_DTYPE_BITS[dtype];
+    const bits = dtype === undefined ? undefined : ownValue(SAFETENSORS_DTYPE_BITS, dtype);
     if (dtype === undefined || bits === undefined)
       fail(
         label,

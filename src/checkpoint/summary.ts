@@ -6,6 +6,7 @@
 import type { StoredWeights } from '../core/weights.js';
 import type { GgufHeader } from './gguf.js';
 import type { SafetensorsHeader } from './safetensors.js';
+import { ownValue } from '../core/ownKey.js';
 
 export interface CheckpointSummary extends StoredWeights {
   tensorCount: number;
@@ -14,7 +15,7 @@ export interface CheckpointSummary extends StoredWeights {
 }
 
 function add(into: Record<string, number>, type: string, bytes: number): void {
-  into[type] = (into[type] ?? 0) + bytes;
+  into[type] = (ownValue(into, type) ?? 0) + bytes;
 }
 
 /** The decoder layer a tensor belongs to (model.layers.N.…), or null. */
@@ -32,7 +33,7 @@ export function summarizeSafetensors(
   shards: { file: string; header: SafetensorsHeader }[],
   mainLayers: number | null = null,
 ): CheckpointSummary {
-  const bytesByType: Record<string, number> = {};
+  const bytesByType: Record<string, number> = Object.create(null);
   const seen = new Set<string>();
   let tensorCount = 0;
   let elementCount = 0;
@@ -69,7 +70,7 @@ export function summarizeSafetensors(
 }
 
 export function summarizeGguf(file: string, header: GgufHeader): CheckpointSummary {
-  const bytesByType: Record<string, number> = {};
+  const bytesByType: Record<string, number> = Object.create(null);
   let elementCount = 0;
   for (const tensor of header.tensors) {
     add(bytesByType, tensor.type.name, tensor.bytes);

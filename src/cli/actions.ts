@@ -10,14 +10,17 @@ import type { Io } from './io.js';
 import { loadModel } from './modelSource.js';
 import { type ParsedOptions, parseOptions } from './options.js';
 import { printable } from './printable.js';
+import { bounded } from '../render/boundedText.js';
 
 /** A message as one printable line (no control characters, no "error:" prefix, no newlines). */
 export function oneLine(message: string): string {
   return printable(
-    message
-      .replace(/^error:\s*/i, '')
-      .replace(/\s*\n\s*/g, ' ')
-      .trim(),
+    bounded(
+      message
+        .replace(/^error:\s*/i, '')
+        .replace(/\s*\n\s*/g, ' ')
+        .trim(),
+    ),
   );
 }
 

@@ -11,7 +11,6 @@ import { capacityAction, estimateAction, inspectAction, listingAction, oneLine }
 import { type Io, useColor } from './io.js';
 import { COMMAND_OPTIONS, type CommandName, OPTIONS, helpText } from './options.js';
 
-const ISSUES_URL = 'https://github.com/vram-dev/vram/issues';
 const EXIT_CODES_HELP = 'Exit codes: 0 ok, 1 internal error, 2 bad input, 3 does not fit (with --assert-fits).';
 
 const CAPACITY_EXAMPLES = `
@@ -140,7 +139,7 @@ function failure(error: unknown, io: Io): { line: string; code: number } {
     ? `\n${error instanceof Error ? error.stack : String(error)}`
     : ' (set VRAM_DEBUG=1 for details)';
   return {
-    line: `error: internal error: ${oneLine(message)}; please report it at ${ISSUES_URL}${detail}`,
+    line: `error: internal error (a bug in vram): ${oneLine(message)}${detail}`,
     code: EXIT_INTERNAL,
   };
 }

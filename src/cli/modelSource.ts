@@ -24,6 +24,8 @@ import { readRepository } from '../checkpoint/repository.js';
 import { type CheckpointSummary, summarizeGguf } from '../checkpoint/summary.js';
 import type { Io } from './io.js';
 import { type LoadedModel, modelFromConfig, modelFromPreset } from '../plan/model.js';
+import { ownValue } from '../core/ownKey.js';
+import { checkJsonDepth } from '../checkpoint/jsonDepth.js';
 
 export function quoted(text: string): string {
   return JSON.stringify(text);
@@ -50,7 +52,7 @@ async function readConfigText(path: string, io: Io): Promise<string> {
     } catch (error) {
       const code = errorCode(error);
       if (code === undefined) throw error;
-      throw new UserError(`--config: cannot read ${quoted(path)}: ${READ_ERRORS[code] ?? code}`);
+      throw new UserError(`--config: cannot read ${quoted(path)}: ${ownValue(READ_ERRORS, code) ?? code}`);
     }
   }
   if (bytes.length > MAX_CONFIG_BYTES)
@@ -61,8 +63,9 @@ async function readConfigText(path: string, io: Io): Promise<string> {
 }
 
 function parseJson(text: string, label: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     // V8's message quotes the offending text; keep only its position.
     const position = /position (\d+)/.exec(errorMessage(error));
@@ -70,6 +73,8 @@ function parseJson(text: string, label: string): unknown {
       `${label}: not valid JSON${position ? ` (at character ${position[1]})` : text.trim() === '' ? ' (it is empty)' : ''}`,
     );
   }
+  checkJsonDepth(value, label);
+  return value;
 }
 
 function fileName(path: string): string {

@@ -36,13 +36,14 @@ import {
   parseSize,
   parseTokenCount,
 } from './values.js';
+import { hasOwnKey, ownValue } from '../core/ownKey.js';
 
 export const MODES = ['inference', 'training'] as const;
 export const FORMATS = ['table', 'json', 'markdown'] as const;
 export const UNIT_SYSTEMS = ['gib', 'gb'] as const;
 /** --dtype: plain dtypes and llama.cpp's GGUF file types (q4_k_m…), which follow llama.cpp's mixing rules. */
 export const WEIGHT_DTYPES: readonly string[] = [
-  ...DTYPES.filter((d) => !(d in GGUF_FILE_TYPES)),
+  ...DTYPES.filter((d) => !hasOwnKey(GGUF_FILE_TYPES, d)),
   ...Object.keys(GGUF_FILE_TYPES),
 ];
 /** PyTorch / Hugging Face dtype names accepted for --dtype and --kv-dtype. */
@@ -72,7 +73,7 @@ function parsed<T>(parse: (raw: string) => T) {
 function choice<const T extends readonly string[]>(list: T, synonyms: Readonly<Record<string, T[number]>> = {}) {
   return parsed((raw): T[number] => {
     const value = raw.toLowerCase();
-    const found = list.find((item) => item === value) ?? synonyms[value];
+    const found = list.find((item) => item === value) ?? ownValue(synonyms, value);
     if (found !== undefined) return found;
     const suggestion = closestName(value, list);
     throw new ValueError(

@@ -6,6 +6,8 @@
 import { GB, GIB, KB, KIB, MB, MIB, TB, TIB } from '../core/units.js';
 import { ValueError } from '../core/errors.js';
 import type { OverheadSpec } from '../core/overhead.js';
+import { ownValue } from '../core/ownKey.js';
+import { checkJsonDepth } from '../checkpoint/jsonDepth.js';
 
 /** Largest context accepted: 16,777,216 tokens (16384k). */
 export const MAX_CONTEXT_TOKENS = 2 ** 24;
@@ -49,7 +51,7 @@ const SIZE_UNITS: Readonly<Record<string, number>> = {
 export function parseSize(raw: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(raw);
   const unit = match ? (match[2] || 'b').toLowerCase() : '';
-  const scale = SIZE_UNITS[unit];
+  const scale = ownValue(SIZE_UNITS, unit);
   if (!match || scale === undefined) {
     throw new ValueError(
       `"${raw}" is not a size (use a number with B, KiB, MiB, GiB, TiB, KB, MB, GB or TB, e.g. 1.5GiB)`,
@@ -92,6 +94,7 @@ export function parseSetPair(raw: string): [string, unknown] {
     return [field, text];
   }
   if (typeof value === 'number' && !Number.isFinite(value)) throw new ValueError(`"${raw}" is not a finite number`);
+  checkJsonDepth(value, `--set ${field}`);
   return [field, value];
 }
 

@@ -26,6 +26,7 @@ import { DTYPE_BLOCKS } from './dtype.js';
 import { countParameters } from './parameters.js';
 import { ceilDiv, exact, formatInt } from './units.js';
 import { type WeightMatrix, matrixParameterCount, weightMatrices } from './weightMatrices.js';
+import { ownValue } from './ownKey.js';
 
 /** The GGUF block types vram estimates with (a subset of ggml's, by name). */
 export type GgufBlockType = 'q4_0' | 'q4_1' | 'q5_0' | 'q5_1' | 'q8_0' | 'q2_k' | 'q3_k' | 'q4_k' | 'q5_k' | 'q6_k';
@@ -115,7 +116,7 @@ function ggufMatrixBytes(m: WeightMatrix, type: GgufBlockType, copies: number): 
 /** llama.cpp's type for one tensor of a layer (src/llama-quant.cpp, llama_tensor_get_type). */
 function ggufType(m: WeightMatrix, layer: number, context: GgufContext): GgufBlockType {
   const { fileType } = context;
-  const base = GGUF_FILE_TYPES[fileType]?.base;
+  const base = ownValue(GGUF_FILE_TYPES, fileType)?.base;
   if (base === undefined)
     throw new Error(`GGUF file type "${fileType}" is not one of ${Object.keys(GGUF_FILE_TYPES).join(', ')}`);
   let type = base;
@@ -140,7 +141,7 @@ function ggufType(m: WeightMatrix, layer: number, context: GgufContext): GgufBlo
   } else if (m.kind === 'attn_output') {
     if (!context.falcon && context.expertCount === 8 && (fileType === 'q4_k_s' || fileType === 'q4_k_m')) type = 'q5_k';
   }
-  return m.inFeatures % GGUF_BLOCKS[type].elements === 0 ? type : (K_QUANT_FALLBACK[type] ?? type);
+  return m.inFeatures % GGUF_BLOCKS[type].elements === 0 ? type : (ownValue(K_QUANT_FALLBACK, type) ?? type);
 }
 
 function ggufBytes(m: WeightMatrix, context: GgufContext): number {

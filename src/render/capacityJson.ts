@@ -6,6 +6,7 @@
 import type { CapacityPlan } from '../plan/capacity.js';
 import type { Verdict } from '../core/serving/capacity.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { bounded } from './boundedText.js';
 
 const VERDICT_TEXT: Record<Verdict, string> = {
   yes: 'fits at the high end of every range',
@@ -78,7 +79,7 @@ export function capacityJson(report: CapacityPlan) {
         }
       : {}),
     notes: c?.budget.notes ?? [],
-    warnings: report.warnings,
+    warnings: report.warnings.map(bounded),
   };
 }
 

@@ -9,6 +9,7 @@ import type { BreakdownPlan } from '../plan/trainingPlan.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { bytesPerGpu, hostBytesOf } from '../core/estimate.js';
 import { gpuBytes, hostBytes } from './breakdownColumns.js';
+import { bounded } from './boundedText.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -63,7 +64,7 @@ export function estimateJson(report: BreakdownPlan) {
           },
     ...(report.mode === 'training' ? { solve: report.solution } : {}),
     ...(report.mode === 'inference' && report.catalog ? { gpus: report.catalog } : {}),
-    warnings: report.warnings,
+    warnings: report.warnings.map(bounded),
   };
 }
 

@@ -10,6 +10,7 @@
  */
 import type { ModelArchitecture } from '../architecture.js';
 import { type MatrixKind, type WeightMatrix, weightMatrices } from '../weightMatrices.js';
+import { ownValue } from '../ownKey.js';
 
 /** transformers module names -> vram matrix kinds (LLaMA naming; fused names map to all parts). */
 export const LORA_TARGET_NAMES: Readonly<Record<string, readonly MatrixKind[]>> = {
@@ -71,7 +72,7 @@ export function loraTargets(names: readonly string[]): { kinds: MatrixKind[]; un
   if (names.length === 1 && names[0] === 'all-linear') return { kinds: [...ALL_LINEAR], unknown: null };
   const kinds = new Set<MatrixKind>();
   for (const name of names) {
-    const mapped = LORA_TARGET_NAMES[name];
+    const mapped = ownValue(LORA_TARGET_NAMES, name);
     if (!mapped) return { kinds: [], unknown: name };
     for (const kind of mapped) kinds.add(kind);
   }

@@ -19,6 +19,7 @@ import { type Dtype, dtypeFromTorch } from '../../core/dtype.js';
 import { architecture } from '../../core/uniformArchitecture.js';
 import type { ConfigFields } from '../configFields.js';
 import { type LayerShape, denseMlp, kvHeadCountOf, moe, standardAttention } from './build.js';
+import { ownValue } from '../../core/ownKey.js';
 
 export const NEMOTRON_H_LAYER_TYPES = [
   'mamba',
@@ -53,8 +54,8 @@ function blocks(f: ConfigFields): Block[] {
     'missing hybrid_override_pattern (or layers_block_type): which layers are Mamba, attention, MLP or MoE',
   );
   const list = names ?? [];
-  const kinds = list.map((name) => BLOCK_OF[name]).filter((block): block is Block => block !== undefined);
-  const bad = list.find((name) => BLOCK_OF[name] === undefined);
+  const kinds = list.map((name) => ownValue(BLOCK_OF, name)).filter((block): block is Block => block !== undefined);
+  const bad = list.find((name) => ownValue(BLOCK_OF, name) === undefined);
   f.require(bad === undefined, `hybrid_override_pattern: ${JSON.stringify(bad)} is not M, *, - or E`);
   return kinds;
 }

@@ -22,6 +22,7 @@
  */
 import type { VisionTower } from '../../core/architecture.js';
 import { ConfigFields } from '../configFields.js';
+import { ownValue } from '../../core/ownKey.js';
 
 export const VISION_WRAPPERS = [
   'llava',
@@ -274,10 +275,13 @@ export function visionTowerOf(
   visionConfig: Record<string, unknown>,
   textHidden: number,
 ): VisionTower | null {
-  const expected = VISION_MODEL_TYPES[modelType];
+  const expected = ownValue(VISION_MODEL_TYPES, modelType);
   const given = visionConfig.model_type;
   if (expected !== undefined && given !== undefined && given !== expected) return null;
-  const v = new ConfigFields({ ...VISION_DEFAULTS[modelType], ...visionConfig }, `${top.source} (vision_config)`);
+  const v = new ConfigFields(
+    { ...ownValue(VISION_DEFAULTS, modelType), ...visionConfig },
+    `${top.source} (vision_config)`,
+  );
   let result: VisionTower | null = null;
   if (modelType === 'llava') result = llava(v, textHidden, top);
   else if (modelType === 'gemma3') result = gemma3(v, textHidden, top);

@@ -1,0 +1,155 @@
+/**
+ * Issue 11's defects, one regression test each: inputs that crashed, hung, printed whole inputs or
+ * were accepted when they should be refused. Every bad input must give exit 2, one short line on
+ * stderr and nothing on stdout.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { run } from '../helpers.js';
+
+const ROOT = join(__dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'vram.js');
+const DIR = mkdtempSync(join(tmpdir(), 'vram-hardening-'));
+
+/** A bad input's result: exit 2, one line of at most `maxLength` characters, nothing on stdout. */
+function expectOneLineRefusal(result: { code: number; stdout: string; stderr: string }, maxLength = 400): void {
+  expect(result.code, result.stderr).toBe(2);
+  expect(result.stdout).toBe('');
+  expect(result.stderr).toMatch(/^error: [^\n]*\n$/);
+  expect(result.stderr.length).toBeLessThanOrEqual(maxLength);
+}
+
+function configFile(name: string, text: string): string {
+  const path = join(DIR, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('prototype keys as values are refused like any unknown value', () => {
+  it.each([
+    [['estimate', '--model', 'llama-7b', '--dtype', 'constructor'], /--dtype: "constructor" is not one of/],
+    [['estimate', '--model', 'llama-7b', '--mode', 'constructor'], /--mode: "constructor" is not one of/],
+    [['estimate', '--model', 'llama-7b', '--attention', 'constructor'], /--attention: "constructor"/],
+    [['estimate', '--model', 'llama-7b', '--units', '__proto__'], /--units: "__proto__"/],
+    [['estimate', '--model', 'llama-7b', '--kv-dtype', 'hasOwnProperty'], /--kv-dtype: "hasOwnProperty"/],
+    [['estimate', '--model', 'llama-7b', '--train', '--optimizer', 'toString'], /--optimizer: "toString"/],
+    [['estimate', '--model', 'llama-7b', '--gpu-memory', '5constructor'], /--gpu-memory: "5constructor" is not a size/],
+    [
+      ['estimate', '--model', 'llama-7b', '--train', '--lora-rank', '8', '--lora-targets', 'constructor'],
+      /unknown module "constructor"/,
+    ],
+    [
+      ['capacity', '--model', 'llama-7b', '--gpu', 'h100', '--engine', '__proto__'],
+      /--engine: "__proto__" is not one of/,
+    ],
+  ])('%j', async (argv, message) => {
+    const result = await run(argv);
+    expectOneLineRefusal(result);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('a config whose model_type is "constructor" is an unknown type (warned), not a known alias', async () => {
+    const config = JSON.parse(readFileSync(join(ROOT, 'presets', 'models', 'llama-2-7b.json'), 'utf8')).config;
+    const path = configFile('constructor.json', JSON.stringify({ ...config, model_type: 'constructor' }));
+    const result = await run(['estimate', '--config', path]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/warning: model_type "constructor" is not one vram knows/);
+  });
+});
+
+describe('deep or huge JSON is one short line', () => {
+  it('100,000 nested arrays in a config field: exit 2, not a stack overflow', async () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const path = configFile('deep.json', `{"model_type":"llama","hidden_size":4096,"x":${deep}}`);
+    const result = await run(['estimate', '--config', path]);
+    expectOneLineRefusal(result);
+    expect(result.stderr).toMatch(/nested deeper than 64 levels/);
+  });
+
+  it('100,000 nested objects in text_config, and in a --set value', async () => {
+    const deep = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
+    const path = configFile('deep-text.json', `{"model_type":"llava","text_config":${deep}}`);
+    expectOneLineRefusal(await run(['estimate', '--config', path]));
+    expectOneLineRefusal(await run(['estimate', '--model', 'llama-7b', '--set', `rope_scaling=${deep}`]));
+  });
+
+  it('a million-element hidden_size and a 10 MB model_type are quoted in at most a few dozen characters', async () => {
+    const list = configFile(
+      'list.json',
+      `{"model_type":"llama","hidden_size":[${Array(1_000_000).fill(0).join(',')}]}`,
+    );
+    const listed = await run(['estimate', '--config', list]);
+    expectOneLineRefusal(listed);
+    expect(listed.stderr).toMatch(/…\(2000002 chars\)/);
+    const long = configFile('long-type.json', `{"model_type":"${'a'.repeat(10_000_000)}"}`);
+    expectOneLineRefusal(await run(['estimate', '--config', long]));
+  });
+
+  it("a long unknown model_type's warning is bounded too, on stderr and in the JSON", async () => {
+    const config = JSON.parse(readFileSync(join(ROOT, 'presets', 'models', 'llama-2-7b.json'), 'utf8')).config;
+    const path = configFile('long-warning.json', JSON.stringify({ ...config, model_type: 'x'.repeat(1_000_000) }));
+    const result = await run(['estimate', '--config', path, '--format', 'json']);
+    expect(result.code).toBe(0);
+    expect(result.stderr.length).toBeLessThan(2000);
+    for (const warning of JSON.parse(result.stdout).warnings) expect(warning.length).toBeLessThanOrEqual(1000);
+  });
+});
+
+describe('output streams', () => {
+  const vram = (args: string[], stdout: 'pipe' | number) =>
+    spawnSync(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', stdout, 'pipe'],
+    });
+
+  it.runIf(existsSync('/dev/full'))(
+    'a full disk (/dev/full) is one line on stderr and exit 1, no stack trace',
+    async () => {
+      const { openSync, closeSync } = await import('node:fs');
+      const full = openSync('/dev/full', 'w');
+      try {
+        for (const args of [['models'], ['estimate', '--model', 'llama-7b', '--format', 'json']]) {
+          const result = vram(args, full);
+          expect(result.status).toBe(1);
+          expect(result.stderr).toBe('error: cannot write the output: ENOSPC\n');
+        }
+      } finally {
+        closeSync(full);
+      }
+    },
+  );
+
+  it('a reader that closes early (`vram --help | head -1`) ends quietly', () => {
+    const result = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" --help | head -1; exit \${PIPESTATUS:-0}`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(result.stdout).toMatch(/^Usage: vram/);
+    expect(result.stderr).toBe('');
+  });
+});
+
+describe('internal errors', () => {
+  it('are one line, exit 1, and name no repository that is not this project', async () => {
+    let stderr = '';
+    const code = await main(['models'], {
+      stdout: {
+        write: () => {
+          throw new Error('boom');
+        },
+      },
+      stderr: { write: (text: string) => (stderr += text) },
+      env: { NO_COLOR: '1' },
+      stdoutIsTty: false,
+      readStdin: async () => '',
+    });
+    expect(code).toBe(1);
+    expect(stderr).toBe('error: internal error (a bug in vram): boom (set VRAM_DEBUG=1 for details)\n');
+  });
+});
