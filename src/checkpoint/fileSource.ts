@@ -1,5 +1,5 @@
 /** Local files: a ByteSource with positioned reads (never the whole file), and capped small reads. */
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { UserError } from '../core/errors.js';
 import type { ByteSource } from './byteSource.js';
 import { errorCode, errorMessage } from './errorFields.js';
@@ -37,10 +37,18 @@ export function fileSource(path: string): ByteSource & { close(): void } {
   };
 }
 
-/** Reads at most `maxBytes + 1` bytes of a file, in chunks (character devices report size 0). */
+/**
+ * Reads at most `maxBytes + 1` bytes of a regular file or a character device (which report size
+ * 0: /dev/null, /dev/zero). Opened without blocking and checked before any read, so a FIFO or a
+ * socket fails at once (code ENOTREG) instead of waiting for a writer that never comes.
+ */
 export function readFileCapped(path: string, maxBytes: number): Buffer {
-  const fd = openSync(path, 'r');
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw Object.assign(new Error(`${path}: a directory`), { code: 'EISDIR' });
+    if (!stat.isFile() && !stat.isCharacterDevice())
+      throw Object.assign(new Error(`${path}: not a regular file`), { code: 'ENOTREG' });
     const buffer = Buffer.alloc(maxBytes + 1);
     let length = 0;
     while (length < buffer.length) {

@@ -9,7 +9,7 @@ import type { LoadedModel } from '../plan/model.js';
 import type { Io } from './io.js';
 import { loadModel } from './modelSource.js';
 import { type ParsedOptions, parseOptions } from './options.js';
-import { printable } from './printable.js';
+import { printable, withoutTokens } from './printable.js';
 import { bounded } from '../render/boundedText.js';
 
 /** A message as one printable line (no control characters, no "error:" prefix, no newlines). */
@@ -25,7 +25,7 @@ export function oneLine(message: string): string {
 }
 
 function warn(io: Io, warnings: readonly string[]): void {
-  for (const warning of warnings) io.stderr.write(`warning: ${oneLine(warning)}\n`);
+  for (const warning of warnings) io.stderr.write(`warning: ${withoutTokens(oneLine(warning), io.env)}\n`);
 }
 
 /** Exactly one of --model and --config. */

@@ -9,9 +9,14 @@ export interface Io {
   readStdin(maxBytes: number): Promise<string | Uint8Array>;
 }
 
-/** Colour only on a TTY, never with NO_COLOR (https://no-color.org), always with FORCE_COLOR. */
+/**
+ * Colour as chalk's supports-color decides it: never with a non-empty NO_COLOR
+ * (https://no-color.org), which wins; FORCE_COLOR=0 or false turns it off, any other FORCE_COLOR
+ * (empty, 1, 2, 3, true) on; otherwise only on a terminal that is not TERM=dumb.
+ */
 export function useColor(io: Io): boolean {
   if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
-  if (io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '0') return true;
-  return io.stdoutIsTty;
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
+  return io.stdoutIsTty && io.env.TERM !== 'dumb';
 }

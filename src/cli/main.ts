@@ -10,6 +10,7 @@ import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { capacityAction, estimateAction, inspectAction, listingAction, oneLine } from './actions.js';
 import { type Io, useColor } from './io.js';
 import { COMMAND_OPTIONS, type CommandName, OPTIONS, helpText } from './options.js';
+import { withoutTokens } from './printable.js';
 
 const EXIT_CODES_HELP = 'Exit codes: 0 ok, 1 internal error, 2 bad input, 3 does not fit (with --assert-fits).';
 
@@ -160,7 +161,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return exitCode;
   } catch (error) {
     const { line, code } = failure(error, io);
-    if (line !== '') io.stderr.write(`${line}\n`);
+    if (line !== '') io.stderr.write(`${withoutTokens(line, io.env)}\n`);
     return code;
   }
 }

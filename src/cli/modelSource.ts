@@ -38,6 +38,8 @@ const READ_ERRORS: Readonly<Record<string, string>> = {
   EISDIR: 'it is a directory',
   EACCES: 'permission denied',
   ENOTDIR: 'a parent is not a directory',
+  ENOTREG: 'not a regular file (a FIFO or socket would wait for a writer); use --config - for a pipe',
+  EAGAIN: 'nothing to read without waiting',
 };
 
 /** Largest config.json accepted (real ones are a few KiB; this stops /dev/zero or a weights file). */
@@ -106,6 +108,35 @@ function hubTokenFile(env: Readonly<Record<string, string | undefined>>): string
   }
 }
 
+/**
+ * The Hub token (HF_TOKEN, HUGGING_FACE_HUB_TOKEN, else the saved token file), read only when a
+ * request needs it. A token is printable ASCII without spaces; one with a newline, NUL or other
+ * control character would be echoed by the HTTP layer's header error, so it is refused unprinted.
+ */
+function hubToken(env: Readonly<Record<string, string | undefined>>): string | null {
+  const token = env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN || hubTokenFile(env);
+  if (token !== null && !/^[\x21-\x7e]+$/.test(token))
+    throw new UserError(
+      'the Hub token (HF_TOKEN, HUGGING_FACE_HUB_TOKEN or $HF_HOME/token) has a character no token has (a space, newline or control character); it is not printed',
+    );
+  return token;
+}
+
+/** Longest timeout setTimeout honours (2^31 − 1 ms, about 24.8 days). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/** VRAM_HUB_TIMEOUT_MS: a whole number of milliseconds from 1 to 2^31 − 1, else the default. */
+function hubTimeoutMs(env: Readonly<Record<string, string | undefined>>): number {
+  const raw = env.VRAM_HUB_TIMEOUT_MS;
+  if (raw === undefined || raw === '') return HUB_TIMEOUT_MS;
+  const value = /^\d{1,10}$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
+  if (!(value >= 1 && value <= MAX_TIMEOUT_MS))
+    throw new UserError(
+      `VRAM_HUB_TIMEOUT_MS: ${quoted(raw.slice(0, 40))} is not a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS.toLocaleString('en-US')}`,
+    );
+  return value;
+}
+
 type ModelOptions = {
   model?: string | undefined;
   config?: string | undefined;
@@ -136,18 +167,16 @@ function fromCheckpoint(
 
 async function loadCheckpointModel(spec: string, options: ModelOptions, io: Io): Promise<LoadedModel | null> {
   const env = io.env;
-  const token = env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN || hubTokenFile(env);
   const endpoint = env.HF_ENDPOINT || DEFAULT_HUB_ENDPOINT;
-  const timeoutMs = Number(env.VRAM_HUB_TIMEOUT_MS) > 0 ? Number(env.VRAM_HUB_TIMEOUT_MS) : HUB_TIMEOUT_MS;
   const hub = parseHubSpec(spec);
   if (hub) {
     const repo = hubRepository({
       ...hub,
       endpoint,
-      token,
+      token: options.offline === true ? null : hubToken(env),
       cacheDir: hubCacheDir(env),
       offline: options.offline === true,
-      timeoutMs,
+      timeoutMs: hubTimeoutMs(env),
       progress: (line) => io.stderr.write(`${printable(line)}\n`),
     });
     const { config, checkpoint } = await readRepository(repo);
@@ -159,7 +188,9 @@ async function loadCheckpointModel(spec: string, options: ModelOptions, io: Io):
       throw new UserError(
         `--model: ${printable(spec)} is a URL and --offline forbids fetching; download the file and pass its path`,
       );
-    const source = remote ? httpSource(spec, isHubOrigin(spec, endpoint) ? token : null, timeoutMs) : fileSource(spec);
+    const source = remote
+      ? httpSource(spec, isHubOrigin(spec, endpoint) ? hubToken(env) : null, hubTimeoutMs(env))
+      : fileSource(spec);
     try {
       const header = await readGgufHeader(source);
       const model = fromCheckpoint(

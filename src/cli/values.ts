@@ -100,8 +100,9 @@ export function parseSetPair(raw: string): [string, unknown] {
 
 /** A fraction in (0, 1], e.g. 0.9 (for --gpu-memory-utilization and the engines' memory fractions). */
 export function parseFraction(raw: string): number {
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value)) throw new ValueError(`"${raw}" is not a number`);
+  // Decimal only: Number() would also take 0x1, 1e0 and " 1 ".
+  const value = /^\d*\.?\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isFinite(value)) throw new ValueError(`"${raw}" is not a decimal number (e.g. 0.9)`);
   if (value <= 0 || value > 1) throw new ValueError(`"${raw}" must be greater than 0 and at most 1`);
   return value;
 }

@@ -14,6 +14,31 @@ const positiveInt = z.int().check(z.positive());
 const nonNegativeInt = z.int().check(z.minimum(0));
 const probability = z.number().check(z.minimum(0), z.maximum(1));
 
+/**
+ * Bounds on size fields, far above any released model, so that no config can make vram allocate
+ * or loop without end: layers (the readers build one entry per layer; the largest models have
+ * about 200) at 10,000, experts at 65,536, and any other count at 2^31.
+ */
+export const CONFIG_LIMITS = { layers: 10_000, experts: 65_536, count: 2 ** 31 } as const;
+
+const LAYER_FIELDS: ReadonlySet<string> = new Set([
+  'num_hidden_layers',
+  'n_layer',
+  'n_layers',
+  'num_layers',
+  'encoder_layers',
+  'decoder_layers',
+  'num_encoder_layers',
+  'num_decoder_layers',
+]);
+const EXPERT_FIELDS: ReadonlySet<string> = new Set(['num_experts', 'num_local_experts', 'n_routed_experts']);
+
+/** The largest value a count field may hold (CONFIG_LIMITS). */
+function limitOf(name: string): number {
+  if (LAYER_FIELDS.has(name)) return CONFIG_LIMITS.layers;
+  return EXPERT_FIELDS.has(name) ? CONFIG_LIMITS.experts : CONFIG_LIMITS.count;
+}
+
 function describe(value: unknown): string {
   return value === undefined ? 'nothing' : JSON.stringify(value);
 }
@@ -47,6 +72,17 @@ export class ConfigFields {
     return result.data;
   }
 
+  /** An integer field within its limit (limitOf). */
+  private bounded(name: string, value: unknown, schema: z.ZodMiniType<number>, expected: string): number {
+    const number = this.check(name, value, schema, expected);
+    const limit = limitOf(name);
+    if (number > limit)
+      throw new UserError(
+        `${this.source}: ${name}: got ${number}, more than the ${limit.toLocaleString('en-US')} vram accepts`,
+      );
+    return number;
+  }
+
   /** The config's own field names with a value (not null), for rules over families of names (mamba_*…). */
   givenNames(): string[] {
     return Object.keys(this.raw).filter((name) => this.raw[name] !== undefined && this.raw[name] !== null);
@@ -64,19 +100,19 @@ export class ConfigFields {
       this.missing.push(names[0] ?? '(unnamed)');
       return 1;
     }
-    return this.check(found[0], found[1], positiveInt, 'a positive integer');
+    return this.bounded(found[0], found[1], positiveInt, 'a positive integer');
   }
 
   /** An optional positive integer. */
   optionalCount(...names: string[]): number | null {
     const found = this.present(names);
-    return found === null ? null : this.check(found[0], found[1], positiveInt, 'a positive integer');
+    return found === null ? null : this.bounded(found[0], found[1], positiveInt, 'a positive integer');
   }
 
   /** An optional integer ≥ 0. */
   optionalNonNegative(...names: string[]): number | null {
     const found = this.present(names);
-    return found === null ? null : this.check(found[0], found[1], nonNegativeInt, 'an integer ≥ 0');
+    return found === null ? null : this.bounded(found[0], found[1], nonNegativeInt, 'an integer ≥ 0');
   }
 
   flag(name: string, fallback: boolean): boolean {

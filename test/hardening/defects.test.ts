@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { type Io, useColor } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { run } from '../helpers.js';
 
@@ -58,6 +59,34 @@ describe('prototype keys as values are refused like any unknown value', () => {
     const result = await run(['estimate', '--config', path]);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/warning: model_type "constructor" is not one vram knows/);
+  });
+});
+
+describe('size fields have documented limits (CONFIG_LIMITS)', () => {
+  it.each([
+    [
+      ['--model', 'llama-7b', '--set', 'num_hidden_layers=1000000000'],
+      /num_hidden_layers: got 1000000000, more than the 10,000/,
+    ],
+    [['--model', 'gpt2', '--set', 'n_layer=4294967296'], /n_layer: got 4294967296, more than the 10,000/],
+    [
+      ['--model', 'mixtral-8x7b', '--set', 'num_local_experts=100000'],
+      /num_local_experts: got 100000, more than the 65,536/,
+    ],
+    [
+      ['--model', 'llama-7b', '--set', 'vocab_size=3000000000'],
+      /vocab_size: got 3000000000, more than the 2,147,483,648/,
+    ],
+  ])('%j exits 2 at once', async (argv, message) => {
+    const started = Date.now();
+    const result = await run(['estimate', ...argv]);
+    expectOneLineRefusal(result);
+    expect(result.stderr).toMatch(message);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('10,000 layers, the limit, are estimated', async () => {
+    expect((await run(['estimate', '--model', 'llama-7b', '--set', 'num_hidden_layers=10000'])).code).toBe(0);
   });
 });
 
@@ -151,5 +180,82 @@ describe('internal errors', () => {
     });
     expect(code).toBe(1);
     expect(stderr).toBe('error: internal error (a bug in vram): boom (set VRAM_DEBUG=1 for details)\n');
+  });
+});
+
+describe('special files never hang', () => {
+  const fifo = join(DIR, 'fifo');
+  spawnSync('mkfifo', [fifo]);
+
+  it.runIf(existsSync(fifo))('--config on a FIFO is refused at once', async () => {
+    const result = await run(['estimate', '--config', fifo]);
+    expectOneLineRefusal(result);
+    expect(result.stderr).toMatch(/not a regular file/);
+  });
+
+  it.runIf(existsSync(fifo))(
+    'a FIFO at $HF_HOME/token is not read for a preset, and is no token for the Hub',
+    async () => {
+      const home = mkdtempSync(join(tmpdir(), 'vram-hf-home-'));
+      spawnSync('mkfifo', [join(home, 'token')]);
+      const preset = await run(['estimate', '--model', 'llama-7b'], { env: { NO_COLOR: '1', HF_HOME: home } });
+      expect(preset.code).toBe(0);
+      const hub = await run(['estimate', '--model', 'hf:org/name', '--offline'], {
+        env: { NO_COLOR: '1', HF_HOME: home },
+      });
+      expectOneLineRefusal(hub);
+    },
+  );
+});
+
+describe('secrets are never printed', () => {
+  it('a token with CR/LF is refused without printing it', async () => {
+    const token = 'hf_secretsecret\r\nX-Evil: 1';
+    const result = await run(['estimate', '--model', 'hf:org/name'], {
+      env: { NO_COLOR: '1', HF_TOKEN: token, HF_ENDPOINT: 'http://127.0.0.1:9' },
+    });
+    expectOneLineRefusal(result);
+    expect(result.stderr).not.toMatch(/secretsecret/);
+  });
+
+  it.each([
+    [['estimate', '--model', 'https://user:hunter22@127.0.0.1:9/model.gguf'], {}],
+    [['estimate', '--model', 'hf:org/name'], { HF_ENDPOINT: 'http://user:hunter22@127.0.0.1:9' }],
+  ])('a password in a URL is shown as *** (%j)', async (argv, env) => {
+    const result = await run(argv, { env: { NO_COLOR: '1', ...env } });
+    expectOneLineRefusal(result, 600);
+    expect(result.stderr).not.toMatch(/hunter22/);
+    expect(result.stderr).toMatch(/\*\*\*@127\.0\.0\.1/);
+  });
+});
+
+describe('settings follow their conventions', () => {
+  it.each(['1.5', '1e12', 'Infinity', '2147483648', '-5', 'abc'])(
+    'VRAM_HUB_TIMEOUT_MS=%s is refused',
+    async (value) => {
+      const result = await run(['estimate', '--model', 'hf:org/name'], {
+        env: { NO_COLOR: '1', VRAM_HUB_TIMEOUT_MS: value, HF_ENDPOINT: 'http://127.0.0.1:9' },
+      });
+      expectOneLineRefusal(result);
+      expect(result.stderr).toMatch(/VRAM_HUB_TIMEOUT_MS: .* is not a whole number of milliseconds/);
+    },
+  );
+
+  it.each(['0x1', '1e0', ' 1', '.', '1.'])('--gpu-memory-utilization %j is not a decimal fraction', async (value) => {
+    const result = await run(['capacity', '--model', 'llama-7b', '--gpu', 'h100', '--gpu-memory-utilization', value]);
+    expectOneLineRefusal(result);
+  });
+
+  it.each([
+    [{ FORCE_COLOR: 'false' }, true, false],
+    [{ FORCE_COLOR: '0' }, true, false],
+    [{ FORCE_COLOR: '1' }, false, true],
+    [{ FORCE_COLOR: '' }, false, true],
+    [{ FORCE_COLOR: 'true', NO_COLOR: '1' }, true, false],
+    [{ TERM: 'dumb' }, true, false],
+    [{ TERM: 'xterm-256color' }, true, true],
+    [{}, false, false],
+  ])('colour with %j on a terminal: %s → %s', (env, tty, expected) => {
+    expect(useColor({ env, stdoutIsTty: tty } as unknown as Io)).toBe(expected);
   });
 });
