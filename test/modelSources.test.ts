@@ -370,6 +370,63 @@ describe('Hub client robustness (local server)', () => {
     expect(seen.every((r) => r.auth === undefined)).toBe(true);
   });
 
+  it.each([
+    ['html', '<!doctype html><title>Proxy login</title>'],
+    ['empty', ''],
+    ['truncated', JSON.stringify(CONFIG).slice(0, 20)],
+    ['array', '[1, 2, 3]'],
+  ])('a 200 answer that is not a JSON object (%s) is one line and is not cached', async (kind, text) => {
+    const path = `/org/bad-${kind}/resolve/main/config.json`;
+    files.set(path, new TextEncoder().encode(text));
+    const bad = await run(['estimate', '--model', `hf:org/bad-${kind}`], { env: env() });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/not a JSON object|an empty body/);
+    expect(bad.stderr.trimEnd().split('\n')).toHaveLength(1);
+    // The server is fixed: the next run reads the good file, not a cached bad one.
+    files.set(path, new TextEncoder().encode(JSON.stringify(CONFIG)));
+    files.set(`/org/bad-${kind}/resolve/main/model.safetensors`, SHARD_1);
+    expect((await run(['estimate', '--model', `hf:org/bad-${kind}`], { env: env() })).code).toBe(0);
+  });
+
+  it('a corrupt cached file is fetched again online, and named as corrupt offline', async () => {
+    files.set('/org/corrupt/resolve/main/config.json', new TextEncoder().encode(JSON.stringify(CONFIG)));
+    files.set('/org/corrupt/resolve/main/model.safetensors', SHARD_1);
+    expect((await run(['estimate', '--model', 'hf:org/corrupt'], { env: env() })).code).toBe(0);
+    const cached = join(root, 'cache-robust', 'vram', 'hub', encodeURIComponent(endpoint), 'org', 'corrupt', 'main');
+    writeFileSync(join(cached, 'config.json'), '{"model_type": "lla'); // a half-written file
+    const offline = await run(['estimate', '--model', 'hf:org/corrupt', '--offline'], { env: env() });
+    expect(offline.code).toBe(2);
+    expect(offline.stderr).toMatch(/the cached config.json is corrupt/);
+    expect((await run(['estimate', '--model', 'hf:org/corrupt'], { env: env() })).code).toBe(0);
+    expect((await run(['estimate', '--model', 'hf:org/corrupt', '--offline'], { env: env() })).code).toBe(0);
+  });
+
+  it('eight concurrent runs on one empty cache all succeed', async () => {
+    files.set('/org/busy/resolve/main/config.json', new TextEncoder().encode(JSON.stringify(CONFIG)));
+    files.set('/org/busy/resolve/main/model.safetensors', SHARD_1);
+    const cache = { XDG_CACHE_HOME: join(root, 'cache-concurrent') };
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => run(['estimate', '--model', 'hf:org/busy'], { env: env(cache) })),
+    );
+    expect(results.map((r) => r.code)).toEqual(Array(8).fill(0));
+  });
+
+  it.each([
+    'hf:ok/..',
+    'hf:ok/..@..',
+    'hf:../x',
+    'hf:ok/name@../../etc',
+    'hf:ok/na--me',
+    'hf:-ok/name',
+    'hf:ok/name@.hidden',
+  ])('%s is not a Hub name: refused before any request', async (spec) => {
+    seen.length = 0;
+    const result = await run(['estimate', '--model', spec], { env: env() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/is not hf:<org>\/<name>\[@revision\]/);
+    expect(seen).toHaveLength(0);
+  });
+
   it('a body that stalls is a one-line timeout, not an internal error', async () => {
     const { code, stderr } = await run(['estimate', '--model', 'hf:org/stall'], {
       env: env({ VRAM_HUB_TIMEOUT_MS: '300' }),

@@ -5,7 +5,7 @@
  * ~/.cache/vram/hub), and with offline set reads only that cache. Errors name the repository,
  * the file and what to do (401/403: a gated model needs HF_TOKEN; 404; timeouts).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { ModelRepository } from './repository.js';
@@ -33,13 +33,42 @@ export interface HubOptions {
   progress?: (line: string) => void;
 }
 
+/**
+ * An org or model name as the Hub allows it (huggingface_hub validate_repo_id): letters, digits,
+ * `-`, `_` and `.`, at most 96 characters, starting and ending with a letter or digit, with no
+ * `--` or `..`.
+ */
+function isHubName(name: string): boolean {
+  return (
+    /^[A-Za-z0-9](?:[\w.-]{0,94}[A-Za-z0-9])?$/.test(name) &&
+    !name.includes('--') &&
+    !name.includes('..') &&
+    !name.endsWith('.git')
+  );
+}
+
+/**
+ * A revision as git allows a branch, tag or commit (git check-ref-format): `/`-separated parts of
+ * letters, digits, `-`, `_` and `.`, none empty, none starting with `.` or ending with `.lock`,
+ * at most 256 characters.
+ */
+function isRevision(revision: string): boolean {
+  return (
+    revision.length <= 256 &&
+    revision.split('/').every((part) => /^[\w-][\w.-]*$/.test(part) && !part.endsWith('.lock') && !part.includes('..'))
+  );
+}
+
 /** Parses `hf:org/name[@revision]`; null when `spec` is not a Hub reference. */
 export function parseHubSpec(spec: string): { repo: string; revision: string } | null {
   if (!spec.startsWith('hf:')) return null;
-  const match = /^hf:([A-Za-z0-9][\w.-]*\/[\w.-]+)(?:@([\w./-]+))?$/.exec(spec);
-  const repo = match?.[1];
-  if (repo === undefined) throw new UserError(`--model: "${spec}" is not hf:<org>/<name>[@revision]`);
-  return { repo, revision: match?.[2] ?? 'main' };
+  const match = /^hf:([^/@]+)\/([^/@]+)(?:@(.+))?$/.exec(spec);
+  const [org, name, revision = 'main'] = [match?.[1] ?? '', match?.[2] ?? '', match?.[3]];
+  if (!isHubName(org) || !isHubName(name) || !isRevision(revision))
+    throw new UserError(
+      `--model: ${JSON.stringify(spec.slice(0, 80))} is not hf:<org>/<name>[@revision] (letters, digits, - _ and . in names; a branch, tag or commit as revision)`,
+    );
+  return { repo: `${org}/${name}`, revision };
 }
 
 /** A file the repository lacks: remembered for --offline, asked again whenever online. */
@@ -70,11 +99,16 @@ function hubCache(root: string | null): HubCache {
     write: (file, bytes) => {
       const path = pathOf(file);
       if (path === null) return;
+      // Written whole to a temporary name, then renamed: a reader (another run, or this one after a
+      // kill) sees the old file or the new one, never half of one.
+      const temporary = `${path}.${Date.now()}-${Math.random().toString(36).slice(2)}.tmp`;
       try {
         mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(path, bytes);
+        writeFileSync(temporary, bytes);
+        renameSync(temporary, path);
       } catch {
         // A cache that cannot be written only costs a later fetch.
+        rmSync(temporary, { force: true });
       }
     },
   };
@@ -154,6 +188,11 @@ async function hubFetch(
   }
 }
 
+/** An endpoint without `user:password@`, so that no credential ends up in a cache path (or a message naming it). */
+function withoutCredentials(endpoint: string): string {
+  return endpoint.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1');
+}
+
 export function hubRepository(options: HubOptions): ModelRepository {
   const label = `hf:${options.repo}${options.revision === 'main' ? '' : `@${options.revision}`}`;
   const endpoint = options.endpoint.replace(/\/+$/, '');
@@ -161,35 +200,80 @@ export function hubRepository(options: HubOptions): ModelRepository {
   const cache = hubCache(
     options.cacheDir === null
       ? null
-      : join(options.cacheDir, encodeURIComponent(endpoint), options.repo, encodeURIComponent(options.revision)),
+      : join(
+          options.cacheDir,
+          encodeURIComponent(withoutCredentials(endpoint)),
+          options.repo,
+          encodeURIComponent(options.revision),
+        ),
   );
   return {
     label,
     readText: async (file) => {
-      const bytes = await cachedOrFetched(hub, cache, file, () => hubGet(hub, file, null, 16 * 1024 * 1024));
+      const fetchText = () => hubGet(hub, file, null, MAX_JSON_BYTES + 1);
+      const bytes = await cachedOrFetched(hub, cache, file, fetchText, (body) =>
+        checkJsonBody(body, `${label}/${file}`),
+      );
       return bytes === null ? null : new TextDecoder().decode(bytes);
     },
     safetensorsHeader: async (file) => {
       const cacheName = `${file}.header.json`;
-      const bytes = await cachedOrFetched(hub, cache, cacheName, () => fetchSafetensorsHeader(hub, file));
+      const fetchHeader = () => fetchSafetensorsHeader(hub, file);
+      const check = (header: Uint8Array) => void parseSafetensorsHeader(header, `${label}/${file}`);
+      const bytes = await cachedOrFetched(hub, cache, cacheName, fetchHeader, check);
       return bytes === null ? null : { bytes, fileSize: null };
     },
     listSafetensors: async () => null,
   };
 }
 
+/** Largest JSON file read from the Hub (a config or an index is a few KiB to a few MiB). */
+const MAX_JSON_BYTES = 16 * 1024 * 1024;
+
+/** Throws unless `body` is a whole JSON object within MAX_JSON_BYTES (not an HTML page, not cut short, not empty). */
+function checkJsonBody(body: Uint8Array, label: string): void {
+  if (body.length > MAX_JSON_BYTES) throw new UserError(`${label}: larger than 16 MiB; not read, not cached`);
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+  } catch {
+    value = undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new UserError(
+      `${label}: the Hub answered with ${body.length === 0 ? 'an empty body' : `${body.length} bytes that are not a JSON object (an HTML page, or cut short?)`}; not cached`,
+    );
+}
+
+/** Whether `check` accepts `bytes`. */
+function passes(bytes: Uint8Array, check: (bytes: Uint8Array) => void): boolean {
+  try {
+    check(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * `name` from the cache, else from `fetchBytes` (then cached, or remembered as absent when null).
- * Offline, a miss is an error unless the file was remembered as absent.
+ * Only what passes `check` is cached; a cached copy that fails it (written by an older version,
+ * or damaged) is fetched again, or named as corrupt when offline. Offline, a miss is an error
+ * unless the file was remembered as absent.
  */
 async function cachedOrFetched(
   hub: HubContext,
   cache: HubCache,
   name: string,
   fetchBytes: () => Promise<Uint8Array | null>,
+  check: (bytes: Uint8Array) => void,
 ): Promise<Uint8Array | null> {
   const cached = cache.read(name);
-  if (cached !== null) return cached;
+  if (cached !== null && passes(cached, check)) return cached;
+  if (cached !== null && hub.options.offline)
+    throw new UserError(
+      `${hub.label}: the cached ${name} is corrupt (${cache.root}) and --offline forbids fetching it again; run once without --offline`,
+    );
   if (hub.options.offline) {
     if (cache.read(`${name}${ABSENT}`) !== null) return null;
     throw new UserError(
@@ -201,6 +285,7 @@ async function cachedOrFetched(
     cache.write(`${name}${ABSENT}`, new Uint8Array(0));
     return null;
   }
+  check(bytes);
   cache.write(name, bytes);
   return bytes;
 }
@@ -214,8 +299,6 @@ async function fetchSafetensorsHeader(hub: HubContext, file: string): Promise<Ui
   const header = await hubGet(hub, file, [8, 8 + length - 1], Math.min(length, MAX_SAFETENSORS_HEADER_BYTES));
   if (header === null || header.length < length)
     throw new UserError(`${label}/${file}: truncated safetensors header (${header?.length ?? 0} of ${length} bytes)`);
-  // Cache only a header that parses, so a bad answer is never kept.
-  parseSafetensorsHeader(header, `${label}/${file}`);
   return header;
 }
 
