@@ -161,6 +161,7 @@ export async function readGgufHeader(source: ByteSource): Promise<GgufHeader> {
     metadata.set(key, await cursor.value(await cursor.u32()));
   }
   const tensors: GgufTensor[] = [];
+  let dataBytes = 0;
   for (let i = 0; i < tensorCount; i++) {
     const name = await cursor.string('tensor name');
     const dimCount = await cursor.u32();
@@ -173,14 +174,41 @@ export async function readGgufHeader(source: ByteSource): Promise<GgufHeader> {
     const type = GGML_TYPES[typeId];
     if (!type)
       throw new UserError(`${source.label}: invalid GGUF file: tensor "${name}" has unknown ggml type ${typeId}`);
-    await cursor.u64('tensor offset', Number.MAX_SAFE_INTEGER);
+    const offset = await cursor.u64('tensor offset', Number.MAX_SAFE_INTEGER);
     const elementCount = shape.reduce((product, d) => product * d, 1);
     if (!Number.isSafeInteger(elementCount) || elementCount % type.blockElements !== 0) {
       throw new UserError(
         `${source.label}: invalid GGUF file: tensor "${name}" has ${elementCount} elements, not a whole number of ${type.name} blocks`,
       );
     }
-    tensors.push({ name, shape, type, elementCount, bytes: (elementCount / type.blockElements) * type.blockBytes });
+    const bytes = (elementCount / type.blockElements) * type.blockBytes;
+    tensors.push({ name, shape, type, elementCount, bytes });
+    dataBytes = Math.max(dataBytes, offset + bytes);
   }
+  checkTensorData(source, cursor.position, metadata, dataBytes);
   return { version, metadata, tensors };
+}
+
+/** GGUF's default alignment of the tensor data (gguf.md: general.alignment, default 32). */
+const DEFAULT_ALIGNMENT = 32;
+
+/**
+ * The tensor data starts at the first multiple of general.alignment after the tensor infos and
+ * must hold every tensor's bytes at its offset: a file cut inside it (a download that stopped) is
+ * refused, not sized from its header. Skipped when the size is unknown (a server without it).
+ */
+function checkTensorData(
+  source: ByteSource,
+  infosEnd: number,
+  metadata: Map<string, GgufValue>,
+  dataBytes: number,
+): void {
+  if (source.size === null) return;
+  const given = metadata.get('general.alignment');
+  const alignment = typeof given === 'number' && given > 0 ? given : DEFAULT_ALIGNMENT;
+  const end = Math.ceil(infosEnd / alignment) * alignment + dataBytes;
+  if (end > source.size)
+    throw new UserError(
+      `${source.label}: truncated GGUF file: its tensor data ends at byte ${end.toLocaleString('en-US')}, the file has ${source.size.toLocaleString('en-US')} (an interrupted download?)`,
+    );
 }

@@ -154,15 +154,17 @@ function fromCheckpoint(
 ): LoadedModel {
   if (typeof config !== 'object' || config === null || Array.isArray(config))
     throw new UserError(`${id}: config.json is not a JSON object`);
-  return {
-    ...readWithSets(Object.fromEntries(Object.entries(config)), sets, id),
-    id,
-    name: id,
-    source: id,
-    sourceKind,
-    checkpoint,
-    publishedParameterCount: null,
-  };
+  const read = readWithSets(Object.fromEntries(Object.entries(config)), sets, id);
+  if (sourceKind !== 'gguf' && checkpoint !== null && read.quantization === null) {
+    const fromConfig = countParameters(read.arch).totalCount;
+    // Tied or untied heads, MTP layers and buffers move the count by a few per cent; beyond a
+    // tenth, the weights and the config do not describe the same model.
+    if (checkpoint.elementCount < 0.9 * fromConfig || checkpoint.elementCount > 1.1 * fromConfig)
+      read.warnings.push(
+        `the safetensors files hold ${checkpoint.elementCount.toLocaleString('en-US')} parameters, config.json describes ${fromConfig.toLocaleString('en-US')}: they do not belong together (a missing shard, or another model's config?); the weights use the files' bytes`,
+      );
+  }
+  return { ...read, id, name: id, source: id, sourceKind, checkpoint, publishedParameterCount: null };
 }
 
 async function loadCheckpointModel(spec: string, options: ModelOptions, io: Io): Promise<LoadedModel | null> {

@@ -1,10 +1,11 @@
 /**
  * Text that echoes user input, made safe to print: a URL's credentials (`https://user:pass@host`)
- * become `***`, and control characters (ANSI escapes, newlines, NUL) are escaped.
+ * and query values named like secrets (`?token=…`, `&sig=…`) become `***`, and control characters (ANSI escapes, newlines, NUL) are escaped.
  */
 export function printable(text: string): string {
   return text
     .replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/giu, '$1***@')
+    .replace(/([?&][^=&\s#]*(?:token|key|secret|password|passwd|sig|auth)[^=&\s#]*=)[^&\s#]*/giu, '$1***')
     .replace(/\p{Cc}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 

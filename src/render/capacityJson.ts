@@ -15,6 +15,29 @@ const VERDICT_TEXT: Record<Verdict, string> = {
 };
 
 /** The JSON document of a capacity plan (see the docblock). */
+/**
+ * A row's range, smallest first. The budget takes each heuristic term at its low and at its high
+ * end; a derived row (the KV pool: memory minus the rest) is largest when the terms are lowest,
+ * so its two ends swap here: low ≤ expected ≤ high always.
+ */
+function orderedRange(bytes: { low: number; expected: number; high: number }): { lowBytes: number; highBytes: number } {
+  return { lowBytes: Math.min(bytes.low, bytes.high), highBytes: Math.max(bytes.low, bytes.high) };
+}
+
+/** The heuristic rows' { low, expected, high }, each ordered. */
+function termRanges(
+  rows: readonly { id: string; basis: string; bytes: { low: number; expected: number; high: number } }[],
+) {
+  return Object.fromEntries(
+    rows
+      .filter((row) => row.basis !== 'exact')
+      .map((row) => {
+        const { lowBytes, highBytes } = orderedRange(row.bytes);
+        return [row.id, { low: lowBytes, expected: row.bytes.expected, high: highBytes }];
+      }),
+  );
+}
+
 export function capacityJson(report: CapacityPlan) {
   const c = report.capacity;
   return {
@@ -40,7 +63,7 @@ export function capacityJson(report: CapacityPlan) {
         id: row.id,
         label: row.label,
         bytes: row.bytes.expected,
-        range: { lowBytes: row.bytes.low, highBytes: row.bytes.high },
+        range: orderedRange(row.bytes),
         formula: row.formula,
         basis: row.basis,
       })) ?? null,
@@ -63,9 +86,7 @@ export function capacityJson(report: CapacityPlan) {
             kvCacheTokens: c.kvCacheTokens,
             maxConcurrency: c.maxConcurrency,
             maxContextTokens: c.maxContextTokens,
-            terms: Object.fromEntries(
-              c.budget.rows.filter((row) => row.basis !== 'exact').map((row) => [row.id, row.bytes]),
-            ),
+            terms: termRanges(c.budget.rows),
           },
     sweeps: report.sweeps,
     ...(report.gpus

@@ -4,12 +4,13 @@
  * stderr and nothing on stdout.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Io, useColor } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { ggufFile, safetensorsFile } from '../fixtures/writers.js';
 import { run } from '../helpers.js';
 
 const ROOT = join(__dirname, '..', '..');
@@ -257,5 +258,69 @@ describe('settings follow their conventions', () => {
     [{}, false, false],
   ])('colour with %j on a terminal: %s → %s', (env, tty, expected) => {
     expect(useColor({ env, stdoutIsTty: tty } as unknown as Io)).toBe(expected);
+  });
+});
+
+describe('checkpoints that disagree with their config', () => {
+  const config = {
+    model_type: 'llama',
+    hidden_size: 256,
+    intermediate_size: 512,
+    num_hidden_layers: 2,
+    num_attention_heads: 4,
+    num_key_value_heads: 2,
+    vocab_size: 1000,
+    max_position_embeddings: 4096,
+  };
+  const directory = (name: string, files: Record<string, Uint8Array | string>) => {
+    const dir = join(DIR, name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+    for (const [file, bytes] of Object.entries(files)) writeFileSync(join(dir, file), bytes);
+    return dir;
+  };
+  const shard = safetensorsFile([{ name: 'model.embed_tokens.weight', dtype: 'BF16', shape: [1000, 256] }]);
+
+  it('a lone shard of two, without an index, is refused', async () => {
+    const dir = directory('lone-shard', { 'model-00001-of-00002.safetensors': shard });
+    const result = await run(['estimate', '--model', dir]);
+    expectOneLineRefusal(result);
+    expect(result.stderr).toMatch(/holds 1 of the 2 shards/);
+  });
+
+  it('weights far from what the config describes are named in a warning', async () => {
+    const big = safetensorsFile([{ name: 'model.embed_tokens.weight', dtype: 'BF16', shape: [100_000, 256] }]);
+    const result = await run(['estimate', '--model', directory('mismatch', { 'model.safetensors': big })]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(
+      /the safetensors files hold 25,600,000 parameters, config.json describes .*: they do not belong together/,
+    );
+  });
+
+  it('a GGUF file cut inside its tensor data is refused', async () => {
+    const tensors = [{ name: 'token_embd.weight', shape: [256, 1000], type: 12 }];
+    const meta: Parameters<typeof ggufFile>[0] = [
+      ['general.architecture', 'string', 'llama'],
+      ['llama.block_count', 'u32', 2],
+      ['llama.embedding_length', 'u32', 256],
+      ['llama.feed_forward_length', 'u32', 512],
+      ['llama.attention.head_count', 'u32', 4],
+      ['llama.attention.head_count_kv', 'u32', 2],
+      ['llama.context_length', 'u32', 4096],
+      ['llama.vocab_size', 'u32', 1000],
+    ];
+    const path = join(DIR, 'cut.gguf');
+    writeFileSync(path, ggufFile(meta, tensors, { dataBytes: 1000 }));
+    const result = await run(['estimate', '--model', path]);
+    expectOneLineRefusal(result);
+    expect(result.stderr).toMatch(/truncated GGUF file: its tensor data ends at byte/);
+    writeFileSync(path, ggufFile(meta, tensors));
+    expect((await run(['estimate', '--model', path])).code).toBe(0);
+  });
+
+  it('a secret in a URL query is not echoed', async () => {
+    const result = await run(['estimate', '--model', 'http://127.0.0.1:9/m.gguf?x=1&token=QSECRET99']);
+    expectOneLineRefusal(result);
+    expect(result.stderr).not.toMatch(/QSECRET99/);
   });
 });
