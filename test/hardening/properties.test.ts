@@ -1,7 +1,7 @@
 /**
  * Properties of the library over random scenarios (fast-check), issue 11: whatever the inputs,
  * the figures add up, are exact non-negative integers, move the right way when an input grows, and
- * every range is ordered. `npm test` runs PROPERTY_RUNS scenarios per property (1,200 in all);
+ * every range is ordered. `npm test` runs PROPERTY_RUNS scenarios per property (1,350 in all);
  * `npm run fuzz` (VRAM_FUZZ_LONG=1) ten times as many. A scenario vram refuses (a UserError:
  * exit 2 at the CLI) is skipped; any other error fails the property.
  */
@@ -270,6 +270,33 @@ describe('training properties', () => {
           const small = train(c, { loraRank: rank });
           const large = train(c, { loraRank: 2 * rank });
           if (small && large) expect(large.totalBytes).toBeGreaterThanOrEqual(small.totalBytes);
+        }),
+        { numRuns: PROPERTY_RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
+});
+
+describe('recomputation', () => {
+  it(
+    'one layer or many: full ≤ selective ≤ none (activations), the boundary issue 11 found at one layer',
+    () => {
+      const layerField = (id: string) =>
+        id === 'gpt2' ? 'n_layer' : id === 't5-small' ? 'num_layers' : 'num_hidden_layers';
+      fc.assert(
+        fc.property(training, fc.integer({ min: 1, max: 3 }), (c, layers) => {
+          const shallow = orRefused(() => modelFromPreset(c.model, [[layerField(c.model), layers]]));
+          if (!shallow) return;
+          const activations = (gradCheckpointing: string) => {
+            const options = { ...c, gradCheckpointing, without: ['optimizer-step'] } as Record<string, unknown>;
+            delete options.model;
+            const doc = orRefused(() => estimateJson(planTraining(shallow, options)));
+            return doc === null ? null : componentBytes(doc, 'activations');
+          };
+          const [none, selective, full] = [activations('none'), activations('selective'), activations('full')];
+          if (none !== null && selective !== null) expect(selective).toBeLessThanOrEqual(none);
+          if (selective !== null && full !== null) expect(full).toBeLessThanOrEqual(selective);
         }),
         { numRuns: PROPERTY_RUNS },
       );
