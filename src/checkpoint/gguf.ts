@@ -14,6 +14,7 @@
 import { UserError } from '../core/errors.js';
 import type { ByteSource } from './byteSource.js';
 import { GGML_TYPES, type GgmlType } from './ggmlTypes.js';
+import { formatInt } from '../core/units.js';
 
 const MAGIC = 0x46554747; // "GGUF" read as little-endian u32
 const MAX_STRING_BYTES = 64 * 1024 * 1024;
@@ -209,6 +210,6 @@ function checkTensorData(
   const end = Math.ceil(infosEnd / alignment) * alignment + dataBytes;
   if (end > source.size)
     throw new UserError(
-      `${source.label}: truncated GGUF file: its tensor data ends at byte ${end.toLocaleString('en-US')}, the file has ${source.size.toLocaleString('en-US')} (an interrupted download?)`,
+      `${source.label}: truncated GGUF file: its tensor data ends at byte ${formatInt(end)}, the file has ${formatInt(source.size)} (an interrupted download?)`,
     );
 }

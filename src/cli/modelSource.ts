@@ -26,6 +26,7 @@ import type { Io } from './io.js';
 import { type LoadedModel, modelFromConfig, modelFromPreset } from '../plan/model.js';
 import { ownValue } from '../core/ownKey.js';
 import { checkJsonDepth } from '../checkpoint/jsonDepth.js';
+import { formatInt } from '../core/units.js';
 
 export function quoted(text: string): string {
   return JSON.stringify(text);
@@ -132,7 +133,7 @@ function hubTimeoutMs(env: Readonly<Record<string, string | undefined>>): number
   const value = /^\d{1,10}$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
   if (!(value >= 1 && value <= MAX_TIMEOUT_MS))
     throw new UserError(
-      `VRAM_HUB_TIMEOUT_MS: ${quoted(raw.slice(0, 40))} is not a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS.toLocaleString('en-US')}`,
+      `VRAM_HUB_TIMEOUT_MS: ${quoted(raw.slice(0, 40))} is not a whole number of milliseconds from 1 to ${formatInt(MAX_TIMEOUT_MS)}`,
     );
   return value;
 }
@@ -161,7 +162,7 @@ function fromCheckpoint(
     // tenth, the weights and the config do not describe the same model.
     if (checkpoint.elementCount < 0.9 * fromConfig || checkpoint.elementCount > 1.1 * fromConfig)
       read.warnings.push(
-        `the safetensors files hold ${checkpoint.elementCount.toLocaleString('en-US')} parameters, config.json describes ${fromConfig.toLocaleString('en-US')}: they do not belong together (a missing shard, or another model's config?); the weights use the files' bytes`,
+        `the safetensors files hold ${formatInt(checkpoint.elementCount)} parameters, config.json describes ${formatInt(fromConfig)}: they do not belong together (a missing shard, or another model's config?); the weights use the files' bytes`,
       );
   }
   return { ...read, id, name: id, source: id, sourceKind, checkpoint, publishedParameterCount: null };
@@ -205,7 +206,7 @@ async function loadCheckpointModel(spec: string, options: ModelOptions, io: Io):
       const fromMetadata = countParameters(model.arch).totalCount;
       if (model.checkpoint && model.checkpoint.elementCount !== fromMetadata) {
         model.warnings.push(
-          `the GGUF tensor table holds ${model.checkpoint.elementCount.toLocaleString('en-US')} parameters, the architecture read from its metadata ${fromMetadata.toLocaleString('en-US')}; the weights use the tensor table's bytes`,
+          `the GGUF tensor table holds ${formatInt(model.checkpoint.elementCount)} parameters, the architecture read from its metadata ${formatInt(fromMetadata)}; the weights use the tensor table's bytes`,
         );
       }
       return model;

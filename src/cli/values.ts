@@ -3,7 +3,7 @@
  * Each returns the parsed value or throws a ValueError whose message the caller prefixes with the
  * flag name.
  */
-import { GB, GIB, KB, KIB, MB, MIB, TB, TIB } from '../core/units.js';
+import { GB, GIB, KB, KIB, MB, MIB, TB, TIB, formatInt } from '../core/units.js';
 import { ValueError } from '../core/errors.js';
 import type { OverheadSpec } from '../core/overhead.js';
 import { ownValue } from '../core/ownKey.js';
@@ -22,7 +22,7 @@ export function parseTokenCount(raw: string): number {
   if (!Number.isInteger(value)) throw new ValueError(`"${raw}" is not a whole number of tokens`);
   if (value < 1) throw new ValueError(`"${raw}" must be at least 1 token`);
   if (value > MAX_CONTEXT_TOKENS)
-    throw new ValueError(`"${raw}" is more than the ${MAX_CONTEXT_TOKENS.toLocaleString('en-US')} tokens vram accepts`);
+    throw new ValueError(`"${raw}" is more than the ${formatInt(MAX_CONTEXT_TOKENS)} tokens vram accepts`);
   return value;
 }
 
@@ -31,7 +31,7 @@ export function parseCount(raw: string, max: number): number {
   if (!/^\s*\d+\s*$/.test(raw)) throw new ValueError(`"${raw}" is not a positive integer`);
   const value = Number(raw);
   if (value < 1) throw new ValueError(`"${raw}" must be at least 1`);
-  if (value > max) throw new ValueError(`"${raw}" is more than the ${max.toLocaleString('en-US')} allowed`);
+  if (value > max) throw new ValueError(`"${raw}" is more than the ${formatInt(max)} allowed`);
   return value;
 }
 

@@ -227,7 +227,7 @@ function trainingActivations(scenario: TrainingScenario): Component {
   const first = trainingActivationsComponent({ ...input, inFlightMicroBatches, holdsLoss: false });
   const last = trainingActivationsComponent({ ...input, inFlightMicroBatches: 1 });
   const activations = last.bytes > first.bytes ? last : first;
-  const [firstBytes, lastBytes] = [first.bytes, last.bytes].map((bytes) => bytes.toLocaleString('en-US'));
+  const [firstBytes, lastBytes] = [first.bytes, last.bytes].map((bytes) => formatInt(bytes));
   activations.notes.push(
     `pipeline: first stage ${firstBytes} B (micro-batches in flight), last stage ${lastBytes} B (logits and loss); the larger is shown`,
   );

@@ -9,6 +9,7 @@
  */
 import * as z from 'zod/mini';
 import { UserError } from '../core/errors.js';
+import { formatInt } from '../core/units.js';
 
 const positiveInt = z.int().check(z.positive());
 const nonNegativeInt = z.int().check(z.minimum(0));
@@ -77,9 +78,7 @@ export class ConfigFields {
     const number = this.check(name, value, schema, expected);
     const limit = limitOf(name);
     if (number > limit)
-      throw new UserError(
-        `${this.source}: ${name}: got ${number}, more than the ${limit.toLocaleString('en-US')} vram accepts`,
-      );
+      throw new UserError(`${this.source}: ${name}: got ${number}, more than the ${formatInt(limit)} vram accepts`);
     return number;
   }
 

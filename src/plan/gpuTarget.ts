@@ -7,7 +7,7 @@
 import { UserError } from '../core/errors.js';
 import type { GpuSpec } from '../core/fit.js';
 import type { Engine } from '../core/serving/types.js';
-import { MIB } from '../core/units.js';
+import { MIB, formatInt } from '../core/units.js';
 import { GPUS, type GpuEntry, findGpu } from '../model/gpus.js';
 
 /** Smallest --gpu-memory accepted. */
@@ -44,7 +44,7 @@ export function checkGpuChoice(choice: GpuChoice): boolean {
       throw new UserError(`--gpu-memory: cannot be combined with --gpu ${choice.gpu}; give one of them`);
     if (choice.gpuMemory < MIN_GPU_MEMORY_BYTES) {
       throw new UserError(
-        `--gpu-memory: ${choice.gpuMemory.toLocaleString('en-US')} B is less than 1 MiB; give a size such as 94GiB`,
+        `--gpu-memory: ${formatInt(choice.gpuMemory)} B is less than 1 MiB; give a size such as 94GiB`,
       );
     }
     return true;
@@ -70,7 +70,7 @@ export function cudaTotalNote(target: GpuTarget, engine: Engine): string | null 
   const entry = target.entry;
   if (entry === null || !CUDA_TOTAL_ENGINES.includes(engine)) return null;
   if (entry.cudaTotalMiB !== undefined) {
-    return `${engine} sizes its pool from the CUDA-visible total, ${entry.cudaTotalMiB.toLocaleString('en-US')} MiB on ${entry.id} (nvidia-smi shows ${entry.reportedMiB.toLocaleString('en-US')} MiB; the driver reserves the rest)`;
+    return `${engine} sizes its pool from the CUDA-visible total, ${formatInt(entry.cudaTotalMiB)} MiB on ${entry.id} (nvidia-smi shows ${formatInt(entry.reportedMiB)} MiB; the driver reserves the rest)`;
   }
-  return `${engine} sizes its pool from the CUDA-visible total, which is 266–768 MiB below nvidia-smi's ${entry.reportedMiB.toLocaleString('en-US')} MiB on the GPUs where both were seen; none was found for ${entry.id}, so nvidia-smi's is used (a pool up to ~0.7 GiB too large)`;
+  return `${engine} sizes its pool from the CUDA-visible total, which is 266–768 MiB below nvidia-smi's ${formatInt(entry.reportedMiB)} MiB on the GPUs where both were seen; none was found for ${entry.id}, so nvidia-smi's is used (a pool up to ~0.7 GiB too large)`;
 }

@@ -3,6 +3,7 @@
  * steps) are never mixed; the largest unit is GiB/GB so GPU-sized figures stay comparable.
  */
 import type { UnitSystem } from '../plan/common.js';
+import { formatInt } from '../core/units.js';
 
 const BINARY = [
   ['GiB', 1024 ** 3],
@@ -42,5 +43,5 @@ export function formatShare(part: number, total: number): string {
 export function formatCount(count: number): string {
   if (count >= 1e9) return `${(count / 1e9).toFixed(2)}B`;
   if (count >= 1e6) return `${(count / 1e6).toFixed(1)}M`;
-  return count.toLocaleString('en-US');
+  return formatInt(count);
 }

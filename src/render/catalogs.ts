@@ -6,6 +6,7 @@ import { gpuRows, modelRows } from '../plan/catalogs.js';
 import type { Format, UnitSystem } from '../plan/common.js';
 import { formatBytes, formatCount } from './bytes.js';
 import { COMPACT_ROWS } from './estimateText.js';
+import { formatInt } from '../core/units.js';
 
 function renderRows(head: string[], rows: string[][], format: Format, color: boolean): string {
   if (format === 'markdown') {
@@ -43,9 +44,9 @@ export function renderModels(format: Format, units: UnitSystem, color: boolean):
       ? formatCount(r.parameterCount)
       : `${formatCount(r.parameterCount)} (${formatCount(r.activeParameterCount)} active)`,
     String(r.layerCount),
-    r.hiddenSize.toLocaleString('en-US'),
+    formatInt(r.hiddenSize),
     `${r.attentionHeadCount} / ${r.kvHeadCount}`,
-    r.maxContextTokens.toLocaleString('en-US'),
+    formatInt(r.maxContextTokens),
     r.kvCacheBytesPerToken === 0 ? '0 (encoder)' : formatBytes(r.kvCacheBytesPerToken, units),
   ]);
   return renderRows(head, body, format, color);
@@ -59,7 +60,7 @@ export function renderGpus(format: Format, units: UnitSystem, color: boolean): s
     r.id,
     r.name,
     String(r.marketedSize),
-    `${r.reportedMiB.toLocaleString('en-US')}${r.memoryIsMarketed ? ' (marketed)' : ''}`,
+    `${formatInt(r.reportedMiB)}${r.memoryIsMarketed ? ' (marketed)' : ''}`,
     formatBytes(r.memoryBytes, units),
     r.aliases.join(', '),
   ]);

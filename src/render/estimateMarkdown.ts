@@ -5,6 +5,7 @@ import { formatBytes, formatShare } from './bytes.js';
 import { bytesPerGpu } from '../core/estimate.js';
 import { gpuBytes } from './breakdownColumns.js';
 import { assumptionLines, basisLabel, catalogHeading, catalogRows, fitRows, headingLine } from './summaryLines.js';
+import { formatInt } from '../core/units.js';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|');
@@ -21,9 +22,9 @@ export function renderEstimateMarkdown(report: BreakdownPlan, units: UnitSystem,
     '| --- | ---: | ---: | ---: | --- | --- |',
     ...components.map(
       (c) =>
-        `| ${c.label} | ${formatBytes(gpuBytes(c), units)} | ${gpuBytes(c).toLocaleString('en-US')} | ${formatShare(gpuBytes(c), perGpuTotal)} | ${cell(basisLabel(c, units))} | ${cell(explain ? c.formula : c.expression)} |`,
+        `| ${c.label} | ${formatBytes(gpuBytes(c), units)} | ${formatInt(gpuBytes(c))} | ${formatShare(gpuBytes(c), perGpuTotal)} | ${cell(basisLabel(c, units))} | ${cell(explain ? c.formula : c.expression)} |`,
     ),
-    `| **Total** | **${formatBytes(perGpuTotal, units)}** | ${perGpuTotal.toLocaleString('en-US')} | 100.0% | | |`,
+    `| **Total** | **${formatBytes(perGpuTotal, units)}** | ${formatInt(perGpuTotal)} | 100.0% | | |`,
   ];
   const fit = fitRows(report, units);
   if (report.fit && fit.length > 0)

@@ -11,6 +11,7 @@ import { formatBytes, formatShare } from './bytes.js';
 import { bytesPerGpu } from '../core/estimate.js';
 import { breakdownColumns, gpuBytes } from './breakdownColumns.js';
 import { assumptionLines, basisLabel, catalogHeading, catalogRows, fitRows, headingLine } from './summaryLines.js';
+import { formatInt } from '../core/units.js';
 
 export interface TextOptions {
   units: UnitSystem;
@@ -117,7 +118,7 @@ export function renderEstimateText(report: BreakdownPlan, options: TextOptions):
     out.push('', chalk.bold('Working'));
     for (const c of components) {
       out.push(
-        `  ${chalk.bold(c.label)}: ${formatBytes(gpuBytes(c), options.units)} = ${gpuBytes(c).toLocaleString('en-US')} B${c.bytesPerGpu !== undefined && report.inputs.gpus > 1 ? ' per GPU' : ''} [${basisLabel(c, options.units)}]`,
+        `  ${chalk.bold(c.label)}: ${formatBytes(gpuBytes(c), options.units)} = ${formatInt(gpuBytes(c))} B${c.bytesPerGpu !== undefined && report.inputs.gpus > 1 ? ' per GPU' : ''} [${basisLabel(c, options.units)}]`,
       );
       out.push(`    = ${c.formula}`);
       for (const note of c.notes) out.push(`    · ${note}`);

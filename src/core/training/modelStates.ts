@@ -27,7 +27,7 @@ import type { ModelArchitecture } from '../architecture.js';
 import { layerCount, allLayerGroups } from '../architecture.js';
 import { countParameters, trainingParameterCount } from '../parameters.js';
 import { quantizedWeightsComponent } from '../quantization.js';
-import { ceilDiv } from '../units.js';
+import { ceilDiv, formatInt } from '../units.js';
 import { matrixParameterCount, weightMatrices } from '../weightMatrices.js';
 import type { ZeroBuckets } from './frameworkBuffers.js';
 import { type LoraSpec, loraMatrices, loraParameterCount } from './lora.js';
@@ -236,7 +236,7 @@ export function modelStates(input: ModelStateInput): ModelStates {
 /** DeepSpeed's estimators for ZeRO-2 and ZeRO-3 (mixed-precision Adam), over all `p.gpuCount` GPUs. */
 function deepspeedModelStates(arch: ModelArchitecture, p: TrainingParallelism, total: number): ModelStates {
   const n = p.gpuCount;
-  const params = `${total.toLocaleString('en-US')} params`;
+  const params = `${formatInt(total)} params`;
   const notes = ["DeepSpeed's estimator convention (estimate_zero2/zero3_model_states_mem_needs), over all GPUs"];
   if (p.zeroStage === 2) {
     return {
@@ -253,7 +253,7 @@ function deepspeedModelStates(arch: ModelArchitecture, p: TrainingParallelism, t
     weights: {
       gpu: 4 * largest,
       host: 0,
-      formula: `4 B × ${largest.toLocaleString('en-US')} params of the largest layer`,
+      formula: `4 B × ${formatInt(largest)} params of the largest layer`,
     },
     gradients: { gpu: 0, host: 0, formula: 'in the 18 B/param below' },
     optimizerStates: { gpu: ceilDiv(18 * total, n), host: 0, formula: `18 B × ${params} ÷ ${n} GPUs` },
@@ -296,7 +296,7 @@ function fullTrainingStates(
   return {
     trainable: share.count,
     weightBytes: share.count * half + fp8Cache,
-    weightFormula: `${share.count.toLocaleString('en-US')} params × ${half} B${fp8Cache > 0 ? ' + an 8-bit copy of the linear weights (Transformer Engine)' : ''}`,
+    weightFormula: `${formatInt(share.count)} params × ${half} B${fp8Cache > 0 ? ' + an 8-bit copy of the linear weights (Transformer Engine)' : ''}`,
     gradientBytesPer: half,
     master: precision === 'mixed' || precision === 'fp8' ? 4 : 0,
     stateBytes: precision === 'bf16' ? 2 : 4,
@@ -334,7 +334,7 @@ function loraTrainingStates(
   return {
     trainable,
     weightBytes: base + trainable * 4,
-    weightFormula: `${fineTuning.quantizedBase ? 'NF4 base (double quantization)' : `${share.count.toLocaleString('en-US')} frozen params × ${fineTuning.baseBytesPerParameter} B${fineTuning.baseBytesPerParameter === 1 ? ' (LLM.int8; its per-row fp32 scales are not counted)' : ''}`} + ${trainable.toLocaleString('en-US')} trainable params × 4 B (fp32 adapters)`,
+    weightFormula: `${fineTuning.quantizedBase ? 'NF4 base (double quantization)' : `${formatInt(share.count)} frozen params × ${fineTuning.baseBytesPerParameter} B${fineTuning.baseBytesPerParameter === 1 ? ' (LLM.int8; its per-row fp32 scales are not counted)' : ''}`} + ${formatInt(trainable)} trainable params × 4 B (fp32 adapters)`,
     gradientBytesPer: 4,
     master: 0,
     stateBytes: 4,
@@ -383,7 +383,7 @@ function weightStates(
     return {
       gpu: 4 * largest,
       host: sharded,
-      formula: `working set 4 B × ${largest.toLocaleString('en-US')} params of the largest layer; the rest offloaded`,
+      formula: `working set 4 B × ${formatInt(largest)} params of the largest layer; the rest offloaded`,
     };
   }
   return { gpu: sharded, host: 0, formula: `${local.weightFormula}${zero.stage === 3 ? zero.text : ''}` };
@@ -392,7 +392,7 @@ function weightStates(
 /** Gradients: sharded from ZeRO-2. Offloaded fp32 gradients: each rank's 1/N slice goes to the host. */
 function gradientStates(p: TrainingParallelism, local: LocalStates, zero: ZeroShard): StateBytes {
   const full = local.trainable * local.gradientBytesPer;
-  const params = `${local.trainable.toLocaleString('en-US')} trainable params`;
+  const params = `${formatInt(local.trainable)} trainable params`;
   if (p.offload === 'none') {
     return {
       gpu: zero.stage >= 2 ? zero.of(full) : full,
@@ -428,6 +428,6 @@ function optimizerStates(
   return {
     gpu: offload ? 0 : sharded,
     host: offload ? sharded : 0,
-    formula: `${local.trainable.toLocaleString('en-US')} trainable params × ${perParamText}${zero.stage >= 1 ? zero.text : ''}${offload ? ', offloaded to host' : ''}`,
+    formula: `${formatInt(local.trainable)} trainable params × ${perParamText}${zero.stage >= 1 ? zero.text : ''}${offload ? ', offloaded to host' : ''}`,
   };
 }
