@@ -187,14 +187,15 @@ describe('the Hugging Face Hub over HTTP (local server)', () => {
     ...extra,
   });
 
-  it('reads config.json, the index and each shard header with Range requests, never the weights', async () => {
+  it('reads config.json, the index and each shard header with one Range request, never the weights', async () => {
     requests.length = 0;
     const { code, json } = await runJson(['estimate', '--model', 'hf:org/model', '--ctx', '128'], { env: env() });
     expect(code).toBe(0);
     expect(json.model.id).toBe('hf:org/model');
     expect(componentBytes(json, 'weights')).toBe(STORED_BYTES);
+    // The length prefix and a speculative 256 KiB in one request: these headers fit.
     const shardRequests = requests.filter((r) => r.url.endsWith('.safetensors'));
-    expect(shardRequests.length).toBe(4);
+    expect(shardRequests.length).toBe(2);
     expect(shardRequests.every((r) => r.range !== undefined)).toBe(true);
   });
 
@@ -434,5 +435,71 @@ describe('Hub client robustness (local server)', () => {
     expect(code).toBe(2);
     expect(stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(/timed out/);
+  });
+});
+
+describe('a many-shard repository on a slow Hub (local server)', () => {
+  let server: Server;
+  let endpoint: string;
+  let inFlight = 0;
+  let mostInFlight = 0;
+  let shardRequests = 0;
+  const SHARDS = 24;
+  const shardName = (i: number) =>
+    `model-${String(i + 1).padStart(5, '0')}-of-${String(SHARDS).padStart(5, '0')}.safetensors`;
+  // One shard's header is over 256 KiB (4,000 tensors): it needs a second request.
+  const shard = (i: number) =>
+    safetensorsFile(
+      Array.from({ length: i === 0 ? 4000 : 2 }, (_, t) => ({
+        name: `model.layers.${i}.t${t}.weight`,
+        dtype: 'BF16',
+        shape: [4, 4],
+      })),
+    );
+  const files = new Map<string, Uint8Array>([
+    ['/org/many/resolve/main/config.json', new TextEncoder().encode(JSON.stringify(CONFIG))],
+    [
+      '/org/many/resolve/main/model.safetensors.index.json',
+      new TextEncoder().encode(
+        JSON.stringify({
+          weight_map: Object.fromEntries(Array.from({ length: SHARDS }, (_, i) => [`w${i}`, shardName(i)])),
+        }),
+      ),
+    ],
+    ...Array.from(
+      { length: SHARDS },
+      (_, i) => [`/org/many/resolve/main/${shardName(i)}`, shard(i)] as [string, Uint8Array],
+    ),
+  ]);
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      const body = files.get(request.url ?? '');
+      if (!body) return void response.writeHead(404).end();
+      if (request.url?.endsWith('.safetensors')) shardRequests++;
+      inFlight++;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      setTimeout(() => {
+        inFlight--;
+        const range = /bytes=(\d+)-(\d+)/.exec(request.headers.range ?? '');
+        if (!range) return void response.writeHead(200).end(Buffer.from(body));
+        const [start, end] = [Number(range[1]), Math.min(Number(range[2]), body.length - 1)];
+        response
+          .writeHead(206, { 'content-range': `bytes ${start}-${end}/${body.length}` })
+          .end(Buffer.from(body.subarray(start, end + 1)));
+      }, 50);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('reads shard headers eight at a time, one request each unless a header is longer than 256 KiB', async () => {
+    const result = await run(['estimate', '--model', 'hf:org/many'], {
+      env: { NO_COLOR: '1', HF_ENDPOINT: endpoint, XDG_CACHE_HOME: join(root, 'cache-many') },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(shardRequests).toBe(SHARDS + 1);
+    expect(mostInFlight).toBeGreaterThan(1);
+    expect(mostInFlight).toBeLessThanOrEqual(8);
   });
 });

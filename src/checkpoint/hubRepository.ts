@@ -290,12 +290,22 @@ async function cachedOrFetched(
   return bytes;
 }
 
-/** The JSON header of a safetensors file by two Range requests; null when the file is absent. */
+/**
+ * Bytes asked for past the 8-byte length prefix in the first Range request: most shard headers
+ * (a few hundred tensors) fit, so one request reads the whole header.
+ */
+const SPECULATIVE_HEADER_BYTES = 256 * 1024;
+
+/**
+ * The JSON header of a safetensors file: one Range request for the length prefix and a speculative
+ * 256 KiB, and a second only for a header longer than that; null when the file is absent.
+ */
 async function fetchSafetensorsHeader(hub: HubContext, file: string): Promise<Uint8Array | null> {
   const { label } = hub;
-  const prefix = await hubGet(hub, file, [0, 7], 8);
-  if (prefix === null) return null;
-  const length = safetensorsHeaderLength(prefix, `${label}/${file}`);
+  const first = await hubGet(hub, file, [0, 8 + SPECULATIVE_HEADER_BYTES - 1], 8 + SPECULATIVE_HEADER_BYTES);
+  if (first === null) return null;
+  const length = safetensorsHeaderLength(first, `${label}/${file}`);
+  if (8 + length <= first.length) return first.slice(8, 8 + length);
   const header = await hubGet(hub, file, [8, 8 + length - 1], Math.min(length, MAX_SAFETENSORS_HEADER_BYTES));
   if (header === null || header.length < length)
     throw new UserError(`${label}/${file}: truncated safetensors header (${header?.length ?? 0} of ${length} bytes)`);

@@ -55,6 +55,29 @@ function mtpStart(config: unknown): number | null {
   return typeof layers === 'number' && typeof mtp === 'number' && mtp > 0 ? layers : null;
 }
 
+/** Shard headers read at once: enough to hide network latency, few enough to be polite to the Hub. */
+const SHARD_READS_IN_FLIGHT = 8;
+
+/** `work` over `items` with at most `limit` running at once; results in the items' order; the first failure rejects. */
+async function inFlight<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  let failed = false;
+  // After a failure no worker starts another item, so nothing keeps the process waiting.
+  const worker = async () => {
+    for (let index = next++; index < items.length && !failed; index = next++) {
+      try {
+        results[index] = await work(items[index] as T);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 export async function readRepository(repo: ModelRepository): Promise<RepositoryModel> {
   const configText = await repo.readText('config.json');
   if (configText === null)
@@ -68,9 +91,12 @@ export async function readRepository(repo: ModelRepository): Promise<RepositoryM
       ? shardFiles(indexText, `${repo.label}/model.safetensors.index.json`)
       : ((await repo.listSafetensors()) ?? ['model.safetensors']);
   if (files.length === 0) return { config, checkpoint: null };
+  // Shard headers are read SHARD_READS_IN_FLIGHT at a time (a 163-shard repository over the
+  // network is 163 round trips otherwise), and kept in the index's order.
+  const reads = await inFlight(files, SHARD_READS_IN_FLIGHT, (file) => repo.safetensorsHeader(file));
   const shards: { file: string; header: SafetensorsHeader }[] = [];
-  for (const file of files) {
-    const read = await repo.safetensorsHeader(file);
+  for (const [index, file] of files.entries()) {
+    const read = reads[index] ?? null;
     if (read === null) {
       if (indexText !== null)
         throw new UserError(`${repo.label}: model.safetensors.index.json names ${file}, which is missing`);
