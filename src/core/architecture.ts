@@ -338,14 +338,26 @@ export function leadRecurrent(arch: ModelArchitecture): RecurrentMixer | null {
   return arch.layers.find((group) => group.recurrent !== null)?.recurrent ?? null;
 }
 
-/** Groups equal layers (order does not change memory), keeping the order each shape first appears. */
+/**
+ * Groups equal layers (order does not change memory), keeping the order each shape first appears.
+ * Readers pass the same object for layers of one shape, so each distinct object is compared by
+ * value (JSON) once, not once per layer.
+ */
 export function groupLayers(perLayer: readonly Omit<LayerGroup, 'count'>[]): LayerGroup[] {
-  const groups = new Map<string, LayerGroup>();
+  const byShape = new Map<string, LayerGroup>();
+  const byObject = new Map<object, LayerGroup>();
   for (const layer of perLayer) {
-    const key = JSON.stringify(layer);
-    const group = groups.get(key);
-    if (group) group.count += 1;
-    else groups.set(key, { ...layer, count: 1 });
+    let group = byObject.get(layer);
+    if (group === undefined) {
+      const key = JSON.stringify(layer);
+      group = byShape.get(key);
+      if (group === undefined) {
+        group = { ...layer, count: 0 };
+        byShape.set(key, group);
+      }
+      byObject.set(layer, group);
+    }
+    group.count += 1;
   }
-  return [...groups.values()];
+  return [...byShape.values()];
 }
