@@ -95,11 +95,24 @@ function presetForContext(
   }));
   bySize.sort((a, b) => a.distance - b.distance);
   for (const { preset } of bySize) {
-    const arch = readHfConfig(preset.config, preset.id);
-    if (arch.layout === layout && arch.maxPositionCount >= tokens)
-      return { id: preset.id, maxPositionCount: arch.maxPositionCount };
+    const shape = presetShape(preset);
+    if (shape.layout === layout && shape.maxPositionCount >= tokens)
+      return { id: preset.id, maxPositionCount: shape.maxPositionCount };
   }
   return null;
+}
+
+/** Each preset's layout and trained context, read from its config once per run (presets do not change). */
+const PRESET_SHAPES = new Map<string, { layout: string; maxPositionCount: number }>();
+
+function presetShape(preset: (typeof PRESETS)[number]): { layout: string; maxPositionCount: number } {
+  let shape = PRESET_SHAPES.get(preset.id);
+  if (shape === undefined) {
+    const arch = readHfConfig(preset.config, preset.id);
+    shape = { layout: arch.layout, maxPositionCount: arch.maxPositionCount };
+    PRESET_SHAPES.set(preset.id, shape);
+  }
+  return shape;
 }
 
 /** The warning for a context past the model's trained maximum, or null. */
