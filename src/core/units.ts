@@ -31,6 +31,11 @@ export function ceilDiv(numerator: number, denominator: number): number {
 
 /** ceil(value × numerator / denominator) computed exactly (BigInt), for shares like 15 % or 12.5 %. */
 export function ceilShare(value: number, numerator: number, denominator: number, what: string): number {
+  // In doubles while the sum stays a safe integer (the usual case): the floor of a correctly
+  // rounded quotient of two integers below 2^53 is exact. BigInt otherwise.
+  const top = value * numerator + denominator - 1;
+  if (Number.isSafeInteger(value) && Number.isSafeInteger(numerator) && Number.isSafeInteger(top) && denominator > 0)
+    return exact(Math.floor(top / denominator), what);
   const product = BigInt(value) * BigInt(numerator);
   const result = (product + BigInt(denominator) - 1n) / BigInt(denominator);
   return exact(Number(result), what);

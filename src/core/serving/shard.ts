@@ -107,7 +107,10 @@ function recurrentSplits(mixer: RecurrentMixer, n: number): boolean {
 export function tensorParallelDegrees(arch: ModelArchitecture, max: number): number[] {
   const groups = arch.layers;
   const degrees: number[] = [];
-  for (let n = 1; n <= max; n++) {
+  // A degree divides every attention's head count, so none is above the smallest: stop there.
+  const heads = groups.map((g) => g.attention?.headCount ?? Number.POSITIVE_INFINITY);
+  const last = Math.min(max, ...heads);
+  for (let n = 1; n <= last; n++) {
     const splits = groups.every(
       (g) =>
         (g.attention === null || attentionSplits(g.attention, n)) &&
