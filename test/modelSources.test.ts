@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ggufFile, safetensorsFile } from './fixtures/writers.js';
+import { TINY_LLAMA_GGUF_META, ggufFile, safetensorsFile } from './fixtures/writers.js';
 import { componentBytes, run, runJson } from './helpers.js';
 
 const CONFIG = {
@@ -251,23 +251,11 @@ describe('GGUF files', () => {
     const path = join(root, 'tiny.gguf');
     writeFileSync(
       path,
-      ggufFile(
-        [
-          ['general.architecture', 'string', 'llama'],
-          ['llama.block_count', 'u32', 2],
-          ['llama.embedding_length', 'u32', 256],
-          ['llama.feed_forward_length', 'u32', 512],
-          ['llama.attention.head_count', 'u32', 4],
-          ['llama.attention.head_count_kv', 'u32', 2],
-          ['llama.context_length', 'u32', 4096],
-          ['llama.vocab_size', 'u32', 1000],
-        ],
-        [
-          { name: 'token_embd.weight', shape: [256, 1000], type: 12 },
-          { name: 'blk.0.ffn_down.weight', shape: [512, 256], type: 14 },
-          { name: 'blk.0.attn_norm.weight', shape: [256], type: 0 },
-        ],
-      ),
+      ggufFile(TINY_LLAMA_GGUF_META, [
+        { name: 'token_embd.weight', shape: [256, 1000], type: 12 },
+        { name: 'blk.0.ffn_down.weight', shape: [512, 256], type: 14 },
+        { name: 'blk.0.attn_norm.weight', shape: [256], type: 0 },
+      ]),
     );
     const { code, json } = await runJson(['estimate', '--model', path, '--ctx', '1024']);
     expect(code).toBe(0);

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ggufFile } from '../fixtures/writers.js';
+import { type GgufMeta, TINY_LLAMA_GGUF_META, ggufFile } from '../fixtures/writers.js';
 import { llamaCppLayersPerGpu } from '../../src/core/serving/llamaCpp.js';
 import { capacity } from '../../src/core/serving/capacity.js';
 import type { Engine } from '../../src/core/serving/types.js';
@@ -544,20 +544,10 @@ describe('vram capacity', () => {
       { name: `blk.${i}.ffn_down.weight`, shape: [512, 256], type: 8 },
       { name: `blk.${i}.ffn_up.weight`, shape: [256, 512], type: 8 },
     ]);
-    const meta: [string, string, number | string][] = [
-      ['general.architecture', 'string', 'llama'],
-      ['llama.block_count', 'u32', 4],
-      ['llama.embedding_length', 'u32', 256],
-      ['llama.feed_forward_length', 'u32', 512],
-      ['llama.attention.head_count', 'u32', 4],
-      ['llama.attention.head_count_kv', 'u32', 2],
-      ['llama.context_length', 'u32', 4096],
-      ['llama.vocab_size', 'u32', 1000],
-    ];
-    writeFileSync(
-      path,
-      ggufFile(meta as never, [{ name: 'token_embd.weight', shape: [256, 1000], type: 8 }, ...blocks]),
+    const meta = TINY_LLAMA_GGUF_META.map(
+      ([key, type, value]): GgufMeta => (key === 'llama.block_count' ? [key, type, 4] : [key, type, value]),
     );
+    writeFileSync(path, ggufFile(meta, [{ name: 'token_embd.weight', shape: [256, 1000], type: 8 }, ...blocks]));
     const weightsOn = async (gpus: string) =>
       (
         await runJson([

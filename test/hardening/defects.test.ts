@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Io, useColor } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
-import { ggufFile, safetensorsFile } from '../fixtures/writers.js';
+import { TINY_LLAMA_CONFIG, TINY_LLAMA_GGUF_META, ggufFile, safetensorsFile } from '../fixtures/writers.js';
 import { run } from '../helpers.js';
 
 const ROOT = join(__dirname, '..', '..');
@@ -262,16 +262,7 @@ describe('settings follow their conventions', () => {
 });
 
 describe('checkpoints that disagree with their config', () => {
-  const config = {
-    model_type: 'llama',
-    hidden_size: 256,
-    intermediate_size: 512,
-    num_hidden_layers: 2,
-    num_attention_heads: 4,
-    num_key_value_heads: 2,
-    vocab_size: 1000,
-    max_position_embeddings: 4096,
-  };
+  const config = TINY_LLAMA_CONFIG;
   const directory = (name: string, files: Record<string, Uint8Array | string>) => {
     const dir = join(DIR, name);
     mkdirSync(dir, { recursive: true });
@@ -299,16 +290,7 @@ describe('checkpoints that disagree with their config', () => {
 
   it('a GGUF file cut inside its tensor data is refused', async () => {
     const tensors = [{ name: 'token_embd.weight', shape: [256, 1000], type: 12 }];
-    const meta: Parameters<typeof ggufFile>[0] = [
-      ['general.architecture', 'string', 'llama'],
-      ['llama.block_count', 'u32', 2],
-      ['llama.embedding_length', 'u32', 256],
-      ['llama.feed_forward_length', 'u32', 512],
-      ['llama.attention.head_count', 'u32', 4],
-      ['llama.attention.head_count_kv', 'u32', 2],
-      ['llama.context_length', 'u32', 4096],
-      ['llama.vocab_size', 'u32', 1000],
-    ];
+    const meta = TINY_LLAMA_GGUF_META;
     const path = join(DIR, 'cut.gguf');
     writeFileSync(path, ggufFile(meta, tensors, { dataBytes: 1000 }));
     const result = await run(['estimate', '--model', path]);

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ggufFile, safetensorsFile } from '../fixtures/writers.js';
+import { TINY_LLAMA_CONFIG, TINY_LLAMA_GGUF_META, ggufFile, safetensorsFile } from '../fixtures/writers.js';
 import { run } from '../helpers.js';
 
 const LONG = process.env.VRAM_FUZZ_LONG === '1';
@@ -191,17 +191,7 @@ describe('fuzz: flags', () => {
   }, 600_000);
 });
 
-const BASE_CONFIG = {
-  model_type: 'llama',
-  hidden_size: 256,
-  intermediate_size: 512,
-  num_hidden_layers: 2,
-  num_attention_heads: 4,
-  num_key_value_heads: 2,
-  vocab_size: 1000,
-  max_position_embeddings: 4096,
-  torch_dtype: 'bfloat16',
-};
+const BASE_CONFIG = { ...TINY_LLAMA_CONFIG, torch_dtype: 'bfloat16' };
 const CONFIG_FIELDS = [
   'model_type',
   'hidden_size',
@@ -288,16 +278,6 @@ const TINY_TENSORS = [
   { name: 'model.embed_tokens.weight', dtype: 'BF16', shape: [1000, 256] },
   { name: 'model.layers.0.mlp.down_proj.weight', dtype: 'BF16', shape: [256, 512] },
 ];
-const GGUF_META: Parameters<typeof ggufFile>[0] = [
-  ['general.architecture', 'string', 'llama'],
-  ['llama.block_count', 'u32', 2],
-  ['llama.embedding_length', 'u32', 256],
-  ['llama.feed_forward_length', 'u32', 512],
-  ['llama.attention.head_count', 'u32', 4],
-  ['llama.attention.head_count_kv', 'u32', 2],
-  ['llama.context_length', 'u32', 4096],
-  ['llama.vocab_size', 'u32', 1000],
-];
 
 /** A copy of `bytes` cut at `length`, or with the byte at `at` replaced. */
 function mutated(bytes: Uint8Array, kind: 'cut' | 'flip', at: number, value = 0xff): Uint8Array {
@@ -332,7 +312,7 @@ describe('fuzz: checkpoints written here', () => {
   }, 600_000);
 
   it('GGUF files: truncated and corrupted', async () => {
-    const good = ggufFile(GGUF_META, [
+    const good = ggufFile(TINY_LLAMA_GGUF_META, [
       { name: 'token_embd.weight', shape: [256, 1000], type: 12 },
       { name: 'blk.0.ffn_down.weight', shape: [512, 256], type: 14 },
     ]);
