@@ -264,6 +264,24 @@ describe('GGUF files', () => {
     expect(json.components[0].formula).toMatch(/\(Q4_K\).*\(Q6_K\).*\(F32\) stored in 1 gguf file/);
   });
 
+  it("a 100,000-token vocabulary is skipped across the reader's buffers and still counted", async () => {
+    const path = join(root, 'vocab.gguf');
+    // Strings of 1 to 40 bytes, so lengths and strings straddle every buffer boundary.
+    const tokens = Array.from({ length: 100_000 }, (_, i) => 'x'.repeat(1 + (i % 40)));
+    const meta = TINY_LLAMA_GGUF_META.filter(([key]) => key !== 'llama.vocab_size');
+    writeFileSync(
+      path,
+      ggufFile(
+        [...meta, ['tokenizer.ggml.tokens', 'string[]', tokens]],
+        [{ name: 'token_embd.weight', shape: [256, 100_000], type: 0 }],
+      ),
+    );
+    const { code, json } = await runJson(['estimate', '--model', path, '--ctx', '1024']);
+    expect(code).toBe(0);
+    expect(componentBytes(json, 'weights')).toBe(256 * 100_000 * 4);
+    expect(json.model.parameterCount).toBeGreaterThan(256 * 100_000);
+  });
+
   it('a file that is not GGUF exits 2 with one line', async () => {
     const path = join(root, 'fake.gguf');
     writeFileSync(path, new TextEncoder().encode('this is not a gguf file at all, sorry'));

@@ -75,7 +75,10 @@ class Cursor {
 
   /** Skips `count` strings, reading lengths straight from the buffer; returns their count as an array of empty strings' length. */
   async skipStrings(count: number): Promise<GgufValue[]> {
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < count; ) {
+      i += this.skipBufferedStrings(count - i);
+      if (i === count) break;
+      // A string across the buffer's end: read it the slow way, which refills the buffer.
       const length = await this.u64('string value length', MAX_STRING_BYTES);
       const bufferEnd = this.bufferStart + this.buffer.length;
       if (
@@ -84,8 +87,26 @@ class Cursor {
       )
         this.position += length;
       else await this.take(length);
+      i++;
     }
     return new Array<GgufValue>(count);
+  }
+
+  /** Skips up to `count` strings that lie wholly in the buffer, without awaiting; returns how many. */
+  private skipBufferedStrings(count: number): number {
+    const end = Math.min(this.bufferStart + this.buffer.length, this.source.size ?? Number.POSITIVE_INFINITY);
+    const view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length);
+    let skipped = 0;
+    while (skipped < count && this.position + 8 <= end) {
+      const at = this.position - this.bufferStart;
+      const low = view.getUint32(at, true);
+      const high = view.getUint32(at + 4, true);
+      if (high !== 0 || low > MAX_STRING_BYTES) return skipped; // the slow path names the error
+      if (this.position + 8 + low > end) return skipped;
+      this.position += 8 + low;
+      skipped++;
+    }
+    return skipped;
   }
 
   async u32(): Promise<number> {
