@@ -11,6 +11,8 @@ import { UserError } from '../core/errors.js';
 import type { ModelRepository } from './repository.js';
 import { errorName } from './errorFields.js';
 import { networkCause, readBody } from './httpBody.js';
+import { MAX_JSON_BYTES } from './localRepository.js';
+import { replaceUrlCredentials } from './urlCredentials.js';
 import { MAX_SAFETENSORS_HEADER_BYTES, parseSafetensorsHeader, safetensorsHeaderLength } from './safetensors.js';
 
 export const DEFAULT_HUB_ENDPOINT = 'https://huggingface.co';
@@ -188,11 +190,6 @@ async function hubFetch(
   }
 }
 
-/** An endpoint without `user:password@`, so that no credential ends up in a cache path (or a message naming it). */
-function withoutCredentials(endpoint: string): string {
-  return endpoint.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1');
-}
-
 export function hubRepository(options: HubOptions): ModelRepository {
   const label = `hf:${options.repo}${options.revision === 'main' ? '' : `@${options.revision}`}`;
   const endpoint = options.endpoint.replace(/\/+$/, '');
@@ -202,7 +199,7 @@ export function hubRepository(options: HubOptions): ModelRepository {
       ? null
       : join(
           options.cacheDir,
-          encodeURIComponent(withoutCredentials(endpoint)),
+          encodeURIComponent(replaceUrlCredentials(endpoint, '')),
           options.repo,
           encodeURIComponent(options.revision),
         ),
@@ -226,9 +223,6 @@ export function hubRepository(options: HubOptions): ModelRepository {
     listSafetensors: async () => null,
   };
 }
-
-/** Largest JSON file read from the Hub (a config or an index is a few KiB to a few MiB). */
-const MAX_JSON_BYTES = 16 * 1024 * 1024;
 
 /** Throws unless `body` is a whole JSON object within MAX_JSON_BYTES (not an HTML page, not cut short, not empty). */
 function checkJsonBody(body: Uint8Array, label: string): void {

@@ -6,7 +6,7 @@
 import { UserError } from '../core/errors.js';
 import { type SafetensorsHeader, parseSafetensorsHeader } from './safetensors.js';
 import { type CheckpointSummary, summarizeSafetensors } from './summary.js';
-import { checkJsonDepth } from './jsonDepth.js';
+import { parseBoundedJson } from './boundedJson.js';
 
 export interface ModelRepository {
   /** e.g. "./models/llama" or "hf:meta-llama/Llama-3.1-8B@main". */
@@ -19,20 +19,9 @@ export interface ModelRepository {
   listSafetensors(): Promise<string[] | null>;
 }
 
-function parseJson(text: string, label: string): unknown {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new UserError(`${label}: not valid JSON`);
-  }
-  checkJsonDepth(value, label);
-  return value;
-}
-
 /** The shard files named by model.safetensors.index.json's weight_map. */
 function shardFiles(indexText: string, label: string): string[] {
-  const index = parseJson(indexText, label) as { weight_map?: Record<string, unknown> };
+  const index = parseBoundedJson(indexText, label) as { weight_map?: Record<string, unknown> };
   const map = index?.weight_map;
   if (typeof map !== 'object' || map === null) throw new UserError(`${label}: missing weight_map`);
   const files = [...new Set(Object.values(map).map(String))];
@@ -84,7 +73,7 @@ export async function readRepository(repo: ModelRepository): Promise<RepositoryM
     throw new UserError(
       `${repo.label}: no config.json (not found: check the repository name, the revision, or the path)`,
     );
-  const config = parseJson(configText, `${repo.label}/config.json`);
+  const config = parseBoundedJson(configText, `${repo.label}/config.json`);
   const indexText = await repo.readText('model.safetensors.index.json');
   const files =
     indexText !== null

@@ -7,7 +7,7 @@ import { countParameters } from '../core/parameters.js';
 import { UserError } from '../core/errors.js';
 import { readWithSets } from '../model/configOverrides.js';
 import { printable } from './printable.js';
-import { errorCode, errorMessage } from '../checkpoint/errorFields.js';
+import { errorCode } from '../checkpoint/errorFields.js';
 import { fileSource, readFileCapped } from '../checkpoint/fileSource.js';
 import { readGgufHeader } from '../checkpoint/gguf.js';
 import { ggufToConfig } from '../checkpoint/ggufConfig.js';
@@ -25,7 +25,7 @@ import { type CheckpointSummary, summarizeGguf } from '../checkpoint/summary.js'
 import type { Io } from './io.js';
 import { type LoadedModel, modelFromConfig, modelFromPreset } from '../plan/model.js';
 import { ownValue } from '../core/ownKey.js';
-import { checkJsonDepth } from '../checkpoint/jsonDepth.js';
+import { parseBoundedJson } from '../checkpoint/boundedJson.js';
 import { formatInt } from '../core/units.js';
 
 export function quoted(text: string): string {
@@ -63,21 +63,6 @@ async function readConfigText(path: string, io: Io): Promise<string> {
       `--config: ${path === '-' ? 'stdin' : quoted(path)} is larger than 16 MiB; a config.json is a few KiB`,
     );
   return typeof bytes === 'string' ? bytes : new TextDecoder().decode(bytes);
-}
-
-function parseJson(text: string, label: string): unknown {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    // V8's message quotes the offending text; keep only its position.
-    const position = /position (\d+)/.exec(errorMessage(error));
-    throw new UserError(
-      `${label}: not valid JSON${position ? ` (at character ${position[1]})` : text.trim() === '' ? ' (it is empty)' : ''}`,
-    );
-  }
-  checkJsonDepth(value, label);
-  return value;
 }
 
 function fileName(path: string): string {
@@ -233,7 +218,7 @@ export async function loadModel(options: ModelOptions, io: Io): Promise<LoadedMo
   if (path === undefined)
     throw new UserError('--model: no model given; pass --model <preset> or --config <config.json>');
   const label = path === '-' ? 'stdin' : printable(path);
-  const raw = parseJson(await readConfigText(path, io), label);
+  const raw = parseBoundedJson(await readConfigText(path, io), label);
   const model = modelFromConfig(raw, label, options.set, path === '-' ? 'stdin' : fileName(path));
   return { ...model, id: printable(model.id), name: printable(model.name) };
 }

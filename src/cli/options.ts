@@ -36,14 +36,14 @@ import {
   parseSize,
   parseTokenCount,
 } from './values.js';
-import { hasOwnKey, ownValue } from '../core/ownKey.js';
+import { ownValue } from '../core/ownKey.js';
 
 export const MODES = ['inference', 'training'] as const;
 export const FORMATS = ['table', 'json', 'markdown'] as const;
 export const UNIT_SYSTEMS = ['gib', 'gb'] as const;
 /** --dtype: plain dtypes and llama.cpp's GGUF file types (q4_k_m…), which follow llama.cpp's mixing rules. */
 export const WEIGHT_DTYPES: readonly string[] = [
-  ...DTYPES.filter((d) => !hasOwnKey(GGUF_FILE_TYPES, d)),
+  ...DTYPES.filter((d) => !Object.hasOwn(GGUF_FILE_TYPES, d)),
   ...Object.keys(GGUF_FILE_TYPES),
 ];
 /** PyTorch / Hugging Face dtype names accepted for --dtype and --kv-dtype. */

@@ -7,7 +7,7 @@ import { GB, GIB, KB, KIB, MB, MIB, TB, TIB, formatInt } from '../core/units.js'
 import { ValueError } from '../core/errors.js';
 import type { OverheadSpec } from '../core/overhead.js';
 import { ownValue } from '../core/ownKey.js';
-import { checkJsonDepth } from '../checkpoint/jsonDepth.js';
+import { checkJsonDepth } from '../checkpoint/boundedJson.js';
 
 /** Largest context accepted: 16,777,216 tokens (16384k). */
 export const MAX_CONTEXT_TOKENS = 2 ** 24;

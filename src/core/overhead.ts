@@ -55,7 +55,7 @@ export const ALLOCATOR_CACHE_PERCENT: Readonly<Record<Workload, LowExpectedHigh>
 export type OverheadSpec =
   | {
       kind: 'model';
-      /** Count the caching allocator's reserved-but-free blocks (default true; --no-allocator-cache). */
+      /** Count the caching allocator's reserved-but-free blocks (default true; --without allocator-cache). */
       allocatorCache?: boolean;
     }
   /** Basis points (1/100 of a percent) of all other components: 10% = 1000. */

@@ -392,10 +392,10 @@ export function trainingActivationsComponent(input: TrainingActivationInput): Co
 
 /** Kept layers, plus the loss and head or (full recomputation) the larger of them and one rebuilt layer. */
 function activationsFormula(p: TrainingActivationParts, kept: string, recomputed: string, loss: string): string {
-  const head = p.lossBytes === 0 && p.outsideLayersBytes === 0;
+  const withoutHead = p.lossBytes === 0 && p.outsideLayersBytes === 0;
   if (p.recomputeBufferBytes === 0) {
-    return head ? `${kept} (a pipeline stage without the head: no logits or loss)` : `${kept} + ${loss}`;
+    return withoutHead ? `${kept} (a pipeline stage without the head: no logits or loss)` : `${kept} + ${loss}`;
   }
-  if (head) return `${kept} + ${recomputed} (a pipeline stage without the head: no logits or loss)`;
+  if (withoutHead) return `${kept} + ${recomputed} (a pipeline stage without the head: no logits or loss)`;
   return `${kept} + max(${loss}, ${recomputed})`;
 }

@@ -29,7 +29,7 @@ export function ceilDiv(numerator: number, denominator: number): number {
   return numerator - quotient * denominator > 0 ? quotient + 1 : quotient;
 }
 
-/** ceil(value × numerator / denominator) computed exactly (BigInt), for shares like 15 % or 12.5 %. */
+/** ceil(value × numerator / denominator) computed exactly (in doubles while that is exact, else BigInt), for shares like 15 % or 12.5 %. */
 export function ceilShare(value: number, numerator: number, denominator: number, what: string): number {
   // In doubles while the sum stays a safe integer (the usual case): the floor of a correctly
   // rounded quotient of two integers below 2^53 is exact. BigInt otherwise.

@@ -30,7 +30,7 @@ import { ENCODER_DECODER_FAMILY, readEncoderDecoder } from './readers/encoderDec
 import { GRANITE_HYBRID_LAYER_TYPES, readFalconH1, readGraniteHybrid } from './readers/mamba2Hybrids.js';
 import { NEMOTRON_H_LAYER_TYPES, readNemotronH } from './readers/nemotronH.js';
 import { SSM_FAMILY, readSsm } from './readers/ssm.js';
-import { hasOwnKey, ownValue } from '../core/ownKey.js';
+import { ownValue } from '../core/ownKey.js';
 
 export const SUPPORTED_MODEL_TYPES = [
   ...LLAMA_FAMILY,
@@ -102,7 +102,7 @@ export interface ReadConfig {
 }
 
 function isKnown(modelType: string): boolean {
-  return SUPPORTED_MODEL_TYPES.some((type) => type === modelType) || hasOwnKey(LLAMA_ALIASES, modelType);
+  return SUPPORTED_MODEL_TYPES.some((type) => type === modelType) || Object.hasOwn(LLAMA_ALIASES, modelType);
 }
 
 function isOneOf<T extends string>(list: readonly T[], value: string): value is T {
@@ -221,14 +221,14 @@ export function readModelConfig(raw: unknown, source: string): ReadConfig {
       const count = fields.value(field);
       return count !== undefined && (typeof count !== 'number' || count > 0);
     })[0];
-    if (experts && !hasOwnKey(LLAMA_ALIASES, modelType)) {
+    if (experts && !Object.hasOwn(LLAMA_ALIASES, modelType)) {
       throw new UserError(
         `${source}: model_type "${modelType}" is not supported yet, and its ${experts} says it is a mixture of experts, which the generic reader would count as dense (supported: ${SUPPORTED_MODEL_TYPES.join(', ')})`,
       );
     }
     const family = ownValue(LLAMA_ALIASES, modelType) ?? 'llama';
     arch = { ...readLlamaFamily(fields, family, warnings), modelType };
-    if (!hasOwnKey(LLAMA_ALIASES, modelType)) {
+    if (!Object.hasOwn(LLAMA_ALIASES, modelType)) {
       warnings.push(
         `model_type "${modelType}" is not one vram knows (${SUPPORTED_MODEL_TYPES.join(', ')}); it was read as a LLaMA-style decoder (gated MLP, RMSNorm, GQA from num_key_value_heads), so check the parameter count`,
       );

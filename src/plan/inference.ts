@@ -16,7 +16,6 @@ import type { StoredWeights } from '../core/weights.js';
 import { GGUF_FILE_TYPES, type WeightFormat } from '../core/quantization.js';
 import { DEFAULTS } from './defaults.js';
 import type { LoadedModel } from './model.js';
-import { hasOwnKey } from '../core/ownKey.js';
 
 /** --dtype: a plain dtype (DTYPES), or one of llama.cpp's GGUF file types (GGUF_FILE_TYPES: q4_k_m…). */
 export type WeightDtype = string;
@@ -186,7 +185,7 @@ function isDtype(value: string): value is Dtype {
 
 /** A GGUF file type takes precedence over the plain dtype of the same name (q8_0, q4_0…). */
 function ggufTypeOf(dtype: WeightDtype | undefined): string | null {
-  return dtype !== undefined && hasOwnKey(GGUF_FILE_TYPES, dtype) ? dtype : null;
+  return dtype !== undefined && Object.hasOwn(GGUF_FILE_TYPES, dtype) ? dtype : null;
 }
 
 export function resolveInference(

@@ -14,7 +14,6 @@ const VERDICT_TEXT: Record<Verdict, string> = {
   no: 'does not fit',
 };
 
-/** The JSON document of a capacity plan (see the docblock). */
 /**
  * A row's range, smallest first. The budget takes each heuristic term at its low and at its high
  * end; a derived row (the KV pool: memory minus the rest) is largest when the terms are lowest,
@@ -38,6 +37,7 @@ function termRanges(
   );
 }
 
+/** The JSON document of a capacity plan (see the docblock). */
 export function capacityJson(report: CapacityPlan) {
   const c = report.capacity;
   return {

@@ -1,7 +1,7 @@
 /**
  * Framework buffers: what the sharding framework allocates on each GPU beyond the sharded model
  * states, as DeepSpeed and PyTorch FSDP implement them by default. Each term has a low, expected and
- * high figure; `--no-framework-buffers` drops them all (a framework configured otherwise).
+ * high figure; `--without framework-buffers` drops them all (a framework configured otherwise).
  *
  * DeepSpeed ZeRO (`--zero 1|2|3`; deepspeedai/DeepSpeed @ edaa7221, deepspeed/runtime/zero/):
  * - reduce bucket: `reduce_bucket_size` elements (config.py default 5e8; HF's "auto" h², as

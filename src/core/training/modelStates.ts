@@ -74,7 +74,7 @@ export interface TrainingParallelism {
   frameworkBuffers: boolean;
   /** ZeRO's bucket sizes (DeepSpeed's defaults, HF "auto", or --zero-bucket-size). */
   zeroBuckets: ZeroBuckets;
-  /** Count NCCL's communicator buffers in the overhead (--no-nccl turns them off). */
+  /** Count NCCL's communicator buffers in the overhead (--without nccl turns them off). */
   nccl: boolean;
 }
 

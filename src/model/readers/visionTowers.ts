@@ -260,7 +260,6 @@ const VISION_DEFAULTS: Readonly<Record<string, Record<string, number>>> = {
   },
 };
 
-/** The vision tower of a known multimodal wrapper, from its vision_config; null for other model types. */
 /** The vision_config model_type each formula is for; another tower is not counted (the caller warns). */
 const VISION_MODEL_TYPES: Readonly<Record<string, string>> = {
   llava: 'clip_vision_model',
@@ -269,6 +268,7 @@ const VISION_MODEL_TYPES: Readonly<Record<string, string>> = {
   llama4: 'llama4_vision_model',
 };
 
+/** The vision tower of a known multimodal wrapper, from its vision_config; null for other model types. */
 export function visionTowerOf(
   modelType: string,
   top: ConfigFields,
