@@ -42,3 +42,17 @@ describe('gpt_bigcode (StarCoder)', () => {
     expect(kvCacheBytes(mha, 'fp16', 8192, 1, 'cap')).toBe(48 * 20_480 * 8192);
   });
 });
+
+describe('the GPT family reads its MLP activation as transformers names it', () => {
+  it("defaults to the family's own (gpt_bigcode: gelu_pytorch_tanh) and keeps a named one", () => {
+    expect(readModelConfig(STARCODER, 'starcoder').arch.layers[0]?.mlp?.activation).toBe('gelu_pytorch_tanh');
+    const named = readModelConfig({ ...STARCODER, activation_function: 'gelu_python_tanh' }, 'starcoder');
+    expect(named.arch.layers[0]?.mlp?.activation).toBe('gelu_python_tanh');
+  });
+
+  it('refuses a name transformers does not have, rather than counting it as a fused activation', () => {
+    expect(() => readModelConfig({ ...STARCODER, activation_function: 'gelu_newx' }, 'starcoder')).toThrow(
+      /activation_function: "gelu_newx" is not one of transformers' activations/,
+    );
+  });
+});

@@ -19,6 +19,7 @@ import { dtypeFromTorch } from '../../core/dtype.js';
 import { architecture } from '../../core/uniformArchitecture.js';
 import type { ConfigFields } from '../configFields.js';
 import { type LayerShape, denseMlp, standardAttention } from './build.js';
+import { TRANSFORMERS_ACTIVATIONS } from '../../core/activationFunctions.js';
 
 export const GPT_FAMILY = ['gpt2', 'gpt_bigcode', 'gpt_neox', 'opt', 'bloom', 'falcon'] as const;
 type GptFamily = (typeof GPT_FAMILY)[number];
@@ -62,17 +63,31 @@ function gptLayer(
 }
 
 /**
- * The MLP activation by its config field and transformers' default (GPT2Config gelu_new,
- * GPTBigCodeConfig gelu_pytorch_tanh, GPTNeoXConfig gelu, OPTConfig relu, FalconConfig gelu);
- * BLOOM's is its own autograd function, which keeps only its input.
+ * The field naming each family's MLP activation, and transformers' default for it (GPT2Config
+ * gelu_new, GPTBigCodeConfig gelu_pytorch_tanh, GPTNeoXConfig gelu, OPTConfig relu, FalconConfig
+ * gelu). BLOOM's is its own autograd function, which keeps only its input: none.
+ */
+const ACTIVATION_FIELDS: Readonly<Partial<Record<GptFamily, { field: string; fallback: string }>>> = {
+  gpt2: { field: 'activation_function', fallback: 'gelu_new' },
+  gpt_bigcode: { field: 'activation_function', fallback: 'gelu_pytorch_tanh' },
+  gpt_neox: { field: 'hidden_act', fallback: 'gelu' },
+  opt: { field: 'activation_function', fallback: 'relu' },
+  falcon: { field: 'activation', fallback: 'gelu' },
+};
+
+/**
+ * The MLP activation, one transformers knows: another name is refused rather than counted as a
+ * fused activation (transformers itself would not load the model).
  */
 function activationOf(f: ConfigFields, type: GptFamily): string | undefined {
-  if (type === 'gpt2') return f.string('activation_function') ?? 'gelu_new';
-  if (type === 'gpt_bigcode') return f.string('activation_function') ?? 'gelu_pytorch_tanh';
-  if (type === 'gpt_neox') return f.string('hidden_act') ?? 'gelu';
-  if (type === 'opt') return f.string('activation_function') ?? 'relu';
-  if (type === 'falcon') return f.string('activation') ?? 'gelu';
-  return undefined;
+  const spec = ACTIVATION_FIELDS[type];
+  if (spec === undefined) return undefined;
+  const activation = f.string(spec.field) ?? spec.fallback;
+  f.require(
+    TRANSFORMERS_ACTIVATIONS.includes(activation),
+    `${spec.field}: "${activation}" is not one of transformers' activations (${TRANSFORMERS_ACTIVATIONS.join(', ')})`,
+  );
+  return activation;
 }
 
 export function readGptFamily(f: ConfigFields, type: GptFamily): ModelArchitecture {
