@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { type ReadConfig, SUPPORTED_MODEL_TYPES, readModelConfig } from '../src/model/hfConfig.js';
 import { PRESETS } from '../src/model/presets.js';
 import { presetReaderFields } from '../src/model/readerFields.js';
+import { SMALL_DEEPSEEK_V32, SMALL_FALCON_H1, SMALL_MINIMAX_M2 } from './fixtures/smallConfigs.js';
 import { run, runJson } from './helpers.js';
 
 type Config = Record<string, unknown>;
@@ -142,25 +143,7 @@ const RECURRENT_CONFIGS: Readonly<Record<string, Config>> = {
     vocab_size: 100,
     max_position_embeddings: 64,
   },
-  'deepseek_v32 (small)': {
-    model_type: 'deepseek_v32',
-    hidden_size: 64,
-    intermediate_size: 128,
-    moe_intermediate_size: 32,
-    num_hidden_layers: 2,
-    num_attention_heads: 4,
-    vocab_size: 100,
-    max_position_embeddings: 64,
-    kv_lora_rank: 16,
-    q_lora_rank: 32,
-    qk_nope_head_dim: 8,
-    qk_rope_head_dim: 8,
-    v_head_dim: 8,
-    n_routed_experts: 4,
-    num_experts_per_tok: 2,
-    index_n_heads: 4,
-    index_head_dim: 16,
-  },
+  'deepseek_v32 (small)': SMALL_DEEPSEEK_V32,
   'whisper (small)': {
     model_type: 'whisper',
     d_model: 64,
@@ -252,30 +235,8 @@ const RECURRENT_CONFIGS: Readonly<Record<string, Config>> = {
     num_kv_shared_layers: 2,
   },
   'rwkv (small)': { model_type: 'rwkv', hidden_size: 64, num_hidden_layers: 2, vocab_size: 100 },
-  'minimax_m2 (small)': {
-    model_type: 'minimax_m2',
-    hidden_size: 64,
-    intermediate_size: 32,
-    num_hidden_layers: 2,
-    num_attention_heads: 4,
-    num_key_value_heads: 2,
-    num_local_experts: 4,
-    num_experts_per_tok: 2,
-    vocab_size: 100,
-    max_position_embeddings: 64,
-  },
-  'falcon_h1 (small)': {
-    model_type: 'falcon_h1',
-    hidden_size: 64,
-    intermediate_size: 128,
-    num_hidden_layers: 2,
-    num_attention_heads: 4,
-    num_key_value_heads: 2,
-    mamba_d_ssm: 128,
-    mamba_n_heads: 4,
-    vocab_size: 100,
-    max_position_embeddings: 64,
-  },
+  'minimax_m2 (small)': SMALL_MINIMAX_M2,
+  'falcon_h1 (small)': SMALL_FALCON_H1,
 };
 
 /** Configs beyond the presets, for the branches no preset takes; read from stdin with --config -. */

@@ -19,6 +19,7 @@ import { countParameters } from '../../src/core/parameters.js';
 import { recurrentStateBytesPerSequence } from '../../src/core/recurrentState.js';
 import { readModelConfig } from '../../src/model/hfConfig.js';
 import { stateDtypesFor } from '../../src/plan/inference.js';
+import { SMALL_DEEPSEEK_V32, SMALL_FALCON_H1, SMALL_MINIMAX_M2 } from '../fixtures/smallConfigs.js';
 import { componentBytes, runJson } from '../helpers.js';
 
 const arch = (config: object) => readModelConfig(config, 'config.json').arch;
@@ -550,54 +551,15 @@ describe('capacity of an attention-free model (Mamba-2)', () => {
 
 describe('settings the new readers do not model are refused, not estimated as something else', () => {
   it('Falcon-H1 with attention in only some layers, or without MLPs', () => {
-    const base = {
-      model_type: 'falcon_h1',
-      hidden_size: 64,
-      intermediate_size: 128,
-      num_hidden_layers: 2,
-      num_attention_heads: 4,
-      num_key_value_heads: 2,
-      mamba_d_ssm: 128,
-      mamba_n_heads: 4,
-      vocab_size: 100,
-      max_position_embeddings: 64,
-    };
+    const base = SMALL_FALCON_H1;
     expect(() => arch({ ...base, attn_layer_indices: [0] })).toThrow(/attn_layer_indices/);
     expect(() => arch({ ...base, mamba_use_mlp: false })).toThrow(/mamba_use_mlp/);
   });
 
   it('MiniMax-M2 with per-head q/k norms; DeepSeek-V3.2 without q_lora_rank', () => {
-    const m2 = {
-      model_type: 'minimax_m2',
-      hidden_size: 64,
-      intermediate_size: 32,
-      num_hidden_layers: 2,
-      num_attention_heads: 4,
-      num_key_value_heads: 2,
-      num_local_experts: 4,
-      num_experts_per_tok: 2,
-      vocab_size: 100,
-      max_position_embeddings: 64,
-    };
+    const m2 = SMALL_MINIMAX_M2;
     expect(() => arch({ ...m2, qk_norm_type: 'per_head' })).toThrow(/qk_norm_type: "per_head" is not modelled/);
-    const v32 = {
-      model_type: 'deepseek_v32',
-      hidden_size: 64,
-      intermediate_size: 128,
-      moe_intermediate_size: 32,
-      num_hidden_layers: 2,
-      num_attention_heads: 4,
-      vocab_size: 100,
-      max_position_embeddings: 64,
-      kv_lora_rank: 16,
-      qk_nope_head_dim: 8,
-      qk_rope_head_dim: 8,
-      v_head_dim: 8,
-      n_routed_experts: 4,
-      num_experts_per_tok: 2,
-      index_n_heads: 4,
-      index_head_dim: 16,
-    };
+    const { q_lora_rank: _, ...v32 } = SMALL_DEEPSEEK_V32;
     expect(() => arch(v32)).toThrow(/q_lora_rank: deepseek_v32 needs one/);
   });
 
