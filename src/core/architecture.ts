@@ -11,6 +11,7 @@
  * All counts are plain integers.
  */
 import type { Dtype } from './dtype.js';
+import { perArchitecture } from './perArchitecture.js';
 
 /** Multi-head attention with separate K/V heads (MHA when equal to the query heads, GQA, MQA). */
 export interface StandardAttention {
@@ -312,9 +313,9 @@ export function withMtpLoaded(arch: ModelArchitecture): ModelArchitecture {
 }
 
 /** All layers of all stacks. */
-export function allLayerGroups(arch: ModelArchitecture): LayerGroup[] {
-  return [...arch.encoderLayers, ...arch.layers];
-}
+export const allLayerGroups: (arch: ModelArchitecture) => readonly LayerGroup[] = perArchitecture((arch) =>
+  arch.encoderLayers.concat(arch.layers),
+);
 
 /** Number of layers in the given groups. */
 export function layerCount(groups: readonly LayerGroup[]): number {

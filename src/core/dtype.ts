@@ -41,7 +41,8 @@ export function bytesPerElementLabel(dtype: Dtype): string {
 /** Exact bytes to store `elementCount` elements of `dtype` (whole blocks, rounded up once). */
 export function dtypeBytes(elementCount: number, dtype: Dtype): number {
   const block = DTYPE_BLOCKS[dtype];
-  return exact(ceilDiv(elementCount, block.elements) * block.bytes, `${dtype} storage`);
+  const bytes = ceilDiv(elementCount, block.elements) * block.bytes;
+  return Number.isSafeInteger(bytes) && bytes >= 0 ? bytes : exact(bytes, `${dtype} storage`); // the message only on failure
 }
 
 /** Maps a Hugging Face `torch_dtype` string to a dtype, or null when unknown/absent. */

@@ -6,9 +6,9 @@
  *   training:  weights + gradients + optimizer_states + activations + overhead
  * total = the exact sum of the components. Each component module documents its formula.
  */
-import type { ModelArchitecture } from './architecture.js';
+import type { ModelArchitecture, VisionTower } from './architecture.js';
 import type { AttentionImplementation } from './attention.js';
-import { type Component, sumBytes } from './component.js';
+import { type Component, component, refigured, sumBytes } from './component.js';
 import type { Dtype } from './dtype.js';
 import { activationElementBytes, inferenceActivationsComponent } from './inferenceActivations.js';
 import { type SlidingWindowPolicy, kvCacheComponent } from './kvCache.js';
@@ -23,6 +23,7 @@ import {
   modelStates,
   ncclCommunicatorCount,
   parameterShare,
+  stateBytes,
 } from './training/modelStates.js';
 import type { MatrixKind } from './weightMatrices.js';
 import { type OverheadSpec, allocatorCacheComponent, overheadComponent } from './overhead.js';
@@ -118,6 +119,7 @@ export interface Estimate {
   totalBytes: number;
 }
 
+/** Adds the allocator cache (when counted) and the overhead to `components`, and returns them. */
 function withOverhead(components: Component[], spec: OverheadSpec, activationBytes: number): Component[] {
   const input = {
     activationBytes,
@@ -126,7 +128,9 @@ function withOverhead(components: Component[], spec: OverheadSpec, activationByt
     ncclCommunicators: 0,
   };
   const cache = allocatorCacheComponent(spec, input);
-  return [...components, ...(cache ? [cache] : []), overheadComponent(spec, input)];
+  if (cache) components.push(cache);
+  components.push(overheadComponent(spec, input));
+  return components;
 }
 
 function finish(
@@ -146,16 +150,14 @@ function finish(
   };
 }
 
-/** The vision tower's weights and encoder peak, when the scenario loads it. */
-function visionComponents(scenario: InferenceScenario): Component[] {
-  const tower = scenario.arch.vision;
-  if (tower === null || scenario.images === null) return [];
+/** The vision tower's weights and encoder peak (a scenario that loads the tower). */
+function visionComponents(tower: VisionTower, images: number, scenario: InferenceScenario): [Component, Component] {
   const computeDtype: Dtype =
     scenario.weightDtype === 'fp32' ? 'fp32' : scenario.weightDtype === 'fp16' ? 'fp16' : 'bf16';
   const e = activationElementBytes(scenario.weightDtype);
   return [
     visionWeightsComponent(tower, computeDtype),
-    visionActivationsComponent(tower, e, scenario.images, scenario.attention),
+    visionActivationsComponent(tower, e, images, scenario.attention),
   ];
 }
 
@@ -170,20 +172,21 @@ export function estimateInference(scenario: InferenceScenario): Estimate {
     scenario.userCount,
     scenario.prefillSequences,
   );
+  const components = [
+    inferenceWeightsComponent(scenario),
+    kvCacheComponent(arch, scenario.kvDtype, scenario.contextTokens, scenario.userCount, scenario.slidingWindow),
+  ];
   const state = recurrentStateComponent(arch, scenario.stateDtypes, scenario.userCount);
-  const vision = visionComponents(scenario);
-  const components = withOverhead(
-    [
-      inferenceWeightsComponent(scenario),
-      kvCacheComponent(arch, scenario.kvDtype, scenario.contextTokens, scenario.userCount, scenario.slidingWindow),
-      ...(state ? [state] : []),
-      activations,
-      ...vision,
-    ],
-    scenario.overhead,
-    activations.bytes + (vision[1]?.bytes ?? 0),
-  );
-  return finish('inference', arch, 0, components);
+  if (state) components.push(state);
+  components.push(activations);
+  let transientBytes = activations.bytes;
+  const tower = arch.vision;
+  if (tower !== null && scenario.images !== null) {
+    const [weights, encoderPeak] = visionComponents(tower, scenario.images, scenario);
+    components.push(weights, encoderPeak);
+    transientBytes += encoderPeak.bytes;
+  }
+  return finish('inference', arch, 0, withOverhead(components, scenario.overhead, transientBytes));
 }
 
 /** The activation model's input for a training scenario (one micro-batch on the most loaded GPU). */
@@ -227,11 +230,9 @@ function trainingActivations(scenario: TrainingScenario): Component {
   const first = trainingActivationsComponent({ ...input, inFlightMicroBatches, holdsLoss: false });
   const last = trainingActivationsComponent({ ...input, inFlightMicroBatches: 1 });
   const activations = last.bytes > first.bytes ? last : first;
-  const [firstBytes, lastBytes] = [first.bytes, last.bytes].map((bytes) => formatInt(bytes));
-  activations.notes.push(
-    `pipeline: first stage ${firstBytes} B (micro-batches in flight), last stage ${lastBytes} B (logits and loss); the larger is shown`,
-  );
-  return activations;
+  return refigured(activations, {}, () => [
+    `pipeline: first stage ${formatInt(first.bytes)} B (micro-batches in flight), last stage ${formatInt(last.bytes)} B (logits and loss); the larger is shown`,
+  ]);
 }
 
 const STATE_EXPRESSIONS = {
@@ -240,35 +241,40 @@ const STATE_EXPRESSIONS = {
   optimizer_states: 'trainable params × (master + states) bytes',
 } as const;
 
-/** A model-state component: per GPU, summed over `gpus`, and on the host. */
-function stateComponent(id: keyof typeof STATE_EXPRESSIONS, label: string, state: StateBytes, gpus: number): Component {
-  return {
+/** A model-state component: per GPU, summed over `gpus`, and on the host (`notes`: its notes, written when read). */
+function stateComponent(
+  id: keyof typeof STATE_EXPRESSIONS,
+  label: string,
+  state: StateBytes,
+  gpus: number,
+  notes: () => string[] = () => [],
+): Component {
+  const figures = {
     id,
     label,
     bytes: exact(state.gpu * gpus, label),
     bytesPerGpu: state.gpu,
     hostBytes: exact(state.host * gpus, label),
     expression: STATE_EXPRESSIONS[id],
-    formula: state.formula,
-    basis: 'exact',
+    basis: 'exact' as const,
     range: null,
-    notes: [],
   };
+  return component(figures, () => ({ formula: state.formula, notes: notes() }));
 }
 
 /** The gradients with DDP's bucket copy when plain data parallelism keeps one. */
 function withDdpBuckets(gradients: StateBytes, parallelism: TrainingParallelism): StateBytes {
   if (!parallelism.ddpGradientBuckets || gradients.gpu === 0) return gradients;
-  return {
-    ...gradients,
-    gpu: exact(2 * gradients.gpu, 'gradients'),
-    formula: `${gradients.formula} + the same again in DDP's all-reduce buckets`,
-  };
+  return stateBytes(
+    exact(2 * gradients.gpu, 'gradients'),
+    gradients.host,
+    () => `${gradients.formula} + the same again in DDP's all-reduce buckets`,
+  );
 }
 
 /** A component held by every GPU: its bytes per GPU, summed over `gpus`, none on the host. */
-function onEveryGpu(component: Component, gpus: number, what: string): Component {
-  return { ...component, bytes: exact(component.bytes * gpus, what), bytesPerGpu: component.bytes, hostBytes: 0 };
+function onEveryGpu(held: Component, gpus: number, what: string): Component {
+  return refigured(held, { bytes: exact(held.bytes * gpus, what), bytesPerGpu: held.bytes, hostBytes: 0 });
 }
 
 /**
@@ -292,18 +298,22 @@ function optimizerStepBytes(scenario: TrainingScenario, optimizerGpuBytes: numbe
 /** The activations, or the optimizer step's temporaries where they are larger (the two never coexist). */
 function withOptimizerStep(activations: Component, stepBytes: number): Component {
   if (stepBytes <= activations.bytes) return activations;
-  return {
-    ...activations,
+  const figures = {
+    id: activations.id,
     label: 'Optimizer step temporaries',
     bytes: stepBytes,
     expression: 'optimizer step temporaries (larger than the activations)',
+    basis: activations.basis,
+    range: activations.range,
+  };
+  return component(figures, () => ({
     formula: `${formatInt(stepBytes)} B of optimizer step temporaries (sqrt of Adam's second moment, or DeepSpeed's fp32 gradient partition)`,
     notes: [
       "torch.optim.AdamW's default foreach step; a fused optimizer (fused=True, HF Trainer's adamw_torch_fused) has no such temporaries: --without optimizer-step",
       `the activations (${formatInt(activations.bytes)} B, ${activations.formula}) are freed before the optimizer step, whose temporaries are larger and set the peak`,
       ...activations.notes,
     ],
-  };
+  }));
 }
 
 /** Bytes per stored weight element of the model (or LoRA's frozen base) before sharding. */
@@ -337,19 +347,21 @@ function frameworkComponent(scenario: TrainingScenario, trainableCount: number):
       'framework buffers',
     );
   const name = parallelism.framework === 'fsdp' ? 'PyTorch FSDP' : 'DeepSpeed ZeRO';
-  return {
-    id: 'framework_buffers',
+  const figures = {
+    id: 'framework_buffers' as const,
     label: 'Framework buffers',
     bytes: sum((t) => t.bytes),
     expression: terms.map((t) => t.name).join(' + '),
-    formula: terms.map((t) => `${formatInt(t.bytes)} B (${t.name})`).join(' + '),
-    basis: 'model',
+    basis: 'model' as const,
     range: { lowBytes: sum((t) => t.range.lowBytes), highBytes: sum((t) => t.range.highBytes) },
+  };
+  return component(figures, () => ({
+    formula: terms.map((t) => `${formatInt(t.bytes)} B (${t.name})`).join(' + '),
     notes: [
       ...terms.map((t) => `${t.name}: ${t.formula}; ${formatInt(t.range.lowBytes)}–${formatInt(t.range.highBytes)} B`),
       `${name}'s defaults, from its code (src/core/training/frameworkBuffers.ts); --without framework-buffers drops them`,
     ],
-  };
+  }));
 }
 
 /** The components of one training step: per GPU (the most loaded), summed over GPUs, and on the host. */
@@ -363,13 +375,18 @@ export function estimateTraining(scenario: TrainingScenario): Estimate {
     parallelism,
     fineTuning,
   });
-  const weights = stateComponent('weights', 'Weights', states.weights, gpus);
-  weights.notes.push(...states.notes);
-  const gradients = stateComponent('gradients', 'Gradients', withDdpBuckets(states.gradients, parallelism), gpus);
-  if (parallelism.ddpGradientBuckets)
-    gradients.notes.push(
-      "DDP's all-reduce buckets hold a second copy of the gradients (gradient_as_bucket_view False, PyTorch's default); --ddp-bucket-view drops it",
-    );
+  const maskedLm = arch.layout === 'encoder' && fineTuning.kind === 'full';
+  const weights = stateComponent('weights', 'Weights', states.weights, gpus, () => [
+    ...states.notes,
+    ...(maskedLm ? ['trained as a masked LM (BertForMaskedLM): the MLM head replaces the pooler'] : []),
+  ]);
+  const ddpNotes = parallelism.ddpGradientBuckets
+    ? [
+        "DDP's all-reduce buckets hold a second copy of the gradients (gradient_as_bucket_view False, PyTorch's default); --ddp-bucket-view drops it",
+      ]
+    : [];
+  const gradientStates = withDdpBuckets(states.gradients, parallelism);
+  const gradients = stateComponent('gradients', 'Gradients', gradientStates, gpus, () => ddpNotes);
   const forward = trainingActivations(scenario);
   const activations = withOptimizerStep(forward, optimizerStepBytes(scenario, states.optimizerStates.gpu));
   const components: Component[] = [
@@ -390,9 +407,6 @@ export function estimateTraining(scenario: TrainingScenario): Estimate {
   const cache = allocatorCacheComponent(scenario.overhead, input);
   if (cache) components.push(onEveryGpu(cache, gpus, 'allocator cache'));
   components.push(onEveryGpu(overheadComponent(scenario.overhead, input), gpus, 'overhead'));
-  if (arch.layout === 'encoder' && fineTuning.kind === 'full') {
-    weights.notes.push('trained as a masked LM (BertForMaskedLM): the MLM head replaces the pooler');
-  }
   return finish('training', arch, trainableParameterCount(arch, fineTuning), components);
 }
 

@@ -42,7 +42,7 @@ import {
   allLayerGroups,
 } from './architecture.js';
 import type { AttentionImplementation } from './attention.js';
-import type { Component } from './component.js';
+import { type Component, component } from './component.js';
 import type { Dtype } from './dtype.js';
 import { exact, formatInt } from './units.js';
 
@@ -346,17 +346,40 @@ export function inferenceActivationsComponent(
     prefillSequences,
   );
   const batch = batchedSequenceCount(arch, sequenceCount, prefillSequences);
-  const batchText = batch > 1 ? `${formatInt(batch)} sequences × (` : '';
-  const batchClose = batch > 1 ? ')' : '';
-  const s = formatInt(sequenceTokens);
-  const e = `${elementBytes} B`;
-  const group = peakGroup(arch, elementBytes, sequenceTokens, attention, profile);
-  const peakText = peakPhaseText(group, p, elementBytes, sequenceTokens, attention, profile, arch.hiddenSize);
-  const logitsText =
-    p.logitsBytes > 0
-      ? ` + ${batch > 1 ? `${formatInt(batch)} × ` : ''}${formatInt(arch.vocabSize)} vocab × ${elementBytes + 4} B (logits)`
-      : '';
-  const notes = [
+  const figures = {
+    id: 'activations' as const,
+    label: arch.layout === 'encoder' ? 'Activations (forward peak)' : 'Activations (prefill peak)',
+    bytes: p.totalBytes,
+    expression: 'c·e·s·h + max(attention, MLP) + logits',
+    basis: 'model' as const,
+    range: null,
+  };
+  return component(figures, () => {
+    const s = formatInt(sequenceTokens);
+    const e = `${elementBytes} B`;
+    const group = peakGroup(arch, elementBytes, sequenceTokens, attention, profile);
+    const peakText = peakPhaseText(group, p, elementBytes, sequenceTokens, attention, profile, arch.hiddenSize);
+    const logitsText =
+      p.logitsBytes > 0
+        ? ` + ${batch > 1 ? `${formatInt(batch)} × ` : ''}${formatInt(arch.vocabSize)} vocab × ${elementBytes + 4} B (logits)`
+        : '';
+    const [batchText, batchClose] = batch > 1 ? [`${formatInt(batch)} sequences × (`, ')'] : ['', ''];
+    return {
+      formula: `${batchText}${profile.residentHiddenCopies} × ${e} × ${s} tokens × ${formatInt(arch.hiddenSize)} + ${peakText}${batchClose}${logitsText}`,
+      notes: inferenceActivationNotes(arch, p, batch, s, attention, profile),
+    };
+  });
+}
+
+function inferenceActivationNotes(
+  arch: ModelArchitecture,
+  p: InferenceActivationParts,
+  batch: number,
+  s: string,
+  attention: AttentionImplementation,
+  profile: ForwardProfile,
+): string[] {
+  return [
     arch.layout === 'encoder'
       ? `peak inside one layer of one batched forward over ${formatInt(batch)} ${s}-token sequence${batch > 1 ? 's' : ''}`
       : batch > 1
@@ -371,14 +394,4 @@ export function inferenceActivationsComponent(
     `resident: ${profile.residentHiddenCopies} hidden-size copies (the residual stream, the normalised input and the embedding output transformers keeps for the whole forward)`,
     ...(arch.layout === 'encoder' ? [] : ['engines that chunk the prefill (vLLM --max-num-batched-tokens) peak lower']),
   ];
-  return {
-    id: 'activations',
-    label: arch.layout === 'encoder' ? 'Activations (forward peak)' : 'Activations (prefill peak)',
-    bytes: p.totalBytes,
-    expression: 'c·e·s·h + max(attention, MLP) + logits',
-    formula: `${batchText}${profile.residentHiddenCopies} × ${e} × ${s} tokens × ${formatInt(arch.hiddenSize)} + ${peakText}${batchClose}${logitsText}`,
-    basis: 'model',
-    range: null,
-    notes,
-  };
 }

@@ -15,8 +15,14 @@
  *   bytes = Σ_layers elements × tokens × bytes/element, × sequences
  * REFERENCES.md "KV cache"; llama.cpp: LLaMA-7B f16 at n_ctx 8192 -> "kv self size = 4096.00 MB".
  */
-import { type LayerGroup, type ModelArchitecture, layerCount, leadAttention } from './architecture.js';
-import type { Component } from './component.js';
+import {
+  type AttentionSpec,
+  type LayerGroup,
+  type ModelArchitecture,
+  layerCount,
+  leadAttention,
+} from './architecture.js';
+import { type Component, component } from './component.js';
 import { type Dtype, bytesPerElementLabel, dtypeBytes } from './dtype.js';
 import { exact, formatInt } from './units.js';
 
@@ -30,8 +36,20 @@ interface KvTerm {
   tokens: number;
   /** K/V heads the elements split over under tensor parallelism; 1 for MLA's shared latent. */
   heads: number;
-  /** e.g. "2 × 80 layers × 8 kv-heads × 128 head-dim". */
-  text: string;
+  /** The attention it caches for (termText writes it out). */
+  attention: AttentionSpec;
+  cross: boolean;
+}
+
+/** e.g. "2 × 80 layers × 8 kv-heads × 128 head-dim". */
+function termText(term: KvTerm): string {
+  const { attention, layers } = term;
+  if (attention.kind === 'latent') {
+    const indexer = attention.indexer?.headDim ?? 0;
+    return `${layers} layers × (${attention.kvLoraRank} latent + ${attention.qkRopeHeadDim} rope${indexer > 0 ? ` + ${indexer} indexer key` : ''})`;
+  }
+  const kind = term.cross ? 'cross-attention layers' : 'layers';
+  return `2 × ${layers} ${kind} × ${attention.kvHeadCount} kv-heads × ${attention.headDim} head-dim`;
 }
 
 function selfTerm(group: LayerGroup, contextTokens: number, policy: SlidingWindowPolicy): KvTerm | null {
@@ -39,31 +57,27 @@ function selfTerm(group: LayerGroup, contextTokens: number, policy: SlidingWindo
   if (attention === null || (attention.kind === 'standard' && attention.sharedKv)) return null;
   const window = attention.window !== null && policy === 'cap' ? attention.window : null;
   const tokens = window === null ? contextTokens : Math.min(contextTokens, window);
-  if (attention.kind === 'latent') {
-    const indexer = attention.indexer?.headDim ?? 0;
-    return {
-      layers: group.count,
-      elementsPerToken: attention.kvLoraRank + attention.qkRopeHeadDim + indexer,
-      tokens,
-      heads: 1,
-      text: `${group.count} layers × (${attention.kvLoraRank} latent + ${attention.qkRopeHeadDim} rope${indexer > 0 ? ` + ${indexer} indexer key` : ''})`,
-    };
-  }
+  const latent = attention.kind === 'latent';
   return {
     layers: group.count,
-    elementsPerToken: 2 * attention.kvHeadCount * attention.headDim,
+    elementsPerToken: latent
+      ? attention.kvLoraRank + attention.qkRopeHeadDim + (attention.indexer?.headDim ?? 0)
+      : 2 * attention.kvHeadCount * attention.headDim,
     tokens,
-    heads: attention.kvHeadCount,
-    text: `2 × ${group.count} layers × ${attention.kvHeadCount} kv-heads × ${attention.headDim} head-dim`,
+    heads: latent ? 1 : attention.kvHeadCount,
+    attention,
+    cross: false,
   };
 }
 
 /** The cache terms of one sequence of `contextTokens` (encoder input and decoder output alike). */
 function kvTerms(arch: ModelArchitecture, contextTokens: number, policy: SlidingWindowPolicy): KvTerm[] {
   if (arch.layout === 'encoder') return [];
-  const terms = arch.layers
-    .map((group) => selfTerm(group, contextTokens, policy))
-    .filter((term): term is KvTerm => term !== null);
+  const terms: KvTerm[] = [];
+  for (const group of arch.layers) {
+    const term = selfTerm(group, contextTokens, policy);
+    if (term !== null) terms.push(term);
+  }
   for (const group of arch.layers) {
     const cross = group.crossAttention;
     if (cross) {
@@ -72,7 +86,8 @@ function kvTerms(arch: ModelArchitecture, contextTokens: number, policy: Sliding
         elementsPerToken: 2 * cross.kvHeadCount * cross.headDim,
         tokens: arch.encoderTokens ?? contextTokens,
         heads: cross.kvHeadCount,
-        text: `2 × ${group.count} cross-attention layers × ${cross.kvHeadCount} kv-heads × ${cross.headDim} head-dim`,
+        attention: cross,
+        cross: true,
       });
     }
   }
@@ -92,10 +107,12 @@ export function kvCacheBytes(
   sequenceCount: number,
   policy: SlidingWindowPolicy = 'cap',
 ): number {
-  const elements = kvTerms(arch, contextTokens, policy).reduce(
-    (total, term) => total + term.layers * term.elementsPerToken * term.tokens,
-    0,
-  );
+  return termsBytes(kvTerms(arch, contextTokens, policy), kvDtype, sequenceCount);
+}
+
+function termsBytes(terms: readonly KvTerm[], kvDtype: Dtype, sequenceCount: number): number {
+  let elements = 0;
+  for (const term of terms) elements += term.layers * term.elementsPerToken * term.tokens;
   return dtypeBytes(exact(elements * sequenceCount, 'KV-cache elements'), kvDtype);
 }
 
@@ -129,51 +146,49 @@ export function kvCacheComponent(
 ): Component {
   const label = 'KV cache';
   if (arch.layout === 'encoder') {
-    return {
-      id: 'kv_cache',
-      label,
-      bytes: 0,
-      expression: '0 (encoder)',
-      formula: `0 B: ${arch.modelType} is an encoder and keeps no KV cache`,
-      basis: 'exact',
-      range: null,
-      notes: ['encoders attend over the whole input in one pass; nothing is cached between steps'],
-    };
+    return component(
+      { id: 'kv_cache', label, bytes: 0, expression: '0 (encoder)', basis: 'exact', range: null },
+      () => ({
+        formula: `0 B: ${arch.modelType} is an encoder and keeps no KV cache`,
+        notes: ['encoders attend over the whole input in one pass; nothing is cached between steps'],
+      }),
+    );
   }
   const terms = kvTerms(arch, contextTokens, policy);
   if (terms.length === 0) {
-    return {
-      id: 'kv_cache',
-      label,
-      bytes: 0,
-      expression: '0 (no attention layers)',
+    const expression = '0 (no attention layers)';
+    return component({ id: 'kv_cache', label, bytes: 0, expression, basis: 'exact', range: null }, () => ({
       formula: `0 B: no layer of ${arch.modelType} has attention, so nothing grows with the context`,
-      basis: 'exact',
-      range: null,
       notes: ['the fixed per-sequence state of its recurrent layers is the recurrent_state component'],
-    };
+    }));
   }
-  const sequences = `${formatInt(sequenceCount)} ${sequenceCount === 1 ? 'sequence' : 'sequences'}`;
-  const bytesText = `${bytesPerElementLabel(kvDtype)} (${kvDtype})`;
-  const sameTokens = terms.every((term) => term.tokens === contextTokens);
-  const formula = sameTokens
-    ? `${terms.map((term) => term.text).join(' + ')} × ${bytesText} × ${formatInt(contextTokens)} tokens × ${sequences}`
-    : `(${terms.map((term) => `${term.text} × ${formatInt(term.tokens)} tokens`).join(' + ')}) × ${bytesText} × ${sequences}`;
   const lead = leadAttention(arch);
-  return {
-    id: 'kv_cache',
+  const figures = {
+    id: 'kv_cache' as const,
     label,
-    bytes: kvCacheBytes(arch, kvDtype, contextTokens, sequenceCount, policy),
+    bytes: termsBytes(terms, kvDtype, sequenceCount),
     expression: arch.layers.some((group) => group.attention?.window != null)
       ? 'Σ layers × per-token K/V × min(ctx, window) × bytes × users'
       : lead?.kind === 'latent'
         ? 'L × (r_kv + d_rope) × bytes × ctx × users'
         : '2 × L × n_kv × d × bytes × ctx × users',
-    formula,
-    basis: 'exact',
+    basis: 'exact' as const,
     range: null,
-    notes: kvCacheNotes(arch, contextTokens, policy),
   };
+  return component(figures, () => ({
+    formula: kvCacheFormula(terms, kvDtype, contextTokens, sequenceCount),
+    notes: kvCacheNotes(arch, contextTokens, policy),
+  }));
+}
+
+/** The cache's terms with the numbers substituted. */
+function kvCacheFormula(terms: KvTerm[], kvDtype: Dtype, contextTokens: number, sequenceCount: number): string {
+  const sequences = `${formatInt(sequenceCount)} ${sequenceCount === 1 ? 'sequence' : 'sequences'}`;
+  const bytesText = `${bytesPerElementLabel(kvDtype)} (${kvDtype})`;
+  const sameTokens = terms.every((term) => term.tokens === contextTokens);
+  return sameTokens
+    ? `${terms.map(termText).join(' + ')} × ${bytesText} × ${formatInt(contextTokens)} tokens × ${sequences}`
+    : `(${terms.map((term) => `${termText(term)} × ${formatInt(term.tokens)} tokens`).join(' + ')}) × ${bytesText} × ${sequences}`;
 }
 
 /** What the cache saves or assumes, in words: GQA or MLA, sliding windows, an encoder-decoder's two contexts. */

@@ -26,7 +26,7 @@
  * Overrides: `--overhead 10%` (a share of all other components, the seeds' style) or a fixed size
  * replace both parts.
  */
-import type { Component } from './component.js';
+import { type Component, component } from './component.js';
 import { MIB, ceilShare, exact, formatInt } from './units.js';
 
 export interface LowExpectedHigh {
@@ -117,36 +117,43 @@ export function overheadBytes(spec: OverheadSpec, input: OverheadInput): number 
 /** The caching allocator's reserved-but-free blocks, when the overhead model counts them (null otherwise). */
 export function allocatorCacheComponent(spec: OverheadSpec, input: OverheadInput): Component | null {
   if (!countsAllocatorCache(spec)) return null;
-  const percent = ALLOCATOR_CACHE_PERCENT[input.workload];
-  return {
-    id: 'allocator_cache',
-    label: 'Allocator cache',
-    bytes: allocatorCacheBytes('expected', input.activationBytes, input.workload),
-    expression: 'share × activations',
-    formula: `${percent.expected}% × ${formatInt(input.activationBytes)} B (activations)`,
-    basis: 'heuristic',
-    range: {
-      lowBytes: allocatorCacheBytes('low', input.activationBytes, input.workload),
-      highBytes: allocatorCacheBytes('high', input.activationBytes, input.workload),
+  const { activationBytes, workload } = input;
+  const percent = ALLOCATOR_CACHE_PERCENT[workload];
+  return component(
+    {
+      id: 'allocator_cache',
+      label: 'Allocator cache',
+      bytes: allocatorCacheBytes('expected', activationBytes, workload),
+      expression: 'share × activations',
+      basis: 'heuristic',
+      range: {
+        lowBytes: allocatorCacheBytes('low', activationBytes, workload),
+        highBytes: allocatorCacheBytes('high', activationBytes, workload),
+      },
     },
-    notes: [
-      `PyTorch's caching allocator keeps freed blocks reserved: ${percent.low}–${percent.high}% of the activations at the ${input.workload} peak (max_memory_reserved − max_memory_allocated, H200 calibration runs); --without allocator-cache drops it (e.g. with PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True)`,
-    ],
-  };
+    () => ({
+      formula: `${percent.expected}% × ${formatInt(activationBytes)} B (activations)`,
+      notes: [
+        `PyTorch's caching allocator keeps freed blocks reserved: ${percent.low}–${percent.high}% of the activations at the ${workload} peak (max_memory_reserved − max_memory_allocated, H200 calibration runs); --without allocator-cache drops it (e.g. with PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True)`,
+      ],
+    }),
+  );
 }
 
 export function overheadComponent(spec: OverheadSpec, input: OverheadInput): Component {
-  const bytes = spec.kind === 'model' ? runtimeBytes('expected', input.ncclCommunicators) : overheadBytes(spec, input);
-  const base = { id: 'overhead' as const, label: 'Overhead', bytes };
-  const n = input.ncclCommunicators;
   switch (spec.kind) {
-    case 'model':
-      return {
-        ...base,
+    case 'model': {
+      const n = input.ncclCommunicators;
+      const figures = {
+        id: 'overhead' as const,
+        label: 'Overhead',
+        bytes: runtimeBytes('expected', n),
         expression: n > 0 ? 'CUDA context + NCCL communicators' : 'CUDA context',
-        formula: `${formatInt(CUDA_CONTEXT_BYTES.expected)} B (CUDA context)${n > 0 ? ` + ${n} × ${formatInt(NCCL_COMMUNICATOR_BYTES.expected)} B (NCCL communicators)` : ''}`,
-        basis: 'heuristic',
+        basis: 'heuristic' as const,
         range: { lowBytes: runtimeBytes('low', n), highBytes: runtimeBytes('high', n) },
+      };
+      return component(figures, () => ({
+        formula: `${formatInt(CUDA_CONTEXT_BYTES.expected)} B (CUDA context)${n > 0 ? ` + ${n} × ${formatInt(NCCL_COMMUNICATOR_BYTES.expected)} B (NCCL communicators)` : ''}`,
         notes: [
           `CUDA context and library workspaces per GPU: ${formatInt(CUDA_CONTEXT_BYTES.low)}–${formatInt(CUDA_CONTEXT_BYTES.high)} B measured (PyTorch with and without CUDA lazy loading)`,
           n > 0
@@ -154,24 +161,30 @@ export function overheadComponent(spec: OverheadSpec, input: OverheadInput): Com
             : 'no NCCL communicator counted (one training GPU, or inference)',
           "outside PyTorch's allocator: nvidia-smi counts it, torch.cuda.max_memory_reserved does not",
         ],
-      };
-    case 'percent':
-      return {
-        ...base,
-        expression: 'percent × other components',
-        formula: `${spec.basisPoints / 100}% × ${formatInt(input.otherBytes)} B (all other components)`,
-        basis: 'heuristic',
-        range: null,
-        notes: ['an override: a share of the other components'],
-      };
+      }));
+    }
+    case 'percent': {
+      const { otherBytes } = input;
+      const bytes = overheadBytes(spec, input);
+      return component(
+        {
+          id: 'overhead',
+          label: 'Overhead',
+          bytes,
+          expression: 'percent × other components',
+          basis: 'heuristic',
+          range: null,
+        },
+        () => ({
+          formula: `${spec.basisPoints / 100}% × ${formatInt(otherBytes)} B (all other components)`,
+          notes: ['an override: a share of the other components'],
+        }),
+      );
+    }
     case 'fixed':
-      return {
-        ...base,
-        expression: 'fixed',
-        formula: `${formatInt(spec.bytes)} B (an override)`,
-        basis: 'heuristic',
-        range: null,
-        notes: ['an override: a fixed size per GPU'],
-      };
+      return component(
+        { id: 'overhead', label: 'Overhead', bytes: spec.bytes, expression: 'fixed', basis: 'heuristic', range: null },
+        () => ({ formula: `${formatInt(spec.bytes)} B (an override)`, notes: ['an override: a fixed size per GPU'] }),
+      );
   }
 }

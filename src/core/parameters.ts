@@ -34,6 +34,7 @@ import {
   type RecurrentMixer,
   allLayerGroups,
 } from './architecture.js';
+import { perArchitecture } from './perArchitecture.js';
 import { exact } from './units.js';
 
 export interface ParameterBreakdown {
@@ -163,7 +164,10 @@ function groupCounts(arch: ModelArchitecture, group: LayerGroup) {
   };
 }
 
-export function countParameters(arch: ModelArchitecture): ParameterBreakdown {
+/** Parameters by part (computed once per architecture). */
+export const countParameters = perArchitecture(parameterBreakdown);
+
+function parameterBreakdown(arch: ModelArchitecture): ParameterBreakdown {
   const h = arch.hiddenSize;
   const extras = arch.extraParameters.reduce((total, extra) => total + extra.count, 0);
   const embeddingCount =

@@ -21,7 +21,7 @@
  * Checkpoint quantizers (GPTQ, AWQ, bitsandbytes, FP8) leave embeddings and the head in 16-bit.
  */
 import type { ModelArchitecture } from './architecture.js';
-import type { Component } from './component.js';
+import { type Component, component } from './component.js';
 import { DTYPE_BLOCKS } from './dtype.js';
 import { countParameters } from './parameters.js';
 import { ceilDiv, exact, formatInt } from './units.js';
@@ -244,14 +244,10 @@ export function quantizedWeightsComponent(arch: ModelArchitecture, format: Weigh
   const restBytes = exact(restCount * restBytesPer, 'unquantized weights');
   const restWhat =
     format.kind === 'gguf' ? 'norms and biases in F32' : 'embeddings, head, norms, biases and routers in 16-bit';
-  return {
-    id: 'weights',
-    label: 'Weights',
-    bytes: exact(quantizedBytes + restBytes, 'weights'),
-    expression: 'quantized matrices + unquantized rest',
+  const bytes = exact(quantizedBytes + restBytes, 'weights');
+  const expression = 'quantized matrices + unquantized rest';
+  return component({ id: 'weights', label: 'Weights', bytes, expression, basis: 'exact', range: null }, () => ({
     formula: `${formatInt(matrixParameterCount(quantized))} params in ${formatLabel(format)} = ${formatInt(quantizedBytes)} B + ${formatInt(restCount)} params × ${restBytesPer} B (${restWhat})`,
-    basis: 'exact',
-    range: null,
     notes: [
       `${formatLabel(format)}: ${((quantizedBytes * 8) / matrixParameterCount(quantized) || 0).toFixed(3)} bits per quantized weight, scales and zeros included`,
       ...(format.kind === 'gguf'
@@ -260,5 +256,5 @@ export function quantizedWeightsComponent(arch: ModelArchitecture, format: Weigh
           ]
         : []),
     ],
-  };
+  }));
 }

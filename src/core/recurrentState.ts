@@ -18,7 +18,7 @@
  * replicated when there are fewer groups than GPUs (vLLM extra_groups_for_head_shards).
  */
 import type { LayerGroup, ModelArchitecture, RecurrentMixer } from './architecture.js';
-import type { Component } from './component.js';
+import { type Component, component } from './component.js';
 import { type Dtype, bytesPerElementLabel, dtypeBytes } from './dtype.js';
 import { ceilDiv, exact, formatInt } from './units.js';
 
@@ -138,21 +138,25 @@ export function recurrentStateComponent(
 ): Component | null {
   const groups = recurrentGroups(arch);
   if (groups.length === 0) return null;
-  const sequences = `${formatInt(sequenceCount)} ${sequenceCount === 1 ? 'sequence' : 'sequences'}`;
-  const terms = groups.map(
-    (group) => `${group.count} ${MIXER_NAMES[group.recurrent.kind]} layers × (${stateText(group.recurrent)})`,
-  );
-  const layers = groups.reduce((total, group) => total + group.count, 0);
-  return {
-    id: 'recurrent_state',
+  const figures = {
+    id: 'recurrent_state' as const,
     label: 'Recurrent state',
     bytes: recurrentStateBytes(arch, dtypes, sequenceCount),
     expression: 'Σ recurrent layers × (conv + SSM state) × bytes × users',
-    formula: `${terms.join(' + ')} × ${dtypeText(dtypes)} × ${sequences}`,
-    basis: 'exact',
+    basis: 'exact' as const,
     range: null,
-    notes: [
-      `${layers} recurrent layers keep a fixed state per sequence that does not grow with the context (${formatInt(recurrentStateBytesPerSequence(arch, dtypes))} B per sequence)`,
-    ],
   };
+  return component(figures, () => {
+    const sequences = `${formatInt(sequenceCount)} ${sequenceCount === 1 ? 'sequence' : 'sequences'}`;
+    const terms = groups.map(
+      (group) => `${group.count} ${MIXER_NAMES[group.recurrent.kind]} layers × (${stateText(group.recurrent)})`,
+    );
+    const layers = groups.reduce((total, group) => total + group.count, 0);
+    return {
+      formula: `${terms.join(' + ')} × ${dtypeText(dtypes)} × ${sequences}`,
+      notes: [
+        `${layers} recurrent layers keep a fixed state per sequence that does not grow with the context (${formatInt(recurrentStateBytesPerSequence(arch, dtypes))} B per sequence)`,
+      ],
+    };
+  });
 }

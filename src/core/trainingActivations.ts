@@ -49,7 +49,7 @@ import {
 } from './architecture.js';
 import { type AttentionImplementation, EAGER_SOFTMAX_BYTES, FLASH_LSE_BYTES } from './attention.js';
 import { activationExtraKeptTensors } from './activationFunctions.js';
-import type { Component } from './component.js';
+import { type Component, type ComponentText, component } from './component.js';
 import { recurrentElementsPerToken } from './inferenceActivations.js';
 import { exact, formatInt } from './units.js';
 import { shardForTensorParallel } from './serving/shard.js';
@@ -345,6 +345,19 @@ export function trainingActivationParts(input: TrainingActivationInput): Trainin
 
 export function trainingActivationsComponent(input: TrainingActivationInput): Component {
   const p = trainingActivationParts(input);
+  const figures = {
+    id: 'activations' as const,
+    label: 'Activations',
+    bytes: p.totalBytes,
+    expression: 'L × kept per layer + outside layers + logits × loss bytes',
+    basis: 'model' as const,
+    range: null,
+  };
+  return component(figures, () => trainingActivationsText(input, p));
+}
+
+/** The formula with the numbers substituted, and the notes (written when read). */
+function trainingActivationsText(input: TrainingActivationInput, p: TrainingActivationParts): ComponentText {
   const { arch, checkpointing } = input;
   const T = formatInt(input.sequenceTokens * input.batchSize);
   const layers = layerCount(allLayerGroups(arch));
@@ -378,16 +391,7 @@ export function trainingActivationsComponent(input: TrainingActivationInput): Co
     `loss: ${p.lossBytesPerLogit} B per logit at its peak in backward (fp32 log-softmax output, nll_loss's gradient, log-softmax's gradient${input.keepOutput && !input.chunkedLoss ? ", and the kept output's logits, 4 B in fp32" : ''}); the forward holds at most 10 (16-bit logits, fp32 upcast, log-softmax)`,
     'summed at the start of backward, where activations peak; gradients and optimizer states are counted in full alongside (an upper bound)',
   ];
-  return {
-    id: 'activations',
-    label: 'Activations',
-    bytes: p.totalBytes,
-    expression: 'L × kept per layer + outside layers + logits × loss bytes',
-    formula: activationsFormula(p, keptText, recomputed, lossText),
-    basis: 'model',
-    range: null,
-    notes,
-  };
+  return { formula: activationsFormula(p, keptText, recomputed, lossText), notes };
 }
 
 /** Kept layers, plus the loss and head or (full recomputation) the larger of them and one rebuilt layer. */

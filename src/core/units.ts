@@ -50,7 +50,11 @@ export function positiveCount(value: number, what: string): number {
 
 /** Thousands-separated integer, e.g. 327680 -> "327,680" (used in substituted formulas). */
 export function formatInt(value: number): string {
-  return Math.round(value)
-    .toString()
-    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const digits = Math.round(value).toString();
+  const start = digits.charCodeAt(0) === 45 ? 1 : 0; // after a minus sign
+  if (digits.length - start <= 3 || digits.includes('e')) return digits;
+  let head = start + ((digits.length - start) % 3 || 3);
+  let text = digits.slice(0, head);
+  for (; head < digits.length; head += 3) text += `,${digits.slice(head, head + 3)}`;
+  return text;
 }

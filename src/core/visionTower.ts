@@ -14,7 +14,7 @@
  */
 import type { VisionTower } from './architecture.js';
 import { type AttentionImplementation, EAGER_SOFTMAX_BYTES } from './attention.js';
-import type { Component } from './component.js';
+import { type Component, component } from './component.js';
 import { type Dtype, bytesPerElementLabel, dtypeBytes } from './dtype.js';
 import { exact, formatInt } from './units.js';
 
@@ -25,16 +25,18 @@ export function visionParameterCount(tower: VisionTower): number {
 
 export function visionWeightsComponent(tower: VisionTower, dtype: Dtype): Component {
   const count = visionParameterCount(tower);
-  return {
-    id: 'vision_weights',
+  const figures = {
+    id: 'vision_weights' as const,
     label: 'Vision tower weights',
     bytes: dtypeBytes(count, dtype),
     expression: '(encoder + projector params) × bytes/param',
-    formula: `(${formatInt(tower.encoderParameterCount)} encoder + ${formatInt(tower.projectorParameterCount)} projector) params × ${bytesPerElementLabel(dtype)} (${dtype})`,
-    basis: 'exact',
+    basis: 'exact' as const,
     range: null,
-    notes: [`${tower.name}; --text-only leaves it out`],
   };
+  return component(figures, () => ({
+    formula: `(${formatInt(tower.encoderParameterCount)} encoder + ${formatInt(tower.projectorParameterCount)} projector) params × ${bytesPerElementLabel(dtype)} (${dtype})`,
+    notes: [`${tower.name}; --text-only leaves it out`],
+  }));
 }
 
 /** The encoder's transient peak for one image. */
@@ -62,20 +64,24 @@ export function visionActivationsComponent(
   attention: AttentionImplementation,
 ): Component {
   const perImage = visionPeakBytesPerImage(tower, elementBytes, attention);
-  const copies = tower.keepsHiddenStates
-    ? `(${VISION_LIVE_HIDDEN_COPIES} + ${tower.layerCount + 1} kept hidden states)`
-    : String(VISION_LIVE_HIDDEN_COPIES);
-  return {
-    id: 'vision_activations',
+  const figures = {
+    id: 'vision_activations' as const,
     label: 'Vision encoder peak',
     bytes: exact(images * perImage, 'vision activations'),
     expression: 'images × e × patches × D × live copies [+ eager scores]',
-    formula: `${formatInt(images)} image${images === 1 ? '' : 's'} × ${elementBytes} B × ${formatInt(tower.patchesPerImage)} patches × ${formatInt(tower.hiddenSize)} × ${copies}${attention === 'eager' ? ` + ${tower.headCount} × ${formatInt(tower.patchesPerImage)}² × ${2 * elementBytes + EAGER_SOFTMAX_BYTES} B` : ''}`,
-    basis: 'model',
+    basis: 'model' as const,
     range: null,
-    notes: [
-      `${formatInt(tower.tokensPerImage)} tokens per image (${tower.imageSize}) take part of the context, so their KV is in the KV cache`,
-      'the images of one request are encoded together; the encoder runs before the prefill, so this is counted beside the prefill peak (an upper bound)',
-    ],
   };
+  return component(figures, () => {
+    const copies = tower.keepsHiddenStates
+      ? `(${VISION_LIVE_HIDDEN_COPIES} + ${tower.layerCount + 1} kept hidden states)`
+      : String(VISION_LIVE_HIDDEN_COPIES);
+    return {
+      formula: `${formatInt(images)} image${images === 1 ? '' : 's'} × ${elementBytes} B × ${formatInt(tower.patchesPerImage)} patches × ${formatInt(tower.hiddenSize)} × ${copies}${attention === 'eager' ? ` + ${tower.headCount} × ${formatInt(tower.patchesPerImage)}² × ${2 * elementBytes + EAGER_SOFTMAX_BYTES} B` : ''}`,
+      notes: [
+        `${formatInt(tower.tokensPerImage)} tokens per image (${tower.imageSize}) take part of the context, so their KV is in the KV cache`,
+        'the images of one request are encoded together; the encoder runs before the prefill, so this is counted beside the prefill peak (an upper bound)',
+      ],
+    };
+  });
 }

@@ -12,6 +12,7 @@ import {
   type RecurrentMixer,
   allLayerGroups,
 } from './architecture.js';
+import { perArchitecture } from './perArchitecture.js';
 
 export type MatrixKind =
   | 'token_embd'
@@ -155,7 +156,10 @@ function groupMatrices(h: number, group: LayerGroup, layers: number[]): WeightMa
   ];
 }
 
-export function weightMatrices(arch: ModelArchitecture): WeightMatrix[] {
+/** Every weight matrix of the model (computed once per architecture; the list is frozen). */
+export const weightMatrices: (arch: ModelArchitecture) => readonly WeightMatrix[] = perArchitecture(allWeightMatrices);
+
+function allWeightMatrices(arch: ModelArchitecture): WeightMatrix[] {
   const h = arch.hiddenSize;
   const matrices: WeightMatrix[] = [
     { kind: 'token_embd', inFeatures: h, outFeatures: arch.vocabSize, count: 1, layers: [], expert: false },

@@ -5,27 +5,24 @@
  * layers kept in 16-bit; a checkpoint's headers (safetensors, GGUF) give the bytes it really
  * stores, which weightsFromCheckpoint reports instead.
  */
-import type { Component } from './component.js';
+import { type Component, component } from './component.js';
 import { type Dtype, bytesPerElementLabel, dtypeBytes } from './dtype.js';
 import { exact, formatInt } from './units.js';
 
 export function weightsComponent(parameterCount: number, dtype: Dtype): Component {
-  const notes =
-    dtype === 'int8' || dtype === 'int4' || dtype === 'fp8'
-      ? [
-          `${dtype} is counted at its nominal ${bytesPerElementLabel(dtype)} per parameter: quantization scales and layers kept in 16-bit add a few percent`,
-        ]
-      : [];
-  return {
-    id: 'weights',
-    label: 'Weights',
-    bytes: dtypeBytes(parameterCount, dtype),
-    expression: 'params × bytes/param',
-    formula: `${formatInt(parameterCount)} params × ${bytesPerElementLabel(dtype)} (${dtype})`,
-    basis: 'exact',
-    range: null,
-    notes,
-  };
+  const bytes = dtypeBytes(parameterCount, dtype);
+  return component(
+    { id: 'weights', label: 'Weights', bytes, expression: 'params × bytes/param', basis: 'exact', range: null },
+    () => ({
+      formula: `${formatInt(parameterCount)} params × ${bytesPerElementLabel(dtype)} (${dtype})`,
+      notes:
+        dtype === 'int8' || dtype === 'int4' || dtype === 'fp8'
+          ? [
+              `${dtype} is counted at its nominal ${bytesPerElementLabel(dtype)} per parameter: quantization scales and layers kept in 16-bit add a few percent`,
+            ]
+          : [],
+    }),
+  );
 }
 
 /** Bytes a checkpoint stores, by storage type (safetensors dtype or GGUF type), and where from. */
@@ -44,21 +41,18 @@ export function weightsFromCheckpoint(stored: StoredWeights): Component {
     entries.reduce((total, [, b]) => total + b, 0),
     'stored weights',
   );
-  return {
-    id: 'weights',
-    label: 'Weights',
-    bytes,
-    expression: 'Σ stored tensor bytes',
-    formula: `${entries.map(([type, b]) => `${formatInt(b)} B (${type})`).join(' + ')} stored in ${stored.files.length} ${stored.format} file${stored.files.length === 1 ? '' : 's'}`,
-    basis: 'exact',
-    range: null,
-    notes: [
-      `read from the ${stored.format} header${stored.files.length === 1 ? '' : 's'} of ${stored.files.join(', ')}; quantized tensors count as stored, scales included`,
-      ...(stored.unloaded
-        ? [
-            `${formatInt(stored.unloaded.bytes)} B in ${stored.unloaded.tensorCount} tensors of ${stored.unloaded.what} are stored but not loaded without speculative decoding, so not counted`,
-          ]
-        : []),
-    ],
-  };
+  return component(
+    { id: 'weights', label: 'Weights', bytes, expression: 'Σ stored tensor bytes', basis: 'exact', range: null },
+    () => ({
+      formula: `${entries.map(([type, b]) => `${formatInt(b)} B (${type})`).join(' + ')} stored in ${stored.files.length} ${stored.format} file${stored.files.length === 1 ? '' : 's'}`,
+      notes: [
+        `read from the ${stored.format} header${stored.files.length === 1 ? '' : 's'} of ${stored.files.join(', ')}; quantized tensors count as stored, scales included`,
+        ...(stored.unloaded
+          ? [
+              `${formatInt(stored.unloaded.bytes)} B in ${stored.unloaded.tensorCount} tensors of ${stored.unloaded.what} are stored but not loaded without speculative decoding, so not counted`,
+            ]
+          : []),
+      ],
+    }),
+  );
 }

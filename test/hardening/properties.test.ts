@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.js';
+import { formatInt } from '../../src/core/units.js';
 import {
   type LoadedModel,
   capacityJson,
@@ -335,4 +336,23 @@ describe('capacity properties', () => {
     },
     TIMEOUT_MS,
   );
+});
+
+describe('formatInt (thousands separators without a regex, issue 12)', () => {
+  const byRegex = (value: number) =>
+    Math.round(value)
+      .toString()
+      .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  it('writes what the regex it replaced wrote below 1e21, and leaves exponent notation whole', () => {
+    const finite = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.bigInt().map(Number));
+    fc.assert(
+      fc.property(finite, (value) => {
+        expect(formatInt(value)).toBe(Math.abs(value) < 1e21 ? byRegex(value) : Math.round(value).toString());
+      }),
+      { numRuns: PROPERTY_RUNS * 10 },
+    );
+    for (const value of [0, 999, 1000, -1000, 999_999, 1_000_000, -123_456_789, 2 ** 53, 0.5, -0.5])
+      expect(formatInt(value), String(value)).toBe(byRegex(value));
+    expect(formatInt(1e21)).toBe('1e+21'); // the regex wrote "1e+21" too, but "1.0,000,…e+21" for 1.0000000000000001e21
+  });
 });

@@ -169,7 +169,34 @@ export interface StateBytes {
   gpu: number;
   /** Per GPU in host memory (offload). */
   host: number;
-  formula: string;
+  /** Written when read. */
+  readonly formula: string;
+}
+
+/** Bytes of a state, its formula written when first read (sweeps and solvers compute many and show few). */
+class LazyStateBytes implements StateBytes {
+  readonly gpu: number;
+  readonly host: number;
+  #formula: (() => string) | string;
+
+  constructor(gpu: number, host: number, formula: () => string) {
+    this.gpu = gpu;
+    this.host = host;
+    this.#formula = formula;
+  }
+
+  get formula(): string {
+    if (typeof this.#formula === 'function') this.#formula = this.#formula();
+    return this.#formula;
+  }
+
+  toJSON(): { gpu: number; host: number; formula: string } {
+    return { gpu: this.gpu, host: this.host, formula: this.formula };
+  }
+}
+
+export function stateBytes(gpu: number, host: number, formula: () => string): StateBytes {
+  return new LazyStateBytes(gpu, host, formula);
 }
 
 export interface ModelStates {
@@ -241,22 +268,18 @@ function deepspeedModelStates(arch: ModelArchitecture, p: TrainingParallelism, t
   if (p.zeroStage === 2) {
     return {
       trainableCount: total,
-      weights: { gpu: 2 * total, host: 0, formula: `2 B × ${params} (fp16)` },
-      gradients: { gpu: 2 * total, host: 0, formula: `2 B × ${params} (fp16)` },
-      optimizerStates: { gpu: ceilDiv(16 * total, n), host: 0, formula: `16 B × ${params} ÷ ${n} GPUs` },
+      weights: stateBytes(2 * total, 0, () => `2 B × ${params} (fp16)`),
+      gradients: stateBytes(2 * total, 0, () => `2 B × ${params} (fp16)`),
+      optimizerStates: stateBytes(ceilDiv(16 * total, n), 0, () => `16 B × ${params} ÷ ${n} GPUs`),
       notes,
     };
   }
   const largest = Math.max(...weightMatrices(arch).map((m) => m.inFeatures * m.outFeatures));
   return {
     trainableCount: total,
-    weights: {
-      gpu: 4 * largest,
-      host: 0,
-      formula: `4 B × ${formatInt(largest)} params of the largest layer`,
-    },
-    gradients: { gpu: 0, host: 0, formula: 'in the 18 B/param below' },
-    optimizerStates: { gpu: ceilDiv(18 * total, n), host: 0, formula: `18 B × ${params} ÷ ${n} GPUs` },
+    weights: stateBytes(4 * largest, 0, () => `4 B × ${formatInt(largest)} params of the largest layer`),
+    gradients: stateBytes(0, 0, () => 'in the 18 B/param below'),
+    optimizerStates: stateBytes(ceilDiv(18 * total, n), 0, () => `18 B × ${params} ÷ ${n} GPUs`),
     notes,
   };
 }
@@ -267,7 +290,7 @@ interface LocalStates {
   trainable: number;
   /** Bytes of the weights, trainable or frozen. */
   weightBytes: number;
-  weightFormula: string;
+  weightFormula: () => string;
   /** Bytes per gradient element. */
   gradientBytesPer: number;
   /** Bytes of fp32 master copy per trainable parameter (0: none). */
@@ -296,7 +319,8 @@ function fullTrainingStates(
   return {
     trainable: share.count,
     weightBytes: share.count * half + fp8Cache,
-    weightFormula: `${formatInt(share.count)} params × ${half} B${fp8Cache > 0 ? ' + an 8-bit copy of the linear weights (Transformer Engine)' : ''}`,
+    weightFormula: () =>
+      `${formatInt(share.count)} params × ${half} B${fp8Cache > 0 ? ' + an 8-bit copy of the linear weights (Transformer Engine)' : ''}`,
     gradientBytesPer: half,
     master: precision === 'mixed' || precision === 'fp8' ? 4 : 0,
     stateBytes: precision === 'bf16' ? 2 : 4,
@@ -334,7 +358,8 @@ function loraTrainingStates(
   return {
     trainable,
     weightBytes: base + trainable * 4,
-    weightFormula: `${fineTuning.quantizedBase ? 'NF4 base (double quantization)' : `${formatInt(share.count)} frozen params × ${fineTuning.baseBytesPerParameter} B${fineTuning.baseBytesPerParameter === 1 ? ' (LLM.int8; its per-row fp32 scales are not counted)' : ''}`} + ${formatInt(trainable)} trainable params × 4 B (fp32 adapters)`,
+    weightFormula: () =>
+      `${fineTuning.quantizedBase ? 'NF4 base (double quantization)' : `${formatInt(share.count)} frozen params × ${fineTuning.baseBytesPerParameter} B${fineTuning.baseBytesPerParameter === 1 ? ' (LLM.int8; its per-row fp32 scales are not counted)' : ''}`} + ${formatInt(trainable)} trainable params × 4 B (fp32 adapters)`,
     gradientBytesPer: 4,
     master: 0,
     stateBytes: 4,
@@ -350,7 +375,7 @@ interface ZeroShard {
   stage: ZeroStage;
   /** The shard of `bytes` (uniform over parameters): the dense part over the dense group, experts over theirs. */
   of: (bytes: number) => number;
-  text: string;
+  text: () => string;
 }
 
 function zeroShard(p: TrainingParallelism, share: ParameterShare): ZeroShard {
@@ -364,7 +389,7 @@ function zeroShard(p: TrainingParallelism, share: ParameterShare): ZeroShard {
   return {
     stage: p.zeroStage,
     of,
-    text: p.zeroStage === 0 ? '' : ` ÷ ${shards.dense} (ZeRO-${p.zeroStage}${experts})`,
+    text: () => (p.zeroStage === 0 ? '' : ` ÷ ${shards.dense} (ZeRO-${p.zeroStage}${experts})`),
   };
 }
 
@@ -380,34 +405,34 @@ function weightStates(
     const largest = Math.ceil(
       Math.max(...weightMatrices(arch).map((m) => m.inFeatures * m.outFeatures)) / p.tensorParallel,
     );
-    return {
-      gpu: 4 * largest,
-      host: sharded,
-      formula: `working set 4 B × ${formatInt(largest)} params of the largest layer; the rest offloaded`,
-    };
+    return stateBytes(
+      4 * largest,
+      sharded,
+      () => `working set 4 B × ${formatInt(largest)} params of the largest layer; the rest offloaded`,
+    );
   }
-  return { gpu: sharded, host: 0, formula: `${local.weightFormula}${zero.stage === 3 ? zero.text : ''}` };
+  return stateBytes(sharded, 0, () => `${local.weightFormula()}${zero.stage === 3 ? zero.text() : ''}`);
 }
 
 /** Gradients: sharded from ZeRO-2. Offloaded fp32 gradients: each rank's 1/N slice goes to the host. */
 function gradientStates(p: TrainingParallelism, local: LocalStates, zero: ZeroShard): StateBytes {
   const full = local.trainable * local.gradientBytesPer;
-  const params = `${formatInt(local.trainable)} trainable params`;
+  const params = () => `${formatInt(local.trainable)} trainable params`;
   if (p.offload === 'none') {
-    return {
-      gpu: zero.stage >= 2 ? zero.of(full) : full,
-      host: 0,
-      formula: `${params} × ${local.gradientBytesPer} B${zero.stage >= 2 ? zero.text : ''}`,
-    };
+    return stateBytes(
+      zero.stage >= 2 ? zero.of(full) : full,
+      0,
+      () => `${params()} × ${local.gradientBytesPer} B${zero.stage >= 2 ? zero.text() : ''}`,
+    );
   }
   const host = Math.ceil((zero.of(full) * 4) / local.gradientBytesPer);
-  if (zero.stage >= 2) return { gpu: 0, host, formula: `offloaded: ${params} × 4 B fp32${zero.text}` };
+  if (zero.stage >= 2) return stateBytes(0, host, () => `offloaded: ${params()} × 4 B fp32${zero.text()}`);
   // At stage 0–1 the GPU still holds the full 16-bit gradients before the reduce-scatter (DeepSpeed stage_1_and_2).
-  return {
-    gpu: full,
+  return stateBytes(
+    full,
     host,
-    formula: `${params} × ${local.gradientBytesPer} B on the GPU; its fp32 slice${zero.text} offloaded`,
-  };
+    () => `${params()} × ${local.gradientBytesPer} B on the GPU; its fp32 slice${zero.text()} offloaded`,
+  );
 }
 
 /** Optimizer states and fp32 master: sharded from ZeRO-1, on the host with any offload. */
@@ -425,9 +450,10 @@ function optimizerStates(
   const perParamText = factored
     ? `(${local.master} B master) + factored rows + columns × ${local.stateBytes} B`
     : `${perParam} B (${local.master > 0 ? `${local.master} B fp32 master + ` : ''}${optimizer} states)`;
-  return {
-    gpu: offload ? 0 : sharded,
-    host: offload ? sharded : 0,
-    formula: `${formatInt(local.trainable)} trainable params × ${perParamText}${zero.stage >= 1 ? zero.text : ''}${offload ? ', offloaded to host' : ''}`,
-  };
+  return stateBytes(
+    offload ? 0 : sharded,
+    offload ? sharded : 0,
+    () =>
+      `${formatInt(local.trainable)} trainable params × ${perParamText}${zero.stage >= 1 ? zero.text() : ''}${offload ? ', offloaded to host' : ''}`,
+  );
 }
