@@ -81,6 +81,10 @@ def training_command(case: dict) -> str:
     return ' '.join(args + set_args(case['configOverrides']))
 
 
+FP32_GQA_NOTE = ('sdpa dispatched every call to MATH (fp32 with grouped-query attention has no fused kernel), which '
+                 'materialises the scores as eager attention does: vramCommand says --attention eager')
+
+
 def attention_fields(impl: str) -> dict:
     # vram spells attention flash|eager. sdpa is recorded as flash (the intent); measured.sdpaBackends and
     # measured.attentionFlashLike say which kernel PyTorch really dispatched to.
@@ -172,6 +176,11 @@ def training_case(model: str, *, ctx: int, batch: int, precision: str, gc_mode: 
         'group': None,
         'estSeconds': est,
     }
+    if lora_base == 'fp32' and impl == 'sdpa':
+        # Measured on the H200 and the H100 (torch 2.11): sdpa sends fp32 grouped-query attention to MATH,
+        # which keeps the scores as eager attention does.
+        case['attention'] = 'eager'
+        case['attentionNote'] = FP32_GQA_NOTE
     case['vramCommand'] = training_command(case)
     return case
 
