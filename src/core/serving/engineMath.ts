@@ -18,6 +18,7 @@ import { type ModelArchitecture, allLayerGroups, layerCount } from '../architect
 import type { LowExpectedHigh } from '../overhead.js';
 import { shardForTensorParallel } from './shard.js';
 import type { BudgetRow, ServingScenario } from './types.js';
+import { rememberedWeights } from './weightsMemo.js';
 
 /** Share of the layers on the most loaded pipeline stage: ⌈L / pp⌉ of L. */
 export function pipelineStageShare(arch: ModelArchitecture, stages: number): { layerFraction: number } {
@@ -52,6 +53,12 @@ export function weightBytesOf(scenario: InferenceScenario, part: ModelArchitectu
  * first stage, the head on the last; a tied head is loaded again there).
  */
 export function weightsPerGpu(scenario: InferenceScenario, gpuCount: number, pipelineStages = 1): number {
+  return rememberedWeights(scenario, 'tensor', gpuCount, pipelineStages, () =>
+    stageWeightsPerGpu(scenario, gpuCount, pipelineStages),
+  );
+}
+
+function stageWeightsPerGpu(scenario: InferenceScenario, gpuCount: number, pipelineStages: number): number {
   const tower = visionWeightBytes(scenario);
   if (pipelineStages <= 1) return ceilDiv(inferenceWeightsComponent(scenario).bytes + tower, gpuCount);
   const stage = withLayerCounts({ ...scenario.arch, tiedEmbeddings: true }, (count) =>

@@ -18,6 +18,8 @@ import { forwardPeakBytes, weightBytesOf, weightsPerGpu, withLayerCounts } from 
 import { type ModelArchitecture, allLayerGroups, layerCount, leadAttention } from '../architecture.js';
 import { atLevels, minus, same } from './levels.js';
 import type { EngineBudget, ServingScenario } from './types.js';
+import { rememberedWeights } from './weightsMemo.js';
+import type { InferenceScenario } from '../estimate.js';
 
 export const LLAMA_CPP_DEFAULT_UBATCH = 512;
 /** Compute buffer relative to vram's forward peak over one micro-batch. */
@@ -39,6 +41,10 @@ export function llamaCppLayersPerGpu(layerTotal: number, gpuCount: number): numb
 function llamaCppWeightsPerGpu(scenario: ServingScenario): number {
   const { inference, gpuCount } = scenario;
   if (gpuCount <= 1) return weightsPerGpu(inference, 1);
+  return rememberedWeights(inference, 'layers', gpuCount, 1, () => mostLoadedLayerSplit(inference, gpuCount));
+}
+
+function mostLoadedLayerSplit(inference: InferenceScenario, gpuCount: number): number {
   const arch = inference.arch;
   const ends = (a: ModelArchitecture) => withLayerCounts(a, () => 0);
   const full = weightBytesOf(inference, arch);

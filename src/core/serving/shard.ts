@@ -68,8 +68,25 @@ function shardGroup(group: LayerGroup, n: number): LayerGroup {
   };
 }
 
+/** Shards already built, per architecture and degree: a search asks for the same one at every probe. */
+const shards = new WeakMap<ModelArchitecture, Map<number, ModelArchitecture>>();
+
 export function shardForTensorParallel(arch: ModelArchitecture, n: number): ModelArchitecture {
   if (n === 1) return arch;
+  let byDegree = shards.get(arch);
+  if (byDegree === undefined) {
+    byDegree = new Map();
+    shards.set(arch, byDegree);
+  }
+  let shard = byDegree.get(n);
+  if (shard === undefined) {
+    shard = shardArchitecture(arch, n);
+    byDegree.set(n, shard);
+  }
+  return shard;
+}
+
+function shardArchitecture(arch: ModelArchitecture, n: number): ModelArchitecture {
   return {
     ...arch,
     layers: arch.layers.map((g) => shardGroup(g, n)),
