@@ -21,7 +21,8 @@ function cases() {
     .filter((file) => file.endsWith('.json'))
     .map((file) => ({ file, data: JSON.parse(readFileSync(join(dir, file), 'utf8')) }))
     .filter(({ file, data }) => {
-      if (data.replicationOf) console.error(`${file}: a rerun of ${data.replicationOf.split(':')[0]}; not counted again`);
+      if (data.replicationOf)
+        console.error(`${file}: a rerun of ${data.replicationOf.split(':')[0]}; not counted again`);
       return !data.replicationOf;
     })
     .flatMap(({ file, data }) => data.cases.map((c) => ({ ...c, file })));
