@@ -60,6 +60,26 @@ describe('a model directory', () => {
     expect(nominal.json.inputs.weights).toBe('dtype');
   });
 
+  it('an index whose weight_map is not names of files exits 2 with one line (no depth walk, no String())', async () => {
+    const bad: [string, unknown][] = [
+      ['nested', { weight_map: { 'lm_head.weight': [[['model-00001-of-00002.safetensors']]] } }],
+      ['number', { weight_map: { 'lm_head.weight': 7 } }],
+      ['array map', { weight_map: ['model-00001-of-00002.safetensors'] }],
+    ];
+    for (const [name, index] of bad) {
+      const dir = join(root, `bad-index-${name.replace(' ', '-')}`);
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'config.json'), JSON.stringify(CONFIG));
+      writeFileSync(join(dir, 'model.safetensors.index.json'), JSON.stringify(index));
+      const result = await run(['estimate', '--model', dir]);
+      expect(result.code, name).toBe(2);
+      expect(result.stdout, name).toBe('');
+      expect(result.stderr, name).toMatch(
+        /model\.safetensors\.index\.json: (a weight_map value is not a file name|missing weight_map)\n$/,
+      );
+    }
+  });
+
   it('without an index it reads every *.safetensors file', async () => {
     const dir = join(root, 'single');
     mkdirSync(dir);

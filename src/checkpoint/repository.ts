@@ -6,7 +6,7 @@
 import { UserError } from '../core/errors.js';
 import { type SafetensorsHeader, parseSafetensorsHeader } from './safetensors.js';
 import { type CheckpointSummary, summarizeSafetensors } from './summary.js';
-import { parseBoundedJson } from './boundedJson.js';
+import { parseBoundedJson, parseJsonText } from './boundedJson.js';
 
 export interface ModelRepository {
   /** e.g. "./models/llama" or "hf:meta-llama/Llama-3.1-8B@main". */
@@ -21,10 +21,19 @@ export interface ModelRepository {
 
 /** The shard files named by model.safetensors.index.json's weight_map. */
 function shardFiles(indexText: string, label: string): string[] {
-  const index = parseBoundedJson(indexText, label) as { weight_map?: Record<string, unknown> };
+  // Only weight_map's string values are read, so the index is not walked for its depth.
+  const index = parseJsonText(indexText, label) as { weight_map?: Record<string, unknown> } | null;
   const map = index?.weight_map;
-  if (typeof map !== 'object' || map === null) throw new UserError(`${label}: missing weight_map`);
-  const files = [...new Set(Object.values(map).map(String))];
+  if (typeof map !== 'object' || map === null || Array.isArray(map))
+    throw new UserError(`${label}: missing weight_map`);
+  const unique = new Set<string>();
+  for (const name in map) {
+    if (!Object.hasOwn(map, name)) continue;
+    const file = map[name];
+    if (typeof file !== 'string') throw new UserError(`${label}: a weight_map value is not a file name`);
+    unique.add(file);
+  }
+  const files = [...unique];
   for (const file of files)
     if (file.includes('..') || file.startsWith('/'))
       throw new UserError(`${label}: weight_map names "${file}", outside the repository`);

@@ -100,8 +100,9 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, label: string): 
   const tensors: TensorEntry[] = [];
   let metadata: Record<string, string> = {};
   let dataBytes = 0;
-  const entries: [string, unknown][] = Object.entries(raw);
-  for (const [name, value] of entries) {
+  for (const name in raw) {
+    if (!Object.hasOwn(raw, name)) continue;
+    const value: unknown = (raw as Record<string, unknown>)[name];
     if (name === '__metadata__') {
       // The parsing edge: metadata is passed on as the JSON gave it (a string-to-string map by the format).
       metadata = (value ?? {}) as Record<string, string>;

@@ -79,6 +79,8 @@ export interface EstimatePlan {
   model: CountedModel;
   inputs: EstimateInputs;
   deployment: Deployment;
+  /** What the estimate was computed from: estimateInference(scenario) gives it again (vary it in a loop). */
+  scenario: InferenceScenario;
   estimate: Estimate;
   gpu: GpuTarget | null;
   fit: FitWithRange | null;
@@ -180,6 +182,7 @@ export function planEstimate(loaded: LoadedModel, input: EstimateInput): Estimat
       resolved.inputs,
     ),
     deployment,
+    scenario: resolved.scenario,
     estimate: estimateInference(resolved.scenario),
     gpu,
     fit: gpu ? fitInference(resolved.scenario, gpu, split) : null,

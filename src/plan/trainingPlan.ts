@@ -4,7 +4,7 @@
  * model.
  */
 import { UserError } from '../core/errors.js';
-import { type Estimate, estimateTraining } from '../core/estimate.js';
+import { type Estimate, type TrainingScenario, estimateTraining } from '../core/estimate.js';
 import type { OverheadSpec } from '../core/overhead.js';
 import type { ZeroStage } from '../core/training/modelStates.js';
 import { type Solved, fitTraining, solveBatch, solveContext, solveGpuCount } from '../core/training/trainingFit.js';
@@ -59,6 +59,8 @@ export interface TrainingPlan {
   model: CountedModel;
   inputs: TrainingPlanInputs;
   deployment: Deployment;
+  /** What the estimate was computed from: estimateTraining(scenario) gives it again (vary it in a loop). */
+  scenario: TrainingScenario;
   estimate: Estimate;
   gpu: GpuTarget | null;
   fit: FitWithRange | null;
@@ -132,6 +134,7 @@ export function planTraining(model: LoadedModel, input: TrainingPlanInput): Trai
       resolved.inputs,
     ),
     deployment,
+    scenario,
     estimate,
     gpu,
     fit: gpu ? fitTraining(scenario, gpu, estimate) : null,

@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.js';
+import { largest, largestFrom } from '../../src/core/serving/search.js';
 import { formatInt } from '../../src/core/units.js';
 import {
   type LoadedModel,
@@ -354,5 +355,34 @@ describe('formatInt (thousands separators without a regex, issue 12)', () => {
     for (const value of [0, 999, 1000, -1000, 999_999, 1_000_000, -123_456_789, 2 ** 53, 0.5, -0.5])
       expect(formatInt(value), String(value)).toBe(byRegex(value));
     expect(formatInt(1e21)).toBe('1e+21'); // the regex wrote "1e+21" too, but "1.0,000,…e+21" for 1.0000000000000001e21
+  });
+});
+
+describe('largestFrom (capacity searches that start from a guess, issue 12)', () => {
+  it('finds what bisecting the whole range finds, from any guess, in few probes when the guess is close', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1000 }),
+        fc.integer({ min: 0, max: 2 ** 24 }),
+        fc.integer({ min: 0, max: 2 ** 24 + 2 }),
+        fc.oneof(fc.double(), fc.integer({ min: -10, max: 2 ** 25 })),
+        (lo, span, thresholdAt, guess) => {
+          const hi = lo + span;
+          const threshold = lo - 1 + (thresholdAt % (span + 2)); // lo − 1 (none fits) … hi (all fit)
+          let probes = 0;
+          const ok = (n: number) => {
+            probes++;
+            expect(n).toBeGreaterThanOrEqual(lo);
+            expect(n).toBeLessThanOrEqual(hi);
+            return n <= threshold;
+          };
+          expect(largestFrom(lo, hi, guess, ok)).toBe(largest(lo, hi, (n) => n <= threshold));
+          const miss = Math.abs(Math.floor(guess) - threshold);
+          if (Number.isFinite(guess) && guess >= lo && guess <= hi)
+            expect(probes).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(miss + 2)) + 2);
+        },
+      ),
+      { numRuns: PROPERTY_RUNS * 10 },
+    );
   });
 });

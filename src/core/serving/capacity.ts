@@ -14,6 +14,7 @@
 import type { InferenceScenario } from '../estimate.js';
 import { ExactnessError } from '../errors.js';
 import { MAX_GPU_COUNT, smallestSatisfying, stageKvBytesPerGpu } from '../fit.js';
+import { largest, largestFrom } from './search.js';
 import { formatInt } from '../units.js';
 import { genericBudget } from './generic.js';
 import { kvBytesPerGpu, kvIsPerToken, withoutPerSequenceCache } from './engineMath.js';
@@ -138,6 +139,16 @@ function fitsWith(probe: () => boolean): boolean {
   }
 }
 
+/** A figure, or NaN where it would pass 2^53 (a search's starting guess, never a result). */
+function orNaN(figure: () => number): number {
+  try {
+    return figure();
+  } catch (error) {
+    if (error instanceof ExactnessError) return Number.NaN;
+    throw error;
+  }
+}
+
 /** Tokens the pool holds at `level`, in whole blocks. */
 function poolTokens(budget: EngineBudget, perToken: number, level: Level): number {
   const pool = Math.max(0, budget.kvPoolBytesPerGpu[level]);
@@ -198,17 +209,6 @@ function workloadFits(scenario: ServingScenario, gpuName: string, level: Level):
   );
 }
 
-/** Largest n in [lo, hi] with ok(n), for ok true→false; lo − 1 when even ok(lo) fails. */
-function largest(lo: number, hi: number, ok: (n: number) => boolean): number {
-  if (!ok(lo)) return lo - 1;
-  while (lo < hi) {
-    const mid = Math.floor((lo + hi + 1) / 2);
-    if (ok(mid)) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
 export function capacity(scenario: ServingScenario, gpuName = ''): Capacity {
   const { inference, gpuCount } = scenario;
   const budget = engineBudget(scenario, gpuName);
@@ -223,24 +223,43 @@ export function capacity(scenario: ServingScenario, gpuName = ''): Capacity {
     fitsWith(() => need(inference, gpuCount, users, ctx, block, budget.split, stages) <= poolAt(users, ctx, level));
 
   const tokens = outcome((level) => poolTokens(budget, perToken, level));
+  // Where the searches start: what the pool of this workload holds (exact where the pool does not
+  // depend on the workload), then one secant step on the room left (pool − need) where it does.
+  const roomAt = (users: number, ctx: number, level: Level) =>
+    orNaN(() => poolAt(users, ctx, level) - need(inference, gpuCount, users, ctx, block, budget.split, stages));
+  const refined = (naive: number, at: number, room: (n: number) => number, hi: number) => {
+    if (!dependent || !Number.isFinite(naive)) return naive;
+    const next = Math.min(hi, Math.max(1, Math.floor(naive)));
+    const [before, after] = [room(at), room(next)];
+    if (!Number.isFinite(before) || !Number.isFinite(after) || before === after || next === at) return naive;
+    return next - (after * (next - at)) / (after - before);
+  };
+  const oneRequest = orNaN(() => need(inference, gpuCount, 1, budget.requestTokens, block, budget.split, stages));
   const concurrency = outcome((level) => {
-    if (dependent)
+    if (dependent) {
+      const naive = oneRequest > 0 ? budget.kvPoolBytesPerGpu[level] / oneRequest : Number.NaN;
+      const room = (u: number) => roomAt(u, budget.requestTokens, level);
+      const guess = refined(naive, inference.userCount, room, MAX_SEQUENCE_SEARCH);
       return Math.max(
         0,
-        largest(1, MAX_SEQUENCE_SEARCH, (u) => fitsAt(u, budget.requestTokens, level)),
+        largestFrom(1, MAX_SEQUENCE_SEARCH, guess, (u) => fitsAt(u, budget.requestTokens, level)),
       );
+    }
     const pool = Math.max(0, budget.kvPoolBytesPerGpu[level]);
     // vLLM V1 prints num_blocks / cdiv(max_model_len, block_size); for block = 1 that is tokens / len.
     if (kvIsPerToken(inference)) return tokens[keyOf(level)] / block / Math.ceil(budget.requestTokens / block);
     return pool / need(inference, gpuCount, 1, budget.requestTokens, block, budget.split, stages);
   });
   const users = inference.userCount;
-  const maxContext = outcome((level) =>
-    Math.max(
+  const maxContext = outcome((level) => {
+    const naive = perToken > 0 ? budget.kvPoolBytesPerGpu[level] / (users * perToken) : Number.NaN;
+    const room = (ctx: number) => roomAt(users, ctx, level);
+    const guess = refined(naive, inference.contextTokens, room, MAX_CONTEXT_SEARCH);
+    return Math.max(
       0,
-      largest(1, MAX_CONTEXT_SEARCH, (ctx) => fitsAt(users, ctx, level)),
-    ),
-  );
+      largestFrom(1, MAX_CONTEXT_SEARCH, guess, (ctx) => fitsAt(users, ctx, level)),
+    );
+  });
   const fits: Verdict = fitsAt(users, inference.contextTokens, 'high')
     ? 'yes'
     : fitsAt(users, inference.contextTokens, 'expected')
