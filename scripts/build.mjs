@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 // Start-up stand-ins, each explained in its file: string-width's 10 KB emoji pattern, the child_process
@@ -56,16 +57,6 @@ function checkStandIns(metafile) {
 
 rmSync('dist', { recursive: true, force: true });
 const common = { bundle: true, platform: 'node', target: 'node20', legalComments: 'none', logLevel: 'warning' };
-const cliBuild = await build({
-  ...common,
-  entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/cli.cjs',
-  format: 'cjs',
-  minify: process.env.VRAM_PROFILE !== '1',
-  alias: standInAliases(),
-  metafile: true,
-});
-checkStandIns(cliBuild.metafile);
 await build({
   ...common,
   entryPoints: ['src/index.ts'],
@@ -73,6 +64,20 @@ await build({
   format: 'esm',
   packages: 'external',
 });
+// `vram models` prints rows the library computes from the bundled presets: computed here once, so
+// the CLI does not read and count 59 configs at every start (src/plan/catalogs.ts).
+const { modelRows } = await import(pathToFileURL('dist/index.mjs').href);
+const cliBuild = await build({
+  ...common,
+  entryPoints: ['src/cli/main.ts'],
+  outfile: 'dist/cli.cjs',
+  format: 'cjs',
+  minify: process.env.VRAM_PROFILE !== '1',
+  alias: standInAliases(),
+  define: { __VRAM_MODEL_ROWS__: JSON.stringify(modelRows()) },
+  metafile: true,
+});
+checkStandIns(cliBuild.metafile);
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 
 // Warm the functions the common run compiles (the design-card estimate), then save V8's code

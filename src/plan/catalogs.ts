@@ -35,7 +35,19 @@ function kvHeads(attention: AttentionSpec | null): number {
   return attention.kind === 'standard' ? attention.kvHeadCount : 1;
 }
 
+/**
+ * The rows of the bundled presets, computed by scripts/build.mjs and written into the CLI bundle
+ * (reading and counting 59 configs took about a third of `vram models`' start-up); undefined in the
+ * library and the tests, which compute them. test/e2e/bundle.test.ts checks the two agree.
+ */
+declare const __VRAM_MODEL_ROWS__: ModelRow[] | undefined;
+
 export function modelRows(): ModelRow[] {
+  if (typeof __VRAM_MODEL_ROWS__ !== 'undefined') return __VRAM_MODEL_ROWS__;
+  return countedModelRows();
+}
+
+function countedModelRows(): ModelRow[] {
   return PRESETS.map((preset) => {
     const arch = readHfConfig(preset.config, `preset ${preset.id}`);
     const counts = countParameters(arch);
