@@ -13,7 +13,7 @@ export interface RunResult {
 /** Runs main() in-process with in-memory streams; colour off unless `tty` and no NO_COLOR. */
 export async function run(
   argv: string[],
-  options: { stdin?: string; env?: Record<string, string>; tty?: boolean } = {},
+  options: { stdin?: string; env?: Record<string, string>; tty?: boolean; stderrTty?: boolean } = {},
 ): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
@@ -22,6 +22,7 @@ export async function run(
     stderr: { write: (text: string) => (stderr += text) },
     env: options.env ?? { NO_COLOR: '1' },
     stdoutIsTty: options.tty ?? false,
+    stderrIsTty: options.stderrTty ?? false,
     readStdin: async () => options.stdin ?? '',
   });
   return { code, stdout, stderr };

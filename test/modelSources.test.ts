@@ -470,6 +470,7 @@ describe('a many-shard repository on a slow Hub (local server)', () => {
   let inFlight = 0;
   let mostInFlight = 0;
   let shardRequests = 0;
+  let delayMs = 50;
   const SHARDS = 24;
   const shardName = (i: number) =>
     `model-${String(i + 1).padStart(5, '0')}-of-${String(SHARDS).padStart(5, '0')}.safetensors`;
@@ -512,7 +513,7 @@ describe('a many-shard repository on a slow Hub (local server)', () => {
         response
           .writeHead(206, { 'content-range': `bytes ${start}-${end}/${body.length}` })
           .end(Buffer.from(body.subarray(start, end + 1)));
-      }, 50);
+      }, delayMs);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -528,4 +529,39 @@ describe('a many-shard repository on a slow Hub (local server)', () => {
     expect(mostInFlight).toBeGreaterThan(1);
     expect(mostInFlight).toBeLessThanOrEqual(8);
   });
+
+  it('draws one progress line on a terminal, redrawn in place, cleared at the end; none under --format json unless VRAM_PROGRESS=1', async () => {
+    delayMs = 150; // about a second in all: the line appears after half of it
+    const argv = ['estimate', '--model', 'hf:org/many'];
+    const envFor = (name: string, more: Record<string, string> = {}) => ({
+      NO_COLOR: '1',
+      HF_ENDPOINT: endpoint,
+      XDG_CACHE_HOME: join(root, `cache-progress-${name}`),
+      ...more,
+    });
+    try {
+      const table = await run(argv, { env: envFor('table'), stderrTty: true });
+      expect(table.code, table.stderr).toBe(0);
+      // Each draw starts with \r and a line clear; the last clear ends the progress, and what the
+      // command writes after it (a warning here) starts on a clean line.
+      const segments = table.stderr.split('\r\x1b[K');
+      const draws = segments.slice(1, -1);
+      expect(draws.length).toBeGreaterThanOrEqual(1);
+      for (const line of draws)
+        expect(line).toMatch(/^hf:org\/many: (reading .*|\d+ of 24 shard headers read) \(\d+\.\d s\)$/);
+      expect(segments.at(-1)).not.toMatch(/[\r]|shard headers read/);
+      const json = await run([...argv, '--format', 'json'], { env: envFor('json'), stderrTty: true });
+      expect(json.stderr).not.toContain('\r');
+      const asked = await run([...argv, '--format', 'json'], {
+        env: envFor('asked', { VRAM_PROGRESS: '1' }),
+        stderrTty: true,
+      });
+      expect(asked.stderr).toMatch(/shard headers read|reading/);
+      JSON.parse(asked.stdout);
+      const piped = await run(argv, { env: envFor('piped') });
+      expect(piped.stderr).not.toContain('\r');
+    } finally {
+      delayMs = 50;
+    }
+  }, 20_000);
 });

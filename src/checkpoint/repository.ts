@@ -76,13 +76,26 @@ async function inFlight<T, R>(items: readonly T[], limit: number, work: (item: T
   return results;
 }
 
-export async function readRepository(repo: ModelRepository): Promise<RepositoryModel> {
+/** How far readRepository has got: for a progress line. */
+export interface RepositoryProgress {
+  step: 'config' | 'index' | 'headers';
+  /** Shard headers read, and of how many (0 of 0 before the headers). */
+  done: number;
+  total: number;
+}
+
+export async function readRepository(
+  repo: ModelRepository,
+  report: (progress: RepositoryProgress) => void = () => {},
+): Promise<RepositoryModel> {
+  report({ step: 'config', done: 0, total: 0 });
   const configText = await repo.readText('config.json');
   if (configText === null)
     throw new UserError(
       `${repo.label}: no config.json (not found: check the repository name, the revision, or the path)`,
     );
   const config = parseBoundedJson(configText, `${repo.label}/config.json`);
+  report({ step: 'index', done: 0, total: 0 });
   const indexText = await repo.readText('model.safetensors.index.json');
   const files =
     indexText !== null
@@ -91,7 +104,13 @@ export async function readRepository(repo: ModelRepository): Promise<RepositoryM
   if (files.length === 0) return { config, checkpoint: null };
   // Shard headers are read SHARD_READS_IN_FLIGHT at a time (a 163-shard repository over the
   // network is 163 round trips otherwise), and kept in the index's order.
-  const reads = await inFlight(files, SHARD_READS_IN_FLIGHT, (file) => repo.safetensorsHeader(file));
+  let done = 0;
+  report({ step: 'headers', done, total: files.length });
+  const reads = await inFlight(files, SHARD_READS_IN_FLIGHT, async (file) => {
+    const read = await repo.safetensorsHeader(file);
+    report({ step: 'headers', done: ++done, total: files.length });
+    return read;
+  });
   const shards: { file: string; header: SafetensorsHeader }[] = [];
   for (const [index, file] of files.entries()) {
     const read = reads[index] ?? null;

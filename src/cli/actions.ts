@@ -37,7 +37,13 @@ function requireOneModel(options: { model?: string | undefined; config?: string 
 
 async function load(options: ParsedOptions<'estimate'> | ParsedOptions<'capacity'>, io: Io): Promise<LoadedModel> {
   return loadModel(
-    { model: options.model, config: options.config, set: options.set ?? [], offline: options.offline ?? false },
+    {
+      model: options.model,
+      config: options.config,
+      set: options.set ?? [],
+      offline: options.offline ?? false,
+      format: options.format,
+    },
     io,
   );
 }
@@ -111,7 +117,13 @@ export async function inspectAction(
   if (model !== undefined && options.config !== undefined)
     throw new UserError(`--config: cannot be combined with the model "${model}"; give one of them`);
   const loaded = await loadModel(
-    { model, config: options.config, set: options.set ?? [], offline: options.offline ?? false },
+    {
+      model,
+      config: options.config,
+      set: options.set ?? [],
+      offline: options.offline ?? false,
+      format: options.format,
+    },
     io,
   );
   warn(io, loaded.warnings);

@@ -5,6 +5,8 @@ export interface Io {
   env: Readonly<Record<string, string | undefined>>;
   /** Whether stdout is a terminal (colour is used only then, and never with NO_COLOR). */
   stdoutIsTty: boolean;
+  /** Whether stderr is a terminal (a progress line is drawn only then); absent: it is not. */
+  stderrIsTty?: boolean;
   /** Reads standard input (for `--config -`), stopping after `maxBytes`. */
   readStdin(maxBytes: number): Promise<string | Uint8Array>;
 }

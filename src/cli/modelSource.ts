@@ -20,7 +20,8 @@ import {
   parseHubSpec,
 } from '../checkpoint/hubRepository.js';
 import { isDirectory, localRepository } from '../checkpoint/localRepository.js';
-import { readRepository } from '../checkpoint/repository.js';
+import { type ModelRepository, readRepository } from '../checkpoint/repository.js';
+import { fetchProgress, progressWanted } from './fetchProgress.js';
 import { type CheckpointSummary, summarizeGguf } from '../checkpoint/summary.js';
 import type { Io } from './io.js';
 import { type LoadedModel, modelFromConfig, modelFromPreset } from '../plan/model.js';
@@ -128,7 +129,19 @@ type ModelOptions = {
   config?: string | undefined;
   set: readonly [string, unknown][];
   offline?: boolean;
+  /** The output format: a progress line stays off under json unless VRAM_PROGRESS=1 (fetchProgress.ts). */
+  format?: string | undefined;
 };
+
+/** readRepository with a progress line on a terminal. */
+async function readWithProgress(repo: ModelRepository, options: ModelOptions, io: Io) {
+  const progress = fetchProgress(io, repo.label, progressWanted(io, options.format));
+  try {
+    return await readRepository(repo, progress.report);
+  } finally {
+    progress.stop();
+  }
+}
 
 /** A model read from a repository (directory or Hub) or a GGUF file. */
 function fromCheckpoint(
@@ -158,6 +171,7 @@ async function loadCheckpointModel(spec: string, options: ModelOptions, io: Io):
   const endpoint = env.HF_ENDPOINT || DEFAULT_HUB_ENDPOINT;
   const hub = parseHubSpec(spec);
   if (hub) {
+    const wholeFetchLine = progressWanted(io, options.format);
     const repo = hubRepository({
       ...hub,
       endpoint,
@@ -165,9 +179,10 @@ async function loadCheckpointModel(spec: string, options: ModelOptions, io: Io):
       cacheDir: hubCacheDir(env),
       offline: options.offline === true,
       timeoutMs: hubTimeoutMs(env),
-      progress: (line) => io.stderr.write(`${printable(line)}\n`),
+      // Without the whole-fetch line (not a terminal), one line for each fetch slower than a second.
+      ...(wholeFetchLine ? {} : { progress: (line: string) => io.stderr.write(`${printable(line)}\n`) }),
     });
-    const { config, checkpoint } = await readRepository(repo);
+    const { config, checkpoint } = await readWithProgress(repo, options, io);
     return fromCheckpoint(repo.label, 'hub', config, checkpoint, options.set);
   }
   if (/\.gguf$/i.test(spec)) {
@@ -200,7 +215,7 @@ async function loadCheckpointModel(spec: string, options: ModelOptions, io: Io):
     }
   }
   if (isDirectory(spec)) {
-    const { config, checkpoint } = await readRepository(localRepository(spec));
+    const { config, checkpoint } = await readWithProgress(localRepository(spec), options, io);
     return fromCheckpoint(printable(spec), 'directory', config, checkpoint, options.set);
   }
   if (/[\\/]/.test(spec) || spec.startsWith('.')) {
