@@ -9,7 +9,8 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
-// Start-up stand-ins, each explained in its file: string-width's 10 KB emoji pattern, the child_process
+// Start-up stand-ins, each explained in its file: string-width's 10 KB emoji pattern, an ASCII fast path
+// for string-width as cli-table3 measures cells, the child_process
 // module commander loads for executable subcommands vram does not have, and chalk's terminal probe (vram
 // sets the colour level itself). `replaces` lists the import specifiers aliased to the file; `importer` is
 // the package whose import the stand-in exists for. checkStandIns fails the build when one stops applying.
@@ -21,6 +22,7 @@ const STAND_INS = [
     replaces: ['node:child_process', 'child_process'],
   },
   { file: 'scripts/bundle/supportsColor.cjs', importer: 'chalk', replaces: ['#supports-color'] },
+  { file: 'scripts/bundle/stringWidth.cjs', importer: 'cli-table3', replaces: ['string-width'] },
 ];
 
 /** Stops the build with one line and exit code 1, leaving no dist/ that could pass for a good build. */

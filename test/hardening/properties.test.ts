@@ -5,6 +5,7 @@
  * `npm run fuzz` (VRAM_FUZZ_LONG=1) ten times as many. A scenario vram refuses (a UserError:
  * exit 2 at the CLI) is skipped; any other error fails the property.
  */
+import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.js';
@@ -384,5 +385,26 @@ describe('largestFrom (capacity searches that start from a guess, issue 12)', ()
       ),
       { numRuns: PROPERTY_RUNS * 10 },
     );
+  });
+});
+
+describe("the bundle's string-width stand-in (scripts/bundle/stringWidth.cjs, issue 12)", () => {
+  const require = createRequire(import.meta.url);
+  const standIn = require('../../scripts/bundle/stringWidth.cjs') as (text: unknown) => number;
+  const stringWidth = require('string-width') as (text: unknown) => number;
+  it('measures every string as string-width does: ASCII, escape codes, emoji, wide and combining characters', () => {
+    const text = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'grapheme' }),
+      fc.string({ unit: 'binary' }),
+      fc.constantFrom('\x1b[31mred\x1b[39m', '👍🏽', '🇫🇷', '漢字', 'e\u0301', '≤ 1.2×', '\t', ''),
+    );
+    fc.assert(
+      fc.property(text, (value) => {
+        expect(standIn(value)).toBe(stringWidth(value));
+      }),
+      { numRuns: PROPERTY_RUNS * 10 },
+    );
+    expect(standIn(undefined)).toBe(stringWidth(undefined));
   });
 });
