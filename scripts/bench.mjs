@@ -112,24 +112,36 @@ console.log(
   `code cache: ${probe.stdout === 'false' ? 'accepted' : probe.stdout === 'true' ? 'REJECTED' : `unknown (${probe.stdout}${probe.stderr})`}`,
 );
 
-// Library throughput, in process: the core computations (goals: a million inference estimates
-// and 100,000 training estimates a second) and the plans the CLI runs.
+// Library throughput, in process: the core computations (goals: a million inference estimates, and
+// 100,000 training estimates and capacity computations, a second) and the plans the CLI runs.
 const library = await import(join(process.cwd(), 'dist', 'index.mjs'));
 const seventy = library.modelFromPreset('llama-70b');
 const inference = library.planEstimate(seventy, { ctx: 32768, users: 10 }).scenario;
 const training = library.planTraining(seventy, { gpus: 8, zero: 3, gpu: 'h100' }).scenario;
-const capacityPlan = (engine) => () => library.planCapacity(seventy, { gpu: 'h100', gpus: 4, engine });
+const capacityPlan = (engine) => library.planCapacity(seventy, { gpu: 'h100', gpus: 4, engine });
+const capacityOf = (engine) => {
+  const { serving, target } = capacityPlan(engine);
+  return () => library.capacity(serving, target.name);
+};
+const ENGINES = {
+  vLLM: 'vllm',
+  SGLang: 'sglang',
+  'TensorRT-LLM': 'tensorrt-llm',
+  'llama.cpp': 'llama.cpp',
+  transformers: 'transformers',
+  generic: 'generic',
+};
 const workloads = {
   'estimateInference (llama-70b, 32k × 10)': [1e6, () => library.estimateInference(inference)],
   'estimateTraining (llama-70b, ZeRO-3 × 8)': [1e5, () => library.estimateTraining(training)],
+  ...Object.fromEntries(
+    Object.entries(ENGINES).map(([name, engine]) => [`capacity, ${name} × 4`, [1e5, capacityOf(engine)]]),
+  ),
   'planEstimate (the whole plan)': [null, () => library.planEstimate(seventy, { ctx: 32768, users: 10 })],
   'planTraining (the whole plan)': [null, () => library.planTraining(seventy, { gpus: 8, zero: 3, gpu: 'h100' })],
-  'planCapacity vLLM × 4': [1e5, capacityPlan('vllm')],
-  'planCapacity SGLang × 4': [1e5, capacityPlan('sglang')],
-  'planCapacity TensorRT-LLM × 4': [1e5, capacityPlan('tensorrt-llm')],
-  'planCapacity llama.cpp × 4': [1e5, capacityPlan('llama.cpp')],
-  'planCapacity transformers × 4': [1e5, capacityPlan('transformers')],
-  'planCapacity generic × 4': [1e5, capacityPlan('generic')],
+  ...Object.fromEntries(
+    Object.entries(ENGINES).map(([name, engine]) => [`planCapacity, ${name} × 4`, [null, () => capacityPlan(engine)]]),
+  ),
 };
 console.log(['library', 'ops/s (median)', 'spread (min–max of 5 batches)', 'goal'].join('\t'));
 const fmt = (x) => String(Math.round(x)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');

@@ -6,6 +6,7 @@
 import { type ModelArchitecture, leadAttention, leadRecurrent } from '../core/architecture.js';
 import type { AttentionImplementation } from '../core/attention.js';
 import { UserError } from '../core/errors.js';
+import { ownValue } from '../core/ownKey.js';
 import { MAX_GPU_COUNT } from '../core/fit.js';
 import { type Capacity, type Outcome, capacity, minTensorParallel } from '../core/serving/capacity.js';
 import { tensorParallelDegrees } from '../core/serving/shard.js';
@@ -91,6 +92,8 @@ export interface CapacityPlan {
   /** Pipeline stages per replica (1 under llama.cpp, whose layer split is stageGpuCount). */
   pipelineStages: number;
   target: GpuTarget | null;
+  /** What one replica on the target serves: capacity(serving) gives its capacity again (vary it in a loop). */
+  serving: ServingScenario | null;
   /** Capacity of the whole deployment (all replicas). */
   capacity: Capacity | null;
   /** The fewest GPUs in all (stages and replicas included) that hold the workload; null if none. */
@@ -105,7 +108,7 @@ export interface CapacityPlan {
 function checkCapacityOptions(input: CapacityInput, engine: Engine, hasGpu: boolean): void {
   checkModeOptions(input, 'inference');
   for (const [key, engines] of Object.entries(ENGINE_OPTIONS)) {
-    if (new Map(Object.entries(input)).get(key) !== undefined && !engines.includes(engine)) {
+    if (ownValue(input as Readonly<Record<string, unknown>>, key) !== undefined && !engines.includes(engine)) {
       throw new UserError(`${flagOf(key)}: applies to --engine ${engines.join(' or ')}, not ${engine}`);
     }
   }
@@ -429,6 +432,7 @@ export function planCapacity(read: LoadedModel, input: CapacityInput): CapacityP
     stageGpuCount: shape.stageGpus,
     pipelineStages: shape.stages,
     target,
+    serving: target ? serving(shape, target.memoryBytes) : null,
     capacity: single ? replicated(single, replicas) : null,
     minGpuCount: minStage === null ? null : minStage * shape.stages * replicas,
     minStageGpuCount: minStage,

@@ -177,15 +177,22 @@ export function resolveDeployment(input: DeploymentInput, style: DeploymentStyle
   checkStyle(input, style);
   const gpusPerNode = input.gpusPerNode ?? DEFAULTS.gpusPerNode;
   const given = { tensorParallel: input.tp ?? 1, pipelineParallel: input.pp ?? 1, dataParallel: input.dp ?? 1 };
-  const degrees =
+  const serving =
     style === 'training'
-      ? trainingDegrees(input)
-      : {
-          ...(input.gpus === undefined ? given : servingDegrees(input.gpus, input, style, gpusPerNode)),
-          contextParallel: 1,
-        };
+      ? null
+      : input.gpus === undefined
+        ? given
+        : servingDegrees(input.gpus, input, style, gpusPerNode);
+  const degrees = serving === null ? trainingDegrees(input) : Object.assign({ contextParallel: 1 }, serving);
   const gpuCount = degrees.tensorParallel * degrees.pipelineParallel * degrees.contextParallel * degrees.dataParallel;
-  const deployment = { ...degrees, gpuCount, gpusPerNode };
+  const deployment: Deployment = {
+    tensorParallel: degrees.tensorParallel,
+    pipelineParallel: degrees.pipelineParallel,
+    contextParallel: degrees.contextParallel,
+    dataParallel: degrees.dataParallel,
+    gpuCount,
+    gpusPerNode,
+  };
   checkTotal(input, deployment, style);
   return deployment;
 }

@@ -121,7 +121,24 @@ function recurrentSplits(mixer: RecurrentMixer, n: number): boolean {
  * Valid tensor-parallel degrees: those that split every attention (heads divide; K/V heads split
  * or replicate evenly, as vLLM's QKVParallelLinear and SGLang require) and every recurrent mixer.
  */
-export function tensorParallelDegrees(arch: ModelArchitecture, max: number): number[] {
+export function tensorParallelDegrees(arch: ModelArchitecture, max: number): readonly number[] {
+  let byMax = degreesFound.get(arch);
+  if (byMax === undefined) {
+    byMax = new Map();
+    degreesFound.set(arch, byMax);
+  }
+  let degrees = byMax.get(max);
+  if (degrees === undefined) {
+    degrees = Object.freeze(validDegrees(arch, max));
+    byMax.set(max, degrees);
+  }
+  return degrees;
+}
+
+/** Degrees already found, per architecture and limit (searches ask at every GPU count and catalog GPU). */
+const degreesFound = new WeakMap<ModelArchitecture, Map<number, readonly number[]>>();
+
+function validDegrees(arch: ModelArchitecture, max: number): number[] {
   const groups = arch.layers;
   const degrees: number[] = [];
   // A degree divides every attention's head count, so none is above the smallest: stop there.
