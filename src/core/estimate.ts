@@ -358,7 +358,9 @@ function frameworkComponent(scenario: TrainingScenario, trainableCount: number):
   return component(figures, () => ({
     formula: terms.map((t) => `${formatInt(t.bytes)} B (${t.name})`).join(' + '),
     notes: [
-      ...terms.map((t) => `${t.name}: ${t.formula}; ${formatInt(t.range.lowBytes)}–${formatInt(t.range.highBytes)} B`),
+      ...terms.map(
+        (t) => `${t.name}: ${t.formula()}; ${formatInt(t.range.lowBytes)}–${formatInt(t.range.highBytes)} B`,
+      ),
       `${name}'s defaults, from its code (src/core/training/frameworkBuffers.ts); --without framework-buffers drops them`,
     ],
   }));

@@ -179,3 +179,26 @@ function allWeightMatrices(arch: ModelArchitecture): WeightMatrix[] {
 export function matrixParameterCount(matrices: readonly WeightMatrix[]): number {
   return matrices.reduce((total, m) => total + m.count * m.inFeatures * m.outFeatures, 0);
 }
+
+/** Sums over a model's matrices that training asks for at every estimate (computed once per architecture). */
+export interface MatrixTotals {
+  /** Parameters in all matrices, in the experts' matrices, and in those other than the embeddings and head. */
+  all: number;
+  expert: number;
+  linear: number;
+  /** Σ count × (rows + columns): what a factored optimizer (Adafactor) keeps per matrix. */
+  rowsAndColumns: number;
+  /** in × out of the largest matrix. */
+  largest: number;
+}
+
+export const matrixTotals: (arch: ModelArchitecture) => MatrixTotals = perArchitecture((arch) => {
+  const matrices = weightMatrices(arch);
+  return {
+    all: matrixParameterCount(matrices),
+    expert: matrixParameterCount(matrices.filter((m) => m.expert)),
+    linear: matrixParameterCount(matrices.filter((m) => m.kind !== 'token_embd' && m.kind !== 'output')),
+    rowsAndColumns: matrices.reduce((sum, m) => sum + m.count * (m.inFeatures + m.outFeatures), 0),
+    largest: Math.max(...matrices.map((m) => m.inFeatures * m.outFeatures)),
+  };
+});

@@ -52,8 +52,8 @@ export interface FrameworkTerm {
   name: string;
   bytes: number;
   range: ByteRange;
-  /** The formula with its numbers. */
-  formula: string;
+  /** The formula with its numbers (written when asked for: only --explain and JSON read it). */
+  formula: () => string;
 }
 
 export interface FrameworkInput {
@@ -72,7 +72,7 @@ export interface FrameworkInput {
   buckets: ZeroBuckets;
 }
 
-function term(name: string, low: number, expected: number, high: number, formula: string): FrameworkTerm {
+function term(name: string, low: number, expected: number, high: number, formula: () => string): FrameworkTerm {
   return {
     name,
     bytes: exact(expected, name),
@@ -125,9 +125,25 @@ function unitSizes(arch: ModelArchitecture, tensorParallel: number): { block: nu
 
 /** Vectors (norms, biases): the parameters under ZeRO-3's persistence threshold. */
 function persistentCount(arch: ModelArchitecture, threshold: number, tensorParallel: number): number {
-  const large = weightMatrices(arch).filter((m) => m.inFeatures * m.outFeatures > threshold);
-  return Math.ceil((trainingParameterCount(arch) - matrixParameterCount(large)) / tensorParallel);
+  return Math.ceil((trainingParameterCount(arch) - largeMatrixCount(arch, threshold)) / tensorParallel);
 }
+
+/** Parameters in matrices above `threshold` elements, per architecture and threshold (asked at every estimate). */
+function largeMatrixCount(arch: ModelArchitecture, threshold: number): number {
+  let byThreshold = largeCounts.get(arch);
+  if (byThreshold === undefined) {
+    byThreshold = new Map();
+    largeCounts.set(arch, byThreshold);
+  }
+  let count = byThreshold.get(threshold);
+  if (count === undefined) {
+    count = matrixParameterCount(weightMatrices(arch).filter((m) => m.inFeatures * m.outFeatures > threshold));
+    byThreshold.set(threshold, count);
+  }
+  return count;
+}
+
+const largeCounts = new WeakMap<ModelArchitecture, Map<number, number>>();
 
 function deepspeedTerms(input: FrameworkInput): FrameworkTerm[] {
   const { arch, parallelism: p } = input;
@@ -140,7 +156,7 @@ function deepspeedTerms(input: FrameworkInput): FrameworkTerm[] {
       bucket,
       bucket,
       2 * bucket,
-      `${formatInt(sizes.reduce)} elements (reduce_bucket_size, ${sizes.source}) × ${g} B`,
+      () => `${formatInt(sizes.reduce)} elements (reduce_bucket_size, ${sizes.source}) × ${g} B`,
     ),
   ];
   if (p.zeroStage < 3) return terms;
@@ -160,7 +176,8 @@ function deepspeedTerms(input: FrameworkInput): FrameworkTerm[] {
       at(largestBytes, 0),
       at(largestBytes, sizes.prefetch),
       at(2 * largestBytes, 2 * sizes.prefetch),
-      `${formatInt(Math.ceil(largestBytes))} B largest module + (${formatInt(sizes.prefetch)} prefetched (stage3_prefetch_bucket_size) + ${formatInt(persistent)} persistent) params × ${w} B`,
+      () =>
+        `${formatInt(Math.ceil(largestBytes))} B largest module + (${formatInt(sizes.prefetch)} prefetched (stage3_prefetch_bucket_size) + ${formatInt(persistent)} persistent) params × ${w} B`,
     ),
   );
   return terms;
@@ -183,21 +200,23 @@ function fsdpTerms(input: FrameworkInput): FrameworkTerm[] {
       rootBytes,
       rootBytes,
       rootBytes,
-      `${formatInt(units.root)} params outside the blocks (embeddings and head) × ${r} B, whole through forward and backward`,
+      () =>
+        `${formatInt(units.root)} params outside the blocks (embeddings and head) × ${r} B, whole through forward and backward`,
     ),
     term(
       'FSDP gathered blocks',
       bytes(units.block),
       bytes(2 * units.block),
       bytes(3 * units.block),
-      `2 × ${formatInt(units.block)} params per block (the block computed and the one prefetched) × ${w} B`,
+      () => `2 × ${formatInt(units.block)} params per block (the block computed and the one prefetched) × ${w} B`,
     ),
     term(
       'FSDP unsharded gradients',
       blockTrainable * g,
       (blockTrainable + rootTrainable) * g,
       (2 * blockTrainable + rootTrainable) * g,
-      `${formatInt(blockTrainable + rootTrainable)} trainable params of one unit × ${g} B before its reduce-scatter`,
+      () =>
+        `${formatInt(blockTrainable + rootTrainable)} trainable params of one unit × ${g} B before its reduce-scatter`,
     ),
   ];
 }

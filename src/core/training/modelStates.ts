@@ -28,7 +28,7 @@ import { layerCount, allLayerGroups } from '../architecture.js';
 import { countParameters, trainingParameterCount } from '../parameters.js';
 import { quantizedWeightsComponent } from '../quantization.js';
 import { ceilDiv, formatInt } from '../units.js';
-import { matrixParameterCount, weightMatrices } from '../weightMatrices.js';
+import { matrixTotals } from '../weightMatrices.js';
 import type { ZeroBuckets } from './frameworkBuffers.js';
 import { type LoraSpec, loraMatrices, loraParameterCount } from './lora.js';
 
@@ -145,14 +145,14 @@ export interface ParameterShare {
 }
 
 export function parameterShare(arch: ModelArchitecture, p: TrainingParallelism): ParameterShare {
-  const counts = { ...countParameters(arch), totalCount: trainingParameterCount(arch) };
+  const counts = countParameters(arch);
   const layers = layerCount(allLayerGroups(arch));
   const pp = Math.min(p.pipelineParallel, layers);
   const layerFraction = pp === 1 ? 1 : Math.ceil(layers / pp) / layers;
-  const expert = matrixParameterCount(weightMatrices(arch).filter((m) => m.expert));
+  const expert = matrixTotals(arch).expert;
   const head =
     counts.headCount > 0 ? counts.headCount : arch.tiedEmbeddings && pp > 1 ? arch.vocabSize * arch.hiddenSize : 0;
-  const layerDense = counts.totalCount - counts.embeddingCount - counts.headCount - expert;
+  const layerDense = trainingParameterCount(arch) - counts.embeddingCount - counts.headCount - expert;
   const ends = pp === 1 ? counts.embeddingCount + counts.headCount : Math.max(counts.embeddingCount, head);
   const dense = Math.ceil((layerDense * layerFraction + ends) / p.tensorParallel);
   const experts = Math.ceil((expert * layerFraction) / (p.tensorParallel * p.expertParallel));
@@ -274,7 +274,7 @@ function deepspeedModelStates(arch: ModelArchitecture, p: TrainingParallelism, t
       notes,
     };
   }
-  const largest = Math.max(...weightMatrices(arch).map((m) => m.inFeatures * m.outFeatures));
+  const largest = matrixTotals(arch).largest;
   return {
     trainableCount: total,
     weights: stateBytes(4 * largest, 0, () => `4 B × ${formatInt(largest)} params of the largest layer`),
@@ -311,11 +311,9 @@ function fullTrainingStates(
   fraction: number,
 ): LocalStates {
   const half = precision === 'fp32' ? 4 : 2;
-  const matrices = weightMatrices(arch);
-  const linear = matrixParameterCount(matrices.filter((m) => m.kind !== 'token_embd' && m.kind !== 'output'));
+  const { linear, all, rowsAndColumns } = matrixTotals(arch);
   const fp8Cache = precision === 'fp8' ? Math.ceil(linear * fraction) : 0;
-  const vectors = total - matrixParameterCount(matrices);
-  const rowsAndColumns = matrices.reduce((sum, m) => sum + m.count * (m.inFeatures + m.outFeatures), 0);
+  const vectors = total - all;
   return {
     trainable: share.count,
     weightBytes: share.count * half + fp8Cache,
@@ -402,9 +400,7 @@ function weightStates(
 ): StateBytes {
   const sharded = zero.stage === 3 ? zero.of(local.weightBytes) : local.weightBytes;
   if (p.offload === 'optimizer+params' && zero.stage === 3) {
-    const largest = Math.ceil(
-      Math.max(...weightMatrices(arch).map((m) => m.inFeatures * m.outFeatures)) / p.tensorParallel,
-    );
+    const largest = Math.ceil(matrixTotals(arch).largest / p.tensorParallel);
     return stateBytes(
       4 * largest,
       sharded,
