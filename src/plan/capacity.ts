@@ -8,7 +8,14 @@ import type { AttentionImplementation } from '../core/attention.js';
 import { UserError } from '../core/errors.js';
 import { ownValue } from '../core/ownKey.js';
 import { MAX_GPU_COUNT } from '../core/fit.js';
-import { type Capacity, type Outcome, capacity, minTensorParallel } from '../core/serving/capacity.js';
+import {
+  type Capacity,
+  type Outcome,
+  capacity,
+  maxConcurrency,
+  maxContextTokens,
+  minTensorParallel,
+} from '../core/serving/capacity.js';
 import { tensorParallelDegrees } from '../core/serving/shard.js';
 import type { Engine, EngineSettings, ServingScenario } from '../core/serving/types.js';
 import { ENGINE_OPTIONS, type EngineSettingsInput, engineSettings } from './engineSettings.js';
@@ -297,28 +304,26 @@ function sweepsOf(
   // A context sweep asks for the concurrency of requests of each length (vLLM: max_model_len = that
   // length); a users sweep keeps the deployment's settings, an explicit --max-model-len included.
   const at = (sweepCtx: number, sweepUsers: number, len: number | undefined) =>
-    replicated(
-      capacity(
-        serving(
-          {
-            ...shape,
-            inference: { ...shape.inference, contextTokens: sweepCtx, userCount: ceilDiv(sweepUsers, shape.replicas) },
-            settings: { ...shape.settings, maxModelLen: len },
-          },
-          target.memoryBytes,
-        ),
-        target.name,
-      ),
-      shape.replicas,
+    serving(
+      {
+        ...shape,
+        inference: { ...shape.inference, contextTokens: sweepCtx, userCount: ceilDiv(sweepUsers, shape.replicas) },
+        settings: { ...shape.settings, maxModelLen: len },
+      },
+      target.memoryBytes,
     );
+  // Each point computes only what it reports: concurrency, summed over the replicas, or the context.
   return {
     ctx: (input.sweepCtx ?? []).map((sweepCtx) => ({
       ctx: sweepCtx,
-      maxConcurrency: at(sweepCtx, users, maxModelLen === undefined ? undefined : sweepCtx).maxConcurrency,
+      maxConcurrency: scaled(
+        maxConcurrency(at(sweepCtx, users, maxModelLen === undefined ? undefined : sweepCtx), target.name),
+        shape.replicas,
+      ),
     })),
     users: (input.sweepUsers ?? []).map((sweepUsers) => ({
       users: sweepUsers,
-      maxContextTokens: at(ctx, sweepUsers, maxModelLen).maxContextTokens,
+      maxContextTokens: maxContextTokens(at(ctx, sweepUsers, maxModelLen), target.name),
     })),
   };
 }

@@ -209,7 +209,8 @@ function workloadFits(scenario: ServingScenario, gpuName: string, level: Level):
   );
 }
 
-export function capacity(scenario: ServingScenario, gpuName = ''): Capacity {
+/** The budget at the scenario's workload and the searches built on it (capacity and the sweeps share them). */
+function searches(scenario: ServingScenario, gpuName: string) {
   const { inference, gpuCount } = scenario;
   const budget = engineBudget(scenario, gpuName);
   const block = budget.blockTokens;
@@ -221,8 +222,7 @@ export function capacity(scenario: ServingScenario, gpuName = ''): Capacity {
   const fitsAt = (users: number, ctx: number, level: Level) =>
     engineAccepts(scenario, budget, perToken, ctx, level) &&
     fitsWith(() => need(inference, gpuCount, users, ctx, block, budget.split, stages) <= poolAt(users, ctx, level));
-
-  const tokens = outcome((level) => poolTokens(budget, perToken, level));
+  const tokens = () => outcome((level) => poolTokens(budget, perToken, level));
   // Where the searches start: what the pool of this workload holds (exact where the pool does not
   // depend on the workload), then one secant step on the room left (pool − need) where it does.
   const roomAt = (users: number, ctx: number, level: Level) =>
@@ -234,32 +234,55 @@ export function capacity(scenario: ServingScenario, gpuName = ''): Capacity {
     if (!Number.isFinite(before) || !Number.isFinite(after) || before === after || next === at) return naive;
     return next - (after * (next - at)) / (after - before);
   };
-  const oneRequest = orNaN(() => need(inference, gpuCount, 1, budget.requestTokens, block, budget.split, stages));
-  const concurrency = outcome((level) => {
-    if (dependent) {
-      const naive = oneRequest > 0 ? budget.kvPoolBytesPerGpu[level] / oneRequest : Number.NaN;
-      const room = (u: number) => roomAt(u, budget.requestTokens, level);
-      const guess = refined(naive, inference.userCount, room, MAX_SEQUENCE_SEARCH);
+  const concurrency = (): Outcome => {
+    const oneRequest = orNaN(() => need(inference, gpuCount, 1, budget.requestTokens, block, budget.split, stages));
+    const perTokenTokens = kvIsPerToken(inference) ? tokens() : null;
+    return outcome((level) => {
+      if (dependent) {
+        const naive = oneRequest > 0 ? budget.kvPoolBytesPerGpu[level] / oneRequest : Number.NaN;
+        const room = (u: number) => roomAt(u, budget.requestTokens, level);
+        const guess = refined(naive, inference.userCount, room, MAX_SEQUENCE_SEARCH);
+        return Math.max(
+          0,
+          largestFrom(1, MAX_SEQUENCE_SEARCH, guess, (u) => fitsAt(u, budget.requestTokens, level)),
+        );
+      }
+      // vLLM V1 prints num_blocks / cdiv(max_model_len, block_size); for block = 1 that is tokens / len.
+      if (perTokenTokens) return perTokenTokens[keyOf(level)] / block / Math.ceil(budget.requestTokens / block);
+      const pool = Math.max(0, budget.kvPoolBytesPerGpu[level]);
+      return pool / need(inference, gpuCount, 1, budget.requestTokens, block, budget.split, stages);
+    });
+  };
+  const maxContext = (): Outcome => {
+    const users = inference.userCount;
+    return outcome((level) => {
+      const naive = perToken > 0 ? budget.kvPoolBytesPerGpu[level] / (users * perToken) : Number.NaN;
+      const room = (ctx: number) => roomAt(users, ctx, level);
+      const guess = refined(naive, inference.contextTokens, room, MAX_CONTEXT_SEARCH);
       return Math.max(
         0,
-        largestFrom(1, MAX_SEQUENCE_SEARCH, guess, (u) => fitsAt(u, budget.requestTokens, level)),
+        largestFrom(1, MAX_CONTEXT_SEARCH, guess, (ctx) => fitsAt(users, ctx, level)),
       );
-    }
-    const pool = Math.max(0, budget.kvPoolBytesPerGpu[level]);
-    // vLLM V1 prints num_blocks / cdiv(max_model_len, block_size); for block = 1 that is tokens / len.
-    if (kvIsPerToken(inference)) return tokens[keyOf(level)] / block / Math.ceil(budget.requestTokens / block);
-    return pool / need(inference, gpuCount, 1, budget.requestTokens, block, budget.split, stages);
-  });
+    });
+  };
+  return { budget, perToken, fitsAt, tokens, concurrency, maxContext };
+}
+
+/** The most sequences of the scenario's context the deployment serves at once (what a --sweep-ctx point asks). */
+export function maxConcurrency(scenario: ServingScenario, gpuName = ''): Outcome {
+  return searches(scenario, gpuName).concurrency();
+}
+
+/** The longest context each of the scenario's sequences can have (what a --sweep-users point asks). */
+export function maxContextTokens(scenario: ServingScenario, gpuName = ''): Outcome {
+  return searches(scenario, gpuName).maxContext();
+}
+
+export function capacity(scenario: ServingScenario, gpuName = ''): Capacity {
+  const { inference, gpuCount } = scenario;
+  const { budget, perToken, fitsAt, tokens, concurrency, maxContext } = searches(scenario, gpuName);
+  const stages = scenario.pipelineStages;
   const users = inference.userCount;
-  const maxContext = outcome((level) => {
-    const naive = perToken > 0 ? budget.kvPoolBytesPerGpu[level] / (users * perToken) : Number.NaN;
-    const room = (ctx: number) => roomAt(users, ctx, level);
-    const guess = refined(naive, inference.contextTokens, room, MAX_CONTEXT_SEARCH);
-    return Math.max(
-      0,
-      largestFrom(1, MAX_CONTEXT_SEARCH, guess, (ctx) => fitsAt(users, ctx, level)),
-    );
-  });
   const fits: Verdict = fitsAt(users, inference.contextTokens, 'high')
     ? 'yes'
     : fitsAt(users, inference.contextTokens, 'expected')
@@ -279,9 +302,9 @@ export function capacity(scenario: ServingScenario, gpuName = ''): Capacity {
     budget,
     kvBytesPerTokenPerGpu: perToken,
     kvCacheBytes: outcome((level) => Math.max(0, budget.kvPoolBytesPerGpu[level]) * gpuCount * stages),
-    kvCacheTokens: tokens,
-    maxConcurrency: concurrency,
-    maxContextTokens: maxContext,
+    kvCacheTokens: tokens(),
+    maxConcurrency: concurrency(),
+    maxContextTokens: maxContext(),
     fits,
     refusal,
   };
