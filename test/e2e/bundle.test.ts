@@ -45,6 +45,7 @@ const MORE_COMMANDS: [string, number][] = [
   ['--help', 0],
   ['estimate --help', 0],
   ['--version', 0],
+  ['-V', 0],
 ];
 
 /** Every `vram …` line of the README's ```sh and ```console blocks, up to a comment, redirect or pipe. */
