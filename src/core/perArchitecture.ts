@@ -19,3 +19,21 @@ export function perArchitecture<T extends object>(
     return value;
   };
 }
+
+/** The same for pure functions of an architecture and one key more (a tensor-parallel degree, a threshold). */
+export function perArchitectureAndKey<K, T>(
+  compute: (arch: ModelArchitecture, key: K) => T,
+): (arch: ModelArchitecture, key: K) => T {
+  const computed = new WeakMap<ModelArchitecture, Map<K, T>>();
+  return (arch, key) => {
+    let byKey = computed.get(arch);
+    if (byKey === undefined) {
+      byKey = new Map();
+      computed.set(arch, byKey);
+    }
+    if (byKey.has(key)) return byKey.get(key) as T;
+    const value = compute(arch, key);
+    byKey.set(key, typeof value === 'object' && value !== null ? Object.freeze(value) : value);
+    return value;
+  };
+}

@@ -12,6 +12,7 @@ import type {
   RecurrentMixer,
   StandardAttention,
 } from '../architecture.js';
+import { perArchitectureAndKey } from '../perArchitecture.js';
 import { ceilDiv } from '../units.js';
 
 function shardStandardAttention(attention: StandardAttention, n: number): StandardAttention {
@@ -68,23 +69,12 @@ function shardGroup(group: LayerGroup, n: number): LayerGroup {
   };
 }
 
-/** Shards already built, per architecture and degree: a search asks for the same one at every probe. */
-const shards = new WeakMap<ModelArchitecture, Map<number, ModelArchitecture>>();
-
+/** The architecture one of n tensor-parallel GPUs holds (built once per architecture and degree). */
 export function shardForTensorParallel(arch: ModelArchitecture, n: number): ModelArchitecture {
-  if (n === 1) return arch;
-  let byDegree = shards.get(arch);
-  if (byDegree === undefined) {
-    byDegree = new Map();
-    shards.set(arch, byDegree);
-  }
-  let shard = byDegree.get(n);
-  if (shard === undefined) {
-    shard = shardArchitecture(arch, n);
-    byDegree.set(n, shard);
-  }
-  return shard;
+  return n === 1 ? arch : shardOnce(arch, n);
 }
+
+const shardOnce = perArchitectureAndKey(shardArchitecture);
 
 function shardArchitecture(arch: ModelArchitecture, n: number): ModelArchitecture {
   return {
@@ -121,22 +111,8 @@ function recurrentSplits(mixer: RecurrentMixer, n: number): boolean {
  * Valid tensor-parallel degrees: those that split every attention (heads divide; K/V heads split
  * or replicate evenly, as vLLM's QKVParallelLinear and SGLang require) and every recurrent mixer.
  */
-export function tensorParallelDegrees(arch: ModelArchitecture, max: number): readonly number[] {
-  let byMax = degreesFound.get(arch);
-  if (byMax === undefined) {
-    byMax = new Map();
-    degreesFound.set(arch, byMax);
-  }
-  let degrees = byMax.get(max);
-  if (degrees === undefined) {
-    degrees = Object.freeze(validDegrees(arch, max));
-    byMax.set(max, degrees);
-  }
-  return degrees;
-}
-
-/** Degrees already found, per architecture and limit (searches ask at every GPU count and catalog GPU). */
-const degreesFound = new WeakMap<ModelArchitecture, Map<number, readonly number[]>>();
+export const tensorParallelDegrees: (arch: ModelArchitecture, max: number) => readonly number[] =
+  perArchitectureAndKey(validDegrees);
 
 function validDegrees(arch: ModelArchitecture, max: number): number[] {
   const groups = arch.layers;

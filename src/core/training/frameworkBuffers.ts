@@ -31,6 +31,7 @@ import type { ModelArchitecture } from '../architecture.js';
 import { allLayerGroups, layerCount } from '../architecture.js';
 import type { ByteRange } from '../component.js';
 import { countParameters, trainingParameterCount } from '../parameters.js';
+import { perArchitectureAndKey } from '../perArchitecture.js';
 import { exact, formatInt } from '../units.js';
 import { matrixParameterCount, weightMatrices } from '../weightMatrices.js';
 import type { TrainingParallelism } from './modelStates.js';
@@ -128,22 +129,10 @@ function persistentCount(arch: ModelArchitecture, threshold: number, tensorParal
   return Math.ceil((trainingParameterCount(arch) - largeMatrixCount(arch, threshold)) / tensorParallel);
 }
 
-/** Parameters in matrices above `threshold` elements, per architecture and threshold (asked at every estimate). */
-function largeMatrixCount(arch: ModelArchitecture, threshold: number): number {
-  let byThreshold = largeCounts.get(arch);
-  if (byThreshold === undefined) {
-    byThreshold = new Map();
-    largeCounts.set(arch, byThreshold);
-  }
-  let count = byThreshold.get(threshold);
-  if (count === undefined) {
-    count = matrixParameterCount(weightMatrices(arch).filter((m) => m.inFeatures * m.outFeatures > threshold));
-    byThreshold.set(threshold, count);
-  }
-  return count;
-}
-
-const largeCounts = new WeakMap<ModelArchitecture, Map<number, number>>();
+/** Parameters in matrices above `threshold` elements (once per architecture and threshold: asked at every estimate). */
+const largeMatrixCount = perArchitectureAndKey((arch: ModelArchitecture, threshold: number) =>
+  matrixParameterCount(weightMatrices(arch).filter((m) => m.inFeatures * m.outFeatures > threshold)),
+);
 
 function deepspeedTerms(input: FrameworkInput): FrameworkTerm[] {
   const { arch, parallelism: p } = input;
