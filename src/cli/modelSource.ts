@@ -219,9 +219,30 @@ async function loadCheckpointModel(spec: string, options: ModelOptions, io: Io):
     return fromCheckpoint(printable(spec), 'directory', config, checkpoint, options.set);
   }
   if (/[\\/]/.test(spec) || spec.startsWith('.')) {
-    throw new UserError(`--model: ${quoted(spec)} is not a directory, a .gguf file, hf:<org>/<name> or a preset`);
+    const hub = hubSpecFor(spec);
+    const what = /^https?:/i.test(spec) ? 'is a Hugging Face Hub page' : 'is not a directory';
+    throw new UserError(
+      hub
+        ? `--model: ${quoted(spec)} ${what}; for the Hub repository pass ${hub}`
+        : `--model: ${quoted(spec)} is not a directory, a .gguf file, hf:<org>/<name> or a preset`,
+    );
   }
   return null;
+}
+
+/**
+ * The hf: spelling of what looks like a Hub repository: `org/name` (as transformers and vLLM take
+ * it) or a Hub page URL (`https://huggingface.co/org/name[/tree/<revision>]`); null otherwise.
+ */
+function hubSpecFor(spec: string): string | null {
+  const name = '[A-Za-z0-9][\\w.-]{0,95}';
+  const bare = new RegExp(`^(${name})/(${name})$`).exec(spec);
+  if (bare) return `hf:${bare[1]}/${bare[2]}`;
+  const page = new RegExp(
+    `^https?://(?:www\\.)?(?:huggingface\\.co|hf\\.co)/(${name})/(${name})(?:/(?:tree|blob)/([\\w.-]{1,100}))?/?$`,
+  ).exec(spec);
+  if (!page) return null;
+  return `hf:${page[1]}/${page[2]}${page[3] && page[3] !== 'main' ? `@${page[3]}` : ''}`;
 }
 
 export async function loadModel(options: ModelOptions, io: Io): Promise<LoadedModel> {

@@ -47,7 +47,29 @@ export const WEIGHT_DTYPES: readonly string[] = [
   ...Object.keys(GGUF_FILE_TYPES),
 ];
 /** PyTorch / Hugging Face dtype names accepted for --dtype and --kv-dtype. */
-const DTYPE_SYNONYMS = { float32: 'fp32', float16: 'fp16', half: 'fp16', bfloat16: 'bf16', float8: 'fp8' } as const;
+/** Other spellings of dtypes: PyTorch's and Hugging Face's names, and vLLM's fp8 KV-cache formats (1 byte each). */
+const DTYPE_SYNONYMS = {
+  float32: 'fp32',
+  float: 'fp32',
+  float16: 'fp16',
+  half: 'fp16',
+  bfloat16: 'bf16',
+  float8: 'fp8',
+  fp8_e4m3: 'fp8',
+  fp8_e5m2: 'fp8',
+  float8_e4m3fn: 'fp8',
+  float8_e5m2: 'fp8',
+} as const;
+/** Other spellings of engines (package, binary and image names). */
+const ENGINE_SYNONYMS = {
+  tensorrt_llm: 'tensorrt-llm',
+  trtllm: 'tensorrt-llm',
+  'trt-llm': 'tensorrt-llm',
+  llamacpp: 'llama.cpp',
+  'llama-cpp': 'llama.cpp',
+  'llama-server': 'llama.cpp',
+  hf: 'transformers',
+} as const;
 /** Largest micro-batch accepted by --batch. */
 const MAX_BATCH = 65_536;
 /** Largest parallel degree accepted by --tp, --pp, --dp, --cp, --ep. */
@@ -145,7 +167,12 @@ export const OPTIONS = {
   offline: { flags: '--offline', help: 'use only the Hub cache ($XDG_CACHE_HOME/vram/hub); never fetch', schema: flag },
   mode: { flags: '--mode <mode>', help: list(MODES), default: 'inference', schema: choice(MODES) },
   train: { flags: '--train', help: 'short for --mode training', schema: flag },
-  engine: { flags: '--engine <engine>', help: list(ENGINES), default: DEFAULTS.engine, schema: choice(ENGINES) },
+  engine: {
+    flags: '--engine <engine>',
+    help: list(ENGINES),
+    default: DEFAULTS.engine,
+    schema: choice(ENGINES, ENGINE_SYNONYMS),
+  },
   ctx: {
     flags: '--ctx <tokens>',
     help: 'tokens per sequence (vLLM max_model_len); k = ×1024 (32k = 32,768)',

@@ -50,7 +50,10 @@ const SIZE_UNITS: Readonly<Record<string, number>> = {
 /** `1.5GiB`, `512 MiB`, `2GB`, `1000000` (bytes) -> exact bytes (rounded up to a whole byte). */
 export function parseSize(raw: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(raw);
-  const unit = match ? (match[2] || 'b').toLowerCase() : '';
+  // A bare number is refused, not read as bytes: `--overhead 1.5` meant GiB, not 2 bytes.
+  if (match && match[2] === '')
+    throw new ValueError(`"${raw}" has no unit (use e.g. ${match[1]}GiB or ${match[1]}GB; bytes are ${match[1]}B)`);
+  const unit = match ? (match[2] ?? '').toLowerCase() : '';
   const scale = ownValue(SIZE_UNITS, unit);
   if (!match || scale === undefined) {
     throw new ValueError(
@@ -71,6 +74,8 @@ export function parseOverhead(raw: string): OverheadSpec {
     return { kind: 'percent', basisPoints };
   }
   if (raw.includes('%')) throw new ValueError(`"${raw}" is not a percentage (use e.g. 10% or 12.5%)`);
+  if (/^\s*\d+(?:\.\d+)?\s*$/.test(raw))
+    throw new ValueError(`"${raw}" has no unit: a share (${raw.trim()}%) or a size (${raw.trim()}GiB)?`);
   try {
     return { kind: 'fixed', bytes: parseSize(raw) };
   } catch {

@@ -21,20 +21,40 @@ export function editDistance(a: string, b: string): number {
   return previous[b.length] ?? 0;
 }
 
-/** The candidate closest to `input` (case-insensitive), or null when none is close enough. */
+/** A name without case and separators: `rtx5090`, `RTX-5090` and `rtx_5090` are one name. */
+function folded(name: string): string {
+  return name.toLowerCase().replace(/[-_.\s/]/g, '');
+}
+
+/** Characters two names share from the start (a family and its version: llama3 is nearer llama-3.1 than llama-2). */
+function sharedPrefix(a: string, b: string): number {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  return n;
+}
+
+/**
+ * The candidate closest to `input`, compared without case and separators, or null when none is
+ * close enough. A name equal to a candidate once folded is that candidate; among equally distant
+ * candidates the one sharing the longest start wins (model families and versions).
+ */
 export function closestName(input: string, candidates: readonly string[]): string | null {
-  const needle = input.toLowerCase();
+  const needle = folded(input);
   if (needle.length < 2) return null;
   let best: string | null = null;
   let bestDistance = Infinity;
+  let bestShared = -1;
   for (const candidate of candidates) {
-    const hay = candidate.toLowerCase();
+    const hay = folded(candidate);
+    if (hay === needle) return candidate;
     const distance =
       hay.startsWith(needle) || needle.startsWith(hay)
         ? Math.abs(hay.length - needle.length) * 0.5
         : editDistance(needle, hay);
-    if (distance < bestDistance) {
+    const shared = sharedPrefix(needle, hay);
+    if (distance < bestDistance || (distance === bestDistance && shared > bestShared)) {
       bestDistance = distance;
+      bestShared = shared;
       best = candidate;
     }
   }

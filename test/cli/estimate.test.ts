@@ -237,9 +237,50 @@ describe('vram estimate --mode training', () => {
   });
 });
 
+describe('other spellings of dtypes and engines (issue 13)', () => {
+  it("takes vLLM's fp8_e4m3/fp8_e5m2, PyTorch's bfloat16 and engine package names as vram's own", async () => {
+    const base = ['capacity', '--model', 'llama-3.1-8b', '--gpu', 'h100', '--ctx', '8k'];
+    const canonical = await runJson([...base, '--engine', 'tensorrt-llm', '--kv-dtype', 'fp8']);
+    for (const [engine, kv] of [
+      ['trtllm', 'fp8_e4m3'],
+      ['tensorrt_llm', 'fp8_e5m2'],
+      ['TRT-LLM', 'float8_e4m3fn'],
+    ]) {
+      const other = await runJson([...base, '--engine', engine as string, '--kv-dtype', kv as string]);
+      expect(other.code).toBe(0);
+      expect(other.json).toEqual(canonical.json);
+    }
+    const bf16 = await runJson(['estimate', '--model', 'llama-3.1-8b', '--dtype', 'bfloat16']);
+    expect(bf16.json.inputs.dtype).toBe('bf16');
+    expect((await runJson(['capacity', '--model', 'llama-3.1-8b', '--engine', 'llama-server'])).json.engine).toBe(
+      'llama.cpp',
+    );
+  });
+});
+
 describe('bad input: one line on stderr, nothing on stdout, exit 2', () => {
   it.each([
     [['estimate', '--model', 'llama-70'], /--model: unknown model "llama-70" \(did you mean llama-70b\?\)/],
+    // Issue 13: suggestions compare names without separators, and prefer the nearer version.
+    [['estimate', '--model', 'llama3-70b'], /--model: unknown model "llama3-70b" \(did you mean llama-3-70b\?\)/],
+    [['estimate', '--model', 'qwen25-7b'], /\(did you mean qwen2\.5-7b\?\)/],
+    [
+      ['estimate', '--model', 'llama-70b', '--gpu', 'rtx5090'],
+      /--gpu: unknown GPU "rtx5090" \(did you mean rtx-5090\?\)/,
+    ],
+    [
+      ['estimate', '--model', 'meta-llama/Llama-3.1-8B'],
+      /--model: "meta-llama\/Llama-3\.1-8B" is not a directory; for the Hub repository pass hf:meta-llama\/Llama-3\.1-8B\n$/,
+    ],
+    [
+      ['estimate', '--model', 'https://huggingface.co/Qwen/Qwen2.5-7B/tree/v1.0'],
+      /is a Hugging Face Hub page; for the Hub repository pass hf:Qwen\/Qwen2\.5-7B@v1\.0\n$/,
+    ],
+    [
+      ['estimate', '--model', 'llama-70b', '--overhead', '1.5'],
+      /--overhead: "1\.5" has no unit: a share \(1\.5%\) or a size \(1\.5GiB\)\?/,
+    ],
+    [['capacity', '--model', 'llama-70b', '--gpu-memory', '80'], /--gpu-memory: "80" has no unit/],
     [['estimate', '--model', 'llama-70b', '--ctx', '-5'], /--ctx: "-5" is not a token count/],
     [['estimate', '--model', 'llama-70b', '--ctx', '0'], /--ctx: "0" must be at least 1/],
     [['estimate', '--model', 'llama-70b', '--ctx', 'abc'], /--ctx: "abc"/],

@@ -32,7 +32,7 @@ describe('parseSize and parseOverhead', () => {
     ['512 MiB', 512 * MIB],
     ['2GB', 2e9],
     ['100mb', 1e8],
-    ['1000', 1000],
+    ['1000B', 1000],
     ['1kib', 1024],
   ])('size %s -> %d B', (raw, bytes) => expect(parseSize(raw)).toBe(bytes));
 
@@ -49,6 +49,12 @@ describe('parseSize and parseOverhead', () => {
   it.each(['10x', '5%%', '12.345%', '2000%', '%'])('rejects overhead %j', (raw) =>
     expect(() => parseOverhead(raw)).toThrow(ValueError),
   );
+
+  it('refuses a bare number (issue 13: `--overhead 1.5` was read as 2 bytes, `--gpu-memory 80` as 80 bytes)', () => {
+    expect(() => parseSize('80')).toThrow('"80" has no unit (use e.g. 80GiB or 80GB; bytes are 80B)');
+    expect(() => parseOverhead('1.5')).toThrow('"1.5" has no unit: a share (1.5%) or a size (1.5GiB)?');
+    expect(() => parseOverhead(' 2 ')).toThrow(/has no unit/);
+  });
 });
 
 describe('parseSetPair', () => {
