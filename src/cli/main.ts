@@ -161,7 +161,34 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return exitCode;
   } catch (error) {
     const { line, code } = failure(error, io);
-    if (line !== '') io.stderr.write(`${withoutTokens(line, io.env)}\n`);
+    if (line === '') return code;
+    const safe = withoutTokens(line, io.env);
+    io.stderr.write(`${safe}\n`);
+    if (asksForJson(argv)) io.stdout.write(`${JSON.stringify(errorDocument(safe, code), null, 2)}\n`);
     return code;
   }
+}
+
+/** Whether the command line asks for JSON (its last --format), read from argv: parsing may be what failed. */
+function asksForJson(argv: readonly string[]): boolean {
+  let format: string | undefined;
+  argv.forEach((arg, i) => {
+    if (arg === '--format') format = argv[i + 1];
+    else if (arg.startsWith('--format=')) format = arg.slice('--format='.length);
+  });
+  return format === 'json';
+}
+
+/**
+ * The JSON a failed command prints on stdout under --format json, beside its stderr line, so a
+ * script that parses stdout always gets a document: code "usage" (exit 2) or "internal" (exit 1),
+ * the message, and the flag it names (null when none).
+ */
+function errorDocument(line: string, code: number) {
+  const message = line.replace(/^error: /, '').split('\n')[0] ?? '';
+  const flag = (/^(--[a-z][a-z0-9-]*)\b/.exec(message) ?? /'(--[a-z][a-z0-9-]*)/.exec(message))?.[1] ?? null;
+  return {
+    schemaVersion: 1,
+    error: { code: code === EXIT_USAGE ? 'usage' : 'internal', exitCode: code, message, flag },
+  };
 }

@@ -467,7 +467,7 @@ describe('vram capacity', () => {
         '--model',
         'llama-3.1-8b',
         '--gpu-memory',
-        '18754727212',
+        '18754727212B',
         '--engine',
         'vllm',
         '--ctx',
@@ -697,7 +697,7 @@ describe('vram capacity', () => {
     [['--engine', 'vlm'], /--engine: "vlm" is not one of .* \(did you mean vllm\?\)/],
     [['--assert-fits'], /--assert-fits: needs --gpu <id> or --gpu-memory/],
     [['--gpus', '4'], /--gpus: 4 GPUs of which type\? give --gpu <id> or --gpu-memory <size>/],
-    [['--gpu-memory', '512'], /--gpu-memory: 512 B is less than 1 MiB/],
+    [['--gpu-memory', '512B'], /--gpu-memory: 512 B is less than 1 MiB/],
     [['--gpu', 'h100', '--engine', 'vllm', '--block-size', '24'], /--block-size: 24 is not a power of two/],
     [
       ['--gpu', 'h100', '--engine', 'vllm', '--max-num-batched-tokens', '128', '--max-num-seqs', '256'],

@@ -85,6 +85,28 @@ describe('the built vram binary', () => {
     expect(state).toBe(16 * 6_738_415_616);
   });
 
+  it('with --format json a failure is also a JSON document on stdout (issue 13): code, exit code, message, flag', () => {
+    const cases: [string[], string | null, RegExp][] = [
+      [['estimate', '--model', 'nope', '--format', 'json'], '--model', /^--model: unknown model "nope"/],
+      [['estimate', '--model', 'llama-70b', '--ctx', '0', '--format=json'], '--ctx', /must be at least 1/],
+      [['capacity', '--format', 'json', '--model', 'llama-70b', '--bogus'], '--bogus', /unknown option '--bogus'/],
+      [['estimate', '--format', 'json', '--model', 'llama-70b', '--overhead', '1.5'], '--overhead', /has no unit/],
+    ];
+    for (const [args, flag, message] of cases) {
+      const result = vram(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr.trimEnd().split('\n'), args.join(' ')).toHaveLength(1);
+      const doc = JSON.parse(result.stdout);
+      expect(doc.schemaVersion).toBe(1);
+      expect(doc.error).toMatchObject({ code: 'usage', exitCode: 2, flag });
+      expect(doc.error.message).toMatch(message);
+      expect(result.stderr).toBe(`error: ${doc.error.message}\n`);
+    }
+    // Without JSON asked for (or with a later --format table), stdout stays empty.
+    expect(vram(['estimate', '--model', 'nope']).stdout).toBe('');
+    expect(vram(['estimate', '--model', 'nope', '--format', 'json', '--format', 'table']).stdout).toBe('');
+  });
+
   it('--version and --help exit 0', () => {
     expect(vram(['--version']).code).toBe(0);
     const help = vram(['--help']);
