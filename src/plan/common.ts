@@ -121,13 +121,12 @@ export function contextWarning(model: LoadedModel, contextTokens: number, parame
   const max = model.arch.maxPositionCount;
   if (contextTokens <= max) return null;
   const alternative = presetForContext(contextTokens, parameterCount, model.id, model.arch.layout);
-  const suggestion = alternative
-    ? ` (${alternative.id} supports up to ${formatInt(alternative.maxPositionCount)})`
-    : '';
+  // One short line (issue 13: it was the first, 150–270-character line of the design card).
+  const suggestion = alternative ? `; ${alternative.id} takes ${formatInt(alternative.maxPositionCount)}` : '';
   if (model.arch.learnedPositionCount > 0) {
-    return `--ctx ${formatInt(contextTokens)} is past ${model.id}'s ${formatInt(max)} learned positions: the model cannot run inputs that long, so this estimate is hypothetical${suggestion}`;
+    return `--ctx ${formatInt(contextTokens)}: ${model.id} has ${formatInt(max)} learned positions and cannot run it (hypothetical)${suggestion}`;
   }
-  return `--ctx ${formatInt(contextTokens)} is past ${model.id}'s trained maximum of ${formatInt(max)} tokens; quality beyond it is not guaranteed${suggestion}`;
+  return `--ctx ${formatInt(contextTokens)}: ${model.id} was trained on ${formatInt(max)} tokens${suggestion}`;
 }
 
 /** The context a plan uses: --ctx, else the mode's default (defaults.ts). */

@@ -655,7 +655,7 @@ describe('vram capacity', () => {
       '32k',
     ]);
     expect(code).toBe(0);
-    expect(json.warnings[0]).toMatch(/trained maximum of 4,096/);
+    expect(json.warnings[0]).toMatch(/was trained on 4,096 tokens/);
   });
 
   it('--gpu-memory sizes a card not in the catalog', async () => {

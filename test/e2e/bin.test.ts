@@ -46,7 +46,7 @@ describe('the built vram binary', () => {
     const json = JSON.parse(two.stdout);
     expect(json.fit).toMatchObject({ fits: false, gpuCount: 2, minGpuCount: 4 });
     expect(json.components.find((c: { id: string }) => c.id === 'kv_cache').bytes).toBe(107_374_182_400);
-    expect(two.stderr).toMatch(/^warning: --ctx 32,768 is past llama-2-70b's trained maximum/);
+    expect(two.stderr).toMatch(/^warning: --ctx 32,768: llama-2-70b was trained on 4,096 tokens/);
 
     const four = vram([...base, '--gpus', '4']);
     expect(four.code).toBe(0);
