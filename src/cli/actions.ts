@@ -35,7 +35,10 @@ function requireOneModel(options: { model?: string | undefined; config?: string 
     throw new UserError(`--config: cannot be combined with --model "${options.model}"; give one of them`);
 }
 
-async function load(options: ParsedOptions<'estimate'> | ParsedOptions<'capacity'>, io: Io): Promise<LoadedModel> {
+async function load(
+  options: ParsedOptions<'estimate'> | ParsedOptions<'capacity'> | ParsedOptions<'plan'>,
+  io: Io,
+): Promise<LoadedModel> {
   return loadModel(
     {
       model: options.model,
@@ -101,6 +104,24 @@ export async function capacityAction(raw: Readonly<Record<string, unknown>>, io:
     io.stdout.write(renderCapacity(plan, plan.inputs.format, plan.inputs.units, color));
   }
   return plan.inputs.assertFits && plan.capacity?.fits === 'no' ? EXIT_DOES_NOT_FIT : EXIT_OK;
+}
+
+export async function planAction(raw: Readonly<Record<string, unknown>>, io: Io, color: boolean): Promise<number> {
+  const options = parseOptions('plan', raw);
+  requireOneModel(
+    options,
+    '--model: no model given; pass --model <preset|dir|hf:org/name|file.gguf> or --config <config.json>',
+  );
+  const { planDeployments } = await import('../plan/deploymentPlan.js');
+  const plan = planDeployments(await load(options, io), options);
+  warn(io, plan.warnings);
+  const { planJson, renderPlan } = await import('../render/planText.js');
+  if (plan.inputs.format === 'json') io.stdout.write(`${JSON.stringify(planJson(plan), null, 2)}\n`);
+  else
+    io.stdout.write(
+      renderPlan(plan, plan.inputs.format as 'table' | 'markdown', plan.inputs.units as 'gib' | 'gb', color),
+    );
+  return EXIT_OK;
 }
 
 export async function inspectAction(

@@ -7,7 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, ExactnessError, UserError } from '../core/errors.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { capacityAction, estimateAction, inspectAction, listingAction, oneLine } from './actions.js';
+import { capacityAction, estimateAction, inspectAction, listingAction, oneLine, planAction } from './actions.js';
 import { type Io, useColor } from './io.js';
 import { COMMAND_OPTIONS, type CommandName, OPTIONS, helpText } from './options.js';
 import { withoutTokens } from './printable.js';
@@ -24,6 +24,16 @@ Examples:
 
 Deployment: --gpus is the total; --tp × --pp × --dp = --gpus (tensor parallel within a node, pipeline across nodes by default).
 Ranges: heuristic terms carry low/expected/high values; capacities are shown as expected (worst – best).
+${EXIT_CODES_HELP}`;
+
+const PLAN_EXAMPLES = `
+Examples:
+  $ vram plan --model llama-3.1-405b --dtype fp8 --ctx 128k --users 32
+  $ vram plan --model llama-3.1-405b --dtype fp8 --ctx 128k --users 32 --gpu h100-80gb
+  $ vram plan --model llama-70b --ctx 32k --users 10 --engine sglang --format json
+
+Search: for each GPU type, every tensor-parallel size that splits the heads (within a node), the fewest
+pipeline stages that fit, and 1, 2, 4 or 8 replicas; ranked by fewest GPUs, then most headroom.
 ${EXIT_CODES_HELP}`;
 
 const ESTIMATE_EXAMPLES = `
@@ -80,6 +90,13 @@ function commandsOf(program: Command, io: Io, run: (action: () => Promise<number
     'serving capacity on GPUs under an engine profile: KV pool, max concurrent users, max context, GPUs needed',
     CAPACITY_EXAMPLES,
     (raw) => capacityAction(raw, io, color),
+  );
+  add(
+    'plan',
+    'plan',
+    'what to run it on: the cheapest deployments (GPUs, tensor parallel × pipeline stages × replicas) that serve --ctx × --users',
+    PLAN_EXAMPLES,
+    (raw) => planAction(raw, io, color),
   );
   withOptions(
     program

@@ -170,7 +170,11 @@ export const OPTIONS = {
   engine: {
     flags: '--engine <engine>',
     help: list(ENGINES),
-    default: DEFAULTS.engine,
+    default: {
+      estimate: DEFAULTS.engine,
+      capacity: DEFAULTS.engine,
+      plan: `${DEFAULTS.planEngine} (chunked prefill, as serving fleets run)`,
+    },
     schema: choice(ENGINES, ENGINE_SYNONYMS),
   },
   ctx: {
@@ -472,6 +476,12 @@ export const OPTIONS = {
     help: 'with a GPU type: exit 3 when it does not fit (for CI gates)',
     schema: flag,
   },
+  top: {
+    flags: '--top <n>',
+    help: 'plan: how many deployments to list',
+    default: String(DEFAULTS.planTop),
+    schema: count(100),
+  },
   explain: {
     flags: '--explain',
     help: 'show each formula with the numbers substituted, and the assumptions',
@@ -516,6 +526,18 @@ export const COMMAND_OPTIONS = {
     ...OUTPUT,
   ],
   capacity: [...MODEL, ...SERVING, ...DEPLOYMENT, ...ENGINE, ...OUTPUT],
+  plan: [
+    ...MODEL,
+    ...SERVING,
+    'gpu',
+    'gpuMemory',
+    'gpusPerNode',
+    'engine',
+    ...ENGINE_SETTINGS,
+    'engineVersion',
+    'top',
+    ...OUTPUT,
+  ],
   inspect: ['config', 'set', 'offline', ...OUTPUT],
   listing: OUTPUT,
 } as const;

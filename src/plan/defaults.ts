@@ -18,6 +18,10 @@ export const DEFAULTS = {
   slidingWindow: 'cap',
   overhead: MODEL_OVERHEAD,
   engine: 'generic',
+  /** vram plan's engine: vLLM, whose chunked prefill is what serving fleets run. */
+  planEngine: 'vllm',
+  /** Deployments vram plan lists. */
+  planTop: 8,
   /** GPUs per node: tensor parallelism stays within a node, pipeline stages span nodes; FSDP hybrid shards within one. */
   gpusPerNode: 8,
   dataParallel: 1,

@@ -33,6 +33,7 @@ import {
   deploymentWarning,
   resolveDeployment,
 } from './deployment.js';
+import { type DeploymentOption, smallestDeployment } from './deploymentSearch.js';
 import { type GpuChoice, type GpuTarget, catalogTargets, gpuTarget } from './gpuTarget.js';
 import {
   type InferenceInput,
@@ -86,6 +87,8 @@ export interface EstimatePlan {
   fit: FitWithRange | null;
   /** --gpu all: every catalog GPU. */
   catalog: CatalogFit[] | null;
+  /** Without --gpu: the smallest deployment on each common catalog type, fewest GPUs first. */
+  fewestGpus: GpuVerdict[] | null;
   warnings: string[];
 }
 
@@ -123,6 +126,30 @@ function deploymentWarnings(model: LoadedModel, deployment: Deployment, gpu: Gpu
   if (gpu?.entry?.memoryIsMarketed)
     warnings.push(`${gpu.id}: no driver-reported memory size was found; the marketed size is used`);
   return warnings;
+}
+
+/** The catalog GPUs a verdict without --gpu names: data-centre and workstation cards people rent or own. */
+export const COMMON_GPUS = ['h100-80gb', 'h200', 'b200', 'a100-80gb', 'mi300x', 'l40s', 'rtx-4090'] as const;
+
+/** One GPU type and the smallest deployment on it that serves the workload (null: none up to MAX_GPU_COUNT). */
+export interface GpuVerdict {
+  gpu: string;
+  name: string;
+  memoryBytes: number;
+  deployment: DeploymentOption | null;
+}
+
+/** The smallest deployment on each common GPU type (deploymentSearch.ts), fewest GPUs first, then the smaller card. */
+function fewestGpus(scenario: InferenceScenario, gpusPerNode: number): GpuVerdict[] {
+  const targets = catalogTargets(null).filter((target) => (COMMON_GPUS as readonly string[]).includes(target.id));
+  const rows = targets.map((target) => ({
+    gpu: target.id,
+    name: target.name,
+    memoryBytes: target.memoryBytes,
+    deployment: smallestDeployment(scenario, target, gpusPerNode),
+  }));
+  const count = (row: GpuVerdict) => row.deployment?.gpuCount ?? Number.POSITIVE_INFINITY;
+  return rows.sort((a, b) => count(a) - count(b) || a.memoryBytes - b.memoryBytes);
 }
 
 function catalogFits(scenario: InferenceScenario, split: InferenceSplit): CatalogFit[] {
@@ -187,6 +214,7 @@ export function planEstimate(loaded: LoadedModel, input: EstimateInput): Estimat
     gpu,
     fit: gpu ? fitInference(resolved.scenario, gpu, split) : null,
     catalog: input.gpu === 'all' ? catalogFits(resolved.scenario, split) : null,
+    fewestGpus: gpu === null && input.gpu !== 'all' ? fewestGpus(resolved.scenario, deployment.gpusPerNode) : null,
     warnings,
   };
 }

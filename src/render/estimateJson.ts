@@ -64,6 +64,7 @@ export function estimateJson(report: BreakdownPlan) {
           },
     ...(report.mode === 'training' ? { solve: report.solution } : {}),
     ...(report.mode === 'inference' && report.catalog ? { gpus: report.catalog } : {}),
+    ...(report.mode === 'inference' && report.fewestGpus ? { fewestGpus: report.fewestGpus } : {}),
     warnings: report.warnings.map(bounded),
   };
 }

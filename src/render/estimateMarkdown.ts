@@ -4,7 +4,17 @@ import type { BreakdownPlan } from '../plan/trainingPlan.js';
 import { formatBytes, formatShare } from './bytes.js';
 import { bytesPerGpu } from '../core/estimate.js';
 import { gpuBytes } from './breakdownColumns.js';
-import { assumptionLines, basisLabel, catalogHeading, catalogRows, fitRows, headingLine } from './summaryLines.js';
+import {
+  assumptionLines,
+  basisLabel,
+  catalogHeading,
+  catalogRows,
+  FEWEST_GPUS_HEADING,
+  FEWEST_GPUS_HINT,
+  fewestGpuRows,
+  fitRows,
+  headingLine,
+} from './summaryLines.js';
 import { formatInt } from '../core/units.js';
 
 function cell(text: string): string {
@@ -43,6 +53,18 @@ export function renderEstimateMarkdown(report: BreakdownPlan, units: UnitSystem,
       '| GPU | memory | fits | required per GPU | fewest GPUs |',
       '| --- | ---: | --- | ---: | ---: |',
       ...catalog.map((row) => `| ${row.join(' | ')} |`),
+    );
+  const fewest = fewestGpuRows(report, units);
+  if (fewest.length > 0)
+    lines.push(
+      '',
+      `**${FEWEST_GPUS_HEADING}**`,
+      '',
+      '| GPUs | GPU | memory | layout | per GPU |',
+      '| ---: | --- | ---: | --- | ---: |',
+      ...fewest.map((row) => `| ${row.join(' | ')} |`),
+      '',
+      FEWEST_GPUS_HINT,
     );
   if (explain) {
     lines.push('', '**Notes**', '');

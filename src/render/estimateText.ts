@@ -10,7 +10,17 @@ import type { ComponentId } from '../core/component.js';
 import { formatBytes, formatShare } from './bytes.js';
 import { bytesPerGpu } from '../core/estimate.js';
 import { breakdownColumns, gpuBytes } from './breakdownColumns.js';
-import { assumptionLines, basisLabel, catalogHeading, catalogRows, fitRows, headingLine } from './summaryLines.js';
+import {
+  assumptionLines,
+  basisLabel,
+  catalogHeading,
+  catalogRows,
+  FEWEST_GPUS_HEADING,
+  FEWEST_GPUS_HINT,
+  fewestGpuLines,
+  fitRows,
+  headingLine,
+} from './summaryLines.js';
 import { formatInt } from '../core/units.js';
 
 export interface TextOptions {
@@ -114,6 +124,8 @@ export function renderEstimateText(report: BreakdownPlan, options: TextOptions):
     gpus.push(...catalog);
     out.push('', chalk.bold(catalogHeading(report)), gpus.toString());
   }
+  const fewest = fewestGpuLines(report, options.units);
+  if (fewest.length > 0) out.push('', chalk.bold(FEWEST_GPUS_HEADING), ...fewest, chalk.dim(FEWEST_GPUS_HINT));
   if (options.explain) {
     out.push('', chalk.bold('Working'));
     for (const c of components) {

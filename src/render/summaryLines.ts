@@ -6,6 +6,7 @@ import type { UnitSystem } from '../plan/common.js';
 import type { BreakdownPlan, TrainingPlanInputs } from '../plan/trainingPlan.js';
 import type { Component } from '../core/component.js';
 import { MAX_GPU_COUNT } from '../core/fit.js';
+import type { DeploymentOption } from '../plan/deploymentSearch.js';
 import type { Solved } from '../core/training/trainingFit.js';
 import { formatInt } from '../core/units.js';
 import { architectureSummary } from './architectureSummary.js';
@@ -181,4 +182,46 @@ export function assumptionLines(report: BreakdownPlan): string[] {
       );
   }
   return lines;
+}
+
+/** A deployment's shape: "tp 4", "tp 8 × pp 2", "2 replicas × tp 4"; and its nodes when more than one. */
+export function deploymentShape(d: DeploymentOption): string {
+  const parts = [`tp ${d.tensorParallel}`];
+  if (d.pipelineParallel > 1) parts.push(`pp ${d.pipelineParallel}`);
+  const shape = parts.join(' × ');
+  const replicas = d.replicas > 1 ? `${d.replicas} replicas × ${shape}` : shape;
+  return d.nodes > 1 ? `${replicas}, ${d.nodes} nodes` : replicas;
+}
+
+export const FEWEST_GPUS_HEADING =
+  'Fewest GPUs that hold this estimate (vram plan: deployments under a serving engine):';
+export const FEWEST_GPUS_HINT =
+  'Add --gpu <id> [--gpus N] for the fit on one deployment; --gpu all checks every catalog GPU.';
+
+/** Without --gpu: one row per common GPU type: GPUs, GPU, its memory, layout and memory per GPU ("none": more than the limit). */
+export function fewestGpuRows(report: BreakdownPlan, units: UnitSystem): string[][] {
+  if (report.mode !== 'inference' || report.fewestGpus === null) return [];
+  return report.fewestGpus.map((row) => {
+    const d = row.deployment;
+    const memory = formatBytes(row.memoryBytes, units);
+    return d === null
+      ? ['none', row.gpu, memory, `more than ${formatInt(MAX_GPU_COUNT)} GPUs`, '']
+      : [`${formatInt(d.gpuCount)} ×`, row.gpu, memory, deploymentShape(d), formatBytes(d.requiredBytesPerGpu, units)];
+  });
+}
+
+/** The rows as aligned text lines (counts and sizes right-aligned). */
+export function fewestGpuLines(report: BreakdownPlan, units: UnitSystem): string[] {
+  const rows = fewestGpuRows(report, units);
+  if (rows.length === 0) return [];
+  const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  const right = new Set([0, 2]);
+  return rows.map((row) => {
+    const cells = row.slice(0, 4).map((cell, column) => {
+      const width = widths[column] ?? 0;
+      return right.has(column) ? cell.padStart(width) : cell.padEnd(width);
+    });
+    const perGpu = row[4] ? `, ${row[4]} per GPU` : '';
+    return `  ${cells.join('  ').trimEnd()}${perGpu}`;
+  });
 }

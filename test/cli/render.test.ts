@@ -84,6 +84,20 @@ describe('rendered output (colour off)', () => {
       | Allocator cache | 92.89 MB | 92,894,976 | 0.6% | heuristic, range 18.58 MB – 139.34 MB | share × activations |
       | Overhead | 536.87 MB | 536,870,912 | 3.5% | heuristic, range 287.05 MB – 1.41 GB | CUDA context |
       | **Total** | **15.37 GB** | 15,366,128,896 | 100.0% | | |
+
+      **Fewest GPUs that hold this estimate (vram plan: deployments under a serving engine):**
+
+      | GPUs | GPU | memory | layout | per GPU |
+      | ---: | --- | ---: | --- | ---: |
+      | 1 × | rtx-4090 | 25.76 GB | tp 1 | 15.37 GB |
+      | 1 × | l40s | 48.31 GB | tp 1 | 15.37 GB |
+      | 1 × | h100-80gb | 85.52 GB | tp 1 | 15.37 GB |
+      | 1 × | a100-80gb | 85.90 GB | tp 1 | 15.37 GB |
+      | 1 × | h200 | 150.75 GB | tp 1 | 15.37 GB |
+      | 1 × | b200 | 192.27 GB | tp 1 | 15.37 GB |
+      | 1 × | mi300x | 206.14 GB | tp 1 | 15.37 GB |
+
+      Add --gpu <id> [--gpus N] for the fit on one deployment; --gpu all checks every catalog GPU.
       "
     `);
   });

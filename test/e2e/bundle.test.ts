@@ -44,6 +44,10 @@ const MORE_COMMANDS: [string, number][] = [
   ['estimate --model llama-7b --no-such-flag', 2],
   ['--help', 0],
   ['estimate --help', 0],
+  ['plan --model llama-3.1-405b --dtype fp8 --ctx 128k --users 32 --gpu h100-80gb --top 3', 0],
+  ['plan --model llama-70b --ctx 32k --users 10 --top 3 --format json', 0],
+  ['plan --model llama-3.1-8b --engine llama.cpp --format json', 2],
+  ['estimate --model llama-70b --ctx 32k --users 10 --format markdown', 0],
   ['--version', 0],
   ['-V', 0],
 ];

@@ -188,25 +188,32 @@ function oneRequestFits(scenario: ServingScenario, budget: EngineBudget, tokens:
 
 /** Whether `users` sequences of `ctx` tokens fit at `level` (and the engine starts). */
 function workloadFits(scenario: ServingScenario, gpuName: string, level: Level): boolean {
+  return workloadNeed(scenario, gpuName, level).fits;
+}
+
+/**
+ * What the most loaded GPU needs for the scenario's workload at `level` (everything the engine
+ * takes before its KV pool, plus the cache the sequences fill; a probe past 2^53 needs more than
+ * any GPU has), and whether the engine takes it: what a deployment planner compares.
+ */
+export function workloadNeed(
+  scenario: ServingScenario,
+  gpuName: string,
+  level: Level,
+): { fits: boolean; requiredBytesPerGpu: number } {
   const budget = engineBudget(scenario, gpuName);
   const { inference, gpuCount } = scenario;
   const stages = scenario.pipelineStages;
   const perToken = tokenBytesOnOneGpu(inference, gpuCount, budget.split, stages);
-  return (
-    engineAccepts(scenario, budget, perToken, inference.contextTokens, level) &&
-    fitsWith(
-      () =>
-        need(
-          inference,
-          gpuCount,
-          inference.userCount,
-          inference.contextTokens,
-          budget.blockTokens,
-          budget.split,
-          stages,
-        ) <= budget.kvPoolBytesPerGpu[level],
-    )
+  const cache = orNaN(() =>
+    need(inference, gpuCount, inference.userCount, inference.contextTokens, budget.blockTokens, budget.split, stages),
   );
+  const pool = budget.kvPoolBytesPerGpu[level];
+  if (!Number.isFinite(cache)) return { fits: false, requiredBytesPerGpu: Number.MAX_SAFE_INTEGER };
+  return {
+    fits: engineAccepts(scenario, budget, perToken, inference.contextTokens, level) && cache <= pool,
+    requiredBytesPerGpu: scenario.gpuMemoryBytes - pool + cache,
+  };
 }
 
 /** The budget at the scenario's workload and the searches built on it (capacity and the sweeps share them). */
