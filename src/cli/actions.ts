@@ -81,8 +81,11 @@ export async function estimateAction(raw: Readonly<Record<string, unknown>>, io:
     const { renderEstimateText } = await import('../render/estimateText.js');
     io.stdout.write(renderEstimateText(plan, { units: plan.inputs.units, color, explain: plan.inputs.explain }));
   }
-  const fails = plan.fit
-    ? !plan.fit.fits
+  // --assert-fits worst: the requirement at the pessimistic end of its range must fit too.
+  const worst = plan.inputs.assertLevel === 'worst';
+  const fit = plan.fit;
+  const fails = fit
+    ? !fit.fits || (worst && (fit.requiredRange?.highBytes ?? fit.requiredBytesPerGpu) > fit.usableBytesPerGpu)
     : plan.mode === 'inference' && plan.catalog !== null && !plan.catalog.some((row) => row.fits);
   return plan.inputs.assertFits && fails ? EXIT_DOES_NOT_FIT : EXIT_OK;
 }
@@ -103,7 +106,9 @@ export async function capacityAction(raw: Readonly<Record<string, unknown>>, io:
     const { renderCapacity } = await import('../render/capacityText.js');
     io.stdout.write(renderCapacity(plan, plan.inputs.format, plan.inputs.units, color));
   }
-  return plan.inputs.assertFits && plan.capacity?.fits === 'no' ? EXIT_DOES_NOT_FIT : EXIT_OK;
+  const verdict = plan.capacity?.fits;
+  const fails = plan.inputs.assertLevel === 'worst' ? verdict !== 'yes' : verdict === 'no';
+  return plan.inputs.assertFits && fails ? EXIT_DOES_NOT_FIT : EXIT_OK;
 }
 
 export async function planAction(raw: Readonly<Record<string, unknown>>, io: Io, color: boolean): Promise<number> {

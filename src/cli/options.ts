@@ -23,7 +23,7 @@ import {
 import { GRADIENT_CHECKPOINTING } from '../core/trainingActivations.js';
 import { ValueError } from '../core/errors.js';
 import type { ZeroBuckets } from '../core/training/frameworkBuffers.js';
-import { INFERENCE_ONLY, WITHOUT_TERMS, flagOf } from '../plan/common.js';
+import { ASSERT_LEVELS, INFERENCE_ONLY, WITHOUT_TERMS, flagOf } from '../plan/common.js';
 import { DEFAULTS } from '../plan/defaults.js';
 import { ENGINE_SETTINGS, VLLM_ENGINE_VERSIONS } from '../plan/engineSettings.js';
 import { FSDP_MODES, SOLVE_TARGETS, TRAINING_FLAGS, TRAINING_OPTIONS, ZERO_ACCOUNTINGS } from '../plan/training.js';
@@ -102,6 +102,21 @@ function choice<const T extends readonly string[]>(list: T, synonyms: Readonly<R
       `"${raw}" is not one of ${list.join(', ')}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`,
     );
   });
+}
+
+/** A flag that may name one of `list` (`--assert-fits`, `--assert-fits worst`): true, or the name. */
+function flagOrChoice<const T extends readonly string[]>(list: T) {
+  const named = choice(list);
+  return z.pipe(
+    z.union([z.boolean(), z.string()]),
+    z.transform((raw: boolean | string, ctx): boolean | T[number] => {
+      if (typeof raw === 'boolean') return raw;
+      const result = named.safeParse(raw);
+      if (result.success) return result.data;
+      ctx.issues.push({ code: 'custom', message: result.error.issues[0]?.message ?? 'invalid value', input: raw });
+      return z.NEVER;
+    }),
+  );
 }
 
 const count = (max: number) => parsed((raw) => parseCount(raw, max));
@@ -472,9 +487,10 @@ export const OPTIONS = {
     schema: parsed((raw) => parseList(raw, (item) => parseCount(item, MAX_USER_COUNT))),
   },
   assertFits: {
-    flags: '--assert-fits',
-    help: 'with a GPU type: exit 3 when it does not fit (for CI gates)',
-    schema: flag,
+    flags: '--assert-fits [level]',
+    help: `with a GPU type: exit 3 when it does not fit (for CI gates); level ${list(ASSERT_LEVELS)}: worst also fails when only the expected figures fit`,
+    default: 'expected',
+    schema: flagOrChoice(ASSERT_LEVELS),
   },
   top: {
     flags: '--top <n>',

@@ -19,7 +19,8 @@ export type UnitSystem = 'gib' | 'gb';
 export interface EchoInput {
   set?: readonly (readonly [string, unknown])[] | undefined;
   offline?: boolean | undefined;
-  assertFits?: boolean | undefined;
+  /** --assert-fits: true or 'expected' gates on the expected figures, 'worst' on the pessimistic end of the ranges. */
+  assertFits?: boolean | AssertLevel | undefined;
   format?: Format | undefined;
   units?: UnitSystem | undefined;
 }
@@ -33,9 +34,14 @@ export interface EchoInputs {
   set: ConfigOverrides;
   offline: boolean;
   assertFits: boolean;
+  /** What --assert-fits gates on (expected unless --assert-fits worst). */
+  assertLevel: AssertLevel;
   format: Format;
   units: UnitSystem;
 }
+
+export const ASSERT_LEVELS = ['expected', 'worst'] as const;
+export type AssertLevel = (typeof ASSERT_LEVELS)[number];
 
 /** A model with its counted parameters, as every plan reports it. */
 export type CountedModel = LoadedModel & { parameterCount: number; activeParameterCount: number };
@@ -52,7 +58,8 @@ export function echoInputs(model: LoadedModel, input: EchoInput): EchoInputs {
     config: model.sourceKind === 'config' ? model.source : null,
     set: Object.fromEntries(input.set ?? []),
     offline: input.offline ?? false,
-    assertFits: input.assertFits ?? false,
+    assertFits: input.assertFits !== undefined && input.assertFits !== false,
+    assertLevel: input.assertFits === 'worst' ? 'worst' : 'expected',
     format: input.format ?? DEFAULTS.format,
     units: input.units ?? DEFAULTS.units,
   };

@@ -166,6 +166,21 @@ function catalogFits(scenario: InferenceScenario, split: InferenceSplit): Catalo
   });
 }
 
+/**
+ * The requirement per GPU at both ends of the heuristic terms' ranges: in inference they are the
+ * CUDA context and the allocator cache, per GPU already (each GPU runs the whole prefill peak).
+ */
+function withRequiredRange(fit: Fit, estimate: Estimate): FitWithRange {
+  let [low, high] = [0, 0];
+  for (const c of estimate.components) {
+    if (c.range === null) continue;
+    low += c.range.lowBytes - c.bytes;
+    high += c.range.highBytes - c.bytes;
+  }
+  const required = fit.requiredBytesPerGpu;
+  return Object.assign({}, fit, { requiredRange: { lowBytes: required + low, highBytes: required + high } });
+}
+
 /** The breakdown of serving `users` sequences of `ctx` tokens, and the fit with a GPU. */
 export function planEstimate(loaded: LoadedModel, input: EstimateInput): EstimatePlan {
   checkModeOptions(input, 'inference');
@@ -191,6 +206,7 @@ export function planEstimate(loaded: LoadedModel, input: EstimateInput): Estimat
     ...deploymentWarnings(model, deployment, gpu),
   ];
   const split = splitOf(deployment);
+  const estimate = estimateInference(resolved.scenario);
   return {
     mode: 'inference',
     model: counted,
@@ -210,9 +226,9 @@ export function planEstimate(loaded: LoadedModel, input: EstimateInput): Estimat
     ),
     deployment,
     scenario: resolved.scenario,
-    estimate: estimateInference(resolved.scenario),
+    estimate,
     gpu,
-    fit: gpu ? fitInference(resolved.scenario, gpu, split) : null,
+    fit: gpu ? withRequiredRange(fitInference(resolved.scenario, gpu, split), estimate) : null,
     catalog: input.gpu === 'all' ? catalogFits(resolved.scenario, split) : null,
     fewestGpus: gpu === null && input.gpu !== 'all' ? fewestGpus(resolved.scenario, deployment.gpusPerNode) : null,
     warnings,

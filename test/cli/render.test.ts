@@ -53,7 +53,7 @@ describe('rendered output (colour off)', () => {
 
       Fit: does not fit
         GPUs                        2 × NVIDIA H100 80GB (79.65 GiB each, as the driver reports it)
-        required per GPU            124.86 GiB (weights ÷ 2, KV cache by head, plus activations and overhead on each)
+        required per GPU            124.86 GiB (range 121.93 GiB – 127.36 GiB) (weights ÷ 2, KV cache by head, plus activations and overhead on each)
         headroom per GPU            -45.22 GiB
         max users at 32,768 tokens  0 on 2 GPUs
         fewest GPUs that fit        4 × h100-80gb

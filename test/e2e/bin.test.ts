@@ -107,6 +107,37 @@ describe('the built vram binary', () => {
     expect(vram(['estimate', '--model', 'nope', '--format', 'json', '--format', 'table']).stdout).toBe('');
   });
 
+  it('--assert-fits worst gates on the pessimistic end of the ranges; --assert-fits (expected) on the expected figures', () => {
+    const estimate = [
+      'estimate',
+      '--model',
+      'llama-70b',
+      '--ctx',
+      '32k',
+      '--users',
+      '14',
+      '--gpu',
+      'h100-80gb',
+      '--gpus',
+      '4',
+    ];
+    expect(vram([...estimate, '--assert-fits']).code).toBe(0);
+    expect(vram([...estimate, '--assert-fits', 'expected']).code).toBe(0);
+    expect(vram([...estimate, '--assert-fits', 'worst']).code).toBe(3);
+    const json = JSON.parse(vram([...estimate, '--assert-fits', 'worst', '--format', 'json']).stdout);
+    expect(json.inputs).toMatchObject({ assertFits: true, assertLevel: 'worst' });
+    expect(json.fit.requiredRangeBytesPerGpu.highBytes).toBeGreaterThan(json.fit.usableBytesPerGpu);
+    expect(json.fit.requiredBytesPerGpu).toBeLessThanOrEqual(json.fit.usableBytesPerGpu);
+    // vram plan's "fits as expected only" deployment of Llama-3.1-405B on 36 H100s, under vLLM.
+    const capacity = ['capacity', '--model', 'llama-3.1-405b', '--dtype', 'fp8', '--ctx', '128k', '--users', '32'];
+    const deployment = ['--gpu', 'h100-80gb', '--gpus', '36', '--tp', '4', '--pp', '9', '--engine', 'vllm'];
+    expect(vram([...capacity, ...deployment, '--assert-fits']).code).toBe(0);
+    expect(vram([...capacity, ...deployment, '--assert-fits', 'worst']).code).toBe(3);
+    const bad = vram([...estimate, '--assert-fits', 'always']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('error: --assert-fits: "always" is not one of expected, worst\n');
+  });
+
   it('--version and --help exit 0', () => {
     expect(vram(['--version']).code).toBe(0);
     const help = vram(['--help']);
