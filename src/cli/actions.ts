@@ -4,6 +4,7 @@
  * Renderers are imported lazily so each command loads only what it prints.
  */
 import { EXIT_DOES_NOT_FIT, EXIT_OK, UserError } from '../core/errors.js';
+import { closestName } from '../core/suggest.js';
 import { planEstimate } from '../plan/estimate.js';
 import type { LoadedModel } from '../plan/model.js';
 import type { Io } from './io.js';
@@ -36,7 +37,7 @@ function requireOneModel(options: { model?: string | undefined; config?: string 
 }
 
 async function load(
-  options: ParsedOptions<'estimate'> | ParsedOptions<'capacity'> | ParsedOptions<'plan'>,
+  options: ParsedOptions<'estimate'> | ParsedOptions<'capacity'> | ParsedOptions<'plan'> | ParsedOptions<'explain'>,
   io: Io,
 ): Promise<LoadedModel> {
   return loadModel(
@@ -126,6 +127,39 @@ export async function planAction(raw: Readonly<Record<string, unknown>>, io: Io,
     io.stdout.write(
       renderPlan(plan, plan.inputs.format as 'table' | 'markdown', plan.inputs.units as 'gib' | 'gb', color),
     );
+  return EXIT_OK;
+}
+
+/** The model `vram explain` works its examples on unless --model names another. */
+const EXPLAIN_MODEL = 'llama-70b';
+
+export async function explainAction(
+  topic: string | undefined,
+  raw: Readonly<Record<string, unknown>>,
+  io: Io,
+): Promise<number> {
+  const options = parseOptions('explain', raw);
+  const { EXPLAIN_TOPICS, cheatSheet } = await import('../plan/cheatSheet.js');
+  const known = topic === undefined ? undefined : EXPLAIN_TOPICS.find((name) => name === topic.toLowerCase());
+  if (topic !== undefined && known === undefined) {
+    const suggestion = closestName(topic, EXPLAIN_TOPICS);
+    throw new UserError(
+      `explain: "${topic.slice(0, 40)}" is not a topic; one of ${EXPLAIN_TOPICS.join(', ')}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`,
+    );
+  }
+  const model = await load(
+    { ...options, model: options.config === undefined ? (options.model ?? EXPLAIN_MODEL) : undefined },
+    io,
+  );
+  const sheet = cheatSheet(model, known);
+  const { cheatSheetJson, renderCheatSheet } = await import('../render/cheatSheet.js');
+  const units = options.units ?? 'gib';
+  const format = options.format ?? 'table';
+  io.stdout.write(
+    format === 'json'
+      ? `${JSON.stringify(cheatSheetJson(sheet, units), null, 2)}\n`
+      : renderCheatSheet(sheet, format, units),
+  );
   return EXIT_OK;
 }
 

@@ -7,7 +7,15 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, ExactnessError, UserError } from '../core/errors.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { capacityAction, estimateAction, inspectAction, listingAction, oneLine, planAction } from './actions.js';
+import {
+  capacityAction,
+  estimateAction,
+  explainAction,
+  inspectAction,
+  listingAction,
+  oneLine,
+  planAction,
+} from './actions.js';
 import { type Io, useColor } from './io.js';
 import { COMMAND_OPTIONS, type CommandName, OPTIONS, helpText } from './options.js';
 import { withoutTokens } from './printable.js';
@@ -98,6 +106,20 @@ function commandsOf(program: Command, io: Io, run: (action: () => Promise<number
     PLAN_EXAMPLES,
     (raw) => planAction(raw, io, color),
   );
+  withOptions(
+    program
+      .command('explain')
+      .description(
+        "the interview cheat-sheet: the memory rules with their derivations, sources and vram's figures for a model",
+      ),
+    'explain',
+  )
+    .argument('[topic]', 'training, zero, kv-cache, activations, concurrency or rules-of-thumb (default: all)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ vram explain\n  $ vram explain training --model llama-7b\n  $ vram explain kv-cache --model qwen2.5-72b --format markdown',
+    )
+    .action((topic: string | undefined, raw: Record<string, unknown>) => run(() => explainAction(topic, raw, io)));
   withOptions(
     program
       .command('inspect')

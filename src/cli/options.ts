@@ -555,6 +555,7 @@ export const COMMAND_OPTIONS = {
     ...OUTPUT,
   ],
   inspect: ['config', 'set', 'offline', ...OUTPUT],
+  explain: [...MODEL, ...OUTPUT],
   listing: OUTPUT,
 } as const;
 

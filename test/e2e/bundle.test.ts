@@ -48,6 +48,9 @@ const MORE_COMMANDS: [string, number][] = [
   ['plan --model llama-70b --ctx 32k --users 10 --top 3 --format json', 0],
   ['plan --model llama-3.1-8b --engine llama.cpp --format json', 2],
   ['estimate --model llama-70b --ctx 32k --users 10 --format markdown', 0],
+  ['explain', 0],
+  ['explain kv-cache --model deepseek-v3 --format markdown', 0],
+  ['explain training --format json --units gb', 0],
   ['--version', 0],
   ['-V', 0],
 ];
