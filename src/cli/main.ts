@@ -79,33 +79,13 @@ function withOptions(command: Command, name: CommandName): Command {
   return command;
 }
 
-function commandsOf(program: Command, io: Io, run: (action: () => Promise<number>) => Promise<void>): void {
-  const color = useColor(io);
-  const add = (name: string, options: CommandName, description: string, examples: string, action: Action) =>
-    withOptions(program.command(name).description(description), options)
-      .addHelpText('after', examples)
-      .action((raw: Record<string, unknown>) => run(() => action(raw)));
-  add(
-    'estimate',
-    'estimate',
-    'memory breakdown of serving (inference) or training one model, and whether it fits on GPUs',
-    ESTIMATE_EXAMPLES,
-    (raw) => estimateAction(raw, io, color),
-  );
-  add(
-    'capacity',
-    'capacity',
-    'serving capacity on GPUs under an engine profile: KV pool, max concurrent users, max context, GPUs needed',
-    CAPACITY_EXAMPLES,
-    (raw) => capacityAction(raw, io, color),
-  );
-  add(
-    'plan',
-    'plan',
-    'what to run it on: the cheapest deployments (GPUs, tensor parallel × pipeline stages × replicas) that serve --ctx × --users',
-    PLAN_EXAMPLES,
-    (raw) => planAction(raw, io, color),
-  );
+/** The commands that take an argument: explain [topic], inspect [model]. */
+function commandsWithArguments(
+  program: Command,
+  io: Io,
+  run: (action: () => Promise<number>) => Promise<void>,
+  color: boolean,
+): void {
   withOptions(
     program
       .command('explain')
@@ -134,6 +114,36 @@ function commandsOf(program: Command, io: Io, run: (action: () => Promise<number
     .action((model: string | undefined, raw: Record<string, unknown>) =>
       run(() => inspectAction(model, raw, io, color)),
     );
+}
+
+function commandsOf(program: Command, io: Io, run: (action: () => Promise<number>) => Promise<void>): void {
+  const color = useColor(io);
+  const add = (name: string, options: CommandName, description: string, examples: string, action: Action) =>
+    withOptions(program.command(name).description(description), options)
+      .addHelpText('after', examples)
+      .action((raw: Record<string, unknown>) => run(() => action(raw)));
+  add(
+    'estimate',
+    'estimate',
+    'memory breakdown of serving (inference) or training one model, and whether it fits on GPUs',
+    ESTIMATE_EXAMPLES,
+    (raw) => estimateAction(raw, io, color),
+  );
+  add(
+    'capacity',
+    'capacity',
+    'serving capacity on GPUs under an engine profile: KV pool, max concurrent users, max context, GPUs needed',
+    CAPACITY_EXAMPLES,
+    (raw) => capacityAction(raw, io, color),
+  );
+  add(
+    'plan',
+    'plan',
+    'what to run it on: the cheapest deployments (GPUs, tensor parallel × pipeline stages × replicas) that serve --ctx × --users',
+    PLAN_EXAMPLES,
+    (raw) => planAction(raw, io, color),
+  );
+  commandsWithArguments(program, io, run, color);
   for (const [name, description, example] of [
     ['models', 'list the model presets: size, shape, trained context and KV bytes per token', '--format json'],
     ['gpus', 'list the GPU catalog: memory as the driver reports it, with sources', '--format json --units gb'],
