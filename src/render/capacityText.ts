@@ -3,13 +3,12 @@
  * sweeps as tables with a bar chart, and the catalog table.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
-import Table from 'cli-table3';
 import type { CapacityPlan } from '../plan/capacity.js';
 import type { Format, UnitSystem } from '../plan/common.js';
 import type { Outcome } from '../core/serving/capacity.js';
 import { formatInt } from '../core/units.js';
 import { formatBytes } from './bytes.js';
-import { COMPACT_ROWS } from './estimateText.js';
+import { type Align, grid } from './grid.js';
 
 /** Width of the sweep charts' bars. */
 const CHART_WIDTH = 40;
@@ -24,19 +23,8 @@ function outcomeText(outcome: Outcome, show: (value: number) => string): string 
     : `${show(outcome.expected)} (${show(outcome.worst)} – ${show(outcome.best)})`;
 }
 
-function table(head: string[], rows: string[][], format: Format, color: boolean, align: ('left' | 'right')[]): string {
-  if (format === 'markdown') {
-    const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-    return [line(head), line(align.map((a) => (a === 'right' ? '---:' : '---'))), ...rows.map(line)].join('\n');
-  }
-  const t = new Table({
-    head,
-    colAligns: align,
-    chars: COMPACT_ROWS,
-    style: { head: color ? ['cyan'] : [], border: color ? ['gray'] : [] },
-  });
-  t.push(...rows);
-  return t.toString();
+function table(head: string[], rows: string[][], format: Format, color: boolean, align: Align[]): string {
+  return grid(head, rows, align, format, color);
 }
 
 function chart(labels: string[], values: number[], show: (value: number) => string): string {
@@ -120,11 +108,15 @@ function budgetSection(report: CapacityPlan, { chalk, bytes, format, color }: St
     ['verdict', verdict],
     ['fewest GPUs', fewestText(report, target.id)],
   ];
+  const note =
+    '(ranges: heuristic terms low – high; what they leave and the capacities expected (worst – best), worst with every term at its high end)';
+  if (format === 'markdown') {
+    // Markdown joins consecutive lines into one paragraph: a list, and a blank line before the note.
+    out.push('', ...lines.map(([label, value]) => `- **${label}**: ${value}`), '', note);
+    return out;
+  }
   const width = Math.max(...lines.map(([label]) => label.length));
-  out.push('', ...lines.map(([label, value]) => `${label.padEnd(width)}  ${value}`));
-  out.push(
-    '(ranges: heuristic terms low – high; what they leave and the capacities expected (worst – best), worst with every term at its high end)',
-  );
+  out.push('', ...lines.map(([label, value]) => `${label.padEnd(width)}  ${value}`), note);
   return out;
 }
 
@@ -145,11 +137,8 @@ function sweepSection(sweep: Sweep, { chalk, format, color }: Style): string[] {
     show(outcome.expected),
     `${show(outcome.worst)} – ${show(outcome.best)}`,
   ]);
-  const out = [
-    '',
-    chalk.bold(sweep.title),
-    table([...sweep.head, 'worst – best'], rows, format, color, ['right', 'right', 'right']),
-  ];
+  const title = format === 'markdown' ? [`**${sweep.title}**`, ''] : [chalk.bold(sweep.title)];
+  const out = ['', ...title, table([...sweep.head, 'worst – best'], rows, format, color, ['right', 'right', 'right'])];
   if (format === 'table')
     out.push(
       chart(
@@ -204,6 +193,7 @@ function catalogSection(report: CapacityPlan, { bytes, format, color }: Style): 
     ),
   );
   const stagesNote = report.pipelineStages > 1 ? ` per stage, × ${report.pipelineStages} pipeline stages` : '';
+  if (format === 'markdown') out.push(''); // a line right after a table would be read as one of its rows
   out.push(
     report.engine === 'llama.cpp'
       ? '(GPUs needed: the fewest GPUs the layers can be split over that hold the workload at the expected values)'
@@ -215,8 +205,9 @@ function catalogSection(report: CapacityPlan, { bytes, format, color }: Style): 
 export function renderCapacity(report: CapacityPlan, format: Format, units: UnitSystem, color: boolean): string {
   const chalk = new Chalk({ level: color && format === 'table' ? 1 : 0 });
   const style: Style = { chalk, bytes: (b: number) => formatBytes(b, units), format, color };
+  const heading = headingText(report, style.bytes);
   const out = [
-    chalk.bold(headingText(report, style.bytes)),
+    ...(format === 'markdown' ? [`**${heading}**`, ''] : [chalk.bold(heading)]),
     ...budgetSection(report, style),
     ...sweepSections(report, style),
     ...catalogSection(report, style),

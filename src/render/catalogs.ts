@@ -1,25 +1,20 @@
 /**
  * `vram models` and `vram gpus`: the presets and the GPU catalog as tables, markdown or JSON rows.
  */
-import Table from 'cli-table3';
 import { gpuRows, modelRows } from '../plan/catalogs.js';
 import type { Format, UnitSystem } from '../plan/common.js';
 import { formatBytes, formatCount } from './bytes.js';
-import { COMPACT_ROWS } from './estimateText.js';
+import { grid } from './grid.js';
 import { formatInt } from '../core/units.js';
 
 function renderRows(head: string[], rows: string[][], format: Format, color: boolean): string {
-  if (format === 'markdown') {
-    const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-    return `${[line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n')}\n`;
-  }
-  const table = new Table({
+  return `${grid(
     head,
-    chars: COMPACT_ROWS,
-    style: { head: color ? ['cyan'] : [], border: color ? ['gray'] : [] },
-  });
-  table.push(...rows);
-  return `${table.toString()}\n`;
+    rows,
+    head.map(() => 'left'),
+    format,
+    color,
+  )}\n`;
 }
 
 export function renderModels(format: Format, units: UnitSystem, color: boolean): string {

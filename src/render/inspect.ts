@@ -1,5 +1,4 @@
 /** `vram inspect`: where a model came from, its shape, its parameters by part and its KV bytes per token. */
-import Table from 'cli-table3';
 import { formatLabel } from '../core/quantization.js';
 import { formatInt } from '../core/units.js';
 import { visionParameterCount } from '../core/visionTower.js';
@@ -9,7 +8,7 @@ import type { LoadedModel } from '../plan/model.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { architectureSummary, groupText } from './architectureSummary.js';
 import { formatBytes, formatShare } from './bytes.js';
-import { COMPACT_ROWS } from './estimateText.js';
+import { grid } from './grid.js';
 
 export function inspectJson(inspection: ModelInspection) {
   const { model, counts } = inspection;
@@ -64,9 +63,16 @@ export function renderInspect(model: LoadedModel, format: Format, units: UnitSys
   const inspection = inspectModel(model);
   if (format === 'json') return `${JSON.stringify(inspectJson(inspection), null, 2)}\n`;
   const lines = summaryLines(inspection, units);
+  const kinds = inspection.layerKinds.length > 1 ? layerKindsTable(inspection, units, format, color) : null;
+  if (format === 'markdown') {
+    // Markdown: the summary as a list, each table after a blank line (or it would join the paragraph).
+    const list = lines.map(([label, value]) => `- **${label}**: ${value}`);
+    const tables = [parametersTable(inspection, format, color), ...(kinds ? [kinds] : [])];
+    return `${[list.join('\n'), ...tables].join('\n\n')}\n`;
+  }
   const width = Math.max(...lines.map(([label]) => label.length));
-  const kinds = inspection.layerKinds.length > 1 ? `${layerKindsTable(inspection, units, color)}\n` : '';
-  return `${lines.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n')}\n${parametersTable(inspection, color)}\n${kinds}`;
+  const summary = lines.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
+  return `${summary}\n${parametersTable(inspection, format, color)}\n${kinds ? `${kinds}\n` : ''}`;
 }
 
 /** The labelled lines above the tables: source, shape, context, KV and state, quantization, checkpoint. */
@@ -106,7 +112,7 @@ function summaryLines(inspection: ModelInspection, units: UnitSystem): [string, 
 }
 
 /** Parameters by part, the total, the vision tower, active per token and the published count. */
-function parametersTable(inspection: ModelInspection, color: boolean): string {
+function parametersTable(inspection: ModelInspection, format: Format, color: boolean): string {
   const { model, counts } = inspection;
   const parts: [string, number][] = [
     ['embeddings', counts.embeddingCount],
@@ -118,12 +124,7 @@ function parametersTable(inspection: ModelInspection, color: boolean): string {
     ['norms', counts.normCount],
     ['head', counts.headCount],
   ];
-  const table = new Table({
-    head: ['part', 'parameters', 'share'],
-    colAligns: ['left', 'right', 'right'],
-    chars: COMPACT_ROWS,
-    style: { head: color ? ['cyan'] : [], border: color ? ['gray'] : [] },
-  });
+  const table: string[][] = [];
   const share = (count: number) => formatShare(count, counts.totalCount);
   for (const [label, count] of parts) table.push([label, formatInt(count), share(count)]);
   table.push([model.arch.vision ? 'total (language model)' : 'total', formatInt(counts.totalCount), '100.0%']);
@@ -140,17 +141,12 @@ function parametersTable(inspection: ModelInspection, color: boolean): string {
       formatInt(model.publishedParameterCount),
       model.publishedParameterCount === counts.totalCount ? 'matches' : 'differs',
     ]);
-  return table.toString();
+  return grid(['part', 'parameters', 'share'], table, ['left', 'right', 'right'], format, color);
 }
 
 /** One row per kind of layer: how many, what they are, KV per token and state per sequence at 16 bits. */
-function layerKindsTable(inspection: ModelInspection, units: UnitSystem, color: boolean): string {
-  const table = new Table({
-    head: ['layers', 'kind', 'KV / token', 'state / sequence'],
-    colAligns: ['right', 'left', 'right', 'right'],
-    chars: COMPACT_ROWS,
-    style: { head: color ? ['cyan'] : [], border: color ? ['gray'] : [] },
-  });
+function layerKindsTable(inspection: ModelInspection, units: UnitSystem, format: Format, color: boolean): string {
+  const table: string[][] = [];
   for (const kind of inspection.layerKinds) {
     const prefix = inspection.model.arch.encoderLayers.length > 0 ? `${kind.stack}: ` : '';
     table.push([
@@ -160,5 +156,11 @@ function layerKindsTable(inspection: ModelInspection, units: UnitSystem, color: 
       kind.stateBytesPerSequence16Bit > 0 ? formatBytes(kind.stateBytesPerSequence16Bit, units) : '—',
     ]);
   }
-  return table.toString();
+  return grid(
+    ['layers', 'kind', 'KV / token', 'state / sequence'],
+    table,
+    ['right', 'left', 'right', 'right'],
+    format,
+    color,
+  );
 }
