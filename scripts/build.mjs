@@ -4,7 +4,9 @@
 // - dist/index.mjs and dist/types: the library entry and its declarations.
 // VRAM_PROFILE=1 npm run build leaves the CLI bundle unminified, for `node --cpu-prof`.
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -24,6 +26,26 @@ const STAND_INS = [
   { file: 'scripts/bundle/supportsColor.cjs', importer: 'chalk', replaces: ['#supports-color'] },
   { file: 'scripts/bundle/stringWidth.cjs', importer: 'cli-table3', replaces: ['string-width'] },
 ];
+
+/** A hash of everything a build reads: sources, presets, build scripts, the package and its lockfile. */
+function inputsStamp() {
+  const hash = createHash('sha256');
+  const files = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'];
+  for (const dir of ['src', 'presets', 'scripts/bundle']) files.push(...listFiles(dir));
+  files.push('scripts/build.mjs', 'bin/load-cli.js');
+  for (const file of files.sort()) hash.update(`${file}\0`).update(readFileSync(file)).update('\0');
+  return `${process.version} ${hash.digest('hex')}`;
+}
+
+function listFiles(dir) {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath ?? entry.path, entry.name));
+}
+
+function readIfExists(file) {
+  return existsSync(file) ? readFileSync(file, 'utf8') : null;
+}
 
 /** Stops the build with one line and exit code 1, leaving no dist/ that could pass for a good build. */
 function fail(message) {
@@ -55,6 +77,14 @@ function checkStandIns(metafile) {
     const what = `${file} stands in for ${replaces.join(' or ')} as imported by ${importer}`;
     fail(`${what}, but ${why}; update or remove the stand-in and its STAND_INS entry in scripts/build.mjs`);
   }
+}
+
+// `--if-stale` (npm test): skip the build when dist/ was built from these very inputs, so a fresh
+// clone builds once (`npm ci` runs prepare) rather than again in `npm test`.
+const stamp = inputsStamp();
+if (process.argv.includes('--if-stale') && readIfExists('dist/.inputs') === stamp) {
+  console.log('dist/ is up to date with src/, presets/, scripts/ and the lockfile; not rebuilt');
+  process.exit(0);
 }
 
 rmSync('dist', { recursive: true, force: true });
@@ -93,3 +123,4 @@ for (const argv of [['estimate', '--model', 'llama-70b', '--ctx', '32k', '--user
   await cli.main(argv, io);
 }
 writeFileSync(cachePath, script.createCachedData());
+writeFileSync('dist/.inputs', stamp);
