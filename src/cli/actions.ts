@@ -139,7 +139,8 @@ export async function explainAction(
   io: Io,
 ): Promise<number> {
   const options = parseOptions('explain', raw);
-  const { EXPLAIN_TOPICS, cheatSheet } = await import('../plan/cheatSheet.js');
+  const { cheatSheet } = await import('../plan/cheatSheet.js');
+  const { EXPLAIN_TOPICS } = await import('../plan/explainTopics.js');
   const known = topic === undefined ? undefined : EXPLAIN_TOPICS.find((name) => name === topic.toLowerCase());
   if (topic !== undefined && known === undefined) {
     const suggestion = closestName(topic, EXPLAIN_TOPICS);
@@ -160,6 +161,15 @@ export async function explainAction(
       ? `${JSON.stringify(cheatSheetJson(sheet, units), null, 2)}\n`
       : renderCheatSheet(sheet, format, units),
   );
+  return EXIT_OK;
+}
+
+export async function completionAction(shell: string | undefined, io: Io): Promise<number> {
+  const { SHELLS, completionScript } = await import('./completion.js');
+  const known = SHELLS.find((name) => name === shell);
+  if (known === undefined)
+    throw new UserError(`completion: give a shell, one of ${SHELLS.join(', ')} (e.g. vram completion bash)`);
+  io.stdout.write(completionScript(known));
   return EXIT_OK;
 }
 

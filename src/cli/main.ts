@@ -9,6 +9,7 @@ import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, ExactnessError, UserError } from '.
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import {
   capacityAction,
+  completionAction,
   estimateAction,
   explainAction,
   inspectAction,
@@ -100,6 +101,15 @@ function commandsWithArguments(
       '\nExamples:\n  $ vram explain\n  $ vram explain training --model llama-7b\n  $ vram explain kv-cache --model qwen2.5-72b --format markdown',
     )
     .action((topic: string | undefined, raw: Record<string, unknown>) => run(() => explainAction(topic, raw, io)));
+  program
+    .command('completion')
+    .description('a shell completion script for bash, zsh or fish')
+    .argument('[shell]', 'bash, zsh or fish')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ vram completion bash > /etc/bash_completion.d/vram\n  $ vram completion zsh > ~/.zsh/completions/_vram   (a folder in $fpath)\n  $ vram completion fish > ~/.config/fish/completions/vram.fish',
+    )
+    .action((shell: string | undefined) => run(() => completionAction(shell, io)));
   withOptions(
     program
       .command('inspect')

@@ -12,10 +12,8 @@ import { type CountedModel, countedModel } from './common.js';
 import { planCapacity } from './capacity.js';
 import { planEstimate } from './estimate.js';
 import type { LoadedModel } from './model.js';
+import { EXPLAIN_TOPICS, type ExplainTopic } from './explainTopics.js';
 import { planTraining } from './trainingPlan.js';
-
-export const EXPLAIN_TOPICS = ['training', 'zero', 'kv-cache', 'activations', 'concurrency', 'rules-of-thumb'] as const;
-export type ExplainTopic = (typeof EXPLAIN_TOPICS)[number];
 
 /** Bytes of model state per parameter for one precision and optimizer (vram's planTraining on one GPU). */
 export interface StateRow {

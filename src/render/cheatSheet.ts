@@ -2,7 +2,8 @@
  * `vram explain [topic]`: each rule with its derivation and sources, then vram's own figures for
  * the model (plan/cheatSheet.ts computes them with the plans `estimate` and `capacity` run).
  */
-import type { CheatSheet, ExplainTopic, StateRow } from '../plan/cheatSheet.js';
+import type { CheatSheet, StateRow } from '../plan/cheatSheet.js';
+import type { ExplainTopic } from '../plan/explainTopics.js';
 import type { Format, UnitSystem } from '../plan/common.js';
 import { formatInt } from '../core/units.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
