@@ -164,6 +164,41 @@ export async function explainAction(
   return EXIT_OK;
 }
 
+/** Models one comparison may load. */
+const MAX_COMPARE_MODELS = 8;
+
+export async function compareAction(raw: Readonly<Record<string, unknown>>, io: Io, color: boolean): Promise<number> {
+  const { parseListOption } = await import('./options.js');
+  const single = parseOptions('listing', { format: raw.format, units: raw.units });
+  if (raw.model === undefined)
+    throw new UserError('--model: no model given; pass --model a,b (presets, directories, hf:org/name)');
+  const { parseList } = await import('./values.js');
+  const specs = parseList(String(raw.model), (item) => item);
+  if (specs.length > MAX_COMPARE_MODELS)
+    throw new UserError(`--model: ${specs.length} models is more than ${MAX_COMPARE_MODELS}; compare fewer at once`);
+  const axes = {
+    dtypes: parseListOption('dtype', raw.dtype) as (string | undefined)[],
+    contexts: parseListOption('ctx', raw.ctx) as (number | undefined)[],
+    users: parseListOption('users', raw.users) as (number | undefined)[],
+    gpus: parseListOption('gpu', raw.gpu) as (string | undefined)[],
+    kvDtypes: parseListOption('kvDtype', raw.kvDtype) as (string | undefined)[],
+  };
+  const models = [];
+  for (const model of specs)
+    models.push(await loadModel({ model, set: [], offline: raw.offline === true, format: single.format }, io));
+  const { planCompare } = await import('../plan/compare.js');
+  const plan = planCompare(models, axes);
+  warn(io, plan.warnings);
+  const { compareJson, renderCompare } = await import('../render/compareText.js');
+  const format = single.format ?? 'table';
+  io.stdout.write(
+    format === 'json'
+      ? `${JSON.stringify(compareJson(plan), null, 2)}\n`
+      : renderCompare(plan, format, single.units ?? 'gib', color),
+  );
+  return EXIT_OK;
+}
+
 export async function completionAction(shell: string | undefined, io: Io): Promise<number> {
   const { SHELLS, completionScript } = await import('./completion.js');
   const known = SHELLS.find((name) => name === shell);

@@ -9,6 +9,7 @@ import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, ExactnessError, UserError } from '.
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import {
   capacityAction,
+  compareAction,
   completionAction,
   estimateAction,
   explainAction,
@@ -101,6 +102,23 @@ function commandsWithArguments(
       '\nExamples:\n  $ vram explain\n  $ vram explain training --model llama-7b\n  $ vram explain kv-cache --model qwen2.5-72b --format markdown',
     )
     .action((topic: string | undefined, raw: Record<string, unknown>) => run(() => explainAction(topic, raw, io)));
+  program
+    .command('compare')
+    .description('models, dtypes, contexts, users or GPUs side by side (inference): one estimate per combination')
+    .option('-m, --model <list>', 'models, comma-separated: presets, directories, hf:<org>/<name>, .gguf files')
+    .option('--dtype <list>', 'weight dtypes, comma-separated (e.g. bf16,fp8,int4,q4_k_m)')
+    .option('--kv-dtype <list>', 'KV-cache dtypes, comma-separated')
+    .option('--ctx <list>', 'contexts, comma-separated (e.g. 4k,32k,128k)')
+    .option('--users <list>', 'concurrent sequences, comma-separated')
+    .option('--gpu <list>', 'GPU types, comma-separated: the fewest of each that hold every row')
+    .option('--offline', 'use only the Hub cache')
+    .option('--format <format>', 'output format (table|json|markdown) (default: table)')
+    .option('--units <units>', 'byte units: gib = 2^30 B, gb = 10^9 B (gib|gb) (default: gib)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ vram compare --model llama-3.1-8b,qwen2.5-7b,mistral-7b --ctx 32k\n  $ vram compare --model llama-70b --dtype bf16,fp8,int4 --gpu h100-80gb\n  $ vram compare --model llama-3.1-8b --ctx 4k,32k,128k --users 1,8 --format json',
+    )
+    .action((raw: Record<string, unknown>) => run(() => compareAction(raw, io, color)));
   program
     .command('completion')
     .description('a shell completion script for bash, zsh or fish')

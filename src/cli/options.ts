@@ -565,6 +565,20 @@ type ValueOf<K extends OptionKey> = z.output<(typeof OPTIONS)[K]['schema']>;
 /** The parsed options of a command: every option optional (the plans apply the defaults). */
 export type ParsedOptions<C extends CommandName> = { [K in KeysOf<C>]?: ValueOf<K> };
 
+/**
+ * One comma-separated list option of `vram compare` (--model, --dtype, --ctx, --users, --gpu,
+ * --kv-dtype): each item validated as the option of the same name validates one value.
+ */
+export function parseListOption(key: 'dtype' | 'ctx' | 'users' | 'gpu' | 'kvDtype', raw: unknown): unknown[] {
+  if (raw === undefined) return [undefined];
+  const items = parseList(String(raw), (item) => item);
+  return items.map((item) => {
+    const result = OPTIONS[key].schema.safeParse(item);
+    if (!result.success) throw new ValueError(`${flagOf(key)}: ${result.error.issues[0]?.message ?? 'invalid value'}`);
+    return result.data;
+  });
+}
+
 /** The help line of an option, with the default it prints. */
 /**
  * The help line of an option in one command, with the default it prints. Only `estimate` has two

@@ -31,6 +31,7 @@ const COMMANDS: string[][] = [
   ['models'],
   ['gpus'],
   ['explain', 'zero'],
+  ['compare', '--model', 'llama-3.1-8b,qwen2.5-7b', '--ctx', '8k', '--gpu', 'l4'],
 ];
 
 function walk(tokens: Token[], visit: (token: Token) => void): void {
