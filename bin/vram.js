@@ -8,6 +8,7 @@ const io = {
   stderr: process.stderr,
   env: process.env,
   stdoutIsTty: process.stdout.isTTY === true,
+  stdoutColumns: process.stdout.columns,
   stderrIsTty: process.stderr.isTTY === true,
   readStdin: async (maxBytes) => {
     const chunks = [];

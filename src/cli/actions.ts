@@ -7,7 +7,7 @@ import { EXIT_DOES_NOT_FIT, EXIT_OK, UserError } from '../core/errors.js';
 import { closestName } from '../core/suggest.js';
 import { planEstimate } from '../plan/estimate.js';
 import type { LoadedModel } from '../plan/model.js';
-import type { Io } from './io.js';
+import { type Io, terminalColumns } from './io.js';
 import { loadModel } from './modelSource.js';
 import { type ParsedOptions, parseOptions } from './options.js';
 import { printable, withoutTokens } from './printable.js';
@@ -80,7 +80,10 @@ export async function estimateAction(raw: Readonly<Record<string, unknown>>, io:
     io.stdout.write(renderEstimateMarkdown(plan, plan.inputs.units, plan.inputs.explain));
   } else {
     const { renderEstimateText } = await import('../render/estimateText.js');
-    io.stdout.write(renderEstimateText(plan, { units: plan.inputs.units, color, explain: plan.inputs.explain }));
+    const columns = terminalColumns(io);
+    io.stdout.write(
+      renderEstimateText(plan, { units: plan.inputs.units, color, explain: plan.inputs.explain, columns }),
+    );
   }
   // --assert-fits worst: the requirement at the pessimistic end of its range must fit too.
   const worst = plan.inputs.assertLevel === 'worst';
@@ -105,7 +108,7 @@ export async function capacityAction(raw: Readonly<Record<string, unknown>>, io:
     io.stdout.write(`${JSON.stringify(capacityJson(plan), null, 2)}\n`);
   } else {
     const { renderCapacity } = await import('../render/capacityText.js');
-    io.stdout.write(renderCapacity(plan, plan.inputs.format, plan.inputs.units, color));
+    io.stdout.write(renderCapacity(plan, plan.inputs.format, plan.inputs.units, color, terminalColumns(io)));
   }
   const verdict = plan.capacity?.fits;
   const fails = plan.inputs.assertLevel === 'worst' ? verdict !== 'yes' : verdict === 'no';
@@ -125,7 +128,13 @@ export async function planAction(raw: Readonly<Record<string, unknown>>, io: Io,
   if (plan.inputs.format === 'json') io.stdout.write(`${JSON.stringify(planJson(plan), null, 2)}\n`);
   else
     io.stdout.write(
-      renderPlan(plan, plan.inputs.format as 'table' | 'markdown', plan.inputs.units as 'gib' | 'gb', color),
+      renderPlan(
+        plan,
+        plan.inputs.format as 'table' | 'markdown',
+        plan.inputs.units as 'gib' | 'gb',
+        color,
+        terminalColumns(io),
+      ),
     );
   return EXIT_OK;
 }
@@ -194,7 +203,7 @@ export async function compareAction(raw: Readonly<Record<string, unknown>>, io: 
   io.stdout.write(
     format === 'json'
       ? `${JSON.stringify(compareJson(plan), null, 2)}\n`
-      : renderCompare(plan, format, single.units ?? 'gib', color),
+      : renderCompare(plan, format, single.units ?? 'gib', color, terminalColumns(io)),
   );
   return EXIT_OK;
 }
@@ -245,6 +254,7 @@ export async function listingAction(
 ): Promise<number> {
   const { format = 'table', units = 'gib' } = parseOptions('listing', raw);
   const catalogs = await import('../render/catalogs.js');
-  io.stdout.write((name === 'models' ? catalogs.renderModels : catalogs.renderGpus)(format, units, color));
+  const render = name === 'models' ? catalogs.renderModels : catalogs.renderGpus;
+  io.stdout.write(render(format, units, color, terminalColumns(io)));
   return EXIT_OK;
 }

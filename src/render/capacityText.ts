@@ -8,7 +8,7 @@ import type { Format, UnitSystem } from '../plan/common.js';
 import type { Outcome } from '../core/serving/capacity.js';
 import { formatInt } from '../core/units.js';
 import { formatBytes } from './bytes.js';
-import { type Align, grid } from './grid.js';
+import { grid } from './grid.js';
 
 /** Width of the sweep charts' bars. */
 const CHART_WIDTH = 40;
@@ -21,10 +21,6 @@ function outcomeText(outcome: Outcome, show: (value: number) => string): string 
   return outcome.worst === outcome.best
     ? show(outcome.expected)
     : `${show(outcome.expected)} (${show(outcome.worst)} – ${show(outcome.best)})`;
-}
-
-function table(head: string[], rows: string[][], format: Format, color: boolean, align: Align[]): string {
-  return grid(head, rows, align, format, color);
 }
 
 function chart(labels: string[], values: number[], show: (value: number) => string): string {
@@ -66,25 +62,28 @@ interface Style {
   bytes: (b: number) => string;
   format: Format;
   color: boolean;
+  /** The terminal's width (null: none): the budget's formula, then its range, go when the table is wider. */
+  columns: number | null;
 }
 
 /** The per-GPU budget table and the capacity lines under it. */
-function budgetSection(report: CapacityPlan, { chalk, bytes, format, color }: Style): string[] {
+function budgetSection(report: CapacityPlan, { chalk, bytes, format, color, columns }: Style): string[] {
   const { target, capacity: c, inputs } = report;
   if (!target || !c) return [];
   const out: string[] = [];
   const totalGpus = report.deployment.gpuCount;
   out.push(
-    table(
+    grid(
       ['Per GPU', 'Expected', 'Range', 'Formula'],
       c.budget.rows.map((row) => {
         // Terms read low – high; what they leave (the pool) reads worst – best, i.e. at their high – low ends.
         const [from, to] = row.basis === 'derived' ? [row.bytes.high, row.bytes.low] : [row.bytes.low, row.bytes.high];
         return [row.label, bytes(row.bytes.expected), from === to ? '' : `${bytes(from)} – ${bytes(to)}`, row.formula];
       }),
+      ['left', 'right', 'right', 'left'],
       format,
       color,
-      ['left', 'right', 'right', 'left'],
+      { columns, drop: [3, 2] },
     ),
   );
   const verdict =
@@ -138,7 +137,7 @@ function sweepSection(sweep: Sweep, { chalk, format, color }: Style): string[] {
     `${show(outcome.worst)} – ${show(outcome.best)}`,
   ]);
   const title = format === 'markdown' ? [`**${sweep.title}**`, ''] : [chalk.bold(sweep.title)];
-  const out = ['', ...title, table([...sweep.head, 'worst – best'], rows, format, color, ['right', 'right', 'right'])];
+  const out = ['', ...title, grid([...sweep.head, 'worst – best'], rows, ['right', 'right', 'right'], format, color)];
   if (format === 'table')
     out.push(
       chart(
@@ -180,16 +179,16 @@ function catalogSection(report: CapacityPlan, { bytes, format, color }: Style): 
   if (!report.gpus) return [];
   const out: string[] = [];
   out.push(
-    table(
+    grid(
       ['GPU', 'memory', 'GPUs needed'],
       report.gpus.map((g) => [
         `${g.gpu} (${g.name})`,
         bytes(g.memoryBytes),
         g.minGpuCount === null ? 'does not fit' : String(g.minGpuCount),
       ]),
+      ['left', 'right', 'right'],
       format,
       color,
-      ['left', 'right', 'right'],
     ),
   );
   const stagesNote = report.pipelineStages > 1 ? ` per stage, × ${report.pipelineStages} pipeline stages` : '';
@@ -202,9 +201,15 @@ function catalogSection(report: CapacityPlan, { bytes, format, color }: Style): 
   return out;
 }
 
-export function renderCapacity(report: CapacityPlan, format: Format, units: UnitSystem, color: boolean): string {
+export function renderCapacity(
+  report: CapacityPlan,
+  format: Format,
+  units: UnitSystem,
+  color: boolean,
+  columns: number | null = null,
+): string {
   const chalk = new Chalk({ level: color && format === 'table' ? 1 : 0 });
-  const style: Style = { chalk, bytes: (b: number) => formatBytes(b, units), format, color };
+  const style: Style = { chalk, bytes: (b: number) => formatBytes(b, units), format, color, columns };
   const heading = headingText(report, style.bytes);
   const out = [
     ...(format === 'markdown' ? [`**${heading}**`, ''] : [chalk.bold(heading)]),

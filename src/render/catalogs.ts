@@ -4,20 +4,21 @@
 import { gpuRows, modelRows } from '../plan/catalogs.js';
 import type { Format, UnitSystem } from '../plan/common.js';
 import { formatBytes, formatCount } from './bytes.js';
-import { grid } from './grid.js';
+import { type Fit, grid } from './grid.js';
 import { formatInt } from '../core/units.js';
 
-function renderRows(head: string[], rows: string[][], format: Format, color: boolean): string {
+function renderRows(head: string[], rows: string[][], format: Format, color: boolean, fit: Fit): string {
   return `${grid(
     head,
     rows,
     head.map(() => 'left'),
     format,
     color,
+    fit,
   )}\n`;
 }
 
-export function renderModels(format: Format, units: UnitSystem, color: boolean): string {
+export function renderModels(format: Format, units: UnitSystem, color: boolean, columns: number | null = null): string {
   const rows = modelRows();
   if (format === 'json') return `${JSON.stringify({ schemaVersion: 1, models: rows }, null, 2)}\n`;
   const head = [
@@ -44,10 +45,11 @@ export function renderModels(format: Format, units: UnitSystem, color: boolean):
     formatInt(r.maxContextTokens),
     r.kvCacheBytesPerToken === 0 ? '0 (encoder)' : formatBytes(r.kvCacheBytesPerToken, units),
   ]);
-  return renderRows(head, body, format, color);
+  // Too wide for the terminal: the aliases, the family, heads / kv, hidden size, then layers go.
+  return renderRows(head, body, format, color, { columns, drop: [1, 2, 6, 5, 4] });
 }
 
-export function renderGpus(format: Format, units: UnitSystem, color: boolean): string {
+export function renderGpus(format: Format, units: UnitSystem, color: boolean, columns: number | null = null): string {
   const rows = gpuRows();
   if (format === 'json') return `${JSON.stringify({ schemaVersion: 1, gpus: rows }, null, 2)}\n`;
   const head = ['id', 'name', 'marketed', 'reported (MiB)', 'memory', 'aliases'];
@@ -59,5 +61,6 @@ export function renderGpus(format: Format, units: UnitSystem, color: boolean): s
     formatBytes(r.memoryBytes, units),
     r.aliases.join(', '),
   ]);
-  return renderRows(head, body, format, color);
+  // Too wide for the terminal: the aliases, the marketed size, then the name go.
+  return renderRows(head, body, format, color, { columns, drop: [5, 2, 1] });
 }

@@ -17,7 +17,13 @@ function fitCell(row: CompareRow): string {
   return `${formatInt(row.deployment.gpuCount)} × ${row.gpu} (${deploymentShape(row.deployment)})`;
 }
 
-export function renderCompare(plan: ComparePlan, format: Format, units: UnitSystem, color: boolean): string {
+export function renderCompare(
+  plan: ComparePlan,
+  format: Format,
+  units: UnitSystem,
+  color: boolean,
+  columns: number | null = null,
+): string {
   const withGpu = plan.rows.some((row) => row.gpu !== null);
   const head = ['model', 'dtype', 'KV dtype', 'ctx', 'users', 'weights', 'KV cache', 'activations', 'other', 'total'];
   const align: Align[] = ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'];
@@ -34,12 +40,15 @@ export function renderCompare(plan: ComparePlan, format: Format, units: UnitSyst
     formatBytes(row.totalBytes, units),
     ...(withGpu ? [fitCell(row)] : []),
   ]);
+  // Too wide for the terminal: the other memory, then the activations, then the KV dtype go.
+  const fit = { columns, drop: [8, 7, 2] };
   const table = grid(
     withGpu ? [...head, 'fewest GPUs'] : head,
     rows,
     withGpu ? [...align, 'right'] : align,
     format,
     color,
+    fit,
   );
   return `${table}\n`;
 }

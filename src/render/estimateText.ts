@@ -3,7 +3,7 @@
  * shares, then the fit verdict (with --gpu) and the working (with --explain).
  */
 import { Chalk, type ChalkInstance } from 'chalk';
-import Table from 'cli-table3';
+import { type Align, grid } from './grid.js';
 import type { UnitSystem } from '../plan/common.js';
 import type { BreakdownPlan } from '../plan/trainingPlan.js';
 import type { ComponentId } from '../core/component.js';
@@ -27,10 +27,9 @@ export interface TextOptions {
   units: UnitSystem;
   color: boolean;
   explain: boolean;
+  /** The terminal's width: the formula (or basis) column goes when the table is wider. */
+  columns?: number | null;
 }
-
-/** Table borders without a rule between body rows. */
-export const COMPACT_ROWS = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
 
 /** Width of the share bar in characters. */
 const BAR_WIDTH = 60;
@@ -86,12 +85,9 @@ export function renderEstimateText(report: BreakdownPlan, options: TextOptions):
   const { components } = report.estimate;
   const columns = breakdownColumns(report);
   const perGpuTotal = bytesPerGpu(report.estimate);
-  const table = new Table({
-    head: [...columns.map((c) => c.head), 'Share', options.explain ? 'Basis' : 'Formula'],
-    colAligns: [...columns.map((_c, i) => (i === 0 ? 'left' : 'right') as 'left' | 'right'), 'right', 'left'],
-    chars: COMPACT_ROWS,
-    style: { head: options.color ? ['cyan'] : [], border: options.color ? ['gray'] : [] },
-  });
+  const head = [...columns.map((c) => c.head), 'Share', options.explain ? 'Basis' : 'Formula'];
+  const align: Align[] = [...columns.map((_c, i): Align => (i === 0 ? 'left' : 'right')), 'right', 'left'];
+  const table: string[][] = [];
   for (const c of components) {
     table.push([
       ...columns.map((column) => column.cell(c, options.units)),
@@ -106,7 +102,9 @@ export function renderEstimateText(report: BreakdownPlan, options: TextOptions):
     '',
   ]);
 
-  const out = [chalk.bold(headingLine(report)), table.toString(), shareBar(report, chalk, options.color)];
+  const fitTo = { columns: options.columns ?? null, drop: [head.length - 1] };
+  const drawn = grid(head, table, align, 'table', options.color, fitTo);
+  const out = [chalk.bold(headingLine(report)), drawn, shareBar(report, chalk, options.color)];
   const fit = fitRows(report, options.units);
   if (report.fit && fit.length > 0) {
     const width = Math.max(...fit.map(([label]) => label.length));
@@ -115,14 +113,10 @@ export function renderEstimateText(report: BreakdownPlan, options: TextOptions):
   }
   const catalog = catalogRows(report, options.units);
   if (catalog.length > 0) {
-    const gpus = new Table({
-      head: ['GPU', 'memory', 'fits', 'required per GPU', 'fewest GPUs'],
-      colAligns: ['left', 'right', 'left', 'right', 'right'],
-      chars: COMPACT_ROWS,
-      style: { head: options.color ? ['cyan'] : [], border: options.color ? ['gray'] : [] },
-    });
-    gpus.push(...catalog);
-    out.push('', chalk.bold(catalogHeading(report)), gpus.toString());
+    const head = ['GPU', 'memory', 'fits', 'required per GPU', 'fewest GPUs'];
+    const align: Align[] = ['left', 'right', 'left', 'right', 'right'];
+    const gpus = grid(head, catalog, align, 'table', options.color, { columns: options.columns ?? null, drop: [1] });
+    out.push('', chalk.bold(catalogHeading(report)), gpus);
   }
   const fewest = fewestGpuLines(report, options.units);
   if (fewest.length > 0) out.push('', chalk.bold(FEWEST_GPUS_HEADING), ...fewest, chalk.dim(FEWEST_GPUS_HINT));

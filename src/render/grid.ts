@@ -4,11 +4,50 @@
  */
 import Table from 'cli-table3';
 import type { Format } from '../plan/common.js';
-import { COMPACT_ROWS } from './estimateText.js';
 
 export type Align = 'left' | 'right';
 
-export function grid(head: string[], rows: string[][], align: Align[], format: Format, color: boolean): string {
+/** Table borders without a rule between body rows. */
+export const COMPACT_ROWS = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
+
+/** A width to fit (null: none) and the columns that may go, by index, first to go first. */
+export interface Fit {
+  columns: number | null;
+  drop: readonly number[];
+}
+
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
+/** Widest line of a rendered table, in columns (box-drawing characters are one column each). */
+function widthOf(table: string): number {
+  return Math.max(...table.split('\n').map((line) => line.replace(ANSI, '').length));
+}
+
+/**
+ * The table, with columns dropped in `fit.drop` order until it is no wider than `fit.columns`:
+ * a column goes whole, so no number is ever cut or wrapped. Markdown is never fitted.
+ */
+export function grid(
+  head: string[],
+  rows: string[][],
+  align: Align[],
+  format: Format,
+  color: boolean,
+  fit: Fit = { columns: null, drop: [] },
+): string {
+  let table = drawn(head, rows, align, format, color);
+  if (format === 'markdown' || fit.columns === null) return table;
+  const kept = head.map((_h, i) => i);
+  for (const column of fit.drop) {
+    if (widthOf(table) <= fit.columns) break;
+    kept.splice(kept.indexOf(column), 1);
+    const pick = <T>(cells: readonly T[]) => kept.map((i) => cells[i] as T);
+    table = drawn(pick(head), rows.map(pick), pick(align), format, color);
+  }
+  return table;
+}
+
+function drawn(head: string[], rows: string[][], align: Align[], format: Format, color: boolean): string {
   if (format === 'markdown') {
     const line = (cells: string[]) => `| ${cells.map((cell) => cell.replaceAll('|', '\\|')).join(' | ')} |`;
     return [

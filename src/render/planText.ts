@@ -2,9 +2,8 @@
  * `vram plan` as a table (or markdown) and as JSON: the deployments, fewest GPUs first, with their
  * layout, nodes, memory per GPU, headroom and verdict.
  */
-import Table from 'cli-table3';
 import { formatBytes, formatCount } from './bytes.js';
-import { COMPACT_ROWS } from './estimateText.js';
+import { type Align, grid } from './grid.js';
 import { deploymentShape } from './summaryLines.js';
 import type { DeploymentPlan } from '../plan/deploymentPlan.js';
 import type { Format, UnitSystem } from '../plan/common.js';
@@ -13,7 +12,7 @@ import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { bounded } from './boundedText.js';
 
 const HEAD = ['#', 'GPU', 'GPUs', 'layout', 'per GPU', 'headroom', 'verdict'];
-const ALIGN: ('left' | 'right')[] = ['right', 'left', 'right', 'left', 'right', 'right', 'left'];
+const ALIGN: Align[] = ['right', 'left', 'right', 'left', 'right', 'right', 'left'];
 
 function headline(plan: DeploymentPlan): string {
   const { inputs } = plan;
@@ -33,7 +32,13 @@ function rows(plan: DeploymentPlan, units: UnitSystem): string[][] {
   ]);
 }
 
-export function renderPlan(plan: DeploymentPlan, format: Format, units: UnitSystem, color: boolean): string {
+export function renderPlan(
+  plan: DeploymentPlan,
+  format: Format,
+  units: UnitSystem,
+  color: boolean,
+  columns: number | null = null,
+): string {
   const scope = plan.inputs.gpu === null ? 'the best on each catalog GPU' : plan.inputs.gpu;
   const heading = `Deployments, fewest GPUs first (${scope}; tensor parallel within ${plan.inputs.gpusPerNode}-GPU nodes):`;
   const none = plan.deployments.length === 0 ? ['No deployment fits within 4,096 GPUs.'] : [];
@@ -41,22 +46,11 @@ export function renderPlan(plan: DeploymentPlan, format: Format, units: UnitSyst
     ? ['"fits as expected only": it fits at the expected overheads, not at the pessimistic end of their ranges.']
     : [];
   if (format === 'markdown') {
-    const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-    const table = [
-      line(HEAD),
-      line(ALIGN.map((a) => (a === 'right' ? '---:' : '---'))),
-      ...rows(plan, units).map(line),
-    ];
-    return `${[`**${headline(plan)}**`, '', heading, '', ...table, ...none, ...(note.length > 0 ? ['', ...note] : [])].join('\n')}\n`;
+    const table = grid(HEAD, rows(plan, units), ALIGN, format, color);
+    return `${[`**${headline(plan)}**`, '', heading, '', table, ...none, ...(note.length > 0 ? ['', ...note] : [])].join('\n')}\n`;
   }
-  const table = new Table({
-    head: HEAD,
-    colAligns: ALIGN,
-    chars: COMPACT_ROWS,
-    style: { head: color ? ['cyan'] : [], border: color ? ['gray'] : [] },
-  });
-  table.push(...rows(plan, units));
-  return `${[headline(plan), heading, table.toString(), ...none, ...note].join('\n')}\n`;
+  const table = grid(HEAD, rows(plan, units), ALIGN, format, color, { columns, drop: [0, 5] });
+  return `${[headline(plan), heading, table, ...none, ...note].join('\n')}\n`;
 }
 
 /** The `vram plan --format json` document. */

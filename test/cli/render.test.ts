@@ -162,3 +162,38 @@ describe('rounding picks the unit after rounding', () => {
     [1024, '1.00 KiB'],
   ])('%d B -> %s', (bytes, text) => expect(formatBytes(bytes, 'gib')).toBe(text));
 });
+
+describe('tables fit the terminal (issue 13)', () => {
+  const widest = (text: string) => Math.max(...text.split('\n').map((line) => line.length));
+  it.each([
+    [['estimate', '--model', 'llama-70b', '--ctx', '32k', '--users', '10'], 60, ['128.48 GiB', '239.10 GiB', '53.7%']],
+    [['gpus'], 80, ['40.00 GiB', 'h100-80gb']],
+    [['models'], 100, ['68.98B', '320.00 KiB']],
+    [
+      ['capacity', '--model', 'llama-70b', '--gpu', 'h100-80gb', '--gpus', '4', '--engine', 'vllm', '--ctx', '32k'],
+      90,
+      ['32.12 GiB'],
+    ],
+    [
+      ['compare', '--model', 'llama-70b', '--dtype', 'bf16,int4', '--gpu', 'h100-80gb'],
+      100,
+      ['131.49 GiB', '2 × h100-80gb (tp 2)'],
+    ],
+  ] as [string[], number, string[]][])(
+    '%j at COLUMNS=%i drops whole columns, never cuts a number',
+    async (argv, columns, numbers) => {
+      const full = await run(argv);
+      const fitted = await run(argv, { env: { NO_COLOR: '1', COLUMNS: String(columns) } });
+      expect(fitted.code).toBe(0);
+      const tableLines = (text: string) => text.split('\n').filter((line) => /^[┌│└]/.test(line));
+      expect(widest(tableLines(full.stdout).join('\n'))).toBeGreaterThan(columns);
+      expect(widest(tableLines(fitted.stdout).join('\n'))).toBeLessThanOrEqual(columns);
+      for (const number of numbers) expect(fitted.stdout).toContain(number);
+    },
+  );
+
+  it('markdown, JSON and piped output keep every column', async () => {
+    const argv = ['gpus', '--format', 'markdown'];
+    expect((await run(argv, { env: { NO_COLOR: '1', COLUMNS: '60' } })).stdout).toBe((await run(argv)).stdout);
+  });
+});

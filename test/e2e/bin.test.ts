@@ -15,7 +15,7 @@ function vram(args: string[], input?: string) {
     cwd: ROOT,
     input,
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', COLUMNS: '' },
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -71,7 +71,7 @@ function readmeCommands(): string[] {
 /** Runs the built binary as a user's script would: a child process, stdin closed, NO_COLOR set. */
 function spawnVram(command: string): Promise<RunResult> {
   return new Promise((resolve) => {
-    const options = { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 16 * 2 ** 20 };
+    const options = { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', COLUMNS: '' }, maxBuffer: 16 * 2 ** 20 };
     const child = execFile(process.execPath, [BIN, ...command.split(' ')], options, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1; // -1: killed or not run
       resolve({ code, stdout, stderr });

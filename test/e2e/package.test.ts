@@ -49,7 +49,7 @@ describe.skipIf(!BUILT)('the packed package, installed outside the repository', 
       {
         cwd: app,
         encoding: 'utf8',
-        env: { ...process.env, NO_COLOR: '1' },
+        env: { ...process.env, NO_COLOR: '1', COLUMNS: '' },
       },
     );
     expect(vram.status, vram.stderr).toBe(0);
