@@ -65,10 +65,11 @@ export function deploymentOptions(
   gpu: GpuSpec,
   gpusPerNode: number,
   check: DeploymentCheck,
+  replicaCounts: readonly number[] = REPLICA_COUNTS,
 ): DeploymentOption[] {
   const layers = layerCount(allLayerGroups(arch));
   const options: DeploymentOption[] = [];
-  for (const replicas of REPLICA_COUNTS) {
+  for (const replicas of replicaCounts) {
     if (replicas > users) break;
     for (const tensorParallel of tensorParallelDegrees(arch, gpusPerNode)) {
       const maxStages = Math.min(layers, Math.floor(MAX_GPU_COUNT / (tensorParallel * replicas)));
@@ -95,12 +96,16 @@ export function deploymentOptions(
   return options.sort((a, b) => a.gpuCount - b.gpuCount || b.headroomBytes - a.headroomBytes);
 }
 
-/** The best deployment of the estimate's layout on this GPU type, or null when none fits. */
+/**
+ * The best deployment of the estimate's layout on this GPU type, or null when none fits. One
+ * replica: in this layout a replica holds all the weights again, so more replicas need fewer GPUs
+ * only once the stages run out (a layer each); `vram plan` searches them.
+ */
 export function smallestDeployment(
   scenario: InferenceScenario,
   gpu: GpuSpec,
   gpusPerNode: number,
 ): DeploymentOption | null {
   const check = estimateCheck(scenario, gpu);
-  return deploymentOptions(scenario.arch, scenario.userCount, gpu, gpusPerNode, check)[0] ?? null;
+  return deploymentOptions(scenario.arch, scenario.userCount, gpu, gpusPerNode, check, [1])[0] ?? null;
 }

@@ -19,6 +19,7 @@ import type { LowExpectedHigh } from '../overhead.js';
 import { shardForTensorParallel } from './shard.js';
 import type { BudgetRow, ServingScenario } from './types.js';
 import { rememberedWeights } from './weightsMemo.js';
+import { perArchitectureAndKey } from '../perArchitecture.js';
 
 /** Share of the layers on the most loaded pipeline stage: ⌈L / pp⌉ of L. */
 export function pipelineStageShare(arch: ModelArchitecture, stages: number): { layerFraction: number } {
@@ -61,11 +62,17 @@ export function weightsPerGpu(scenario: InferenceScenario, gpuCount: number, pip
 function stageWeightsPerGpu(scenario: InferenceScenario, gpuCount: number, pipelineStages: number): number {
   const tower = visionWeightBytes(scenario);
   if (pipelineStages <= 1) return ceilDiv(inferenceWeightsComponent(scenario).bytes + tower, gpuCount);
-  const stage = withLayerCounts({ ...scenario.arch, tiedEmbeddings: true }, (count) =>
-    Math.ceil(count / pipelineStages),
-  );
-  return ceilDiv(weightBytesOf(scenario, stage) + tower, gpuCount);
+  return ceilDiv(weightBytesOf(scenario, stageArchitecture(scenario.arch, pipelineStages)) + tower, gpuCount);
 }
+
+/**
+ * The most loaded of `stages` pipeline stages: ⌈count / stages⌉ layers of each group and one
+ * vocabulary matrix (a tied head is loaded again on the last stage). Built once per architecture
+ * and stage count, so its parameter count is too (planners try many stage counts).
+ */
+const stageArchitecture = perArchitectureAndKey((arch: ModelArchitecture, stages: number) =>
+  withLayerCounts({ ...arch, tiedEmbeddings: true }, (count) => Math.ceil(count / stages)),
+);
 
 /** The vision tower's weights when the scenario loads it (split over the tensor-parallel GPUs with the rest; on the first stage). */
 function visionWeightBytes(scenario: InferenceScenario): number {
