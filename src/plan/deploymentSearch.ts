@@ -41,17 +41,35 @@ export interface DeploymentOption {
 /** What one deployment needs on its most loaded GPU, and whether it fits; null where a figure passes 2^53. */
 export type DeploymentCheck = (split: InferenceSplit) => { fits: boolean; requiredBytesPerGpu: number } | null;
 
-/** The estimate's own layout (core/fit.ts): the requirement per GPU against the GPU's memory. */
-export function estimateCheck(scenario: InferenceScenario, gpu: GpuSpec): DeploymentCheck {
+/** The requirement per GPU of the estimate's layout for each split, computed once (null past 2^53). */
+export type RequirementMemo = Map<string, number | null>;
+
+/**
+ * The estimate's own layout (core/fit.ts): the requirement per GPU against the GPU's memory. The
+ * requirement does not depend on the GPU, so checks of several GPU types can share `memo`.
+ */
+export function estimateCheck(
+  scenario: InferenceScenario,
+  gpu: GpuSpec,
+  memo: RequirementMemo = new Map(),
+): DeploymentCheck {
   const requirement = inferenceRequirement(scenario);
-  return (split) => {
+  const requiredAt = (split: InferenceSplit): number | null => {
+    const key = `${split.tensorParallel}|${split.pipelineParallel}|${split.dataParallel}`;
+    if (memo.has(key)) return memo.get(key) ?? null;
+    let bytes: number | null;
     try {
-      const requiredBytesPerGpu = requirement(scenario.userCount, split);
-      return { fits: requiredBytesPerGpu <= gpu.memoryBytes, requiredBytesPerGpu };
+      bytes = requirement(scenario.userCount, split);
     } catch (error) {
-      if (error instanceof ExactnessError) return null;
-      throw error;
+      if (!(error instanceof ExactnessError)) throw error;
+      bytes = null;
     }
+    memo.set(key, bytes);
+    return bytes;
+  };
+  return (split) => {
+    const requiredBytesPerGpu = requiredAt(split);
+    return requiredBytesPerGpu === null ? null : { fits: requiredBytesPerGpu <= gpu.memoryBytes, requiredBytesPerGpu };
   };
 }
 
@@ -105,7 +123,8 @@ export function smallestDeployment(
   scenario: InferenceScenario,
   gpu: GpuSpec,
   gpusPerNode: number,
+  memo?: RequirementMemo,
 ): DeploymentOption | null {
-  const check = estimateCheck(scenario, gpu);
+  const check = estimateCheck(scenario, gpu, memo);
   return deploymentOptions(scenario.arch, scenario.userCount, gpu, gpusPerNode, check, [1])[0] ?? null;
 }

@@ -142,11 +142,12 @@ export interface GpuVerdict {
 /** The smallest deployment on each common GPU type (deploymentSearch.ts), fewest GPUs first, then the smaller card. */
 function fewestGpus(scenario: InferenceScenario, gpusPerNode: number): GpuVerdict[] {
   const targets = catalogTargets(null).filter((target) => (COMMON_GPUS as readonly string[]).includes(target.id));
+  const memo = new Map<string, number | null>(); // the requirement per split is the same on every GPU type
   const rows = targets.map((target) => ({
     gpu: target.id,
     name: target.name,
     memoryBytes: target.memoryBytes,
-    deployment: smallestDeployment(scenario, target, gpusPerNode),
+    deployment: smallestDeployment(scenario, target, gpusPerNode, memo),
   }));
   const count = (row: GpuVerdict) => row.deployment?.gpuCount ?? Number.POSITIVE_INFINITY;
   return rows.sort((a, b) => count(a) - count(b) || a.memoryBytes - b.memoryBytes);
