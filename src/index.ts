@@ -29,6 +29,26 @@ export { DEFAULTS } from './plan/defaults.js';
 export { modelRows, gpuRows, type ModelRow, type GpuRow } from './plan/catalogs.js';
 export { estimateJson, type EstimateJson } from './render/estimateJson.js';
 export { capacityJson, type CapacityJson } from './render/capacityJson.js';
+export {
+  planDeployments,
+  type DeploymentPlan,
+  type DeploymentPlanInput,
+  type PlannedDeployment,
+} from './plan/deploymentPlan.js';
+export {
+  deploymentOptions,
+  estimateCheck,
+  smallestDeployment,
+  type DeploymentOption,
+} from './plan/deploymentSearch.js';
+export { planCompare, type ComparePlan, type CompareRow, type CompareAxes } from './plan/compare.js';
+export { cheatSheet, type CheatSheet } from './plan/cheatSheet.js';
+export { EXPLAIN_TOPICS, type ExplainTopic } from './plan/explainTopics.js';
+// The JSON documents of plan, compare and explain, as types only (their renderers stay in the CLI).
+export type { PlanJson } from './render/planText.js';
+export type { CompareJson } from './render/compareText.js';
+export type { CheatSheetJson } from './render/cheatSheet.js';
+export { maxConcurrency, maxContextTokens, workloadNeed } from './core/serving/capacity.js';
 export type { ModelArchitecture, MixtureOfExperts } from './core/architecture.js';
 export type { Component, ComponentId, Basis, ByteRange } from './core/component.js';
 export { COMPONENT_IDS, sumBytes } from './core/component.js';

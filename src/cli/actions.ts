@@ -107,8 +107,9 @@ export async function capacityAction(raw: Readonly<Record<string, unknown>>, io:
     const { capacityJson } = await import('../render/capacityJson.js');
     io.stdout.write(`${JSON.stringify(capacityJson(plan), null, 2)}\n`);
   } else {
-    const { renderCapacity } = await import('../render/capacityText.js');
+    const { renderCapacity, renderCapacityWorking } = await import('../render/capacityText.js');
     io.stdout.write(renderCapacity(plan, plan.inputs.format, plan.inputs.units, color, terminalColumns(io)));
+    if (options.explain) io.stdout.write(renderCapacityWorking(plan, plan.inputs.format, plan.inputs.units));
   }
   const verdict = plan.capacity?.fits;
   const fails = plan.inputs.assertLevel === 'worst' ? verdict !== 'yes' : verdict === 'no';

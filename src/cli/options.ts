@@ -541,7 +541,7 @@ export const COMMAND_OPTIONS = {
     'explain',
     ...OUTPUT,
   ],
-  capacity: [...MODEL, ...SERVING, ...DEPLOYMENT, ...ENGINE, ...OUTPUT],
+  capacity: [...MODEL, ...SERVING, ...DEPLOYMENT, ...ENGINE, 'explain', ...OUTPUT],
   plan: [
     ...MODEL,
     ...SERVING,

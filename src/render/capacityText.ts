@@ -219,3 +219,23 @@ export function renderCapacity(
   ];
   return `${out.join('\n')}\n`;
 }
+
+/**
+ * --explain: each row of the per-GPU budget with its basis, the figure at both ends of its range
+ * and its formula, then the engine's notes (what it reserves and why, from its code).
+ */
+export function renderCapacityWorking(report: CapacityPlan, format: Format, units: UnitSystem): string {
+  const c = report.capacity;
+  if (!c) return '';
+  const bytes = (b: number) => formatBytes(b, units);
+  const bullet = format === 'markdown' ? '- ' : '  ';
+  const lines = c.budget.rows.map((row) => {
+    const { low, expected, high } = row.bytes;
+    const range = low === high ? '' : `, range ${bytes(Math.min(low, high))} – ${bytes(Math.max(low, high))}`;
+    return `${bullet}${row.label}: ${bytes(expected)} = ${formatInt(expected)} B [${row.basis}${range}] = ${row.formula}`;
+  });
+  const notes = c.budget.notes.map((note) => `${format === 'markdown' ? '- ' : '  · '}${note}`);
+  const heading = format === 'markdown' ? '**Working**' : 'Working';
+  const notesHeading = format === 'markdown' ? '**Engine notes**' : 'Engine notes';
+  return `${['', heading, ...(format === 'markdown' ? [''] : []), ...lines, '', notesHeading, ...(format === 'markdown' ? [''] : []), ...notes].join('\n')}\n`;
+}

@@ -156,3 +156,6 @@ export function cheatSheetJson(sheet: CheatSheet, units: UnitSystem) {
     },
   };
 }
+
+/** The `vram explain --format json` document. */
+export type CheatSheetJson = ReturnType<typeof cheatSheetJson>;

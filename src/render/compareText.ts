@@ -62,3 +62,6 @@ export function compareJson(plan: ComparePlan) {
     warnings: plan.warnings.map(bounded),
   };
 }
+
+/** The `vram compare --format json` document. */
+export type CompareJson = ReturnType<typeof compareJson>;

@@ -66,3 +66,6 @@ export function planJson(plan: DeploymentPlan) {
     warnings: plan.warnings.map(bounded),
   };
 }
+
+/** The `vram plan --format json` document. */
+export type PlanJson = ReturnType<typeof planJson>;

@@ -717,3 +717,29 @@ describe('vram capacity', () => {
     expect(stderr).toMatch(/is an encoder and keeps no KV cache/);
   });
 });
+
+describe('capacity --explain (issue 13)', () => {
+  it('adds the working: each budget row with its basis, range and formula, and the engine notes; JSON is unchanged', async () => {
+    const argv = [
+      'capacity',
+      '--model',
+      'llama-70b',
+      '--gpu',
+      'h100-80gb',
+      '--gpus',
+      '4',
+      '--engine',
+      'vllm',
+      '--ctx',
+      '32k',
+    ];
+    const { stdout } = await run([...argv, '--explain']);
+    expect(stdout).toContain('\nWorking\n  Weights shard: 32.12 GiB = 34,488,324,096 B [exact] = weights ÷ 4\n');
+    expect(stdout).toMatch(/ {2}KV pool: .* \[derived, range .*\] = 0\.9 × GPU memory − the rows above/);
+    expect(stdout).toMatch(/Engine notes\n {2}· vLLM V1 defaults for this GPU/);
+    const json = await run([...argv, '--explain', '--format', 'json']);
+    expect(json.stdout).toBe(
+      (await run([...argv, '--format', 'json'])).stdout.replace('"explain": false', '"explain": true'),
+    );
+  });
+});

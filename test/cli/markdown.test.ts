@@ -26,6 +26,7 @@ const COMMANDS: string[][] = [
   ['estimate', '--train', '--model', 'llama-7b', '--gpu', 'h100-80gb', '--gpus', '8', '--zero', '3'],
   ['capacity', '--model', 'llama-3.1-8b', '--gpu', 'l40s', '--engine', 'vllm', '--sweep-ctx', '4k,8k,32k'],
   ['capacity', '--model', 'llama-70b', '--ctx', '8k'],
+  ['capacity', '--model', 'llama-70b', '--gpu', 'h100-80gb', '--gpus', '4', '--engine', 'vllm', '--explain'],
   ['plan', '--model', 'llama-70b', '--ctx', '8k', '--users', '4', '--top', '3'],
   ['inspect', 'jamba-1.5-mini'],
   ['models'],
