@@ -1,14 +1,23 @@
-/** The README's examples stay true: each `console` block is re-run and compared with real output. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+/**
+ * The README's and docs/' examples stay true: each `console` block is re-run and compared with
+ * real output, the JSON examples carry real figures, every link between them resolves, and the
+ * README stays short (issue 13: at most about 150 lines; the details live in docs/).
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from './helpers.js';
 
-const README = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+const ROOT = join(__dirname, '..');
+const PAGES = ['README.md', ...readdirSync(join(ROOT, 'docs')).map((file) => join('docs', file))];
+const TEXTS = Object.fromEntries(PAGES.map((page) => [page, readFileSync(join(ROOT, page), 'utf8')]));
+const README = TEXTS['README.md'] as string;
+/** Every page together, where an example may live in any of them. */
+const ALL = Object.values(TEXTS).join('\n');
 
 /** [argv, expected stderr + stdout] for every ```console block starting with `$ npx vram …`. */
 function consoleExamples(): [string[], string][] {
-  const blocks = [...README.matchAll(/```console\n\$ npx vram (.+)\n([\s\S]*?)```/g)];
+  const blocks = [...ALL.matchAll(/```console\n\$ npx vram (.+)\n([\s\S]*?)```/g)];
   return blocks.map((match) => [match[1]!.split(/\s+/), match[2]!]);
 }
 
@@ -55,7 +64,16 @@ describe('README', () => {
       json.fit.usableBytesPerGpu,
       json.fit.perGpuFloorBytes,
     ]) {
-      expect(README).toContain(String(value));
+      expect(ALL).toContain(String(value));
+    }
+  });
+
+  it('stays short, and every link between the pages resolves', () => {
+    expect(README.split('\n').length).toBeLessThanOrEqual(150);
+    for (const [page, text] of Object.entries(TEXTS)) {
+      for (const [, target] of text.matchAll(/\]\(((?!https?:)[^)#\s]+)(?:#[^)]*)?\)/g)) {
+        expect(existsSync(join(ROOT, dirname(page), target as string)), `${page} → ${target}`).toBe(true);
+      }
     }
   });
 });
@@ -81,7 +99,7 @@ describe('README: serving capacity', () => {
     const { stdout } = await run(argv);
     const block =
       /\$ vram capacity --model llama-70b --gpu h100-80gb --gpus 4 --engine vllm --ctx 32k --users 10\n```\n\n```text\n([\s\S]*?)```/.exec(
-        README,
+        ALL,
       )![1]!;
     expect(stdout).toBe(block);
   });
@@ -96,7 +114,7 @@ describe('README: serving capacity', () => {
       json.kvBytesPerTokenPerGpu,
       json.gpuMemoryBytes,
     ]) {
-      expect(README).toContain(String(value));
+      expect(ALL).toContain(String(value));
     }
   });
 });

@@ -5,7 +5,7 @@
  * example blocks and the commands below. Needs `npm run build` (npm test runs it first); builds nothing.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -61,9 +61,10 @@ const MORE_COMMANDS: [string, number][] = [
   ['-V', 0],
 ];
 
-/** Every `vram …` line of the README's ```sh and ```console blocks, up to a comment, redirect or pipe. */
+/** Every `vram …` line of the README's and docs/' ```sh and ```console blocks, up to a comment, redirect or pipe. */
 function readmeCommands(): string[] {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const docs = readdirSync(join(ROOT, 'docs')).map((file) => join(ROOT, 'docs', file));
+  const readme = [join(ROOT, 'README.md'), ...docs].map((file) => readFileSync(file, 'utf8')).join('\n');
   const blocks = [...readme.matchAll(/```(?:sh|console)\n([\s\S]*?)```/g)].map((m) => m[1]?.replace(/\\\n\s*/g, ''));
   const lines = blocks.flatMap((block) => [...(block ?? '').matchAll(/^(?:\$ |.*&& )?(?:npx )?vram ([^#>|&\n]+)/gm)]);
   return [...new Set(lines.map((m) => (m[1] ?? '').trim()))];
