@@ -87,8 +87,8 @@ export interface EstimatePlan {
   fit: FitWithRange | null;
   /** --gpu all: every catalog GPU. */
   catalog: CatalogFit[] | null;
-  /** Without --gpu: the smallest deployment on each common catalog type, fewest GPUs first. */
-  fewestGpus: GpuVerdict[] | null;
+  /** Without --gpu: the smallest deployment on each common catalog type, fewest GPUs first (searched when read). */
+  readonly fewestGpus: GpuVerdict[] | null;
   warnings: string[];
 }
 
@@ -208,6 +208,7 @@ export function planEstimate(loaded: LoadedModel, input: EstimateInput): Estimat
   ];
   const split = splitOf(deployment);
   const estimate = estimateInference(resolved.scenario);
+  let verdict: GpuVerdict[] | null | undefined;
   return {
     mode: 'inference',
     model: counted,
@@ -231,7 +232,11 @@ export function planEstimate(loaded: LoadedModel, input: EstimateInput): Estimat
     gpu,
     fit: gpu ? withRequiredRange(fitInference(resolved.scenario, gpu, split), estimate) : null,
     catalog: input.gpu === 'all' ? catalogFits(resolved.scenario, split) : null,
-    fewestGpus: gpu === null && input.gpu !== 'all' ? fewestGpus(resolved.scenario, deployment.gpusPerNode) : null,
+    // Searched when first read (a table, JSON): a library loop that never reads it does not pay for it.
+    get fewestGpus(): GpuVerdict[] | null {
+      verdict ??= gpu === null && input.gpu !== 'all' ? fewestGpus(resolved.scenario, deployment.gpusPerNode) : null;
+      return verdict;
+    },
     warnings,
   };
 }

@@ -4,22 +4,13 @@
  * must agree on what fits), and minimal: one stage fewer does not fit.
  */
 import { describe, expect, it } from 'vitest';
+import type { PlannedDeployment } from '../../src/plan/deploymentPlan.js';
 import { run, runJson } from '../helpers.js';
 
 const FOUR_OH_FIVE = ['plan', '--model', 'llama-3.1-405b', '--dtype', 'fp8', '--ctx', '128k', '--users', '32'];
 
-interface Deployment {
-  gpu: string;
-  tensorParallel: number;
-  pipelineParallel: number;
-  replicas: number;
-  gpuCount: number;
-  nodes: number;
-  requiredBytesPerGpu: number;
-  headroomBytes: number;
-  memoryBytes: number;
-  verdict: 'yes' | 'expected-only';
-}
+/** A deployment as `vram plan --format json` prints it. */
+type Deployment = PlannedDeployment;
 
 async function capacityVerdict(base: string[], d: Deployment, stages: number): Promise<string> {
   const gpus = d.tensorParallel * stages * d.replicas;
