@@ -242,8 +242,10 @@ export async function inspectAction(
     io,
   );
   warn(io, loaded.warnings);
-  const { renderInspect } = await import('../render/inspect.js');
-  io.stdout.write(renderInspect(loaded, options.format ?? 'table', options.units ?? 'gib', color));
+  const { renderInspect, renderInspectWorking } = await import('../render/inspect.js');
+  const format = options.format ?? 'table';
+  io.stdout.write(renderInspect(loaded, format, options.units ?? 'gib', color));
+  if (options.explain && format !== 'json') io.stdout.write(renderInspectWorking(loaded, format));
   return EXIT_OK;
 }
 

@@ -554,7 +554,7 @@ export const COMMAND_OPTIONS = {
     'top',
     ...OUTPUT,
   ],
-  inspect: ['config', 'set', 'offline', ...OUTPUT],
+  inspect: ['config', 'set', 'offline', 'explain', ...OUTPUT],
   explain: [...MODEL, ...OUTPUT],
   listing: OUTPUT,
 } as const;

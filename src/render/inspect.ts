@@ -1,5 +1,7 @@
 /** `vram inspect`: where a model came from, its shape, its parameters by part and its KV bytes per token. */
+import { countParameters } from '../core/parameters.js';
 import { formatLabel } from '../core/quantization.js';
+import { weightMatrices } from '../core/weightMatrices.js';
 import { formatInt } from '../core/units.js';
 import { visionParameterCount } from '../core/visionTower.js';
 import type { Format, UnitSystem } from '../plan/common.js';
@@ -163,4 +165,47 @@ function layerKindsTable(inspection: ModelInspection, units: UnitSystem, format:
     format,
     color,
   );
+}
+
+/**
+ * --explain: where the parameter count comes from. Every weight matrix, grouped by kind and shape
+ * (count × in × out, the counts exact), then what is not in a matrix (norms, biases, routers,
+ * position tables) as the rest of the total.
+ */
+export function renderInspectWorking(model: LoadedModel, format: Format): string {
+  const rows = new Map<string, { kind: string; inFeatures: number; outFeatures: number; count: number }>();
+  for (const m of weightMatrices(model.arch)) {
+    const key = `${m.kind}|${m.inFeatures}|${m.outFeatures}${m.expert ? '|expert' : ''}`;
+    const row = rows.get(key) ?? {
+      kind: m.expert ? `${m.kind} (experts)` : m.kind,
+      inFeatures: m.inFeatures,
+      outFeatures: m.outFeatures,
+      count: 0,
+    };
+    row.count += m.count;
+    rows.set(key, row);
+  }
+  const total = countParameters(model.arch).totalCount;
+  let inMatrices = 0;
+  const lines = [...rows.values()].map((row) => {
+    const params = row.count * row.inFeatures * row.outFeatures;
+    inMatrices += params;
+    return [
+      row.kind,
+      `${formatInt(row.count)} × ${formatInt(row.inFeatures)} × ${formatInt(row.outFeatures)}`,
+      formatInt(params),
+    ];
+  });
+  lines.push([
+    'norms, biases, routers, positions',
+    `${formatInt(total)} − ${formatInt(inMatrices)}`,
+    formatInt(total - inMatrices),
+  ]);
+  lines.push(['total', '', formatInt(total)]);
+  const table = grid(['weights', 'count × in × out', 'parameters'], lines, ['left', 'right', 'right'], format, false);
+  const heading =
+    format === 'markdown'
+      ? '**Working: the parameters, matrix by matrix**\n'
+      : 'Working: the parameters, matrix by matrix';
+  return `\n${heading}\n${table}\n`;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { safetensorsFile } from '../fixtures/writers.js';
-import { run } from '../helpers.js';
+import { run, runJson } from '../helpers.js';
 
 describe('vram inspect', () => {
   it('a preset: parameters by part summing to the total, active for MoE, KV bytes per token', async () => {
@@ -53,5 +53,35 @@ describe('vram inspect', () => {
     const { code, stderr } = await run(['inspect', 'mixtral-8x7']);
     expect(code).toBe(2);
     expect(stderr).toMatch(/unknown model "mixtral-8x7" \(did you mean mixtral-8x7b/);
+  });
+});
+
+describe('inspect --explain (issue 13)', () => {
+  it.each(['llama-70b', 'deepseek-v3', 'jamba-1.5-mini', 'gpt-oss-20b'])(
+    '%s: every matrix (count × in × out) plus the rest adds up to the total',
+    async (model) => {
+      const { code, stdout } = await run(['inspect', model, '--explain']);
+      expect(code).toBe(0);
+      const working = stdout.slice(stdout.indexOf('Working: the parameters, matrix by matrix'));
+      const rows = [...working.matchAll(/^│ (.+?) +│ +(.*?) +│ +([\d,]+) │$/gm)].map((m) => ({
+        name: m[1] ?? '',
+        shape: m[2] ?? '',
+        params: Number((m[3] ?? '').replaceAll(',', '')),
+      }));
+      const total = rows.find((row) => row.name === 'total')?.params ?? 0;
+      const parts = rows.filter((row) => row.name !== 'total');
+      expect(parts.reduce((sum, row) => sum + row.params, 0)).toBe(total);
+      for (const row of parts.filter((r) => / × .* × /.test(r.shape))) {
+        const [count, inFeatures, outFeatures] = row.shape.split(' × ').map((n) => Number(n.replaceAll(',', '')));
+        expect(row.params, row.name).toBe((count ?? 0) * (inFeatures ?? 0) * (outFeatures ?? 0));
+      }
+      const json = await runJson(['inspect', model]);
+      expect(total).toBe(json.json.parameters.totalCount);
+    },
+  );
+
+  it('llama-70b: grouped-query K/V projections are 8,192 × 1,024', async () => {
+    const { stdout } = await run(['inspect', 'llama-70b', '--explain']);
+    expect(stdout).toMatch(/│ attn_k +│ +80 × 8,192 × 1,024 │ +671,088,640 │/);
   });
 });

@@ -29,6 +29,7 @@ const COMMANDS: string[][] = [
   ['capacity', '--model', 'llama-70b', '--gpu', 'h100-80gb', '--gpus', '4', '--engine', 'vllm', '--explain'],
   ['plan', '--model', 'llama-70b', '--ctx', '8k', '--users', '4', '--top', '3'],
   ['inspect', 'jamba-1.5-mini'],
+  ['inspect', 'llama-70b', '--explain'],
   ['models'],
   ['gpus'],
   ['explain', 'zero'],

@@ -49,6 +49,7 @@ const MORE_COMMANDS: [string, number][] = [
   ['plan --model llama-3.1-8b --engine llama.cpp --format json', 2],
   ['estimate --model llama-70b --ctx 32k --users 10 --format markdown', 0],
   ['explain', 0],
+  ['inspect deepseek-v3 --explain', 0],
   ['capacity --model llama-70b --gpu h100-80gb --gpus 4 --engine vllm --ctx 32k --explain', 0],
   ['compare --model llama-3.1-8b,qwen2.5-7b --dtype bf16,fp8 --ctx 8k --gpu l4', 0],
   ['compare --model llama-70b --dtype bf16,int4 --format json', 0],
