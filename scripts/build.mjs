@@ -5,7 +5,7 @@
 // VRAM_PROFILE=1 npm run build leaves the CLI bundle unminified, for `node --cpu-prof`.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -98,7 +98,13 @@ await build({
 });
 // `vram models` prints rows the library computes from the bundled presets: computed here once, so
 // the CLI does not read and count 59 configs at every start (src/plan/catalogs.ts).
-const { modelRows } = await import(pathToFileURL('dist/index.mjs').href);
+const { modelRows, DOCUMENT_SCHEMAS } = await import(pathToFileURL('dist/index.mjs').href);
+// The JSON Schema of every --format json document, from its zod schema (src/render/documentSchemas.ts).
+const { toJSONSchema } = await import('zod/mini');
+mkdirSync('dist/schemas', { recursive: true });
+for (const [name, schema] of Object.entries(DOCUMENT_SCHEMAS)) {
+  writeFileSync(`dist/schemas/${name}.schema.json`, `${JSON.stringify(toJSONSchema(schema), null, 2)}\n`);
+}
 const cliBuild = await build({
   ...common,
   entryPoints: ['src/cli/main.ts'],

@@ -29,6 +29,7 @@ export { DEFAULTS } from './plan/defaults.js';
 export { modelRows, gpuRows, type ModelRow, type GpuRow } from './plan/catalogs.js';
 export { estimateJson, type EstimateJson } from './render/estimateJson.js';
 export { capacityJson, type CapacityJson } from './render/capacityJson.js';
+export { DOCUMENT_SCHEMAS, type ErrorJson } from './render/documentSchemas.js';
 export {
   planDeployments,
   type DeploymentPlan,

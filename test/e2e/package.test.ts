@@ -54,6 +54,11 @@ describe.skipIf(!BUILT)('the packed package, installed outside the repository', 
     );
     expect(vram.status, vram.stderr).toBe(0);
     expect(JSON.parse(vram.stdout).model.id).toBe('llama-2-70b');
+    // The JSON Schemas ship with the package, under vram/schemas/.
+    const schema = JSON.parse(
+      readFileSync(join(app, 'node_modules', 'vram', 'dist', 'schemas', 'estimate.schema.json'), 'utf8'),
+    );
+    expect(schema.properties.schemaVersion).toEqual({ type: 'number', const: 1 });
 
     writeFileSync(join(app, 'main.ts'), PROGRAM);
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
