@@ -170,7 +170,7 @@ export const OPTIONS = {
   },
   config: {
     flags: '-c, --config <file>',
-    help: 'a Hugging Face config.json (LLaMA, Mistral, Mixtral, Qwen (incl. Qwen3-Next), Phi-3, Gemma, gpt-oss, GPT-2, NeoX, OPT, BLOOM, Falcon, DeepSeek, Kimi, GLM, MiniMax, Mamba, Nemotron-H, Jamba, Granite 4.0-H, Falcon-H1, RWKV, LLaVA and Qwen-VL towers, BERT, ModernBERT, T5, Whisper, BART and others: see Model types in the README); - reads stdin',
+    help: 'a Hugging Face config.json (LLaMA, Mistral, Mixtral, Qwen (incl. Qwen3-Next), Phi-3, Gemma, gpt-oss, GPT-2, NeoX, OPT, BLOOM, Falcon, DeepSeek, Kimi, GLM, MiniMax, Mamba, Nemotron-H, Jamba, Granite 4.0-H, Falcon-H1, RWKV, LLaVA and Qwen-VL towers, BERT, ModernBERT, T5, Whisper, BART and others: see docs/model-types.md); - reads stdin',
     schema: z.string(),
   },
   set: {
