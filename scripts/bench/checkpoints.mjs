@@ -1,7 +1,7 @@
 // Checkpoints for `npm run bench` (issue 12), written to a temporary folder: a DeepSeek-V3-shaped
 // local repository (its config, an index and 163 safetensors shards holding the real checkpoint's
 // 91,991 tensor names, each tensor a few bytes) and a GGUF with a 256,000-string vocabulary and
-// 1,100 tensors. The GGUF goes through test/fixtures/writers.ts, bundled here by esbuild.
+// 1,100 tensors. Both are written by test/fixtures/writers.ts, bundled here by esbuild.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -33,21 +33,21 @@ function deepseekTensorNames(config) {
   return names;
 }
 
-function safetensors(names) {
-  const header = { __metadata__: { format: 'pt' } };
-  names.forEach((name, i) => {
-    header[name] = { dtype: 'BF16', shape: [2], data_offsets: [4 * i, 4 * i + 4] };
+/** test/fixtures/writers.ts bundled by esbuild into `scratch`, so the bench writes files as the tests do. */
+async function loadWriters(scratch) {
+  const bundle = join(scratch, 'writers.mjs');
+  buildSync({
+    entryPoints: [join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'writers.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    outfile: bundle,
+    logLevel: 'warning',
   });
-  let json = JSON.stringify(header);
-  json += ' '.repeat((8 - (json.length % 8)) % 8);
-  const text = Buffer.from(json);
-  const file = Buffer.alloc(8 + text.length + 4 * names.length);
-  file.writeBigUInt64LE(BigInt(text.length), 0);
-  text.copy(file, 8);
-  return file;
+  return import(pathToFileURL(bundle).href);
 }
 
-function writeDeepseekRepository(dir) {
+function writeDeepseekRepository(dir, { safetensorsFile }) {
   const preset = join(import.meta.dirname, '..', '..', 'presets', 'models', 'deepseek-v3.json');
   const { config } = JSON.parse(readFileSync(preset, 'utf8'));
   mkdirSync(dir, { recursive: true });
@@ -59,24 +59,15 @@ function writeDeepseekRepository(dir) {
     const file = `model-${String(shard + 1).padStart(5, '0')}-of-${String(SHARDS).padStart(5, '0')}.safetensors`;
     const part = names.slice(shard * perShard, (shard + 1) * perShard);
     for (const name of part) weightMap[name] = file;
-    writeFileSync(join(dir, file), safetensors(part));
+    const tensors = part.map((name) => ({ name, dtype: 'BF16', shape: [2] }));
+    writeFileSync(join(dir, file), safetensorsFile(tensors));
   }
   const index = { metadata: { total_size: 4 * names.length }, weight_map: weightMap };
   writeFileSync(join(dir, 'model.safetensors.index.json'), JSON.stringify(index));
   return names.length;
 }
 
-async function writeLargeVocabularyGguf(path, scratch) {
-  const bundle = join(scratch, 'writers.mjs');
-  buildSync({
-    entryPoints: [join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'writers.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    outfile: bundle,
-    logLevel: 'warning',
-  });
-  const { ggufFile } = await import(pathToFileURL(bundle).href);
+function writeLargeVocabularyGguf(path, { ggufFile }) {
   const vocabulary = Array.from({ length: 256_000 }, (_, i) => `token${i}`);
   // Small tensors: the header is what is read (the table then holds fewer parameters than the metadata says).
   const tensors = [{ name: 'token_embd.weight', shape: [256, 256], type: 1 }];
@@ -102,8 +93,9 @@ async function writeLargeVocabularyGguf(path, scratch) {
 /** Writes both checkpoints under `scratch`; returns their paths and sizes. */
 export async function writeBenchCheckpoints(scratch) {
   const repository = join(scratch, 'deepseek-v3-shaped');
-  const tensorCount = writeDeepseekRepository(repository);
+  const writers = await loadWriters(scratch);
+  const tensorCount = writeDeepseekRepository(repository, writers);
   const gguf = join(scratch, 'vocabulary-256k.gguf');
-  const ggufTensors = await writeLargeVocabularyGguf(gguf, scratch);
+  const ggufTensors = writeLargeVocabularyGguf(gguf, writers);
   return { repository, tensorCount, gguf, ggufTensors };
 }

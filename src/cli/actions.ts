@@ -9,7 +9,8 @@ import { planEstimate } from '../plan/estimate.js';
 import type { LoadedModel } from '../plan/model.js';
 import { type Io, terminalColumns } from './io.js';
 import { loadModel } from './modelSource.js';
-import { type ParsedOptions, parseOptions } from './options.js';
+import { type ParsedOptions, parseListOption, parseOptions } from './options.js';
+import { parseList } from './values.js';
 import { printable, withoutTokens } from './printable.js';
 import { bounded } from '../render/boundedText.js';
 
@@ -37,7 +38,7 @@ function requireOneModel(options: { model?: string | undefined; config?: string 
 }
 
 async function load(
-  options: ParsedOptions<'estimate'> | ParsedOptions<'capacity'> | ParsedOptions<'plan'> | ParsedOptions<'explain'>,
+  options: Pick<ParsedOptions<'estimate'>, 'model' | 'config' | 'set' | 'offline' | 'format'>,
   io: Io,
 ): Promise<LoadedModel> {
   return loadModel(
@@ -126,17 +127,9 @@ export async function planAction(raw: Readonly<Record<string, unknown>>, io: Io,
   const plan = planDeployments(await load(options, io), options);
   warn(io, plan.warnings);
   const { planJson, renderPlan } = await import('../render/planText.js');
-  if (plan.inputs.format === 'json') io.stdout.write(`${JSON.stringify(planJson(plan), null, 2)}\n`);
-  else
-    io.stdout.write(
-      renderPlan(
-        plan,
-        plan.inputs.format as 'table' | 'markdown',
-        plan.inputs.units as 'gib' | 'gb',
-        color,
-        terminalColumns(io),
-      ),
-    );
+  const { format, units } = plan.inputs;
+  if (format === 'json') io.stdout.write(`${JSON.stringify(planJson(plan), null, 2)}\n`);
+  else io.stdout.write(renderPlan(plan, format, units, color, terminalColumns(io)));
   return EXIT_OK;
 }
 
@@ -178,11 +171,9 @@ export async function explainAction(
 const MAX_COMPARE_MODELS = 8;
 
 export async function compareAction(raw: Readonly<Record<string, unknown>>, io: Io, color: boolean): Promise<number> {
-  const { parseListOption } = await import('./options.js');
   const single = parseOptions('listing', { format: raw.format, units: raw.units });
   if (raw.model === undefined)
     throw new UserError('--model: no model given; pass --model a,b (presets, directories, hf:org/name)');
-  const { parseList } = await import('./values.js');
   const specs = parseList(String(raw.model), (item) => item);
   if (specs.length > MAX_COMPARE_MODELS)
     throw new UserError(`--model: ${specs.length} models is more than ${MAX_COMPARE_MODELS}; compare fewer at once`);
@@ -231,16 +222,7 @@ export async function inspectAction(
     );
   if (model !== undefined && options.config !== undefined)
     throw new UserError(`--config: cannot be combined with the model "${model}"; give one of them`);
-  const loaded = await loadModel(
-    {
-      model,
-      config: options.config,
-      set: options.set ?? [],
-      offline: options.offline ?? false,
-      format: options.format,
-    },
-    io,
-  );
+  const loaded = await load({ ...options, model }, io);
   warn(io, loaded.warnings);
   const { renderInspect, renderInspectWorking } = await import('../render/inspect.js');
   const format = options.format ?? 'table';

@@ -4,7 +4,8 @@
  * `capacity` prints too). This module computes the figures; render/cheatSheet.ts writes the sheet.
  * Pure: the caller loads the model.
  */
-import { allLayerGroups, layerCount, leadAttention } from '../core/architecture.js';
+import { layerCount, leadAttention } from '../core/architecture.js';
+import { countParameters } from '../core/parameters.js';
 import { kvElementsPerToken } from '../core/kvCache.js';
 import { tensorParallelDegrees } from '../core/serving/shard.js';
 import { trainingActivationParts } from '../core/trainingActivations.js';
@@ -188,26 +189,53 @@ function ruleFigures(model: LoadedModel): CheatSheet['rules'] {
     loraTargets: 'q_proj,v_proj',
   });
   return {
-    weights16Bytes: 2 * countedModel(model).parameterCount,
+    weights16Bytes: 2 * countParameters(model.arch).totalCount,
     inferenceBytes: inference.estimate.totalBytes,
     fullTrainingBytes: full.estimate.totalBytes,
     loraBytes: lora.estimate.totalBytes,
   };
 }
 
-/** The figures of the asked topics (all of them when none is named). */
+/** `compute()` on the first call, its result after. */
+function once<T>(compute: () => T): () => T {
+  let value: T | undefined;
+  return () => {
+    value ??= compute();
+    return value;
+  };
+}
+
+/**
+ * The sheet for the asked topics (all of them when none is named). Each topic's figures are worked
+ * out when first read: `vram explain kv-cache` (table or markdown) runs no training or capacity plan.
+ */
 export function cheatSheet(model: LoadedModel, topic: ExplainTopic | undefined): CheatSheet {
-  const topics = topic ? [topic] : EXPLAIN_TOPICS;
-  const layers = layerCount(allLayerGroups(model.arch));
-  if (layers === 0) throw new Error('a model has layers');
+  const training = once(() => stateRows(model));
+  const zero = once(() => zeroRows(model));
+  const kv = once(() => kvFigures(model));
+  const activations = once(() => activationFigures(model));
+  const concurrency = once(() => concurrencyFigures(model));
+  const rules = once(() => ruleFigures(model));
   return {
     model: countedModel(model),
-    topics,
-    training: stateRows(model),
-    zero: zeroRows(model),
-    kv: kvFigures(model),
-    activations: activationFigures(model),
-    concurrency: concurrencyFigures(model),
-    rules: ruleFigures(model),
+    topics: topic ? [topic] : EXPLAIN_TOPICS,
+    get training() {
+      return training();
+    },
+    get zero() {
+      return zero();
+    },
+    get kv() {
+      return kv();
+    },
+    get activations() {
+      return activations();
+    },
+    get concurrency() {
+      return concurrency();
+    },
+    get rules() {
+      return rules();
+    },
   };
 }

@@ -11,7 +11,7 @@ import { workloadNeed } from '../core/serving/capacity.js';
 import type { Engine, ServingScenario } from '../core/serving/types.js';
 import { ceilDiv } from '../core/units.js';
 import { type CapacityInput, planCapacity } from './capacity.js';
-import { type CountedModel, contextWarning } from './common.js';
+import { type CountedModel, type Format, type UnitSystem, contextWarning } from './common.js';
 import { DEFAULTS } from './defaults.js';
 import { type DeploymentOption, deploymentOptions } from './deploymentSearch.js';
 import { type GpuTarget, catalogTargets, gpuTarget } from './gpuTarget.js';
@@ -36,8 +36,8 @@ export interface DeploymentPlan {
     gpu: string | null;
     gpusPerNode: number;
     top: number;
-    format: string;
-    units: string;
+    format: Format;
+    units: UnitSystem;
   };
   /** Best first: fewest GPUs, then most headroom. One GPU type: its deployments; the catalog: each type's best. */
   deployments: PlannedDeployment[];
