@@ -15,10 +15,11 @@ const dir = join(root, 'test', 'fixtures', 'measured');
 const GIB = 2 ** 30;
 
 // A file with `replicationOf` reruns other files' cases on another GPU: test/accuracy.test.ts
-// compares it with them; counting it here would count each case twice.
+// compares it with them; counting it here would count each case twice. llama.cpp's own buffer
+// sizes (llama-cpp-*.json, `points`) are compared by test/llamaCppCalibration.test.ts.
 function cases() {
   return readdirSync(dir)
-    .filter((file) => file.endsWith('.json'))
+    .filter((file) => file.endsWith('.json') && !file.startsWith('llama-cpp-'))
     .map((file) => ({ file, data: JSON.parse(readFileSync(join(dir, file), 'utf8')) }))
     .filter(({ file, data }) => {
       if (data.replicationOf)

@@ -3,7 +3,7 @@
  * headers (one per shard) or a GGUF tensor table. Quantized checkpoints are counted as stored
  * (GPTQ/AWQ int32 packs and fp16 scales, FP8 weights with their scales, GGUF blocks).
  */
-import type { StoredWeights } from '../core/weights.js';
+import type { GgufLayout, StoredWeights } from '../core/weights.js';
 import type { GgufHeader } from './gguf.js';
 import type { SafetensorsHeader } from './safetensors.js';
 import { ownValue } from '../core/ownKey.js';
@@ -76,5 +76,42 @@ export function summarizeGguf(file: string, header: GgufHeader): CheckpointSumma
     add(bytesByType, tensor.type.name, tensor.bytes);
     elementCount += tensor.elementCount;
   }
-  return { format: 'gguf', files: [file], bytesByType, tensorCount: header.tensors.length, elementCount };
+  return {
+    format: 'gguf',
+    files: [file],
+    bytesByType,
+    tensorCount: header.tensors.length,
+    elementCount,
+    ggufLayout: ggufLayout(header.tensors),
+  };
+}
+
+/** Input-layer tensors (llama-arch.cpp LLM_TENSOR_INFOS: LLM_TENSOR_LAYER_INPUT). */
+const INPUT_TENSORS = /^(token_embd|token_embd_norm|token_types|pos_embd)\./;
+/** Tensors loaded once per device that holds layers (rope_freqs: created per layer, TENSOR_DUPLICATED). */
+const PER_DEVICE_TENSORS = /^(rope_freqs|rope_factors_long|rope_factors_short)\./;
+
+/** Where llama.cpp places each tensor's bytes: input, layer N (blk.N.*), output, or once per device. */
+export function ggufLayout(tensors: readonly { name: string; bytes: number }[]): GgufLayout {
+  const layout: GgufLayout = { inputBytes: 0, layerBytes: [], outputBytes: 0, tiedOutputBytes: 0, perDeviceBytes: 0 };
+  let hasOutput = false;
+  let embedding = 0;
+  for (const { name, bytes } of tensors) {
+    const block = /^blk\.(\d+)\./.exec(name);
+    if (block) {
+      const index = Number(block[1]);
+      while (layout.layerBytes.length <= index) layout.layerBytes.push(0);
+      layout.layerBytes[index] = (layout.layerBytes[index] ?? 0) + bytes;
+    } else if (INPUT_TENSORS.test(name)) {
+      layout.inputBytes += bytes;
+      if (name === 'token_embd.weight') embedding = bytes;
+    } else if (PER_DEVICE_TENSORS.test(name)) {
+      layout.perDeviceBytes += bytes;
+    } else {
+      layout.outputBytes += bytes;
+      if (name === 'output.weight') hasOutput = true;
+    }
+  }
+  layout.tiedOutputBytes = hasOutput ? 0 : embedding;
+  return layout;
 }

@@ -6,6 +6,7 @@
 import { EXIT_DOES_NOT_FIT, EXIT_OK, UserError } from '../core/errors.js';
 import { closestName } from '../core/suggest.js';
 import { planEstimate } from '../plan/estimate.js';
+import { asksForLlamaCpp } from '../plan/llamaCpp.js';
 import type { LoadedModel } from '../plan/model.js';
 import { type Io, terminalColumns } from './io.js';
 import { loadModel } from './modelSource.js';
@@ -53,6 +54,15 @@ async function load(
   );
 }
 
+/** --attention auto is llama.cpp's -fa auto; the other plans take flash or eager. */
+function withoutAutoAttention<T extends { attention?: 'flash' | 'eager' | 'auto' | undefined }>(
+  options: T,
+): T & { attention?: 'flash' | 'eager' | undefined } {
+  if (options.attention === 'auto')
+    throw new UserError("--attention auto: is llama.cpp's -fa auto; give --engine llama.cpp, or flash or eager");
+  return options as T & { attention?: 'flash' | 'eager' | undefined };
+}
+
 function modeOf(options: ParsedOptions<'estimate'>): 'inference' | 'training' {
   if (options.train && options.mode === 'inference')
     throw new UserError('--train conflicts with --mode inference; give one of them');
@@ -67,10 +77,16 @@ export async function estimateAction(raw: Readonly<Record<string, unknown>>, io:
     '--model: no model given; pass --model <preset> (see `vram models`) or --config <config.json>',
   );
   const model = await load(options, io);
-  const plan =
-    mode === 'training'
-      ? (await import('../plan/trainingPlan.js')).planTraining(model, options)
-      : planEstimate(model, options);
+  const llamaCpp = mode === 'inference' && (options.engine === 'llama.cpp' || asksForLlamaCpp(options));
+  if (!llamaCpp && options.engine !== undefined && options.engine !== 'generic')
+    throw new UserError(
+      `--engine ${options.engine}: estimate sizes the generic engine or llama.cpp; use vram capacity --engine ${options.engine} for its budget`,
+    );
+  const plan = llamaCpp
+    ? (await import('../plan/llamaCppEstimate.js')).planLlamaCppEstimate(model, options)
+    : mode === 'training'
+      ? (await import('../plan/trainingPlan.js')).planTraining(model, withoutAutoAttention(options))
+      : planEstimate(model, withoutAutoAttention(options));
   warn(io, plan.warnings);
   const format = plan.inputs.format;
   if (format === 'json') {

@@ -12,6 +12,8 @@ import { MAX_GPU_COUNT, MAX_USER_COUNT } from '../core/fit.js';
 import { SLIDING_WINDOW_POLICIES } from '../core/kvCache.js';
 import { GGUF_FILE_TYPES } from '../core/quantization.js';
 import { ENGINES } from '../core/serving/types.js';
+import { FRONT_ENDS } from '../core/llamaCpp/frontEnds.js';
+import { SPLIT_MODES } from '../core/llamaCpp/serving.js';
 import { closestName } from '../core/suggest.js';
 import {
   OFFLOADS,
@@ -59,6 +61,8 @@ const DTYPE_SYNONYMS = {
   fp8_e5m2: 'fp8',
   float8_e4m3fn: 'fp8',
   float8_e5m2: 'fp8',
+  f32: 'fp32',
+  f16: 'fp16',
 } as const;
 /** Other spellings of engines (package, binary and image names). */
 const ENGINE_SYNONYMS = {
@@ -70,6 +74,50 @@ const ENGINE_SYNONYMS = {
   'llama-server': 'llama.cpp',
   hf: 'transformers',
 } as const;
+/** Other spellings of llama.cpp front ends. */
+const FRONT_END_SYNONYMS = {
+  server: 'llama-server',
+  cli: 'llama-cli',
+  'llama-completion': 'llama-completion',
+  lmstudio: 'lm-studio',
+  'lm studio': 'lm-studio',
+  'node-llama': 'node-llama-cpp',
+} as const;
+
+/** --gpu-layers: a count, auto or max (llama.cpp's -ngl all). */
+function parseGpuLayers(raw: string): number | 'auto' | 'max' {
+  const text = raw.trim().toLowerCase();
+  if (text === 'auto' || text === 'max') return text;
+  if (text === 'all') return 'max';
+  if (!/^\d+$/.test(text)) throw new ValueError(`"${raw}" is not a layer count, auto or max`);
+  const value = Number(text);
+  if (value > 100_000) throw new ValueError(`"${raw}" is more layers than any model has`);
+  return value;
+}
+
+/** One --tensor-split share: a non-negative number. */
+function parseShare(raw: string): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < 0 || value > 1e6)
+    throw new ValueError(`"${raw}" is not a share (a number from 0, e.g. 3,1)`);
+  return value;
+}
+
+/** A flag that may say on or off (`--kv-unified`, `--kv-unified off`): a boolean. */
+function onOff() {
+  return z.pipe(
+    z.union([z.boolean(), z.string()]),
+    z.transform((raw: boolean | string, ctx): boolean => {
+      if (typeof raw === 'boolean') return raw;
+      const text = raw.trim().toLowerCase();
+      if (['on', 'true', '1'].includes(text)) return true;
+      if (['off', 'false', '0'].includes(text)) return false;
+      ctx.issues.push({ code: 'custom', message: `"${raw}" is not on or off`, input: raw });
+      return z.NEVER;
+    }),
+  );
+}
+
 /** Largest micro-batch accepted by --batch. */
 const MAX_BATCH = 65_536;
 /** Largest parallel degree accepted by --tp, --pp, --dp, --cp, --ep. */
@@ -227,9 +275,9 @@ export const OPTIONS = {
   },
   attention: {
     flags: '--attention <impl>',
-    help: `${list(ATTENTION_IMPLEMENTATIONS)}; eager stores the s×s scores`,
-    default: DEFAULTS.attention,
-    schema: choice(ATTENTION_IMPLEMENTATIONS),
+    help: `${list(ATTENTION_IMPLEMENTATIONS)}|auto; eager stores the s×s scores; auto is llama.cpp's -fa auto (flash where the backend has it)`,
+    default: `${DEFAULTS.attention}; llama.cpp: the front end's (auto)`,
+    schema: choice([...ATTENTION_IMPLEMENTATIONS, 'auto'] as const),
   },
   slidingWindow: {
     flags: '--sliding-window <policy>',
@@ -472,9 +520,57 @@ export const OPTIONS = {
   },
   ubatchSize: {
     flags: '--ubatch-size <n>',
-    help: 'llama.cpp: micro-batch of the compute buffer',
-    default: 512,
+    help: 'llama.cpp: micro-batch the compute buffer is reserved for (-ub, n_ubatch; at most --batch-size)',
+    default: "the front end's: 512 (node-llama-cpp: --batch-size)",
     schema: count(65_536),
+  },
+  batchSize: {
+    flags: '--batch-size <n>',
+    help: 'llama.cpp: logical batch (-b, n_batch)',
+    default: "the front end's: llama-server 2048, Ollama and node-llama-cpp 512",
+    schema: count(65_536),
+  },
+  frontEnd: {
+    flags: '--front-end <name>',
+    help: `llama.cpp: whose defaults to use (${list(FRONT_ENDS)}; see docs/local-inference.md)`,
+    default: 'llama-server',
+    schema: choice(FRONT_ENDS, FRONT_END_SYNONYMS),
+  },
+  gpuLayers: {
+    flags: '--gpu-layers <n>',
+    help: 'llama.cpp: units on the GPUs (-ngl): the last n of the layers + the output layer (output first); auto = as many as fit with 1 GiB free per GPU (--fit); max = all',
+    default: "the front end's: auto (LM Studio: max)",
+    schema: parsed(parseGpuLayers),
+  },
+  kvUnified: {
+    flags: '--kv-unified [on|off]',
+    help: 'llama.cpp: one KV cache shared by the sequences (--kv-unified), or one per sequence (off)',
+    default: 'llama-server without --users (-np auto) and LM Studio: on; else off',
+    schema: onOff(),
+  },
+  kDtype: {
+    flags: '--k-dtype <dtype>',
+    help: 'llama.cpp: K cache type (-ctk: f32|f16|bf16|q8_0|q5_1|q5_0|q4_1|q4_0)',
+    default: '--kv-dtype, else f16',
+    schema: choice(DTYPES, DTYPE_SYNONYMS),
+  },
+  vDtype: {
+    flags: '--v-dtype <dtype>',
+    help: 'llama.cpp: V cache type (-ctv); a quantized one needs flash attention',
+    default: '--kv-dtype, else f16',
+    schema: choice(DTYPES, DTYPE_SYNONYMS),
+  },
+  tensorSplit: {
+    flags: '--tensor-split <list>',
+    help: "llama.cpp: each GPU's share of the layers (-ts), e.g. 3,1",
+    default: 'equal (llama.cpp splits by free memory)',
+    schema: parsed((raw) => parseList(raw, parseShare)),
+  },
+  splitMode: {
+    flags: '--split-mode <mode>',
+    help: `llama.cpp: how several GPUs share the model (-sm: ${list(SPLIT_MODES)}); row is not modelled`,
+    default: 'layer',
+    schema: choice(SPLIT_MODES),
   },
   sweepCtx: {
     flags: '--sweep-ctx <list>',
@@ -525,7 +621,18 @@ const SERVING = ['ctx', 'dtype', 'attention', ...INFERENCE_ONLY] as const;
 const DEPLOYMENT = ['gpu', 'gpuMemory', 'gpus', 'tp', 'pp', 'dp', 'gpusPerNode', 'assertFits'] as const;
 const OUTPUT = ['format', 'units'] as const;
 const TRAINING = [...TRAINING_OPTIONS, 'cp', ...TRAINING_FLAGS] as const;
-const ENGINE = ['engine', ...ENGINE_SETTINGS, 'engineVersion', 'sweepCtx', 'sweepUsers'] as const;
+/** llama.cpp's own options (plan/llamaCpp.ts LLAMA_CPP_OPTIONS, with --ubatch-size). */
+const LLAMA_CPP = [
+  'frontEnd',
+  'gpuLayers',
+  'kvUnified',
+  'kDtype',
+  'vDtype',
+  'batchSize',
+  'tensorSplit',
+  'splitMode',
+] as const;
+const ENGINE = ['engine', ...ENGINE_SETTINGS, 'engineVersion', ...LLAMA_CPP, 'sweepCtx', 'sweepUsers'] as const;
 
 /** The options of each command, in the order --help lists them. */
 export const COMMAND_OPTIONS = {
@@ -538,6 +645,9 @@ export const COMMAND_OPTIONS = {
     'overhead',
     'without',
     ...DEPLOYMENT,
+    'engine',
+    'ubatchSize',
+    ...LLAMA_CPP,
     'explain',
     ...OUTPUT,
   ],

@@ -19,6 +19,8 @@ export const COMPONENT_IDS = [
   'optimizer_states',
   'framework_buffers',
   'allocator_cache',
+  'compute_buffer',
+  'output_buffer',
   'overhead',
 ] as const;
 export type ComponentId = (typeof COMPONENT_IDS)[number];

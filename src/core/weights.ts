@@ -32,6 +32,22 @@ export interface StoredWeights {
   bytesByType: Record<string, number>;
   /** Stored tensors engines do not load by default (multi-token-prediction layers), left out of bytesByType. */
   unloaded?: { tensorCount: number; bytes: number; what: string };
+  /** GGUF files: the stored bytes by where llama.cpp places them (llamaCpp/layers.ts). */
+  ggufLayout?: GgufLayout;
+}
+
+/**
+ * A GGUF file's tensor bytes by llama.cpp's layer kinds (llm_tensor_info: LLM_TENSOR_LAYER_INPUT,
+ * _REPEATING, _OUTPUT): the input layer (token_embd…), each repeating layer (blk.N.*), the output
+ * layer (output, output_norm…) and tensors every device with layers loads once (rope_freqs).
+ */
+export interface GgufLayout {
+  inputBytes: number;
+  layerBytes: number[];
+  outputBytes: number;
+  /** token_embd bytes when the file has no output.weight: llama.cpp loads them again as the output (TENSOR_DUPLICATED). */
+  tiedOutputBytes: number;
+  perDeviceBytes: number;
 }
 
 /** The weights as stored: the exact sum of the checkpoint's tensor bytes. */

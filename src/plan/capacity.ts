@@ -61,6 +61,16 @@ import {
   withMtp,
 } from './inference.js';
 import type { LoadedModel } from './model.js';
+import {
+  type LlamaCppInput,
+  asksForLlamaCpp,
+  backendOf,
+  fitLlamaCpp,
+  llamaCppDefaultContext,
+  llamaCppServingFor,
+  llamaCppUsers,
+} from './llamaCpp.js';
+import type { LlamaCppServing } from '../core/llamaCpp/serving.js';
 
 /** llama.cpp's limit on parallel sequences (src/llama-cparams.h: "#define LLAMA_MAX_SEQ 256"; 64 in older builds). */
 export const LLAMA_MAX_SEQ = 256;
@@ -69,7 +79,15 @@ export const LLAMA_CPP_MAX_DEVICES = 16;
 /** Engines that need a tensor-parallel degree dividing the attention heads. */
 const STRICT_TENSOR_PARALLEL: readonly Engine[] = ['vllm', 'sglang', 'tensorrt-llm'];
 
-export interface CapacityInput extends InferenceInput, DeploymentInput, GpuChoice, EngineSettingsInput, EchoInput {
+export interface CapacityInput
+  extends Omit<InferenceInput, 'attention'>,
+    Omit<LlamaCppInput, 'attention'>,
+    DeploymentInput,
+    GpuChoice,
+    EngineSettingsInput,
+    EchoInput {
+  /** flash | eager; auto is llama.cpp's -fa auto. */
+  attention?: 'flash' | 'eager' | 'auto' | undefined;
   engine?: Engine | undefined;
   ctx?: number | undefined;
   users?: number | undefined;
@@ -158,16 +176,29 @@ function servedScenario(
   users: number,
   gpuId: string | null,
   warnings: string[],
+  llamaCpp: LlamaCppServing | null,
 ): ResolvedInference {
-  const resolved = resolveInference(input, model, ctx, users, DEFAULTS.overhead);
+  const attention = llamaCpp
+    ? llamaCpp.flashAttention === 'off'
+      ? 'eager'
+      : 'flash'
+    : concreteAttention(input.attention, engine);
+  const kvDtype = llamaCpp ? llamaCpp.kType : input.kvDtype;
+  const resolved = resolveInference({ ...input, attention, kvDtype }, model, ctx, users, DEFAULTS.overhead);
   const name = engine === 'generic' ? SERVING_ENGINES : engine;
   const served =
     CUDA_TOTAL_ENGINES.includes(engine) || engine === 'generic'
-      ? servedInSixteenBits(resolved, input, name, { id: model.id, gpuId })
+      ? servedInSixteenBits(resolved, { ...input, attention }, name, { id: model.id, gpuId })
       : null;
   if (served === null) return withEngineState(resolved, engine);
   warnings.push(served.warning);
   return withEngineState(served.resolved, engine);
+}
+
+/** --attention for engines other than llama.cpp, whose -fa auto they do not have. */
+function concreteAttention(attention: CapacityInput['attention'], engine: Engine): 'flash' | 'eager' | undefined {
+  if (attention !== 'auto') return attention;
+  throw new UserError(`--attention auto: is llama.cpp's -fa auto; ${engine} takes flash or eager`);
 }
 
 /** What tensor parallelism must split, in words: the attention heads (and K/V heads), the recurrent heads. */
@@ -357,16 +388,39 @@ function shapeOf(
   inference: ServingShape['inference'],
   input: CapacityInput,
   deployment: Deployment,
+  llamaCpp: LlamaCppServing | null,
 ): ServingShape {
   const layers = engine === 'llama.cpp';
+  const settings = engineSettings(input);
   return {
     engine,
     inference,
-    settings: engineSettings(input),
+    settings: llamaCpp ? { ...settings, llamaCpp } : settings,
     stageGpus: layers ? deployment.pipelineParallel : deployment.tensorParallel,
     stages: layers ? 1 : deployment.pipelineParallel,
     replicas: deployment.dataParallel,
   };
+}
+
+/**
+ * llama.cpp's GPU layers for capacity: every layer on the GPUs unless --gpu-layers says otherwise
+ * (a number, or auto: fitted at --ctx × --users as llama.cpp's --fit places them). The catalog
+ * (no --gpu) asks how many GPUs hold every layer.
+ */
+function fittedLayers(
+  input: CapacityInput,
+  planned: LlamaCppServing,
+  resolved: ResolvedInference,
+  target: GpuTarget | null,
+  gpuCount: number,
+  ctx: number,
+): LlamaCppServing {
+  if (input.gpuLayers !== 'auto') return { ...planned, gpuLayers: input.gpuLayers ?? 'max' };
+  if (target === null) return { ...planned, gpuLayers: 'max' };
+  const backend = backendOf(target) === 'metal' ? 'metal' : 'cuda';
+  const gpus = { count: gpuCount, memoryBytes: target.memoryBytes, backend } as const;
+  return fitLlamaCpp({ ...input, ctx }, () => resolved.scenario, { serving: planned, contextTokens: ctx }, gpus)
+    .serving;
 }
 
 /** The capacity of one replica on the target, with the checks and warnings that go with it. */
@@ -396,7 +450,7 @@ function servedCapacity(
 
 /** The capacity of `model` served by an engine on a deployment, or the GPUs each catalog GPU needs. */
 export function planCapacity(read: LoadedModel, input: CapacityInput): CapacityPlan {
-  const engine = input.engine ?? DEFAULTS.engine;
+  const engine = input.engine ?? (asksForLlamaCpp(input) ? 'llama.cpp' : DEFAULTS.engine);
   const model = withMtp(read, input.mtp);
   if (model.arch.layout === 'encoder')
     throw new UserError(
@@ -405,14 +459,22 @@ export function planCapacity(read: LoadedModel, input: CapacityInput): CapacityP
   const target = gpuTarget(input, engine);
   checkCapacityOptions(input, engine, target !== null);
   const deployment = resolveDeployment(input, DEPLOYMENT_STYLE[engine]);
-  const users = input.users ?? DEFAULTS.users;
+  const llama = engine === 'llama.cpp';
+  const users = input.users ?? (llama ? llamaCppUsers(input) : DEFAULTS.users);
   const counted = countedModel(model);
-  const ctx = contextOf(input, model, 'inference');
+  const gpuTotal = (target?.memoryBytes ?? 0) * (llama ? deployment.pipelineParallel : 1);
+  const ctx =
+    llama && input.ctx === undefined
+      ? llamaCppDefaultContext(input, model.arch, users, gpuTotal)
+      : contextOf(input, model, 'inference');
   const tooLong = contextWarning(model, ctx, counted.parameterCount);
   const warnings = [...model.warnings, ...(tooLong ? [tooLong] : [])];
   const replicas = deployment.dataParallel;
-  const resolved = servedScenario(input, model, engine, ctx, ceilDiv(users, replicas), target?.id ?? null, warnings);
-  const shape = shapeOf(engine, resolved.scenario, input, deployment);
+  const perReplica = ceilDiv(users, replicas);
+  const planned = llama ? llamaCppServingFor(input, model.arch) : null;
+  const resolved = servedScenario(input, model, engine, ctx, perReplica, target?.id ?? null, warnings, planned);
+  const llamaCpp = planned && fittedLayers(input, planned, resolved, target, deployment.pipelineParallel, ctx);
+  const shape = shapeOf(engine, resolved.scenario, input, deployment, llamaCpp);
   checkPipelineStages(shape.stages, model);
   const single = target ? servedCapacity(model, input, { shape, target, deployment, users }, warnings) : null;
   const maxGpus = engine === 'llama.cpp' ? LLAMA_CPP_MAX_DEVICES : MAX_GPU_COUNT;

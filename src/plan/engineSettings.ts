@@ -23,7 +23,7 @@ export type EngineSettingsInput = { [K in (typeof ENGINE_SETTINGS)[number]]?: nu
 };
 
 /** Which engines each engine setting (and --pp) belongs to. */
-export const ENGINE_OPTIONS: Readonly<Record<keyof EngineSettingsInput | 'pp', readonly Engine[]>> = {
+export const ENGINE_OPTIONS: Readonly<Record<string, readonly Engine[]>> = {
   gpuMemoryUtilization: ['vllm'],
   maxModelLen: ['vllm'],
   engineVersion: ['vllm'],
@@ -33,6 +33,14 @@ export const ENGINE_OPTIONS: Readonly<Record<keyof EngineSettingsInput | 'pp', r
   memFractionStatic: ['sglang'],
   freeGpuMemoryFraction: ['tensorrt-llm'],
   ubatchSize: ['llama.cpp'],
+  batchSize: ['llama.cpp'],
+  frontEnd: ['llama.cpp'],
+  gpuLayers: ['llama.cpp'],
+  kvUnified: ['llama.cpp'],
+  kDtype: ['llama.cpp'],
+  vDtype: ['llama.cpp'],
+  tensorSplit: ['llama.cpp'],
+  splitMode: ['llama.cpp'],
   pp: ['vllm', 'sglang', 'tensorrt-llm', 'generic', 'llama.cpp'],
 };
 

@@ -89,6 +89,8 @@ export interface EstimatePlan {
   catalog: CatalogFit[] | null;
   /** Without --gpu: the smallest deployment on each common catalog type, fewest GPUs first (searched when read). */
   readonly fewestGpus: GpuVerdict[] | null;
+  /** llama.cpp's buffers per device (estimate --engine llama.cpp); absent otherwise. */
+  llamaCpp?: import('./llamaCppEstimate.js').LlamaCppSummary;
   warnings: string[];
 }
 

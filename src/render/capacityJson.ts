@@ -66,6 +66,7 @@ export function capacityJson(report: CapacityPlan) {
         range: orderedRange(row.bytes),
         formula: row.formula,
         basis: row.basis,
+        ...(row.hostBytes === undefined ? {} : { hostBytes: row.hostBytes }),
       })) ?? null,
     kvBytesPerTokenPerGpu: c?.kvBytesPerTokenPerGpu ?? null,
     kvCacheBytes: c?.kvCacheBytes.expected ?? null,

@@ -7,6 +7,7 @@
  */
 import * as z from 'zod/mini';
 import { COMPONENT_IDS } from '../core/component.js';
+import { FRONT_ENDS } from '../core/llamaCpp/frontEnds.js';
 
 const count = z.int();
 const bytes = z.int();
@@ -63,6 +64,40 @@ const estimateFit = z.strictObject({
 
 const solved = z.strictObject({ expected: nullable(count), pessimistic: nullable(count), optimistic: nullable(count) });
 
+const llamaCppDevice = {
+  layers: count,
+  weightBytes: bytes,
+  kvBytes: bytes,
+  computeBytes: bytes,
+  totalBytes: bytes,
+};
+
+/** estimate --engine llama.cpp: settings as llama.cpp resolves them, and each device's buffers. */
+const llamaCppSection = z.strictObject({
+  frontEnd: z.enum(FRONT_ENDS),
+  backend: z.enum(['cuda', 'metal', 'cpu']),
+  settings: z.strictObject({
+    nCtx: count,
+    nCtxSeq: count,
+    sequences: count,
+    contextShared: z.boolean(),
+    kvUnified: z.boolean(),
+    batchSize: count,
+    ubatchSize: count,
+    flashAttention: z.boolean(),
+    kType: z.string(),
+    vType: z.string(),
+    outputsMax: count,
+    splitMode: z.enum(['layer', 'row', 'none']),
+    tensorSplit: nullable(z.array(z.number())),
+  }),
+  layers: z.strictObject({ total: count, units: count, gpuUnits: count, host: count }),
+  kvCells: z.strictObject({ full: count, sliding: nullable(count) }),
+  gpus: z.array(z.strictObject({ index: count, output: z.boolean(), ...llamaCppDevice })),
+  host: z.strictObject({ ...llamaCppDevice, outputBufferBytes: bytes }),
+  notes: z.array(z.string()),
+});
+
 export const estimateDocument = z.strictObject({
   schemaVersion: z.literal(1),
   tool,
@@ -74,6 +109,8 @@ export const estimateDocument = z.strictObject({
   totalBytesPerGpu: z.optional(bytes),
   totalHostBytes: z.optional(bytes),
   fit: nullable(estimateFit),
+  engine: z.optional(z.literal('llama.cpp')),
+  llamaCpp: z.optional(llamaCppSection),
   solve: z.optional(
     nullable(
       z.union([
@@ -129,6 +166,8 @@ export const capacityDocument = z.strictObject({
         range: z.strictObject({ lowBytes: z.int(), highBytes: z.int() }),
         formula: z.string(),
         basis: z.enum(['exact', 'model', 'heuristic', 'derived']),
+        /** llama.cpp: what the row holds in host memory (layers left on the CPU, the output buffer). */
+        hostBytes: z.optional(bytes),
       }),
     ),
   ),

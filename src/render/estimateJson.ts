@@ -3,19 +3,24 @@
  * renaming or removing one needs a new schemaVersion. All byte counts are exact integers.
  * Training adds per component `bytesPerGpu` (the most loaded GPU) and `hostBytes` (offloaded state,
  * all GPUs), `totalBytesPerGpu`, `totalHostBytes`, `fit.requiredRangeBytesPerGpu` and `solve`;
- * `bytes` and `totalBytes` are then summed over all GPUs.
+ * `bytes` and `totalBytes` are then summed over all GPUs. `--engine llama.cpp` adds the same per-GPU
+ * and host fields, `engine` and a `llamaCpp` section (render/llamaCppJson.ts).
  */
 import type { BreakdownPlan } from '../plan/trainingPlan.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { bytesPerGpu, hostBytesOf } from '../core/estimate.js';
 import { gpuBytes, hostBytes } from './breakdownColumns.js';
 import { bounded } from './boundedText.js';
+import { llamaCppJson } from './llamaCppJson.js';
 
 export const SCHEMA_VERSION = 1;
 
 /** The JSON document of an estimate (see the docblock). */
 export function estimateJson(report: BreakdownPlan) {
   const { model, estimate, fit } = report;
+  const llama = report.mode === 'inference' ? report.llamaCpp : undefined;
+  // Training and llama.cpp split each component over the (most loaded) GPU and the host.
+  const perDevice = report.mode === 'training' || llama !== undefined;
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
@@ -40,12 +45,10 @@ export function estimateJson(report: BreakdownPlan) {
       basis: c.basis,
       range: c.range,
       notes: c.notes,
-      ...(report.mode === 'training' ? { bytesPerGpu: gpuBytes(c), hostBytes: hostBytes(c) } : {}),
+      ...(perDevice ? { bytesPerGpu: gpuBytes(c), hostBytes: hostBytes(c) } : {}),
     })),
     totalBytes: estimate.totalBytes,
-    ...(report.mode === 'training'
-      ? { totalBytesPerGpu: bytesPerGpu(estimate), totalHostBytes: hostBytesOf(estimate) }
-      : {}),
+    ...(perDevice ? { totalBytesPerGpu: bytesPerGpu(estimate), totalHostBytes: hostBytesOf(estimate) } : {}),
     fit:
       fit === null
         ? null
@@ -65,6 +68,7 @@ export function estimateJson(report: BreakdownPlan) {
     ...(report.mode === 'training' ? { solve: report.solution } : {}),
     ...(report.mode === 'inference' && report.catalog ? { gpus: report.catalog } : {}),
     ...(report.mode === 'inference' && report.fewestGpus ? { fewestGpus: report.fewestGpus } : {}),
+    ...(llama ? { engine: 'llama.cpp', llamaCpp: llamaCppJson(llama) } : {}),
     warnings: report.warnings.map(bounded),
   };
 }

@@ -8,8 +8,8 @@ import type { UnitSystem } from '../plan/common.js';
 import type { BreakdownPlan } from '../plan/trainingPlan.js';
 import type { ComponentId } from '../core/component.js';
 import { formatBytes, formatShare } from './bytes.js';
-import { bytesPerGpu } from '../core/estimate.js';
-import { breakdownColumns, gpuBytes } from './breakdownColumns.js';
+import { breakdownColumns, gpuBytes, hostBytes } from './breakdownColumns.js';
+import type { Component } from '../core/component.js';
 import {
   assumptionLines,
   basisLabel,
@@ -22,6 +22,7 @@ import {
   headingLine,
 } from './summaryLines.js';
 import { formatInt } from '../core/units.js';
+import { llamaCppLines } from './llamaCppText.js';
 
 export interface TextOptions {
   units: UnitSystem;
@@ -47,6 +48,8 @@ const BAR_STYLE: Readonly<
   optimizer_states: { mark: 'O', color: 'green' },
   framework_buffers: { mark: 'F', color: 'cyan' },
   allocator_cache: { mark: 'c', color: 'gray' },
+  compute_buffer: { mark: 'A', color: 'yellow' },
+  output_buffer: { mark: 'o', color: 'gray' },
   overhead: { mark: '+', color: 'gray' },
 };
 
@@ -63,9 +66,18 @@ function barCells(bytes: readonly number[], total: number): number[] {
   return cells.map((cell, index) => (extra.has(index) ? cell + 1 : cell));
 }
 
+/** The bytes a share is taken of: the GPU's, or the host's in a CPU-only llama.cpp run. */
+function shareBytes(report: BreakdownPlan): (c: Component) => number {
+  return report.mode === 'inference' && report.llamaCpp && report.inputs.gpus === 0 ? hostBytes : gpuBytes;
+}
+
 function shareBar(report: BreakdownPlan, chalk: ChalkInstance, color: boolean): string {
   const { components } = report.estimate;
-  const cells = barCells(components.map(gpuBytes), bytesPerGpu(report.estimate));
+  const share = shareBytes(report);
+  const cells = barCells(
+    components.map(share),
+    components.reduce((sum, c) => sum + share(c), 0),
+  );
   const cellsOf = (i: number) => cells[i] ?? 0;
   const bar = components
     .map((c, i) => {
@@ -84,14 +96,15 @@ export function renderEstimateText(report: BreakdownPlan, options: TextOptions):
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
   const { components } = report.estimate;
   const columns = breakdownColumns(report);
-  const perGpuTotal = bytesPerGpu(report.estimate);
+  const share = shareBytes(report);
+  const perGpuTotal = report.estimate.components.reduce((sum, c) => sum + share(c), 0);
   const head = [...columns.map((c) => c.head), 'Share', options.explain ? 'Basis' : 'Formula'];
   const align: Align[] = [...columns.map((_c, i): Align => (i === 0 ? 'left' : 'right')), 'right', 'left'];
   const table: string[][] = [];
   for (const c of components) {
     table.push([
       ...columns.map((column) => column.cell(c, options.units)),
-      formatShare(gpuBytes(c), perGpuTotal),
+      formatShare(share(c), perGpuTotal),
       options.explain ? basisLabel(c, options.units) : c.expression,
     ]);
   }
@@ -105,6 +118,7 @@ export function renderEstimateText(report: BreakdownPlan, options: TextOptions):
   const fitTo = { columns: options.columns ?? null, drop: [head.length - 1] };
   const drawn = grid(head, table, align, 'table', options.color, fitTo);
   const out = [chalk.bold(headingLine(report)), drawn, shareBar(report, chalk, options.color)];
+  if (report.mode === 'inference' && report.llamaCpp) out.push('', ...llamaCppLines(report.llamaCpp, options.units));
   const fit = fitRows(report, options.units);
   if (report.fit && fit.length > 0) {
     const width = Math.max(...fit.map(([label]) => label.length));

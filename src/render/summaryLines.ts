@@ -19,7 +19,13 @@ function scenarioText(report: BreakdownPlan): string {
   }
   const inputs = report.inputs;
   const kv = report.model.arch.layout === 'encoder' ? '' : `, KV ${inputs.kvDtype}`;
-  return `inference, ${formatInt(inputs.ctx)} tokens × ${formatInt(inputs.users)} ${inputs.users === 1 ? 'user' : 'users'}, weights ${inputs.dtype ?? 'as stored'}${kv}`;
+  const llama = report.llamaCpp;
+  const users = `${formatInt(inputs.users)} ${inputs.users === 1 ? 'user' : 'users'}`;
+  const workload = llama?.serving.contextShared
+    ? `${formatInt(inputs.ctx)} tokens shared by ${users}`
+    : `${formatInt(inputs.ctx)} tokens × ${users}`;
+  const engine = llama ? ` with llama.cpp (${llama.serving.frontEnd})` : '';
+  return `inference${engine}, ${workload}, weights ${inputs.dtype ?? 'as stored'}${kv}`;
 }
 
 export function headingLine(report: BreakdownPlan): string {

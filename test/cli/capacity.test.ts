@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type GgufMeta, TINY_LLAMA_GGUF_META, ggufFile } from '../fixtures/writers.js';
-import { llamaCppLayersPerGpu } from '../../src/core/serving/llamaCpp.js';
+import { equalSplits, llamaCppUnitDevices } from '../../src/core/llamaCpp/placement.js';
 import { capacity } from '../../src/core/serving/capacity.js';
 import type { Engine } from '../../src/core/serving/types.js';
 import { GIB, MIB } from '../../src/core/units.js';
@@ -345,7 +345,11 @@ describe('vram capacity', () => {
     expect(three.warnings.join(' ')).not.toMatch(/tensor-parallel/);
     // 33 units (32 layers + output) over 3 GPUs by upper_bound: 11, 11, 10 + output; the most loaded holds 11 layers' KV
     expect(three.kvBytesPerTokenPerGpu).toBe((one.kvBytesPerTokenPerGpu * 11) / 32);
-    expect(llamaCppLayersPerGpu(32, 8)).toEqual([5, 4, 4, 4, 4, 4, 4, 3]); // GPU0 gets 5, as llama-model.cpp assigns them
+    // GPU0 gets 5 layers, as llama-model.cpp assigns them; the output unit goes to the last GPU
+    const devices = llamaCppUnitDevices(32, 33, equalSplits(8));
+    const layersOn = (gpu: number) => devices.slice(0, 32).filter((d) => d === gpu).length;
+    expect([0, 1, 2, 3, 4, 5, 6, 7].map(layersOn)).toEqual([5, 4, 4, 4, 4, 4, 4, 3]);
+    expect(devices[32]).toBe(7);
     expect(one.minGpuCount).toBe(three.minGpuCount);
     expect(one.minGpuCount).toBeGreaterThan(1);
   });

@@ -18,7 +18,7 @@ import { largest, largestFrom } from './search.js';
 import { formatInt } from '../units.js';
 import { genericBudget } from './generic.js';
 import { kvBytesPerGpu, kvIsPerToken, withoutPerSequenceCache } from './engineMath.js';
-import { llamaCppBudget, llamaCppLayersPerGpu } from './llamaCpp.js';
+import { llamaCppBudget } from './llamaCpp.js';
 import { allLayerGroups, layerCount } from '../architecture.js';
 import { sglangBudget } from './sglang.js';
 import { tensorParallelDegrees } from './shard.js';
@@ -111,10 +111,9 @@ function kvOnOneGpu(
 ): number {
   if (split === 'layers') {
     if (gpuCount <= 1) return kvBytesPerGpu(inference, 1, tokens, sequences);
+    // The most loaded GPU's share of the layers (llama.cpp's budget sizes its own cells: kvNeedBytesPerGpu).
     const layers = layerCount(allLayerGroups(inference.arch));
-    return Math.ceil(
-      (kvBytesPerGpu(inference, 1, tokens, sequences) * Math.max(...llamaCppLayersPerGpu(layers, gpuCount))) / layers,
-    );
+    return Math.ceil((kvBytesPerGpu(inference, 1, tokens, sequences) * Math.ceil(layers / gpuCount)) / layers);
   }
   return stageKvBytesPerGpu(inference, gpuCount, tokens, sequences, stages);
 }
@@ -205,9 +204,11 @@ export function workloadNeed(
   const { inference, gpuCount } = scenario;
   const stages = scenario.pipelineStages;
   const perToken = tokenBytesOnOneGpu(inference, gpuCount, budget.split, stages);
-  const cache = orNaN(() =>
-    need(inference, gpuCount, inference.userCount, inference.contextTokens, budget.blockTokens, budget.split, stages),
-  );
+  const cache =
+    budget.kvNeedBytesPerGpu ??
+    orNaN(() =>
+      need(inference, gpuCount, inference.userCount, inference.contextTokens, budget.blockTokens, budget.split, stages),
+    );
   const pool = budget.kvPoolBytesPerGpu[level];
   if (!Number.isFinite(cache)) return { fits: false, requiredBytesPerGpu: Number.MAX_SAFE_INTEGER };
   return {
@@ -224,16 +225,26 @@ function searches(scenario: ServingScenario, gpuName: string) {
   const stages = scenario.pipelineStages;
   const perToken = tokenBytesOnOneGpu(inference, gpuCount, budget.split, stages);
   const dependent = WORKLOAD_DEPENDENT.has(scenario.engine);
-  const poolAt = (users: number, ctx: number, level: Level): number =>
-    (dependent ? engineBudget(withWorkload(scenario, users, ctx), gpuName) : budget).kvPoolBytesPerGpu[level];
+  // The budget at a workload, the last one kept: a probe asks for its pool at one level, then another.
+  let kept: { users: number; ctx: number; budget: EngineBudget } | null = null;
+  const budgetAt = (users: number, ctx: number): EngineBudget => {
+    if (!dependent) return budget;
+    if (kept === null || kept.users !== users || kept.ctx !== ctx)
+      kept = { users, ctx, budget: engineBudget(withWorkload(scenario, users, ctx), gpuName) };
+    return kept.budget;
+  };
+  const poolAt = (users: number, ctx: number, level: Level): number => budgetAt(users, ctx).kvPoolBytesPerGpu[level];
+  // Engines that size their own cells (llama.cpp) say what the workload needs; the rest count tokens.
+  const needAt = (users: number, ctx: number): number =>
+    budgetAt(users, ctx).kvNeedBytesPerGpu ?? need(inference, gpuCount, users, ctx, block, budget.split, stages);
   const fitsAt = (users: number, ctx: number, level: Level) =>
     engineAccepts(scenario, budget, perToken, ctx, level) &&
-    fitsWith(() => need(inference, gpuCount, users, ctx, block, budget.split, stages) <= poolAt(users, ctx, level));
+    fitsWith(() => needAt(users, ctx) <= poolAt(users, ctx, level));
   const tokens = () => outcome((level) => poolTokens(budget, perToken, level));
   // Where the searches start: what the pool of this workload holds (exact where the pool does not
   // depend on the workload), then one secant step on the room left (pool − need) where it does.
   const roomAt = (users: number, ctx: number, level: Level) =>
-    orNaN(() => poolAt(users, ctx, level) - need(inference, gpuCount, users, ctx, block, budget.split, stages));
+    orNaN(() => poolAt(users, ctx, level) - needAt(users, ctx));
   const refined = (naive: number, at: number, room: (n: number) => number, hi: number) => {
     if (!dependent || !Number.isFinite(naive)) return naive;
     const next = Math.min(hi, Math.max(1, Math.floor(naive)));
@@ -242,7 +253,7 @@ function searches(scenario: ServingScenario, gpuName: string) {
     return next - (after * (next - at)) / (after - before);
   };
   const concurrency = (): Outcome => {
-    const oneRequest = orNaN(() => need(inference, gpuCount, 1, budget.requestTokens, block, budget.split, stages));
+    const oneRequest = orNaN(() => needAt(1, budget.requestTokens));
     const perTokenTokens = kvIsPerToken(inference) ? tokens() : null;
     return outcome((level) => {
       if (dependent) {

@@ -1,120 +1,159 @@
 /**
- * llama.cpp (llama-server), layers split over the GPUs (--split-mode layer, the default;
- * src/llama-model.cpp): the n_layer repeating layers and the output layer are n_layer + 1 units,
- * split evenly by upper_bound(splits, il / units), the output on the last GPU; the input
- * embeddings stay on the CPU. Each GPU holds its layers' weights and KV cache. n_ctx is shared by the --parallel slots, so serving `users` sequences
- * of --ctx tokens needs n_ctx = users × ctx, allocated up front (sliding-window layers keep an SWA
- * cache of their window unless --swa-full). On top: a compute buffer sized for one micro-batch
- * (--ubatch-size, 512); the fp32 logits buffer of n_vocab per output sequence (src/llama-context.cpp:
- * output buffer n_vocab × n_outputs × 4 B) is a pinned host buffer ("CUDA_Host output buffer"). With flash attention (on by
- * default on CUDA) no n_ubatch × n_ctx score matrix is kept; without it one per head is (f32).
- * The compute buffer is a heuristic: the graph allocator reuses memory, so it ranges 0.75–1.5× the
- * forward peak vram computes.
+ * llama.cpp (llama-server and the other front ends) on one or more GPUs, as llama.cpp sizes its
+ * buffers (core/llamaCpp/: layers and placement, KV cells, compute and output buffers): each GPU
+ * holds its layers' weights and KV cache and a compute buffer; the host keeps the token embeddings,
+ * the layers not offloaded, the output buffer and a host compute buffer. n_ctx = --ctx × --users
+ * (each --parallel slot may fill --ctx), allocated at start. The table shows the GPU whose room for
+ * the KV cache is the smallest; the CUDA context is the one heuristic row.
  */
 import { CUDA_CONTEXT_BYTES } from '../overhead.js';
-import type { LowExpectedHigh } from '../overhead.js';
 import { formatInt } from '../units.js';
-import { forwardPeakBytes, weightBytesOf, weightsPerGpu, withLayerCounts } from './engineMath.js';
-import { type ModelArchitecture, allLayerGroups, layerCount, leadAttention } from '../architecture.js';
-import { atLevels, minus, same } from './levels.js';
-import type { EngineBudget, ServingScenario } from './types.js';
-import { rememberedWeights } from './weightsMemo.js';
 import type { InferenceScenario } from '../estimate.js';
+import { type LlamaCppDevice, type LlamaCppMemory, llamaCppMemory } from '../llamaCpp/memory.js';
+import { type LlamaCppServing, defaultLlamaCppServing, llamaCppContextFor } from '../llamaCpp/serving.js';
+import { equalSplits } from '../llamaCpp/placement.js';
+import { atLevels, minus, same } from './levels.js';
+import type { BudgetRow, EngineBudget, ServingScenario } from './types.js';
+import type { LowExpectedHigh } from '../overhead.js';
 
 export const LLAMA_CPP_DEFAULT_UBATCH = 512;
-/** Compute buffer relative to vram's forward peak over one micro-batch. */
-export const LLAMA_CPP_COMPUTE_BUFFER_FACTOR: LowExpectedHigh = { low: 0.75, expected: 1, high: 1.5 };
 
-/** Repeating layers on each of `gpuCount` GPUs under llama.cpp's even layer split (the output layer is the last unit, on the last GPU). */
-export function llamaCppLayersPerGpu(layerTotal: number, gpuCount: number): number[] {
-  const units = layerTotal + 1;
-  const counts = new Array<number>(gpuCount).fill(0);
-  for (let il = 0; il < layerTotal; il++) {
-    // upper_bound over the cumulative splits (g + 1) / N: the first GPU whose split exceeds il / units
-    const gpu = Math.min(gpuCount - 1, Math.floor((il * gpuCount) / units));
-    counts[gpu] = (counts[gpu] ?? 0) + 1;
+/** The scenario's llama.cpp settings (llama-server's defaults, every layer on the GPUs, when it has none). */
+export function llamaCppServingOf(scenario: ServingScenario): LlamaCppServing {
+  return scenario.settings.llamaCpp ?? defaultLlamaCppServing(scenario.settings.microBatchTokens);
+}
+
+/** GPUs the layers go to: --split-mode none uses the main GPU alone. */
+function splitsOf(serving: LlamaCppServing, gpuCount: number): readonly number[] {
+  if (serving.splitMode === 'none') return [1];
+  return serving.tensorSplit ?? equalSplits(gpuCount);
+}
+
+/** llama.cpp's buffers for the scenario's workload on its GPUs. */
+export function llamaCppMemoryOf(
+  inference: InferenceScenario,
+  serving: LlamaCppServing,
+  gpuCount: number,
+): LlamaCppMemory {
+  const context = llamaCppContextFor(inference, serving);
+  const gpuLayers = serving.gpuLayers === 'max' ? Number.MAX_SAFE_INTEGER : serving.gpuLayers;
+  return llamaCppMemory(inference, context, { gpuLayers, splits: splitsOf(serving, gpuCount) });
+}
+
+/** The GPU with the least room for its KV cache: memory − weights − compute buffer (all GPUs share the CUDA context size). */
+function bindingGpu(memory: LlamaCppMemory, gpuMemoryBytes: number): LlamaCppDevice {
+  let binding = memory.gpus[0] as LlamaCppDevice;
+  let least = Number.POSITIVE_INFINITY;
+  for (const gpu of memory.gpus) {
+    const room = gpuMemoryBytes - gpu.weightBytes - gpu.computeBytes - gpu.kvBytes;
+    if (room < least) [binding, least] = [gpu, room];
   }
-  return counts;
+  return binding;
 }
 
-/** Weights on the most loaded GPU under llama.cpp's layer split: its layers, plus the output layer on the last GPU; embeddings on the CPU. */
-function llamaCppWeightsPerGpu(scenario: ServingScenario): number {
-  const { inference, gpuCount } = scenario;
-  if (gpuCount <= 1) return weightsPerGpu(inference, 1);
-  return rememberedWeights(inference, 'layers', gpuCount, 1, () => mostLoadedLayerSplit(inference, gpuCount));
+function cellsText(memory: LlamaCppMemory): string {
+  const { full, sliding } = memory.cells;
+  const streams = memory.context.streams;
+  const per = streams > 1 ? ` (${streams} sequence streams)` : ' (one unified stream)';
+  return `${formatInt(full)} cells per full-attention layer${sliding === null ? '' : `, ${formatInt(sliding)} per sliding-window layer`}${per}`;
 }
 
-function mostLoadedLayerSplit(inference: InferenceScenario, gpuCount: number): number {
-  const arch = inference.arch;
-  const ends = (a: ModelArchitecture) => withLayerCounts(a, () => 0);
-  const full = weightBytesOf(inference, arch);
-  const endBytes = weightBytesOf(inference, ends(arch));
-  const embedding = weightBytesOf(inference, ends({ ...arch, tiedEmbeddings: true }));
-  const output = arch.tiedEmbeddings ? embedding : endBytes - embedding;
-  const layerBytes = full - endBytes;
-  const layers = layerCount(allLayerGroups(arch));
-  const perGpu = llamaCppLayersPerGpu(layers, gpuCount).map(
-    (count, gpu) => Math.ceil((layerBytes * count) / layers) + (gpu === gpuCount - 1 ? output : 0),
-  );
-  return Math.max(...perGpu);
+/** The per-GPU rows: the binding GPU's buffers, what the host holds beside them, the CUDA context and the room left for the KV cache. */
+function budgetRows(
+  scenario: ServingScenario,
+  memory: LlamaCppMemory,
+  gpu: LlamaCppDevice,
+  levels: { weights: LowExpectedHigh; compute: LowExpectedHigh; overhead: LowExpectedHigh; kvPool: LowExpectedHigh },
+): BudgetRow[] {
+  const { context, host } = memory;
+  const layerTotal = memory.layout.layers.length;
+  const gpus = memory.gpus.length;
+  const onGpus = `${memory.gpuUnits} of ${layerTotal + 1} units (${layerTotal} layers + output) on ${gpus} GPU${gpus > 1 ? 's' : ''}`;
+  return [
+    {
+      id: 'weights',
+      label: 'Weights',
+      bytes: levels.weights,
+      hostBytes: host.weightBytes,
+      formula: `${gpu.layers} layers${gpu.output ? ' + the output layer' : ''} on this GPU (${onGpus}); token embeddings${host.layers > 0 ? ` and ${host.layers} layers` : ''} in host memory`,
+      basis: memory.layout.source === 'gguf' ? 'exact' : 'model',
+    },
+    {
+      id: 'kv_cache',
+      label: 'KV cache',
+      bytes: same(gpu.kvBytes),
+      hostBytes: host.kvBytes,
+      formula: `${gpu.layers} layers × K ${context.params.kType} + V ${context.params.vType} × ${cellsText(memory)}`,
+      basis: 'exact',
+      inPool: true,
+    },
+    {
+      id: 'compute_buffer',
+      label: 'Compute buffer',
+      bytes: levels.compute,
+      hostBytes: host.computeBytes,
+      formula: `graph reserved for ${formatInt(context.reserveTokens)} tokens (n_ubatch), ${formatInt(context.reserveOutputs)} outputs, ${formatInt(context.sequenceTokens)} KV cells per stream, flash attention ${context.flashAttention ? 'on' : 'off'}`,
+      basis: 'model',
+    },
+    {
+      id: 'output_buffer',
+      label: 'Output buffer (host)',
+      bytes: same(0),
+      hostBytes: host.outputBufferBytes,
+      formula: `${formatInt(scenario.inference.arch.vocabSize)} vocab × ${context.params.sequences} sequences × 4 B of logits, in host memory`,
+      basis: 'exact',
+    },
+    {
+      id: 'overhead',
+      label: 'CUDA context',
+      bytes: levels.overhead,
+      formula: 'CUDA context and cuBLAS workspace',
+      basis: 'heuristic',
+    },
+    {
+      id: 'kv_pool',
+      label: 'Room for the KV cache',
+      bytes: levels.kvPool,
+      formula: 'GPU memory − weights − compute buffer − CUDA context',
+      basis: 'derived',
+    },
+  ];
 }
 
 export function llamaCppBudget(scenario: ServingScenario): EngineBudget {
   const { inference, gpuCount } = scenario;
-  const ubatch = scenario.settings.microBatchTokens ?? LLAMA_CPP_DEFAULT_UBATCH;
-  const nCtx = inference.contextTokens * inference.userCount;
-  const lead = leadAttention(inference.arch);
-  // Layer split (--split-mode layer, the default): every GPU runs whole layers, so the graph is not sharded.
-  const forward = forwardPeakBytes({ ...inference, attention: 'flash' }, 1, ubatch);
-  const scores = inference.attention === 'eager' ? (lead?.headCount ?? 0) * ubatch * nCtx * 4 : 0;
-  // The output (logits) buffer, n_vocab × n_seq × 4 B, is pinned host memory ("CUDA_Host output buffer"), not GPU memory.
-  const logits = inference.arch.vocabSize * inference.userCount * 4;
-  const compute = atLevels((level) => Math.ceil((forward + scores) * LLAMA_CPP_COMPUTE_BUFFER_FACTOR[level]));
-  const weights = same(llamaCppWeightsPerGpu(scenario));
+  const serving = llamaCppServingOf(scenario);
+  const memory = llamaCppMemoryOf(inference, serving, gpuCount);
+  const gpu = bindingGpu(memory, scenario.gpuMemoryBytes);
+  const { context, host } = memory;
+  const weights = same(gpu.weightBytes);
+  const compute = same(gpu.computeBytes);
   const overhead = atLevels((level) => CUDA_CONTEXT_BYTES[level]);
   const kvPool = minus(same(scenario.gpuMemoryBytes), weights, compute, overhead);
   return {
-    rows: [
-      {
-        id: 'weights',
-        label: 'Weights shard',
-        bytes: weights,
-        formula:
-          gpuCount > 1
-            ? `the most loaded of ${gpuCount} GPUs' layers (+ the output layer on the last; embeddings on the CPU)`
-            : 'all weights',
-        basis: 'exact',
-      },
-      {
-        id: 'activations',
-        label: 'Compute buffer',
-        bytes: compute,
-        formula: `graph for --ubatch-size ${ubatch}${scores > 0 ? ` + f32 scores over n_ctx ${formatInt(nCtx)}` : ''}`,
-        basis: 'heuristic',
-      },
-      {
-        id: 'overhead',
-        label: 'CUDA context',
-        bytes: overhead,
-        formula: 'CUDA context and library workspaces',
-        basis: 'heuristic',
-      },
-      {
-        id: 'kv_pool',
-        label: 'Room for the KV cache',
-        bytes: kvPool,
-        formula: 'GPU memory − the rows above',
-        basis: 'derived',
-      },
-    ],
+    rows: budgetRows(scenario, memory, gpu, { weights, compute, overhead, kvPool }),
     kvPoolBytesPerGpu: kvPool,
+    kvNeedBytesPerGpu: gpu.kvBytes,
     blockTokens: 1,
     split: 'layers',
     requestTokens: inference.contextTokens,
     notes: [
-      `llama.cpp keeps the output buffer (${formatInt(inference.arch.vocabSize)} × ${inference.userCount} × 4 B = ${formatInt(logits)} B of logits) in pinned host memory, not on the GPU`,
-      `llama.cpp: n_ctx ${formatInt(nCtx)} = context × ${inference.userCount} slot${inference.userCount > 1 ? 's' : ''} (--parallel), allocated at start; --ubatch-size ${ubatch}`,
+      `llama.cpp (${serving.frontEnd}): n_ctx ${formatInt(context.contextTokens)} = --ctx ${formatInt(inference.contextTokens)} × ${context.params.sequences} sequence${context.params.sequences > 1 ? 's' : ''}, padded to 256; n_batch ${context.batchTokens}, n_ubatch ${context.ubatchTokens}`,
+      `host memory: ${formatInt(host.weightBytes)} B of weights (mmap'd file pages), ${formatInt(host.kvBytes)} B of KV cache, ${formatInt(host.computeBytes)} B compute buffer; the output buffer (${formatInt(host.outputBufferBytes)} B of logits) is in pinned host memory`,
     ],
-    settings: { nCtx, ubatchSize: ubatch, parallel: inference.userCount },
+    settings: {
+      frontEnd: serving.frontEnd,
+      nCtx: context.contextTokens,
+      nCtxSeq: context.sequenceTokens,
+      parallel: context.params.sequences,
+      kvUnified: serving.kvUnified ? 'on' : 'off',
+      batchSize: context.batchTokens,
+      ubatchSize: context.ubatchTokens,
+      flashAttention: context.flashAttention ? 'on' : 'off',
+      kType: serving.kType,
+      vType: serving.vType,
+      gpuLayers: memory.gpuUnits,
+      splitMode: serving.splitMode,
+    },
   };
 }

@@ -6,6 +6,7 @@
  */
 import type { InferenceScenario } from '../estimate.js';
 import type { LowExpectedHigh } from '../overhead.js';
+import type { LlamaCppServing } from '../llamaCpp/serving.js';
 
 export const ENGINES = ['generic', 'vllm', 'sglang', 'tensorrt-llm', 'llama.cpp', 'transformers'] as const;
 export type Engine = (typeof ENGINES)[number];
@@ -30,6 +31,8 @@ export interface EngineSettings {
   freeGpuMemoryFraction?: number;
   /** llama.cpp --ubatch-size. */
   microBatchTokens?: number;
+  /** llama.cpp's settings beyond --ubatch-size (front end, batch, KV types, GPU layers…); absent: llama-server's defaults, every layer on the GPUs. */
+  llamaCpp?: LlamaCppServing;
   /** vLLM: a measured activation peak (the log's "PyTorch activation peak memory") instead of the model. */
   profiledActivationBytes?: number;
   /** vLLM: a measured non-torch memory instead of the heuristic range. */
@@ -53,11 +56,24 @@ export type Level = keyof LowExpectedHigh;
 
 /** One row of the per-GPU table, at the three levels of its heuristic terms. */
 export interface BudgetRow {
-  id: 'weights' | 'activations' | 'overhead' | 'cuda_graphs' | 'kv_pool' | 'free';
+  id:
+    | 'weights'
+    | 'activations'
+    | 'overhead'
+    | 'cuda_graphs'
+    | 'kv_pool'
+    | 'free'
+    | 'kv_cache'
+    | 'compute_buffer'
+    | 'output_buffer';
   label: string;
   bytes: LowExpectedHigh;
   formula: string;
   basis: 'exact' | 'model' | 'heuristic' | 'derived';
+  /** What the row holds in host memory (llama.cpp: layers left on the CPU, the output buffer); absent: none. */
+  hostBytes?: number;
+  /** A row shown for what it is but not taken from the GPU's memory before the KV pool (llama.cpp's kv_cache: the pool must hold it). */
+  inPool?: true;
 }
 
 /** What an engine reserves on each GPU before the KV cache, and the pool it gives the cache. */
@@ -74,4 +90,6 @@ export interface EngineBudget {
   notes: string[];
   /** Settings resolved to their values (defaults included), for the JSON. */
   settings: Record<string, number | string>;
+  /** The KV bytes the workload needs on the GPU whose pool is the smallest, where the engine sizes it itself (llama.cpp's cells); absent: vram's per-token count. */
+  kvNeedBytesPerGpu?: number;
 }

@@ -1,0 +1,147 @@
+/**
+ * The model as llama.cpp lays it out: an input layer (token embeddings, always in host memory),
+ * n_layer repeating layers in order, and an output layer (output norm and head), each with its
+ * weight bytes and the attention its KV cache serves.
+ *   GGUF files: exact bytes per tensor group (blk.N.* per layer; token_embd… input; output…);
+ *     a file without output.weight loads token_embd again as the output (TENSOR_DUPLICATED,
+ *     src/llama-model-loader.cpp create_tensor) unless both sit in the same buffer type.
+ *   Other checkpoints: the architecture's bytes per layer group, in the scenario's format.
+ * Layer order: sliding-window layers follow llama.cpp's set_swa_pattern(p) (src/llama-hparams.cpp):
+ * layer il is full-attention when il % p = p − 1, with p = ⌊n_layer / full layers⌋ (Gemma 2: p 2,
+ * Gemma 3: p 6, gpt-oss: p 2, Llama 4: p 4). Other groups keep the order the reader gives them.
+ * Models llama.cpp keeps other memory for (latent attention, recurrent state, cross-attention,
+ * shared KV layers, encoders) are refused: their llama.cpp buffers are not modelled.
+ */
+import { type ModelArchitecture, type StandardAttention, allLayerGroups, layerCount } from '../architecture.js';
+import type { InferenceScenario } from '../estimate.js';
+import { UserError } from '../errors.js';
+import { weightBytesOf, withLayerCounts } from '../serving/engineMath.js';
+
+export interface LlamaCppLayer {
+  index: number;
+  attention: StandardAttention;
+  weightBytes: number;
+}
+
+export interface LlamaCppLayout {
+  /** Token embeddings (and other input-layer tensors): host memory. */
+  inputBytes: number;
+  layers: LlamaCppLayer[];
+  /** Output norm and head; a tied head is counted in tiedOutputBytes instead. */
+  outputBytes: number;
+  /** A tied head's copy of token_embd, loaded where the output layer goes when that is not host memory. */
+  tiedOutputBytes: number;
+  /** Loaded once on each device that holds layers (rope_freqs). */
+  perDeviceBytes: number;
+  source: 'gguf' | 'architecture';
+}
+
+/** Why llama.cpp's memory for this model is not modelled, or null when it is. */
+export function llamaCppUnsupported(arch: ModelArchitecture, imagesLoaded: boolean): string | null {
+  if (arch.layout !== 'decoder') return `a ${arch.layout} model (llama.cpp's encoder buffers are not modelled)`;
+  if (imagesLoaded)
+    return 'its vision tower: llama.cpp loads it from a separate mmproj GGUF whose buffers vram does not model; pass --text-only to size the language model';
+  for (const group of allLayerGroups(arch)) {
+    if (group.recurrent !== null)
+      return 'recurrent (state-space or linear-attention) layers, whose llama.cpp memory is not modelled';
+    if (group.crossAttention !== null) return 'cross-attention layers';
+    if (group.attention === null) return 'layers without attention';
+    if (group.attention.kind !== 'standard')
+      return 'latent attention (MLA), whose llama.cpp cache layout is not modelled';
+    if (group.attention.sharedKv)
+      return "layers that share another layer's KV cache (Gemma 3n), not modelled for llama.cpp";
+  }
+  return null;
+}
+
+function attentionOf(group: ModelArchitecture['layers'][number]): StandardAttention {
+  const attention = group.attention;
+  if (attention === null || attention.kind !== 'standard')
+    throw new Error('llamaCppLayout: unsupported layer (checked first)');
+  return attention;
+}
+
+/** The group of each layer, in llama.cpp's order (see the docblock). */
+function layerGroupOrder(arch: ModelArchitecture): number[] {
+  const groups = arch.layers;
+  const total = layerCount(groups);
+  const full = groups.filter((g) => g.attention?.window == null);
+  const sliding = groups.filter((g) => g.attention?.window != null);
+  if (sliding.length === 0 || full.length !== 1 || sliding.length !== 1) {
+    return groups.flatMap((group, index) => new Array<number>(group.count).fill(index));
+  }
+  const [fullGroup, slidingGroup] = [groups.indexOf(full[0] as never), groups.indexOf(sliding[0] as never)];
+  const fullCount = groups[fullGroup]?.count ?? 0;
+  const period = Math.max(1, Math.floor(total / Math.max(1, fullCount)));
+  let placedFull = 0;
+  const order: number[] = [];
+  for (let il = 0; il < total; il++) {
+    const isFull = (il % period === period - 1 && placedFull < fullCount) || total - il <= fullCount - placedFull;
+    if (isFull) placedFull += 1;
+    order.push(isFull ? fullGroup : slidingGroup);
+  }
+  return order;
+}
+
+/** Bytes of one layer of each group, from the architecture in the scenario's format. */
+function groupLayerBytes(inference: InferenceScenario): number[] {
+  const arch = inference.arch;
+  const ends = weightBytesOf(
+    inference,
+    withLayerCounts(arch, () => 0),
+  );
+  return arch.layers.map((_, index) => {
+    const one = withLayerCounts(arch, () => 0);
+    const layers = one.layers.map((group, i) => (i === index ? { ...group, count: 1 } : group));
+    return weightBytesOf(inference, { ...one, layers }) - ends;
+  });
+}
+
+function architectureEnds(inference: InferenceScenario): { input: number; output: number; tied: number } {
+  const arch = inference.arch;
+  const ends = (a: ModelArchitecture) =>
+    weightBytesOf(
+      inference,
+      withLayerCounts(a, () => 0),
+    );
+  const embedding = ends({ ...arch, tiedEmbeddings: true });
+  if (arch.tiedEmbeddings) return { input: embedding, output: 0, tied: embedding };
+  return { input: embedding, output: ends(arch) - embedding, tied: 0 };
+}
+
+/** The model's llama.cpp layout; throws a UserError for models whose llama.cpp memory vram does not model. */
+export function llamaCppLayout(inference: InferenceScenario): LlamaCppLayout {
+  const arch = inference.arch;
+  const why = llamaCppUnsupported(arch, inference.images !== null);
+  if (why !== null) throw new UserError(`--engine llama.cpp: ${arch.modelType} has ${why}`);
+  const order = layerGroupOrder(arch);
+  const gguf = inference.storedWeights?.ggufLayout;
+  if (gguf && gguf.layerBytes.length === order.length) {
+    return {
+      inputBytes: gguf.inputBytes,
+      layers: order.map((group, index) => ({
+        index,
+        attention: attentionOf(arch.layers[group] as ModelArchitecture['layers'][number]),
+        weightBytes: gguf.layerBytes[index] ?? 0,
+      })),
+      outputBytes: gguf.outputBytes,
+      tiedOutputBytes: gguf.tiedOutputBytes,
+      perDeviceBytes: gguf.perDeviceBytes,
+      source: 'gguf',
+    };
+  }
+  const perGroup = groupLayerBytes(inference);
+  const { input, output, tied } = architectureEnds(inference);
+  return {
+    inputBytes: input,
+    layers: order.map((group, index) => ({
+      index,
+      attention: attentionOf(arch.layers[group] as ModelArchitecture['layers'][number]),
+      weightBytes: perGroup[group] ?? 0,
+    })),
+    outputBytes: output,
+    tiedOutputBytes: tied,
+    perDeviceBytes: 0,
+    source: 'architecture',
+  };
+}

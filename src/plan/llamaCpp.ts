@@ -1,0 +1,220 @@
+/**
+ * llama.cpp's settings from the command line: the front end's defaults (core/llamaCpp/frontEnds.ts)
+ * under the options given, the context and GPU layers fitted the way llama.cpp's --fit fits them
+ * when the user leaves them to the front end, and the checks llama.cpp itself makes.
+ */
+import type { ModelArchitecture } from '../core/architecture.js';
+import type { Dtype } from '../core/dtype.js';
+import { UserError } from '../core/errors.js';
+import type { InferenceScenario } from '../core/estimate.js';
+import { LLAMA_CPP_CTX_PAD, type FlashAttentionMode } from '../core/llamaCpp/context.js';
+import {
+  type FitTarget,
+  LLAMA_CPP_FIT_MARGIN_BYTES,
+  LLAMA_CPP_FIT_MIN_CONTEXT,
+  fittedContext,
+  fittedGpuLayers,
+} from '../core/llamaCpp/fit.js';
+import {
+  FRONT_END_PROFILES,
+  type FrontEnd,
+  type FrontEndProfile,
+  ollamaDefaultContext,
+} from '../core/llamaCpp/frontEnds.js';
+import type { LlamaCppMemory } from '../core/llamaCpp/memory.js';
+import type { LlamaCppServing, SplitMode } from '../core/llamaCpp/serving.js';
+import { CUDA_CONTEXT_BYTES } from '../core/overhead.js';
+import { llamaCppMemoryOf } from '../core/serving/llamaCpp.js';
+import { formatInt } from '../core/units.js';
+import type { LlamaCppBackend } from '../core/llamaCpp/estimate.js';
+import type { GpuTarget } from './gpuTarget.js';
+
+/** Options only llama.cpp has (any of them selects it in `estimate`). */
+export const LLAMA_CPP_OPTIONS = [
+  'frontEnd',
+  'gpuLayers',
+  'kvUnified',
+  'kDtype',
+  'vDtype',
+  'batchSize',
+  'tensorSplit',
+  'splitMode',
+] as const;
+
+/** llama.cpp's KV cache types (common/arg.cpp kv_cache_types) among vram's dtypes. */
+const LLAMA_CPP_KV_TYPES: readonly Dtype[] = ['fp32', 'fp16', 'bf16', 'q8_0', 'q5_1', 'q5_0', 'q4_1', 'q4_0'];
+
+export type GpuLayersOption = number | 'auto' | 'max';
+
+export interface LlamaCppInput {
+  frontEnd?: FrontEnd | undefined;
+  gpuLayers?: GpuLayersOption | undefined;
+  kvUnified?: boolean | undefined;
+  kDtype?: Dtype | undefined;
+  vDtype?: Dtype | undefined;
+  kvDtype?: Dtype | undefined;
+  batchSize?: number | undefined;
+  ubatchSize?: number | undefined;
+  tensorSplit?: readonly number[] | undefined;
+  splitMode?: SplitMode | undefined;
+  attention?: 'flash' | 'eager' | 'auto' | undefined;
+  ctx?: number | undefined;
+  users?: number | undefined;
+}
+
+/** Whether the input names a llama.cpp-only option. */
+export function asksForLlamaCpp(input: LlamaCppInput): boolean {
+  return LLAMA_CPP_OPTIONS.some((key) => input[key] !== undefined) || input.attention === 'auto';
+}
+
+function kvType(flag: string, dtype: Dtype): Dtype {
+  if (!LLAMA_CPP_KV_TYPES.includes(dtype))
+    throw new UserError(
+      `${flag} ${dtype}: llama.cpp's KV cache types are ${LLAMA_CPP_KV_TYPES.join(', ')} (f32, f16, bf16 and ggml block types)`,
+    );
+  return dtype;
+}
+
+function flashAttentionOf(
+  input: LlamaCppInput,
+  profile: FrontEndProfile,
+  frontEnd: FrontEnd,
+  arch: ModelArchitecture,
+): FlashAttentionMode {
+  const asked =
+    input.attention === undefined
+      ? undefined
+      : input.attention === 'flash'
+        ? 'on'
+        : input.attention === 'eager'
+          ? 'off'
+          : 'auto';
+  if (asked !== undefined) return asked;
+  // node-llama-cpp turns flash attention off for Gemma 2 (GgufInsights.js flashAttentionSupported).
+  if (frontEnd === 'node-llama-cpp' && arch.modelType === 'gemma2') return 'off';
+  return profile.flashAttention;
+}
+
+/** The front end's sequences: --users, else its default (llama-server's -np auto: 4, unified). */
+export function llamaCppUsers(input: LlamaCppInput): number {
+  return input.users ?? FRONT_END_PROFILES[input.frontEnd ?? 'llama-server'].sequences;
+}
+
+/**
+ * Tokens per sequence when --ctx is not given: the front end's n_ctx shared by its sequences
+ * (llama-server and llama-cli: the trained context; Ollama: num_ctx per sequence by GPU memory;
+ * LM Studio: 4096), at least 256.
+ */
+export function llamaCppDefaultContext(
+  input: LlamaCppInput,
+  arch: ModelArchitecture,
+  users: number,
+  totalGpuBytes: number,
+): number {
+  const profile = FRONT_END_PROFILES[input.frontEnd ?? 'llama-server'];
+  const trained = arch.maxPositionCount;
+  const context = profile.context;
+  if (context.kind === 'ollamaTiers') return Math.min(ollamaDefaultContext(totalGpuBytes), trained);
+  if (context.kind === 'perSequence') return Math.min(context.tokens, trained);
+  return contextShared(input) ? trained : Math.max(LLAMA_CPP_CTX_PAD, Math.floor(trained / users));
+}
+
+/** Whether the front end's own slots share --ctx (llama-server's -np auto, LM Studio): --users not given and a unified cache by default. */
+export function contextShared(input: LlamaCppInput): boolean {
+  return input.users === undefined && FRONT_END_PROFILES[input.frontEnd ?? 'llama-server'].kvUnified;
+}
+
+/** The settings before fitting: front-end defaults under the options given. */
+export function llamaCppServingFor(input: LlamaCppInput, arch: ModelArchitecture): LlamaCppServing {
+  if (input.splitMode === 'row')
+    throw new UserError(
+      "--split-mode row: llama.cpp's row split (each matrix split by rows over the GPUs, the KV cache and the rest on the main GPU) is not modelled; use layer (the default) or none",
+    );
+  const frontEnd = input.frontEnd ?? 'llama-server';
+  const profile = FRONT_END_PROFILES[frontEnd];
+  const batchTokens = input.batchSize ?? profile.batchTokens;
+  const kvDefault = input.kvDtype === undefined ? profile.kvType : kvType('--kv-dtype', input.kvDtype);
+  // llama-server's -np auto makes the cache unified; an explicit --users is -np N, per-sequence by default.
+  const unifiedDefault = frontEnd === 'llama-server' && input.users !== undefined ? false : profile.kvUnified;
+  const gpuLayers = input.gpuLayers ?? profile.gpuLayers;
+  return {
+    frontEnd,
+    batchTokens,
+    ubatchTokens: input.ubatchSize ?? profile.ubatchTokens ?? batchTokens,
+    flashAttention: flashAttentionOf(input, profile, frontEnd, arch),
+    kvUnified: input.kvUnified ?? unifiedDefault,
+    kType: input.kDtype === undefined ? kvDefault : kvType('--k-dtype', input.kDtype),
+    vType: input.vDtype === undefined ? kvDefault : kvType('--v-dtype', input.vDtype),
+    outputsPerSequence: profile.outputsPerSequence,
+    gpuLayers: gpuLayers === 'auto' ? 'max' : gpuLayers,
+    tensorSplit: input.tensorSplit ?? null,
+    splitMode: input.splitMode ?? 'layer',
+  };
+}
+
+/** The free memory each GPU keeps under the front end's fitting: --fit-target, or node-llama-cpp's padding. */
+export function fitMarginBytes(frontEnd: FrontEnd, gpuMemoryBytes: number): number {
+  if (frontEnd === 'node-llama-cpp') return Math.min(Math.floor(gpuMemoryBytes * 0.08), Math.floor(1.6 * 2 ** 30));
+  return LLAMA_CPP_FIT_MARGIN_BYTES;
+}
+
+export interface LlamaCppFitting {
+  serving: LlamaCppServing;
+  contextTokens: number;
+  /** What fitting changed, in words (empty when nothing). */
+  notes: string[];
+}
+
+/**
+ * Fits the context (when --ctx was not given and the front end shrinks it: llama-server, llama-cli,
+ * llama-completion, node-llama-cpp) and the GPU layers (when --gpu-layers is auto, given or by
+ * default) to the GPUs, as llama.cpp's --fit does; without GPUs every layer stays in host memory.
+ */
+export function fitLlamaCpp(
+  input: LlamaCppInput,
+  inferenceAt: (contextTokens: number) => InferenceScenario,
+  planned: { serving: LlamaCppServing; contextTokens: number },
+  gpus: { count: number; memoryBytes: number; backend: 'cuda' | 'metal' } | null,
+): LlamaCppFitting {
+  const { serving, contextTokens } = planned;
+  if (gpus === null || gpus.count === 0) return { serving: { ...serving, gpuLayers: 0 }, contextTokens, notes: [] };
+  const frontEnd = serving.frontEnd;
+  const auto = (input.gpuLayers ?? FRONT_END_PROFILES[frontEnd].gpuLayers) === 'auto';
+  if (!auto) return { serving, contextTokens, notes: [] };
+  const target: FitTarget = {
+    gpuMemoryBytes: gpus.memoryBytes,
+    reservedBytes: gpus.backend === 'cuda' ? CUDA_CONTEXT_BYTES.expected : 0,
+    marginBytes: fitMarginBytes(frontEnd, gpus.memoryBytes),
+  };
+  const memoryAt = (ctx: number, gpuLayers: LlamaCppServing['gpuLayers']): LlamaCppMemory =>
+    llamaCppMemoryOf(inferenceAt(ctx), { ...serving, gpuLayers }, gpus.count);
+  const notes: string[] = [];
+  let ctx = contextTokens;
+  const shrinks = input.ctx === undefined && FRONT_END_PROFILES[frontEnd].context.kind === 'trained';
+  if (shrinks) {
+    // --fit-ctx 4096 cells per stream: a unified cache's are shared by its sequences.
+    const sharing = serving.kvUnified && !serving.contextShared ? inferenceAt(ctx).userCount : 1;
+    const floor = Math.min(ctx, Math.ceil(LLAMA_CPP_FIT_MIN_CONTEXT / sharing));
+    const fitted = fittedContext((c) => memoryAt(c, 'max'), ctx, floor, target);
+    const next = fitted ?? floor;
+    if (next < ctx) {
+      notes.push(
+        `${frontEnd} --fit shrank the context from ${formatInt(ctx)} to ${formatInt(next)} tokens per sequence so every layer fits with ${formatInt(target.marginBytes / 2 ** 20)} MiB free per GPU (common/fit.cpp); give --ctx to keep it`,
+      );
+      ctx = next;
+    }
+  }
+  const units = memoryAt(ctx, 'max').layout.layers.length + 1;
+  const layers = fittedGpuLayers((n) => memoryAt(ctx, n), units, target);
+  if (layers < units)
+    notes.push(
+      `--gpu-layers auto: ${layers} of ${units} units (${units - 1} layers + output) fit with ${formatInt(target.marginBytes / 2 ** 20)} MiB free per GPU; the rest run on the CPU`,
+    );
+  return { serving: { ...serving, gpuLayers: layers }, contextTokens: ctx, notes };
+}
+
+/** Apple silicon runs llama.cpp's Metal backend (unified memory, no CUDA context); no GPU: the CPU. */
+export function backendOf(target: GpuTarget | null): LlamaCppBackend {
+  if (target === null) return 'cpu';
+  return target.entry?.name.startsWith('Apple') ? 'metal' : 'cuda';
+}

@@ -1,0 +1,192 @@
+/**
+ * `vram estimate --engine llama.cpp` (or any llama.cpp option): what llama.cpp allocates on each GPU
+ * and in host memory for one model and context, with the layers on the GPUs placed as --gpu-layers
+ * says (auto: fitted as llama.cpp's --fit fits them). Without --gpu every layer stays in host memory
+ * (a CPU-only run). Pure: the caller loads the model.
+ */
+import { UserError } from '../core/errors.js';
+import type { Fit } from '../core/fit.js';
+import { type LlamaCppBackend, llamaCppEstimate, mostLoadedGpu } from '../core/llamaCpp/estimate.js';
+import type { LlamaCppMemory } from '../core/llamaCpp/memory.js';
+import { deviceTotalBytes } from '../core/llamaCpp/memory.js';
+import type { LlamaCppServing } from '../core/llamaCpp/serving.js';
+import { CUDA_CONTEXT_BYTES } from '../core/overhead.js';
+import { llamaCppMemoryOf } from '../core/serving/llamaCpp.js';
+import { LLAMA_CPP_MAX_DEVICES } from './capacity.js';
+import { checkModeOptions, contextWarning, countedModel, echoInputs, overheadOf } from './common.js';
+import { type Deployment, resolveDeployment } from './deployment.js';
+import type { EstimateInput, EstimatePlan } from './estimate.js';
+import { type GpuTarget, gpuTarget } from './gpuTarget.js';
+import { resolveInference, withEngineState, withMtp } from './inference.js';
+import {
+  type LlamaCppFitting,
+  type LlamaCppInput,
+  backendOf,
+  contextShared,
+  fitLlamaCpp,
+  llamaCppDefaultContext,
+  llamaCppServingFor,
+  llamaCppUsers,
+} from './llamaCpp.js';
+import type { LoadedModel } from './model.js';
+import { deploymentInputs } from './deployment.js';
+
+/** What the llama.cpp plan adds to an estimate: the settings as resolved, and where the layers went. */
+export interface LlamaCppSummary {
+  serving: LlamaCppServing;
+  backend: LlamaCppBackend;
+  memory: LlamaCppMemory;
+  /** Units (repeating layers + output) on the GPUs, of `units`. */
+  gpuUnits: number;
+  units: number;
+  /** RAM the host needs: weights left there, their KV cache, the host compute and output buffers. */
+  hostBytes: number;
+  /** Each GPU's total (CUDA context included). */
+  gpuBytes: number[];
+  notes: string[];
+}
+
+export type EstimateLlamaCppInput = Omit<EstimateInput, 'attention'> & LlamaCppInput & { engine?: string | undefined };
+
+/** Bytes the most loaded GPU needs, its CUDA context included. */
+function requiredPerGpu(memory: LlamaCppMemory, backend: LlamaCppBackend): number {
+  const most = mostLoadedGpu(memory);
+  return (most === null ? 0 : deviceTotalBytes(most)) + (backend === 'cuda' ? CUDA_CONTEXT_BYTES.expected : 0);
+}
+
+/** The fewest GPUs of the target's size that hold every layer (llama.cpp's CUDA limit: 16); null when none does. */
+function fewestGpus(
+  memoryOn: (gpus: number) => LlamaCppMemory,
+  target: GpuTarget,
+  backend: LlamaCppBackend,
+): number | null {
+  const most = backend === 'metal' ? 1 : LLAMA_CPP_MAX_DEVICES;
+  for (let gpus = 1; gpus <= most; gpus++)
+    if (requiredPerGpu(memoryOn(gpus), backend) <= target.memoryBytes) return gpus;
+  return null;
+}
+
+function fitOf(
+  memory: LlamaCppMemory,
+  target: GpuTarget,
+  backend: LlamaCppBackend,
+  memoryOn: (gpus: number) => LlamaCppMemory,
+): Fit {
+  const most = mostLoadedGpu(memory);
+  const context = backend === 'cuda' ? CUDA_CONTEXT_BYTES.expected : 0;
+  const required = requiredPerGpu(memory, backend);
+  return {
+    gpu: target.id,
+    gpuCount: memory.gpus.length,
+    usableBytesPerGpu: target.memoryBytes,
+    requiredBytesPerGpu: required,
+    fits: required <= target.memoryBytes,
+    headroomBytes: target.memoryBytes - required,
+    maxUsers: null,
+    minGpuCount: fewestGpus(memoryOn, target, backend),
+    perGpuFloorBytes: (most?.computeBytes ?? 0) + context,
+  };
+}
+
+/** The GPUs llama.cpp splits layers over: --gpus of --gpu, with --tensor-split one share each (none without --gpu). */
+function llamaCppGpus(input: EstimateLlamaCppInput): {
+  gpu: GpuTarget | null;
+  deployment: Deployment;
+  gpuCount: number;
+} {
+  if (input.tp !== undefined || input.dp !== undefined)
+    throw new UserError(
+      `${input.tp !== undefined ? '--tp' : '--dp'}: llama.cpp splits layers over its GPUs (--gpus, --tensor-split); give --gpus`,
+    );
+  const gpu = gpuTarget(input, 'llama.cpp');
+  if (gpu === null && (input.gpus !== undefined || input.tensorSplit !== undefined))
+    throw new UserError(
+      `${input.gpus !== undefined ? '--gpus' : '--tensor-split'}: needs --gpu <id> or --gpu-memory <size>`,
+    );
+  const deployment = resolveDeployment({ ...input, pp: input.gpus ?? input.pp }, 'layers');
+  const gpuCount = gpu === null ? 0 : deployment.pipelineParallel;
+  if (input.tensorSplit !== undefined && input.tensorSplit.length !== gpuCount)
+    throw new UserError(
+      `--tensor-split: ${input.tensorSplit.length} shares for ${gpuCount} GPU${gpuCount === 1 ? '' : 's'}; give one per GPU`,
+    );
+  return { gpu, deployment, gpuCount };
+}
+
+function summaryOf(fitted: LlamaCppFitting, memory: LlamaCppMemory, backend: LlamaCppBackend): LlamaCppSummary {
+  const context = backend === 'cuda' ? CUDA_CONTEXT_BYTES.expected : 0;
+  const host = memory.host;
+  return {
+    serving: fitted.serving,
+    backend,
+    memory,
+    gpuUnits: memory.gpuUnits,
+    units: memory.layout.layers.length + 1,
+    hostBytes: host.weightBytes + host.kvBytes + host.computeBytes + host.outputBufferBytes,
+    gpuBytes: memory.gpus.map((g) => deviceTotalBytes(g) + context),
+    notes: fitted.notes,
+  };
+}
+
+/** The context and layers llama.cpp runs with, fitted to the GPUs as the front end fits them. */
+function fittedRun(model: LoadedModel, input: EstimateLlamaCppInput, gpu: GpuTarget | null, gpuCount: number) {
+  const backend = backendOf(gpu);
+  const users = llamaCppUsers(input);
+  const serving = { ...llamaCppServingFor(input, model.arch), contextShared: contextShared(input) };
+  const planned = input.ctx ?? llamaCppDefaultContext(input, model.arch, users, (gpu?.memoryBytes ?? 0) * gpuCount);
+  const overhead = overheadOf(input);
+  const inferenceAt = (ctx: number) => {
+    // llama.cpp's KV types are its own (-ctk/-ctv); its flash attention decides the scenario's.
+    const attention = serving.flashAttention === 'off' ? 'eager' : 'flash';
+    const resolved = resolveInference({ ...input, attention, kvDtype: serving.kType }, model, ctx, users, overhead);
+    return withEngineState(resolved, 'llama.cpp');
+  };
+  const gpus =
+    gpu === null
+      ? null
+      : ({ count: gpuCount, memoryBytes: gpu.memoryBytes, backend: backend === 'metal' ? 'metal' : 'cuda' } as const);
+  const fitted = fitLlamaCpp(input, (ctx) => inferenceAt(ctx).scenario, { serving, contextTokens: planned }, gpus);
+  return { backend, users, overhead, fitted, resolved: inferenceAt(fitted.contextTokens) };
+}
+
+export function planLlamaCppEstimate(loaded: LoadedModel, input: EstimateLlamaCppInput): EstimatePlan {
+  checkModeOptions(input, 'inference');
+  const model = withMtp(loaded, input.mtp);
+  const { gpu, deployment, gpuCount } = llamaCppGpus(input);
+  const { backend, users, overhead, fitted, resolved } = fittedRun(model, input, gpu, gpuCount);
+  const scenario = resolved.scenario;
+  const memory = llamaCppMemoryOf(scenario, fitted.serving, gpuCount);
+  const counted = countedModel(model);
+  const tooLong = contextWarning(model, fitted.contextTokens, counted.parameterCount);
+  const allOn = (n: number) =>
+    llamaCppMemoryOf(scenario, { ...fitted.serving, gpuLayers: 'max', tensorSplit: null }, n);
+  return {
+    mode: 'inference',
+    model: counted,
+    inputs: Object.assign(
+      echoInputs(model, input),
+      {
+        mode: 'inference' as const,
+        ctx: fitted.contextTokens,
+        users,
+        attention: scenario.attention,
+        overhead,
+        explain: input.explain ?? false,
+        engine: 'llama.cpp' as const,
+        frontEnd: fitted.serving.frontEnd,
+        gpuLayers: input.gpuLayers ?? null,
+      },
+      deploymentInputs(deployment, gpu, false),
+      { gpus: gpuCount },
+      resolved.inputs,
+    ),
+    deployment,
+    scenario,
+    estimate: llamaCppEstimate(scenario, memory, backend),
+    gpu,
+    fit: gpu === null ? null : fitOf(memory, gpu, backend, allOn),
+    catalog: null,
+    fewestGpus: null,
+    llamaCpp: summaryOf(fitted, memory, backend),
+    warnings: [...model.warnings, ...(tooLong ? [tooLong] : [])],
+  };
+}
