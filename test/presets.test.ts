@@ -93,4 +93,86 @@ describe('GPU catalog', () => {
     const names = GPUS.flatMap((g) => [g.id, ...g.aliases]);
     expect(new Set(names).size).toBe(names.length);
   });
+
+  // The cards local llama.cpp / Ollama / LM Studio users run: nvidia-smi (R510+) MiB, or rocm-smi
+  // bytes / 2^20, each as quoted in the entry's source.
+  it.each([
+    ['rtx-3060', 12_288],
+    ['rtx-3070', 8_192],
+    ['rtx-3080', 10_240],
+    ['rtx-3080-12gb', 12_288],
+    ['rtx-3080-ti', 12_288],
+    ['rtx-3090-ti', 24_564],
+    ['rtx-4060', 8_188],
+    ['rtx-4060-ti-16gb', 16_380],
+    ['rtx-4070', 12_282],
+    ['rtx-4070-ti-super', 16_376],
+    ['rtx-4080', 16_376],
+    ['rtx-4080-super', 16_376],
+    ['rtx-5060-ti-16gb', 16_311],
+    ['rtx-5070', 12_227],
+    ['rtx-5070-ti', 16_303],
+    ['rtx-5080', 16_303],
+    ['rx-7900-xtx', 24_560],
+    ['rx-7900-xt', 20_464],
+  ] as const)('%s reports %i MiB, quoted in its source', (id, mib) => {
+    const gpu = GPUS.find((g) => g.id === id);
+    expect(gpu).toBeDefined();
+    expect(gpu!.reportedMiB).toBe(mib);
+    expect(gpu!.memoryIsMarketed).toBe(false);
+    expect(gpu!.source).toMatch(new RegExp(`\\b(${mib} ?MiB|${mib * 2 ** 20})\\b`));
+  });
+
+  describe('Apple silicon', () => {
+    const macs = GPUS.filter((g) => g.name.startsWith('Apple '));
+
+    it('holds the common Macs', () => {
+      const ids = macs.map((g) => g.id);
+      for (const id of [
+        'm1-8gb',
+        'm1-16gb',
+        'm1-pro-16gb',
+        'm1-max-64gb',
+        'm2-16gb',
+        'm2-max-32gb',
+        'm3-pro-18gb',
+        'm3-max-36gb',
+        'm3-max-48gb',
+        'm3-ultra-512gb',
+        'm4-16gb',
+        'm4-24gb',
+        'm4-pro-48gb',
+        'm4-max-128gb',
+      ]) {
+        expect(ids).toContain(id);
+      }
+    });
+
+    it('only Apple entries give unified memory, and every one does', () => {
+      for (const gpu of GPUS) expect(gpu.unifiedMemoryMiB !== undefined, gpu.id).toBe(gpu.name.startsWith('Apple '));
+    });
+
+    it.each(macs.map((g) => [g.id, g] as const))(
+      "%s: Metal's working-set limit, below its RAM, which its id and marketed size name",
+      (id, gpu) => {
+        const ramMiB = gpu.unifiedMemoryMiB!;
+        expect(gpu.reportedMiB).toBeLessThan(ramMiB);
+        expect(gpu.reportedMiB).toBeGreaterThan(ramMiB / 2);
+        expect(id.endsWith(`-${ramMiB / 1024}gb`)).toBe(true);
+        expect(gpu.marketedSize).toBe(`${ramMiB / 1024} GB unified`);
+        expect(gpu.source).toContain('recommendedMaxWorkingSetSize');
+        expect(gpu.note).toContain('iogpu.wired_limit_mb');
+      },
+    );
+
+    it('Macs with the same RAM share one limit (it follows RAM and macOS, not the chip)', () => {
+      const byRam = new Map<number, Set<number>>();
+      for (const gpu of macs) {
+        const limits = byRam.get(gpu.unifiedMemoryMiB!) ?? new Set<number>();
+        limits.add(gpu.reportedMiB);
+        byRam.set(gpu.unifiedMemoryMiB!, limits);
+      }
+      for (const [ram, limits] of byRam) expect([...limits], `${ram} MiB`).toHaveLength(1);
+    });
+  });
 });

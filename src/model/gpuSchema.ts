@@ -8,10 +8,20 @@ export const gpuEntrySchema = z.strictObject({
   name: z.string().check(z.minLength(1)),
   /** Size as marketed, e.g. "80 GB" (decimal, loosely). */
   marketedSize: z.string().check(z.minLength(1)),
-  /** Total memory as nvidia-smi / rocm-smi reports it, MiB. */
+  /**
+   * Total memory as nvidia-smi / rocm-smi reports it, MiB. For Apple silicon: Metal's
+   * recommendedMaxWorkingSetSize (see unifiedMemoryMiB).
+   */
   reportedMiB: z.int().check(z.positive()),
   /** True when no reported figure was found and reportedMiB is the marketed size. */
   memoryIsMarketed: z.boolean(),
+  /**
+   * Apple silicon only: the Mac's total RAM, MiB, which CPU and GPU share. reportedMiB is then Metal's
+   * recommendedMaxWorkingSetSize, the default GPU wired limit (what llama.cpp logs at startup and warns
+   * past), not this total. `sudo sysctl iogpu.wired_limit_mb=N` changes that limit; then give
+   * `--gpu-memory NMiB`.
+   */
+  unifiedMemoryMiB: z.optional(z.int().check(z.positive())),
   /**
    * Total memory CUDA reports to a process (torch.cuda.mem_get_info, what vLLM, SGLang and
    * TensorRT-LLM size their pools from): nvidia-smi's total less the driver's reserve. Only where a
