@@ -128,7 +128,7 @@ describe('a model directory', () => {
     const { code, stderr } = await run(['estimate', '--model', './no/such/dir']);
     expect(code).toBe(2);
     expect(stderr).toMatch(
-      /--model: "\.\/no\/such\/dir" is not a directory, a \.gguf file, hf:<org>\/<name> or a preset/,
+      /--model: "\.\/no\/such\/dir" is not a directory, a \.gguf file, hf:<org>\/<name>, ollama:<name>, lmstudio:<publisher>\/<repo> or a preset/,
     );
   });
 });
@@ -258,9 +258,11 @@ describe('the Hugging Face Hub over HTTP (local server)', () => {
   });
 
   it('a GGUF URL is read with Range requests: weights = the tensor table bytes', async () => {
-    const { code, json } = await runJson(['estimate', '--model', `${endpoint}/files/model.gguf`, '--ctx', '128'], {
-      env: env(),
-    });
+    // --engine generic: the file's weights as read, not llama.cpp's placement of them (test/llamaCpp/)
+    const { code, json } = await runJson(
+      ['estimate', '--model', `${endpoint}/files/model.gguf`, '--ctx', '128', '--engine', 'generic'],
+      { env: env() },
+    );
     expect(code).toBe(0);
     expect(componentBytes(json, 'weights')).toBe((6400 / 32) * 34 + (6400 / 32) * 34);
   });
@@ -277,7 +279,7 @@ describe('GGUF files', () => {
         { name: 'blk.0.attn_norm.weight', shape: [256], type: 0 },
       ]),
     );
-    const { code, json } = await runJson(['estimate', '--model', path, '--ctx', '1024']);
+    const { code, json } = await runJson(['estimate', '--model', path, '--ctx', '1024', '--engine', 'generic']);
     expect(code).toBe(0);
     expect(componentBytes(json, 'weights')).toBe((256_000 / 256) * 144 + (131_072 / 256) * 210 + 256 * 4);
     expect(json.model.modelType).toBe('llama');
@@ -296,7 +298,7 @@ describe('GGUF files', () => {
         [{ name: 'token_embd.weight', shape: [256, 100_000], type: 0 }],
       ),
     );
-    const { code, json } = await runJson(['estimate', '--model', path, '--ctx', '1024']);
+    const { code, json } = await runJson(['estimate', '--model', path, '--ctx', '1024', '--engine', 'generic']);
     expect(code).toBe(0);
     expect(componentBytes(json, 'weights')).toBe(256 * 100_000 * 4);
     expect(json.model.parameterCount).toBeGreaterThan(256 * 100_000);

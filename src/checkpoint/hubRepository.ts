@@ -61,16 +61,24 @@ function isRevision(revision: string): boolean {
   );
 }
 
-/** Parses `hf:org/name[@revision]`; null when `spec` is not a Hub reference. */
-export function parseHubSpec(spec: string): { repo: string; revision: string } | null {
+/** A GGUF quant name after `:` (`Q4_K_M`, `UD-Q4_K_XL`, `BF16`): letters, digits, `_` and `-`. */
+function isQuant(quant: string): boolean {
+  return /^[A-Za-z0-9][\w-]{0,63}$/.test(quant);
+}
+
+/**
+ * Parses `hf:org/name[@revision][:quant]`; null when `spec` is not a Hub reference. `quant` is
+ * null without `:<quant>` (a git revision holds no `:`, so the last `:` starts the quant).
+ */
+export function parseHubSpec(spec: string): { repo: string; revision: string; quant: string | null } | null {
   if (!spec.startsWith('hf:')) return null;
-  const match = /^hf:([^/@]+)\/([^/@]+)(?:@(.+))?$/.exec(spec);
-  const [org, name, revision = 'main'] = [match?.[1] ?? '', match?.[2] ?? '', match?.[3]];
-  if (!isHubName(org) || !isHubName(name) || !isRevision(revision))
+  const match = /^hf:([^/@:]+)\/([^/@:]+)(?:@([^:]+))?(?::(.*))?$/.exec(spec);
+  const [org, name, revision = 'main', quant = null] = [match?.[1] ?? '', match?.[2] ?? '', match?.[3], match?.[4]];
+  if (!isHubName(org) || !isHubName(name) || !isRevision(revision) || (quant !== null && !isQuant(quant)))
     throw new UserError(
-      `--model: ${JSON.stringify(spec.slice(0, 80))} is not hf:<org>/<name>[@revision] (letters, digits, - _ and . in names; a branch, tag or commit as revision)`,
+      `--model: ${JSON.stringify(spec.slice(0, 80))} is not hf:<org>/<name>[@revision][:<quant>] (letters, digits, - _ and . in names; a branch, tag or commit as revision; a GGUF quant such as Q4_K_M)`,
     );
-  return { repo: `${org}/${name}`, revision };
+  return { repo: `${org}/${name}`, revision, quant };
 }
 
 /** A file the repository lacks: remembered for --offline, asked again whenever online. */

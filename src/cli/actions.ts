@@ -77,7 +77,9 @@ export async function estimateAction(raw: Readonly<Record<string, unknown>>, io:
     '--model: no model given; pass --model <preset> (see `vram models`) or --config <config.json>',
   );
   const model = await load(options, io);
-  const llamaCpp = mode === 'inference' && (options.engine === 'llama.cpp' || asksForLlamaCpp(options));
+  // A GGUF file is what llama.cpp runs: sized as llama.cpp sizes it unless --engine generic says otherwise.
+  const gguf = options.engine === undefined && model.checkpoint?.format === 'gguf';
+  const llamaCpp = mode === 'inference' && (options.engine === 'llama.cpp' || asksForLlamaCpp(options) || gguf);
   if (!llamaCpp && options.engine !== undefined && options.engine !== 'generic')
     throw new UserError(
       `--engine ${options.engine}: estimate sizes the generic engine or llama.cpp; use vram capacity --engine ${options.engine} for its budget`,

@@ -134,7 +134,10 @@ function commandsWithArguments(
       .description('where a model comes from, its architecture, parameters by part and KV bytes per token'),
     'inspect',
   )
-    .argument('[model]', 'a preset, a model directory, hf:<org>/<name>[@revision], or a .gguf file or URL')
+    .argument(
+      '[model]',
+      'a preset, a model directory, hf:<org>/<name>[@revision][:<quant>], a .gguf file or URL, ollama:<name>[:<tag>] or lmstudio:<publisher>/<repo>[/<file>.gguf][:<quant>]',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  $ vram inspect deepseek-v3\n  $ vram inspect hf:Qwen/Qwen2.5-7B-Instruct --format json\n  $ vram inspect ./model.Q4_K_M.gguf',

@@ -1,17 +1,13 @@
 /**
- * Loads the model named by --model (a preset, a local model directory, hf:<org>/<name>[@rev], or
- * a GGUF file or URL) or --config (a config.json file or stdin), applies --set overrides to the
- * raw config, and reads the architecture and, where there is one, the checkpoint's stored bytes.
+ * Loads the model named by --model (a preset, a local model directory, hf:<org>/<name>[@rev][:quant],
+ * a GGUF file or URL, ollama:<name>, lmstudio:<publisher>/<repo>) or --config (a config.json file
+ * or stdin), applies --set overrides to the raw config, and reads the architecture and, where there
+ * is one, the checkpoint's stored bytes.
  */
-import { countParameters } from '../core/parameters.js';
 import { UserError } from '../core/errors.js';
-import { readWithSets } from '../model/configOverrides.js';
 import { printable } from './printable.js';
 import { errorCode } from '../checkpoint/errorFields.js';
-import { fileSource, readFileCapped } from '../checkpoint/fileSource.js';
-import { readGgufHeader } from '../checkpoint/gguf.js';
-import { ggufToConfig } from '../checkpoint/ggufConfig.js';
-import { httpSource } from '../checkpoint/httpSource.js';
+import { readFileCapped } from '../checkpoint/fileSource.js';
 import {
   DEFAULT_HUB_ENDPOINT,
   HUB_TIMEOUT_MS,
@@ -20,9 +16,18 @@ import {
   parseHubSpec,
 } from '../checkpoint/hubRepository.js';
 import { isDirectory, localRepository } from '../checkpoint/localRepository.js';
+import { resolveLmStudioModel } from '../checkpoint/lmstudioStore.js';
 import { type ModelRepository, readRepository } from '../checkpoint/repository.js';
 import { fetchProgress, progressWanted } from './fetchProgress.js';
-import { type CheckpointSummary, summarizeGguf } from '../checkpoint/summary.js';
+import { fromCheckpoint } from './checkpointModel.js';
+import {
+  type GgufContext,
+  type SourcedModel,
+  loadGgufUrl,
+  loadHubQuantModel,
+  loadLocalGguf,
+  loadOllamaModel,
+} from './ggufSources.js';
 import type { Io } from './io.js';
 import { type LoadedModel, modelFromConfig, modelFromPreset } from '../plan/model.js';
 import { ownValue } from '../core/ownKey.js';
@@ -32,8 +37,6 @@ import { formatInt } from '../core/units.js';
 export function quoted(text: string): string {
   return JSON.stringify(text);
 }
-
-export type { LoadedModel };
 
 const READ_ERRORS: Readonly<Record<string, string>> = {
   ENOENT: 'no such file',
@@ -143,77 +146,70 @@ async function readWithProgress(repo: ModelRepository, options: ModelOptions, io
   }
 }
 
-/** A model read from a repository (directory or Hub) or a GGUF file. */
-function fromCheckpoint(
-  id: string,
-  sourceKind: LoadedModel['sourceKind'],
-  config: unknown,
-  checkpoint: CheckpointSummary | null,
-  sets: readonly [string, unknown][],
-): LoadedModel {
-  if (typeof config !== 'object' || config === null || Array.isArray(config))
-    throw new UserError(`${id}: config.json is not a JSON object`);
-  const read = readWithSets(Object.fromEntries(Object.entries(config)), sets, id);
-  if (sourceKind !== 'gguf' && checkpoint !== null && read.quantization === null) {
-    const fromConfig = countParameters(read.arch).totalCount;
-    // Tied or untied heads, MTP layers and buffers move the count by a few per cent; beyond a
-    // tenth, the weights and the config do not describe the same model.
-    if (checkpoint.elementCount < 0.9 * fromConfig || checkpoint.elementCount > 1.1 * fromConfig)
-      read.warnings.push(
-        `the safetensors files hold ${formatInt(checkpoint.elementCount)} parameters, config.json describes ${formatInt(fromConfig)}: they do not belong together (a missing shard, or another model's config?); the weights use the files' bytes`,
-      );
-  }
-  return { ...read, id, name: id, source: id, sourceKind, checkpoint, publishedParameterCount: null };
+/** What the GGUF sources need from the environment and the options. */
+function ggufContext(options: ModelOptions, io: Io): GgufContext {
+  const env = io.env;
+  return {
+    sets: options.set,
+    env,
+    offline: options.offline === true,
+    endpoint: env.HF_ENDPOINT || DEFAULT_HUB_ENDPOINT,
+    hubToken: () => hubToken(env),
+    timeoutMs: hubTimeoutMs(env),
+  };
 }
 
-async function loadCheckpointModel(spec: string, options: ModelOptions, io: Io): Promise<LoadedModel | null> {
+/** hf:<org>/<name>[@revision]: config.json and the safetensors headers, or with :<quant> the quant's GGUF file. */
+async function loadHubModel(
+  hub: { repo: string; revision: string; quant: string | null },
+  options: ModelOptions,
+  io: Io,
+): Promise<LoadedModel> {
+  const { quant, ...where } = hub;
+  if (quant !== null) return loadHubQuantModel({ ...where, quant }, ggufContext(options, io));
   const env = io.env;
-  const endpoint = env.HF_ENDPOINT || DEFAULT_HUB_ENDPOINT;
+  const wholeFetchLine = progressWanted(io, options.format);
+  const repo = hubRepository({
+    ...where,
+    endpoint: env.HF_ENDPOINT || DEFAULT_HUB_ENDPOINT,
+    token: options.offline === true ? null : hubToken(env),
+    cacheDir: hubCacheDir(env),
+    offline: options.offline === true,
+    timeoutMs: hubTimeoutMs(env),
+    // Without the whole-fetch line (not a terminal), one line for each fetch slower than a second.
+    ...(wholeFetchLine ? {} : { progress: (line: string) => io.stderr.write(`${printable(line)}\n`) }),
+  });
+  const { config, checkpoint } = await readWithProgress(repo, options, io);
+  return fromCheckpoint(repo.label, 'hub', config, checkpoint, options.set);
+}
+
+/** A .gguf file or URL (a split's first part brings the others). */
+async function loadGgufFile(spec: string, options: ModelOptions, io: Io): Promise<LoadedModel> {
+  const context = ggufContext(options, io);
+  const label = printable(spec);
+  if (!/^https?:\/\//i.test(spec)) return loadLocalGguf(spec, label, label, context);
+  if (options.offline)
+    throw new UserError(
+      `--model: ${label} is a URL and --offline forbids fetching; download the file and pass its path`,
+    );
+  return loadGgufUrl(spec, label, isHubOrigin(spec, context.endpoint) ? hubToken(io.env) : null, context);
+}
+
+/** lmstudio:<path>: a GGUF model of LM Studio's models folder, or an MLX model directory there. */
+async function loadLmStudio(text: string, options: ModelOptions, io: Io): Promise<LoadedModel> {
+  const found = resolveLmStudioModel(text, io.env);
+  if (found.kind === 'gguf')
+    return loadLocalGguf(found.first, found.firstShown, found.label, ggufContext(options, io), found.notes);
+  const { config, checkpoint } = await readWithProgress(localRepository(found.dir), options, io);
+  return fromCheckpoint(found.label, 'directory', config, checkpoint, options.set);
+}
+
+async function loadCheckpointModel(spec: string, options: ModelOptions, io: Io): Promise<SourcedModel | null> {
   const hub = parseHubSpec(spec);
-  if (hub) {
-    const wholeFetchLine = progressWanted(io, options.format);
-    const repo = hubRepository({
-      ...hub,
-      endpoint,
-      token: options.offline === true ? null : hubToken(env),
-      cacheDir: hubCacheDir(env),
-      offline: options.offline === true,
-      timeoutMs: hubTimeoutMs(env),
-      // Without the whole-fetch line (not a terminal), one line for each fetch slower than a second.
-      ...(wholeFetchLine ? {} : { progress: (line: string) => io.stderr.write(`${printable(line)}\n`) }),
-    });
-    const { config, checkpoint } = await readWithProgress(repo, options, io);
-    return fromCheckpoint(repo.label, 'hub', config, checkpoint, options.set);
-  }
-  if (/\.gguf$/i.test(spec)) {
-    const remote = /^https?:\/\//i.test(spec);
-    if (remote && options.offline)
-      throw new UserError(
-        `--model: ${printable(spec)} is a URL and --offline forbids fetching; download the file and pass its path`,
-      );
-    const source = remote
-      ? httpSource(spec, isHubOrigin(spec, endpoint) ? hubToken(env) : null, hubTimeoutMs(env))
-      : fileSource(spec);
-    try {
-      const header = await readGgufHeader(source);
-      const model = fromCheckpoint(
-        printable(spec),
-        'gguf',
-        ggufToConfig(header, printable(spec)),
-        summarizeGguf(printable(spec), header),
-        options.set,
-      );
-      const fromMetadata = countParameters(model.arch).totalCount;
-      if (model.checkpoint && model.checkpoint.elementCount !== fromMetadata) {
-        model.warnings.push(
-          `the GGUF tensor table holds ${formatInt(model.checkpoint.elementCount)} parameters, the architecture read from its metadata ${formatInt(fromMetadata)}; the weights use the tensor table's bytes`,
-        );
-      }
-      return model;
-    } finally {
-      if ('close' in source && typeof source.close === 'function') source.close();
-    }
-  }
+  if (hub) return loadHubModel(hub, options, io);
+  if (spec.startsWith('ollama:')) return loadOllamaModel(spec.slice('ollama:'.length), ggufContext(options, io));
+  if (spec.startsWith('lmstudio:')) return loadLmStudio(spec.slice('lmstudio:'.length), options, io);
+  if (/\.gguf$/i.test(spec)) return loadGgufFile(spec, options, io);
   if (isDirectory(spec)) {
     const { config, checkpoint } = await readWithProgress(localRepository(spec), options, io);
     return fromCheckpoint(printable(spec), 'directory', config, checkpoint, options.set);
@@ -224,7 +220,7 @@ async function loadCheckpointModel(spec: string, options: ModelOptions, io: Io):
     throw new UserError(
       hub
         ? `--model: ${quoted(spec)} ${what}; for the Hub repository pass ${hub}`
-        : `--model: ${quoted(spec)} is not a directory, a .gguf file, hf:<org>/<name> or a preset`,
+        : `--model: ${quoted(spec)} is not a directory, a .gguf file, hf:<org>/<name>, ollama:<name>, lmstudio:<publisher>/<repo> or a preset`,
     );
   }
   return null;
@@ -245,7 +241,11 @@ function hubSpecFor(spec: string): string | null {
   return `hf:${page[1]}/${page[2]}${page[3] && page[3] !== 'main' ? `@${page[3]}` : ''}`;
 }
 
-export async function loadModel(options: ModelOptions, io: Io): Promise<LoadedModel> {
+/**
+ * The model --model or --config names. A model from `ollama:` carries its params layer as
+ * `ollamaParams` (null when the manifest has none); other sources leave it out.
+ */
+export async function loadModel(options: ModelOptions, io: Io): Promise<SourcedModel> {
   if (options.model !== undefined) {
     const fromFiles = await loadCheckpointModel(options.model, options, io);
     return fromFiles ?? modelFromPreset(options.model, options.set);

@@ -450,7 +450,9 @@ function servedCapacity(
 
 /** The capacity of `model` served by an engine on a deployment, or the GPUs each catalog GPU needs. */
 export function planCapacity(read: LoadedModel, input: CapacityInput): CapacityPlan {
-  const engine = input.engine ?? (asksForLlamaCpp(input) ? 'llama.cpp' : DEFAULTS.engine);
+  // llama.cpp's options, or a GGUF file (what llama.cpp runs), select it unless --engine says otherwise.
+  const gguf = read.checkpoint?.format === 'gguf';
+  const engine = input.engine ?? (asksForLlamaCpp(input) || gguf ? 'llama.cpp' : DEFAULTS.engine);
   const model = withMtp(read, input.mtp);
   if (model.arch.layout === 'encoder')
     throw new UserError(

@@ -58,6 +58,7 @@ export interface LlamaCppInput {
   tensorSplit?: readonly number[] | undefined;
   splitMode?: SplitMode | undefined;
   attention?: 'flash' | 'eager' | 'auto' | undefined;
+  slidingWindow?: 'cap' | 'full' | undefined;
   ctx?: number | undefined;
   users?: number | undefined;
 }
@@ -124,6 +125,15 @@ export function contextShared(input: LlamaCppInput): boolean {
   return input.users === undefined && FRONT_END_PROFILES[input.frontEnd ?? 'llama-server'].kvUnified;
 }
 
+/**
+ * node-llama-cpp adds a token to its batch on models with a sliding window when the SWA cache is not
+ * full-size (LlamaContext.js: batchSize + 1; AddonContext.cpp sets n_ubatch = n_batch).
+ */
+function nodeLlamaCppExtraToken(frontEnd: FrontEnd, arch: ModelArchitecture, input: LlamaCppInput): number {
+  if (frontEnd !== 'node-llama-cpp' || input.slidingWindow === 'full') return 0;
+  return arch.layers.some((group) => group.attention?.window != null) ? 1 : 0;
+}
+
 /** The settings before fitting: front-end defaults under the options given. */
 export function llamaCppServingFor(input: LlamaCppInput, arch: ModelArchitecture): LlamaCppServing {
   if (input.splitMode === 'row')
@@ -132,7 +142,7 @@ export function llamaCppServingFor(input: LlamaCppInput, arch: ModelArchitecture
     );
   const frontEnd = input.frontEnd ?? 'llama-server';
   const profile = FRONT_END_PROFILES[frontEnd];
-  const batchTokens = input.batchSize ?? profile.batchTokens;
+  const batchTokens = input.batchSize ?? profile.batchTokens + nodeLlamaCppExtraToken(frontEnd, arch, input);
   const kvDefault = input.kvDtype === undefined ? profile.kvType : kvType('--kv-dtype', input.kvDtype);
   // llama-server's -np auto makes the cache unified; an explicit --users is -np N, per-sequence by default.
   const unifiedDefault = frontEnd === 'llama-server' && input.users !== undefined ? false : profile.kvUnified;

@@ -297,7 +297,9 @@ describe('checkpoints that disagree with their config', () => {
     expectOneLineRefusal(result);
     expect(result.stderr).toMatch(/truncated GGUF file: its tensor data ends at byte/);
     writeFileSync(path, ggufFile(meta, tensors));
-    expect((await run(['estimate', '--model', path])).code).toBe(0);
+    // Whole, it is read (generic: its tensor table lacks the blk.N layers llama.cpp would load).
+    expect((await run(['estimate', '--model', path, '--engine', 'generic'])).code).toBe(0);
+    expect((await run(['estimate', '--model', path])).stderr).toMatch(/tensors for 0 layers .* llama.cpp would refuse/);
   });
 
   it('a secret in a URL query is not echoed', async () => {

@@ -4,7 +4,7 @@
  * commit 80fb11a of 2026-09-12):
  *   n_ctx      = GGML_PAD(n_ctx, 256)
  *   n_ctx_seq  = n_ctx (unified KV), else GGML_PAD(n_ctx / n_seq_max, 256) and n_ctx = n_ctx_seq × n_seq_max
- *   n_batch    = min(n_ctx, n_batch) (causal attention)
+ *   n_batch    = min(n_ctx as given, n_batch) (causal attention; before the padding)
  *   n_ubatch   = min(n_batch, n_ubatch)
  *   n_outputs_max = n_batch when 0 (llama-cli, llama-bench, node-llama-cpp), else as given (llama-server: one per slot)
  * The worst-case graph is reserved for n_tokens = min(n_ctx, n_ubatch), n_seqs = n_seq_max and
@@ -75,7 +75,7 @@ function resolvedFlashAttention(params: LlamaCppContextParams): boolean {
   if (isQuantizedKv(params.vType)) {
     if (params.flashAttention === 'off')
       throw new UserError(
-        `--v-dtype ${params.vType}: llama.cpp refuses a quantized V cache without flash attention ("quantized V cache requires flash_attn to be enabled"); use --attention flash or auto`,
+        `V cache ${params.vType} (--kv-dtype or --v-dtype): llama.cpp refuses a quantized V cache without flash attention ("quantized V cache requires flash_attn to be enabled"); use --attention flash or auto`,
       );
     return true;
   }
@@ -90,7 +90,8 @@ export function resolveLlamaCppContext(params: LlamaCppContextParams): LlamaCppC
     sequenceTokens = padTo(Math.floor(contextTokens / params.sequences), LLAMA_CPP_CTX_PAD);
     contextTokens = sequenceTokens * params.sequences;
   }
-  const batchTokens = Math.min(contextTokens, params.batchTokens);
+  // n_batch is capped by n_ctx as passed, before the padding (llama_context::llama_context).
+  const batchTokens = Math.min(params.contextTokens, params.batchTokens);
   const ubatchTokens = Math.min(batchTokens, params.ubatchTokens);
   const outputsMax = params.outputsMax === 0 ? batchTokens : params.outputsMax;
   const reserveTokens = Math.min(contextTokens, ubatchTokens);

@@ -116,7 +116,11 @@ export function llamaCppLayout(inference: InferenceScenario): LlamaCppLayout {
   if (why !== null) throw new UserError(`--engine llama.cpp: ${arch.modelType} has ${why}`);
   const order = layerGroupOrder(arch);
   const gguf = inference.storedWeights?.ggufLayout;
-  if (gguf && gguf.layerBytes.length === order.length) {
+  if (gguf && gguf.layerBytes.length !== order.length)
+    throw new UserError(
+      `--engine llama.cpp: the GGUF file has tensors for ${gguf.layerBytes.length} layers (blk.N), its metadata says ${order.length}; llama.cpp would refuse to load it`,
+    );
+  if (gguf) {
     return {
       inputBytes: gguf.inputBytes,
       layers: order.map((group, index) => ({
