@@ -7,7 +7,8 @@ import { EXIT_DOES_NOT_FIT, EXIT_OK, UserError } from '../core/errors.js';
 import { closestName } from '../core/suggest.js';
 import { planEstimate } from '../plan/estimate.js';
 import { asksForLlamaCpp } from '../plan/llamaCpp.js';
-import type { LoadedModel } from '../plan/model.js';
+import type { SourcedModel } from './ggufSources.js';
+import type { FrontEnd } from '../core/llamaCpp/frontEnds.js';
 import { type Io, terminalColumns } from './io.js';
 import { loadModel } from './modelSource.js';
 import { type ParsedOptions, parseListOption, parseOptions } from './options.js';
@@ -41,7 +42,7 @@ function requireOneModel(options: { model?: string | undefined; config?: string 
 async function load(
   options: Pick<ParsedOptions<'estimate'>, 'model' | 'config' | 'set' | 'offline' | 'format'>,
   io: Io,
-): Promise<LoadedModel> {
+): Promise<SourcedModel> {
   return loadModel(
     {
       model: options.model,
@@ -52,6 +53,36 @@ async function load(
     },
     io,
   );
+}
+
+interface StoreSettings {
+  model?: string | undefined;
+  frontEnd?: FrontEnd | undefined;
+  ctx?: number | undefined;
+  batchSize?: number | undefined;
+  ubatchSize?: number | undefined;
+  gpuLayers?: number | 'auto' | 'max' | undefined;
+}
+
+/**
+ * A local store's own front end (ollama: Ollama, lmstudio: LM Studio), and the PARAMETERs an Ollama
+ * model sets (num_ctx, num_batch as -b and -ub, num_gpu ≥ 0 as -ngl), under the options given.
+ */
+export function withStoreDefaults<T extends StoreSettings>(options: T, model: SourcedModel): T {
+  const spec = options.model ?? '';
+  const store = spec.startsWith('ollama:') ? 'ollama' : spec.startsWith('lmstudio:') ? 'lm-studio' : undefined;
+  const frontEnd = options.frontEnd ?? store;
+  if (frontEnd === undefined) return options;
+  const params = frontEnd === 'ollama' ? model.ollamaParams : null;
+  const gpu = params?.num_gpu;
+  return {
+    ...options,
+    frontEnd,
+    ctx: options.ctx ?? params?.num_ctx,
+    batchSize: options.batchSize ?? params?.num_batch,
+    ubatchSize: options.ubatchSize ?? params?.num_batch,
+    gpuLayers: options.gpuLayers ?? (gpu !== undefined && gpu >= 0 ? gpu : undefined),
+  };
 }
 
 /** --attention auto is llama.cpp's -fa auto; the other plans take flash or eager. */
@@ -85,7 +116,7 @@ export async function estimateAction(raw: Readonly<Record<string, unknown>>, io:
       `--engine ${options.engine}: estimate sizes the generic engine or llama.cpp; use vram capacity --engine ${options.engine} for its budget`,
     );
   const plan = llamaCpp
-    ? (await import('../plan/llamaCppEstimate.js')).planLlamaCppEstimate(model, options)
+    ? (await import('../plan/llamaCppEstimate.js')).planLlamaCppEstimate(model, withStoreDefaults(options, model))
     : mode === 'training'
       ? (await import('../plan/trainingPlan.js')).planTraining(model, withoutAutoAttention(options))
       : planEstimate(model, withoutAutoAttention(options));
@@ -120,7 +151,9 @@ export async function capacityAction(raw: Readonly<Record<string, unknown>>, io:
     '--model: no model given; pass --model <preset|dir|hf:org/name|file.gguf> or --config <config.json>',
   );
   const { planCapacity } = await import('../plan/capacity.js');
-  const plan = planCapacity(await load(options, io), options);
+  const model = await load(options, io);
+  const llamaCpp = options.engine === undefined || options.engine === 'llama.cpp';
+  const plan = planCapacity(model, llamaCpp ? withStoreDefaults(options, model) : options);
   warn(io, plan.warnings);
   if (plan.inputs.format === 'json') {
     const { capacityJson } = await import('../render/capacityJson.js');

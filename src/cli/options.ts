@@ -213,7 +213,7 @@ interface OptionSpec {
 export const OPTIONS = {
   model: {
     flags: '-m, --model <model>',
-    help: 'a preset id or alias (see `vram models`), a model directory (config.json + *.safetensors), hf:<org>/<name>[@revision], or a .gguf file or URL',
+    help: 'a preset id or alias (see `vram models`), a model directory (config.json + *.safetensors), hf:<org>/<name>[@revision][:<quant>], a .gguf file or URL, ollama:<name>[:<tag>], or lmstudio:<publisher>/<repo>[/<file>.gguf][:<quant>]',
     schema: z.string(),
   },
   config: {

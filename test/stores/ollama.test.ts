@@ -198,3 +198,40 @@ describe('ollama: errors are one line and exit 2', () => {
     await expectError(spec, message);
   });
 });
+
+describe('ollama: models run as Ollama runs them (its front end, its params layer)', () => {
+  it('Ollama is the front end; num_ctx sets the context unless --ctx is given; without it, the tier by GPU memory', async () => {
+    const tiny = await runJson(['estimate', '--model', 'ollama:tiny', '--format', 'json'], { env: env() });
+    expect(tiny.code, tiny.stderr).toBe(0);
+    expect(tiny.json.llamaCpp.frontEnd).toBe('ollama');
+    expect(tiny.json.llamaCpp.settings).toMatchObject({ nCtx: 8192, sequences: 1, batchSize: 512, ubatchSize: 512 });
+    const asked = await runJson(['estimate', '--model', 'ollama:tiny', '--ctx', '2048', '--format', 'json'], {
+      env: env(),
+    });
+    expect(asked.json.llamaCpp.settings.nCtx).toBe(2048);
+    const plain = await runJson(['estimate', '--model', 'ollama:tiny:q4', '--gpu', 'rtx-4090', '--format', 'json'], {
+      env: env(),
+    });
+    // no num_ctx: Ollama's default for a 24 GB GPU (server/routes.go), 32,768, capped at the trained 4,096
+    expect(plain.json.llamaCpp.settings.nCtx).toBe(4096);
+    const trained = await runJson(
+      [
+        'estimate',
+        '--model',
+        'ollama:tiny:q4',
+        '--gpu',
+        'rtx-4090',
+        '--set',
+        'max_position_embeddings=65536',
+        '--format',
+        'json',
+      ],
+      { env: env() },
+    );
+    expect(trained.json.llamaCpp.settings.nCtx).toBe(32_768);
+    const generic = await runJson(['estimate', '--model', 'ollama:tiny', '--engine', 'generic', '--format', 'json'], {
+      env: env(),
+    });
+    expect(generic.json.llamaCpp).toBeUndefined();
+  });
+});
