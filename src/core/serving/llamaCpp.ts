@@ -16,7 +16,6 @@ import { atLevels, minus, same } from './levels.js';
 import type { BudgetRow, EngineBudget, ServingScenario } from './types.js';
 import type { LowExpectedHigh } from '../overhead.js';
 
-
 /** The scenario's llama.cpp settings (llama-server's defaults, every layer on the GPUs, when it has none). */
 export function llamaCppServingOf(scenario: ServingScenario): LlamaCppServing {
   return scenario.settings.llamaCpp ?? defaultLlamaCppServing(scenario.settings.microBatchTokens);
