@@ -54,6 +54,11 @@ const COMMANDS: [keyof typeof DOCUMENT_SCHEMAS, string[]][] = [
   ],
   ['capacity', ['capacity', '--model', 'llama-70b']],
   ['capacity', ['capacity', '--model', 'llama-3.1-8b', '--gpu', 'l4', '--engine', 'llama.cpp']],
+  [
+    'estimate',
+    ['estimate', '--model', 'llama-3.1-8b', '--engine', 'llama.cpp', '--gpu', 'rtx-4060', '--gpu-layers', 'auto'],
+  ],
+  ['estimate', ['estimate', '--model', 'gemma-2-9b', '--engine', 'llama.cpp', '--ctx', '8k']],
   ['plan', ['plan', '--model', 'llama-70b', '--ctx', '8k', '--users', '4', '--top', '3']],
   ['compare', ['compare', '--model', 'llama-3.1-8b,qwen2.5-7b', '--dtype', 'bf16,int4', '--gpu', 'l4']],
   ['explain', ['explain', '--model', 'llama-7b']],

@@ -97,7 +97,11 @@ export function llamaCppMemory(
   output.weightBytes += layout.outputBytes + (output === host ? 0 : layout.tiedOutputBytes);
   for (const device of [host, ...gpus]) if (device.layers > 0) device.weightBytes += layout.perDeviceBytes;
   const gpuUnits = devices.filter((d) => d >= 0).length;
-  const buffers = computeBufferBytes(inference.arch, context, { host, gpus });
+  const largestHostLayer = layout.layers.reduce(
+    (largest, layer) => ((devices[layer.index] ?? -1) < 0 ? Math.max(largest, layer.weightBytes) : largest),
+    0,
+  );
+  const buffers = computeBufferBytes(inference.arch, context, { host, gpus }, largestHostLayer);
   host.computeBytes = buffers.host;
   gpus.forEach((gpu, i) => {
     gpu.computeBytes = buffers.gpus[i] ?? 0;

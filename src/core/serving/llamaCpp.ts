@@ -12,6 +12,11 @@ import type { InferenceScenario } from '../estimate.js';
 import { type LlamaCppDevice, type LlamaCppMemory, llamaCppMemory } from '../llamaCpp/memory.js';
 import { type LlamaCppServing, defaultLlamaCppServing, llamaCppContextFor } from '../llamaCpp/serving.js';
 import { equalSplits } from '../llamaCpp/placement.js';
+import {
+  COMPUTE_BUFFER_RANGE,
+  UNCALIBRATED_COMPUTE_BUFFER_RANGE,
+  computeBufferCalibrated,
+} from '../llamaCpp/computeBuffer.js';
 import { atLevels, minus, same } from './levels.js';
 import type { BudgetRow, EngineBudget, ServingScenario } from './types.js';
 import type { LowExpectedHigh } from '../overhead.js';
@@ -91,7 +96,7 @@ function budgetRows(
       bytes: levels.compute,
       hostBytes: host.computeBytes,
       formula: `graph reserved for ${formatInt(context.reserveTokens)} tokens (n_ubatch), ${formatInt(context.reserveOutputs)} outputs, ${formatInt(context.sequenceTokens)} KV cells per stream, flash attention ${context.flashAttention ? 'on' : 'off'}`,
-      basis: 'model',
+      basis: computeBufferCalibrated(scenario.inference.arch) ? 'model' : 'heuristic',
     },
     {
       id: 'output_buffer',
@@ -125,7 +130,8 @@ export function llamaCppBudget(scenario: ServingScenario): EngineBudget {
   const gpu = bindingGpu(memory, scenario.gpuMemoryBytes);
   const { context, host } = memory;
   const weights = same(gpu.weightBytes);
-  const compute = same(gpu.computeBytes);
+  const range = computeBufferCalibrated(inference.arch) ? COMPUTE_BUFFER_RANGE : UNCALIBRATED_COMPUTE_BUFFER_RANGE;
+  const compute = atLevels((level) => Math.ceil(gpu.computeBytes * range[level]));
   const overhead = atLevels((level) => CUDA_CONTEXT_BYTES[level]);
   const kvPool = minus(same(scenario.gpuMemoryBytes), weights, compute, overhead);
   return {
