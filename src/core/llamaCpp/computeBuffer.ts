@@ -65,7 +65,7 @@ interface Shape {
 function shapeOf(arch: ModelArchitecture, context: LlamaCppContext): Shape {
   const layers = arch.layers;
   const full = layers.find((g) => g.attention?.window == null)?.attention ?? layers[0]?.attention;
-  if (!full || full.kind !== 'standard') throw new Error('computeBuffer: standard attention expected (checked first)');
+  if (full?.kind !== 'standard') throw new Error('computeBuffer: standard attention expected (checked first)');
   const sliding = layers.find((g) => g.attention?.window != null)?.attention;
   const caches = [context.sequenceTokens];
   if (sliding && sliding.kind === 'standard') caches.push(llamaCppLayerCells(sliding, context));
