@@ -12,6 +12,12 @@ import { deviceTotalBytes } from '../core/llamaCpp/memory.js';
 import type { LlamaCppServing } from '../core/llamaCpp/serving.js';
 import { CUDA_CONTEXT_BYTES } from '../core/overhead.js';
 import { llamaCppMemoryOf } from '../core/serving/llamaCpp.js';
+import type { Level } from '../core/serving/types.js';
+import {
+  COMPUTE_BUFFER_RANGE,
+  UNCALIBRATED_COMPUTE_BUFFER_RANGE,
+  computeBufferCalibrated,
+} from '../core/llamaCpp/computeBuffer.js';
 import { LLAMA_CPP_MAX_DEVICES } from './capacity.js';
 import { checkModeOptions, contextWarning, countedModel, echoInputs, overheadOf } from './common.js';
 import { type Deployment, resolveDeployment } from './deployment.js';
@@ -44,9 +50,28 @@ export interface LlamaCppSummary {
   /** Each GPU's total (CUDA context included). */
   gpuBytes: number[];
   notes: string[];
+  /** --solve ctx: the longest context per sequence every layer fits on the GPUs with, at each end of the ranges (null: not even 256 tokens); absent without --solve. */
+  solvedContext?: { expected: number | null; pessimistic: number | null; optimistic: number | null };
 }
 
-export type EstimateLlamaCppInput = Omit<EstimateInput, 'attention'> & LlamaCppInput & { engine?: string | undefined };
+export type EstimateLlamaCppInput = Omit<EstimateInput, 'attention'> &
+  LlamaCppInput & { engine?: string | undefined; solve?: string | undefined };
+
+/** --solve ctx: fitted on the GPU with every layer there. */
+function solved(
+  model: LoadedModel,
+  resolved: ReturnType<typeof fittedRun>['resolved'],
+  fitted: LlamaCppFitting,
+  gpu: GpuTarget | null,
+  gpuCount: number,
+  backend: LlamaCppBackend,
+): NonNullable<LlamaCppSummary['solvedContext']> {
+  if (gpu === null) throw new UserError('--solve ctx: needs --gpu <id> or --gpu-memory <size> to fit the context on');
+  const serving = { ...fitted.serving, gpuLayers: 'max' as const };
+  const memoryAt = (ctx: number) =>
+    llamaCppMemoryOf({ ...resolved.scenario, contextTokens: ctx, promptTokens: null }, serving, gpuCount);
+  return solveContext(model, memoryAt, gpu, backend);
+}
 
 /** Bytes the most loaded GPU needs, its CUDA context included. */
 function requiredPerGpu(memory: LlamaCppMemory, backend: LlamaCppBackend): number {
@@ -148,8 +173,48 @@ function fittedRun(model: LoadedModel, input: EstimateLlamaCppInput, gpu: GpuTar
   return { backend, users, overhead, fitted, resolved: inferenceAt(fitted.contextTokens) };
 }
 
+/** Bytes the most loaded GPU needs with every heuristic term at `level` (compute buffer range, CUDA context). */
+function requiredAt(memory: LlamaCppMemory, backend: LlamaCppBackend, arch: LoadedModel['arch'], level: Level): number {
+  const range = computeBufferCalibrated(arch) ? COMPUTE_BUFFER_RANGE : UNCALIBRATED_COMPUTE_BUFFER_RANGE;
+  const context = backend === 'cuda' ? CUDA_CONTEXT_BYTES[level] : 0;
+  return Math.max(
+    0,
+    ...memory.gpus.map((g) => g.weightBytes + g.kvBytes + Math.ceil(g.computeBytes * range[level]) + context),
+  );
+}
+
+/**
+ * --solve ctx: the longest context per sequence (up to the trained one) whose buffers fit the GPUs
+ * with every layer on them, at the expected values and at both ends of the ranges.
+ */
+function solveContext(
+  model: LoadedModel,
+  memoryAt: (ctx: number) => LlamaCppMemory,
+  target: GpuTarget,
+  backend: LlamaCppBackend,
+): NonNullable<LlamaCppSummary['solvedContext']> {
+  const at = (level: Level) => {
+    const fits = (ctx: number) => requiredAt(memoryAt(ctx), backend, model.arch, level) <= target.memoryBytes;
+    const most = model.arch.maxPositionCount;
+    if (!fits(256)) return null;
+    if (fits(most)) return most;
+    let [lo, hi] = [256, most];
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (fits(mid)) lo = mid;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return { expected: at('expected'), pessimistic: at('high'), optimistic: at('low') };
+}
+
 export function planLlamaCppEstimate(loaded: LoadedModel, input: EstimateLlamaCppInput): EstimatePlan {
-  checkModeOptions(input, 'inference');
+  if (input.solve !== undefined && input.solve !== 'ctx')
+    throw new UserError(
+      `--solve ${input.solve}: is a training target; with llama.cpp, --solve ctx finds the longest context`,
+    );
+  checkModeOptions({ ...input, solve: undefined }, 'inference');
   const model = withMtp(loaded, input.mtp);
   const { gpu, deployment, gpuCount } = llamaCppGpus(input);
   const { backend, users, overhead, fitted, resolved } = fittedRun(model, input, gpu, gpuCount);
@@ -186,7 +251,10 @@ export function planLlamaCppEstimate(loaded: LoadedModel, input: EstimateLlamaCp
     fit: gpu === null ? null : fitOf(memory, gpu, backend, allOn),
     catalog: null,
     fewestGpus: null,
-    llamaCpp: summaryOf(fitted, memory, backend),
+    llamaCpp: Object.assign(
+      summaryOf(fitted, memory, backend),
+      input.solve === 'ctx' ? { solvedContext: solved(model, resolved, fitted, gpu, gpuCount, backend) } : {},
+    ),
     warnings: [...model.warnings, ...(tooLong ? [tooLong] : [])],
   };
 }

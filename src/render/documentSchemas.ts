@@ -96,6 +96,8 @@ const llamaCppSection = z.strictObject({
   gpus: z.array(z.strictObject({ index: count, output: z.boolean(), ...llamaCppDevice })),
   host: z.strictObject({ ...llamaCppDevice, outputBufferBytes: bytes }),
   notes: z.array(z.string()),
+  /** --solve ctx: the longest context per sequence with every layer on the GPUs (null without --solve). */
+  solvedContext: nullable(solved),
 });
 
 export const estimateDocument = z.strictObject({

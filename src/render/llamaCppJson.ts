@@ -45,5 +45,6 @@ export function llamaCppJson(summary: LlamaCppSummary) {
       totalBytes: summary.hostBytes,
     },
     notes: summary.notes,
+    solvedContext: summary.solvedContext ?? null,
   };
 }

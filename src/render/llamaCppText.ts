@@ -18,7 +18,8 @@ function settingsLine(summary: LlamaCppSummary): string {
     context.params.kType === context.params.vType
       ? `KV ${context.params.kType}`
       : `K ${context.params.kType}, V ${context.params.vType}`;
-  return `llama.cpp as ${serving.frontEnd} runs it: n_ctx ${formatInt(context.contextTokens)} (${slots}, ${context.streams === 1 ? 'unified KV' : 'a KV stream each'}), n_batch ${formatInt(context.batchTokens)}, n_ubatch ${formatInt(context.ubatchTokens)}, flash attention ${context.flashAttention ? 'on' : 'off'}, ${kv}`;
+  const streams = sequences === 1 ? '' : context.streams === 1 ? ', unified KV' : ', a KV stream each';
+  return `llama.cpp as ${serving.frontEnd} runs it: n_ctx ${formatInt(context.contextTokens)} (${slots}${streams}), n_batch ${formatInt(context.batchTokens)}, n_ubatch ${formatInt(context.ubatchTokens)}, flash attention ${context.flashAttention ? 'on' : 'off'}, ${kv}`;
 }
 
 function layersLine(summary: LlamaCppSummary): string {
@@ -41,6 +42,13 @@ export function llamaCppLines(summary: LlamaCppSummary, units: UnitSystem): stri
   lines.push(
     `Host RAM: ${formatBytes(summary.hostBytes, units)} (weights ${formatBytes(host.weightBytes, units)} mmap'd, KV ${formatBytes(host.kvBytes, units)}, compute ${formatBytes(host.computeBytes, units)}, output ${formatBytes(host.outputBufferBytes, units)})`,
   );
+  const solved = summary.solvedContext;
+  if (solved) {
+    const text = (n: number | null) => (n === null ? 'none (not even 256 tokens)' : `${formatInt(n)} tokens`);
+    lines.push(
+      `Longest context with every layer on the GPU${summary.memory.gpus.length > 1 ? 's' : ''}: ${text(solved.expected)} (worst ${text(solved.pessimistic)}, best ${text(solved.optimistic)})`,
+    );
+  }
   for (const note of summary.notes) lines.push(`· ${note}`);
   return lines;
 }

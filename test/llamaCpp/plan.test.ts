@@ -233,3 +233,18 @@ describe('capacity --engine llama.cpp: the contract scripts read', () => {
     expect(other.stderr).toMatch(/--front-end: applies to --engine llama.cpp, not vllm/);
   });
 });
+
+describe('estimate --engine llama.cpp --solve ctx', () => {
+  it('the longest context per sequence with every layer on the GPU, at the expected values and both ends', async () => {
+    const json = await estimate('--gpu-memory', '4GiB', '--users', '1', '--solve', 'ctx');
+    const { expected, pessimistic, optimistic } = json.llamaCpp.solvedContext;
+    expect(pessimistic).toBeLessThanOrEqual(expected);
+    expect(expected).toBeLessThanOrEqual(optimistic);
+    const at = async (ctx: number) =>
+      (await estimate('--gpu-memory', '4GiB', '--users', '1', '--ctx', String(ctx), '--gpu-layers', 'max')).fit;
+    expect((await at(expected)).fits).toBe(true);
+    expect((await at(expected + 1)).fits).toBe(false);
+    const refused = await run(['estimate', '--model', gguf, '--solve', 'ctx']);
+    expect(refused.stderr).toMatch(/--solve ctx: needs --gpu/);
+  });
+});
