@@ -49,6 +49,8 @@ export interface LlamaCppSummary {
   hostBytes: number;
   /** Each GPU's total (CUDA context included). */
   gpuBytes: number[];
+  /** Apple silicon: the Mac's RAM, which the GPU's buffers and the host's share; null elsewhere. */
+  unifiedMemoryBytes: number | null;
   notes: string[];
   /** --solve ctx: the longest context per sequence every layer fits on the GPUs with, at each end of the ranges (null: not even 256 tokens); absent without --solve. */
   solvedContext?: { expected: number | null; pessimistic: number | null; optimistic: number | null };
@@ -137,7 +139,13 @@ function llamaCppGpus(input: EstimateLlamaCppInput): {
   return { gpu, deployment, gpuCount };
 }
 
-function summaryOf(fitted: LlamaCppFitting, memory: LlamaCppMemory, backend: LlamaCppBackend): LlamaCppSummary {
+function summaryOf(
+  fitted: LlamaCppFitting,
+  memory: LlamaCppMemory,
+  backend: LlamaCppBackend,
+  gpu: GpuTarget | null,
+): LlamaCppSummary {
+  const unified = gpu?.entry?.unifiedMemoryMiB;
   const context = backend === 'cuda' ? CUDA_CONTEXT_BYTES.expected : 0;
   const host = memory.host;
   return {
@@ -148,6 +156,7 @@ function summaryOf(fitted: LlamaCppFitting, memory: LlamaCppMemory, backend: Lla
     units: memory.layout.layers.length + 1,
     hostBytes: host.weightBytes + host.kvBytes + host.computeBytes + host.outputBufferBytes,
     gpuBytes: memory.gpus.map((g) => deviceTotalBytes(g) + context),
+    unifiedMemoryBytes: unified === undefined ? null : unified * 2 ** 20,
     notes: fitted.notes,
   };
 }
@@ -252,7 +261,7 @@ export function planLlamaCppEstimate(loaded: LoadedModel, input: EstimateLlamaCp
     catalog: null,
     fewestGpus: null,
     llamaCpp: Object.assign(
-      summaryOf(fitted, memory, backend),
+      summaryOf(fitted, memory, backend, gpu),
       input.solve === 'ctx' ? { solvedContext: solved(model, resolved, fitted, gpu, gpuCount, backend) } : {},
     ),
     warnings: [...model.warnings, ...(tooLong ? [tooLong] : [])],

@@ -98,6 +98,8 @@ const llamaCppSection = z.strictObject({
   notes: z.array(z.string()),
   /** --solve ctx: the longest context per sequence with every layer on the GPUs (null without --solve). */
   solvedContext: nullable(solved),
+  /** Apple silicon: the Mac's RAM, shared by the GPU's buffers and the host's; null elsewhere. */
+  unifiedMemoryBytes: nullable(bytes),
 });
 
 export const estimateDocument = z.strictObject({

@@ -46,5 +46,6 @@ export function llamaCppJson(summary: LlamaCppSummary) {
     },
     notes: summary.notes,
     solvedContext: summary.solvedContext ?? null,
+    unifiedMemoryBytes: summary.unifiedMemoryBytes,
   };
 }

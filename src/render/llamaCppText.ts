@@ -42,6 +42,12 @@ export function llamaCppLines(summary: LlamaCppSummary, units: UnitSystem): stri
   lines.push(
     `Host RAM: ${formatBytes(summary.hostBytes, units)} (weights ${formatBytes(host.weightBytes, units)} mmap'd, KV ${formatBytes(host.kvBytes, units)}, compute ${formatBytes(host.computeBytes, units)}, output ${formatBytes(host.outputBufferBytes, units)})`,
   );
+  if (summary.unifiedMemoryBytes !== null) {
+    const total = summary.hostBytes + summary.gpuBytes.reduce((a, b) => a + b, 0);
+    lines.push(
+      `Unified memory: ${formatBytes(total, units)} of the Mac's ${formatBytes(summary.unifiedMemoryBytes, units)} (the GPU's buffers and the host's share it; Metal maps the model file in place)`,
+    );
+  }
   const solved = summary.solvedContext;
   if (solved) {
     const text = (n: number | null) => (n === null ? 'none (not even 256 tokens)' : `${formatInt(n)} tokens`);

@@ -70,7 +70,7 @@ export function fitRows(report: BreakdownPlan, units: UnitSystem): [string, stri
   const rows: [string, string][] = [
     [
       'GPUs',
-      `${formatInt(fit.gpuCount)} × ${gpu.name} (${formatBytes(fit.usableBytesPerGpu, units)} each, as the driver reports it)`,
+      `${formatInt(fit.gpuCount)} × ${gpu.name} (${formatBytes(fit.usableBytesPerGpu, units)} each, ${gpu.entry?.unifiedMemoryMiB ? "Metal's default GPU limit of its unified memory" : 'as the driver reports it'})`,
     ],
     [
       'required per GPU',
