@@ -65,6 +65,18 @@ const allCases = {
   '--solve gpus': solve('gpus'),
   [`163-shard repository (${checkpoints.tensorCount} tensors)`]: vram(2, 'inspect', checkpoints.repository),
   [`GGUF, 256k vocabulary (${checkpoints.ggufTensors} tensors)`]: vram(1.5, 'inspect', checkpoints.gguf),
+  'llama.cpp: GGUF, 157 layers, --gpu-layers auto': vram(
+    1.5,
+    'estimate',
+    '--model',
+    checkpoints.gguf,
+    '--gpu',
+    'rtx-4060',
+    '--gpu-layers',
+    'auto',
+    '--ctx',
+    '4096',
+  ),
 };
 const cases = Object.fromEntries(
   Object.entries(allCases).filter(([name]) => name === 'node -e 0' || name.includes(only)),
@@ -138,6 +150,10 @@ const workloads = {
     Object.entries(ENGINES).map(([name, engine]) => [`capacity, ${name} × 4`, [1e5, capacityOf(engine)]]),
   ),
   'planEstimate (the whole plan)': [null, () => library.planEstimate(seventy, { ctx: 32768, users: 10 })],
+  'planLlamaCppEstimate, --gpu-layers auto on an RTX 4090': [
+    null,
+    () => library.planLlamaCppEstimate(seventy, { ctx: 8192, gpu: 'rtx-4090', gpuLayers: 'auto' }),
+  ],
   'planTraining (the whole plan)': [null, () => library.planTraining(seventy, { gpus: 8, zero: 3, gpu: 'h100' })],
   ...Object.fromEntries(
     Object.entries(ENGINES).map(([name, engine]) => [`planCapacity, ${name} × 4`, [null, () => capacityPlan(engine)]]),

@@ -23,6 +23,17 @@ export {
   type BreakdownPlan,
 } from './plan/trainingPlan.js';
 export { planCapacity, type CapacityInput, type CapacityPlan, type CapacityInputs } from './plan/capacity.js';
+export {
+  planLlamaCppEstimate,
+  type EstimateLlamaCppInput,
+  type LlamaCppSummary,
+} from './plan/llamaCppEstimate.js';
+export { resolveLlamaCppContext, type LlamaCppContext, type LlamaCppContextParams } from './core/llamaCpp/context.js';
+export { llamaCppMemory, type LlamaCppMemory, type LlamaCppDevice } from './core/llamaCpp/memory.js';
+export { computeTerms, type ComputeTerms } from './core/llamaCpp/computeBuffer.js';
+export { FRONT_ENDS, FRONT_END_PROFILES, type FrontEnd, type FrontEndProfile } from './core/llamaCpp/frontEnds.js';
+export { llamaCppMemoryOf } from './core/serving/llamaCpp.js';
+export type { LlamaCppServing } from './core/llamaCpp/serving.js';
 export { modelFromPreset, modelFromConfig, type LoadedModel } from './plan/model.js';
 export { resolveDeployment, type Deployment, type DeploymentInput } from './plan/deployment.js';
 export { DEFAULTS } from './plan/defaults.js';

@@ -34,8 +34,3 @@ export function llamaCppLayerKvBytes(
   );
   return { kBytes: exact(kRow * cells, 'K cache bytes'), vBytes: exact(vRow * cells, 'V cache bytes'), cells };
 }
-
-/** n_embd_v_gqa_max: the widest layer's V row (the transposed V cache's row width). */
-export function widestVRow(attentions: readonly StandardAttention[]): number {
-  return attentions.reduce((widest, a) => Math.max(widest, a.kvHeadCount * a.headDim), 0);
-}

@@ -34,6 +34,10 @@ export interface LlamaCppLayout {
   /** Loaded once on each device that holds layers (rope_freqs). */
   perDeviceBytes: number;
   source: 'gguf' | 'architecture';
+  /** The distinct attention shapes of the layers (one, or full and sliding-window). */
+  attentions: StandardAttention[];
+  /** n_embd_v_gqa_max: the widest layer's V row (the transposed V cache's row width). */
+  widestVRow: number;
 }
 
 /** Why llama.cpp's memory for this model is not modelled, or null when it is. */
@@ -111,6 +115,13 @@ function architectureEnds(inference: InferenceScenario): { input: number; output
 
 /** The model's llama.cpp layout; throws a UserError for models whose llama.cpp memory vram does not model. */
 export function llamaCppLayout(inference: InferenceScenario): LlamaCppLayout {
+  const layout = layoutOfLayers(inference);
+  const attentions = [...new Set(layout.layers.map((layer) => layer.attention))];
+  const widestVRow = attentions.reduce((widest, a) => Math.max(widest, a.kvHeadCount * a.headDim), 0);
+  return { ...layout, attentions, widestVRow };
+}
+
+function layoutOfLayers(inference: InferenceScenario): Omit<LlamaCppLayout, 'attentions' | 'widestVRow'> {
   const arch = inference.arch;
   const why = llamaCppUnsupported(arch, inference.images !== null);
   if (why !== null) throw new UserError(`--engine llama.cpp: ${arch.modelType} has ${why}`);

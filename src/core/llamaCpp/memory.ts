@@ -12,7 +12,7 @@ import type { InferenceScenario } from '../estimate.js';
 import { exact } from '../units.js';
 import { computeBufferBytes } from './computeBuffer.js';
 import type { LlamaCppContext } from './context.js';
-import { llamaCppLayerKvBytes, widestVRow } from './kvCache.js';
+import { llamaCppLayerKvBytes } from './kvCache.js';
 import { type LlamaCppLayout, llamaCppLayout } from './layers.js';
 import { llamaCppUnitDevices } from './placement.js';
 
@@ -62,8 +62,61 @@ function layoutOf(inference: InferenceScenario): LlamaCppLayout {
   return layout;
 }
 
-function emptyDevice(): LlamaCppDevice {
-  return { layers: 0, output: false, weightBytes: 0, kvBytes: 0, computeBytes: 0 };
+/** What a placement puts where, independent of the context: layers, weights and layers per attention shape. */
+interface Placed {
+  gpuUnits: number;
+  /** Per device (host first, then each GPU): layers, weight bytes and its layers of each of layout.attentions. */
+  devices: { layers: number; output: boolean; weightBytes: number; attentionCounts: number[] }[];
+  largestHostLayerBytes: number;
+}
+
+const placements = new WeakMap<LlamaCppLayout, Map<string, Placed>>();
+/** The last placement asked for: capacity searches ask for the same one probe after probe. */
+let last: { layout: LlamaCppLayout; gpuLayers: number; splits: readonly number[]; placed: Placed } | null = null;
+
+/** The layout's placement for these GPU layers and splits, computed once (searches ask for the same again and again). */
+function placed(layout: LlamaCppLayout, placement: LlamaCppPlacement): Placed {
+  if (last && last.layout === layout && last.gpuLayers === placement.gpuLayers && last.splits === placement.splits)
+    return last.placed;
+  let kept = placements.get(layout);
+  if (kept === undefined) {
+    kept = new Map();
+    placements.set(layout, kept);
+  }
+  const key = `${placement.gpuLayers}|${placement.splits.join(',')}`;
+  const found = kept.get(key) ?? computePlacement(layout, placement);
+  if (kept.size >= 16) kept.clear();
+  kept.set(key, found);
+  last = { layout, gpuLayers: placement.gpuLayers, splits: placement.splits, placed: found };
+  return found;
+}
+
+function computePlacement(layout: LlamaCppLayout, placement: LlamaCppPlacement): Placed {
+  const layerTotal = layout.layers.length;
+  const units = llamaCppUnitDevices(layerTotal, placement.gpuLayers, placement.splits);
+  const devices = [-1, ...placement.splits.map((_, i) => i)].map(() => ({
+    layers: 0,
+    output: false,
+    weightBytes: 0,
+    attentionCounts: layout.attentions.map(() => 0),
+  }));
+  const slot = (unit: number) => devices[(units[unit] ?? -1) + 1] as Placed['devices'][number];
+  let largestHostLayerBytes = 0;
+  for (const layer of layout.layers) {
+    const device = slot(layer.index);
+    device.layers += 1;
+    device.weightBytes += layer.weightBytes;
+    const kind = layout.attentions.indexOf(layer.attention);
+    device.attentionCounts[kind] = (device.attentionCounts[kind] ?? 0) + 1;
+    if ((units[layer.index] ?? -1) < 0) largestHostLayerBytes = Math.max(largestHostLayerBytes, layer.weightBytes);
+  }
+  const output = slot(layerTotal);
+  const host = slot(-1);
+  output.output = true;
+  output.weightBytes += layout.outputBytes + (output === host ? 0 : layout.tiedOutputBytes);
+  host.weightBytes += layout.inputBytes;
+  for (const device of devices) if (device.layers > 0) device.weightBytes += layout.perDeviceBytes;
+  return { gpuUnits: units.filter((d) => d >= 0).length, devices, largestHostLayerBytes };
 }
 
 export function llamaCppMemory(
@@ -72,42 +125,43 @@ export function llamaCppMemory(
   placement: LlamaCppPlacement,
 ): LlamaCppMemory {
   const layout = layoutOf(inference);
-  const layerTotal = layout.layers.length;
-  const devices = llamaCppUnitDevices(layerTotal, placement.gpuLayers, placement.splits);
-  const gpus = placement.splits.map(emptyDevice);
-  const host = { ...emptyDevice(), weightBytes: layout.inputBytes, outputBufferBytes: 0 };
-  const deviceOf = (unit: number) => {
-    const index = devices[unit] ?? -1;
-    return index < 0 ? host : (gpus[index] as LlamaCppDevice);
-  };
-  const vRow = widestVRow(layout.layers.map((l) => l.attention));
+  const where = placed(layout, placement);
+  const vRow = layout.widestVRow;
   let fullCells = 0;
   let slidingCells: number | null = null;
-  for (const layer of layout.layers) {
-    const device = deviceOf(layer.index);
-    const kv = llamaCppLayerKvBytes(layer.attention, context, vRow);
-    if (layer.attention.window === null) fullCells = kv.cells;
+  const kvOf = layout.attentions.map((attention) => {
+    const kv = llamaCppLayerKvBytes(attention, context, vRow);
+    if (attention.window === null) fullCells = kv.cells;
     else slidingCells = kv.cells;
-    device.layers += 1;
-    device.weightBytes += layer.weightBytes;
-    device.kvBytes += kv.kBytes + kv.vBytes;
-  }
-  const output = deviceOf(layerTotal);
-  output.output = true;
-  output.weightBytes += layout.outputBytes + (output === host ? 0 : layout.tiedOutputBytes);
-  for (const device of [host, ...gpus]) if (device.layers > 0) device.weightBytes += layout.perDeviceBytes;
-  const gpuUnits = devices.filter((d) => d >= 0).length;
-  const largestHostLayer = layout.layers.reduce(
-    (largest, layer) => ((devices[layer.index] ?? -1) < 0 ? Math.max(largest, layer.weightBytes) : largest),
-    0,
-  );
-  const buffers = computeBufferBytes(inference.arch, context, { host, gpus }, largestHostLayer);
+    return kv.kBytes + kv.vBytes;
+  });
+  const [host, ...gpus] = where.devices.map((device) => {
+    let kvBytes = 0;
+    device.attentionCounts.forEach((count, kind) => {
+      kvBytes += count * (kvOf[kind] ?? 0);
+    });
+    return {
+      layers: device.layers,
+      output: device.output,
+      weightBytes: device.weightBytes,
+      kvBytes: exact(kvBytes, 'KV cache bytes'),
+      computeBytes: 0,
+    };
+  }) as [LlamaCppDevice, ...LlamaCppDevice[]];
+  const buffers = computeBufferBytes(inference.arch, context, { host, gpus }, where.largestHostLayerBytes);
   host.computeBytes = buffers.host;
   gpus.forEach((gpu, i) => {
     gpu.computeBytes = buffers.gpus[i] ?? 0;
   });
-  host.outputBufferBytes = exact(inference.arch.vocabSize * context.params.sequences * 4, 'output buffer');
-  return { layout, context, gpuUnits, gpus, host, cells: { full: fullCells, sliding: slidingCells } };
+  const outputBufferBytes = exact(inference.arch.vocabSize * context.params.sequences * 4, 'output buffer');
+  return {
+    layout,
+    context,
+    gpuUnits: where.gpuUnits,
+    gpus,
+    host: { ...host, outputBufferBytes },
+    cells: { full: fullCells, sliding: slidingCells },
+  };
 }
 
 /** Everything on one GPU. */

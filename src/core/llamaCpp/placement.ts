@@ -39,7 +39,10 @@ function cumulativeSplits(splits: readonly number[]): number[] {
   return running.map((value) => Math.fround(value / sum));
 }
 
-/** Equal splits for `gpuCount` identical GPUs (llama.cpp's default split by free memory). */
-export function equalSplits(gpuCount: number): number[] {
-  return new Array<number>(gpuCount).fill(1);
+const EQUAL_SPLITS: number[][] = [];
+
+/** Equal splits for `gpuCount` identical GPUs (llama.cpp's default split by free memory); the same array each time. */
+export function equalSplits(gpuCount: number): readonly number[] {
+  EQUAL_SPLITS[gpuCount] ??= new Array<number>(gpuCount).fill(1);
+  return EQUAL_SPLITS[gpuCount];
 }

@@ -28,7 +28,7 @@ export function llamaCppServingOf(scenario: ServingScenario): LlamaCppServing {
 
 /** GPUs the layers go to: --split-mode none uses the main GPU alone. */
 function splitsOf(serving: LlamaCppServing, gpuCount: number): readonly number[] {
-  if (serving.splitMode === 'none') return [1];
+  if (serving.splitMode === 'none') return equalSplits(1);
   return serving.tensorSplit ?? equalSplits(gpuCount);
 }
 
@@ -123,41 +123,65 @@ function budgetRows(
   ];
 }
 
+function budgetNotes(memory: LlamaCppMemory, serving: LlamaCppServing, contextTokens: number): string[] {
+  const { context, host } = memory;
+  const sequences = context.params.sequences;
+  return [
+    `llama.cpp (${serving.frontEnd}): n_ctx ${formatInt(context.contextTokens)} = --ctx ${formatInt(contextTokens)} × ${sequences} sequence${sequences > 1 ? 's' : ''}, padded to 256; n_batch ${context.batchTokens}, n_ubatch ${context.ubatchTokens}`,
+    `host memory: ${formatInt(host.weightBytes)} B of weights (mmap'd file pages), ${formatInt(host.kvBytes)} B of KV cache, ${formatInt(host.computeBytes)} B compute buffer; the output buffer (${formatInt(host.outputBufferBytes)} B of logits) is in pinned host memory`,
+  ];
+}
+
+function budgetSettings(memory: LlamaCppMemory, serving: LlamaCppServing): EngineBudget['settings'] {
+  const { context } = memory;
+  return {
+    frontEnd: serving.frontEnd,
+    nCtx: context.contextTokens,
+    nCtxSeq: context.sequenceTokens,
+    parallel: context.params.sequences,
+    kvUnified: serving.kvUnified ? 'on' : 'off',
+    batchSize: context.batchTokens,
+    ubatchSize: context.ubatchTokens,
+    flashAttention: context.flashAttention ? 'on' : 'off',
+    kType: serving.kType,
+    vType: serving.vType,
+    gpuLayers: memory.gpuUnits,
+    splitMode: serving.splitMode,
+  };
+}
+
 export function llamaCppBudget(scenario: ServingScenario): EngineBudget {
   const { inference, gpuCount } = scenario;
   const serving = llamaCppServingOf(scenario);
   const memory = llamaCppMemoryOf(inference, serving, gpuCount);
   const gpu = bindingGpu(memory, scenario.gpuMemoryBytes);
-  const { context, host } = memory;
   const weights = same(gpu.weightBytes);
   const range = computeBufferCalibrated(inference.arch) ? COMPUTE_BUFFER_RANGE : UNCALIBRATED_COMPUTE_BUFFER_RANGE;
   const compute = atLevels((level) => Math.ceil(gpu.computeBytes * range[level]));
   const overhead = atLevels((level) => CUDA_CONTEXT_BYTES[level]);
   const kvPool = minus(same(scenario.gpuMemoryBytes), weights, compute, overhead);
+  // Capacity searches build a budget per probe and read only the pool: the rows, notes and settings
+  // (strings) are written when first read.
+  let rows: EngineBudget['rows'] | undefined;
+  let notes: string[] | undefined;
+  let settings: EngineBudget['settings'] | undefined;
   return {
-    rows: budgetRows(scenario, memory, gpu, { weights, compute, overhead, kvPool }),
+    get rows() {
+      rows ??= budgetRows(scenario, memory, gpu, { weights, compute, overhead, kvPool });
+      return rows;
+    },
     kvPoolBytesPerGpu: kvPool,
     kvNeedBytesPerGpu: gpu.kvBytes,
     blockTokens: 1,
     split: 'layers',
     requestTokens: inference.contextTokens,
-    notes: [
-      `llama.cpp (${serving.frontEnd}): n_ctx ${formatInt(context.contextTokens)} = --ctx ${formatInt(inference.contextTokens)} × ${context.params.sequences} sequence${context.params.sequences > 1 ? 's' : ''}, padded to 256; n_batch ${context.batchTokens}, n_ubatch ${context.ubatchTokens}`,
-      `host memory: ${formatInt(host.weightBytes)} B of weights (mmap'd file pages), ${formatInt(host.kvBytes)} B of KV cache, ${formatInt(host.computeBytes)} B compute buffer; the output buffer (${formatInt(host.outputBufferBytes)} B of logits) is in pinned host memory`,
-    ],
-    settings: {
-      frontEnd: serving.frontEnd,
-      nCtx: context.contextTokens,
-      nCtxSeq: context.sequenceTokens,
-      parallel: context.params.sequences,
-      kvUnified: serving.kvUnified ? 'on' : 'off',
-      batchSize: context.batchTokens,
-      ubatchSize: context.ubatchTokens,
-      flashAttention: context.flashAttention ? 'on' : 'off',
-      kType: serving.kType,
-      vType: serving.vType,
-      gpuLayers: memory.gpuUnits,
-      splitMode: serving.splitMode,
+    get notes() {
+      notes ??= budgetNotes(memory, serving, inference.contextTokens);
+      return notes;
+    },
+    get settings() {
+      settings ??= budgetSettings(memory, serving);
+      return settings;
     },
   };
 }
