@@ -139,6 +139,10 @@ const NUMERIC_FLAGS: [string[], string][] = [
   [['capacity', '--model', 'llama-7b', '--gpu', 'h100'], '--gpu-memory-utilization'],
   [['capacity', '--model', 'llama-7b', '--gpu', 'h100'], '--max-num-seqs'],
   [['capacity', '--model', 'llama-7b', '--gpu', 'h100'], '--sweep-ctx'],
+  [['estimate', '--model', 'llama-7b', '--engine', 'llama.cpp', '--gpu', 'rtx-4090'], '--gpu-layers'],
+  [['estimate', '--model', 'llama-7b', '--engine', 'llama.cpp'], '--batch-size'],
+  [['estimate', '--model', 'llama-7b', '--engine', 'llama.cpp'], '--ubatch-size'],
+  [['estimate', '--model', 'llama-7b', '--engine', 'llama.cpp', '--gpu', 'rtx-4090', '--gpus', '2'], '--tensor-split'],
 ];
 const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty', 'prototype'];
 const HOSTILE_STRINGS = ['', 'A'.repeat(20_000), '\u001b[31mred\u001b[0m', '../../etc/passwd', 'a\nb', 'ok\u0000'];
@@ -158,6 +162,11 @@ const CHOICE_FLAGS: [string[], string][] = [
   [['estimate', '--model', 'llama-7b', '--train', '--lora-rank', '8'], '--lora-targets'],
   [['estimate', '--model', 'llama-7b', '--train'], '--without'],
   [['capacity', '--model', 'llama-7b', '--gpu', 'h100'], '--engine'],
+  [['estimate', '--model', 'llama-7b', '--engine', 'llama.cpp'], '--front-end'],
+  [['estimate', '--model', 'llama-7b', '--engine', 'llama.cpp'], '--k-dtype'],
+  [['estimate', '--model', 'llama-7b', '--engine', 'llama.cpp'], '--v-dtype'],
+  [['estimate', '--model', 'llama-7b', '--engine', 'llama.cpp'], '--split-mode'],
+  [['estimate', '--model', 'llama-7b', '--engine', 'llama.cpp'], '--kv-unified'],
   [['estimate', '--model', 'llama-7b'], '--set'],
 ];
 

@@ -18,6 +18,7 @@ import {
   modelFromPreset,
   planCapacity,
   planEstimate,
+  planLlamaCppEstimate,
   planTraining,
 } from '../../src/index.js';
 
@@ -407,4 +408,81 @@ describe("the bundle's string-width stand-in (scripts/bundle/stringWidth.cjs, is
     );
     expect(standIn(undefined)).toBe(stringWidth(undefined));
   });
+});
+
+describe('llama.cpp over random settings (properties)', () => {
+  const LLAMA_MODELS = [
+    'llama-3.1-8b',
+    'llama-3.2-1b',
+    'qwen2.5-7b',
+    'gemma-2-9b',
+    'gemma-3-1b',
+    'mixtral-8x7b',
+    'gpt-oss-20b',
+  ];
+  const settings = fc.record({
+    model: fc.constantFrom(...LLAMA_MODELS),
+    ctx: fc.integer({ min: 1, max: 65_536 }),
+    users: fc.integer({ min: 1, max: 8 }),
+    gpus: fc.integer({ min: 1, max: 4 }),
+    ubatch: fc.constantFrom(1, 7, 128, 512, 2048),
+    attention: fc.constantFrom('flash', 'eager', 'auto') as fc.Arbitrary<'flash' | 'eager' | 'auto'>,
+    kvUnified: fc.boolean(),
+    frontEnd: fc.constantFrom('llama-server', 'llama-cli', 'llama-completion', 'ollama', 'lm-studio', 'node-llama-cpp'),
+    kDtype: fc.constantFrom('fp16', 'q8_0', 'q4_0') as fc.Arbitrary<'fp16' | 'q8_0' | 'q4_0'>,
+  });
+  type Settings = typeof settings extends fc.Arbitrary<infer T> ? T : never;
+  const planAt = (s: Settings, gpuLayers: number) =>
+    planLlamaCppEstimate(modelFromPreset(s.model), {
+      ctx: s.ctx,
+      users: s.users,
+      gpu: 'rtx-4090',
+      gpus: s.gpus,
+      ubatchSize: s.ubatch,
+      attention: s.attention,
+      kvUnified: s.kvUnified,
+      frontEnd: s.frontEnd as never,
+      kDtype: s.kDtype,
+      gpuLayers,
+    });
+
+  it(
+    'exact integers that add up; more GPU layers never move memory to the host; the KV cache only moves',
+    () => {
+      fc.assert(
+        fc.property(settings, fc.nat(200), (s, layers) => {
+          let fewer: ReturnType<typeof planAt>;
+          let more: ReturnType<typeof planAt>;
+          try {
+            fewer = planAt(s, layers);
+            more = planAt(s, layers + 1);
+          } catch (error) {
+            if (error instanceof UserError) return;
+            throw error;
+          }
+          for (const plan of [fewer, more]) {
+            const summary = plan.llamaCpp;
+            if (!summary) throw new Error('no llama.cpp summary');
+            const all = [summary.memory.host, ...summary.memory.gpus];
+            for (const device of all)
+              for (const bytes of [device.weightBytes, device.kvBytes, device.computeBytes])
+                expect(Number.isSafeInteger(bytes) && bytes >= 0).toBe(true);
+            const total = plan.estimate.components.reduce((sum, c) => sum + c.bytes, 0);
+            expect(total).toBe(plan.estimate.totalBytes);
+          }
+          const kv = (plan: ReturnType<typeof planAt>) =>
+            (plan.llamaCpp?.memory.gpus ?? []).reduce(
+              (sum, g) => sum + g.kvBytes,
+              plan.llamaCpp?.memory.host.kvBytes ?? 0,
+            );
+          expect(kv(more)).toBe(kv(fewer));
+          const hostBytes = (plan: ReturnType<typeof planAt>) =>
+            (plan.llamaCpp?.memory.host.weightBytes ?? 0) + (plan.llamaCpp?.memory.host.kvBytes ?? 0);
+          expect(hostBytes(more)).toBeLessThanOrEqual(hostBytes(fewer));
+        }),
+        { numRuns: PROPERTY_RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
 });
