@@ -462,6 +462,10 @@ export function planCapacity(read: LoadedModel, input: CapacityInput): CapacityP
   checkCapacityOptions(input, engine, target !== null);
   const deployment = resolveDeployment(input, DEPLOYMENT_STYLE[engine]);
   const llama = engine === 'llama.cpp';
+  if (llama && input.tensorSplit !== undefined && input.tensorSplit.length !== deployment.pipelineParallel)
+    throw new UserError(
+      `--tensor-split: ${input.tensorSplit.length} shares for ${deployment.pipelineParallel} GPU${deployment.pipelineParallel === 1 ? '' : 's'} per replica; give one per GPU`,
+    );
   const users = input.users ?? (llama ? llamaCppUsers(input) : DEFAULTS.users);
   const counted = countedModel(model);
   const gpuTotal = (target?.memoryBytes ?? 0) * (llama ? deployment.pipelineParallel : 1);

@@ -125,6 +125,10 @@ function llamaCppGpus(input: EstimateLlamaCppInput): {
     throw new UserError(
       `${input.tp !== undefined ? '--tp' : '--dp'}: llama.cpp splits layers over its GPUs (--gpus, --tensor-split); give --gpus`,
     );
+  if (input.gpu === 'all')
+    throw new UserError(
+      '--gpu all: llama.cpp is sized on one GPU type; `vram capacity --engine llama.cpp` lists the GPUs each type needs',
+    );
   const gpu = gpuTarget(input, 'llama.cpp');
   if (gpu === null && (input.gpus !== undefined || input.tensorSplit !== undefined))
     throw new UserError(

@@ -248,3 +248,23 @@ describe('estimate --engine llama.cpp --solve ctx', () => {
     expect(refused.stderr).toMatch(/--solve ctx: needs --gpu/);
   });
 });
+
+describe('llama.cpp refusals across commands', () => {
+  it.each([
+    [
+      ['capacity', '--engine', 'llama.cpp', '--gpu', 'rtx-4090', '--gpus', '2', '--tensor-split', '1,2,3'],
+      /--tensor-split: 3 shares for 2 GPUs per replica/,
+    ],
+    [['estimate', '--engine', 'llama.cpp', '--gpu', 'all'], /--gpu all: llama.cpp is sized on one GPU type/],
+    [
+      ['capacity', '--engine', 'llama.cpp', '--gpu', 'rtx-4090', '--model', 'deepseek-v2-lite'],
+      /latent attention \(MLA\)/,
+    ],
+    [['estimate', '--engine', 'llama.cpp', '--model', 'jamba-1.5-mini'], /recurrent/],
+  ])('%j', async (args, message) => {
+    const argv = args.includes('--model') ? args : [...args, '--model', 'llama-3.1-8b'];
+    const { code, stdout, stderr } = await run(argv);
+    expect([code, stdout]).toEqual([2, '']);
+    expect(stderr).toMatch(message);
+  });
+});
