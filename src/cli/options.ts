@@ -28,6 +28,7 @@ import type { ZeroBuckets } from '../core/training/frameworkBuffers.js';
 import { ASSERT_LEVELS, INFERENCE_ONLY, WITHOUT_TERMS, flagOf } from '../plan/common.js';
 import { DEFAULTS } from '../plan/defaults.js';
 import { ENGINE_SETTINGS, VLLM_ENGINE_VERSIONS } from '../plan/engineSettings.js';
+import { LLAMA_CPP_OPTIONS } from '../plan/llamaCpp.js';
 import { FSDP_MODES, SOLVE_TARGETS, TRAINING_FLAGS, TRAINING_OPTIONS, ZERO_ACCOUNTINGS } from '../plan/training.js';
 import {
   parseCount,
@@ -621,17 +622,8 @@ const SERVING = ['ctx', 'dtype', 'attention', ...INFERENCE_ONLY] as const;
 const DEPLOYMENT = ['gpu', 'gpuMemory', 'gpus', 'tp', 'pp', 'dp', 'gpusPerNode', 'assertFits'] as const;
 const OUTPUT = ['format', 'units'] as const;
 const TRAINING = [...TRAINING_OPTIONS, 'cp', ...TRAINING_FLAGS] as const;
-/** llama.cpp's own options (plan/llamaCpp.ts LLAMA_CPP_OPTIONS, with --ubatch-size). */
-const LLAMA_CPP = [
-  'frontEnd',
-  'gpuLayers',
-  'kvUnified',
-  'kDtype',
-  'vDtype',
-  'batchSize',
-  'tensorSplit',
-  'splitMode',
-] as const;
+/** llama.cpp's own options. */
+const LLAMA_CPP = LLAMA_CPP_OPTIONS;
 const ENGINE = ['engine', ...ENGINE_SETTINGS, 'engineVersion', ...LLAMA_CPP, 'sweepCtx', 'sweepUsers'] as const;
 
 /** The options of each command, in the order --help lists them. */

@@ -25,54 +25,31 @@ export function hostBytes(c: Component): number {
 export function breakdownColumns(report: BreakdownPlan): SizeColumn[] {
   const gpus = report.inputs.gpus;
   const label: SizeColumn = { head: 'Component', cell: (c) => c.label, total: () => 'Total' };
-  if (report.mode === 'inference' && report.llamaCpp) return llamaCppColumns(label, gpus);
-  if (report.mode === 'inference')
+  const llama = report.mode === 'inference' && report.llamaCpp !== undefined;
+  if (report.mode === 'inference' && !llama)
     return [
       label,
       { head: 'Size', cell: (c, u) => formatBytes(c.bytes, u), total: (r, u) => formatBytes(r.estimate.totalBytes, u) },
     ];
-  const columns: SizeColumn[] = [
-    label,
-    {
-      head: gpus > 1 ? 'Per GPU' : 'Size',
+  // Training and llama.cpp: the most loaded GPU, all GPUs, host RAM (llama.cpp always shows it; a CPU-only run has no GPU column).
+  const columns: SizeColumn[] = [label];
+  if (gpus > 0 || !llama)
+    columns.push({
+      head: gpus > 1 ? 'Per GPU' : llama ? 'GPU' : 'Size',
       cell: (c, u) => formatBytes(gpuBytes(c), u),
       total: (r, u) => formatBytes(bytesPerGpu(r.estimate), u),
-    },
-  ];
+    });
   if (gpus > 1)
     columns.push({
       head: `All ${formatInt(gpus)} GPUs`,
       cell: (c, u) => formatBytes(c.bytes, u),
       total: (r, u) => formatBytes(r.estimate.totalBytes, u),
     });
-  if (hostBytesOf(report.estimate) > 0)
+  if (llama || hostBytesOf(report.estimate) > 0)
     columns.push({
       head: 'Host RAM',
-      cell: (c, u) => (hostBytes(c) > 0 ? formatBytes(hostBytes(c), u) : ''),
+      cell: (c, u) => (llama || hostBytes(c) > 0 ? formatBytes(hostBytes(c), u) : ''),
       total: (r, u) => formatBytes(hostBytesOf(r.estimate), u),
     });
-  return columns;
-}
-
-/** llama.cpp: VRAM on the (most loaded) GPU, on all GPUs, and host RAM. */
-function llamaCppColumns(label: SizeColumn, gpus: number): SizeColumn[] {
-  const columns: SizeColumn[] = [label];
-  if (gpus > 0)
-    columns.push({
-      head: gpus > 1 ? 'Per GPU' : 'GPU',
-      cell: (c, u) => formatBytes(gpuBytes(c), u),
-      total: (r, u) => formatBytes(bytesPerGpu(r.estimate), u),
-    });
-  if (gpus > 1)
-    columns.push({
-      head: `All ${formatInt(gpus)} GPUs`,
-      cell: (c, u) => formatBytes(c.bytes, u),
-      total: (r, u) => formatBytes(r.estimate.totalBytes, u),
-    });
-  columns.push({
-    head: 'Host RAM',
-    cell: (c, u) => formatBytes(hostBytes(c), u),
-    total: (r, u) => formatBytes(hostBytesOf(r.estimate), u),
-  });
   return columns;
 }
