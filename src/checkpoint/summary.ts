@@ -74,7 +74,8 @@ export function summarizeGguf(file: string, header: GgufHeader): CheckpointSumma
   let elementCount = 0;
   for (const tensor of header.tensors) {
     add(bytesByType, tensor.type.name, tensor.bytes);
-    elementCount += tensor.elementCount;
+    // Llama 3's rope_freqs (precomputed RoPE scaling factors, not a trained weight) is loaded but not a parameter.
+    if (!PER_DEVICE_TENSORS.test(tensor.name)) elementCount += tensor.elementCount;
   }
   return {
     format: 'gguf',

@@ -268,3 +268,12 @@ describe('llama.cpp refusals across commands', () => {
     expect(stderr).toMatch(message);
   });
 });
+
+describe('a real Llama 3 GGUF layout', () => {
+  it('rope_freqs (precomputed RoPE factors) is loaded on each device with layers but is not a parameter: no mismatch warning', async () => {
+    const { code, stderr, json } = await runJson(['estimate', '--model', gguf, '--ctx', '4096', '--format', 'json']);
+    expect(code).toBe(0);
+    expect(stderr).not.toMatch(/tensor table holds/);
+    expect(json.model.parameterCount).toBe(1_235_814_400);
+  });
+});
