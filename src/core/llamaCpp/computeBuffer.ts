@@ -62,13 +62,16 @@ interface Shape {
   caches: number[];
 }
 
-function shapeOf(arch: ModelArchitecture, context: LlamaCppContext): Shape {
+/** What the graph's widths take from the architecture, kept per architecture (searches ask again and again). */
+const widths = new WeakMap<ModelArchitecture, Omit<Shape, 'caches'> & { sliding: StandardAttention | null }>();
+
+function widthsOf(arch: ModelArchitecture): Omit<Shape, 'caches'> & { sliding: StandardAttention | null } {
+  const kept = widths.get(arch);
+  if (kept) return kept;
   const layers = arch.layers;
   const full = layers.find((g) => g.attention?.window == null)?.attention ?? layers[0]?.attention;
   if (full?.kind !== 'standard') throw new Error('computeBuffer: standard attention expected (checked first)');
   const sliding = layers.find((g) => g.attention?.window != null)?.attention;
-  const caches = [context.sequenceTokens];
-  if (sliding && sliding.kind === 'standard') caches.push(llamaCppLayerCells(sliding, context));
   // MoE: the routed experts' gate/up/GLU tensors are [n_ff_exp, k, u] (mul_mat_id), beside any shared expert.
   const ffn = Math.max(
     ...layers.map((g) => {
@@ -79,7 +82,22 @@ function shapeOf(arch: ModelArchitecture, context: LlamaCppContext): Shape {
       return mlp.intermediateSize * experts.activeExpertCount + experts.sharedIntermediateSize;
     }),
   );
-  return { attention: full, hidden: arch.hiddenSize, ffn, vocab: arch.vocabSize, caches };
+  const result = {
+    attention: full,
+    hidden: arch.hiddenSize,
+    ffn,
+    vocab: arch.vocabSize,
+    sliding: sliding?.kind === 'standard' ? sliding : null,
+  };
+  widths.set(arch, result);
+  return result;
+}
+
+function shapeOf(arch: ModelArchitecture, context: LlamaCppContext): Shape {
+  const known = widthsOf(arch);
+  const caches = [context.sequenceTokens];
+  if (known.sliding) caches.push(llamaCppLayerCells(known.sliding, context));
+  return { attention: known.attention, hidden: known.hidden, ffn: known.ffn, vocab: known.vocab, caches };
 }
 
 /** The FFN peak's holes: freed attention tensors the allocator leaves below gate/up/GLU (from the re-enactment). */

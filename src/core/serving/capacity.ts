@@ -225,13 +225,18 @@ function searches(scenario: ServingScenario, gpuName: string) {
   const stages = scenario.pipelineStages;
   const perToken = tokenBytesOnOneGpu(inference, gpuCount, budget.split, stages);
   const dependent = WORKLOAD_DEPENDENT.has(scenario.engine);
-  // The budget at a workload, the last one kept: a probe asks for its pool at one level, then another.
-  let kept: { users: number; ctx: number; budget: EngineBudget } | null = null;
+  // The budgets of the workloads probed so far: a probe asks for its pool at one level, then
+  // another, and the searches at the three levels probe many of the same workloads.
+  const kept = new Map<string, EngineBudget>();
   const budgetAt = (users: number, ctx: number): EngineBudget => {
     if (!dependent) return budget;
-    if (kept === null || kept.users !== users || kept.ctx !== ctx)
-      kept = { users, ctx, budget: engineBudget(withWorkload(scenario, users, ctx), gpuName) };
-    return kept.budget;
+    const key = `${users}:${ctx}`;
+    let found = kept.get(key);
+    if (found === undefined) {
+      found = engineBudget(withWorkload(scenario, users, ctx), gpuName);
+      kept.set(key, found);
+    }
+    return found;
   };
   const poolAt = (users: number, ctx: number, level: Level): number => budgetAt(users, ctx).kvPoolBytesPerGpu[level];
   // Engines that size their own cells (llama.cpp) say what the workload needs; the rest count tokens.
