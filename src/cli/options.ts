@@ -233,10 +233,13 @@ export const OPTIONS = {
   train: { flags: '--train', help: 'short for --mode training', schema: flag },
   engine: {
     flags: '--engine <engine>',
-    help: list(ENGINES),
+    help: {
+      default: list(ENGINES),
+      estimate: 'inference: generic|llama.cpp (the other engines: vram capacity --engine)',
+    },
     default: {
-      estimate: DEFAULTS.engine,
-      capacity: DEFAULTS.engine,
+      estimate: `${DEFAULTS.engine}; llama.cpp for a GGUF file or with a llama.cpp option`,
+      capacity: `${DEFAULTS.engine}; llama.cpp for a GGUF file or with a llama.cpp option`,
       plan: `${DEFAULTS.planEngine} (chunked prefill, as serving fleets run)`,
     },
     schema: choice(ENGINES, ENGINE_SYNONYMS),
