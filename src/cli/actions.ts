@@ -80,7 +80,8 @@ export function withStoreDefaults<T extends StoreSettings>(options: T, model: So
     frontEnd,
     ctx: options.ctx ?? params?.num_ctx,
     batchSize: options.batchSize ?? params?.num_batch,
-    ubatchSize: options.ubatchSize ?? params?.num_batch,
+    // Ollama passes -b and -ub both as num_batch: an explicit --batch-size moves the micro-batch too.
+    ubatchSize: options.ubatchSize ?? (frontEnd === 'ollama' ? (options.batchSize ?? params?.num_batch) : undefined),
     gpuLayers: options.gpuLayers ?? (gpu !== undefined && gpu >= 0 ? gpu : undefined),
   };
 }

@@ -65,6 +65,7 @@ import {
   type LlamaCppInput,
   asksForLlamaCpp,
   backendOf,
+  checkLlamaCppUsers,
   fitLlamaCpp,
   llamaCppDefaultContext,
   llamaCppServingFor,
@@ -72,8 +73,6 @@ import {
 } from './llamaCpp.js';
 import type { LlamaCppServing } from '../core/llamaCpp/serving.js';
 
-/** llama.cpp's limit on parallel sequences (src/llama-cparams.h: "#define LLAMA_MAX_SEQ 256"; 64 in older builds). */
-export const LLAMA_MAX_SEQ = 256;
 /** llama.cpp's CUDA device limit (ggml-cuda: GGML_CUDA_MAX_DEVICES 16). */
 export const LLAMA_CPP_MAX_DEVICES = 16;
 /** Engines that need a tensor-parallel degree dividing the attention heads. */
@@ -253,7 +252,7 @@ function checkSplit(
   }
 }
 
-/** Warnings about the workload against the engine's limits (max_num_seqs, LLAMA_MAX_SEQ, --max-model-len). */
+/** Warnings about the workload against the engine's limits (max_num_seqs, --max-model-len; llama.cpp refuses more than LLAMA_MAX_SEQ sequences). */
 function workloadWarnings(
   input: CapacityInput,
   engine: Engine,
@@ -277,11 +276,6 @@ function workloadWarnings(
   if (typeof maxSeqs === 'number' && users.count > maxSeqs) {
     warnings.push(
       `${users.text} is more than vLLM's max_num_seqs ${maxSeqs}: at most ${maxSeqs} requests run at once and the rest queue; raise --max-num-seqs`,
-    );
-  }
-  if (engine === 'llama.cpp' && users.count > LLAMA_MAX_SEQ) {
-    warnings.push(
-      `${users.text} is more than llama.cpp's ${LLAMA_MAX_SEQ} sequences (LLAMA_MAX_SEQ): llama-server cannot run --parallel ${users.count}`,
     );
   }
   return warnings;
@@ -467,17 +461,18 @@ export function planCapacity(read: LoadedModel, input: CapacityInput): CapacityP
       `--tensor-split: ${input.tensorSplit.length} shares for ${deployment.pipelineParallel} GPU${deployment.pipelineParallel === 1 ? '' : 's'} per replica; give one per GPU`,
     );
   const users = input.users ?? (llama ? llamaCppUsers(input) : DEFAULTS.users);
+  if (llama) checkLlamaCppUsers(ceilDiv(users, deployment.dataParallel));
   const counted = countedModel(model);
   const gpuTotal = (target?.memoryBytes ?? 0) * (llama ? deployment.pipelineParallel : 1);
   const ctx =
     llama && input.ctx === undefined
-      ? llamaCppDefaultContext(input, model.arch, users, gpuTotal)
+      ? llamaCppDefaultContext(input, model.arch, gpuTotal)
       : contextOf(input, model, 'inference');
   const tooLong = contextWarning(model, ctx, counted.parameterCount);
   const warnings = [...model.warnings, ...(tooLong ? [tooLong] : [])];
   const replicas = deployment.dataParallel;
   const perReplica = ceilDiv(users, replicas);
-  const planned = llama ? llamaCppServingFor(input, model.arch) : null;
+  const planned = llama ? { ...llamaCppServingFor(input, model.arch), backend: backendOf(target) } : null;
   const resolved = servedScenario(input, model, engine, ctx, perReplica, target?.id ?? null, warnings, planned);
   const llamaCpp = planned && fittedLayers(input, planned, resolved, target, deployment.pipelineParallel, ctx);
   const shape = shapeOf(engine, resolved.scenario, input, deployment, llamaCpp);

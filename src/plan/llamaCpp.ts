@@ -7,7 +7,7 @@ import type { ModelArchitecture } from '../core/architecture.js';
 import type { Dtype } from '../core/dtype.js';
 import { UserError } from '../core/errors.js';
 import type { InferenceScenario } from '../core/estimate.js';
-import { LLAMA_CPP_CTX_PAD, type FlashAttentionMode } from '../core/llamaCpp/context.js';
+import { type FlashAttentionMode, LLAMA_MAX_SEQ } from '../core/llamaCpp/context.js';
 import {
   type FitTarget,
   LLAMA_CPP_FIT_MARGIN_BYTES,
@@ -102,22 +102,19 @@ export function llamaCppUsers(input: LlamaCppInput): number {
 }
 
 /**
- * Tokens per sequence when --ctx is not given: the front end's n_ctx shared by its sequences
- * (llama-server and llama-cli: the trained context; Ollama: num_ctx per sequence by GPU memory;
- * LM Studio: 4096), at least 256.
+ * Tokens per sequence (per stream) when --ctx is not given: llama-server, llama-cli and
+ * llama-completion the trained context per stream (--fit's n_ctx_train × n_streams); Ollama num_ctx
+ * per sequence by GPU memory; LM Studio 4096 shared by its slots.
  */
-export function llamaCppDefaultContext(
-  input: LlamaCppInput,
-  arch: ModelArchitecture,
-  users: number,
-  totalGpuBytes: number,
-): number {
+export function llamaCppDefaultContext(input: LlamaCppInput, arch: ModelArchitecture, totalGpuBytes: number): number {
   const profile = FRONT_END_PROFILES[input.frontEnd ?? 'llama-server'];
   const trained = arch.maxPositionCount;
   const context = profile.context;
   if (context.kind === 'ollamaTiers') return Math.min(ollamaDefaultContext(totalGpuBytes), trained);
   if (context.kind === 'perSequence') return Math.min(context.tokens, trained);
-  return contextShared(input) ? trained : Math.max(LLAMA_CPP_CTX_PAD, Math.floor(trained / users));
+  // -c 0 with --fit (the default): n_ctx = n_ctx_train × n_streams (common/fit.cpp), so every
+  // stream, shared or not, gets the trained context.
+  return trained;
 }
 
 /** Whether the front end's own slots share --ctx (llama-server's -np auto, LM Studio): --users not given and a unified cache by default. */
@@ -142,6 +139,10 @@ export function llamaCppServingFor(input: LlamaCppInput, arch: ModelArchitecture
     );
   const frontEnd = input.frontEnd ?? 'llama-server';
   const profile = FRONT_END_PROFILES[frontEnd];
+  if (frontEnd === 'llama-server' && input.users === undefined && input.kvUnified === false)
+    throw new UserError(
+      "--kv-unified off: llama-server's -np auto (no --users) always unifies the cache (tools/server/server.cpp); give --users N for one stream per sequence",
+    );
   const batchTokens = input.batchSize ?? profile.batchTokens + nodeLlamaCppExtraToken(frontEnd, arch, input);
   const kvDefault = input.kvDtype === undefined ? profile.kvType : kvType('--kv-dtype', input.kvDtype);
   // llama-server's -np auto makes the cache unified; an explicit --users is -np N, per-sequence by default.
@@ -190,7 +191,9 @@ export function fitLlamaCpp(
   if (gpus === null || gpus.count === 0) return { serving: { ...serving, gpuLayers: 0 }, contextTokens, notes: [] };
   const frontEnd = serving.frontEnd;
   const auto = (input.gpuLayers ?? FRONT_END_PROFILES[frontEnd].gpuLayers) === 'auto';
-  if (!auto) return { serving, contextTokens, notes: [] };
+  // --fit shrinks an unset context first, whatever -ngl says (common/fit.cpp); Ollama and LM Studio pass -c.
+  const shrinks = input.ctx === undefined && FRONT_END_PROFILES[frontEnd].context.kind === 'trained';
+  if (!auto && !shrinks) return { serving, contextTokens, notes: [] };
   const target: FitTarget = {
     gpuMemoryBytes: gpus.memoryBytes,
     reservedBytes: gpus.backend === 'cuda' ? CUDA_CONTEXT_BYTES.expected : 0,
@@ -199,26 +202,32 @@ export function fitLlamaCpp(
   const memoryAt = (ctx: number, gpuLayers: LlamaCppServing['gpuLayers']): LlamaCppMemory =>
     llamaCppMemoryOf(inferenceAt(ctx), { ...serving, gpuLayers }, gpus.count);
   const notes: string[] = [];
+  const margin = `${formatInt(target.marginBytes / 2 ** 20)} MiB free per GPU`;
   let ctx = contextTokens;
-  const shrinks = input.ctx === undefined && FRONT_END_PROFILES[frontEnd].context.kind === 'trained';
   if (shrinks) {
     // --fit-ctx 4096 cells per stream: a unified cache's are shared by its sequences.
     const sharing = serving.kvUnified && !serving.contextShared ? inferenceAt(ctx).userCount : 1;
     const floor = Math.min(ctx, Math.ceil(LLAMA_CPP_FIT_MIN_CONTEXT / sharing));
-    const fitted = fittedContext((c) => memoryAt(c, 'max'), ctx, floor, target);
-    const next = fitted ?? floor;
+    const placed = auto ? 'max' : serving.gpuLayers;
+    const next = fittedContext((c) => memoryAt(c, placed), ctx, floor, target) ?? floor;
     if (next < ctx) {
+      const per = serving.contextShared ? 'tokens (shared by the slots)' : 'tokens per sequence';
       notes.push(
-        `${frontEnd} --fit shrank the context from ${formatInt(ctx)} to ${formatInt(next)} tokens per sequence so every layer fits with ${formatInt(target.marginBytes / 2 ** 20)} MiB free per GPU (common/fit.cpp); give --ctx to keep it`,
+        `${frontEnd} --fit shrank the context from ${formatInt(ctx)} to ${formatInt(next)} ${per} so the layers fit with ${margin} (common/fit.cpp); give --ctx to keep it`,
       );
       ctx = next;
     }
   }
+  if (!auto) return { serving, contextTokens: ctx, notes };
   const units = memoryAt(ctx, 'max').layout.layers.length + 1;
   const layers = fittedGpuLayers((n) => memoryAt(ctx, n), units, target);
   if (layers < units)
     notes.push(
-      `--gpu-layers auto: ${layers} of ${units} units (${units - 1} layers + output) fit with ${formatInt(target.marginBytes / 2 ** 20)} MiB free per GPU; the rest run on the CPU`,
+      `--gpu-layers auto: ${layers} of ${units} units (${units - 1} layers + output) fit with ${margin}; the rest run on the CPU`,
+    );
+  if (layers < units && inferenceAt(ctx).arch.layers.some((g) => g.mlp?.experts))
+    notes.push(
+      "a MoE model: llama.cpp --fit keeps its layers on the GPU and moves expert tensors to the CPU instead (common/fit.cpp); vram moves whole layers, so its split is not llama.cpp's",
     );
   return { serving: { ...serving, gpuLayers: layers }, contextTokens: ctx, notes };
 }
@@ -227,4 +236,12 @@ export function fitLlamaCpp(
 export function backendOf(target: GpuTarget | null): LlamaCppBackend {
   if (target === null) return 'cpu';
   return target.entry?.name.startsWith('Apple') ? 'metal' : 'cuda';
+}
+
+/** llama.cpp refuses more than LLAMA_MAX_SEQ sequences (llama_init_from_model: "n_seq_max must be <= 256"). */
+export function checkLlamaCppUsers(users: number): void {
+  if (users > LLAMA_MAX_SEQ)
+    throw new UserError(
+      `--users ${users}: llama.cpp runs at most ${LLAMA_MAX_SEQ} sequences ("n_seq_max must be <= ${LLAMA_MAX_SEQ}")`,
+    );
 }

@@ -28,6 +28,7 @@ import {
   type LlamaCppFitting,
   type LlamaCppInput,
   backendOf,
+  checkLlamaCppUsers,
   contextShared,
   fitLlamaCpp,
   llamaCppDefaultContext,
@@ -169,8 +170,9 @@ function summaryOf(
 function fittedRun(model: LoadedModel, input: EstimateLlamaCppInput, gpu: GpuTarget | null, gpuCount: number) {
   const backend = backendOf(gpu);
   const users = llamaCppUsers(input);
-  const serving = { ...llamaCppServingFor(input, model.arch), contextShared: contextShared(input) };
-  const planned = input.ctx ?? llamaCppDefaultContext(input, model.arch, users, (gpu?.memoryBytes ?? 0) * gpuCount);
+  checkLlamaCppUsers(users);
+  const serving = { ...llamaCppServingFor(input, model.arch), contextShared: contextShared(input), backend };
+  const planned = input.ctx ?? llamaCppDefaultContext(input, model.arch, (gpu?.memoryBytes ?? 0) * gpuCount);
   const overhead = overheadOf(input);
   const inferenceAt = (ctx: number) => {
     // llama.cpp's KV types are its own (-ctk/-ctv); its flash attention decides the scenario's.

@@ -18,8 +18,10 @@ function scenarioText(report: BreakdownPlan): string {
     return `training, ${formatInt(inputs.ctx)} tokens × batch ${formatInt(inputs.batch)}, ${inputs.precision} precision, ${inputs.optimizer}, checkpointing ${inputs.gradCheckpointing}${trainingPlanText(inputs)}`;
   }
   const inputs = report.inputs;
-  const kv = report.model.arch.layout === 'encoder' ? '' : `, KV ${inputs.kvDtype}`;
   const llama = report.llamaCpp;
+  const types = llama?.memory.context.params;
+  const kvText = types && types.kType !== types.vType ? `K ${types.kType}, V ${types.vType}` : `KV ${inputs.kvDtype}`;
+  const kv = report.model.arch.layout === 'encoder' ? '' : `, ${kvText}`;
   const users = `${formatInt(inputs.users)} ${inputs.users === 1 ? 'user' : 'users'}`;
   const workload = llama?.serving.contextShared
     ? `${formatInt(inputs.ctx)} tokens shared by ${users}`

@@ -354,7 +354,7 @@ describe('vram capacity', () => {
     expect(one.minGpuCount).toBeGreaterThan(1);
   });
 
-  it('warns when users exceed what the engine runs at once: vLLM max_num_seqs, llama.cpp LLAMA_MAX_SEQ', async () => {
+  it('warns when users exceed what vLLM runs at once (max_num_seqs); llama.cpp refuses more than LLAMA_MAX_SEQ', async () => {
     const vllm = await runJson([
       'capacity',
       '--model',
@@ -382,8 +382,24 @@ describe('vram capacity', () => {
       '--users',
       '300',
     ]);
-    expect(llama.stderr).toMatch(/--users 300 is more than llama.cpp's 256 sequences/);
-    expect(llama.json.notes.join(' ')).toMatch(/output buffer .* in pinned host memory/);
+    // llama_init_from_model throws "n_seq_max must be <= 256"
+    expect(llama.code).toBe(2);
+    expect(llama.stderr).toMatch(/--users 300: llama.cpp runs at most 256 sequences/);
+    const within = await runJson([
+      'capacity',
+      '--model',
+      'llama-3.2-1b',
+      '--gpu',
+      'h100',
+      '--engine',
+      'llama.cpp',
+      '--ctx',
+      '1k',
+      '--users',
+      '4',
+    ]);
+    expect(within.json.notes.join(' ')).toMatch(/output buffer .* in pinned host memory/);
+    expect(within.json.maxConcurrency).toBeLessThanOrEqual(256); // the search stops at LLAMA_MAX_SEQ
   });
 
   it('pipeline parallelism: stages split the layers (embeddings and head on the end stages); --gpus is the total, tp × pp', async () => {

@@ -277,3 +277,73 @@ describe('a real Llama 3 GGUF layout', () => {
     expect(json.model.parameterCount).toBe(1_235_814_400);
   });
 });
+
+describe('llama.cpp rules the review found (llama.cpp 80fb11a)', () => {
+  const preset = async (...args: string[]) => {
+    const { code, json, stderr } = await runJson(['estimate', '--engine', 'llama.cpp', ...args, '--format', 'json']);
+    expect(code, stderr).toBe(0);
+    return json;
+  };
+
+  it('sliding windows only where llama.cpp has a sliding-window cache: not Mistral v0.1 (llama) nor Phi-3', async () => {
+    const mistral = await preset('--model', 'mistral-7b-v0.1', '--ctx', '32k', '--users', '1');
+    expect(mistral.llamaCpp.kvCells).toEqual({ full: 32_768, sliding: null });
+    const phi = await preset('--model', 'phi-3-mini-4k', '--ctx', '4k', '--users', '1');
+    expect(phi.llamaCpp.kvCells.sliding).toBeNull();
+    const gemma = await preset('--model', 'gemma-2-9b', '--ctx', '8k', '--users', '1');
+    expect(gemma.llamaCpp.kvCells).toEqual({ full: 8192, sliding: 4608 }); // pad(4096 + 512, 256)
+  });
+
+  it('-np N without -c: --fit gives every stream the trained context (n_ctx = n_ctx_train × n_streams)', async () => {
+    const json = await preset('--model', 'llama-3.2-1b', '--users', '4', '--gpu', 'h100-80gb');
+    expect(json.llamaCpp.settings).toMatchObject({ nCtx: 4 * 131_072, nCtxSeq: 131_072, kvUnified: false });
+  });
+
+  it('CUDA has no flash-attention kernel for K q8_0 with V f16: -fa auto turns it off; a quantized V is then refused', async () => {
+    const mixed = await preset(
+      '--model',
+      'llama-3.2-1b',
+      '--ctx',
+      '8k',
+      '--users',
+      '1',
+      '--gpu',
+      'rtx-4090',
+      '--k-dtype',
+      'q8_0',
+    );
+    expect(mixed.llamaCpp.settings.flashAttention).toBe(false);
+    const cpu = await preset('--model', 'llama-3.2-1b', '--ctx', '8k', '--users', '1', '--k-dtype', 'q8_0');
+    expect(cpu.llamaCpp.settings.flashAttention).toBe(true);
+    const refused = await run([
+      'estimate',
+      '--engine',
+      'llama.cpp',
+      '--model',
+      'llama-3.2-1b',
+      '--gpu',
+      'rtx-4090',
+      '--v-dtype',
+      'q5_1',
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/no flash-attention kernel for this pair/);
+  });
+
+  it.each([
+    [['--users', '300'], /--users 300: llama.cpp runs at most 256 sequences/],
+    [['--kv-unified', 'off'], /llama-server's -np auto \(no --users\) always unifies the cache/],
+    [['--model', 'opt-1.3b'], /no llama.cpp architecture/],
+  ])('refuses %j', async (args, message) => {
+    const argv = [
+      'estimate',
+      '--engine',
+      'llama.cpp',
+      ...(args.includes('--model') ? [] : ['--model', 'llama-3.2-1b']),
+      ...args,
+    ];
+    const { code, stderr } = await run(argv);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+});

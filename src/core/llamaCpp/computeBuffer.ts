@@ -30,6 +30,8 @@ import type { LlamaCppDevice } from './memory.js';
 
 /** CPU buffers align each tensor to 32 bytes (ggml-backend.cpp). */
 const ALIGNMENT = 32;
+/** Pipeline parallelism's copies of the graph's inputs (ggml-backend.cpp GGML_SCHED_MAX_COPIES). */
+const PIPELINE_COPIES = 4;
 /** op_offload runs CPU layers' matrix products on the GPU from this batch size (ggml-cuda.cu get_op_batch_size, min_batch_size 32). */
 const OP_OFFLOAD_MIN_BATCH = 32;
 
@@ -63,15 +65,22 @@ interface Shape {
 }
 
 /** What the graph's widths take from the architecture, kept per architecture (searches ask again and again). */
-const widths = new WeakMap<ModelArchitecture, Omit<Shape, 'caches'> & { sliding: StandardAttention | null }>();
+const widths = new WeakMap<
+  readonly StandardAttention[],
+  Omit<Shape, 'caches'> & { sliding: StandardAttention | null }
+>();
 
-function widthsOf(arch: ModelArchitecture): Omit<Shape, 'caches'> & { sliding: StandardAttention | null } {
-  const kept = widths.get(arch);
+/** The graph's widths: `attentions` are the layers' attention shapes as llama.cpp runs them (layers.ts). */
+function widthsOf(
+  arch: ModelArchitecture,
+  attentions: readonly StandardAttention[],
+): Omit<Shape, 'caches'> & { sliding: StandardAttention | null } {
+  const kept = widths.get(attentions);
   if (kept) return kept;
   const layers = arch.layers;
-  const full = layers.find((g) => g.attention?.window == null)?.attention ?? layers[0]?.attention;
-  if (full?.kind !== 'standard') throw new Error('computeBuffer: standard attention expected (checked first)');
-  const sliding = layers.find((g) => g.attention?.window != null)?.attention;
+  const full = attentions.find((a) => a.window === null) ?? attentions[0];
+  if (full === undefined) throw new Error('computeBuffer: standard attention expected (checked first)');
+  const sliding = attentions.find((a) => a.window !== null);
   // MoE: the routed experts' gate/up/GLU tensors are [n_ff_exp, k, u] (mul_mat_id), beside any shared expert.
   const ffn = Math.max(
     ...layers.map((g) => {
@@ -87,14 +96,14 @@ function widthsOf(arch: ModelArchitecture): Omit<Shape, 'caches'> & { sliding: S
     hidden: arch.hiddenSize,
     ffn,
     vocab: arch.vocabSize,
-    sliding: sliding?.kind === 'standard' ? sliding : null,
+    sliding: sliding ?? null,
   };
-  widths.set(arch, result);
+  widths.set(attentions, result);
   return result;
 }
 
-function shapeOf(arch: ModelArchitecture, context: LlamaCppContext): Shape {
-  const known = widthsOf(arch);
+function shapeOf(arch: ModelArchitecture, attentions: readonly StandardAttention[], context: LlamaCppContext): Shape {
+  const known = widthsOf(arch, attentions);
   const caches = [context.sequenceTokens];
   if (known.sliding) caches.push(llamaCppLayerCells(known.sliding, context));
   return { attention: known.attention, hidden: known.hidden, ffn: known.ffn, vocab: known.vocab, caches };
@@ -118,8 +127,12 @@ function rotationSize(headDim: number): number {
   return size;
 }
 
-export function computeTerms(arch: ModelArchitecture, context: LlamaCppContext): ComputeTerms {
-  const shape = shapeOf(arch, context);
+export function computeTerms(
+  arch: ModelArchitecture,
+  attentions: readonly StandardAttention[],
+  context: LlamaCppContext,
+): ComputeTerms {
+  const shape = shapeOf(arch, attentions, context);
   const { kvHeadCount, headCount, headDim } = shape.attention;
   const sequences = context.params.sequences;
   const u = padTo(context.reserveTokens, sequences);
@@ -157,21 +170,35 @@ export function computeBufferCalibrated(arch: ModelArchitecture): boolean {
 }
 
 /**
- * Each device's compute buffer: without GPUs the host runs the whole graph; with them the host keeps
- * the graph's inputs (CUDA_Host) and runs its own layers' non-matrix ops, each GPU the graph's peak
- * less the host-side inputs, plus one host layer's weights copied in for op_offload.
+ * Each device's compute buffer (from llama.cpp's code; not measured on a GPU): without GPUs the host
+ * runs the whole graph; with them the host keeps the graph's inputs (CUDA_Host) and, holding layers,
+ * runs their non-matrix ops; each GPU with layers the graph's peak less the host-side inputs (four
+ * copies of the inputs under pipeline parallelism); the first GPU one host layer's weights besides,
+ * copied in for op_offload.
  */
 export function computeBufferBytes(
   arch: ModelArchitecture,
+  attentions: readonly StandardAttention[],
   context: LlamaCppContext,
   devices: { host: LlamaCppDevice; gpus: readonly LlamaCppDevice[] },
   largestHostLayerBytes = 0,
 ): { host: number; gpus: number[] } {
-  const terms = computeTerms(arch, context);
+  const terms = computeTerms(arch, attentions, context);
   if (devices.gpus.length === 0) return { host: terms.total, gpus: [] };
   const onGpu = terms.total - terms.inputEmbedding - terms.inputTokens;
+  // op_offload sends the CPU layers' matrix products to the first GPU (ggml-backend.cpp), with a copy of their weights.
   const offloaded =
     devices.host.layers > 0 && context.reserveTokens >= OP_OFFLOAD_MIN_BATCH ? largestHostLayerBytes : 0;
-  const gpus = devices.gpus.map((gpu) => (gpu.layers > 0 || gpu.output ? onGpu + offloaded : 0));
-  return { host: terms.inputs, gpus };
+  // Every layer on 2+ GPUs: pipeline parallelism keeps GGML_SCHED_MAX_COPIES (4) copies of the graph's
+  // inputs and of each cross-GPU activation (llama-context.cpp, ggml-backend.cpp).
+  const pipelined = devices.gpus.length > 1 && devices.host.layers === 0 && devices.gpus.every((g) => g.layers > 0);
+  const copies = pipelined ? (PIPELINE_COPIES - 1) * (terms.inputs - terms.inputTokens) : 0;
+  const gpus = devices.gpus.map((gpu, index) => {
+    const own = gpu.layers > 0 || gpu.output ? onGpu + copies : 0;
+    if (index !== 0 || offloaded === 0) return own;
+    return Math.max(own, terms.ffn - terms.inputs) + offloaded;
+  });
+  // The host keeps the graph's inputs (CUDA_Host); with layers of its own it runs their non-matrix ops too.
+  const host = devices.host.layers > 0 ? terms.total : terms.inputs * (pipelined ? PIPELINE_COPIES : 1);
+  return { host, gpus };
 }

@@ -9,9 +9,9 @@
  *   n_outputs_max = n_batch when 0 (llama-cli, llama-bench, node-llama-cpp), else as given (llama-server: one per slot)
  * The worst-case graph is reserved for n_tokens = min(n_ctx, n_ubatch), n_seqs = n_seq_max and
  * n_outputs = min(n_tokens, n_outputs_max) (llama_context::sched_reserve).
- * Flash attention: auto resolves to on where the backend runs the FA op on the layer's device (CPU,
- * CUDA and Metal do for every head size vram reads); a quantized V cache needs it (llama_init_from_model
- * turns auto on, and refuses off).
+ * Flash attention: auto resolves to on where the backend runs the FA op on the layer's device (the
+ * CPU and Metal for every head size vram reads; CUDA for equal K and V types among f16, bf16, q8_0
+ * and q4_0); a quantized V cache needs it (llama_init_from_model turns auto on, and refuses off).
  */
 import type { Dtype } from '../dtype.js';
 import { UserError } from '../errors.js';
@@ -19,6 +19,9 @@ import { ceilDiv } from '../units.js';
 
 export const FLASH_ATTENTION_MODES = ['on', 'off', 'auto'] as const;
 export type FlashAttentionMode = (typeof FLASH_ATTENTION_MODES)[number];
+
+/** llama.cpp's limit on parallel sequences (src/llama-cparams.h LLAMA_MAX_SEQ; "n_seq_max must be <= 256"). */
+export const LLAMA_MAX_SEQ = 256;
 
 /** llama.cpp pads n_ctx and each sequence's share to this many cells (GGML_PAD(n_ctx, 256)). */
 export const LLAMA_CPP_CTX_PAD = 256;
@@ -42,6 +45,8 @@ export interface LlamaCppContextParams {
   vType: Dtype;
   /** n_outputs_max; 0 = n_batch. */
   outputsMax: number;
+  /** Where the layers run: decides what flash attention "auto" resolves to (default: the CPU). */
+  backend?: 'cpu' | 'cuda' | 'metal';
 }
 
 /** The parameters as llama.cpp resolves them. */
@@ -71,7 +76,25 @@ export function isQuantizedKv(dtype: Dtype): boolean {
   return dtype.startsWith('q');
 }
 
+/**
+ * CUDA builds without GGML_CUDA_FA_ALL_QUANTS (the prebuilt ones) have flash-attention kernels only
+ * for equal K and V types among f16, bf16, q8_0 and q4_0 (ggml-cuda/fattn.cu); elsewhere "auto"
+ * resolves to off (llama_context resolve_fused_ops).
+ */
+function cudaHasFlashKernel(params: LlamaCppContextParams): boolean {
+  const supported: readonly Dtype[] = ['fp16', 'bf16', 'q8_0', 'q4_0', 'fp32'];
+  return params.kType === params.vType && supported.includes(params.kType);
+}
+
 function resolvedFlashAttention(params: LlamaCppContextParams): boolean {
+  const auto = params.flashAttention === 'auto';
+  if (auto && params.backend === 'cuda' && !cudaHasFlashKernel(params)) {
+    if (isQuantizedKv(params.vType))
+      throw new UserError(
+        `V cache ${params.vType} with K ${params.kType}: CUDA builds have no flash-attention kernel for this pair, so -fa auto turns it off and llama.cpp refuses the quantized V cache ("quantized V cache requires Flash Attention"); use equal K and V types among f16, q8_0 and q4_0`,
+      );
+    return false;
+  }
   if (isQuantizedKv(params.vType)) {
     if (params.flashAttention === 'off')
       throw new UserError(

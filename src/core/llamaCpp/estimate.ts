@@ -90,7 +90,7 @@ function contextComponent(gpuCount: number, backend: LlamaCppBackend): Component
 /** The compute buffers: the closed form's terms (computeBuffer.ts), its range from the probe grid's misses. */
 function computePart(inference: InferenceScenario, memory: LlamaCppMemory): Part {
   const { context, host } = memory;
-  const terms = computeTerms(inference.arch, context);
+  const terms = computeTerms(inference.arch, memory.layout.attentions, context);
   const calibrated = computeBufferCalibrated(inference.arch);
   const range = calibrated ? COMPUTE_BUFFER_RANGE : UNCALIBRATED_COMPUTE_BUFFER_RANGE;
   const mib = (bytes: number) => `${formatInt(Math.round(bytes / 2 ** 20))} MiB`;

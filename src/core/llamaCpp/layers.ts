@@ -40,8 +40,20 @@ export interface LlamaCppLayout {
   widestVRow: number;
 }
 
+/**
+ * Model types whose llama.cpp graphs use a sliding-window (or chunked) cache: their loaders set
+ * swa_type (src/models/gemma2.cpp, gemma3.cpp, cohere2.cpp, openai-moe.cpp, llama4.cpp, olmo2.cpp).
+ * Elsewhere llama.cpp attends over the whole context whatever the config's sliding_window says:
+ * Mistral v0.1 converts to `llama`, and src/models/phi3.cpp sets swa_type NONE ("Phi SWA is
+ * currently disabled").
+ */
+const SLIDING_WINDOW_TYPES = new Set(['gemma2', 'gemma3', 'gemma3_text', 'cohere2', 'gpt_oss', 'llama4_text', 'olmo3']);
+/** Model types vram reads that llama.cpp has no architecture for (llama-arch.cpp LLM_ARCH_NAMES). */
+const NOT_IN_LLAMA_CPP = new Set(['opt']);
+
 /** Why llama.cpp's memory for this model is not modelled, or null when it is. */
 export function llamaCppUnsupported(arch: ModelArchitecture, imagesLoaded: boolean): string | null {
+  if (NOT_IN_LLAMA_CPP.has(arch.modelType)) return 'no llama.cpp architecture (llama-arch.cpp has none for it)';
   if (arch.layout !== 'decoder') return `a ${arch.layout} model (llama.cpp's encoder buffers are not modelled)`;
   if (imagesLoaded)
     return 'its vision tower: llama.cpp loads it from a separate mmproj GGUF whose buffers vram does not model; pass --text-only to size the language model';
@@ -58,11 +70,20 @@ export function llamaCppUnsupported(arch: ModelArchitecture, imagesLoaded: boole
   return null;
 }
 
-function attentionOf(group: ModelArchitecture['layers'][number]): StandardAttention {
+const fullAttention = new WeakMap<StandardAttention, StandardAttention>();
+
+/** The layer's attention as llama.cpp runs it: without its window where llama.cpp has no sliding-window cache. */
+function attentionOf(group: ModelArchitecture['layers'][number], modelType: string): StandardAttention {
   const attention = group.attention;
   if (attention === null || attention.kind !== 'standard')
     throw new Error('llamaCppLayout: unsupported layer (checked first)');
-  return attention;
+  if (attention.window === null || SLIDING_WINDOW_TYPES.has(modelType)) return attention;
+  let full = fullAttention.get(attention);
+  if (full === undefined) {
+    full = { ...attention, window: null, chunked: false };
+    fullAttention.set(attention, full);
+  }
+  return full;
 }
 
 /** The group of each layer, in llama.cpp's order (see the docblock). */
@@ -129,14 +150,14 @@ function layoutOfLayers(inference: InferenceScenario): Omit<LlamaCppLayout, 'att
   const gguf = inference.storedWeights?.ggufLayout;
   if (gguf && gguf.layerBytes.length !== order.length)
     throw new UserError(
-      `--engine llama.cpp: the GGUF file has tensors for ${gguf.layerBytes.length} layers (blk.N), its metadata says ${order.length}; llama.cpp would refuse to load it`,
+      `--engine llama.cpp: the GGUF file has tensors for ${gguf.layerBytes.length} layers (blk.N), its metadata ${order.length}; vram cannot place them layer by layer (a file missing layers, or extra MTP/NextN layers it does not model)`,
     );
   if (gguf) {
     return {
       inputBytes: gguf.inputBytes,
       layers: order.map((group, index) => ({
         index,
-        attention: attentionOf(arch.layers[group] as ModelArchitecture['layers'][number]),
+        attention: attentionOf(arch.layers[group] as ModelArchitecture['layers'][number], arch.modelType),
         weightBytes: gguf.layerBytes[index] ?? 0,
       })),
       outputBytes: gguf.outputBytes,
@@ -151,7 +172,7 @@ function layoutOfLayers(inference: InferenceScenario): Omit<LlamaCppLayout, 'att
     inputBytes: input,
     layers: order.map((group, index) => ({
       index,
-      attention: attentionOf(arch.layers[group] as ModelArchitecture['layers'][number]),
+      attention: attentionOf(arch.layers[group] as ModelArchitecture['layers'][number], arch.modelType),
       weightBytes: perGroup[group] ?? 0,
     })),
     outputBytes: output,

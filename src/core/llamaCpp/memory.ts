@@ -148,7 +148,13 @@ export function llamaCppMemory(
       computeBytes: 0,
     };
   }) as [LlamaCppDevice, ...LlamaCppDevice[]];
-  const buffers = computeBufferBytes(inference.arch, context, { host, gpus }, where.largestHostLayerBytes);
+  const buffers = computeBufferBytes(
+    inference.arch,
+    layout.attentions,
+    context,
+    { host, gpus },
+    where.largestHostLayerBytes,
+  );
   host.computeBytes = buffers.host;
   gpus.forEach((gpu, i) => {
     gpu.computeBytes = buffers.gpus[i] ?? 0;

@@ -31,6 +31,8 @@ export interface LlamaCppServing {
    * cells for all slots): n_ctx = --ctx; otherwise every sequence may fill --ctx: n_ctx = --ctx × sequences.
    */
   contextShared?: boolean;
+  /** Where the layers run (flash attention "auto" depends on it); default CUDA. */
+  backend?: 'cpu' | 'cuda' | 'metal';
 }
 
 /** llama-server's defaults with every layer on the GPUs: what capacity() assumes without settings. */
@@ -65,5 +67,6 @@ export function llamaCppContextFor(inference: InferenceScenario, serving: LlamaC
     kType: serving.kType,
     vType: serving.vType,
     outputsMax: serving.outputsPerSequence ? sequences : 0,
+    backend: serving.backend ?? 'cuda',
   });
 }

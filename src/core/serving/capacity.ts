@@ -19,6 +19,7 @@ import { formatInt } from '../units.js';
 import { genericBudget } from './generic.js';
 import { kvBytesPerGpu, kvIsPerToken, withoutPerSequenceCache } from './engineMath.js';
 import { llamaCppBudget } from './llamaCpp.js';
+import { LLAMA_MAX_SEQ } from '../llamaCpp/context.js';
 import { allLayerGroups, layerCount } from '../architecture.js';
 import { sglangBudget } from './sglang.js';
 import { tensorParallelDegrees } from './shard.js';
@@ -262,12 +263,14 @@ function searches(scenario: ServingScenario, gpuName: string) {
     const perTokenTokens = kvIsPerToken(inference) ? tokens() : null;
     return outcome((level) => {
       if (dependent) {
+        // llama.cpp runs at most LLAMA_MAX_SEQ sequences; other engines queue the rest.
+        const most = scenario.engine === 'llama.cpp' ? LLAMA_MAX_SEQ : MAX_SEQUENCE_SEARCH;
         const naive = oneRequest > 0 ? budget.kvPoolBytesPerGpu[level] / oneRequest : Number.NaN;
         const room = (u: number) => roomAt(u, budget.requestTokens, level);
-        const guess = refined(naive, inference.userCount, room, MAX_SEQUENCE_SEARCH);
+        const guess = refined(naive, Math.min(inference.userCount, most), room, most);
         return Math.max(
           0,
-          largestFrom(1, MAX_SEQUENCE_SEARCH, guess, (u) => fitsAt(u, budget.requestTokens, level)),
+          largestFrom(1, most, Math.min(guess, most), (u) => fitsAt(u, budget.requestTokens, level)),
         );
       }
       // vLLM V1 prints num_blocks / cdiv(max_model_len, block_size); for block = 1 that is tokens / len.

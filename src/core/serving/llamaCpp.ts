@@ -43,7 +43,7 @@ export function llamaCppMemoryOf(
   return llamaCppMemory(inference, context, { gpuLayers, splits: splitsOf(serving, gpuCount) });
 }
 
-/** The GPU with the least room for its KV cache: memory − weights − compute buffer (all GPUs share the CUDA context size). */
+/** The GPU with the least headroom: memory − weights − compute buffer − its KV cache (all GPUs share the CUDA context size). */
 function bindingGpu(memory: LlamaCppMemory, gpuMemoryBytes: number): LlamaCppDevice {
   let binding = memory.gpus[0] as LlamaCppDevice;
   let least = Number.POSITIVE_INFINITY;
