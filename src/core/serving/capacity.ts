@@ -20,6 +20,7 @@ import { genericBudget } from './generic.js';
 import { kvBytesPerGpu, kvIsPerToken, withoutPerSequenceCache } from './engineMath.js';
 import { llamaCppBudget } from './llamaCpp.js';
 import { LLAMA_MAX_SEQ } from '../llamaCpp/context.js';
+import { equalSplits, llamaCppUnitDevices } from '../llamaCpp/placement.js';
 import { allLayerGroups, layerCount } from '../architecture.js';
 import { sglangBudget } from './sglang.js';
 import { tensorParallelDegrees } from './shard.js';
@@ -112,9 +113,12 @@ function kvOnOneGpu(
 ): number {
   if (split === 'layers') {
     if (gpuCount <= 1) return kvBytesPerGpu(inference, 1, tokens, sequences);
-    // The most loaded GPU's share of the layers (llama.cpp's budget sizes its own cells: kvNeedBytesPerGpu).
+    // The most loaded GPU's share of the layers as llama.cpp places them (its budget sizes the cells
+    // themselves: kvNeedBytesPerGpu); this per-token figure is what the capacity lines show.
     const layers = layerCount(allLayerGroups(inference.arch));
-    return Math.ceil((kvBytesPerGpu(inference, 1, tokens, sequences) * Math.ceil(layers / gpuCount)) / layers);
+    const units = llamaCppUnitDevices(layers, layers + 1, equalSplits(gpuCount)).slice(0, layers);
+    const most = Math.max(...equalSplits(gpuCount).map((_, gpu) => units.filter((d) => d === gpu).length));
+    return Math.ceil((kvBytesPerGpu(inference, 1, tokens, sequences) * most) / layers);
   }
   return stageKvBytesPerGpu(inference, gpuCount, tokens, sequences, stages);
 }
