@@ -174,11 +174,18 @@ function fittedRun(model: LoadedModel, input: EstimateLlamaCppInput, gpu: GpuTar
   const serving = { ...llamaCppServingFor(input, model.arch), contextShared: contextShared(input), backend };
   const planned = input.ctx ?? llamaCppDefaultContext(input, model.arch, (gpu?.memoryBytes ?? 0) * gpuCount);
   const overhead = overheadOf(input);
+  // Fitting asks for the same contexts again and again: each is resolved once.
+  const resolvedAt = new Map<number, ReturnType<typeof withEngineState>>();
   const inferenceAt = (ctx: number) => {
-    // llama.cpp's KV types are its own (-ctk/-ctv); its flash attention decides the scenario's.
-    const attention = serving.flashAttention === 'off' ? 'eager' : 'flash';
-    const resolved = resolveInference({ ...input, attention, kvDtype: serving.kType }, model, ctx, users, overhead);
-    return withEngineState(resolved, 'llama.cpp');
+    let found = resolvedAt.get(ctx);
+    if (found === undefined) {
+      // llama.cpp's KV types are its own (-ctk/-ctv); its flash attention decides the scenario's.
+      const attention = serving.flashAttention === 'off' ? 'eager' : 'flash';
+      const resolved = resolveInference({ ...input, attention, kvDtype: serving.kType }, model, ctx, users, overhead);
+      found = withEngineState(resolved, 'llama.cpp');
+      resolvedAt.set(ctx, found);
+    }
+    return found;
   };
   const gpus =
     gpu === null

@@ -29,14 +29,28 @@ export function gpusFit(memory: LlamaCppMemory, target: FitTarget): boolean {
   return memory.gpus.every((gpu) => deviceTotalBytes(gpu) <= room);
 }
 
-/** The most units (of n_layer + 1) on the GPUs that fit, 0 when none does. */
+/**
+ * The most units (of n_layer + 1) on the GPUs that fit, 0 when none does. All units first; below
+ * that, more units never need less memory (the op_offload copy stays while any layer is on the
+ * host), so the rest is a binary search.
+ */
 export function fittedGpuLayers(
   memoryWith: (gpuLayers: number) => LlamaCppMemory,
   units: number,
   target: FitTarget,
 ): number {
-  for (let layers = units; layers > 0; layers--) if (gpusFit(memoryWith(layers), target)) return layers;
-  return 0;
+  const fits = (layers: number) => gpusFit(memoryWith(layers), target);
+  if (fits(units)) return units;
+  let [lo, hi] = [0, units - 1];
+  if (hi <= 0 || !fits(1)) return 0;
+  lo = 1;
+  if (fits(hi)) return hi;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
