@@ -3,7 +3,8 @@ import type { UnitSystem } from '../plan/common.js';
 import type { BreakdownPlan } from '../plan/trainingPlan.js';
 import { formatBytes, formatShare } from './bytes.js';
 import { bytesPerGpu } from '../core/estimate.js';
-import { gpuBytes } from './breakdownColumns.js';
+import { breakdownColumns, gpuBytes } from './breakdownColumns.js';
+import { llamaCppLines } from './llamaCppText.js';
 import {
   assumptionLines,
   basisLabel,
@@ -21,21 +22,49 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|');
 }
 
+/** llama.cpp: the same columns as the table (GPU, all GPUs, host RAM), then llama.cpp's lines. */
+function llamaCppTable(report: BreakdownPlan, units: UnitSystem, explain: boolean): string[] {
+  const columns = breakdownColumns(report);
+  const summary = report.mode === 'inference' ? report.llamaCpp : undefined;
+  return [
+    `**${cell(headingLine(report))}**`,
+    '',
+    `| ${columns.map((c) => c.head).join(' | ')} | Basis | Formula |`,
+    `| --- | ${columns
+      .slice(1)
+      .map(() => '---:')
+      .join(' | ')} | --- | --- |`,
+    ...report.estimate.components.map(
+      (c) =>
+        `| ${columns.map((column) => cell(column.cell(c, units))).join(' | ')} | ${cell(basisLabel(c, units))} | ${cell(explain ? c.formula : c.expression)} |`,
+    ),
+    `| **Total** | ${columns
+      .slice(1)
+      .map((column) => `**${column.total(report, units)}**`)
+      .join(' | ')} | | |`,
+    '',
+    ...(summary ? llamaCppLines(summary, units).map((line) => `- ${cell(line.replace(/^· /, ''))}`) : []),
+  ];
+}
+
 export function renderEstimateMarkdown(report: BreakdownPlan, units: UnitSystem, explain: boolean): string {
   const { components } = report.estimate;
   const perGpuTotal = bytesPerGpu(report.estimate);
   const gpus = report.inputs.gpus;
-  const lines = [
-    `**${cell(headingLine(report))}**`,
-    '',
-    `| Component | ${report.mode === 'training' && gpus > 1 ? 'Per GPU' : 'Size'} | Bytes | Share | Basis | Formula |`,
-    '| --- | ---: | ---: | ---: | --- | --- |',
-    ...components.map(
-      (c) =>
-        `| ${c.label} | ${formatBytes(gpuBytes(c), units)} | ${formatInt(gpuBytes(c))} | ${formatShare(gpuBytes(c), perGpuTotal)} | ${cell(basisLabel(c, units))} | ${cell(explain ? c.formula : c.expression)} |`,
-    ),
-    `| **Total** | **${formatBytes(perGpuTotal, units)}** | ${formatInt(perGpuTotal)} | 100.0% | | |`,
-  ];
+  const llama = report.mode === 'inference' ? report.llamaCpp : undefined;
+  const lines = llama
+    ? llamaCppTable(report, units, explain)
+    : [
+        `**${cell(headingLine(report))}**`,
+        '',
+        `| Component | ${report.mode === 'training' && gpus > 1 ? 'Per GPU' : 'Size'} | Bytes | Share | Basis | Formula |`,
+        '| --- | ---: | ---: | ---: | --- | --- |',
+        ...components.map(
+          (c) =>
+            `| ${c.label} | ${formatBytes(gpuBytes(c), units)} | ${formatInt(gpuBytes(c))} | ${formatShare(gpuBytes(c), perGpuTotal)} | ${cell(basisLabel(c, units))} | ${cell(explain ? c.formula : c.expression)} |`,
+        ),
+        `| **Total** | **${formatBytes(perGpuTotal, units)}** | ${formatInt(perGpuTotal)} | 100.0% | | |`,
+      ];
   const fit = fitRows(report, units);
   if (report.fit && fit.length > 0)
     lines.push(

@@ -119,6 +119,8 @@ export function catalogRows(report: BreakdownPlan, units: UnitSystem): string[][
 
 /** How an inference deployment splits the model over each GPU, for the fit rows. */
 function inferenceSplitText(report: BreakdownPlan): string {
+  if (report.mode === 'inference' && report.llamaCpp)
+    return "the most loaded GPU: its layers' weights and KV cache, its compute buffer and the CUDA context";
   const { tensorParallel: tp, pipelineParallel: pp, dataParallel: dp } = report.deployment;
   const divided = tp > 1 ? ` ÷ ${formatInt(tp)}` : '';
   const weights =
@@ -168,9 +170,13 @@ export function solutionRows(report: BreakdownPlan): [string, string][] {
 }
 
 export function basisLabel(component: Component, units: UnitSystem): string {
-  if (component.range)
-    return `${component.basis}, range ${formatBytes(component.range.lowBytes, units)} – ${formatBytes(component.range.highBytes, units)}`;
-  return component.basis;
+  const range = component.range;
+  if (!range) return component.basis;
+  // The range is of `bytes` (all GPUs); shown beside the most loaded GPU's bytes, it is scaled to them.
+  const perGpu = component.bytesPerGpu;
+  const scale = perGpu !== undefined && component.bytes > 0 ? perGpu / component.bytes : 1;
+  const [low, high] = [Math.floor(range.lowBytes * scale), Math.ceil(range.highBytes * scale)];
+  return `${component.basis}, range ${formatBytes(low, units)} – ${formatBytes(high, units)}`;
 }
 
 /** The assumptions `--explain` lists after the components. */

@@ -347,3 +347,30 @@ describe('llama.cpp rules the review found (llama.cpp 80fb11a)', () => {
     expect(stderr).toMatch(message);
   });
 });
+
+describe('estimate --engine llama.cpp --format markdown', () => {
+  it('has the table’s columns (per GPU, all GPUs, host RAM), ranges scaled to one GPU, and llama.cpp’s lines', async () => {
+    const { code, stdout } = await run([
+      'estimate',
+      '--model',
+      'gemma-2-9b',
+      '--engine',
+      'llama.cpp',
+      '--gpu',
+      'rtx-4090',
+      '--gpus',
+      '2',
+      '--ctx',
+      '8k',
+      '--format',
+      'markdown',
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/\| Component \| Per GPU \| All 2 GPUs \| Host RAM \| Basis \| Formula \|/);
+    expect(stdout).toMatch(
+      /\| CUDA context \| 512\.00 MiB \| 1\.00 GiB \| 0 B \| heuristic, range 273\.75 MiB – 1\.31 GiB \|/,
+    );
+    expect(stdout).toMatch(/- VRAM, GPU 1: .* \(20 layers \+ output\)/);
+    expect(stdout).toMatch(/required per GPU: .*the most loaded GPU: its layers' weights and KV cache/);
+  });
+});
