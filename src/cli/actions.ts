@@ -6,7 +6,7 @@
 import { EXIT_DOES_NOT_FIT, EXIT_OK, UserError } from '../core/errors.js';
 import { closestName } from '../core/suggest.js';
 import { planEstimate } from '../plan/estimate.js';
-import { asksForLlamaCpp } from '../plan/llamaCpp.js';
+import { asksForLlamaCpp } from '../plan/llamaCppOptions.js';
 import type { SourcedModel } from './ggufSources.js';
 import type { FrontEnd } from '../core/llamaCpp/frontEnds.js';
 import { type Io, terminalColumns } from './io.js';

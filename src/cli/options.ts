@@ -28,7 +28,7 @@ import type { ZeroBuckets } from '../core/training/frameworkBuffers.js';
 import { ASSERT_LEVELS, INFERENCE_ONLY, WITHOUT_TERMS, flagOf } from '../plan/common.js';
 import { DEFAULTS } from '../plan/defaults.js';
 import { ENGINE_SETTINGS, VLLM_ENGINE_VERSIONS } from '../plan/engineSettings.js';
-import { LLAMA_CPP_OPTIONS } from '../plan/llamaCpp.js';
+import { LLAMA_CPP_OPTIONS } from '../plan/llamaCppOptions.js';
 import { FSDP_MODES, SOLVE_TARGETS, TRAINING_FLAGS, TRAINING_OPTIONS, ZERO_ACCOUNTINGS } from '../plan/training.js';
 import {
   parseCount,

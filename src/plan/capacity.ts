@@ -61,9 +61,9 @@ import {
   withMtp,
 } from './inference.js';
 import type { LoadedModel } from './model.js';
+import { asksForLlamaCpp } from './llamaCppOptions.js';
 import {
   type LlamaCppInput,
-  asksForLlamaCpp,
   backendOf,
   checkLlamaCppUsers,
   fitLlamaCpp,

@@ -29,18 +29,6 @@ import { formatInt } from '../core/units.js';
 import type { LlamaCppBackend } from '../core/llamaCpp/estimate.js';
 import type { GpuTarget } from './gpuTarget.js';
 
-/** Options only llama.cpp has (any of them selects it in `estimate`). */
-export const LLAMA_CPP_OPTIONS = [
-  'frontEnd',
-  'gpuLayers',
-  'kvUnified',
-  'kDtype',
-  'vDtype',
-  'batchSize',
-  'tensorSplit',
-  'splitMode',
-] as const;
-
 /** llama.cpp's KV cache types (common/arg.cpp kv_cache_types) among vram's dtypes. */
 const LLAMA_CPP_KV_TYPES: readonly Dtype[] = ['fp32', 'fp16', 'bf16', 'q8_0', 'q5_1', 'q5_0', 'q4_1', 'q4_0'];
 
@@ -61,11 +49,6 @@ export interface LlamaCppInput {
   slidingWindow?: 'cap' | 'full' | undefined;
   ctx?: number | undefined;
   users?: number | undefined;
-}
-
-/** Whether the input names a llama.cpp-only option. */
-export function asksForLlamaCpp(input: LlamaCppInput): boolean {
-  return LLAMA_CPP_OPTIONS.some((key) => input[key] !== undefined) || input.attention === 'auto';
 }
 
 function kvType(flag: string, dtype: Dtype): Dtype {

@@ -76,10 +76,14 @@ function solved(
   return solveContext(model, memoryAt, gpu, backend);
 }
 
-/** Bytes the most loaded GPU needs, its CUDA context included. */
-function requiredPerGpu(memory: LlamaCppMemory, backend: LlamaCppBackend): number {
-  const most = mostLoadedGpu(memory);
-  return (most === null ? 0 : deviceTotalBytes(most)) + (backend === 'cuda' ? CUDA_CONTEXT_BYTES.expected : 0);
+/** Bytes the most loaded GPU needs with every heuristic term at `level` (compute buffer range, CUDA context). */
+function requiredAt(memory: LlamaCppMemory, backend: LlamaCppBackend, arch: LoadedModel['arch'], level: Level): number {
+  const range = computeBufferCalibrated(arch) ? COMPUTE_BUFFER_RANGE : UNCALIBRATED_COMPUTE_BUFFER_RANGE;
+  const context = backend === 'cuda' ? CUDA_CONTEXT_BYTES[level] : 0;
+  return Math.max(
+    0,
+    ...memory.gpus.map((g) => g.weightBytes + g.kvBytes + Math.ceil(g.computeBytes * range[level]) + context),
+  );
 }
 
 /** The fewest GPUs of the target's size that hold every layer (llama.cpp's CUDA limit: 16); null when none does. */
@@ -87,10 +91,11 @@ function fewestGpus(
   memoryOn: (gpus: number) => LlamaCppMemory,
   target: GpuTarget,
   backend: LlamaCppBackend,
+  arch: LoadedModel['arch'],
 ): number | null {
   const most = backend === 'metal' ? 1 : LLAMA_CPP_MAX_DEVICES;
   for (let gpus = 1; gpus <= most; gpus++)
-    if (requiredPerGpu(memoryOn(gpus), backend) <= target.memoryBytes) return gpus;
+    if (requiredAt(memoryOn(gpus), backend, arch, 'expected') <= target.memoryBytes) return gpus;
   return null;
 }
 
@@ -98,11 +103,12 @@ function fitOf(
   memory: LlamaCppMemory,
   target: GpuTarget,
   backend: LlamaCppBackend,
+  arch: LoadedModel['arch'],
   memoryOn: (gpus: number) => LlamaCppMemory,
 ): Fit {
   const most = mostLoadedGpu(memory);
   const context = backend === 'cuda' ? CUDA_CONTEXT_BYTES.expected : 0;
-  const required = requiredPerGpu(memory, backend);
+  const required = requiredAt(memory, backend, arch, 'expected');
   return {
     gpu: target.id,
     gpuCount: memory.gpus.length,
@@ -111,7 +117,7 @@ function fitOf(
     fits: required <= target.memoryBytes,
     headroomBytes: target.memoryBytes - required,
     maxUsers: null,
-    minGpuCount: fewestGpus(memoryOn, target, backend),
+    minGpuCount: fewestGpus(memoryOn, target, backend, arch),
     perGpuFloorBytes: (most?.computeBytes ?? 0) + context,
   };
 }
@@ -195,16 +201,6 @@ function fittedRun(model: LoadedModel, input: EstimateLlamaCppInput, gpu: GpuTar
   return { backend, users, overhead, fitted, resolved: inferenceAt(fitted.contextTokens) };
 }
 
-/** Bytes the most loaded GPU needs with every heuristic term at `level` (compute buffer range, CUDA context). */
-function requiredAt(memory: LlamaCppMemory, backend: LlamaCppBackend, arch: LoadedModel['arch'], level: Level): number {
-  const range = computeBufferCalibrated(arch) ? COMPUTE_BUFFER_RANGE : UNCALIBRATED_COMPUTE_BUFFER_RANGE;
-  const context = backend === 'cuda' ? CUDA_CONTEXT_BYTES[level] : 0;
-  return Math.max(
-    0,
-    ...memory.gpus.map((g) => g.weightBytes + g.kvBytes + Math.ceil(g.computeBytes * range[level]) + context),
-  );
-}
-
 /**
  * --solve ctx: the longest context per sequence (up to the trained one) whose buffers fit the GPUs
  * with every layer on them, at the expected values and at both ends of the ranges.
@@ -270,7 +266,7 @@ export function planLlamaCppEstimate(loaded: LoadedModel, input: EstimateLlamaCp
     scenario,
     estimate: llamaCppEstimate(scenario, memory, backend),
     gpu,
-    fit: gpu === null ? null : fitOf(memory, gpu, backend, allOn),
+    fit: gpu === null ? null : fitOf(memory, gpu, backend, model.arch, allOn),
     catalog: null,
     fewestGpus: null,
     llamaCpp: Object.assign(
